@@ -1,0 +1,100 @@
+#!/usr/bin/env bash
+# One entry point for everything: ./build.sh [serve|test|build|dist|bench|setup|fmt|lint]
+# Every command first runs `setup`, which installs what is missing and skips what is there,
+# so the same script works on a fresh machine and on a warm one.
+set -euo pipefail
+cd "$(dirname "$0")"
+ROOT=$PWD
+
+TOOLCHAIN=nightly-2026-05-20
+# Must equal the `wasm-bindgen` version pinned in Cargo.toml / Cargo.lock.
+WASM_BINDGEN_VERSION=0.2.130
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+
+setup_rust() {
+  if ! rustup run "$TOOLCHAIN" rustc --version >/dev/null 2>&1 \
+    || ! rustup component list --toolchain "$TOOLCHAIN" --installed 2>/dev/null | grep -q '^rust-src' \
+    || ! rustup target list --toolchain "$TOOLCHAIN" --installed 2>/dev/null | grep -q '^wasm32-unknown-unknown'; then
+    log "installing Rust $TOOLCHAIN (rust-src, wasm32 target, rustfmt, clippy)"
+    rustup toolchain install "$TOOLCHAIN" --profile minimal \
+      --component rust-src,rustfmt,clippy --target wasm32-unknown-unknown
+  fi
+}
+
+setup_wasm_bindgen() {
+  if [ "$(wasm-bindgen --version 2>/dev/null || true)" != "wasm-bindgen $WASM_BINDGEN_VERSION" ] \
+    || ! command -v wasm-bindgen-test-runner >/dev/null; then
+    log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 2 minutes)"
+    # Not --locked: the CLI's lock file pins webpki-roots 1.0.11, which the registry mirror here
+    # lacks (../shared/TOOLCHAIN-FACTS.md). Built with the stable toolchain, outside the project,
+    # so rust-toolchain.toml does not apply.
+    (cd / && cargo +stable install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force)
+  fi
+}
+
+setup_chromium() {
+  if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
+    log "installing Debian chromium and chromium-driver"
+    local SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+  fi
+}
+
+setup_npm() {
+  if ! [ -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "installing npm packages (npm ci)"
+    npm ci --no-audit --no-fund --loglevel=error
+  fi
+}
+
+setup() {
+  setup_rust
+  setup_wasm_bindgen
+  setup_npm
+}
+
+# The threaded build needs atomics and a std rebuilt with them. On this nightly the linker no longer
+# makes the memory shared and imported by itself, and wasm-bindgen then silently emits
+# single-threaded glue ("not a shared typed array" at run time): the link args below ask for it,
+# and export the TLS symbols wasm-bindgen's thread support needs (../shared/TOOLCHAIN-FACTS.md).
+MT_RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals \
+  -C link-arg=--shared-memory -C link-arg=--max-memory=1073741824 -C link-arg=--import-memory \
+  -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
+  -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
+BUILD_STD="-Z build-std=panic_abort,std"
+
+# cargo for one of the two builds: `cargo_for mt|st <cargo args...>`. Each build has its own
+# target dir, so switching flags never rebuilds the other one.
+cargo_for() {
+  local kind=$1; shift
+  if [ "$kind" = mt ]; then
+    CARGO_TARGET_DIR=target/mt RUSTFLAGS="$MT_RUSTFLAGS" cargo "$@" --features threads $BUILD_STD
+  else
+    CARGO_TARGET_DIR=target/st RUSTFLAGS="" cargo "$@"
+  fi
+}
+
+# Builds www/pkg/{mt,st}: the threaded module for cross-origin-isolated pages and the plain one
+# for every other page (issue #4), picked at run time by www/engine.js.
+build() {
+  for kind in mt st; do
+    log "building the ${kind} module"
+    cargo_for "$kind" build --release --target wasm32-unknown-unknown --lib
+    rm -rf "www/pkg/$kind"
+    wasm-bindgen "target/$kind/wasm32-unknown-unknown/release/playground.wasm" \
+      --target web --out-dir "www/pkg/$kind" --out-name playground --no-typescript
+    # Debian's binaryen 108 miscompiles this module; the npm one works (TOOLCHAIN-FACTS.md).
+    node_modules/.bin/wasm-opt -O3 --enable-threads --enable-bulk-memory --enable-mutable-globals \
+      --enable-nontrapping-float-to-int --enable-sign-ext \
+      "www/pkg/$kind/playground_bg.wasm" -o "www/pkg/$kind/playground_bg.wasm"
+  done
+}
+
+case "${1:-}" in
+  build) setup; build ;;
+  setup) setup; setup_chromium ;;
+  *) echo "usage: $0 serve|test|build|dist|bench|setup|fmt|lint" >&2; exit 2 ;;
+esac

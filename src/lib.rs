@@ -1,0 +1,36 @@
+//! # Concurrency playground
+//!
+//! Runs the same tasks under different concurrency models in the browser and records when every
+//! task started and ended, so a page can show what async and threads really do:
+//!
+//! - **async**: futures on the page's event loop ([`runner::async_model`]);
+//! - **threads**: a Web Worker pool through wasm-bindgen-rayon ([`runner::threads`], only in the
+//!   build with the `threads` feature, which needs a cross-origin-isolated page);
+//! - **sequential**: one task after another ([`runner::sequential`]).
+//!
+//! This file is the thin JavaScript surface. The parameter checks ([`params`]) and the timeline
+//! layout ([`timeline`]) are pure Rust and test natively; the rest needs a browser.
+#![deny(missing_docs)]
+
+pub mod params;
+pub mod timeline;
+
+#[cfg(target_arch = "wasm32")]
+pub mod clock;
+#[cfg(target_arch = "wasm32")]
+pub mod run;
+#[cfg(target_arch = "wasm32")]
+pub mod runner;
+#[cfg(target_arch = "wasm32")]
+pub mod workload;
+#[cfg(target_arch = "wasm32")]
+mod api;
+
+#[cfg(target_arch = "wasm32")]
+pub use api::*;
+
+#[cfg(all(feature = "threads", not(target_feature = "atomics")))]
+compile_error!(
+    "the `threads` feature needs atomics: build with build.sh, which sets \
+     -C target-feature=+atomics,+bulk-memory,+mutable-globals and -Z build-std"
+);

@@ -1,0 +1,84 @@
+//! A run under way: its progress counter and its cancel flag, shared between the event loop
+//! (which reports progress and may stop it) and the threads doing the work.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::task::{Context, Poll};
+
+use futures_util::task::AtomicWaker;
+
+use crate::clock;
+
+/// Shared state of one run. Lock-free on purpose: the event loop must never block on a lock a
+/// worker holds (a blocking wait traps on the main thread).
+pub struct RunState {
+    /// Tasks in the run.
+    pub total: u32,
+    /// Tasks finished so far.
+    done: AtomicU32,
+    stopped: AtomicBool,
+    waker: AtomicWaker,
+    /// When the run started, in absolute ms (see [`clock::now_ms`]).
+    pub t0: f64,
+}
+
+impl RunState {
+    /// A run of `total` tasks that starts now.
+    pub fn start(total: u32) -> Arc<RunState> {
+        Arc::new(RunState {
+            total,
+            done: AtomicU32::new(0),
+            stopped: AtomicBool::new(false),
+            waker: AtomicWaker::new(),
+            t0: clock::now_ms(),
+        })
+    }
+
+    /// Ms since the run started, on the run's own clock.
+    pub fn since_start(&self) -> f64 {
+        clock::now_ms() - self.t0
+    }
+
+    /// Counts one finished task.
+    pub fn task_done(&self) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Tasks finished so far.
+    pub fn done(&self) -> u32 {
+        self.done.load(Ordering::Relaxed)
+    }
+
+    /// Asks every task to stop at its next chance.
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::Release);
+        self.waker.wake();
+    }
+
+    /// Whether [`RunState::stop`] was called.
+    pub fn is_stopped(&self) -> bool {
+        self.stopped.load(Ordering::Acquire)
+    }
+
+    /// A future that completes when the run is stopped; runners race their work against it, so
+    /// stopping drops every pending future (and with it its timer).
+    pub fn stopped(self: &Arc<Self>) -> Stopped {
+        Stopped(self.clone())
+    }
+}
+
+/// See [`RunState::stopped`].
+pub struct Stopped(Arc<RunState>);
+
+impl Future for Stopped {
+    type Output = ();
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0.is_stopped() {
+            return Poll::Ready(());
+        }
+        self.0.waker.register(cx.waker());
+        if self.0.is_stopped() { Poll::Ready(()) } else { Poll::Pending }
+    }
+}

@@ -1,0 +1,186 @@
+//! The timeline model: which row of its lane each task's bar goes in, and how many tasks were in
+//! flight at once. Pure Rust, tested natively; the page only scales these numbers to pixels.
+
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Lane 0 is the page's event loop; lane k (k >= 1) is worker thread k of the pool.
+pub const EVENT_LOOP_LANE: u32 = 0;
+
+/// Every task of a run: parallel arrays indexed by task id. Times are ms on the run's own clock
+/// (0 = run start). A task that never finished (the run was stopped) has `end` NaN.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Spans {
+    /// Lane each task ran in.
+    pub lane: Vec<u32>,
+    /// When each task started.
+    pub start: Vec<f64>,
+    /// When each task ended; NaN while unfinished.
+    pub end: Vec<f64>,
+}
+
+impl Spans {
+    /// Room for `n` tasks, none started.
+    pub fn with_tasks(n: usize) -> Spans {
+        Spans { lane: vec![EVENT_LOOP_LANE; n], start: vec![f64::NAN; n], end: vec![f64::NAN; n] }
+    }
+
+    /// Records task `id`.
+    pub fn set(&mut self, id: usize, lane: u32, start: f64, end: f64) {
+        self.lane[id] = lane;
+        self.start[id] = start;
+        self.end[id] = end;
+    }
+
+    /// How many tasks finished.
+    pub fn finished(&self) -> usize {
+        self.end.iter().filter(|e| !e.is_nan()).count()
+    }
+}
+
+/// The drawable layout of finished spans.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Layout {
+    /// Ids of the finished tasks, ordered by start time.
+    pub ids: Vec<u32>,
+    /// For each entry of `ids`, its row inside its lane (bars in one row never overlap).
+    pub rows: Vec<u32>,
+    /// The lanes used, ascending, and the rows each needs.
+    pub lanes: Vec<(u32, u32)>,
+    /// Most tasks in flight at the same moment, over all lanes.
+    pub peak: u32,
+}
+
+/// Lays out finished spans: in each lane, every task takes the lowest row that is free when it
+/// starts (greedy interval partitioning, optimal in the number of rows). O(n log n).
+pub fn layout(spans: &Spans) -> Layout {
+    let mut ids: Vec<u32> = (0..spans.end.len() as u32)
+        .filter(|&i| !spans.end[i as usize].is_nan())
+        .collect();
+    ids.sort_by(|&a, &b| spans.start[a as usize].total_cmp(&spans.start[b as usize]).then(a.cmp(&b)));
+
+    let max_lane = ids.iter().map(|&i| spans.lane[i as usize]).max().map_or(0, |l| l as usize + 1);
+    // Per lane: rows in use as (end time, row), a heap of free rows, and the row count.
+    struct Lane {
+        busy: BinaryHeap<Reverse<(Ordered, u32)>>,
+        free: BinaryHeap<Reverse<u32>>,
+        rows: u32,
+    }
+    let mut lanes: Vec<Lane> = (0..max_lane)
+        .map(|_| Lane { busy: BinaryHeap::new(), free: BinaryHeap::new(), rows: 0 })
+        .collect();
+    let mut rows = Vec::with_capacity(ids.len());
+    for &id in &ids {
+        let (start, end) = (spans.start[id as usize], spans.end[id as usize]);
+        let lane = &mut lanes[spans.lane[id as usize] as usize];
+        while let Some(Reverse((Ordered(e), row))) = lane.busy.peek().copied() {
+            if e > start {
+                break;
+            }
+            lane.busy.pop();
+            lane.free.push(Reverse(row));
+        }
+        let row = lane.free.pop().map(|Reverse(r)| r).unwrap_or_else(|| {
+            lane.rows += 1;
+            lane.rows - 1
+        });
+        lane.busy.push(Reverse((Ordered(end), row)));
+        rows.push(row);
+    }
+
+    Layout {
+        peak: peak_in_flight(spans, &ids),
+        lanes: lanes
+            .iter()
+            .enumerate()
+            .filter(|(_, l)| l.rows > 0)
+            .map(|(i, l)| (i as u32, l.rows))
+            .collect(),
+        ids,
+        rows,
+    }
+}
+
+/// Most spans open at one instant; a span that ends exactly when another starts does not overlap.
+fn peak_in_flight(spans: &Spans, ids: &[u32]) -> u32 {
+    let mut events: Vec<(f64, i32)> = Vec::with_capacity(ids.len() * 2);
+    for &i in ids {
+        events.push((spans.start[i as usize], 1));
+        events.push((spans.end[i as usize], -1));
+    }
+    // Ends sort before starts at the same time.
+    events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let (mut now, mut peak) = (0i32, 0i32);
+    for (_, d) in events {
+        now += d;
+        peak = peak.max(now);
+    }
+    peak as u32
+}
+
+/// f64 with a total order, for the heap.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Ordered(f64);
+impl Eq for Ordered {}
+impl PartialOrd for Ordered {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Ordered {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.total_cmp(&other.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(list: &[(u32, f64, f64)]) -> Spans {
+        let mut s = Spans::with_tasks(list.len());
+        for (i, &(lane, a, b)) in list.iter().enumerate() {
+            s.set(i, lane, a, b);
+        }
+        s
+    }
+
+    #[test]
+    fn overlapping_tasks_in_one_lane_take_separate_rows() {
+        let l = layout(&spans(&[(0, 0.0, 100.0), (0, 1.0, 101.0), (0, 2.0, 102.0)]));
+        assert_eq!(l.rows, [0, 1, 2]);
+        assert_eq!(l.lanes, [(0, 3)]);
+        assert_eq!(l.peak, 3);
+    }
+
+    #[test]
+    fn back_to_back_tasks_share_a_row() {
+        let l = layout(&spans(&[(0, 0.0, 100.0), (0, 100.0, 200.0), (0, 200.0, 300.0)]));
+        assert_eq!(l.rows, [0, 0, 0]);
+        assert_eq!(l.peak, 1);
+    }
+
+    #[test]
+    fn thread_lanes_are_kept_apart() {
+        let l = layout(&spans(&[(1, 0.0, 10.0), (2, 0.0, 10.0), (1, 10.0, 20.0), (2, 10.0, 20.0), (3, 0.0, 5.0)]));
+        assert_eq!(l.lanes, [(1, 1), (2, 1), (3, 1)]);
+        assert_eq!(l.peak, 3);
+    }
+
+    #[test]
+    fn unfinished_tasks_are_left_out() {
+        let mut s = spans(&[(0, 0.0, 5.0), (0, 1.0, 6.0)]);
+        s.end[1] = f64::NAN;
+        let l = layout(&s);
+        assert_eq!(l.ids, [0]);
+        assert_eq!(s.finished(), 1);
+    }
+
+    #[test]
+    fn rows_are_reused_lowest_first() {
+        // 0: [0,10) row 0; 1: [1,3) row 1; 2: [2,12) row 2; 3: [4,5) reuses row 1.
+        let l = layout(&spans(&[(0, 0.0, 10.0), (0, 1.0, 3.0), (0, 2.0, 12.0), (0, 4.0, 5.0)]));
+        assert_eq!(l.rows, [0, 1, 2, 1]);
+        assert_eq!(l.lanes, [(0, 3)]);
+    }
+}
