@@ -80,6 +80,7 @@ cargo_for() {
 # Builds www/pkg/{mt,st}: the threaded module for cross-origin-isolated pages and the plain one
 # for every other page (issue #4), picked at run time by www/engine.js.
 build() {
+  vendor
   for kind in mt st; do
     log "building the ${kind} module"
     cargo_for "$kind" build --release --target wasm32-unknown-unknown --lib
@@ -91,10 +92,39 @@ build() {
       --enable-nontrapping-float-to-int --enable-sign-ext \
       "www/pkg/$kind/playground_bg.wasm" -o "www/pkg/$kind/playground_bg.wasm"
   done
+  patch_worker_helper
+}
+
+# Page libraries come from npm (package-lock.json pins them) and are copied next to the page:
+# never loaded from a CDN.
+vendor() {
+  mkdir -p www/vendor
+  cp node_modules/wasm-feature-detect/dist/esm/index.js www/vendor/wasm-feature-detect.js
+}
+
+# wasm-bindgen-rayon 1.3's no-bundler worker calls the init function with positional arguments,
+# which the current wasm-bindgen glue still accepts but warns about in every worker
+# ("using deprecated parameters for the initialization function"). Pass the object form instead,
+# and fail loudly if the upstream file changes so the patch no longer applies.
+patch_worker_helper() {
+  local f
+  f=$(find www/pkg/mt/snippets -name 'workerHelpers.no-bundler.js')
+  if grep -q 'pkg.default(data.module, data.memory)' "$f"; then
+    sed -i 's/pkg.default(data.module, data.memory)/pkg.default({ module_or_path: data.module, memory: data.memory })/' "$f"
+  elif ! grep -q 'module_or_path: data.module' "$f"; then
+    echo "build.sh: wasm-bindgen-rayon's worker helper changed; review patch_worker_helper" >&2
+    exit 1
+  fi
 }
 
 case "${1:-}" in
   build) setup; build ;;
+  serve)
+    setup
+    build
+    log "serving on http://127.0.0.1:${PORT:-8000}/"
+    exec node scripts/serve.mjs --root www --port "${PORT:-8000}"
+    ;;
   setup) setup; setup_chromium ;;
   *) echo "usage: $0 serve|test|build|dist|bench|setup|fmt|lint" >&2; exit 2 ;;
 esac

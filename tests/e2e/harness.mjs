@@ -1,0 +1,77 @@
+// Shared test harness: starts the project's server (isolated or not) on a free port, launches
+// Debian's Chromium through playwright-core, and opens pages that fail the test on any page
+// error or console error.
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { chromium } from "playwright-core";
+
+export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+
+// Without the background-networking flags Chromium floods this machine's closed network.
+export const CHROMIUM_ARGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Starts scripts/serve.mjs; resolves to `{ url, close }`. */
+export async function startServer({ isolation = true, root = "www" } = {}) {
+  const args = ["scripts/serve.mjs", "--root", root, "--port", "0"];
+  if (!isolation) args.push("--no-isolation");
+  const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
+  let out = "";
+  child.stdout.setEncoding("utf8");
+  while (!/on (http:\/\/\S+\/)/.test(out)) {
+    const [chunk] = await Promise.race([
+      once(child.stdout, "data"),
+      once(child, "exit").then(() => {
+        throw new Error(`server exited: ${out}`);
+      }),
+    ]);
+    out += chunk;
+  }
+  const url = out.match(/on (http:\/\/\S+\/)/)[1];
+  return {
+    url,
+    close: () => child.kill(),
+  };
+}
+
+export async function launch() {
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+}
+
+/**
+ * Opens `url` in a fresh context. `page.problems` collects page errors and console errors;
+ * call `assertClean(page)` at the end of a test.
+ */
+export async function open(browser, url, { colorScheme = "light", viewport } = {}) {
+  const context = await browser.newContext({ colorScheme, viewport });
+  const page = await context.newPage();
+  page.problems = [];
+  page.on("pageerror", (err) => page.problems.push(`pageerror: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error") page.problems.push(`console.error: ${msg.text()}`);
+  });
+  await page.goto(url);
+  return page;
+}
+
+export function assertClean(page) {
+  if (page.problems.length) {
+    throw new Error(`page reported problems:\n${page.problems.join("\n")}`);
+  }
+}
+
+/** Waits for the engine (and pool) and returns window.playground.capabilities. */
+export async function ready(page) {
+  return page.evaluate(async () => {
+    await window.playground.ready;
+    return { ...window.playground.capabilities };
+  });
+}
