@@ -117,8 +117,33 @@ patch_worker_helper() {
   fi
 }
 
+# Rust tests: the pure modules natively, then the runners in headless Chromium for both builds
+# (and in Firefox too when it is installed, issue #6).
+test_rust() {
+  log "Rust unit tests (native)"
+  cargo test --lib --quiet
+  export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+  export WASM_BINDGEN_TEST_TIMEOUT=120
+  for kind in st mt; do
+    log "Rust tests in Chromium (${kind} build)"
+    CHROMEDRIVER=/usr/bin/chromedriver cargo_for "$kind" test --target wasm32-unknown-unknown --test web
+  done
+}
+
+test_e2e() {
+  log "end-to-end tests (playwright-core + Chromium)"
+  node --test --test-concurrency=1 tests/e2e/
+}
+
 case "${1:-}" in
   build) setup; build ;;
+  test)
+    setup
+    setup_chromium
+    build
+    test_rust
+    test_e2e
+    ;;
   serve)
     setup
     build

@@ -1,0 +1,333 @@
+// Issue #2, the playground core, end to end: the built page in headless Chromium.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { assertClean, launch, open, ready, startServer } from "./harness.mjs";
+
+let browser, isolated, plain;
+before(async () => {
+  [browser, isolated, plain] = await Promise.all([
+    launch(),
+    startServer(),
+    startServer({ isolation: false }),
+  ]);
+});
+after(async () => {
+  await browser?.close();
+  isolated?.close();
+  plain?.close();
+});
+
+/** Fills the form, clicks a Run button and resolves to the new result rows' data. */
+async function runFromUi(page, model, { tasks, delay, threads, rows } = {}) {
+  const before = await page.locator("#results tbody tr").count();
+  if (tasks !== undefined) await page.fill("#tasks", String(tasks));
+  if (delay !== undefined) await page.fill("#delay", String(delay));
+  if (threads !== undefined) await page.fill("#threads", String(threads));
+  await page.click(`button[data-model="${model}"]`);
+  const added = rows ?? (model === "all" ? 3 : 1);
+  await page.waitForFunction(
+    (n) => document.querySelectorAll("#results tbody tr").length >= n,
+    before + added,
+    { timeout: 60_000 },
+  );
+  await page.waitForSelector("#stop:disabled", { state: "attached" });
+  return page.$$eval("#results tbody tr", (rows, n) =>
+    rows.slice(0, n).map((tr) => ({ ...tr.dataset, elapsedMs: Number(tr.dataset.elapsedMs) })),
+  added);
+}
+
+/** Pixels of bar colour drawn on the timeline canvases (proves bars were drawn, not just a frame). */
+async function barPixels(page) {
+  return page.$$eval("figure.timeline canvas", (canvases) =>
+    canvases.map((c) => {
+      const bar = getComputedStyle(c).getPropertyValue("--bar-0").trim();
+      const probe = document.createElement("canvas").getContext("2d");
+      probe.fillStyle = bar;
+      probe.fillRect(0, 0, 1, 1);
+      const [r, g, b] = probe.getImageData(0, 0, 1, 1).data;
+      const data = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      let n = 0;
+      for (let i = 0; i < data.length; i += 4) {
+        if (data[i] === r && data[i + 1] === g && data[i + 2] === b) n++;
+      }
+      return n;
+    }),
+  );
+}
+
+describe("cross-origin isolated page", () => {
+  test("loads, starts the pool once before any run, and says how long it took", async () => {
+    const page = await open(browser, isolated.url);
+    const caps = await ready(page);
+    assert.equal(caps.threads, true);
+    assert.equal(caps.crossOriginIsolated, true);
+    assert.ok(caps.hardwareConcurrency >= 1);
+    assert.ok(caps.poolSize >= 16, `pool ${caps.poolSize}`);
+    assert.ok(caps.poolStartMs > 0);
+    assert.equal(caps.reason, null);
+    assert.match(await page.textContent("#caps"), /pool of \d+ threads started in [\d,.]+ ms/);
+    // The default threads field is one per core.
+    assert.equal(await page.inputValue("#threads"), String(caps.hardwareConcurrency));
+    // The threaded module really has shared memory (TOOLCHAIN-FACTS: the linker trap).
+    const shared = await page.evaluate(async () => {
+      const glue = await (await fetch("pkg/mt/playground.js")).text();
+      return /shared:\s*true/.test(glue);
+    });
+    assert.ok(shared, "the mt glue creates a shared memory");
+    assertClean(page);
+  });
+
+  test("async: 3 tasks of 1000 ms overlap and take about 1 s, with a timeline", async () => {
+    const page = await open(browser, isolated.url);
+    await ready(page);
+    const [row] = await runFromUi(page, "async", { tasks: 3, delay: 1000 });
+    assert.equal(row.model, "async");
+    assert.equal(row.tasks, "3");
+    assert.equal(row.delay, "1000");
+    assert.ok(row.elapsedMs >= 999 && row.elapsedMs < 1500, `elapsed ${row.elapsedMs}`);
+    const fig = page.locator("figure.timeline");
+    assert.equal(await fig.getAttribute("data-spans"), "3");
+    assert.equal(await fig.getAttribute("data-lanes"), "1");
+    assert.match(await fig.locator("figcaption").textContent(), /event loop/);
+    const [pixels] = await barPixels(page);
+    assert.ok(pixels > 200, `bar pixels ${pixels}`);
+    assertClean(page);
+  });
+
+  test("threads: one thread per task takes one delay; T threads take ceil(N/T) delays", async () => {
+    const page = await open(browser, isolated.url);
+    await ready(page);
+    const [a] = await runFromUi(page, "threads", { tasks: 3, delay: 1000, threads: 3 });
+    assert.equal(a.threads, "3");
+    assert.ok(a.elapsedMs >= 999 && a.elapsedMs < 1500, `elapsed ${a.elapsedMs}`);
+    assert.equal(await page.locator("figure.timeline").getAttribute("data-lanes"), "3");
+
+    const r = await page.evaluate(() =>
+      window.playground.run({ model: "threads", tasks: 5, delayMs: 200, threads: 2 }),
+    );
+    // ceil(5 / 2) = 3 delays.
+    assert.ok(r.elapsedMs >= 599 && r.elapsedMs < 1000, `elapsed ${r.elapsedMs}`);
+    assert.equal(r.idealMs, 600);
+    const lanes = new Set(r.spans.map((s) => s.lane));
+    assert.equal(lanes.size, 2);
+    assert.ok(!lanes.has(0), "thread tasks never run on the event loop lane");
+    // No two tasks of one lane overlap: a thread runs one task at a time.
+    for (const lane of lanes) {
+      const mine = r.spans.filter((s) => s.lane === lane).sort((x, y) => x.startMs - y.startMs);
+      for (let i = 1; i < mine.length; i++) assert.ok(mine[i].startMs >= mine[i - 1].endMs);
+    }
+    assertClean(page);
+  });
+
+  test("sequential: N tasks take N delays, one after another", async () => {
+    const page = await open(browser, isolated.url);
+    await ready(page);
+    const [row] = await runFromUi(page, "sequential", { tasks: 3, delay: 300 });
+    assert.ok(row.elapsedMs >= 899 && row.elapsedMs < 1400, `elapsed ${row.elapsedMs}`);
+    const r = await page.evaluate(() =>
+      window.playground.run({ model: "sequential", tasks: 4, delayMs: 50 }),
+    );
+    const s = r.spans.sort((x, y) => x.startMs - y.startMs);
+    for (let i = 1; i < s.length; i++) assert.ok(s[i].startMs >= s[i - 1].endMs);
+    assert.equal(r.threads, 1);
+    assert.equal(r.peakInFlight, 1);
+    assertClean(page);
+  });
+
+  test("run all three adds three rows and three timelines on one axis", async () => {
+    const page = await open(browser, isolated.url);
+    await ready(page);
+    const rows = await runFromUi(page, "all", { tasks: 3, delay: 200, threads: 3 });
+    assert.deepEqual(rows.map((r) => r.model).sort(), ["async", "sequential", "threads"]);
+    const seq = rows.find((r) => r.model === "sequential");
+    const asy = rows.find((r) => r.model === "async");
+    assert.ok(seq.elapsedMs > 2.5 * asy.elapsedMs);
+    assert.equal(await page.locator("figure.timeline").count(), 3);
+    const pixels = await barPixels(page);
+    assert.ok(pixels.every((n) => n > 20), `bar pixels ${pixels}`);
+    assertClean(page);
+  });
+
+  test("earlier results stay listed", async () => {
+    const page = await open(browser, isolated.url);
+    await ready(page);
+    await runFromUi(page, "async", { tasks: 2, delay: 10 });
+    await runFromUi(page, "sequential", { tasks: 2, delay: 10 });
+    const models = await page.$$eval("#results tbody tr", (r) => r.map((tr) => tr.dataset.model));
+    assert.deepEqual(models, ["sequential", "async"]);
+    assertClean(page);
+  });
+
+  test("progress and a ticking elapsed time show while a run is under way", async () => {
+    const page = await open(browser, isolated.url);
+    await ready(page);
+    await page.fill("#tasks", "4");
+    await page.fill("#delay", "400");
+    await page.fill("#threads", "1");
+    await page.click('button[data-model="threads"]');
+    await page.waitForFunction(() => /^1 \/ 4 tasks done/.test(document.querySelector("#progress-text").textContent));
+    const t1 = await page.textContent("#progress-text");
+    await page.waitForFunction(() => /^2 \/ 4 tasks done/.test(document.querySelector("#progress-text").textContent));
+    const t2 = await page.textContent("#progress-text");
+    const secs = (t) => Number(t.match(/([\d.]+) s$/)[1]);
+    assert.ok(secs(t2) > secs(t1), `${t1} then ${t2}`);
+    assert.equal(await page.isVisible("#status"), true);
+    await page.waitForSelector("#results tbody tr");
+    assert.equal(await page.isVisible("#status"), false);
+    assertClean(page);
+  });
+
+  test("the page keeps painting during runs: no main-thread task over 50 ms", async () => {
+    const page = await open(browser, isolated.url);
+    await ready(page);
+    const stats = await page.evaluate(async () => {
+      const longTasks = [];
+      const obs = new PerformanceObserver((l) => longTasks.push(...l.getEntries()));
+      obs.observe({ type: "longtask" });
+      let maxGap = 0;
+      let last = performance.now();
+      let on = true;
+      const frame = (t) => {
+        maxGap = Math.max(maxGap, t - last);
+        last = t;
+        if (on) requestAnimationFrame(frame);
+      };
+      requestAnimationFrame(frame);
+      await window.playground.run({ model: "threads", tasks: 16, delayMs: 100, threads: 2 });
+      await window.playground.run({ model: "async", tasks: 1000, delayMs: 300 });
+      await window.playground.run({ model: "sequential", tasks: 5, delayMs: 50 });
+      on = false;
+      obs.disconnect();
+      return { longest: Math.max(0, ...longTasks.map((e) => e.duration)), maxGap };
+    });
+    assert.ok(stats.longest <= 50, `longest main-thread task ${stats.longest} ms`);
+    assert.ok(stats.maxGap < 100, `longest gap between frames ${stats.maxGap} ms`);
+    assertClean(page);
+  });
+
+  test("URL parameters fill the form, autorun starts the run, and the URL follows the form", async () => {
+    const page = await open(
+      browser,
+      `${isolated.url}?model=threads&tasks=4&delay=200&threads=2&autorun=1`,
+    );
+    await page.waitForSelector("#results tbody tr", { timeout: 20_000 });
+    const row = await page.$eval("#results tbody tr", (tr) => ({ ...tr.dataset }));
+    assert.deepEqual(
+      [row.model, row.tasks, row.delay, row.threads],
+      ["threads", "4", "200", "2"],
+    );
+    assert.ok(Number(row.elapsedMs) >= 399 && Number(row.elapsedMs) < 800);
+    await page.fill("#tasks", "7");
+    const search = new URLSearchParams(await page.evaluate(() => location.search));
+    assert.equal(search.get("tasks"), "7");
+    assert.equal(search.get("model"), "threads");
+    assert.equal(search.get("autorun"), null, "autorun is dropped so a reload does not rerun");
+    assertClean(page);
+  });
+});
+
+describe("bad input", () => {
+  const cases = [
+    ["tasks", "", /tasks must be a whole number from 1 to 1,000,000/],
+    ["tasks", "0", /tasks must be a whole number from 1 to 1,000,000/],
+    ["tasks", "2.5", /from 1 to 1,000,000/],
+    ["tasks", "-4", /from 1 to 1,000,000/],
+    ["tasks", "ten", /from 1 to 1,000,000/],
+    ["tasks", "1000001", /from 1 to 1,000,000/],
+    ["delay", "60001", /delay \(ms\) must be a whole number from 0 to 60,000/],
+    ["delay", "1e3", /from 0 to 60,000/],
+    ["threads", "0", /threads must be a whole number from 1 to 16/],
+    ["threads", "17", /threads must be a whole number from 1 to 16/],
+  ];
+
+  test("is refused next to its field with the allowed range, and nothing runs", async () => {
+    const page = await open(browser, isolated.url);
+    await ready(page);
+    for (const [field, value, message] of cases) {
+      await page.fill("#tasks", "3");
+      await page.fill("#delay", "10");
+      await page.fill("#threads", "2");
+      await page.fill(`#${field}`, value);
+      const model = field === "threads" ? "threads" : "async";
+      await page.click(`button[data-model="${model}"]`);
+      await page.waitForFunction((f) => document.getElementById(`${f}-error`).textContent, field);
+      assert.match(await page.textContent(`#${field}-error`), message, `${field}=${value}`);
+      assert.equal(await page.getAttribute(`#${field}`, "aria-invalid"), "true");
+    }
+    // A run that would take hours is refused with the figure.
+    await page.fill("#tasks", "1000");
+    await page.fill("#delay", "60000");
+    await page.click('button[data-model="sequential"]');
+    await page.waitForFunction(() => document.getElementById("tasks-error").textContent);
+    assert.match(await page.textContent("#tasks-error"), /at most 300,000 ms.*60,000,000 ms/);
+    assert.equal(await page.locator("#results tbody tr").count(), 0, "nothing ran");
+    assertClean(page);
+  });
+
+  test("run() rejects with an Error naming the field and the range", async () => {
+    const page = await open(browser, isolated.url);
+    await ready(page);
+    const errors = await page.evaluate(async () => {
+      const tries = [
+        { model: "async", tasks: 0, delayMs: 10 },
+        { model: "async", tasks: 3, delayMs: -1 },
+        { model: "async", tasks: 3, delayMs: Infinity },
+        { model: "threads", tasks: 3, delayMs: 10, threads: 99 },
+        { model: "fibers", tasks: 3, delayMs: 10 },
+        { model: "async", tasks: "<img src=x onerror=alert(1)>", delayMs: 10 },
+      ];
+      const out = [];
+      for (const t of tries) {
+        try {
+          await window.playground.run(t);
+          out.push("resolved");
+        } catch (e) {
+          out.push({ message: e.message, field: e.field, isError: e instanceof Error });
+        }
+      }
+      return out;
+    });
+    const fields = ["tasks", "delay", "delay", "threads", "model", "tasks"];
+    errors.forEach((e, i) => {
+      assert.equal(e.isError, true, JSON.stringify(e));
+      assert.equal(e.field, fields[i]);
+    });
+    assert.match(errors[0].message, /from 1 to 1,000,000/);
+    assert.match(errors[1].message, /from 0 to 60,000/);
+    assert.match(errors[3].message, /from 1 to 16/);
+    assert.match(errors[4].message, /async, threads, sequential or all/);
+    assert.equal(await page.locator("img").count(), 0, "no markup from input reaches the page");
+    assertClean(page);
+  });
+});
+
+describe("page without cross-origin isolation", () => {
+  test("loads the plain build, runs async and sequential, explains why threads are off", async () => {
+    const page = await open(browser, plain.url);
+    const requested = [];
+    page.on("request", (r) => requested.push(new URL(r.url()).pathname));
+    const caps = await ready(page);
+    assert.equal(caps.threads, false);
+    assert.equal(caps.crossOriginIsolated, false);
+    assert.equal(caps.poolSize, 0);
+    assert.match(caps.reason, /SharedArrayBuffer/);
+    assert.match(caps.reason, /COOP and COEP/);
+    assert.equal(await page.isVisible("#threads-off"), true);
+    assert.match(await page.textContent("#threads-off"), /SharedArrayBuffer/);
+    assert.equal(await page.isDisabled('button[data-model="threads"]'), true);
+    const [a] = await runFromUi(page, "async", { tasks: 3, delay: 300 });
+    assert.ok(a.elapsedMs >= 295 && a.elapsedMs < 800, `elapsed ${a.elapsedMs}`);
+    const [s] = await runFromUi(page, "sequential", { tasks: 3, delay: 100 });
+    assert.ok(s.elapsedMs >= 295 && s.elapsedMs < 800, `elapsed ${s.elapsedMs}`);
+    // "Run all" runs the two models this page has.
+    const all = await runFromUi(page, "all", { tasks: 2, delay: 50, rows: 2 });
+    assert.deepEqual(all.map((r) => r.model).sort(), ["async", "sequential"]);
+    assert.equal(await page.locator("#results tbody tr").count(), 4);
+    assert.ok(!requested.some((p) => p.includes("/pkg/mt/")), "never loads the threaded build");
+    const err = await page.evaluate(() =>
+      window.playground.run({ model: "threads", tasks: 2, delayMs: 5 }).catch((e) => e.message),
+    );
+    assert.match(err, /threads are unavailable/);
+    assertClean(page);
+  });
+});

@@ -1,0 +1,130 @@
+//! The runners, in a real browser (wasm-bindgen-test-runner drives headless Chromium, and
+//! Firefox when present). Run through `./build.sh test`; each test proves one behaviour.
+#![cfg(target_arch = "wasm32")]
+
+
+use playground::params::{Model, Params};
+use playground::run::RunState;
+use playground::runner::{Outcome, async_model, sequential};
+use playground::timeline;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn params(model: Model, tasks: u32, delay_ms: u32, threads: u32) -> Params {
+    Params { model, tasks, delay_ms, threads }
+}
+
+fn spans_of(o: &Outcome) -> Vec<(u32, f64, f64)> {
+    (0..o.spans.end.len()).map(|i| (o.spans.lane[i], o.spans.start[i], o.spans.end[i])).collect()
+}
+
+#[wasm_bindgen_test]
+async fn async_tasks_all_wait_at_once() {
+    let state = RunState::start(3);
+    let o = async_model::run(&state, params(Model::Async, 3, 100, 1)).await;
+    assert!(!o.stopped);
+    assert_eq!(state.done(), 3);
+    // Every task started before any ended: they overlapped.
+    let spans = spans_of(&o);
+    let last_start = spans.iter().map(|s| s.1).fold(0.0, f64::max);
+    let first_end = spans.iter().map(|s| s.2).fold(f64::INFINITY, f64::min);
+    assert!(last_start < first_end, "{spans:?}");
+    assert!(spans.iter().all(|s| s.0 == timeline::EVENT_LOOP_LANE));
+    assert!(o.elapsed_ms >= 99.0 && o.elapsed_ms < 250.0, "elapsed {}", o.elapsed_ms);
+    assert_eq!(timeline::layout(&o.spans).peak, 3);
+}
+
+#[wasm_bindgen_test]
+async fn sequential_tasks_run_one_after_another() {
+    let state = RunState::start(3);
+    let o = sequential::run(&state, params(Model::Sequential, 3, 40, 1)).await;
+    let spans = spans_of(&o);
+    for pair in spans.windows(2) {
+        assert!(pair[0].2 <= pair[1].1, "{spans:?}");
+    }
+    assert!(o.elapsed_ms >= 119.0 && o.elapsed_ms < 400.0, "elapsed {}", o.elapsed_ms);
+    assert_eq!(timeline::layout(&o.spans).peak, 1);
+}
+
+#[wasm_bindgen_test]
+async fn zero_delay_sequential_finishes_many_tasks() {
+    let state = RunState::start(100_000);
+    let o = sequential::run(&state, params(Model::Sequential, 100_000, 0, 1)).await;
+    assert_eq!(o.spans.finished(), 100_000);
+}
+
+#[wasm_bindgen_test]
+async fn stopping_drops_pending_async_tasks() {
+    let state = RunState::start(5);
+    let stopper = state.clone();
+    gloo_timers::callback::Timeout::new(30, move || stopper.stop()).forget();
+    let o = async_model::run(&state, params(Model::Async, 5, 10_000, 1)).await;
+    assert!(o.stopped);
+    assert_eq!(o.spans.finished(), 0);
+    assert!(o.elapsed_ms < 1_000.0, "stop took {} ms", o.elapsed_ms);
+}
+
+#[cfg(feature = "threads")]
+mod threads {
+    use super::*;
+    use playground::runner::threads;
+    use wasm_bindgen_futures::JsFuture;
+
+    /// The pool is global to the wasm instance and starts once; every test awaits the same start.
+    /// Eight threads: the tests below may run at once and together use 2 + 4 + 2.
+    async fn pool() {
+        thread_local! {
+            static STARTED: std::cell::RefCell<Option<js_sys::Promise>> = const { std::cell::RefCell::new(None) };
+        }
+        let promise = STARTED.with(|s| {
+            s.borrow_mut()
+                .get_or_insert_with(|| {
+                    wasm_bindgen_futures::future_to_promise(async {
+                        playground::start_pool(8).await.map(Into::into)
+                    })
+                })
+                .clone()
+        });
+        JsFuture::from(promise).await.expect("the pool starts");
+    }
+
+    #[wasm_bindgen_test]
+    async fn t_threads_take_ceil_n_over_t_delays() {
+        pool().await;
+        let state = RunState::start(4);
+        let o = threads::run(&state, params(Model::Threads, 4, 60, 2)).await;
+        let spans = spans_of(&o);
+        let mut lanes: Vec<u32> = spans.iter().map(|s| s.0).collect();
+        lanes.sort();
+        lanes.dedup();
+        assert_eq!(lanes.len(), 2, "two threads, two lanes: {spans:?}");
+        assert!(lanes.iter().all(|&l| l >= 1), "worker lanes are numbered from 1");
+        assert!(o.elapsed_ms >= 119.0 && o.elapsed_ms < 400.0, "elapsed {}", o.elapsed_ms);
+        assert_eq!(timeline::layout(&o.spans).peak, 2);
+    }
+
+    #[wasm_bindgen_test]
+    async fn t_a_thread_per_task_overlaps_them_all() {
+        pool().await;
+        let state = RunState::start(4);
+        let o = threads::run(&state, params(Model::Threads, 4, 80, 4)).await;
+        assert_eq!(timeline::layout(&o.spans).peak, 4);
+        assert!(o.elapsed_ms >= 79.0 && o.elapsed_ms < 300.0, "elapsed {}", o.elapsed_ms);
+    }
+
+    #[wasm_bindgen_test]
+    async fn t_stopping_ends_blocking_threads_at_the_next_slice() {
+        pool().await;
+        let state = RunState::start(2);
+        let stopper = state.clone();
+        gloo_timers::callback::Timeout::new(50, move || stopper.stop()).forget();
+        let o = threads::run(&state, params(Model::Threads, 2, 10_000, 2)).await;
+        assert!(o.stopped);
+        assert!(o.elapsed_ms < 500.0, "stop took {} ms", o.elapsed_ms);
+        // The pool is usable again at once.
+        let state = RunState::start(2);
+        let o = threads::run(&state, params(Model::Threads, 2, 10, 2)).await;
+        assert_eq!(o.spans.finished(), 2);
+    }
+}
