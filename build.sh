@@ -69,11 +69,11 @@ BUILD_STD="-Z build-std=panic_abort,std"
 # cargo for one of the two builds: `cargo_for mt|st <cargo args...>`. Each build has its own
 # target dir, so switching flags never rebuilds the other one.
 cargo_for() {
-  local kind=$1; shift
+  local kind=$1 sub=$2; shift 2
   if [ "$kind" = mt ]; then
-    CARGO_TARGET_DIR=target/mt RUSTFLAGS="$MT_RUSTFLAGS" cargo "$@" --features threads $BUILD_STD
+    CARGO_TARGET_DIR=target/mt RUSTFLAGS="$MT_RUSTFLAGS" cargo "$sub" --features threads $BUILD_STD "$@"
   else
-    CARGO_TARGET_DIR=target/st RUSTFLAGS="" cargo "$@"
+    CARGO_TARGET_DIR=target/st RUSTFLAGS="" cargo "$sub" "$@"
   fi
 }
 
@@ -135,12 +135,30 @@ test_e2e() {
   node --test --test-concurrency=1 tests/e2e/
 }
 
+# Formatting and lints: cargo fmt, clippy (native and both wasm builds), prettier for JS/CSS/HTML.
+lint() {
+  log "checking formatting and lints"
+  cargo fmt --check
+  cargo clippy --quiet --all-targets -- -D warnings
+  for kind in st mt; do
+    cargo_for "$kind" clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings
+  done
+  node_modules/.bin/prettier --check . >/dev/null
+}
+
 case "${1:-}" in
   build) setup; build ;;
+  lint) setup; lint ;;
+  fmt)
+    setup
+    cargo fmt
+    node_modules/.bin/prettier --write . >/dev/null
+    ;;
   test)
     setup
     setup_chromium
     build
+    lint
     test_rust
     test_e2e
     ;;

@@ -38,7 +38,9 @@ fn with_raw<R>(v: &JsValue, f: impl FnOnce(Raw) -> R) -> R {
 }
 
 fn limits() -> Limits {
-    Limits { pool_size: POOL_SIZE.with(|p| p.get()) }
+    Limits {
+        pool_size: POOL_SIZE.with(|p| p.get()),
+    }
 }
 
 fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
@@ -52,7 +54,9 @@ pub fn check(model: JsValue, tasks: JsValue, delay: JsValue, threads: JsValue) -
     let errors: Vec<params::FieldError> = match with_raw(&model, params::model) {
         Err(e) => vec![e],
         Ok(m) => with_raw(&tasks, |t| {
-            with_raw(&delay, |d| with_raw(&threads, |th| params::check(m, t, d, th, limits())))
+            with_raw(&delay, |d| {
+                with_raw(&threads, |th| params::check(m, t, d, th, limits()))
+            })
         })
         .err()
         .unwrap_or_default(),
@@ -82,7 +86,13 @@ pub fn js_limits() -> JsValue {
 }
 
 fn refuse(errors: Vec<params::FieldError>) -> JsValue {
-    let err = js_sys::Error::new(&errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" "));
+    let err = js_sys::Error::new(
+        &errors
+            .iter()
+            .map(|e| e.message.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+    );
     set(&err, "field", errors[0].field);
     err.into()
 }
@@ -91,13 +101,23 @@ fn refuse(errors: Vec<params::FieldError>) -> JsValue {
 /// Resolves to the run's record (see the README's "JavaScript API"); rejects with an `Error`
 /// whose message names the refused field and its range, or if a run is already under way.
 #[wasm_bindgen]
-pub async fn run(model: JsValue, tasks: JsValue, delay: JsValue, threads: JsValue) -> Result<JsValue, JsValue> {
+pub async fn run(
+    model: JsValue,
+    tasks: JsValue,
+    delay: JsValue,
+    threads: JsValue,
+) -> Result<JsValue, JsValue> {
     let m = with_raw(&model, params::model).map_err(|e| refuse(vec![e]))?;
     let Some(m) = m else {
-        return Err(js_sys::Error::new("model: the engine runs one model at a time; `all` is run by the page").into());
+        return Err(js_sys::Error::new(
+            "model: the engine runs one model at a time; `all` is run by the page",
+        )
+        .into());
     };
     let p: Params = with_raw(&tasks, |t| {
-        with_raw(&delay, |d| with_raw(&threads, |th| params::check(Some(m), t, d, th, limits())))
+        with_raw(&delay, |d| {
+            with_raw(&threads, |th| params::check(Some(m), t, d, th, limits()))
+        })
     })
     .map_err(refuse)?[0];
     if CURRENT.with(|c| c.borrow().is_some()) {
@@ -134,7 +154,11 @@ fn record(p: Params, state: &RunState, o: Outcome) -> JsValue {
     set(&out, "delayMs", p.delay_ms);
     set(&out, "threads", p.threads);
     set(&out, "elapsedMs", o.elapsed_ms);
-    set(&out, "idealMs", params::ideal_ms(p.model, p.tasks, p.delay_ms, p.threads));
+    set(
+        &out,
+        "idealMs",
+        params::ideal_ms(p.model, p.tasks, p.delay_ms, p.threads),
+    );
     set(&out, "stopped", o.stopped);
     set(&out, "finished", layout.ids.len() as u32);
     set(&out, "peakInFlight", layout.peak);

@@ -16,6 +16,8 @@ pub mod params;
 pub mod timeline;
 
 #[cfg(target_arch = "wasm32")]
+mod api;
+#[cfg(target_arch = "wasm32")]
 pub mod clock;
 #[cfg(target_arch = "wasm32")]
 pub mod run;
@@ -23,8 +25,6 @@ pub mod run;
 pub mod runner;
 #[cfg(target_arch = "wasm32")]
 pub mod workload;
-#[cfg(target_arch = "wasm32")]
-mod api;
 
 #[cfg(target_arch = "wasm32")]
 pub use api::*;

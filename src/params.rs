@@ -100,7 +100,7 @@ pub fn group(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -186,7 +186,9 @@ pub fn check(
     let wants_threads = models.contains(&Model::Threads);
     let mut errors = Vec::new();
 
-    let tasks = whole("tasks", "tasks", tasks, 1, MAX_TASKS).map_err(|e| errors.push(e)).ok();
+    let tasks = whole("tasks", "tasks", tasks, 1, MAX_TASKS)
+        .map_err(|e| errors.push(e))
+        .ok();
     let delay = whole("delay", "delay (ms)", delay, 0, MAX_DELAY_MS)
         .map_err(|e| errors.push(e))
         .ok();
@@ -201,7 +203,9 @@ pub fn check(
         }
         None
     } else {
-        whole("threads", "threads", threads, 1, limits.pool_size).map_err(|e| errors.push(e)).ok()
+        whole("threads", "threads", threads, 1, limits.pool_size)
+            .map_err(|e| errors.push(e))
+            .ok()
     };
 
     // Caps that depend on two fields: a run that would take hours is refused before it starts.
@@ -243,7 +247,12 @@ pub fn check(
                 Model::Threads => threads.filter(|_| limits.pool_size > 0)?,
                 _ => 1,
             };
-            Some(Params { model, tasks, delay_ms, threads })
+            Some(Params {
+                model,
+                tasks,
+                delay_ms,
+                threads,
+            })
         })
         .collect())
 }
@@ -272,8 +281,22 @@ mod tests {
 
     #[test]
     fn accepts_numbers_and_digit_strings() {
-        let p = one(Model::Threads, Raw::Text(" 3 "), Raw::Number(1000.0), Raw::Text("3")).unwrap();
-        assert_eq!(p, Params { model: Model::Threads, tasks: 3, delay_ms: 1000, threads: 3 });
+        let p = one(
+            Model::Threads,
+            Raw::Text(" 3 "),
+            Raw::Number(1000.0),
+            Raw::Text("3"),
+        )
+        .unwrap();
+        assert_eq!(
+            p,
+            Params {
+                model: Model::Threads,
+                tasks: 3,
+                delay_ms: 1000,
+                threads: 3
+            }
+        );
     }
 
     #[test]
@@ -297,13 +320,23 @@ mod tests {
             let errs = one(Model::Async, bad, Raw::Number(10.0), Raw::Missing).unwrap_err();
             assert_eq!(errs.len(), 1, "{bad:?}");
             assert_eq!(errs[0].field, "tasks");
-            assert!(errs[0].message.contains("from 1 to 1,000,000"), "{}", errs[0].message);
+            assert!(
+                errs[0].message.contains("from 1 to 1,000,000"),
+                "{}",
+                errs[0].message
+            );
         }
     }
 
     #[test]
     fn refuses_bad_delay_and_threads_together() {
-        let errs = one(Model::Threads, Raw::Number(3.0), Raw::Number(60_001.0), Raw::Number(17.0)).unwrap_err();
+        let errs = one(
+            Model::Threads,
+            Raw::Number(3.0),
+            Raw::Number(60_001.0),
+            Raw::Number(17.0),
+        )
+        .unwrap_err();
         let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["delay", "threads"]);
         assert!(errs[0].message.contains("from 0 to 60,000"));
@@ -312,14 +345,27 @@ mod tests {
 
     #[test]
     fn threads_field_only_matters_to_the_threads_model() {
-        let p = one(Model::Async, Raw::Number(3.0), Raw::Number(5.0), Raw::Text("junk")).unwrap();
+        let p = one(
+            Model::Async,
+            Raw::Number(3.0),
+            Raw::Number(5.0),
+            Raw::Text("junk"),
+        )
+        .unwrap();
         assert_eq!(p.threads, 1);
     }
 
     #[test]
     fn threads_unavailable_is_refused_for_threads_and_skipped_for_all() {
         let none = Limits { pool_size: 0 };
-        let e = check(Some(Model::Threads), Raw::Number(3.0), Raw::Number(5.0), Raw::Number(2.0), none).unwrap_err();
+        let e = check(
+            Some(Model::Threads),
+            Raw::Number(3.0),
+            Raw::Number(5.0),
+            Raw::Number(2.0),
+            none,
+        )
+        .unwrap_err();
         assert_eq!(e[0].field, "threads");
         let all = check(None, Raw::Number(3.0), Raw::Number(5.0), Raw::Number(2.0), none).unwrap();
         let models: Vec<_> = all.iter().map(|p| p.model).collect();
@@ -328,11 +374,25 @@ mod tests {
 
     #[test]
     fn long_runs_are_refused_with_the_figure() {
-        let e = one(Model::Sequential, Raw::Number(1000.0), Raw::Number(60_000.0), Raw::Missing).unwrap_err();
+        let e = one(
+            Model::Sequential,
+            Raw::Number(1000.0),
+            Raw::Number(60_000.0),
+            Raw::Missing,
+        )
+        .unwrap_err();
         assert_eq!(e[0].field, "tasks");
         assert!(e[0].message.contains("60,000,000 ms"), "{}", e[0].message);
         // The same tasks overlap under async: allowed.
-        assert!(one(Model::Async, Raw::Number(1000.0), Raw::Number(60_000.0), Raw::Missing).is_ok());
+        assert!(
+            one(
+                Model::Async,
+                Raw::Number(1000.0),
+                Raw::Number(60_000.0),
+                Raw::Missing
+            )
+            .is_ok()
+        );
         // A million async tasks are allowed.
         assert!(one(Model::Async, Raw::Number(1e6), Raw::Number(1000.0), Raw::Missing).is_ok());
     }

@@ -79,6 +79,10 @@ impl Future for Stopped {
             return Poll::Ready(());
         }
         self.0.waker.register(cx.waker());
-        if self.0.is_stopped() { Poll::Ready(()) } else { Poll::Pending }
+        if self.0.is_stopped() {
+            Poll::Ready(())
+        } else {
+            Poll::Pending
+        }
     }
 }

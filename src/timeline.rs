@@ -22,7 +22,11 @@ pub struct Spans {
 impl Spans {
     /// Room for `n` tasks, none started.
     pub fn with_tasks(n: usize) -> Spans {
-        Spans { lane: vec![EVENT_LOOP_LANE; n], start: vec![f64::NAN; n], end: vec![f64::NAN; n] }
+        Spans {
+            lane: vec![EVENT_LOOP_LANE; n],
+            start: vec![f64::NAN; n],
+            end: vec![f64::NAN; n],
+        }
     }
 
     /// Records task `id`.
@@ -57,9 +61,17 @@ pub fn layout(spans: &Spans) -> Layout {
     let mut ids: Vec<u32> = (0..spans.end.len() as u32)
         .filter(|&i| !spans.end[i as usize].is_nan())
         .collect();
-    ids.sort_by(|&a, &b| spans.start[a as usize].total_cmp(&spans.start[b as usize]).then(a.cmp(&b)));
+    ids.sort_by(|&a, &b| {
+        spans.start[a as usize]
+            .total_cmp(&spans.start[b as usize])
+            .then(a.cmp(&b))
+    });
 
-    let max_lane = ids.iter().map(|&i| spans.lane[i as usize]).max().map_or(0, |l| l as usize + 1);
+    let max_lane = ids
+        .iter()
+        .map(|&i| spans.lane[i as usize])
+        .max()
+        .map_or(0, |l| l as usize + 1);
     // Per lane: rows in use as (end time, row), a heap of free rows, and the row count.
     struct Lane {
         busy: BinaryHeap<Reverse<(Ordered, u32)>>,
@@ -67,7 +79,11 @@ pub fn layout(spans: &Spans) -> Layout {
         rows: u32,
     }
     let mut lanes: Vec<Lane> = (0..max_lane)
-        .map(|_| Lane { busy: BinaryHeap::new(), free: BinaryHeap::new(), rows: 0 })
+        .map(|_| Lane {
+            busy: BinaryHeap::new(),
+            free: BinaryHeap::new(),
+            rows: 0,
+        })
         .collect();
     let mut rows = Vec::with_capacity(ids.len());
     for &id in &ids {
@@ -162,7 +178,13 @@ mod tests {
 
     #[test]
     fn thread_lanes_are_kept_apart() {
-        let l = layout(&spans(&[(1, 0.0, 10.0), (2, 0.0, 10.0), (1, 10.0, 20.0), (2, 10.0, 20.0), (3, 0.0, 5.0)]));
+        let l = layout(&spans(&[
+            (1, 0.0, 10.0),
+            (2, 0.0, 10.0),
+            (1, 10.0, 20.0),
+            (2, 10.0, 20.0),
+            (3, 0.0, 5.0),
+        ]));
         assert_eq!(l.lanes, [(1, 1), (2, 1), (3, 1)]);
         assert_eq!(l.peak, 3);
     }
@@ -179,7 +201,12 @@ mod tests {
     #[test]
     fn rows_are_reused_lowest_first() {
         // 0: [0,10) row 0; 1: [1,3) row 1; 2: [2,12) row 2; 3: [4,5) reuses row 1.
-        let l = layout(&spans(&[(0, 0.0, 10.0), (0, 1.0, 3.0), (0, 2.0, 12.0), (0, 4.0, 5.0)]));
+        let l = layout(&spans(&[
+            (0, 0.0, 10.0),
+            (0, 1.0, 3.0),
+            (0, 2.0, 12.0),
+            (0, 4.0, 5.0),
+        ]));
         assert_eq!(l.rows, [0, 1, 2, 1]);
         assert_eq!(l.lanes, [(0, 3)]);
     }

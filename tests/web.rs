@@ -2,7 +2,6 @@
 //! Firefox when present). Run through `./build.sh test`; each test proves one behaviour.
 #![cfg(target_arch = "wasm32")]
 
-
 use playground::params::{Model, Params};
 use playground::run::RunState;
 use playground::runner::{Outcome, async_model, sequential};
@@ -12,11 +11,18 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn params(model: Model, tasks: u32, delay_ms: u32, threads: u32) -> Params {
-    Params { model, tasks, delay_ms, threads }
+    Params {
+        model,
+        tasks,
+        delay_ms,
+        threads,
+    }
 }
 
 fn spans_of(o: &Outcome) -> Vec<(u32, f64, f64)> {
-    (0..o.spans.end.len()).map(|i| (o.spans.lane[i], o.spans.start[i], o.spans.end[i])).collect()
+    (0..o.spans.end.len())
+        .map(|i| (o.spans.lane[i], o.spans.start[i], o.spans.end[i]))
+        .collect()
 }
 
 #[wasm_bindgen_test]
@@ -31,7 +37,11 @@ async fn async_tasks_all_wait_at_once() {
     let first_end = spans.iter().map(|s| s.2).fold(f64::INFINITY, f64::min);
     assert!(last_start < first_end, "{spans:?}");
     assert!(spans.iter().all(|s| s.0 == timeline::EVENT_LOOP_LANE));
-    assert!(o.elapsed_ms >= 99.0 && o.elapsed_ms < 250.0, "elapsed {}", o.elapsed_ms);
+    assert!(
+        o.elapsed_ms >= 99.0 && o.elapsed_ms < 250.0,
+        "elapsed {}",
+        o.elapsed_ms
+    );
     assert_eq!(timeline::layout(&o.spans).peak, 3);
 }
 
@@ -43,7 +53,11 @@ async fn sequential_tasks_run_one_after_another() {
     for pair in spans.windows(2) {
         assert!(pair[0].2 <= pair[1].1, "{spans:?}");
     }
-    assert!(o.elapsed_ms >= 119.0 && o.elapsed_ms < 400.0, "elapsed {}", o.elapsed_ms);
+    assert!(
+        o.elapsed_ms >= 119.0 && o.elapsed_ms < 400.0,
+        "elapsed {}",
+        o.elapsed_ms
+    );
     assert_eq!(timeline::layout(&o.spans).peak, 1);
 }
 
@@ -100,7 +114,11 @@ mod threads {
         lanes.dedup();
         assert_eq!(lanes.len(), 2, "two threads, two lanes: {spans:?}");
         assert!(lanes.iter().all(|&l| l >= 1), "worker lanes are numbered from 1");
-        assert!(o.elapsed_ms >= 119.0 && o.elapsed_ms < 400.0, "elapsed {}", o.elapsed_ms);
+        assert!(
+            o.elapsed_ms >= 119.0 && o.elapsed_ms < 400.0,
+            "elapsed {}",
+            o.elapsed_ms
+        );
         assert_eq!(timeline::layout(&o.spans).peak, 2);
     }
 
@@ -110,7 +128,11 @@ mod threads {
         let state = RunState::start(4);
         let o = threads::run(&state, params(Model::Threads, 4, 80, 4)).await;
         assert_eq!(timeline::layout(&o.spans).peak, 4);
-        assert!(o.elapsed_ms >= 79.0 && o.elapsed_ms < 300.0, "elapsed {}", o.elapsed_ms);
+        assert!(
+            o.elapsed_ms >= 79.0 && o.elapsed_ms < 300.0,
+            "elapsed {}",
+            o.elapsed_ms
+        );
     }
 
     #[wasm_bindgen_test]

@@ -23,13 +23,22 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
             // A task starts when it is first polled, which is when join_all first polls it.
             let start = state.since_start();
             workload::sleep(p.delay_ms).await;
-            spans.borrow_mut().set(id, EVENT_LOOP_LANE, start, state.since_start());
+            spans
+                .borrow_mut()
+                .set(id, EVENT_LOOP_LANE, start, state.since_start());
             state.task_done();
         }
     });
     // Stopping drops every pending task future, and dropping a timer future clears its timer.
-    let stopped = matches!(select(pin!(join_all(tasks)), state.stopped()).await, Either::Right(_));
+    let stopped = matches!(
+        select(pin!(join_all(tasks)), state.stopped()).await,
+        Either::Right(_)
+    );
     let elapsed_ms = state.since_start();
     let spans = spans.take();
-    Outcome { spans, elapsed_ms, stopped }
+    Outcome {
+        spans,
+        elapsed_ms,
+        stopped,
+    }
 }

@@ -37,5 +37,9 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
     };
     let stopped = matches!(select(pin!(work), state.stopped()).await, Either::Right(_));
     let elapsed_ms = state.since_start();
-    Outcome { spans, elapsed_ms, stopped }
+    Outcome {
+        spans,
+        elapsed_ms,
+        stopped,
+    }
 }

@@ -55,5 +55,9 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
         }
     }
     let elapsed_ms = state.since_start();
-    Outcome { stopped: state.is_stopped() && spans.finished() < p.tasks as usize, spans, elapsed_ms }
+    Outcome {
+        stopped: state.is_stopped() && spans.finished() < p.tasks as usize,
+        spans,
+        elapsed_ms,
+    }
 }

@@ -31,9 +31,12 @@ async function runFromUi(page, model, { tasks, delay, threads, rows } = {}) {
     { timeout: 60_000 },
   );
   await page.waitForSelector("#stop:disabled", { state: "attached" });
-  return page.$$eval("#results tbody tr", (rows, n) =>
-    rows.slice(0, n).map((tr) => ({ ...tr.dataset, elapsedMs: Number(tr.dataset.elapsedMs) })),
-  added);
+  return page.$$eval(
+    "#results tbody tr",
+    (rows, n) =>
+      rows.slice(0, n).map((tr) => ({ ...tr.dataset, elapsedMs: Number(tr.dataset.elapsedMs) })),
+    added,
+  );
 }
 
 /** Pixels of bar colour drawn on the timeline canvases (proves bars were drawn, not just a frame). */
@@ -144,7 +147,10 @@ describe("cross-origin isolated page", () => {
     assert.ok(seq.elapsedMs > 2.5 * asy.elapsedMs);
     assert.equal(await page.locator("figure.timeline").count(), 3);
     const pixels = await barPixels(page);
-    assert.ok(pixels.every((n) => n > 20), `bar pixels ${pixels}`);
+    assert.ok(
+      pixels.every((n) => n > 20),
+      `bar pixels ${pixels}`,
+    );
     assertClean(page);
   });
 
@@ -165,9 +171,13 @@ describe("cross-origin isolated page", () => {
     await page.fill("#delay", "400");
     await page.fill("#threads", "1");
     await page.click('button[data-model="threads"]');
-    await page.waitForFunction(() => /^1 \/ 4 tasks done/.test(document.querySelector("#progress-text").textContent));
+    await page.waitForFunction(() =>
+      /^1 \/ 4 tasks done/.test(document.querySelector("#progress-text").textContent),
+    );
     const t1 = await page.textContent("#progress-text");
-    await page.waitForFunction(() => /^2 \/ 4 tasks done/.test(document.querySelector("#progress-text").textContent));
+    await page.waitForFunction(() =>
+      /^2 \/ 4 tasks done/.test(document.querySelector("#progress-text").textContent),
+    );
     const t2 = await page.textContent("#progress-text");
     const secs = (t) => Number(t.match(/([\d.]+) s$/)[1]);
     assert.ok(secs(t2) > secs(t1), `${t1} then ${t2}`);
@@ -212,10 +222,7 @@ describe("cross-origin isolated page", () => {
     );
     await page.waitForSelector("#results tbody tr", { timeout: 20_000 });
     const row = await page.$eval("#results tbody tr", (tr) => ({ ...tr.dataset }));
-    assert.deepEqual(
-      [row.model, row.tasks, row.delay, row.threads],
-      ["threads", "4", "200", "2"],
-    );
+    assert.deepEqual([row.model, row.tasks, row.delay, row.threads], ["threads", "4", "200", "2"]);
     assert.ok(Number(row.elapsedMs) >= 399 && Number(row.elapsedMs) < 800);
     await page.fill("#tasks", "7");
     const search = new URLSearchParams(await page.evaluate(() => location.search));
