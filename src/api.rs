@@ -1,13 +1,14 @@
 //! The wasm-bindgen surface the page imports. Names follow the page's vocabulary (model, tasks,
 //! delay, threads, elapsed, span, lane).
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 
 use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array};
 use wasm_bindgen::prelude::*;
 
-use crate::params::{self, Limits, Model, Params, Raw};
+use crate::alloc;
+use crate::params::{self, Limits, Model, Params, Raw, Request};
 use crate::run::RunState;
 use crate::runner::{self, Outcome};
 use crate::timeline;
@@ -16,30 +17,68 @@ thread_local! {
     /// The run under way, if any. Only the event loop touches it.
     static CURRENT: RefCell<Option<Arc<RunState>>> = const { RefCell::new(None) };
     /// Threads in the started pool; 0 until `startPool` resolves, and always in the plain build.
-    static POOL_SIZE: std::cell::Cell<u32> = const { std::cell::Cell::new(0) };
+    static POOL_SIZE: Cell<u32> = const { Cell::new(0) };
+    /// Runs finished since the module loaded.
+    static RUNS: Cell<u32> = const { Cell::new(0) };
 }
 
-fn raw(v: &JsValue) -> Raw<'static> {
-    if v.is_undefined() || v.is_null() {
-        Raw::Missing
-    } else if let Some(n) = v.as_f64() {
-        Raw::Number(n)
-    } else {
-        Raw::Other
+/// A field of the options object, owned, so [`Raw`] can borrow its text.
+enum Field {
+    Missing,
+    Number(f64),
+    Text(String),
+    Other,
+}
+
+impl Field {
+    fn read(options: &JsValue, key: &str) -> Field {
+        let v = if options.is_object() {
+            Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+        } else {
+            JsValue::UNDEFINED
+        };
+        if v.is_undefined() || v.is_null() {
+            Field::Missing
+        } else if let Some(n) = v.as_f64() {
+            Field::Number(n)
+        } else if let Some(s) = v.as_string() {
+            Field::Text(s)
+        } else {
+            Field::Other
+        }
+    }
+
+    fn raw(&self) -> Raw<'_> {
+        match self {
+            Field::Missing => Raw::Missing,
+            Field::Number(n) => Raw::Number(*n),
+            Field::Text(s) => Raw::Text(s),
+            Field::Other => Raw::Other,
+        }
     }
 }
 
-/// Runs `f` with the JS value as a [`Raw`], borrowing strings for the duration.
-fn with_raw<R>(v: &JsValue, f: impl FnOnce(Raw) -> R) -> R {
-    match v.as_string() {
-        Some(s) => f(Raw::Text(&s)),
-        None => f(raw(v)),
-    }
+/// Reads the JS API's options object (`{ model, tasks, delayMs, threads, timers }`) and checks it.
+fn check_options(options: &JsValue) -> Result<Vec<Params>, Vec<params::FieldError>> {
+    let model = match Field::read(options, "model") {
+        Field::Missing => Field::Text("async".into()),
+        f => f,
+    };
+    let [tasks, delay, threads, timers] =
+        ["tasks", "delayMs", "threads", "timers"].map(|k| Field::read(options, k));
+    let req = Request {
+        model: model.raw(),
+        tasks: tasks.raw(),
+        delay: delay.raw(),
+        threads: threads.raw(),
+        timers: timers.raw(),
+    };
+    params::check(&req, limits())
 }
 
 fn limits() -> Limits {
     Limits {
-        pool_size: POOL_SIZE.with(|p| p.get()),
+        pool_size: POOL_SIZE.get(),
     }
 }
 
@@ -47,20 +86,11 @@ fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
     Reflect::set(obj, &JsValue::from_str(key), &value.into()).expect("setting a field of a plain object");
 }
 
-/// Checks a run request without running it. Returns `{ ok, errors: [{ field, message }] }`;
-/// `model` may be `all`. The page calls this as the user types.
+/// Checks run options without running: `{ ok, errors: [{ field, message }] }`. `model` may be
+/// `all`. The page calls this as the user types.
 #[wasm_bindgen]
-pub fn check(model: JsValue, tasks: JsValue, delay: JsValue, threads: JsValue) -> JsValue {
-    let errors: Vec<params::FieldError> = match with_raw(&model, params::model) {
-        Err(e) => vec![e],
-        Ok(m) => with_raw(&tasks, |t| {
-            with_raw(&delay, |d| {
-                with_raw(&threads, |th| params::check(m, t, d, th, limits()))
-            })
-        })
-        .err()
-        .unwrap_or_default(),
-    };
+pub fn check(options: JsValue) -> JsValue {
+    let errors = check_options(&options).err().unwrap_or_default();
     let out = Object::new();
     set(&out, "ok", errors.is_empty());
     let list = Array::new();
@@ -86,45 +116,34 @@ pub fn js_limits() -> JsValue {
 }
 
 fn refuse(errors: Vec<params::FieldError>) -> JsValue {
-    let err = js_sys::Error::new(
-        &errors
-            .iter()
-            .map(|e| e.message.as_str())
-            .collect::<Vec<_>>()
-            .join(" "),
-    );
+    let message = errors
+        .iter()
+        .map(|e| e.message.as_str())
+        .collect::<Vec<_>>()
+        .join(" ");
+    let err = js_sys::Error::new(&message);
     set(&err, "field", errors[0].field);
     err.into()
 }
 
-/// Runs one model (`async`, `threads` or `sequential`; the page runs `all` as three calls).
-/// Resolves to the run's record (see the README's "JavaScript API"); rejects with an `Error`
-/// whose message names the refused field and its range, or if a run is already under way.
+/// Runs one model (`async`, `threads` or `sequential`; the page runs `all` as one call per
+/// model). Resolves to the run's record (see the README's "JavaScript API"); rejects with an
+/// `Error` whose message names the refused field and its range, or if a run is under way.
 #[wasm_bindgen]
-pub async fn run(
-    model: JsValue,
-    tasks: JsValue,
-    delay: JsValue,
-    threads: JsValue,
-) -> Result<JsValue, JsValue> {
-    let m = with_raw(&model, params::model).map_err(|e| refuse(vec![e]))?;
-    let Some(m) = m else {
-        return Err(js_sys::Error::new(
-            "model: the engine runs one model at a time; `all` is run by the page",
-        )
-        .into());
+pub async fn run(options: JsValue) -> Result<JsValue, JsValue> {
+    let runs = check_options(&options).map_err(refuse)?;
+    let [p] = runs[..] else {
+        return Err(
+            js_sys::Error::new("model: the engine runs one model at a time; the page runs `all`").into(),
+        );
     };
-    let p: Params = with_raw(&tasks, |t| {
-        with_raw(&delay, |d| {
-            with_raw(&threads, |th| params::check(Some(m), t, d, th, limits()))
-        })
-    })
-    .map_err(refuse)?[0];
-    if CURRENT.with(|c| c.borrow().is_some()) {
-        return Err(js_sys::Error::new("a run is already under way: stop it or wait for it to end").into());
+    if CURRENT.with_borrow(|c| c.is_some()) {
+        return Err(js_sys::Error::new("A run is already under way: stop it or wait for it to end.").into());
     }
+    let heap_before = alloc::live();
+    alloc::reset_peak();
     let state = RunState::start(p.tasks);
-    CURRENT.with(|c| *c.borrow_mut() = Some(state.clone()));
+    CURRENT.set(Some(state.clone()));
     let outcome = match p.model {
         Model::Async => runner::async_model::run(&state, p).await,
         Model::Sequential => runner::sequential::run(&state, p).await,
@@ -133,14 +152,19 @@ pub async fn run(
         #[cfg(not(feature = "threads"))]
         Model::Threads => unreachable!("params::check refuses threads when the pool size is 0"),
     };
-    CURRENT.with(|c| c.borrow_mut().take());
-    Ok(record(p, &state, outcome))
+    let heap_peak = alloc::peak().saturating_sub(heap_before);
+    CURRENT.set(None);
+    RUNS.set(RUNS.get() + 1);
+    let record = record(p, &state, outcome);
+    set(&record, "heapPeakBytes", heap_peak as f64);
+    set(&record, "heapBytesPerTask", heap_peak as f64 / f64::from(p.tasks));
+    Ok(record.into())
 }
 
 /// Builds the JS record of a finished run. Spans go out as typed arrays in start order (one
 /// copy, no object per task), because a million tasks would otherwise cost a million objects;
 /// the JS API turns them into `{ id, lane, startMs, endMs }` objects only when asked.
-fn record(p: Params, state: &RunState, o: Outcome) -> JsValue {
+fn record(p: Params, state: &RunState, o: Outcome) -> Object {
     let layout = timeline::layout(&o.spans);
     let pick = |v: &[f64]| -> Float64Array {
         let picked: Vec<f64> = layout.ids.iter().map(|&i| v[i as usize]).collect();
@@ -153,6 +177,9 @@ fn record(p: Params, state: &RunState, o: Outcome) -> JsValue {
     set(&out, "tasks", p.tasks);
     set(&out, "delayMs", p.delay_ms);
     set(&out, "threads", p.threads);
+    if p.model == Model::Async {
+        set(&out, "timers", p.timers.name());
+    }
     set(&out, "elapsedMs", o.elapsed_ms);
     set(
         &out,
@@ -176,13 +203,13 @@ fn record(p: Params, state: &RunState, o: Outcome) -> JsValue {
         lane_list.push(&item);
     }
     set(&out, "lanes", lane_list);
-    out.into()
+    out
 }
 
 /// The run under way: `{ done, total, elapsedMs }`, or `null` when idle.
 #[wasm_bindgen]
 pub fn progress() -> JsValue {
-    CURRENT.with(|c| match &*c.borrow() {
+    CURRENT.with_borrow(|c| match c {
         None => JsValue::NULL,
         Some(s) => {
             let out = Object::new();
@@ -198,7 +225,24 @@ pub fn progress() -> JsValue {
 /// finished. Returns whether there was a run to stop.
 #[wasm_bindgen]
 pub fn stop() -> bool {
-    CURRENT.with(|c| c.borrow().as_ref().map(|s| s.stop()).is_some())
+    CURRENT.with_borrow(|c| c.as_ref().map(|s| s.stop()).is_some())
+}
+
+/// Diagnostics: `{ wasmMemoryBytes, heapBytes, workers, runs }`. Wasm memory only grows (pages
+/// are never returned), so a leak shows as growth across repeated runs.
+#[wasm_bindgen]
+pub fn stats() -> JsValue {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let bytes = memory
+        .buffer()
+        .unchecked_into::<js_sys::ArrayBuffer>()
+        .byte_length();
+    let out = Object::new();
+    set(&out, "wasmMemoryBytes", f64::from(bytes));
+    set(&out, "heapBytes", alloc::live() as f64);
+    set(&out, "workers", POOL_SIZE.get());
+    set(&out, "runs", RUNS.get());
+    out.into()
 }
 
 /// Starts the worker pool (once per page) and resolves to the ms it took.
@@ -210,7 +254,7 @@ pub async fn start_pool(threads: u32) -> Result<f64, JsValue> {
     }
     let t0 = crate::clock::now_ms();
     wasm_bindgen_futures::JsFuture::from(wasm_bindgen_rayon::init_thread_pool(threads as usize)).await?;
-    POOL_SIZE.with(|p| p.set(threads));
+    POOL_SIZE.set(threads);
     Ok(crate::clock::now_ms() - t0)
 }
 

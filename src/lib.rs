@@ -16,9 +16,13 @@ pub mod params;
 pub mod timeline;
 
 #[cfg(target_arch = "wasm32")]
+pub mod alloc;
+#[cfg(target_arch = "wasm32")]
 mod api;
 #[cfg(target_arch = "wasm32")]
 pub mod clock;
+#[cfg(target_arch = "wasm32")]
+pub mod executor;
 #[cfg(target_arch = "wasm32")]
 pub mod run;
 #[cfg(target_arch = "wasm32")]
@@ -28,6 +32,10 @@ pub mod workload;
 
 #[cfg(target_arch = "wasm32")]
 pub use api::*;
+
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: alloc::Counting = alloc::Counting;
 
 #[cfg(all(feature = "threads", not(target_feature = "atomics")))]
 compile_error!(

@@ -47,6 +47,28 @@ impl Model {
     }
 }
 
+/// How the async model waits (issue #5): both are real futures on the event loop.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Timers {
+    /// The playground's own executor: futures polled from one array, woken together by a deadline
+    /// queue in Rust that one browser timer drives. Scales to a million tasks.
+    #[default]
+    Wheel,
+    /// One `gloo-timers` browser timeout per task, polled by `join_all`: the simple way, and the
+    /// one whose cost grows with every task (a JS closure and a browser timer each).
+    PerTask,
+}
+
+impl Timers {
+    /// The name used in URLs, the API and on screen.
+    pub fn name(self) -> &'static str {
+        match self {
+            Timers::Wheel => "wheel",
+            Timers::PerTask => "per-task",
+        }
+    }
+}
+
 /// A raw value as it arrives from a URL, a form field or a `run()` argument.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Raw<'a> {
@@ -75,6 +97,33 @@ impl fmt::Display for FieldError {
     }
 }
 
+/// A run request as it arrives: every field raw, checked by [`check`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Request<'a> {
+    /// `async`, `threads`, `sequential` or `all`.
+    pub model: Raw<'a>,
+    /// How many tasks.
+    pub tasks: Raw<'a>,
+    /// Ms each task waits (`delayMs` in the JS API, `delay` in URLs and the form).
+    pub delay: Raw<'a>,
+    /// Threads for the threads model.
+    pub threads: Raw<'a>,
+    /// `wheel` or `per-task`, for the async model; optional.
+    pub timers: Raw<'a>,
+}
+
+impl Default for Request<'_> {
+    fn default() -> Self {
+        Request {
+            model: Raw::Text("async"),
+            tasks: Raw::Missing,
+            delay: Raw::Missing,
+            threads: Raw::Missing,
+            timers: Raw::Missing,
+        }
+    }
+}
+
 /// A checked run request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Params {
@@ -86,6 +135,8 @@ pub struct Params {
     pub delay_ms: u32,
     /// Threads that run tasks at once: the pool's share for the threads model, 1 otherwise.
     pub threads: u32,
+    /// How async tasks wait.
+    pub timers: Timers,
 }
 
 /// What the running engine can do, which bounds the `threads` field.
@@ -170,21 +221,31 @@ pub fn model(raw: Raw) -> Result<Option<Model>, FieldError> {
     })
 }
 
-/// Checks a full request. `model` of `None` means "all": the checks of every model apply.
-/// Returns every refused field at once, so the form can mark them all.
-pub fn check(
-    model: Option<Model>,
-    tasks: Raw,
-    delay: Raw,
-    threads: Raw,
-    limits: Limits,
-) -> Result<Vec<Params>, Vec<FieldError>> {
+/// Parses the timers field; missing means the default.
+pub fn timers(raw: Raw) -> Result<Timers, FieldError> {
+    match raw {
+        Raw::Missing => Ok(Timers::default()),
+        Raw::Text(s) if s.trim() == "wheel" => Ok(Timers::Wheel),
+        Raw::Text(s) if s.trim() == "per-task" => Ok(Timers::PerTask),
+        _ => Err(FieldError {
+            field: "timers",
+            message: format!("timers must be wheel or per-task; got {}.", shown(raw)),
+        }),
+    }
+}
+
+/// Checks a full request; `model: "all"` means every model in turn, and the checks of every
+/// model apply. Returns every refused field at once, so the form can mark them all.
+pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldError>> {
+    let model = model(req.model).map_err(|e| vec![e])?;
+    let (tasks, delay, threads) = (req.tasks, req.delay, req.threads);
+    let mut errors = Vec::new();
+    let timers = timers(req.timers).map_err(|e| errors.push(e)).ok();
     let models: Vec<Model> = match model {
         Some(m) => vec![m],
         None => Model::ALL.to_vec(),
     };
     let wants_threads = models.contains(&Model::Threads);
-    let mut errors = Vec::new();
 
     let tasks = whole("tasks", "tasks", tasks, 1, MAX_TASKS)
         .map_err(|e| errors.push(e))
@@ -247,11 +308,13 @@ pub fn check(
                 Model::Threads => threads.filter(|_| limits.pool_size > 0)?,
                 _ => 1,
             };
+            let timers = timers.unwrap_or_default();
             Some(Params {
                 model,
                 tasks,
                 delay_ms,
                 threads,
+                timers,
             })
         })
         .collect())
@@ -275,8 +338,18 @@ mod tests {
 
     const POOL: Limits = Limits { pool_size: 16 };
 
+    fn req<'a>(model: &'a str, tasks: Raw<'a>, delay: Raw<'a>, threads: Raw<'a>) -> Request<'a> {
+        Request {
+            model: Raw::Text(model),
+            tasks,
+            delay,
+            threads,
+            ..Request::default()
+        }
+    }
+
     fn one(model: Model, tasks: Raw, delay: Raw, threads: Raw) -> Result<Params, Vec<FieldError>> {
-        check(Some(model), tasks, delay, threads, POOL).map(|v| v[0])
+        check(&req(model.name(), tasks, delay, threads), POOL).map(|v| v[0])
     }
 
     #[test]
@@ -294,7 +367,8 @@ mod tests {
                 model: Model::Threads,
                 tasks: 3,
                 delay_ms: 1000,
-                threads: 3
+                threads: 3,
+                timers: Timers::Wheel
             }
         );
     }
@@ -358,16 +432,10 @@ mod tests {
     #[test]
     fn threads_unavailable_is_refused_for_threads_and_skipped_for_all() {
         let none = Limits { pool_size: 0 };
-        let e = check(
-            Some(Model::Threads),
-            Raw::Number(3.0),
-            Raw::Number(5.0),
-            Raw::Number(2.0),
-            none,
-        )
-        .unwrap_err();
+        let (three, five, two) = (Raw::Number(3.0), Raw::Number(5.0), Raw::Number(2.0));
+        let e = check(&req("threads", three, five, two), none).unwrap_err();
         assert_eq!(e[0].field, "threads");
-        let all = check(None, Raw::Number(3.0), Raw::Number(5.0), Raw::Number(2.0), none).unwrap();
+        let all = check(&req("all", three, five, two), none).unwrap();
         let models: Vec<_> = all.iter().map(|p| p.model).collect();
         assert_eq!(models, [Model::Async, Model::Sequential]);
     }
@@ -410,6 +478,22 @@ mod tests {
         let long = "x".repeat(10_000);
         let e = one(Model::Async, Raw::Text(&long), Raw::Number(1.0), Raw::Missing).unwrap_err();
         assert!(e[0].message.len() < 120, "{}", e[0].message);
+    }
+
+    #[test]
+    fn timers_default_to_the_wheel_and_refuse_others() {
+        let r = Request {
+            timers: Raw::Text("per-task"),
+            ..req("async", Raw::Number(3.0), Raw::Number(5.0), Raw::Missing)
+        };
+        assert_eq!(check(&r, POOL).unwrap()[0].timers, Timers::PerTask);
+        let r = Request {
+            timers: Raw::Text("fast"),
+            ..r
+        };
+        let e = check(&r, POOL).unwrap_err();
+        assert_eq!(e[0].field, "timers");
+        assert!(e[0].message.contains("wheel or per-task"));
     }
 
     #[test]

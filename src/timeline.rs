@@ -118,20 +118,25 @@ pub fn layout(spans: &Spans) -> Layout {
 }
 
 /// Most spans open at one instant; a span that ends exactly when another starts does not overlap.
+/// `ids` are in start order, so only the ends need sorting; then the two lists are merged.
 fn peak_in_flight(spans: &Spans, ids: &[u32]) -> u32 {
-    let mut events: Vec<(f64, i32)> = Vec::with_capacity(ids.len() * 2);
+    let mut ends: Vec<f64> = ids.iter().map(|&i| spans.end[i as usize]).collect();
+    if !ends.is_sorted_by(|a, b| a.total_cmp(b).is_le()) {
+        ends.sort_by(f64::total_cmp);
+    }
+    // Signed: a zero-length span's end can be counted just before its own start.
+    let (mut open, mut peak, mut e) = (0i64, 0i64, 0usize);
     for &i in ids {
-        events.push((spans.start[i as usize], 1));
-        events.push((spans.end[i as usize], -1));
+        let start = spans.start[i as usize];
+        // Ends at or before this start close first.
+        while e < ends.len() && ends[e] <= start {
+            open -= 1;
+            e += 1;
+        }
+        open += 1;
+        peak = peak.max(open);
     }
-    // Ends sort before starts at the same time.
-    events.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let (mut now, mut peak) = (0i32, 0i32);
-    for (_, d) in events {
-        now += d;
-        peak = peak.max(now);
-    }
-    peak as u32
+    peak.max(i64::from(!ids.is_empty())) as u32
 }
 
 /// f64 with a total order, for the heap.
@@ -187,6 +192,26 @@ mod tests {
         ]));
         assert_eq!(l.lanes, [(1, 1), (2, 1), (3, 1)]);
         assert_eq!(l.peak, 3);
+    }
+
+    #[test]
+    fn zero_length_tasks_count_once() {
+        assert_eq!(layout(&spans(&[(0, 5.0, 5.0)])).peak, 1);
+        assert_eq!(
+            layout(&spans(&[(0, 0.0, 10.0), (0, 5.0, 5.0), (0, 5.0, 8.0)])).peak,
+            2
+        );
+        assert_eq!(
+            layout(&spans(&[(0, 0.0, 0.0), (0, 0.0, 0.0), (0, 0.0, 0.0)])).peak,
+            1
+        );
+    }
+
+    #[test]
+    fn tasks_started_out_of_id_order_are_sorted() {
+        let l = layout(&spans(&[(1, 20.0, 30.0), (1, 0.0, 10.0), (2, 5.0, 25.0)]));
+        assert_eq!(l.ids, [1, 2, 0]);
+        assert_eq!(l.peak, 2);
     }
 
     #[test]

@@ -2,7 +2,7 @@
 //! Firefox when present). Run through `./build.sh test`; each test proves one behaviour.
 #![cfg(target_arch = "wasm32")]
 
-use playground::params::{Model, Params};
+use playground::params::{Model, Params, Timers};
 use playground::run::RunState;
 use playground::runner::{Outcome, async_model, sequential};
 use playground::timeline;
@@ -16,6 +16,7 @@ fn params(model: Model, tasks: u32, delay_ms: u32, threads: u32) -> Params {
         tasks,
         delay_ms,
         threads,
+        timers: Timers::Wheel,
     }
 }
 
@@ -27,8 +28,21 @@ fn spans_of(o: &Outcome) -> Vec<(u32, f64, f64)> {
 
 #[wasm_bindgen_test]
 async fn async_tasks_all_wait_at_once() {
+    for timers in [Timers::Wheel, Timers::PerTask] {
+        async_tasks_overlap(timers).await;
+    }
+}
+
+async fn async_tasks_overlap(timers: Timers) {
     let state = RunState::start(3);
-    let o = async_model::run(&state, params(Model::Async, 3, 100, 1)).await;
+    let o = async_model::run(
+        &state,
+        Params {
+            timers,
+            ..params(Model::Async, 3, 100, 1)
+        },
+    )
+    .await;
     assert!(!o.stopped);
     assert_eq!(state.done(), 3);
     // Every task started before any ended: they overlapped.
@@ -70,13 +84,67 @@ async fn zero_delay_sequential_finishes_many_tasks() {
 
 #[wasm_bindgen_test]
 async fn stopping_drops_pending_async_tasks() {
-    let state = RunState::start(5);
-    let stopper = state.clone();
-    gloo_timers::callback::Timeout::new(30, move || stopper.stop()).forget();
-    let o = async_model::run(&state, params(Model::Async, 5, 10_000, 1)).await;
-    assert!(o.stopped);
-    assert_eq!(o.spans.finished(), 0);
-    assert!(o.elapsed_ms < 1_000.0, "stop took {} ms", o.elapsed_ms);
+    for timers in [Timers::Wheel, Timers::PerTask] {
+        let state = RunState::start(5);
+        let stopper = state.clone();
+        gloo_timers::callback::Timeout::new(30, move || stopper.stop()).forget();
+        let o = async_model::run(
+            &state,
+            Params {
+                timers,
+                ..params(Model::Async, 5, 10_000, 1)
+            },
+        )
+        .await;
+        assert!(o.stopped);
+        assert_eq!(o.spans.finished(), 0);
+        assert!(o.elapsed_ms < 1_000.0, "stop took {} ms", o.elapsed_ms);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_wheel_wakes_tasks_with_different_delays_in_deadline_order() {
+    use playground::executor::{RunAll, sleep};
+    let state = RunState::start(4);
+    let delays = [80, 20, 60, 40];
+    let (spans, stopped) = RunAll::new(&state, 4, |i| sleep(delays[i as usize])).await;
+    assert!(!stopped);
+    let mut order: Vec<usize> = (0..4).collect();
+    order.sort_by(|&a, &b| spans.end[a].total_cmp(&spans.end[b]));
+    assert_eq!(order, [1, 3, 2, 0]);
+    for (i, d) in delays.iter().enumerate() {
+        let took = spans.end[i] - spans.start[i];
+        assert!(
+            took >= f64::from(*d) - 1.0 && took < f64::from(*d) + 50.0,
+            "task {i}: {took} ms"
+        );
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_wheel_also_runs_futures_woken_from_outside() {
+    // A task awaiting a JS promise is woken by wasm-bindgen-futures, not by the deadline queue.
+    use playground::executor::RunAll;
+    let state = RunState::start(3);
+    let (spans, _) = RunAll::new(&state, 3, |_| async {
+        let p = js_sys::Promise::new(&mut |resolve, _| {
+            gloo_timers::callback::Timeout::new(30, move || {
+                resolve.call0(&wasm_bindgen::JsValue::NULL).unwrap();
+            })
+            .forget();
+        });
+        wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+    })
+    .await;
+    assert_eq!(spans.finished(), 3);
+}
+
+#[wasm_bindgen_test]
+async fn a_hundred_thousand_wheel_tasks_take_about_one_delay() {
+    let state = RunState::start(100_000);
+    let o = async_model::run(&state, params(Model::Async, 100_000, 200, 1)).await;
+    assert_eq!(o.spans.finished(), 100_000);
+    assert!(o.elapsed_ms < 1_000.0, "elapsed {}", o.elapsed_ms);
 }
 
 #[cfg(feature = "threads")]

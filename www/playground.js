@@ -61,6 +61,12 @@ function withSpans(record) {
   return record;
 }
 
+/** The options the engine reads, with the page's defaults; unknown keys are dropped. */
+function withDefaults(options) {
+  const { model = "async", tasks, delayMs, threads = defaultThreads(), timers } = options;
+  return { model, tasks, delayMs, threads, timers };
+}
+
 function fieldError(message, field) {
   const err = new Error(message);
   err.field = field;
@@ -79,8 +85,9 @@ async function run(options = {}) {
   if (options === null || typeof options !== "object") {
     throw fieldError("run() takes an object: { model, tasks, delayMs, threads }.", "model");
   }
-  const { model = "async", tasks, delayMs, threads = defaultThreads() } = options;
-  const verdict = wasm.check(model, tasks, delayMs, threads);
+  const request = withDefaults(options);
+  const { model } = request;
+  const verdict = wasm.check(request);
   if (!verdict.ok) {
     throw fieldError(verdict.errors.map((e) => e.message).join(" "), verdict.errors[0].field);
   }
@@ -88,11 +95,11 @@ async function run(options = {}) {
   busy = true;
   events.dispatchEvent(new CustomEvent("start", { detail: { model } }));
   try {
-    if (model !== "all") return await runOne(wasm, model, tasks, delayMs, threads);
+    if (model !== "all") return await runOne(wasm, request);
     const runs = [];
     for (const m of MODELS) {
       if (m === "threads" && !capabilities.threads) continue;
-      const r = await runOne(wasm, m, tasks, delayMs, threads);
+      const r = await runOne(wasm, { ...request, model: m });
       runs.push(r);
       if (r.stopped) break;
     }
@@ -103,11 +110,12 @@ async function run(options = {}) {
   }
 }
 
-async function runOne(wasm, model, tasks, delayMs, threads) {
+async function runOne(wasm, request) {
+  const { model, tasks } = request;
   events.dispatchEvent(new CustomEvent("runstart", { detail: { model, tasks: Number(tasks) } }));
   let record;
   try {
-    record = withSpans(await wasm.run(model, tasks, delayMs, threads));
+    record = withSpans(await wasm.run(request));
   } catch (err) {
     events.dispatchEvent(new CustomEvent("runerror", { detail: { model, error: err } }));
     throw err;
@@ -117,9 +125,9 @@ async function runOne(wasm, model, tasks, delayMs, threads) {
 }
 
 /** Checks a request without running it: `{ ok, errors: [{ field, message }] }`. */
-async function check({ model = "async", tasks, delayMs, threads = defaultThreads() } = {}) {
+async function check(options = {}) {
   const { wasm } = await loadEngine();
-  return wasm.check(model, tasks, delayMs, threads);
+  return wasm.check(withDefaults(options ?? {}));
 }
 
 /** The run under way, `{ done, total, elapsedMs }`, or null. Synchronous once ready. */
@@ -141,11 +149,26 @@ async function stop() {
   return true;
 }
 
+/** Diagnostics: `{ wasmMemoryBytes, heapBytes, workers, runs }`. Synchronous once ready. */
+function stats() {
+  return wasmNow?.stats() ?? null;
+}
+
 /** The fixed limits: `{ maxTasks, maxDelayMs, maxRunMs, poolSize }`. */
 async function limits() {
   const { wasm } = await loadEngine();
   return wasm.limits();
 }
 
-export const playground = { ready, capabilities, run, check, progress, stop, limits, events };
-export { ready, capabilities, run, check, progress, stop, limits, events };
+export const playground = {
+  ready,
+  capabilities,
+  run,
+  check,
+  progress,
+  stop,
+  stats,
+  limits,
+  events,
+};
+export { ready, capabilities, run, check, progress, stop, stats, limits, events };

@@ -4,6 +4,8 @@
 // scales numbers to pixels.
 
 const LABEL_W = 92;
+/** Above this many tasks, bars are drawn as pixel coverage instead of one rectangle each. */
+const MAX_BARS = 20_000;
 const AXIS_H = 22;
 const PAD = 6;
 
@@ -114,11 +116,19 @@ export function draw(figure) {
     y += heights[i] + PAD;
   });
 
-  // Two passes, one per shade (by task id, so back-to-back tasks differ), because switching
-  // fillStyle per bar is what makes a million bars slow.
+  const { spanLane } = record;
+  if (spanLane.length > MAX_BARS) drawDensity(ctx, record, top, x, dpr, c.bars[0]);
+  else drawBars(ctx, record, top, x, c.bars);
+}
+
+/**
+ * One rectangle per task. Two passes, one per shade (by task id, so back-to-back tasks differ),
+ * because switching fillStyle per bar is what makes many bars slow.
+ */
+function drawBars(ctx, record, top, x, shades) {
   const { spanId, spanLane, spanRow, spanStart, spanEnd } = record;
   for (const shade of [0, 1]) {
-    ctx.fillStyle = c.bars[shade];
+    ctx.fillStyle = shades[shade];
     for (let i = 0; i < spanLane.length; i++) {
       if (spanId[i] % 2 !== shade) continue;
       const lane = top.get(spanLane[i]);
@@ -130,4 +140,43 @@ export function draw(figure) {
       ctx.fillRect(x0, lane.y + spanRow[i] * rowH, w, Math.max(rowH - (rowH > 3 ? 1 : 0), 0.5));
     }
   }
+}
+
+/**
+ * Many tasks: mark every device pixel some task covers, in one pass over the tasks (a difference
+ * array per pixel row, then a running sum), instead of a million rectangles.
+ */
+function drawDensity(ctx, record, top, x, dpr, colour) {
+  const { spanLane, spanRow, spanStart, spanEnd } = record;
+  const W = ctx.canvas.width;
+  const H = ctx.canvas.height;
+  const diff = new Int32Array(W * H + 1);
+  for (let i = 0; i < spanLane.length; i++) {
+    const lane = top.get(spanLane[i]);
+    const y = Math.min(H - 1, Math.floor((lane.y + (spanRow[i] * lane.h) / lane.rows) * dpr));
+    const x0 = Math.floor(x(spanStart[i]) * dpr);
+    const x1 = Math.max(x0 + 1, Math.ceil(x(spanEnd[i]) * dpr));
+    diff[y * W + x0] += 1;
+    diff[y * W + Math.min(x1, W)] -= 1;
+  }
+  const probe = document.createElement("canvas").getContext("2d");
+  probe.fillStyle = colour;
+  probe.fillRect(0, 0, 1, 1);
+  const [r, g, b] = probe.getImageData(0, 0, 1, 1).data;
+  const image = ctx.getImageData(0, 0, W, H);
+  const px = image.data;
+  for (let yy = 0; yy < H; yy++) {
+    let covered = 0;
+    for (let xx = 0; xx < W; xx++) {
+      covered += diff[yy * W + xx];
+      if (covered > 0) {
+        const o = (yy * W + xx) * 4;
+        px[o] = r;
+        px[o + 1] = g;
+        px[o + 2] = b;
+        px[o + 3] = 255;
+      }
+    }
+  }
+  ctx.putImageData(image, 0, 0);
 }

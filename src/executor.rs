@@ -1,0 +1,332 @@
+//! The playground's own executor for the async model (issue #5), built for a million tasks.
+//!
+//! `join_all` over one `gloo-timers` timeout per task costs a JS closure and a browser timer per
+//! task (about 4 us each: 11 s for a million). Here instead:
+//! - task futures live in one array, polled in place; a task's waker is its index (no allocation
+//!   per task or per wake);
+//! - [`sleep`] registers its deadline in a deadline queue in Rust (per-millisecond buckets of task
+//!   indices), and one browser timer is armed for the earliest deadline; when it fires, every task
+//!   due is woken at once;
+//! - the clock is read once per batch of polls, not per task;
+//! - polling runs in slices of a few milliseconds, yielding to the browser between slices
+//!   (a `MessageChannel` message, which browsers do not clamp as they clamp nested timers), so the
+//!   page keeps painting while a million tasks start.
+//!
+//! Wakes from other sources (a fetch promise, a channel) work too: the waker carries the
+//! executor's id and the task's index, and pushes the index on that executor's ready list.
+
+use std::cell::{Cell, RefCell};
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
+use std::sync::Arc;
+use std::task::{Context, Poll, RawWaker, RawWakerVTable, Waker};
+
+use gloo_timers::callback::Timeout;
+use wasm_bindgen::JsCast;
+use wasm_bindgen::prelude::Closure;
+use web_sys::MessageChannel;
+
+use crate::run::{RunState, Stopped};
+use crate::timeline::{EVENT_LOOP_LANE, Spans};
+
+/// Task indices use the low bits of a waker's data, the executor's id the high bits.
+const INDEX_BITS: u32 = 20;
+/// Most tasks one executor runs (2^20 > the 1,000,000 the parameters allow).
+pub const MAX_TASKS: u32 = 1 << INDEX_BITS;
+const MAX_EXECUTORS: usize = 1 << (32 - INDEX_BITS);
+/// Polls between clock reads: reading `performance.now()` costs about 0.2 us.
+const POLLS_PER_CLOCK_READ: u32 = 1024;
+/// Longest stretch of polling before the browser gets the event loop back.
+const SLICE_MS: f64 = 8.0;
+
+/// What an executor shares with the wakers of its tasks.
+#[derive(Default)]
+struct Shared {
+    /// Indices of woken tasks.
+    ready: RefCell<Vec<u32>>,
+    /// The waker of the future that drives this executor (see [`RunAll`]).
+    outer: RefCell<Option<Waker>>,
+    /// Time since the run started, refreshed in batches.
+    now: Cell<f64>,
+    /// Deadline queue: ms since the run started -> tasks (and foreign wakers) due then.
+    deadlines: RefCell<BTreeMap<u32, Bucket>>,
+}
+
+#[derive(Default)]
+struct Bucket {
+    tasks: Vec<u32>,
+    others: Vec<Waker>,
+}
+
+thread_local! {
+    /// Live executors by id, so a waker (which only holds two numbers) can find its own.
+    static EXECUTORS: RefCell<Vec<Option<Rc<Shared>>>> = const { RefCell::new(Vec::new()) };
+    /// The executor being polled, for [`sleep`] to register its deadline with.
+    static CURRENT: RefCell<Option<Rc<Shared>>> = const { RefCell::new(None) };
+}
+
+fn pack(exec: usize, index: u32) -> *const () {
+    ((exec << INDEX_BITS) | index as usize) as *const ()
+}
+
+fn unpack(data: *const ()) -> (usize, u32) {
+    let bits = data as usize;
+    (bits >> INDEX_BITS, (bits & (MAX_TASKS as usize - 1)) as u32)
+}
+
+// The waker's data is two numbers, never a pointer: clone and drop have nothing to do.
+static VTABLE: RawWakerVTable = RawWakerVTable::new(|d| RawWaker::new(d, &VTABLE), wake, wake, |_| {});
+
+fn wake(data: *const ()) {
+    let (exec, index) = unpack(data);
+    let shared = EXECUTORS.with_borrow(|all| all.get(exec).cloned().flatten());
+    if let Some(shared) = shared {
+        shared.ready.borrow_mut().push(index);
+        if let Some(outer) = shared.outer.borrow().as_ref() {
+            outer.wake_by_ref();
+        }
+    }
+}
+
+fn task_waker(exec: usize, index: u32) -> Waker {
+    // SAFETY: the vtable's functions never dereference the data, which is only two numbers.
+    unsafe { Waker::from_raw(RawWaker::new(pack(exec, index), &VTABLE)) }
+}
+
+/// A future that completes `delay_ms` after it is first polled, woken by the deadline queue of
+/// the [`RunAll`] executor that polls it. Like `asyncio.sleep`: it never blocks the thread.
+///
+/// Polled by any other executor it panics: the deadline queue lives in a [`RunAll`].
+#[must_use = "futures do nothing unless polled"]
+pub struct Sleep {
+    delay_ms: u32,
+    /// Deadline in ms since the run started; `u32::MAX` until first polled.
+    deadline: u32,
+}
+
+/// Waits `delay_ms` (see [`Sleep`]).
+pub fn sleep(delay_ms: u32) -> Sleep {
+    Sleep {
+        delay_ms,
+        deadline: u32::MAX,
+    }
+}
+
+impl Future for Sleep {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        let shared = CURRENT
+            .with_borrow(|c| c.clone())
+            .expect("executor::sleep is polled by an executor::RunAll");
+        let now = shared.now.get();
+        if self.deadline == u32::MAX {
+            self.deadline = (now + f64::from(self.delay_ms)).ceil() as u32;
+        }
+        if now >= f64::from(self.deadline) {
+            return Poll::Ready(());
+        }
+        let mut deadlines = shared.deadlines.borrow_mut();
+        let bucket = deadlines.entry(self.deadline).or_default();
+        let waker = cx.waker();
+        if waker.vtable() == &VTABLE {
+            bucket.tasks.push(unpack(waker.data()).1);
+        } else {
+            bucket.others.push(waker.clone());
+        }
+        Poll::Pending
+    }
+}
+
+/// Runs `tasks` futures made by `make(id)` concurrently, recording each task's span, until all
+/// finish or the run is stopped. Resolves to the spans and whether the run was stopped.
+pub struct RunAll<F, M> {
+    id: usize,
+    shared: Rc<Shared>,
+    make: M,
+    /// Task futures, polled in place: the vector is never resized after creation, so its
+    /// elements never move (the pinning guarantee), and a finished task is dropped in place.
+    slots: Vec<Option<F>>,
+    next: u32,
+    pending: u32,
+    spans: Spans,
+    state: Arc<RunState>,
+    stopped: Stopped,
+    timer: Option<Timeout>,
+    channel: MessageChannel,
+    _on_message: Closure<dyn FnMut()>,
+}
+
+impl<F: Future<Output = ()>, M: FnMut(u32) -> F> RunAll<F, M> {
+    /// An executor for `tasks` tasks (at most [`MAX_TASKS`]) of the run `state`.
+    pub fn new(state: &Arc<RunState>, tasks: u32, make: M) -> Self {
+        assert!(tasks <= MAX_TASKS);
+        let shared = Rc::new(Shared::default());
+        let id = EXECUTORS.with_borrow_mut(|all| {
+            let free = all.iter().position(Option::is_none).unwrap_or(all.len());
+            assert!(free < MAX_EXECUTORS, "too many executors at once");
+            if free == all.len() {
+                all.push(None);
+            }
+            all[free] = Some(shared.clone());
+            free
+        });
+        let channel = MessageChannel::new().expect("MessageChannel is available");
+        let on_message = {
+            let shared = shared.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                if let Some(w) = shared.outer.borrow().as_ref() {
+                    w.wake_by_ref();
+                }
+            })
+        };
+        channel
+            .port1()
+            .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        RunAll {
+            id,
+            shared,
+            make,
+            slots: (0..tasks).map(|_| None).collect(),
+            next: 0,
+            pending: tasks,
+            spans: Spans::with_tasks(tasks as usize),
+            state: state.clone(),
+            stopped: state.stopped(),
+            timer: None,
+            channel,
+            _on_message: on_message,
+        }
+    }
+
+    fn refresh_clock(&self) -> f64 {
+        let now = self.state.since_start();
+        self.shared.now.set(now);
+        now
+    }
+
+    /// Moves every task whose deadline has passed to the ready list.
+    fn fire_due(&self) {
+        let now = self.shared.now.get();
+        let mut deadlines = self.shared.deadlines.borrow_mut();
+        let mut ready = self.shared.ready.borrow_mut();
+        while let Some(entry) = deadlines.first_entry() {
+            if f64::from(*entry.key()) > now {
+                break;
+            }
+            let bucket = entry.remove();
+            ready.extend_from_slice(&bucket.tasks);
+            bucket.others.into_iter().for_each(Waker::wake);
+        }
+    }
+
+    /// Polls task `index` once; records its start on the first poll and its end when it finishes.
+    fn poll_task(&mut self, index: u32) {
+        let now = self.shared.now.get();
+        let slot = &mut self.slots[index as usize];
+        let Some(task) = slot.as_mut() else { return };
+        // SAFETY: slots never move (see the field's comment) and a task is only dropped in place.
+        let task = unsafe { Pin::new_unchecked(task) };
+        let waker = task_waker(self.id, index);
+        if task.poll(&mut Context::from_waker(&waker)).is_ready() {
+            *slot = None;
+            self.spans.end[index as usize] = self.shared.now.get().max(now);
+            self.pending -= 1;
+            self.state.task_done();
+        }
+    }
+}
+
+impl<F: Future<Output = ()>, M: FnMut(u32) -> F> Future for RunAll<F, M> {
+    /// The spans, and whether the run was stopped.
+    type Output = (Spans, bool);
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<(Spans, bool)> {
+        // SAFETY: nothing is moved out of `self`; the slots stay where they are.
+        let this = unsafe { self.get_unchecked_mut() };
+        if Pin::new(&mut this.stopped).poll(cx).is_ready() {
+            this.slots.iter_mut().for_each(|s| *s = None);
+            return Poll::Ready((std::mem::take(&mut this.spans), true));
+        }
+        *this.shared.outer.borrow_mut() = Some(cx.waker().clone());
+        CURRENT.with_borrow_mut(|c| *c = Some(this.shared.clone()));
+        let result = this.run_slice();
+        CURRENT.with_borrow_mut(|c| *c = None);
+        match result {
+            Slice::Done => Poll::Ready((std::mem::take(&mut this.spans), false)),
+            Slice::Yield => {
+                // Back to the browser; the message wakes this future in a new task.
+                this.channel
+                    .port2()
+                    .post_message(&wasm_bindgen::JsValue::NULL)
+                    .expect("posting to our own port");
+                Poll::Pending
+            }
+            Slice::Wait => {
+                let now = this.refresh_clock();
+                let first = *this.shared.deadlines.borrow().keys().next().unwrap_or(&0);
+                let ms = (f64::from(first) - now).ceil().max(0.0) as u32;
+                let waker = cx.waker().clone();
+                // One browser timer for every task: dropping the old one clears it.
+                this.timer = Some(Timeout::new(ms, move || waker.wake()));
+                Poll::Pending
+            }
+        }
+    }
+}
+
+enum Slice {
+    Done,
+    Yield,
+    Wait,
+}
+
+impl<F: Future<Output = ()>, M: FnMut(u32) -> F> RunAll<F, M> {
+    fn run_slice(&mut self) -> Slice {
+        let slice_end = self.refresh_clock() + SLICE_MS;
+        self.fire_due();
+        let mut polls = 0u32;
+        loop {
+            let next_ready = self.shared.ready.borrow_mut().pop();
+            let index = match next_ready {
+                Some(i) => i,
+                None if self.next < self.slots.len() as u32 => {
+                    // Start the next task: it exists from its first poll on.
+                    let i = self.next;
+                    self.next += 1;
+                    self.slots[i as usize] = Some((self.make)(i));
+                    self.spans.start[i as usize] = self.shared.now.get();
+                    self.spans.lane[i as usize] = EVENT_LOOP_LANE;
+                    i
+                }
+                None => break,
+            };
+            self.poll_task(index);
+            polls += 1;
+            if polls.is_multiple_of(POLLS_PER_CLOCK_READ) {
+                if self.refresh_clock() >= slice_end {
+                    return if self.pending == 0 {
+                        Slice::Done
+                    } else {
+                        Slice::Yield
+                    };
+                }
+                self.fire_due();
+            }
+        }
+        if self.pending == 0 {
+            Slice::Done
+        } else {
+            Slice::Wait
+        }
+    }
+}
+
+impl<F, M> Drop for RunAll<F, M> {
+    fn drop(&mut self) {
+        self.channel.port1().set_onmessage(None);
+        self.channel.port1().close();
+        EXECUTORS.with_borrow_mut(|all| all[self.id] = None);
+    }
+}
