@@ -3,7 +3,14 @@
 // headers that SharedArrayBuffer needs (or leave them out, to test the fallback), the wasm MIME
 // type, and a strict Content-Security-Policy.
 //
-//   node scripts/serve.mjs [--root www] [--port 8000] [--no-isolation]
+//   node scripts/serve.mjs [--root www] [--port 8000] [--no-isolation | --plain] [--prefix /a/b/]
+//
+// --no-isolation: a host where threads cannot be had at all: no COOP/COEP, and the library that
+//   would add them with a service worker (coi-serviceworker.js) is served empty. (Refusing the
+//   worker's script instead would make the browser log an error on the page.)
+// --plain: an ordinary static host (GitHub Pages and the like): no special headers at all, so
+//   the page's own service worker has to make it cross-origin isolated.
+// --prefix: serve the root under a sub-path, as a project site is (/docs/playground/).
 import { createServer } from "node:http";
 import { createReadStream, statSync } from "node:fs";
 import { extname, join, normalize, resolve, sep } from "node:path";
@@ -15,10 +22,13 @@ const { values } = parseArgs({
     port: { type: "string", default: process.env.PORT ?? "8000" },
     host: { type: "string", default: "127.0.0.1" },
     "no-isolation": { type: "boolean", default: false },
+    plain: { type: "boolean", default: false },
+    prefix: { type: "string", default: "/" },
   },
 });
 
 const root = resolve(values.root);
+const prefix = `/${values.prefix}/`.replace(/\/+/g, "/");
 const types = {
   ".html": "text/html; charset=utf-8",
   ".js": "text/javascript; charset=utf-8",
@@ -46,12 +56,15 @@ export const CSP = [
 ].join("; ");
 
 function headers(type) {
+  if (values.plain) return { "Content-Type": type, "Cache-Control": "no-store" };
   const h = {
     "Content-Type": type,
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": CSP,
-    "Cross-Origin-Resource-Policy": "same-origin",
+    // cross-origin, not same-origin: a cross-origin-isolated documentation page on another
+    // origin may only frame the embed view (and let it use threads) if the embed allows it.
+    "Cross-Origin-Resource-Policy": "cross-origin",
   };
   if (!values["no-isolation"]) {
     h["Cross-Origin-Opener-Policy"] = "same-origin";
@@ -60,9 +73,43 @@ function headers(type) {
   return h;
 }
 
+let latencyRequests = 0;
+
 const server = createServer((req, res) => {
   const url = new URL(req.url, "http://localhost");
-  let path = normalize(join(root, decodeURIComponent(url.pathname)));
+  if (`${url.pathname}/` === prefix) {
+    res.writeHead(301, { Location: prefix + url.search }).end();
+    return;
+  }
+  if (!url.pathname.startsWith(prefix)) {
+    res.writeHead(404, headers("text/plain; charset=utf-8")).end("not found");
+    return;
+  }
+  if (values["no-isolation"] && url.pathname === `${prefix}coi-serviceworker.js`) {
+    res.writeHead(200, headers(types[".js"])).end("// served empty: --no-isolation\n");
+    return;
+  }
+  // The fetch workload's latency endpoint (issue #3): answers after `ms` milliseconds, so every
+  // task's request really crosses the browser's network stack. A plain static host has none.
+  if (!values.plain && url.pathname === `${prefix}api/latency`) {
+    const ms = Math.min(60_000, Math.max(0, Number(url.searchParams.get("ms")) || 0));
+    latencyRequests += 1;
+    setTimeout(() => {
+      res.writeHead(200, headers(types[".json"])).end(`{"ms":${ms}}`);
+    }, ms);
+    return;
+  }
+  // The page reads this file to learn whether the endpoint exists; on a static host the real
+  // file says it does not (a 404 probe would log a console error).
+  if (!values.plain && url.pathname === `${prefix}api/status.json`) {
+    res.writeHead(200, headers(types[".json"])).end('{"latency":true}');
+    return;
+  }
+  if (!values.plain && url.pathname === `${prefix}api/latency/count`) {
+    res.writeHead(200, headers(types[".json"])).end(`{"requests":${latencyRequests}}`);
+    return;
+  }
+  let path = normalize(join(root, decodeURIComponent(url.pathname.slice(prefix.length - 1))));
   if (path !== root && !path.startsWith(root + sep)) {
     res.writeHead(403).end("forbidden");
     return;
@@ -80,6 +127,10 @@ const server = createServer((req, res) => {
 
 server.listen(Number(values.port), values.host, () => {
   const { port } = server.address();
-  const mode = values["no-isolation"] ? "without cross-origin isolation" : "cross-origin isolated";
-  console.log(`serving ${root} on http://${values.host}:${port}/ (${mode})`);
+  const mode = values.plain
+    ? "plain: no special headers"
+    : values["no-isolation"]
+      ? "without cross-origin isolation"
+      : "cross-origin isolated";
+  console.log(`serving ${root} on http://${values.host}:${port}${prefix} (${mode})`);
 });

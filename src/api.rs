@@ -8,10 +8,11 @@ use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array};
 use wasm_bindgen::prelude::*;
 
 use crate::alloc;
-use crate::params::{self, Limits, Model, Params, Raw, Request};
+use crate::params::{self, Limits, Model, Params, Raw, Request, Workload};
 use crate::run::RunState;
 use crate::runner::{self, Outcome};
 use crate::timeline;
+use crate::workload;
 
 thread_local! {
     /// The run under way, if any. Only the event loop touches it.
@@ -20,6 +21,8 @@ thread_local! {
     static POOL_SIZE: Cell<u32> = const { Cell::new(0) };
     /// Runs finished since the module loaded.
     static RUNS: Cell<u32> = const { Cell::new(0) };
+    /// How long the pool took to start, in ms, and the wasm memory it added, in bytes.
+    static POOL_COST: Cell<(f64, f64)> = const { Cell::new((0.0, 0.0)) };
 }
 
 /// A field of the options object, owned, so [`Raw`] can borrow its text.
@@ -27,6 +30,7 @@ enum Field {
     Missing,
     Number(f64),
     Text(String),
+    Bool(bool),
     Other,
 }
 
@@ -43,6 +47,8 @@ impl Field {
             Field::Number(n)
         } else if let Some(s) = v.as_string() {
             Field::Text(s)
+        } else if let Some(b) = v.as_bool() {
+            Field::Bool(b)
         } else {
             Field::Other
         }
@@ -53,33 +59,47 @@ impl Field {
             Field::Missing => Raw::Missing,
             Field::Number(n) => Raw::Number(*n),
             Field::Text(s) => Raw::Text(s),
+            Field::Bool(b) => Raw::Bool(*b),
             Field::Other => Raw::Other,
         }
     }
 }
 
-/// Reads the JS API's options object (`{ model, tasks, delayMs, threads, timers }`) and checks it.
+/// Reads the JS API's options object and checks it.
 fn check_options(options: &JsValue) -> Result<Vec<Params>, Vec<params::FieldError>> {
     let model = match Field::read(options, "model") {
         Field::Missing => Field::Text("async".into()),
         f => f,
     };
-    let [tasks, delay, threads, timers] =
-        ["tasks", "delayMs", "threads", "timers"].map(|k| Field::read(options, k));
+    let [tasks, delay, threads, timers, workload, gil, blocking, fail, fail_mode] =
+        ["tasks", "delayMs", "threads", "timers", "workload", "gil", "blocking", "fail", "failMode"]
+            .map(|k| Field::read(options, k));
     let req = Request {
         model: model.raw(),
         tasks: tasks.raw(),
         delay: delay.raw(),
         threads: threads.raw(),
         timers: timers.raw(),
+        workload: workload.raw(),
+        gil: gil.raw(),
+        blocking: blocking.raw(),
+        fail: fail.raw(),
+        fail_mode: fail_mode.raw(),
     };
     params::check(&req, limits())
 }
 
 fn limits() -> Limits {
-    Limits {
-        pool_size: POOL_SIZE.get(),
-    }
+    let cores = web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency()) as u32;
+    Limits { pool_size: POOL_SIZE.get(), cores: cores.max(1), fetch: workload::fetch_url().is_some() }
+}
+
+/// Tells the engine what the page found: `{ fetchUrl }`, the absolute URL of the server's latency
+/// endpoint when it answers (the fetch workload), or null.
+#[wasm_bindgen]
+pub fn configure(options: JsValue) {
+    let url = Reflect::get(&options, &JsValue::from_str("fetchUrl")).ok().and_then(|v| v.as_string());
+    workload::set_fetch_url(url);
 }
 
 fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
@@ -116,11 +136,7 @@ pub fn js_limits() -> JsValue {
 }
 
 fn refuse(errors: Vec<params::FieldError>) -> JsValue {
-    let message = errors
-        .iter()
-        .map(|e| e.message.as_str())
-        .collect::<Vec<_>>()
-        .join(" ");
+    let message = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
     let err = js_sys::Error::new(&message);
     set(&err, "field", errors[0].field);
     err.into()
@@ -134,30 +150,44 @@ pub async fn run(options: JsValue) -> Result<JsValue, JsValue> {
     let runs = check_options(&options).map_err(refuse)?;
     let [p] = runs[..] else {
         return Err(
-            js_sys::Error::new("model: the engine runs one model at a time; the page runs `all`").into(),
+            js_sys::Error::new("model: the engine runs one model at a time; the page runs `all`").into()
         );
     };
     if CURRENT.with_borrow(|c| c.is_some()) {
         return Err(js_sys::Error::new("A run is already under way: stop it or wait for it to end.").into());
     }
+    if p.workload == Workload::Cpu {
+        // Once per page load, before the run's clock starts.
+        workload::calibrate();
+    }
     let heap_before = alloc::live();
     alloc::reset_peak();
     let state = RunState::start(p.tasks);
     CURRENT.set(Some(state.clone()));
-    let outcome = match p.model {
-        Model::Async => runner::async_model::run(&state, p).await,
-        Model::Sequential => runner::sequential::run(&state, p).await,
-        #[cfg(feature = "threads")]
-        Model::Threads => runner::threads::run(&state, p).await,
-        #[cfg(not(feature = "threads"))]
-        Model::Threads => unreachable!("params::check refuses threads when the pool size is 0"),
+    let runner = async {
+        match p.model {
+            Model::Async => runner::async_model::run(&state, p).await,
+            Model::Sequential => runner::sequential::run(&state, p).await,
+            #[cfg(feature = "threads")]
+            Model::Threads => runner::threads::run(&state, p).await,
+            #[cfg(not(feature = "threads"))]
+            Model::Threads => unreachable!("params::check refuses threads when the pool size is 0"),
+        }
     };
+    let (outcome, lag_ms) = crate::run::with_lag_probe(runner).await;
     let heap_peak = alloc::peak().saturating_sub(heap_before);
     CURRENT.set(None);
     RUNS.set(RUNS.get() + 1);
     let record = record(p, &state, outcome);
+    set(&record, "eventLoopLagMs", lag_ms);
     set(&record, "heapPeakBytes", heap_peak as f64);
     set(&record, "heapBytesPerTask", heap_peak as f64 / f64::from(p.tasks));
+    if p.model == Model::Threads {
+        let (start_ms, bytes) = POOL_COST.get();
+        let size = f64::from(POOL_SIZE.get().max(1));
+        set(&record, "threadStartMs", start_ms / size);
+        set(&record, "threadBytes", bytes / size);
+    }
     Ok(record.into())
 }
 
@@ -177,17 +207,41 @@ fn record(p: Params, state: &RunState, o: Outcome) -> Object {
     set(&out, "tasks", p.tasks);
     set(&out, "delayMs", p.delay_ms);
     set(&out, "threads", p.threads);
+    set(&out, "workload", p.workload.name());
+    set(&out, "gil", p.gil && p.model == Model::Threads);
+    set(&out, "blocking", p.blocking && p.model == Model::Async);
     if p.model == Model::Async {
         set(&out, "timers", p.timers.name());
+        set(&out, "failMode", p.fail_mode.name());
     }
+    set(&out, "fail", p.fail.map_or(JsValue::NULL, JsValue::from));
     set(&out, "elapsedMs", o.elapsed_ms);
-    set(
-        &out,
-        "idealMs",
-        params::ideal_ms(p.model, p.tasks, p.delay_ms, p.threads),
-    );
+    set(&out, "idealMs", params::ideal_ms(&p, limits()));
     set(&out, "stopped", o.stopped);
-    set(&out, "finished", layout.ids.len() as u32);
+    set(&out, "finished", o.spans.count(timeline::state::DONE) as u32);
+    set(&out, "failed", o.spans.count(timeline::state::FAILED) as u32);
+    set(&out, "cancelled", o.spans.count(timeline::state::CANCELLED) as u32);
+    if p.workload == Workload::Cpu {
+        set(&out, "checksum", format!("{:016x}", o.checksum));
+        set(&out, "iterationsPerTask", workload::cpu_iterations(p.delay_ms) as f64);
+    }
+    let errors = Array::new();
+    for (id, message) in &o.errors {
+        let item = Object::new();
+        set(&item, "id", *id);
+        set(&item, "message", message.as_str());
+        errors.push(&item);
+    }
+    set(&out, "error", o.errors.first().map_or(JsValue::NULL, |(_, m)| JsValue::from(m.as_str())));
+    set(&out, "errors", errors);
+    // Time to create and start one task: the spread of start times over the tasks.
+    let (first, last) = layout.ids.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &i| {
+        let s = o.spans.start[i as usize];
+        (a.min(s), b.max(s))
+    });
+    if layout.ids.len() > 1 && p.model == Model::Async && !p.busies_event_loop() {
+        set(&out, "taskStartUs", (last - first) * 1000.0 / (layout.ids.len() - 1) as f64);
+    }
     set(&out, "peakInFlight", layout.peak);
     set(&out, "startedAt", state.t0);
     set(&out, "spanId", Uint32Array::from(&layout.ids[..]));
@@ -195,6 +249,15 @@ fn record(p: Params, state: &RunState, o: Outcome) -> Object {
     set(&out, "spanRow", Uint32Array::from(&layout.rows[..]));
     set(&out, "spanStart", pick(&o.spans.start));
     set(&out, "spanEnd", pick(&o.spans.end));
+    let states: Vec<u8> = layout.ids.iter().map(|&i| o.spans.state[i as usize]).collect();
+    set(&out, "spanState", js_sys::Uint8Array::from(&states[..]));
+    let waits = |f: fn(&timeline::Wait) -> f64| -> Float64Array {
+        Float64Array::from(&o.waits.iter().map(f).collect::<Vec<_>>()[..])
+    };
+    set(&out, "waitId", waits(|w| f64::from(w.id)));
+    set(&out, "waitLane", waits(|w| f64::from(w.lane)));
+    set(&out, "waitStart", waits(|w| w.start));
+    set(&out, "waitEnd", waits(|w| w.end));
     let lane_list = Array::new();
     for (lane, rows) in layout.lanes {
         let item = Object::new();
@@ -232,17 +295,19 @@ pub fn stop() -> bool {
 /// are never returned), so a leak shows as growth across repeated runs.
 #[wasm_bindgen]
 pub fn stats() -> JsValue {
-    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
-    let bytes = memory
-        .buffer()
-        .unchecked_into::<js_sys::ArrayBuffer>()
-        .byte_length();
     let out = Object::new();
-    set(&out, "wasmMemoryBytes", f64::from(bytes));
+    set(&out, "wasmMemoryBytes", wasm_memory_bytes());
     set(&out, "heapBytes", alloc::live() as f64);
     set(&out, "workers", POOL_SIZE.get());
     set(&out, "runs", RUNS.get());
     out.into()
+}
+
+fn wasm_memory_bytes() -> f64 {
+    let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
+    let buffer = memory.buffer();
+    // A shared memory's buffer is a SharedArrayBuffer, a plain one's an ArrayBuffer.
+    Reflect::get(&buffer, &JsValue::from_str("byteLength")).ok().and_then(|v| v.as_f64()).unwrap_or(0.0)
 }
 
 /// Starts the worker pool (once per page) and resolves to the ms it took.
@@ -253,9 +318,12 @@ pub async fn start_pool(threads: u32) -> Result<f64, JsValue> {
         return Err(js_sys::Error::new("the pool is already started; it cannot be resized").into());
     }
     let t0 = crate::clock::now_ms();
+    let before = wasm_memory_bytes();
     wasm_bindgen_futures::JsFuture::from(wasm_bindgen_rayon::init_thread_pool(threads as usize)).await?;
     POOL_SIZE.set(threads);
-    Ok(crate::clock::now_ms() - t0)
+    let took = crate::clock::now_ms() - t0;
+    POOL_COST.set((took, wasm_memory_bytes() - before));
+    Ok(took)
 }
 
 /// Whether this is the threaded build.

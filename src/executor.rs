@@ -29,14 +29,16 @@ use wasm_bindgen::prelude::Closure;
 use web_sys::MessageChannel;
 
 use crate::run::{RunState, Stopped};
-use crate::timeline::{EVENT_LOOP_LANE, Spans};
+use crate::runner::{Outcome, TaskResult};
+use crate::timeline::{EVENT_LOOP_LANE, Spans, state};
 
 /// Task indices use the low bits of a waker's data, the executor's id the high bits.
 const INDEX_BITS: u32 = 20;
 /// Most tasks one executor runs (2^20 > the 1,000,000 the parameters allow).
 pub const MAX_TASKS: u32 = 1 << INDEX_BITS;
 const MAX_EXECUTORS: usize = 1 << (32 - INDEX_BITS);
-/// Polls between clock reads: reading `performance.now()` costs about 0.2 us.
+/// Polls between clock reads when tasks are quick: reading `performance.now()` costs about
+/// 0.2 us, more than a poll of a sleeping task.
 const POLLS_PER_CLOCK_READ: u32 = 1024;
 /// Longest stretch of polling before the browser gets the event loop back.
 const SLICE_MS: f64 = 8.0;
@@ -108,18 +110,14 @@ pub struct Sleep {
 
 /// Waits `delay_ms` (see [`Sleep`]).
 pub fn sleep(delay_ms: u32) -> Sleep {
-    Sleep {
-        delay_ms,
-        deadline: u32::MAX,
-    }
+    Sleep { delay_ms, deadline: u32::MAX }
 }
 
 impl Future for Sleep {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let shared = CURRENT
-            .with_borrow(|c| c.clone())
-            .expect("executor::sleep is polled by an executor::RunAll");
+        let shared =
+            CURRENT.with_borrow(|c| c.clone()).expect("executor::sleep is polled by an executor::RunAll");
         let now = shared.now.get();
         if self.deadline == u32::MAX {
             self.deadline = (now + f64::from(self.delay_ms)).ceil() as u32;
@@ -140,7 +138,8 @@ impl Future for Sleep {
 }
 
 /// Runs `tasks` futures made by `make(id)` concurrently, recording each task's span, until all
-/// finish or the run is stopped. Resolves to the spans and whether the run was stopped.
+/// finish, or one fails and `fail_fast` is set (the others are then dropped, like
+/// `try_join_all`), or the run is stopped. Resolves to the run's [`Outcome`].
 pub struct RunAll<F, M> {
     id: usize,
     shared: Rc<Shared>,
@@ -151,6 +150,11 @@ pub struct RunAll<F, M> {
     next: u32,
     pending: u32,
     spans: Spans,
+    errors: Vec<(u32, String)>,
+    checksum: u64,
+    fail_fast: bool,
+    /// Polls between clock reads: 1 when every poll may run long (CPU work on the event loop).
+    clock_every: u32,
     state: Arc<RunState>,
     stopped: Stopped,
     timer: Option<Timeout>,
@@ -158,7 +162,7 @@ pub struct RunAll<F, M> {
     _on_message: Closure<dyn FnMut()>,
 }
 
-impl<F: Future<Output = ()>, M: FnMut(u32) -> F> RunAll<F, M> {
+impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
     /// An executor for `tasks` tasks (at most [`MAX_TASKS`]) of the run `state`.
     pub fn new(state: &Arc<RunState>, tasks: u32, make: M) -> Self {
         assert!(tasks <= MAX_TASKS);
@@ -181,9 +185,7 @@ impl<F: Future<Output = ()>, M: FnMut(u32) -> F> RunAll<F, M> {
                 }
             })
         };
-        channel
-            .port1()
-            .set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        channel.port1().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         RunAll {
             id,
             shared,
@@ -192,12 +194,29 @@ impl<F: Future<Output = ()>, M: FnMut(u32) -> F> RunAll<F, M> {
             next: 0,
             pending: tasks,
             spans: Spans::with_tasks(tasks as usize),
+            errors: Vec::new(),
+            checksum: 0,
+            fail_fast: false,
+            clock_every: POLLS_PER_CLOCK_READ,
             state: state.clone(),
             stopped: state.stopped(),
             timer: None,
             channel,
             _on_message: on_message,
         }
+    }
+
+    /// Ends the run at the first failed task, dropping the others (`try_join_all`).
+    pub fn fail_fast(mut self, on: bool) -> Self {
+        self.fail_fast = on;
+        self
+    }
+
+    /// Tasks that may run long in one poll (CPU work, blocking waits): read the clock after
+    /// every poll, so the browser still gets the event loop back between tasks.
+    pub fn long_polls(mut self, on: bool) -> Self {
+        self.clock_every = if on { 1 } else { POLLS_PER_CLOCK_READ };
+        self
     }
 
     fn refresh_clock(&self) -> f64 {
@@ -221,40 +240,83 @@ impl<F: Future<Output = ()>, M: FnMut(u32) -> F> RunAll<F, M> {
         }
     }
 
-    /// Polls task `index` once; records its start on the first poll and its end when it finishes.
-    fn poll_task(&mut self, index: u32) {
-        let now = self.shared.now.get();
+    /// Polls task `index` once; records its end when it finishes. Returns `true` if it failed.
+    fn poll_task(&mut self, index: u32) -> bool {
         let slot = &mut self.slots[index as usize];
-        let Some(task) = slot.as_mut() else { return };
+        let Some(task) = slot.as_mut() else { return false };
         // SAFETY: slots never move (see the field's comment) and a task is only dropped in place.
         let task = unsafe { Pin::new_unchecked(task) };
         let waker = task_waker(self.id, index);
-        if task.poll(&mut Context::from_waker(&waker)).is_ready() {
-            *slot = None;
-            self.spans.end[index as usize] = self.shared.now.get().max(now);
-            self.pending -= 1;
-            self.state.task_done();
+        let Poll::Ready(result) = task.poll(&mut Context::from_waker(&waker)) else { return false };
+        *slot = None;
+        if self.clock_every == 1 {
+            self.refresh_clock();
+        }
+        let i = index as usize;
+        self.spans.end[i] = self.shared.now.get().max(self.spans.start[i]);
+        self.pending -= 1;
+        self.state.task_done();
+        match result {
+            Ok(sum) => {
+                self.checksum = self.checksum.wrapping_add(sum);
+                false
+            }
+            Err(message) => {
+                self.spans.state[i] = state::FAILED;
+                self.errors.push((index, message));
+                true
+            }
+        }
+    }
+
+    /// Drops every task still pending: a stopped run forgets them; a failed `try_join_all` run
+    /// records them as cancelled where they were cut off.
+    fn drop_pending(&mut self, mark_cancelled: bool) {
+        let now = self.refresh_clock();
+        for (i, slot) in self.slots.iter_mut().enumerate() {
+            if slot.take().is_some() && mark_cancelled {
+                self.spans.end[i] = now;
+                self.spans.state[i] = state::CANCELLED;
+            }
+        }
+    }
+
+    fn outcome(&mut self, stopped: bool) -> Outcome {
+        Outcome {
+            spans: std::mem::take(&mut self.spans),
+            elapsed_ms: self.state.since_start(),
+            stopped,
+            errors: std::mem::take(&mut self.errors),
+            checksum: self.checksum,
+            waits: Vec::new(),
         }
     }
 }
 
-impl<F: Future<Output = ()>, M: FnMut(u32) -> F> Future for RunAll<F, M> {
-    /// The spans, and whether the run was stopped.
-    type Output = (Spans, bool);
+impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> Future for RunAll<F, M> {
+    type Output = Outcome;
 
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<(Spans, bool)> {
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Outcome> {
         // SAFETY: nothing is moved out of `self`; the slots stay where they are.
         let this = unsafe { self.get_unchecked_mut() };
         if Pin::new(&mut this.stopped).poll(cx).is_ready() {
-            this.slots.iter_mut().for_each(|s| *s = None);
-            return Poll::Ready((std::mem::take(&mut this.spans), true));
+            this.drop_pending(false);
+            return Poll::Ready(this.outcome(true));
         }
         *this.shared.outer.borrow_mut() = Some(cx.waker().clone());
         CURRENT.with_borrow_mut(|c| *c = Some(this.shared.clone()));
         let result = this.run_slice();
         CURRENT.with_borrow_mut(|c| *c = None);
         match result {
-            Slice::Done => Poll::Ready((std::mem::take(&mut this.spans), false)),
+            Slice::Done => Poll::Ready(this.outcome(false)),
+            Slice::Failed => {
+                this.drop_pending(true);
+                Poll::Ready(this.outcome(false))
+            }
+            Slice::Stopped => {
+                this.drop_pending(false);
+                Poll::Ready(this.outcome(true))
+            }
             Slice::Yield => {
                 // Back to the browser; the message wakes this future in a new task.
                 this.channel
@@ -278,11 +340,13 @@ impl<F: Future<Output = ()>, M: FnMut(u32) -> F> Future for RunAll<F, M> {
 
 enum Slice {
     Done,
+    Failed,
+    Stopped,
     Yield,
     Wait,
 }
 
-impl<F: Future<Output = ()>, M: FnMut(u32) -> F> RunAll<F, M> {
+impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
     fn run_slice(&mut self) -> Slice {
         let slice_end = self.refresh_clock() + SLICE_MS;
         self.fire_due();
@@ -302,24 +366,21 @@ impl<F: Future<Output = ()>, M: FnMut(u32) -> F> RunAll<F, M> {
                 }
                 None => break,
             };
-            self.poll_task(index);
+            if self.poll_task(index) && self.fail_fast {
+                return Slice::Failed;
+            }
             polls += 1;
-            if polls.is_multiple_of(POLLS_PER_CLOCK_READ) {
+            if polls.is_multiple_of(self.clock_every) {
+                if self.state.is_stopped() {
+                    return Slice::Stopped;
+                }
                 if self.refresh_clock() >= slice_end {
-                    return if self.pending == 0 {
-                        Slice::Done
-                    } else {
-                        Slice::Yield
-                    };
+                    return if self.pending == 0 { Slice::Done } else { Slice::Yield };
                 }
                 self.fire_due();
             }
         }
-        if self.pending == 0 {
-            Slice::Done
-        } else {
-            Slice::Wait
-        }
+        if self.pending == 0 { Slice::Done } else { Slice::Wait }
     }
 }
 

@@ -23,6 +23,8 @@ mod api;
 pub mod clock;
 #[cfg(target_arch = "wasm32")]
 pub mod executor;
+#[cfg(all(target_arch = "wasm32", feature = "threads"))]
+pub mod gil;
 #[cfg(target_arch = "wasm32")]
 pub mod run;
 #[cfg(target_arch = "wasm32")]

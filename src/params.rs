@@ -13,6 +13,14 @@ pub const MAX_DELAY_MS: u32 = 60_000;
 /// Longest ideal elapsed time of a threads or sequential run (5 minutes): a learner waiting longer
 /// has asked for something else (a sequential 1,000 x 60 s run would take 17 hours).
 pub const MAX_RUN_MS: u64 = 300_000;
+/// Longest a run may keep the page's event loop busy (CPU work or a blocking wait on the event
+/// loop freezes the page while it runs, issue #3).
+pub const MAX_BUSY_MS: u64 = 5_000;
+/// Most tasks of a fetch run: each is a real HTTP request.
+pub const MAX_FETCH_TASKS: u32 = 1_000;
+/// Requests a browser keeps open to one HTTP/1.1 server at once (Chromium and Firefox: 6); more
+/// wait in the browser's queue, whatever the model.
+pub const CONNECTIONS_PER_HOST: u32 = 6;
 /// The pool the threaded build starts, at least this many threads whatever the core count, so
 /// "one thread per task" can be shown for up to 16 tasks on any machine.
 pub const MIN_POOL_THREADS: u32 = 16;
@@ -69,6 +77,51 @@ impl Timers {
     }
 }
 
+/// What each task does (issue #3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Workload {
+    /// Waits `delay` ms: a timer, standing in for I/O.
+    #[default]
+    Sleep,
+    /// A real HTTP request to the page's own server, answered after `delay` ms.
+    Fetch,
+    /// `delay` ms worth of real computation (calibrated on this device).
+    Cpu,
+}
+
+impl Workload {
+    /// The name used in URLs, the API and on screen.
+    pub fn name(self) -> &'static str {
+        match self {
+            Workload::Sleep => "sleep",
+            Workload::Fetch => "fetch",
+            Workload::Cpu => "cpu",
+        }
+    }
+}
+
+/// What the async model does when a task fails (issue #3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FailMode {
+    /// Like `join_all` (or `asyncio.gather(return_exceptions=True)`): the others finish, and the
+    /// error is reported with the results.
+    #[default]
+    JoinAll,
+    /// Like `try_join_all` (or `asyncio.gather`): the first error ends the run; the other tasks
+    /// are dropped, which cancels them.
+    TryJoinAll,
+}
+
+impl FailMode {
+    /// The name used in URLs, the API and on screen.
+    pub fn name(self) -> &'static str {
+        match self {
+            FailMode::JoinAll => "join_all",
+            FailMode::TryJoinAll => "try_join_all",
+        }
+    }
+}
+
 /// A raw value as it arrives from a URL, a form field or a `run()` argument.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Raw<'a> {
@@ -78,14 +131,17 @@ pub enum Raw<'a> {
     Number(f64),
     /// A string, as typed or as in a URL.
     Text(&'a str),
-    /// Anything else (an object, a boolean...).
+    /// A JS boolean.
+    Bool(bool),
+    /// Anything else (an object...).
     Other,
 }
 
 /// One refused field.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FieldError {
-    /// The field's name: `model`, `tasks`, `delay` or `threads`.
+    /// The field's name, as in URLs and the form: `model`, `tasks`, `delay`, `threads`,
+    /// `timers`, `workload`, `gil`, `blocking`, `fail` or `failMode`.
     pub field: &'static str,
     /// A sentence naming the field and the allowed range.
     pub message: String,
@@ -110,6 +166,16 @@ pub struct Request<'a> {
     pub threads: Raw<'a>,
     /// `wheel` or `per-task`, for the async model; optional.
     pub timers: Raw<'a>,
+    /// `sleep`, `fetch` or `cpu`; optional.
+    pub workload: Raw<'a>,
+    /// Whether threads share a simulated GIL; optional.
+    pub gil: Raw<'a>,
+    /// Whether async tasks block instead of awaiting (the classic mistake); optional.
+    pub blocking: Raw<'a>,
+    /// The id of a task that fails; optional.
+    pub fail: Raw<'a>,
+    /// `join_all` or `try_join_all`; optional.
+    pub fail_mode: Raw<'a>,
 }
 
 impl Default for Request<'_> {
@@ -120,6 +186,11 @@ impl Default for Request<'_> {
             delay: Raw::Missing,
             threads: Raw::Missing,
             timers: Raw::Missing,
+            workload: Raw::Missing,
+            gil: Raw::Missing,
+            blocking: Raw::Missing,
+            fail: Raw::Missing,
+            fail_mode: Raw::Missing,
         }
     }
 }
@@ -131,19 +202,60 @@ pub struct Params {
     pub model: Model,
     /// How many tasks, at least 1.
     pub tasks: u32,
-    /// How long each task waits, in ms.
+    /// How long each task waits (or computes), in ms.
     pub delay_ms: u32,
     /// Threads that run tasks at once: the pool's share for the threads model, 1 otherwise.
     pub threads: u32,
     /// How async tasks wait.
     pub timers: Timers,
+    /// What each task does.
+    pub workload: Workload,
+    /// Threads share a simulated GIL (threads model only).
+    pub gil: bool,
+    /// Async tasks block the event loop instead of awaiting (async model only).
+    pub blocking: bool,
+    /// The task that fails, if any.
+    pub fail: Option<u32>,
+    /// What the async model does when a task fails.
+    pub fail_mode: FailMode,
 }
 
-/// What the running engine can do, which bounds the `threads` field.
+impl Params {
+    /// A plain sleep run: the defaults for every option.
+    pub fn new(model: Model, tasks: u32, delay_ms: u32, threads: u32) -> Params {
+        Params {
+            model,
+            tasks,
+            delay_ms,
+            threads,
+            timers: Timers::default(),
+            workload: Workload::default(),
+            gil: false,
+            blocking: false,
+            fail: None,
+            fail_mode: FailMode::default(),
+        }
+    }
+
+    /// Whether the run keeps the page's event loop busy while tasks run.
+    pub fn busies_event_loop(&self) -> bool {
+        match self.model {
+            Model::Async => self.blocking || self.workload == Workload::Cpu,
+            Model::Sequential => self.workload == Workload::Cpu,
+            Model::Threads => false,
+        }
+    }
+}
+
+/// What the running engine can do, which bounds some fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
     /// Threads in the started pool; 0 when threads are unavailable.
     pub pool_size: u32,
+    /// Logical cores (`navigator.hardwareConcurrency`), for ideal CPU times.
+    pub cores: u32,
+    /// Whether the page's server answers latency requests (the fetch workload).
+    pub fetch: bool,
 }
 
 /// Formats 1000000 as "1,000,000" for messages.
@@ -171,6 +283,7 @@ fn shown(raw: Raw) -> String {
             let more = if s.chars().count() > 24 { "…" } else { "" };
             format!("\"{short}{more}\"")
         }
+        Raw::Bool(b) => format!("{b}"),
         Raw::Other => "a value that is not a number".into(),
     }
 }
@@ -214,10 +327,7 @@ pub fn model(raw: Raw) -> Result<Option<Model>, FieldError> {
     }
     .map_err(|()| FieldError {
         field: "model",
-        message: format!(
-            "model must be one of async, threads, sequential or all; got {}.",
-            shown(raw)
-        ),
+        message: format!("model must be one of async, threads, sequential or all; got {}.", shown(raw)),
     })
 }
 
@@ -234,25 +344,79 @@ pub fn timers(raw: Raw) -> Result<Timers, FieldError> {
     }
 }
 
+/// Parses a choice among `names` (missing means `default`).
+fn choice<T: Copy>(
+    field: &'static str,
+    raw: Raw,
+    default: T,
+    options: &[(&str, T)],
+) -> Result<T, FieldError> {
+    if raw == Raw::Missing {
+        return Ok(default);
+    }
+    if let Raw::Text(s) = raw
+        && let Some((_, v)) = options.iter().find(|(n, _)| *n == s.trim())
+    {
+        return Ok(*v);
+    }
+    let names: Vec<&str> = options.iter().map(|(n, _)| *n).collect();
+    let list = match names.split_last() {
+        Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+        _ => names.join(""),
+    };
+    Err(FieldError { field, message: format!("{field} must be {list}; got {}.", shown(raw)) })
+}
+
+/// Parses a switch: 0/1, true/false (as booleans, numbers or text); missing means off.
+pub fn switch(field: &'static str, raw: Raw) -> Result<bool, FieldError> {
+    match raw {
+        Raw::Missing => Ok(false),
+        Raw::Bool(b) => Ok(b),
+        Raw::Number(n) if n == 0.0 || n == 1.0 => Ok(n == 1.0),
+        Raw::Text(s) if matches!(s.trim(), "0" | "false" | "") => Ok(false),
+        Raw::Text(s) if matches!(s.trim(), "1" | "true") => Ok(true),
+        _ => Err(FieldError { field, message: format!("{field} must be 0 or 1; got {}.", shown(raw)) }),
+    }
+}
+
+/// Parses the workload field.
+pub fn workload(raw: Raw) -> Result<Workload, FieldError> {
+    choice(
+        "workload",
+        raw,
+        Workload::Sleep,
+        &[("sleep", Workload::Sleep), ("fetch", Workload::Fetch), ("cpu", Workload::Cpu)],
+    )
+}
+
+/// Parses the failMode field.
+pub fn fail_mode(raw: Raw) -> Result<FailMode, FieldError> {
+    choice(
+        "failMode",
+        raw,
+        FailMode::JoinAll,
+        &[("join_all", FailMode::JoinAll), ("try_join_all", FailMode::TryJoinAll)],
+    )
+}
+
 /// Checks a full request; `model: "all"` means every model in turn, and the checks of every
 /// model apply. Returns every refused field at once, so the form can mark them all.
 pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldError>> {
     let model = model(req.model).map_err(|e| vec![e])?;
-    let (tasks, delay, threads) = (req.tasks, req.delay, req.threads);
     let mut errors = Vec::new();
-    let timers = timers(req.timers).map_err(|e| errors.push(e)).ok();
+    macro_rules! keep {
+        ($e:expr) => {
+            $e.map_err(|e| errors.push(e)).ok()
+        };
+    }
     let models: Vec<Model> = match model {
         Some(m) => vec![m],
         None => Model::ALL.to_vec(),
     };
     let wants_threads = models.contains(&Model::Threads);
 
-    let tasks = whole("tasks", "tasks", tasks, 1, MAX_TASKS)
-        .map_err(|e| errors.push(e))
-        .ok();
-    let delay = whole("delay", "delay (ms)", delay, 0, MAX_DELAY_MS)
-        .map_err(|e| errors.push(e))
-        .ok();
+    let tasks = keep!(whole("tasks", "tasks", req.tasks, 1, MAX_TASKS));
+    let delay = keep!(whole("delay", "delay (ms)", req.delay, 0, MAX_DELAY_MS));
     let threads = if !wants_threads {
         Some(1)
     } else if limits.pool_size == 0 {
@@ -264,32 +428,88 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
         }
         None
     } else {
-        whole("threads", "threads", threads, 1, limits.pool_size)
-            .map_err(|e| errors.push(e))
-            .ok()
+        keep!(whole("threads", "threads", req.threads, 1, limits.pool_size))
+    };
+    let timers = keep!(timers(req.timers));
+    let workload = keep!(workload(req.workload));
+    if workload == Some(Workload::Fetch) && !limits.fetch {
+        errors.push(FieldError {
+            field: "workload",
+            message: "workload fetch is unavailable: this page's server does not answer latency \
+                      requests (a plain static host). Use ./build.sh serve."
+                .into(),
+        });
+    }
+    let gil = keep!(switch("gil", req.gil));
+    let blocking = keep!(switch("blocking", req.blocking));
+    if blocking == Some(true) && workload.is_some_and(|w| w != Workload::Sleep) {
+        errors.push(FieldError {
+            field: "blocking",
+            message: "blocking=1 applies to the sleep workload (CPU work blocks anyway, and a blocking \
+                      request on the page's main thread is deprecated in browsers)."
+                .into(),
+        });
+    }
+    let fail_mode = keep!(fail_mode(req.fail_mode));
+    let fail = match req.fail {
+        Raw::Missing => Some(None),
+        Raw::Text(s) if s.trim().is_empty() => Some(None),
+        raw => {
+            let last = tasks.map_or(MAX_TASKS, |t| t) - 1;
+            keep!(whole("fail", "fail (a task id)", raw, 0, last)).map(Some)
+        }
     };
 
-    // Caps that depend on two fields: a run that would take hours is refused before it starts.
-    if let (Some(tasks), Some(delay)) = (tasks, delay) {
+    if let (Some(tasks), Some(delay_ms), Some(workload), Some(blocking)) = (tasks, delay, workload, blocking)
+    {
+        if workload == Workload::Fetch && tasks > MAX_FETCH_TASKS {
+            errors.push(FieldError {
+                field: "tasks",
+                message: format!(
+                    "tasks: a fetch run makes a real request per task, at most {}; got {}.",
+                    group(MAX_FETCH_TASKS.into()),
+                    group(tasks.into())
+                ),
+            });
+        }
+        // Caps that depend on several fields: a run that would take hours, or freeze the page
+        // for long, is refused before it starts, with the figure.
         for &m in &models {
-            let t = match (m, threads) {
+            let threads = match (m, threads) {
                 (Model::Threads, Some(t)) => t,
                 (Model::Threads, None) => continue,
                 _ => 1,
             };
-            let ideal = ideal_ms(m, tasks, delay, t);
-            if m != Model::Async && ideal > MAX_RUN_MS as f64 {
-                let how = if m == Model::Threads {
-                    format!("ceil(tasks / threads) × delay = {} ms", group(ideal as u64))
-                } else {
-                    format!("tasks × delay = {} ms", group(ideal as u64))
-                };
+            let p = Params {
+                workload,
+                blocking,
+                gil: gil.unwrap_or(false),
+                ..Params::new(m, tasks, delay_ms, threads)
+            };
+            let busy = u64::from(tasks) * u64::from(delay_ms);
+            if p.busies_event_loop() && busy > MAX_BUSY_MS {
                 errors.push(FieldError {
                     field: "tasks",
                     message: format!(
-                        "tasks: a {} run may take at most {} ms (5 minutes); {how}. Lower tasks or delay.",
+                        "tasks: this {} run keeps the page's event loop busy (the page freezes), so \
+                         tasks × delay may be at most {} ms; got {} ms.",
                         m.name(),
-                        group(MAX_RUN_MS)
+                        group(MAX_BUSY_MS),
+                        group(busy)
+                    ),
+                });
+                break;
+            }
+            let ideal = ideal_ms(&p, limits);
+            if m != Model::Async && ideal > MAX_RUN_MS as f64 {
+                errors.push(FieldError {
+                    field: "tasks",
+                    message: format!(
+                        "tasks: a {} run may take at most {} ms (5 minutes); this one would take {} ms. \
+                         Lower tasks or delay.",
+                        m.name(),
+                        group(MAX_RUN_MS),
+                        group(ideal as u64)
                     ),
                 });
                 break;
@@ -300,7 +520,15 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
     if !errors.is_empty() {
         return Err(errors);
     }
-    let (tasks, delay_ms) = (tasks.unwrap_or(1), delay.unwrap_or(0));
+    let base = Params {
+        timers: timers.unwrap_or_default(),
+        workload: workload.unwrap_or_default(),
+        gil: gil.unwrap_or(false),
+        blocking: blocking.unwrap_or(false),
+        fail: fail.flatten(),
+        fail_mode: fail_mode.unwrap_or_default(),
+        ..Params::new(Model::Async, tasks.unwrap_or(1), delay.unwrap_or(0), 1)
+    };
     Ok(models
         .into_iter()
         .filter_map(|model| {
@@ -308,27 +536,31 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
                 Model::Threads => threads.filter(|_| limits.pool_size > 0)?,
                 _ => 1,
             };
-            let timers = timers.unwrap_or_default();
-            Some(Params {
-                model,
-                tasks,
-                delay_ms,
-                threads,
-                timers,
-            })
+            Some(Params { model, threads, ..base })
         })
         .collect())
 }
 
-/// The ideal elapsed time, in ms: the physical limit of the model with perfect machinery.
-/// Async: one delay (all tasks wait at once). Threads: ceil(tasks / threads) delays (each thread
-/// takes a task at a time). Sequential: tasks × delay.
-pub fn ideal_ms(model: Model, tasks: u32, delay_ms: u32, threads: u32) -> f64 {
-    let delay = f64::from(delay_ms);
-    match model {
-        Model::Async => delay,
-        Model::Threads => f64::from(tasks.div_ceil(threads.max(1))) * delay,
-        Model::Sequential => f64::from(tasks) * delay,
+/// The ideal elapsed time, in ms: the physical limit of the run with perfect machinery.
+/// - Waiting (sleep): async one delay; threads ceil(tasks / threads) delays; sequential tasks ×
+///   delay; async tasks that block instead of awaiting, tasks × delay.
+/// - Fetch: as waiting, but the browser keeps at most [`CONNECTIONS_PER_HOST`] requests open.
+/// - CPU: one event loop computes one task at a time (tasks × delay); threads share the cores:
+///   ceil(tasks / threads) rounds, and no faster than the total work over the cores; with the
+///   GIL, one thread computes at a time (tasks × delay).
+pub fn ideal_ms(p: &Params, limits: Limits) -> f64 {
+    let (n, d) = (f64::from(p.tasks), f64::from(p.delay_ms));
+    let rounds = |width: u32| f64::from(p.tasks.div_ceil(width.max(1))) * d;
+    match (p.model, p.workload) {
+        (Model::Sequential, _) => n * d,
+        (Model::Async, _) if p.blocking => n * d,
+        (Model::Async, Workload::Sleep) => d,
+        (Model::Async, Workload::Fetch) => rounds(CONNECTIONS_PER_HOST),
+        (Model::Async, Workload::Cpu) => n * d,
+        (Model::Threads, Workload::Sleep) => rounds(p.threads),
+        (Model::Threads, Workload::Fetch) => rounds(p.threads.min(CONNECTIONS_PER_HOST)),
+        (Model::Threads, Workload::Cpu) if p.gil => n * d,
+        (Model::Threads, Workload::Cpu) => rounds(p.threads).max(n * d / f64::from(limits.cores.max(1))),
     }
 }
 
@@ -336,16 +568,10 @@ pub fn ideal_ms(model: Model, tasks: u32, delay_ms: u32, threads: u32) -> f64 {
 mod tests {
     use super::*;
 
-    const POOL: Limits = Limits { pool_size: 16 };
+    const POOL: Limits = Limits { pool_size: 16, cores: 2, fetch: true };
 
     fn req<'a>(model: &'a str, tasks: Raw<'a>, delay: Raw<'a>, threads: Raw<'a>) -> Request<'a> {
-        Request {
-            model: Raw::Text(model),
-            tasks,
-            delay,
-            threads,
-            ..Request::default()
-        }
+        Request { model: Raw::Text(model), tasks, delay, threads, ..Request::default() }
     }
 
     fn one(model: Model, tasks: Raw, delay: Raw, threads: Raw) -> Result<Params, Vec<FieldError>> {
@@ -354,23 +580,8 @@ mod tests {
 
     #[test]
     fn accepts_numbers_and_digit_strings() {
-        let p = one(
-            Model::Threads,
-            Raw::Text(" 3 "),
-            Raw::Number(1000.0),
-            Raw::Text("3"),
-        )
-        .unwrap();
-        assert_eq!(
-            p,
-            Params {
-                model: Model::Threads,
-                tasks: 3,
-                delay_ms: 1000,
-                threads: 3,
-                timers: Timers::Wheel
-            }
-        );
+        let p = one(Model::Threads, Raw::Text(" 3 "), Raw::Number(1000.0), Raw::Text("3")).unwrap();
+        assert_eq!(p, Params::new(Model::Threads, 3, 1000, 3));
     }
 
     #[test]
@@ -394,23 +605,14 @@ mod tests {
             let errs = one(Model::Async, bad, Raw::Number(10.0), Raw::Missing).unwrap_err();
             assert_eq!(errs.len(), 1, "{bad:?}");
             assert_eq!(errs[0].field, "tasks");
-            assert!(
-                errs[0].message.contains("from 1 to 1,000,000"),
-                "{}",
-                errs[0].message
-            );
+            assert!(errs[0].message.contains("from 1 to 1,000,000"), "{}", errs[0].message);
         }
     }
 
     #[test]
     fn refuses_bad_delay_and_threads_together() {
-        let errs = one(
-            Model::Threads,
-            Raw::Number(3.0),
-            Raw::Number(60_001.0),
-            Raw::Number(17.0),
-        )
-        .unwrap_err();
+        let errs =
+            one(Model::Threads, Raw::Number(3.0), Raw::Number(60_001.0), Raw::Number(17.0)).unwrap_err();
         let fields: Vec<_> = errs.iter().map(|e| e.field).collect();
         assert_eq!(fields, ["delay", "threads"]);
         assert!(errs[0].message.contains("from 0 to 60,000"));
@@ -419,19 +621,13 @@ mod tests {
 
     #[test]
     fn threads_field_only_matters_to_the_threads_model() {
-        let p = one(
-            Model::Async,
-            Raw::Number(3.0),
-            Raw::Number(5.0),
-            Raw::Text("junk"),
-        )
-        .unwrap();
+        let p = one(Model::Async, Raw::Number(3.0), Raw::Number(5.0), Raw::Text("junk")).unwrap();
         assert_eq!(p.threads, 1);
     }
 
     #[test]
     fn threads_unavailable_is_refused_for_threads_and_skipped_for_all() {
-        let none = Limits { pool_size: 0 };
+        let none = Limits { pool_size: 0, ..POOL };
         let (three, five, two) = (Raw::Number(3.0), Raw::Number(5.0), Raw::Number(2.0));
         let e = check(&req("threads", three, five, two), none).unwrap_err();
         assert_eq!(e[0].field, "threads");
@@ -442,25 +638,11 @@ mod tests {
 
     #[test]
     fn long_runs_are_refused_with_the_figure() {
-        let e = one(
-            Model::Sequential,
-            Raw::Number(1000.0),
-            Raw::Number(60_000.0),
-            Raw::Missing,
-        )
-        .unwrap_err();
+        let e = one(Model::Sequential, Raw::Number(1000.0), Raw::Number(60_000.0), Raw::Missing).unwrap_err();
         assert_eq!(e[0].field, "tasks");
         assert!(e[0].message.contains("60,000,000 ms"), "{}", e[0].message);
         // The same tasks overlap under async: allowed.
-        assert!(
-            one(
-                Model::Async,
-                Raw::Number(1000.0),
-                Raw::Number(60_000.0),
-                Raw::Missing
-            )
-            .is_ok()
-        );
+        assert!(one(Model::Async, Raw::Number(1000.0), Raw::Number(60_000.0), Raw::Missing).is_ok());
         // A million async tasks are allowed.
         assert!(one(Model::Async, Raw::Number(1e6), Raw::Number(1000.0), Raw::Missing).is_ok());
     }
@@ -487,10 +669,7 @@ mod tests {
             ..req("async", Raw::Number(3.0), Raw::Number(5.0), Raw::Missing)
         };
         assert_eq!(check(&r, POOL).unwrap()[0].timers, Timers::PerTask);
-        let r = Request {
-            timers: Raw::Text("fast"),
-            ..r
-        };
+        let r = Request { timers: Raw::Text("fast"), ..r };
         let e = check(&r, POOL).unwrap_err();
         assert_eq!(e[0].field, "timers");
         assert!(e[0].message.contains("wheel or per-task"));
@@ -498,10 +677,81 @@ mod tests {
 
     #[test]
     fn ideal_times() {
-        assert_eq!(ideal_ms(Model::Async, 3, 1000, 1), 1000.0);
-        assert_eq!(ideal_ms(Model::Threads, 16, 200, 2), 1600.0);
-        assert_eq!(ideal_ms(Model::Threads, 3, 1000, 16), 1000.0);
-        assert_eq!(ideal_ms(Model::Sequential, 3, 1000, 1), 3000.0);
+        let ideal = |p: Params| ideal_ms(&p, POOL);
+        assert_eq!(ideal(Params::new(Model::Async, 3, 1000, 1)), 1000.0);
+        assert_eq!(ideal(Params::new(Model::Threads, 16, 200, 2)), 1600.0);
+        assert_eq!(ideal(Params::new(Model::Threads, 3, 1000, 16)), 1000.0);
+        assert_eq!(ideal(Params::new(Model::Sequential, 3, 1000, 1)), 3000.0);
+        let cpu = |m, t| Params { workload: Workload::Cpu, ..Params::new(m, 4, 100, t) };
+        assert_eq!(ideal(cpu(Model::Async, 1)), 400.0);
+        // Two cores: four 100 ms tasks on two threads take two rounds.
+        assert_eq!(ideal(cpu(Model::Threads, 2)), 200.0);
+        // Four threads on two cores cannot beat the total work over the cores.
+        assert_eq!(ideal(cpu(Model::Threads, 4)), 200.0);
+        assert_eq!(ideal(Params { gil: true, ..cpu(Model::Threads, 4) }), 400.0);
+        let fetch = |m, t| Params { workload: Workload::Fetch, ..Params::new(m, 12, 100, t) };
+        assert_eq!(ideal(fetch(Model::Async, 1)), 200.0, "six connections per host");
+        assert_eq!(ideal(fetch(Model::Threads, 3)), 400.0);
+        assert_eq!(ideal(Params { blocking: true, ..Params::new(Model::Async, 3, 100, 1) }), 300.0);
+    }
+
+    fn with<'a>(base: Request<'a>, f: impl FnOnce(&mut Request<'a>)) -> Request<'a> {
+        let mut r = base;
+        f(&mut r);
+        r
+    }
+
+    #[test]
+    fn workload_gil_blocking_fail_options() {
+        let base = req("threads", Raw::Number(4.0), Raw::Number(50.0), Raw::Number(2.0));
+        let r = with(base, |r| {
+            r.workload = Raw::Text("cpu");
+            r.gil = Raw::Text("1");
+            r.fail = Raw::Number(3.0);
+            r.fail_mode = Raw::Text("try_join_all");
+        });
+        let p = check(&r, POOL).unwrap()[0];
+        assert_eq!(
+            (p.workload, p.gil, p.fail, p.fail_mode),
+            (Workload::Cpu, true, Some(3), FailMode::TryJoinAll)
+        );
+        assert_eq!(check(&base, POOL).unwrap()[0].fail, None);
+        for (field, r) in [
+            ("workload", with(base, |r| r.workload = Raw::Text("disk"))),
+            ("gil", with(base, |r| r.gil = Raw::Text("yes"))),
+            ("blocking", with(base, |r| r.blocking = Raw::Number(2.0))),
+            ("fail", with(base, |r| r.fail = Raw::Number(4.0))),
+            ("failMode", with(base, |r| r.fail_mode = Raw::Text("gather"))),
+        ] {
+            let e = check(&r, POOL).unwrap_err();
+            assert_eq!(e[0].field, field, "{e:?}");
+        }
+        let e = check(&with(base, |r| r.fail = Raw::Number(9.0)), POOL).unwrap_err();
+        assert!(e[0].message.contains("from 0 to 3"), "{}", e[0].message);
+        let e = check(&with(base, |r| r.workload = Raw::Text("disk")), POOL).unwrap_err();
+        assert!(e[0].message.contains("sleep, fetch or cpu"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn busy_event_loop_and_fetch_caps() {
+        let r = with(req("async", Raw::Number(10.0), Raw::Number(1000.0), Raw::Missing), |r| {
+            r.blocking = Raw::Bool(true)
+        });
+        let e = check(&r, POOL).unwrap_err();
+        assert!(e[0].message.contains("at most 5,000 ms; got 10,000 ms"), "{}", e[0].message);
+        // The same blocking tasks are fine on threads, where blocking is what threads do.
+        assert!(
+            check(&Request { model: Raw::Text("threads"), threads: Raw::Number(2.0), ..r }, POOL).is_ok()
+        );
+        let r = with(req("async", Raw::Number(1001.0), Raw::Number(10.0), Raw::Missing), |r| {
+            r.workload = Raw::Text("fetch")
+        });
+        assert_eq!(check(&r, POOL).unwrap_err()[0].field, "tasks");
+        let no_fetch = Limits { fetch: false, ..POOL };
+        let r = with(req("async", Raw::Number(3.0), Raw::Number(10.0), Raw::Missing), |r| {
+            r.workload = Raw::Text("fetch")
+        });
+        assert_eq!(check(&r, no_fetch).unwrap_err()[0].field, "workload");
     }
 
     #[test]

@@ -79,10 +79,30 @@ impl Future for Stopped {
             return Poll::Ready(());
         }
         self.0.waker.register(cx.waker());
-        if self.0.is_stopped() {
-            Poll::Ready(())
-        } else {
-            Poll::Pending
-        }
+        if self.0.is_stopped() { Poll::Ready(()) } else { Poll::Pending }
     }
+}
+
+/// How often the lag probe asks for a timer.
+const PROBE_MS: u32 = 10;
+
+/// Runs `work` while a probe timer measures how late the event loop runs timers: the most a
+/// 10 ms timer fired late during the run. A free loop fires it within a few ms; a loop blocked by
+/// CPU work or a blocking wait fires it only when the block ends. Returns `work`'s output and the
+/// lag in ms.
+pub async fn with_lag_probe<T>(work: impl Future<Output = T>) -> (T, f64) {
+    let worst = std::cell::Cell::new(0.0f64);
+    let probe = async {
+        loop {
+            let t = clock::now_ms();
+            gloo_timers::future::TimeoutFuture::new(PROBE_MS).await;
+            let late = clock::now_ms() - t - f64::from(PROBE_MS);
+            worst.set(worst.get().max(late));
+        }
+    };
+    let out = match futures_util::future::select(std::pin::pin!(work), std::pin::pin!(probe)).await {
+        futures_util::future::Either::Left((out, _)) => out,
+        futures_util::future::Either::Right((never, _)) => never,
+    };
+    (out, worst.get())
 }

@@ -7,8 +7,20 @@ use std::collections::BinaryHeap;
 /// Lane 0 is the page's event loop; lane k (k >= 1) is worker thread k of the pool.
 pub const EVENT_LOOP_LANE: u32 = 0;
 
+/// How a task's span ended.
+pub mod state {
+    /// The task finished its work.
+    pub const DONE: u8 = 0;
+    /// The task failed (an error, issue #3).
+    pub const FAILED: u8 = 1;
+    /// The task was dropped before it finished, because another task failed (`try_join_all`).
+    pub const CANCELLED: u8 = 2;
+    /// Names, indexed by state.
+    pub const NAMES: [&str; 3] = ["done", "failed", "cancelled"];
+}
+
 /// Every task of a run: parallel arrays indexed by task id. Times are ms on the run's own clock
-/// (0 = run start). A task that never finished (the run was stopped) has `end` NaN.
+/// (0 = run start). A task that never ended (the run was stopped) has `end` NaN.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Spans {
     /// Lane each task ran in.
@@ -17,6 +29,8 @@ pub struct Spans {
     pub start: Vec<f64>,
     /// When each task ended; NaN while unfinished.
     pub end: Vec<f64>,
+    /// How each task ended (see [`state`]).
+    pub state: Vec<u8>,
 }
 
 impl Spans {
@@ -26,20 +40,40 @@ impl Spans {
             lane: vec![EVENT_LOOP_LANE; n],
             start: vec![f64::NAN; n],
             end: vec![f64::NAN; n],
+            state: vec![state::DONE; n],
         }
     }
 
-    /// Records task `id`.
+    /// Records task `id` as done.
     pub fn set(&mut self, id: usize, lane: u32, start: f64, end: f64) {
         self.lane[id] = lane;
         self.start[id] = start;
         self.end[id] = end;
     }
 
-    /// How many tasks finished.
+    /// How many tasks ended (done, failed or cancelled).
     pub fn finished(&self) -> usize {
         self.end.iter().filter(|e| !e.is_nan()).count()
     }
+
+    /// How many ended tasks are in `state`.
+    pub fn count(&self, state: u8) -> usize {
+        self.end.iter().zip(&self.state).filter(|(e, s)| !e.is_nan() && **s == state).count()
+    }
+}
+
+/// A stretch of a task's time spent waiting for the GIL (issue #3): drawn differently from
+/// computing on the timeline.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Wait {
+    /// The task.
+    pub id: u32,
+    /// Its lane.
+    pub lane: u32,
+    /// Start, ms on the run's clock.
+    pub start: f64,
+    /// End, ms on the run's clock.
+    pub end: f64,
 }
 
 /// The drawable layout of finished spans.
@@ -58,33 +92,19 @@ pub struct Layout {
 /// Lays out finished spans: in each lane, every task takes the lowest row that is free when it
 /// starts (greedy interval partitioning, optimal in the number of rows). O(n log n).
 pub fn layout(spans: &Spans) -> Layout {
-    let mut ids: Vec<u32> = (0..spans.end.len() as u32)
-        .filter(|&i| !spans.end[i as usize].is_nan())
-        .collect();
-    ids.sort_by(|&a, &b| {
-        spans.start[a as usize]
-            .total_cmp(&spans.start[b as usize])
-            .then(a.cmp(&b))
-    });
+    let mut ids: Vec<u32> =
+        (0..spans.end.len() as u32).filter(|&i| !spans.end[i as usize].is_nan()).collect();
+    ids.sort_by(|&a, &b| spans.start[a as usize].total_cmp(&spans.start[b as usize]).then(a.cmp(&b)));
 
-    let max_lane = ids
-        .iter()
-        .map(|&i| spans.lane[i as usize])
-        .max()
-        .map_or(0, |l| l as usize + 1);
+    let max_lane = ids.iter().map(|&i| spans.lane[i as usize]).max().map_or(0, |l| l as usize + 1);
     // Per lane: rows in use as (end time, row), a heap of free rows, and the row count.
     struct Lane {
         busy: BinaryHeap<Reverse<(Ordered, u32)>>,
         free: BinaryHeap<Reverse<u32>>,
         rows: u32,
     }
-    let mut lanes: Vec<Lane> = (0..max_lane)
-        .map(|_| Lane {
-            busy: BinaryHeap::new(),
-            free: BinaryHeap::new(),
-            rows: 0,
-        })
-        .collect();
+    let mut lanes: Vec<Lane> =
+        (0..max_lane).map(|_| Lane { busy: BinaryHeap::new(), free: BinaryHeap::new(), rows: 0 }).collect();
     let mut rows = Vec::with_capacity(ids.len());
     for &id in &ids {
         let (start, end) = (spans.start[id as usize], spans.end[id as usize]);
@@ -197,14 +217,8 @@ mod tests {
     #[test]
     fn zero_length_tasks_count_once() {
         assert_eq!(layout(&spans(&[(0, 5.0, 5.0)])).peak, 1);
-        assert_eq!(
-            layout(&spans(&[(0, 0.0, 10.0), (0, 5.0, 5.0), (0, 5.0, 8.0)])).peak,
-            2
-        );
-        assert_eq!(
-            layout(&spans(&[(0, 0.0, 0.0), (0, 0.0, 0.0), (0, 0.0, 0.0)])).peak,
-            1
-        );
+        assert_eq!(layout(&spans(&[(0, 0.0, 10.0), (0, 5.0, 5.0), (0, 5.0, 8.0)])).peak, 2);
+        assert_eq!(layout(&spans(&[(0, 0.0, 0.0), (0, 0.0, 0.0), (0, 0.0, 0.0)])).peak, 1);
     }
 
     #[test]
@@ -226,12 +240,7 @@ mod tests {
     #[test]
     fn rows_are_reused_lowest_first() {
         // 0: [0,10) row 0; 1: [1,3) row 1; 2: [2,12) row 2; 3: [4,5) reuses row 1.
-        let l = layout(&spans(&[
-            (0, 0.0, 10.0),
-            (0, 1.0, 3.0),
-            (0, 2.0, 12.0),
-            (0, 4.0, 5.0),
-        ]));
+        let l = layout(&spans(&[(0, 0.0, 10.0), (0, 1.0, 3.0), (0, 2.0, 12.0), (0, 4.0, 5.0)]));
         assert_eq!(l.rows, [0, 1, 2, 1]);
         assert_eq!(l.lanes, [(0, 3)]);
     }

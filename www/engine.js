@@ -16,9 +16,26 @@ const NO_ISOLATION_REASON =
   "(SharedArrayBuffer) with Web Workers on pages served with the COOP and COEP headers, which " +
   "./build.sh serve sends.";
 
+// Why coi.js's service worker could not isolate this page (see www/coi.js), in one sentence.
+const withoutWorker = (why) =>
+  "Threads are off because browsers only share memory (SharedArrayBuffer) with Web Workers on " +
+  `pages sent with the COOP and COEP headers, and ${why}.`;
+const COI_REASONS = {
+  blocked: withoutWorker("this browser blocks or lacks the service worker that adds them here"),
+  insecure: withoutWorker("the service worker that adds them here needs HTTPS"),
+  "no-effect": withoutWorker("the service worker that should add them here had no effect"),
+  framed:
+    "Threads are off because browsers only share memory (SharedArrayBuffer) with an embedded " +
+    "page's Web Workers when the page around it is sent with the COOP and COEP headers and its " +
+    'iframe has allow="cross-origin-isolated".',
+};
+
 /** Why threads cannot run here, or null if they can. */
 async function threadsUnavailableReason() {
-  if (!globalThis.crossOriginIsolated) return NO_ISOLATION_REASON;
+  // Without coi.js (the API imported by another page) there is nothing to wait for. With it,
+  // this stays pending on the page that is about to reload into an isolated one.
+  const coi = await globalThis.coi?.isolation;
+  if (!globalThis.crossOriginIsolated) return COI_REASONS[coi] ?? NO_ISOLATION_REASON;
   if (typeof SharedArrayBuffer !== "function" || !(await wasmThreads())) {
     return "Threads are off because this browser does not support WebAssembly threads.";
   }
@@ -36,13 +53,28 @@ export function loadEngine() {
   return engine;
 }
 
+/**
+ * The fetch workload needs the server's latency endpoint; api/status.json says whether there is
+ * one (the project's server answers it, a static host serves the file that says no).
+ */
+async function latencyEndpoint() {
+  try {
+    const status = await (await fetch(new URL("api/status.json", import.meta.url))).json();
+    return status.latency === true ? new URL("api/latency", import.meta.url).href : null;
+  } catch {
+    return null;
+  }
+}
+
 async function load() {
+  const fetchUrl = latencyEndpoint();
   const reason = await threadsUnavailableReason();
   const threads = reason === null;
   const wasm = threads
     ? await import("./pkg/mt/playground.js")
     : await import("./pkg/st/playground.js");
   await wasm.default();
+  wasm.configure({ fetchUrl: await fetchUrl });
   const hardwareConcurrency = navigator.hardwareConcurrency || 1;
   let poolSize = 0;
   let poolStartMs = null;
@@ -59,6 +91,7 @@ async function load() {
       poolSize,
       poolStartMs,
       reason,
+      fetch: (await fetchUrl) !== null,
     },
   };
 }

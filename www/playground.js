@@ -63,8 +63,9 @@ function withSpans(record) {
 
 /** The options the engine reads, with the page's defaults; unknown keys are dropped. */
 function withDefaults(options) {
-  const { model = "async", tasks, delayMs, threads = defaultThreads(), timers } = options;
-  return { model, tasks, delayMs, threads, timers };
+  const { model = "async", threads = defaultThreads() } = options;
+  const { tasks, delayMs, timers, workload, gil, blocking, fail, failMode } = options;
+  return { model, tasks, delayMs, threads, timers, workload, gil, blocking, fail, failMode };
 }
 
 function fieldError(message, field) {

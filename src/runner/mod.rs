@@ -7,14 +7,29 @@ pub mod sequential;
 #[cfg(feature = "threads")]
 pub mod threads;
 
-use crate::timeline::Spans;
+use crate::timeline::{Spans, Wait};
 
 /// What a runner recorded.
+#[derive(Default)]
 pub struct Outcome {
-    /// Every task's lane, start and end (NaN end: did not finish).
+    /// Every task's lane, start, end (NaN: did not end) and state.
     pub spans: Spans,
     /// From run start until the last task ended, or until the run stopped.
     pub elapsed_ms: f64,
     /// Whether the run was stopped before every task finished.
     pub stopped: bool,
+    /// Failed tasks: (id, message), in the order they failed.
+    pub errors: Vec<(u32, String)>,
+    /// The combined checksum of CPU work (0 for other workloads), so it cannot be optimised away.
+    pub checksum: u64,
+    /// Stretches that tasks spent waiting for the GIL.
+    pub waits: Vec<Wait>,
+}
+
+/// What one task gives back: its checksum, or the error it failed with.
+pub type TaskResult = Result<u64, String>;
+
+/// The error message of the task that `fail` makes fail.
+pub fn failure_message(id: u32) -> String {
+    format!("task {id} failed (fail={id})")
 }

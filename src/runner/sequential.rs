@@ -1,5 +1,9 @@
-//! The sequential baseline: the same tasks one after another, like a plain `for` loop of
-//! `time.sleep(delay)`. Each wait is awaited, not blocked on, so the page keeps painting.
+//! The sequential baseline: the same tasks one after another, like a plain `for` loop. Waits
+//! (sleep, fetch) are awaited rather than blocked on, so the page keeps painting; the time the
+//! tasks take is the same as a blocking loop's. CPU work runs on the event loop, one task at a
+//! time, giving the browser the loop back between tasks.
+//!
+//! The text between `[snippet:...]` markers is what the page shows as "the Rust code that ran".
 
 use std::pin::pin;
 use std::sync::Arc;
@@ -7,39 +11,71 @@ use std::sync::Arc;
 use futures_util::future::{Either, select};
 use gloo_timers::future::TimeoutFuture;
 
-use super::Outcome;
-use crate::params::Params;
+use super::{Outcome, TaskResult, failure_message};
+use crate::params::{Params, Workload};
 use crate::run::RunState;
-use crate::timeline::{EVENT_LOOP_LANE, Spans};
+use crate::timeline::{EVENT_LOOP_LANE, Spans, state};
 use crate::workload;
 
-/// Hand the event loop back to the browser at least this often when tasks take no time, so a
-/// million zero-delay tasks do not freeze the page.
+/// Hand the event loop back to the browser at least this often, so a million zero-delay tasks, or
+/// a string of CPU tasks, do not freeze the page for the whole run.
 const YIELD_EVERY_MS: f64 = 8.0;
+
+/// One task of the loop. A failing task fails halfway through its delay.
+async fn task(id: u32, p: &Params, url: &str, run: &RunState) -> TaskResult {
+    let failing = p.fail == Some(id);
+    let delay = if failing { p.delay_ms / 2 } else { p.delay_ms };
+    let sum = match p.workload {
+        Workload::Sleep if delay > 0 => {
+            workload::sleep(delay).await;
+            0
+        }
+        Workload::Sleep => 0,
+        Workload::Fetch => {
+            workload::fetch(&workload::request_url(url, delay, id)).await?;
+            0
+        }
+        Workload::Cpu => {
+            workload::compute(id, workload::cpu_iterations(delay), || !run.is_stopped()).ok_or("stopped")?
+        }
+    };
+    if failing {
+        return Err(failure_message(id));
+    }
+    Ok(sum)
+}
 
 /// Runs `p.tasks` tasks one after another on the event loop.
 pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
-    let mut spans = Spans::with_tasks(p.tasks as usize);
+    let url = workload::fetch_url().unwrap_or_default();
+    let mut out = Outcome { spans: Spans::with_tasks(p.tasks as usize), ..Outcome::default() };
     let work = async {
         let mut last_yield = state.since_start();
-        for id in 0..p.tasks as usize {
+        // [snippet:sequential]
+        // A plain loop: each task starts when the one before it has ended. An error ends the
+        // loop, as an exception leaves a Python `for` loop: the tasks after it never run.
+        for id in 0..p.tasks {
             let start = state.since_start();
-            if p.delay_ms > 0 {
-                workload::sleep(p.delay_ms).await;
-                last_yield = state.since_start();
-            } else if start - last_yield > YIELD_EVERY_MS {
+            let result = task(id, &p, &url, state).await;
+            out.spans.set(id as usize, EVENT_LOOP_LANE, start, state.since_start());
+            state.task_done();
+            match result {
+                Ok(sum) => out.checksum = out.checksum.wrapping_add(sum),
+                Err(e) => {
+                    out.spans.state[id as usize] = state::FAILED;
+                    out.errors.push((id, e));
+                    break;
+                }
+            }
+            // [/snippet]
+            if state.since_start() - last_yield > YIELD_EVERY_MS {
                 TimeoutFuture::new(0).await;
                 last_yield = state.since_start();
             }
-            spans.set(id, EVENT_LOOP_LANE, start, state.since_start());
-            state.task_done();
         }
     };
     let stopped = matches!(select(pin!(work), state.stopped()).await, Either::Right(_));
-    let elapsed_ms = state.since_start();
-    Outcome {
-        spans,
-        elapsed_ms,
-        stopped,
-    }
+    out.elapsed_ms = state.since_start();
+    out.stopped = stopped;
+    out
 }
