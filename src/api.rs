@@ -94,12 +94,21 @@ fn limits() -> Limits {
     Limits { pool_size: POOL_SIZE.get(), cores: cores.max(1), fetch: workload::fetch_url().is_some() }
 }
 
-/// Tells the engine what the page found: `{ fetchUrl }`, the absolute URL of the server's latency
-/// endpoint when it answers (the fetch workload), or null.
+/// Tells the engine what the page found: `{ fetchUrl, processUrl }`: the absolute URL of the
+/// server's latency endpoint when it answers (the fetch workload), or null; the process worker
+/// script's URL (the processes model).
 #[wasm_bindgen]
 pub fn configure(options: JsValue) {
-    let url = Reflect::get(&options, &JsValue::from_str("fetchUrl")).ok().and_then(|v| v.as_string());
-    workload::set_fetch_url(url);
+    let text = |key: &str| Reflect::get(&options, &JsValue::from_str(key)).ok().and_then(|v| v.as_string());
+    workload::set_fetch_url(text("fetchUrl"));
+    runner::processes::set_script(text("processUrl"));
+}
+
+/// Runs one task of the processes model in this wasm instance; called by `www/process.js` in
+/// a process worker with the task's inputs.
+#[wasm_bindgen(js_name = processTask)]
+pub async fn process_task(task: JsValue) -> JsValue {
+    runner::processes::task_in_this_process(task).await
 }
 
 fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
@@ -160,6 +169,12 @@ pub async fn run(options: JsValue) -> Result<JsValue, JsValue> {
         // Once per page load, before the run's clock starts.
         workload::calibrate();
     }
+    let mut processes = None;
+    if p.model == Model::Processes {
+        let ready = runner::processes::take(p.threads.min(p.tasks) as usize).await;
+        processes = Some(ready.map_err(|e| JsValue::from(js_sys::Error::new(&e)))?);
+    }
+    let startup = processes.as_ref().map(|r| r.startup);
     let heap_before = alloc::live();
     alloc::reset_peak();
     let state = RunState::start(p.tasks);
@@ -172,6 +187,10 @@ pub async fn run(options: JsValue) -> Result<JsValue, JsValue> {
             Model::Threads => runner::threads::run(&state, p).await,
             #[cfg(not(feature = "threads"))]
             Model::Threads => unreachable!("params::check refuses threads when the pool size is 0"),
+            Model::Processes => {
+                let ready = processes.expect("taken above for the processes model");
+                runner::processes::run(&state, p, ready).await
+            }
         }
     };
     let (outcome, lag_ms) = crate::run::with_lag_probe(runner).await;
@@ -182,6 +201,10 @@ pub async fn run(options: JsValue) -> Result<JsValue, JsValue> {
     set(&record, "eventLoopLagMs", lag_ms);
     set(&record, "heapPeakBytes", heap_peak as f64);
     set(&record, "heapBytesPerTask", heap_peak as f64 / f64::from(p.tasks));
+    if let Some(cost) = startup {
+        set(&record, "processesStarted", cost.started);
+        set(&record, "processStartMs", cost.ms_each);
+    }
     if p.model == Model::Threads {
         let (start_ms, bytes) = POOL_COST.get();
         let size = f64::from(POOL_SIZE.get().max(1));

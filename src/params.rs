@@ -24,6 +24,8 @@ pub const CONNECTIONS_PER_HOST: u32 = 6;
 /// The pool the threaded build starts, at least this many threads whatever the core count, so
 /// "one thread per task" can be shown for up to 16 tasks on any machine.
 pub const MIN_POOL_THREADS: u32 = 16;
+/// Most processes (workers with a wasm instance of their own) the processes model starts.
+pub const MAX_PROCESSES: u32 = 16;
 
 /// A concurrency model: how the same tasks are run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -34,11 +36,15 @@ pub enum Model {
     Threads,
     /// One task after another on the event loop.
     Sequential,
+    /// Workers with a wasm instance and memory each, nothing shared: like `multiprocessing`.
+    Processes,
 }
 
 impl Model {
-    /// Every model, in the order "run all" runs them.
+    /// The models "run all" runs, in order: the classic comparison.
     pub const ALL: [Model; 3] = [Model::Async, Model::Threads, Model::Sequential];
+    /// Every model.
+    pub const EVERY: [Model; 4] = [Model::Async, Model::Threads, Model::Sequential, Model::Processes];
 
     /// The name used in URLs, the API and on screen.
     pub fn name(self) -> &'static str {
@@ -46,12 +52,13 @@ impl Model {
             Model::Async => "async",
             Model::Threads => "threads",
             Model::Sequential => "sequential",
+            Model::Processes => "processes",
         }
     }
 
     /// Parses a model name; `None` for anything else.
     pub fn parse(s: &str) -> Option<Model> {
-        Model::ALL.into_iter().find(|m| m.name() == s.trim())
+        Model::EVERY.into_iter().find(|m| m.name() == s.trim())
     }
 }
 
@@ -242,7 +249,7 @@ impl Params {
         match self.model {
             Model::Async => self.blocking || self.workload == Workload::Cpu,
             Model::Sequential => self.workload == Workload::Cpu,
-            Model::Threads => false,
+            Model::Threads | Model::Processes => false,
         }
     }
 }
@@ -327,7 +334,10 @@ pub fn model(raw: Raw) -> Result<Option<Model>, FieldError> {
     }
     .map_err(|()| FieldError {
         field: "model",
-        message: format!("model must be one of async, threads, sequential or all; got {}.", shown(raw)),
+        message: format!(
+            "model must be one of async, threads, sequential, processes or all; got {}.",
+            shown(raw)
+        ),
     })
 }
 
@@ -430,6 +440,12 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
     } else {
         keep!(whole("threads", "threads", req.threads, 1, limits.pool_size))
     };
+    // For the processes model the threads field says how many processes.
+    let processes = if models.contains(&Model::Processes) {
+        keep!(whole("threads", "threads (processes)", req.threads, 1, MAX_PROCESSES))
+    } else {
+        Some(1)
+    };
     let timers = keep!(timers(req.timers));
     let workload = keep!(workload(req.workload));
     if workload == Some(Workload::Fetch) && !limits.fetch {
@@ -475,9 +491,9 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
         // Caps that depend on several fields: a run that would take hours, or freeze the page
         // for long, is refused before it starts, with the figure.
         for &m in &models {
-            let threads = match (m, threads) {
-                (Model::Threads, Some(t)) => t,
-                (Model::Threads, None) => continue,
+            let threads = match (m, threads, processes) {
+                (Model::Threads, Some(t), _) | (Model::Processes, _, Some(t)) => t,
+                (Model::Threads | Model::Processes, _, _) => continue,
                 _ => 1,
             };
             let p = Params {
@@ -534,6 +550,7 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
         .filter_map(|model| {
             let threads = match model {
                 Model::Threads => threads.filter(|_| limits.pool_size > 0)?,
+                Model::Processes => processes?,
                 _ => 1,
             };
             Some(Params { model, threads, ..base })
@@ -560,7 +577,11 @@ pub fn ideal_ms(p: &Params, limits: Limits) -> f64 {
         (Model::Threads, Workload::Sleep) => rounds(p.threads),
         (Model::Threads, Workload::Fetch) => rounds(p.threads.min(CONNECTIONS_PER_HOST)),
         (Model::Threads, Workload::Cpu) if p.gil => n * d,
-        (Model::Threads, Workload::Cpu) => rounds(p.threads).max(n * d / f64::from(limits.cores.max(1))),
+        (Model::Threads | Model::Processes, Workload::Cpu) => {
+            rounds(p.threads).max(n * d / f64::from(limits.cores.max(1)))
+        }
+        (Model::Processes, Workload::Sleep) => rounds(p.threads),
+        (Model::Processes, Workload::Fetch) => rounds(p.threads.min(CONNECTIONS_PER_HOST)),
     }
 }
 
@@ -650,9 +671,10 @@ mod tests {
     #[test]
     fn model_names() {
         assert_eq!(model(Raw::Text("threads")), Ok(Some(Model::Threads)));
+        assert_eq!(model(Raw::Text("processes")), Ok(Some(Model::Processes)));
         assert_eq!(model(Raw::Text("all")), Ok(None));
         let e = model(Raw::Text("<b>x</b>")).unwrap_err();
-        assert!(e.message.contains("async, threads, sequential or all"));
+        assert!(e.message.contains("async, threads, sequential, processes or all"));
     }
 
     #[test]
@@ -752,6 +774,17 @@ mod tests {
             r.workload = Raw::Text("fetch")
         });
         assert_eq!(check(&r, no_fetch).unwrap_err()[0].field, "workload");
+    }
+
+    #[test]
+    fn processes_count_comes_from_the_threads_field_without_a_pool() {
+        let none = Limits { pool_size: 0, ..POOL };
+        let r = req("processes", Raw::Number(4.0), Raw::Number(10.0), Raw::Number(3.0));
+        assert_eq!(check(&r, none).unwrap()[0].threads, 3);
+        let e = check(&Request { threads: Raw::Number(17.0), ..r }, none).unwrap_err();
+        assert!(e[0].message.contains("threads (processes) must be a whole number from 1 to 16"));
+        let cpu = Params { workload: Workload::Cpu, ..Params::new(Model::Processes, 4, 100, 2) };
+        assert_eq!(ideal_ms(&cpu, POOL), 200.0);
     }
 
     #[test]

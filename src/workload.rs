@@ -152,9 +152,13 @@ fn js_error(e: JsValue) -> String {
 /// Fetches `url` through the browser's network stack and awaits the whole response body, like
 /// `await session.get(url)` with aiohttp.
 pub async fn fetch(url: &str) -> Result<(), String> {
-    let window = web_sys::window().ok_or("fetch runs on the page's event loop")?;
-    let response: web_sys::Response =
-        JsFuture::from(window.fetch_with_str(url)).await.map_err(js_error)?.into();
+    // On the page or in a process worker: `fetch` belongs to whichever global this is.
+    let global = js_sys::global();
+    let request = match global.dyn_ref::<web_sys::Window>() {
+        Some(window) => window.fetch_with_str(url),
+        None => global.unchecked_ref::<web_sys::WorkerGlobalScope>().fetch_with_str(url),
+    };
+    let response: web_sys::Response = JsFuture::from(request).await.map_err(js_error)?.into();
     if !response.ok() {
         return Err(format!("HTTP {}", response.status()));
     }

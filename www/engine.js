@@ -74,7 +74,10 @@ async function load() {
     ? await import("./pkg/mt/playground.js")
     : await import("./pkg/st/playground.js");
   await wasm.default();
-  wasm.configure({ fetchUrl: await fetchUrl });
+  wasm.configure({
+    fetchUrl: await fetchUrl,
+    processUrl: new URL("process.js", import.meta.url).href,
+  });
   const hardwareConcurrency = navigator.hardwareConcurrency || 1;
   let poolSize = 0;
   let poolStartMs = null;

@@ -10,6 +10,7 @@
 // record) or "runerror" around each model's run inside it. That is how the page draws API runs.
 import { loadEngine } from "./engine.js";
 
+/** The models "all" runs, in order: the classic comparison. `processes` runs on its own. */
 export const MODELS = ["async", "threads", "sequential"];
 
 const events = new EventTarget();

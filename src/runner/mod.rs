@@ -3,6 +3,7 @@
 //! know nothing of the DOM: the page draws what they record.
 
 pub mod async_model;
+pub mod processes;
 pub mod sequential;
 #[cfg(feature = "threads")]
 pub mod threads;

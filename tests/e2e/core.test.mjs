@@ -302,7 +302,7 @@ describe("bad input", () => {
     assert.match(errors[0].message, /from 1 to 1,000,000/);
     assert.match(errors[1].message, /from 0 to 60,000/);
     assert.match(errors[3].message, /from 1 to 16/);
-    assert.match(errors[4].message, /async, threads, sequential or all/);
+    assert.match(errors[4].message, /async, threads, sequential, processes or all/);
     assert.equal(await page.locator("img").count(), 0, "no markup from input reaches the page");
     assertClean(page);
   });

@@ -1,0 +1,217 @@
+//! The processes model (issue #3): like `multiprocessing`, each task runs in a separate worker
+//! with a wasm instance and memory of its own. Nothing is shared: the task's inputs go to the
+//! process in a message, its result comes back in one. No GIL can hold processes back, and no
+//! cross-origin isolation is needed, so this model also runs on pages where threads cannot.
+//!
+//! Processes are started when first needed and kept for the next runs, the way a
+//! `multiprocessing.Pool` is reused; each run reports how many it had to start and what a start
+//! cost. A stopped run terminates the processes it was using (as `Pool.terminate()` does), since
+//! a task under way in another instance cannot be interrupted.
+//!
+//! The text between `[snippet:...]` markers is what the page shows as "the Rust code that ran".
+
+use std::cell::{Cell, RefCell};
+use std::pin::pin;
+use std::sync::Arc;
+
+use futures_channel::mpsc;
+use futures_util::StreamExt;
+use futures_util::future::{Either, join_all, select};
+use js_sys::{Object, Reflect};
+use wasm_bindgen::prelude::*;
+use web_sys::{Worker, WorkerOptions, WorkerType};
+
+use super::{Outcome, failure_message};
+use crate::clock;
+use crate::params::Params;
+use crate::run::RunState;
+use crate::timeline::{Spans, state};
+use crate::workload;
+
+/// Process lanes are numbered from here, apart from the pool's thread lanes.
+pub const FIRST_LANE: u32 = 1000;
+
+/// A worker with its own wasm instance, and the messages it sent.
+struct Process {
+    worker: Worker,
+    replies: mpsc::UnboundedReceiver<JsValue>,
+    _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        self.worker.terminate();
+    }
+}
+
+thread_local! {
+    /// Idle processes, kept between runs.
+    static POOL: RefCell<Vec<Process>> = const { RefCell::new(Vec::new()) };
+    /// The worker script's URL, set by the page.
+    static SCRIPT: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Sets the URL of the process worker script (`www/process.js`).
+pub fn set_script(url: Option<String>) {
+    SCRIPT.set(url);
+}
+
+/// What starting processes cost in a run.
+#[derive(Clone, Copy, Default)]
+pub struct Startup {
+    /// Processes started for this run (the others were reused).
+    pub started: u32,
+    /// Their average start time, ms: a worker, a module download from cache, a wasm instance.
+    pub ms_each: f64,
+}
+
+fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
+    Reflect::set(obj, &JsValue::from_str(key), &value.into()).expect("setting a field of a plain object");
+}
+
+fn get_f64(v: &JsValue, key: &str) -> Option<f64> {
+    Reflect::get(v, &JsValue::from_str(key)).ok()?.as_f64()
+}
+
+/// Starts one process and waits until its wasm instance is ready.
+async fn start_process() -> Result<Process, String> {
+    let url = SCRIPT.with_borrow(|s| s.clone()).ok_or("processes are unavailable: no worker script")?;
+    let options = WorkerOptions::new();
+    options.set_type(WorkerType::Module);
+    let worker = Worker::new_with_options(&url, &options).map_err(|e| format!("{e:?}"))?;
+    let (tx, replies) = mpsc::unbounded();
+    let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+        let _ = tx.unbounded_send(e.data());
+    });
+    worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    let mut process = Process { worker, replies, _on_message: on_message };
+    // The first message says the instance is ready (or why it is not).
+    let hello = process.replies.next().await.ok_or("the process ended before it was ready")?;
+    match Reflect::get(&hello, &JsValue::from_str("error")).ok().and_then(|e| e.as_string()) {
+        Some(e) => Err(format!("a process failed to start: {e}")),
+        None => Ok(process),
+    }
+}
+
+/// Processes ready for a run, taken from the pool (see [`take`]).
+pub struct Ready {
+    procs: Vec<Process>,
+    /// What starting the missing ones cost.
+    pub startup: Startup,
+}
+
+/// Takes `n` processes from the pool, starting the missing ones: done before the run's clock
+/// starts, since start-up is reported on its own.
+pub async fn take(n: usize) -> Result<Ready, String> {
+    let mut procs: Vec<Process> = POOL.with_borrow_mut(|p| {
+        let keep = p.len().saturating_sub(n);
+        p.drain(keep..).collect()
+    });
+    let missing = n - procs.len();
+    let t0 = clock::now_ms();
+    for started in join_all((0..missing).map(|_| start_process())).await {
+        procs.push(started?);
+    }
+    let ms_each = if missing > 0 { (clock::now_ms() - t0) / missing as f64 } else { 0.0 };
+    Ok(Ready { procs, startup: Startup { started: missing as u32, ms_each } })
+}
+
+/// Runs `p.tasks` tasks on the processes `ready` (taken for `p.threads`).
+pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
+    let mut out = Outcome { spans: Spans::with_tasks(p.tasks as usize), ..Outcome::default() };
+    let mut procs = ready.procs;
+    let t0 = state.t0;
+    let url = workload::fetch_url().unwrap_or_default();
+    let iterations = workload::cpu_iterations(p.delay_ms);
+    let next = Cell::new(0u32);
+    let results = RefCell::new(Vec::new());
+
+    // [snippet:processes]
+    // Each process takes the next task, gets its inputs in a message and sends its result back:
+    // nothing is shared but these messages.
+    let lanes = procs.iter_mut().enumerate().map(|(k, proc)| {
+        let (next, results, url) = (&next, &results, &url);
+        async move {
+            loop {
+                let id = next.get();
+                if id >= p.tasks {
+                    break;
+                }
+                next.set(id + 1);
+                let failing = p.fail == Some(id);
+                let delay = if failing { p.delay_ms / 2 } else { p.delay_ms };
+                let task = Object::new();
+                set(&task, "id", id);
+                set(&task, "workload", p.workload.name());
+                set(&task, "delayMs", delay);
+                set(&task, "iterations", if failing { iterations / 2 } else { iterations } as f64);
+                set(&task, "url", workload::request_url(url, delay, id));
+                if proc.worker.post_message(&task).is_err() {
+                    break;
+                }
+                let Some(reply) = proc.replies.next().await else { break };
+                results.borrow_mut().push((k as u32, id, reply, failing));
+                state.task_done();
+            }
+        }
+    });
+    // [/snippet]
+    let stopped = matches!(select(pin!(join_all(lanes)), state.stopped()).await, Either::Right(_));
+
+    for (k, id, reply, failing) in results.take() {
+        let start = get_f64(&reply, "start").unwrap_or(t0) - state.t0;
+        let end = get_f64(&reply, "end").unwrap_or(t0) - state.t0;
+        out.spans.set(id as usize, FIRST_LANE + k, start, end);
+        let error = Reflect::get(&reply, &JsValue::from_str("error")).ok().and_then(|e| e.as_string());
+        let error = error.or_else(|| failing.then(|| failure_message(id)));
+        match error {
+            Some(e) => {
+                out.spans.state[id as usize] = state::FAILED;
+                out.errors.push((id, e));
+            }
+            None => {
+                let sum =
+                    Reflect::get(&reply, &JsValue::from_str("checksum")).ok().and_then(|c| c.as_string());
+                let sum = sum.and_then(|s| u64::from_str_radix(&s, 16).ok()).unwrap_or(0);
+                out.checksum = out.checksum.wrapping_add(sum);
+            }
+        }
+    }
+    out.elapsed_ms = state.since_start();
+    out.stopped = stopped;
+    if stopped {
+        // Tasks under way in other instances cannot be interrupted: end those processes.
+        drop(procs);
+    } else {
+        POOL.with_borrow_mut(|pool| pool.extend(procs));
+    }
+    out
+}
+
+/// Runs one task in this instance, for a process worker (`www/process.js`): the task's inputs
+/// arrive in `task`; the result carries absolute start and end times.
+pub async fn task_in_this_process(task: JsValue) -> JsValue {
+    let id = get_f64(&task, "id").unwrap_or(0.0) as u32;
+    let delay = get_f64(&task, "delayMs").unwrap_or(0.0) as u32;
+    let iterations = get_f64(&task, "iterations").unwrap_or(0.0) as u64;
+    let kind = Reflect::get(&task, &JsValue::from_str("workload")).ok().and_then(|w| w.as_string());
+    let url =
+        Reflect::get(&task, &JsValue::from_str("url")).ok().and_then(|w| w.as_string()).unwrap_or_default();
+    let out = Object::new();
+    set(&out, "id", id);
+    set(&out, "start", clock::now_ms());
+    let result = match kind.as_deref() {
+        Some("cpu") => Ok(workload::compute(id, iterations, || true).unwrap_or(0)),
+        Some("fetch") => workload::fetch(&url).await.map(|_| 0),
+        _ => {
+            workload::sleep(delay).await;
+            Ok(0)
+        }
+    };
+    set(&out, "end", clock::now_ms());
+    match result {
+        Ok(sum) => set(&out, "checksum", format!("{sum:x}")),
+        Err(e) => set(&out, "error", e),
+    }
+    out.into()
+}

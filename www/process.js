@@ -1,0 +1,12 @@
+// A "process" of the processes model: a worker with a wasm instance and memory of its own (the
+// plain build: it shares nothing, so needs no shared memory). It runs the tasks it is sent, one
+// at a time, and sends each result back. See src/runner/processes.rs.
+import init, { processTask } from "./pkg/st/playground.js";
+
+init().then(
+  () => {
+    self.onmessage = async ({ data }) => postMessage(await processTask(data));
+    postMessage({ ready: true });
+  },
+  (err) => postMessage({ error: String(err) }),
+);
