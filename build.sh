@@ -100,6 +100,24 @@ build() {
 vendor() {
   mkdir -p www/vendor
   cp node_modules/wasm-feature-detect/dist/esm/index.js www/vendor/wasm-feature-detect.js
+  # highlight.js, its ES-module build, with the two languages the code panel shows.
+  local hl=node_modules/@highlightjs/cdn-assets/es
+  cp "$hl/core.min.js" www/vendor/highlight.js
+  cp "$hl/languages/python.min.js" www/vendor/highlight-python.js
+  cp "$hl/languages/rust.min.js" www/vendor/highlight-rust.js
+  # Next to index.html, not in vendor/: a service worker's scope is its script's folder.
+  cp node_modules/coi-serviceworker/coi-serviceworker.js www/coi-serviceworker.js
+}
+
+# dist/: the page as a static folder for any host, from any sub-path (issue #4): every URL in it
+# is relative and nothing is fetched from another origin. A copy of www/ as built, which holds
+# only what the page serves.
+dist() {
+  log "writing dist/"
+  rm -rf dist
+  cp -R www dist
+  # GitHub Pages would otherwise run the folder through Jekyll.
+  touch dist/.nojekyll
 }
 
 # wasm-bindgen-rayon 1.3's no-bundler worker calls the init function with positional arguments,
@@ -158,6 +176,7 @@ case "${1:-}" in
     setup
     setup_chromium
     build
+    dist
     lint
     test_rust
     test_e2e
@@ -168,6 +187,10 @@ case "${1:-}" in
     log "serving on http://127.0.0.1:${PORT:-8000}/"
     exec node scripts/serve.mjs --root www --port "${PORT:-8000}"
     ;;
+  dist) setup; build; dist ;;
+  # Issue #5: the playground vs CPython vs Pyodide; writes bench/results.json, BENCHMARKS.md and
+  # www/bench-results.json (a few minutes on 2 cores).
+  bench) setup; setup_chromium; build; node bench/run.mjs ;;
   setup) setup; setup_chromium ;;
   *) echo "usage: $0 serve|test|build|dist|bench|setup|fmt|lint" >&2; exit 2 ;;
 esac

@@ -115,13 +115,22 @@ fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
     Reflect::set(obj, &JsValue::from_str(key), &value.into()).expect("setting a field of a plain object");
 }
 
-/// Checks run options without running: `{ ok, errors: [{ field, message }] }`. `model` may be
-/// `all`. The page calls this as the user types.
+/// Checks run options without running: `{ ok, errors: [{ field, message }], runs: [{ model,
+/// idealMs }] }`. `model` may be `all`. The page calls this as the user types.
 #[wasm_bindgen]
 pub fn check(options: JsValue) -> JsValue {
-    let errors = check_options(&options).err().unwrap_or_default();
+    let checked = check_options(&options);
     let out = Object::new();
-    set(&out, "ok", errors.is_empty());
+    set(&out, "ok", checked.is_ok());
+    let runs = Array::new();
+    for p in checked.as_deref().unwrap_or_default() {
+        let item = Object::new();
+        set(&item, "model", p.model.name());
+        set(&item, "idealMs", params::ideal_ms(p, limits()));
+        runs.push(&item);
+    }
+    set(&out, "runs", runs);
+    let errors = checked.err().unwrap_or_default();
     let list = Array::new();
     for e in errors {
         let item = Object::new();
@@ -247,7 +256,24 @@ fn record(p: Params, state: &RunState, o: Outcome) -> Object {
     if p.workload == Workload::Cpu {
         set(&out, "checksum", format!("{:016x}", o.checksum));
         set(&out, "iterationsPerTask", workload::cpu_iterations(p.delay_ms) as f64);
+        // The work's own length (tasks × delay, as calibrated) over the time it took.
+        let work_ms = f64::from(p.tasks) * f64::from(p.delay_ms);
+        set(&out, "speedup", if o.elapsed_ms > 0.0 { work_ms / o.elapsed_ms } else { 0.0 });
     }
+    let notes = Array::new();
+    if p.delay_ms < 4 && p.workload != Workload::Cpu {
+        notes.push(&JsValue::from_str(
+            "Delays under 4 ms are distorted: browsers clamp nested timers to at least 4 ms.",
+        ));
+    }
+    if p.workload == Workload::Fetch && p.tasks > params::CONNECTIONS_PER_HOST && p.model != Model::Sequential
+    {
+        notes.push(&JsValue::from_str(
+            "The browser keeps at most 6 connections to one server open, so at most 6 requests were \
+             in flight; the others waited in the browser's queue.",
+        ));
+    }
+    set(&out, "notes", notes);
     let errors = Array::new();
     for (id, message) in &o.errors {
         let item = Object::new();
@@ -314,7 +340,21 @@ pub fn stop() -> bool {
     CURRENT.with_borrow(|c| c.as_ref().map(|s| s.stop()).is_some())
 }
 
-/// Diagnostics: `{ wasmMemoryBytes, heapBytes, workers, runs }`. Wasm memory only grows (pages
+/// The Rust code that ran for a model and workload: `[{ name, code }]`, excerpts of the
+/// runners' own source (see [`crate::source`]).
+#[wasm_bindgen(js_name = rustCode)]
+pub fn rust_code(model: &str, workload: &str, blocking: bool, timers: &str) -> JsValue {
+    let list = Array::new();
+    for name in crate::source::snippets_for(model, workload, blocking, timers) {
+        let item = Object::new();
+        set(&item, "name", name);
+        set(&item, "code", crate::source::snippet(name).unwrap_or_default());
+        list.push(&item);
+    }
+    list.into()
+}
+
+/// Diagnostics: `{ wasmMemoryBytes, heapBytes, workers, processes, runs }`. Wasm memory only grows (pages
 /// are never returned), so a leak shows as growth across repeated runs.
 #[wasm_bindgen]
 pub fn stats() -> JsValue {
@@ -322,6 +362,7 @@ pub fn stats() -> JsValue {
     set(&out, "wasmMemoryBytes", wasm_memory_bytes());
     set(&out, "heapBytes", alloc::live() as f64);
     set(&out, "workers", POOL_SIZE.get());
+    set(&out, "processes", runner::processes::idle_count());
     set(&out, "runs", RUNS.get());
     out.into()
 }

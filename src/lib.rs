@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 pub mod params;
+pub mod source;
 pub mod timeline;
 
 #[cfg(target_arch = "wasm32")]

@@ -2,7 +2,7 @@
 //! Firefox when present). Run through `./build.sh test`; each test proves one behaviour.
 #![cfg(target_arch = "wasm32")]
 
-use playground::params::{Model, Params, Timers};
+use playground::params::{FailMode, Model, Params, Timers, Workload};
 use playground::run::RunState;
 use playground::runner::{Outcome, async_model, sequential};
 use playground::timeline;
@@ -11,19 +11,11 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn params(model: Model, tasks: u32, delay_ms: u32, threads: u32) -> Params {
-    Params {
-        model,
-        tasks,
-        delay_ms,
-        threads,
-        timers: Timers::Wheel,
-    }
+    Params::new(model, tasks, delay_ms, threads)
 }
 
 fn spans_of(o: &Outcome) -> Vec<(u32, f64, f64)> {
-    (0..o.spans.end.len())
-        .map(|i| (o.spans.lane[i], o.spans.start[i], o.spans.end[i]))
-        .collect()
+    (0..o.spans.end.len()).map(|i| (o.spans.lane[i], o.spans.start[i], o.spans.end[i])).collect()
 }
 
 #[wasm_bindgen_test]
@@ -35,14 +27,7 @@ async fn async_tasks_all_wait_at_once() {
 
 async fn async_tasks_overlap(timers: Timers) {
     let state = RunState::start(3);
-    let o = async_model::run(
-        &state,
-        Params {
-            timers,
-            ..params(Model::Async, 3, 100, 1)
-        },
-    )
-    .await;
+    let o = async_model::run(&state, Params { timers, ..params(Model::Async, 3, 100, 1) }).await;
     assert!(!o.stopped);
     assert_eq!(state.done(), 3);
     // Every task started before any ended: they overlapped.
@@ -51,11 +36,7 @@ async fn async_tasks_overlap(timers: Timers) {
     let first_end = spans.iter().map(|s| s.2).fold(f64::INFINITY, f64::min);
     assert!(last_start < first_end, "{spans:?}");
     assert!(spans.iter().all(|s| s.0 == timeline::EVENT_LOOP_LANE));
-    assert!(
-        o.elapsed_ms >= 99.0 && o.elapsed_ms < 250.0,
-        "elapsed {}",
-        o.elapsed_ms
-    );
+    assert!(o.elapsed_ms >= 99.0 && o.elapsed_ms < 250.0, "elapsed {}", o.elapsed_ms);
     assert_eq!(timeline::layout(&o.spans).peak, 3);
 }
 
@@ -67,11 +48,7 @@ async fn sequential_tasks_run_one_after_another() {
     for pair in spans.windows(2) {
         assert!(pair[0].2 <= pair[1].1, "{spans:?}");
     }
-    assert!(
-        o.elapsed_ms >= 119.0 && o.elapsed_ms < 400.0,
-        "elapsed {}",
-        o.elapsed_ms
-    );
+    assert!(o.elapsed_ms >= 119.0 && o.elapsed_ms < 400.0, "elapsed {}", o.elapsed_ms);
     assert_eq!(timeline::layout(&o.spans).peak, 1);
 }
 
@@ -88,14 +65,7 @@ async fn stopping_drops_pending_async_tasks() {
         let state = RunState::start(5);
         let stopper = state.clone();
         gloo_timers::callback::Timeout::new(30, move || stopper.stop()).forget();
-        let o = async_model::run(
-            &state,
-            Params {
-                timers,
-                ..params(Model::Async, 5, 10_000, 1)
-            },
-        )
-        .await;
+        let o = async_model::run(&state, Params { timers, ..params(Model::Async, 5, 10_000, 1) }).await;
         assert!(o.stopped);
         assert_eq!(o.spans.finished(), 0);
         assert!(o.elapsed_ms < 1_000.0, "stop took {} ms", o.elapsed_ms);
@@ -107,17 +77,19 @@ async fn the_wheel_wakes_tasks_with_different_delays_in_deadline_order() {
     use playground::executor::{RunAll, sleep};
     let state = RunState::start(4);
     let delays = [80, 20, 60, 40];
-    let (spans, stopped) = RunAll::new(&state, 4, |i| sleep(delays[i as usize])).await;
-    assert!(!stopped);
+    let o = RunAll::new(&state, 4, |i| async move {
+        sleep(delays[i as usize]).await;
+        Ok(0)
+    })
+    .await;
+    assert!(!o.stopped);
+    let spans = o.spans;
     let mut order: Vec<usize> = (0..4).collect();
     order.sort_by(|&a, &b| spans.end[a].total_cmp(&spans.end[b]));
     assert_eq!(order, [1, 3, 2, 0]);
     for (i, d) in delays.iter().enumerate() {
         let took = spans.end[i] - spans.start[i];
-        assert!(
-            took >= f64::from(*d) - 1.0 && took < f64::from(*d) + 50.0,
-            "task {i}: {took} ms"
-        );
+        assert!(took >= f64::from(*d) - 1.0 && took < f64::from(*d) + 50.0, "task {i}: {took} ms");
     }
 }
 
@@ -126,7 +98,7 @@ async fn the_wheel_also_runs_futures_woken_from_outside() {
     // A task awaiting a JS promise is woken by wasm-bindgen-futures, not by the deadline queue.
     use playground::executor::RunAll;
     let state = RunState::start(3);
-    let (spans, _) = RunAll::new(&state, 3, |_| async {
+    let o = RunAll::new(&state, 3, |_| async {
         let p = js_sys::Promise::new(&mut |resolve, _| {
             gloo_timers::callback::Timeout::new(30, move || {
                 resolve.call0(&wasm_bindgen::JsValue::NULL).unwrap();
@@ -134,9 +106,10 @@ async fn the_wheel_also_runs_futures_woken_from_outside() {
             .forget();
         });
         wasm_bindgen_futures::JsFuture::from(p).await.unwrap();
+        Ok(0)
     })
     .await;
-    assert_eq!(spans.finished(), 3);
+    assert_eq!(o.spans.finished(), 3);
 }
 
 #[wasm_bindgen_test]
@@ -145,6 +118,69 @@ async fn a_hundred_thousand_wheel_tasks_take_about_one_delay() {
     let o = async_model::run(&state, params(Model::Async, 100_000, 200, 1)).await;
     assert_eq!(o.spans.finished(), 100_000);
     assert!(o.elapsed_ms < 1_000.0, "elapsed {}", o.elapsed_ms);
+}
+
+#[wasm_bindgen_test]
+async fn a_failing_async_task_lets_the_others_finish_under_join_all() {
+    for timers in [Timers::Wheel, Timers::PerTask] {
+        let state = RunState::start(4);
+        let p = Params { timers, fail: Some(2), ..params(Model::Async, 4, 60, 1) };
+        let o = async_model::run(&state, p).await;
+        assert_eq!(o.errors.len(), 1);
+        assert_eq!(o.errors[0].0, 2);
+        assert_eq!(o.spans.count(timeline::state::DONE), 3, "{timers:?}");
+        assert_eq!(o.spans.count(timeline::state::FAILED), 1);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn try_join_all_ends_the_run_at_the_first_error_and_cancels_the_rest() {
+    for timers in [Timers::Wheel, Timers::PerTask] {
+        let state = RunState::start(4);
+        let p = Params {
+            timers,
+            fail: Some(1),
+            fail_mode: FailMode::TryJoinAll,
+            ..params(Model::Async, 4, 100, 1)
+        };
+        let o = async_model::run(&state, p).await;
+        assert_eq!(o.spans.count(timeline::state::FAILED), 1);
+        assert_eq!(o.spans.count(timeline::state::CANCELLED), 3, "{timers:?}");
+        // The failing task fails halfway through its delay; the run ends there.
+        assert!(o.elapsed_ms >= 49.0 && o.elapsed_ms < 95.0, "elapsed {}", o.elapsed_ms);
+    }
+}
+
+#[wasm_bindgen_test]
+async fn a_failing_task_ends_the_sequential_loop() {
+    let state = RunState::start(5);
+    let o = sequential::run(&state, Params { fail: Some(1), ..params(Model::Sequential, 5, 20, 1) }).await;
+    assert_eq!(o.spans.finished(), 2, "tasks after the failure never run");
+    assert_eq!(o.errors[0].0, 1);
+}
+
+#[wasm_bindgen_test]
+async fn cpu_tasks_on_the_event_loop_run_one_at_a_time_with_a_checksum() {
+    playground::workload::calibrate();
+    let state = RunState::start(3);
+    let o =
+        async_model::run(&state, Params { workload: Workload::Cpu, ..params(Model::Async, 3, 30, 1) }).await;
+    assert_eq!(timeline::layout(&o.spans).peak, 1);
+    assert_ne!(o.checksum, 0);
+    // The same work gives the same checksum.
+    let state = RunState::start(3);
+    let again =
+        sequential::run(&state, Params { workload: Workload::Cpu, ..params(Model::Sequential, 3, 30, 1) })
+            .await;
+    assert_eq!(again.checksum, o.checksum);
+}
+
+#[wasm_bindgen_test]
+async fn a_blocking_async_task_stalls_the_others() {
+    let state = RunState::start(3);
+    let o = async_model::run(&state, Params { blocking: true, ..params(Model::Async, 3, 40, 1) }).await;
+    assert_eq!(timeline::layout(&o.spans).peak, 1);
+    assert!(o.elapsed_ms >= 119.0, "elapsed {}", o.elapsed_ms);
 }
 
 #[cfg(feature = "threads")]
@@ -182,11 +218,7 @@ mod threads {
         lanes.dedup();
         assert_eq!(lanes.len(), 2, "two threads, two lanes: {spans:?}");
         assert!(lanes.iter().all(|&l| l >= 1), "worker lanes are numbered from 1");
-        assert!(
-            o.elapsed_ms >= 119.0 && o.elapsed_ms < 400.0,
-            "elapsed {}",
-            o.elapsed_ms
-        );
+        assert!(o.elapsed_ms >= 119.0 && o.elapsed_ms < 400.0, "elapsed {}", o.elapsed_ms);
         assert_eq!(timeline::layout(&o.spans).peak, 2);
     }
 
@@ -196,11 +228,33 @@ mod threads {
         let state = RunState::start(4);
         let o = threads::run(&state, params(Model::Threads, 4, 80, 4)).await;
         assert_eq!(timeline::layout(&o.spans).peak, 4);
-        assert!(
-            o.elapsed_ms >= 79.0 && o.elapsed_ms < 300.0,
-            "elapsed {}",
-            o.elapsed_ms
-        );
+        assert!(o.elapsed_ms >= 79.0 && o.elapsed_ms < 300.0, "elapsed {}", o.elapsed_ms);
+    }
+
+    #[wasm_bindgen_test]
+    async fn t_the_gil_serialises_cpu_work_but_not_sleeps() {
+        pool().await;
+        playground::workload::calibrate();
+        let state = RunState::start(2);
+        let cpu = Params { workload: Workload::Cpu, gil: true, ..params(Model::Threads, 2, 40, 2) };
+        let o = threads::run(&state, cpu).await;
+        assert_eq!(o.spans.finished(), 2);
+        // Two threads, one lock: somebody waited for it, and the lock changed hands.
+        assert!(!o.waits.is_empty(), "no GIL waits recorded");
+        let state = RunState::start(2);
+        let sleep = Params { gil: true, ..params(Model::Threads, 2, 60, 2) };
+        let o = threads::run(&state, sleep).await;
+        assert!(o.waits.is_empty());
+        assert!(o.elapsed_ms < 115.0, "sleeps overlap with the GIL on: {}", o.elapsed_ms);
+    }
+
+    #[wasm_bindgen_test]
+    async fn t_a_failing_thread_task_leaves_the_others_running() {
+        pool().await;
+        let state = RunState::start(4);
+        let o = threads::run(&state, Params { fail: Some(0), ..params(Model::Threads, 4, 20, 2) }).await;
+        assert_eq!(o.spans.count(timeline::state::DONE), 3);
+        assert_eq!(o.errors[0].0, 0);
     }
 
     #[wasm_bindgen_test]

@@ -1,8 +1,13 @@
 // The page: wires the form and buttons to the public API and renders what runs record. It
 // keeps no time itself: elapsed figures and the ticking clock come from the engine.
 import { playground } from "./playground.js";
-import { applyUrl, readForm, showErrors, syncUrl } from "./form.js";
+import { FIELDS, applyUrl, readForm, runOptions, showErrors, syncUrl } from "./form.js";
 import { draw, timelineFigure } from "./timeline.js";
+import { explain } from "./explain.js";
+import { showOverhead } from "./overhead.js";
+import { showCode, wireCopy } from "./code.js";
+import { drawSweep, sweep } from "./sweep.js";
+import { showComparison } from "./compare.js";
 
 window.playground = playground;
 
@@ -12,34 +17,33 @@ const nf = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
 
 let model = "async";
 let running = false;
+let ready = false;
 
 function setRunning(on) {
   running = on;
   for (const b of runButtons) {
-    b.disabled = on || (b.dataset.model === "threads" && !playground.capabilities.threads);
+    b.disabled =
+      !ready || on || (b.dataset.model === "threads" && !playground.capabilities.threads);
   }
+  $("sweep").disabled = !ready || on;
   $("stop").disabled = !on;
   $("status").hidden = !on;
 }
 
-/** Checks the form for `which` (a model, or "all") and marks fields; true if it may run. */
-async function validate(which, fields) {
-  const v = readForm();
-  const verdict = await playground.check({
-    model: which,
-    tasks: v.tasks,
-    delayMs: v.delay,
-    threads: v.threads,
-  });
+/** Checks the form for `which` (a model, or "all") and marks `fields`; true if it may run. */
+async function validate(which, fields = FIELDS) {
+  const verdict = await playground.check(runOptions(which));
   showErrors(verdict.errors, fields);
   return verdict.ok;
 }
 
-/** As the user types: tasks and delay are checked for any model, threads for the threads model. */
+/** As the user types: the shared fields are checked as for async, threads and GIL as for threads. */
 async function validateLive() {
-  const a = await validate("async", ["tasks", "delay"]);
-  if (playground.capabilities.threads) await validate("threads", ["threads"]);
-  return a;
+  const shared = FIELDS.filter((f) => f !== "threads" && f !== "gil");
+  const ok = await validate("async", shared);
+  if (playground.capabilities.threads) await validate("threads", ["threads", "gil"]);
+  else await validate("processes", ["threads"]);
+  return ok;
 }
 
 async function start(which) {
@@ -50,9 +54,8 @@ async function start(which) {
     announce("Not run: fix the marked fields first.");
     return;
   }
-  const v = readForm();
   try {
-    await playground.run({ model: which, tasks: v.tasks, delayMs: v.delay, threads: v.threads });
+    await playground.run(runOptions(which));
   } catch (err) {
     showErrors([{ field: err.field ?? "tasks", message: err.message }]);
   }
@@ -82,7 +85,6 @@ function tick() {
 playground.events.addEventListener("start", () => {
   setRunning(true);
   batch = [];
-  $("timelines").replaceChildren();
   requestAnimationFrame(tick);
 });
 playground.events.addEventListener("end", () => setRunning(false));
@@ -93,14 +95,24 @@ playground.events.addEventListener("runstart", (e) => {
 function addRow(r) {
   const tr = document.createElement("tr");
   tr.dataset.model = r.model;
+  tr.dataset.workload = r.workload;
+  tr.dataset.gil = r.gil ? "1" : "0";
   tr.dataset.tasks = String(r.tasks);
   tr.dataset.delay = String(r.delayMs);
   tr.dataset.threads = String(r.threads);
   tr.dataset.elapsedMs = String(r.elapsedMs);
   tr.dataset.idealMs = String(r.idealMs);
   if (r.stopped) tr.dataset.stopped = "true";
+  if (r.error) tr.dataset.error = r.error;
+  if (r.distorted) tr.dataset.distorted = "true";
+  const name =
+    r.model +
+    (r.gil ? " + GIL" : "") +
+    (r.blocking ? " (blocking)" : "") +
+    (r.stopped ? ` (stopped, ${r.finished} done)` : "");
   const cells = [
-    r.model + (r.stopped ? ` (stopped, ${r.finished} done)` : ""),
+    name,
+    r.workload,
     nf.format(r.tasks),
     nf.format(r.delayMs),
     nf.format(r.threads),
@@ -108,14 +120,25 @@ function addRow(r) {
     nf.format(r.idealMs),
     r.idealMs > 0 ? `${(r.elapsedMs / r.idealMs).toFixed(3)}×` : "—",
     nf.format(r.peakInFlight),
+    explain(r),
   ];
   for (const text of cells) {
     const td = document.createElement("td");
     td.textContent = text;
     tr.append(td);
   }
+  tr.lastChild.className = "what";
   $("results").tBodies[0].prepend(tr);
   $("empty").hidden = true;
+}
+
+function showDiagnostics() {
+  const s = playground.stats();
+  if (!s) return;
+  $("diagnostics").textContent =
+    `Engine: ${nf.format(s.wasmMemoryBytes / 2 ** 20)} MB of wasm memory, ` +
+    `${nf.format(s.heapBytes / 2 ** 20)} MB in use, ${s.workers} pool threads, ` +
+    `${s.processes} processes, ${s.runs} runs so far.`;
 }
 
 playground.events.addEventListener("runend", (e) => {
@@ -123,61 +146,107 @@ playground.events.addEventListener("runend", (e) => {
   addRow(r);
   announce(
     `${r.model}: ${r.finished} of ${r.tasks} tasks in ${nf.format(r.elapsedMs)} ms ` +
-      `(ideal ${nf.format(r.idealMs)} ms)${r.stopped ? ", stopped" : ""}.`,
+      `(ideal ${nf.format(r.idealMs)} ms)${r.stopped ? ", stopped" : ""}. ${explain(r)}`,
   );
-  batch.push(timelineFigure(r, 0));
+  batch ??= [];
+  batch.push(timelineFigure(r, 0, explain(r)));
   const axis = Math.max(...batch.map((f) => f._record.elapsedMs));
   $("timelines").replaceChildren(...batch);
   for (const f of batch) {
     f._axisMs = axis;
     draw(f);
   }
+  showOverhead($("overhead"), r, playground.capabilities);
+  showCode(r, playground.rustCode(r.model, r.workload, r.blocking, r.timers));
+  showDiagnostics();
 });
 
 playground.events.addEventListener("runerror", (e) => {
   announce(`${e.detail.model}: ${e.detail.error.message}`);
 });
 
+// ---- the sweep ----
+
+async function startSweep() {
+  if (running) return;
+  syncUrl(model);
+  if (!(await validate("async"))) {
+    announce("Not swept: fix the marked fields first.");
+    return;
+  }
+  const points = [];
+  const skipped = [];
+  const options = runOptions("async");
+  delete options.model;
+  // A failing task or blocking calls would only muddle the curves.
+  Object.assign(options, { fail: undefined, blocking: false });
+  $("sweep-notes").textContent = "Sweeping…";
+  $("sweep-chart").dataset.state = "running";
+  await sweep(
+    playground,
+    options,
+    (p) => {
+      points.push(p);
+      drawSweep($("sweep-chart"), points);
+    },
+    (s) => skipped.push(`${s.model} from ${nf.format(s.tasks)} tasks (${s.reason})`),
+  );
+  $("sweep-chart").dataset.state = "done";
+  $("sweep-notes").textContent = skipped.length ? `Skipped: ${skipped.join("; ")}.` : "";
+  announce("Sweep finished: the chart and table below show elapsed time per task count.");
+}
+
 // ---- wiring ----
 
 for (const b of runButtons) b.addEventListener("click", () => start(b.dataset.model));
+$("sweep").addEventListener("click", startSweep);
 $("stop").addEventListener("click", () => playground.stop());
 $("setup").addEventListener("submit", (e) => {
   e.preventDefault();
   start(model);
 });
-for (const f of ["tasks", "delay", "threads"]) {
-  $(f).addEventListener("input", () => {
+for (const f of FIELDS) {
+  $(f).addEventListener(f === "gil" || f === "blocking" ? "change" : "input", () => {
     syncUrl(model);
     validateLive();
   });
 }
+wireCopy(announce);
 new ResizeObserver(() => batch?.forEach(draw)).observe($("timelines"));
 
 const fromUrl = applyUrl();
 model = fromUrl.model;
 
 playground.ready.then(async (caps) => {
+  ready = true;
   if ($("threads").value === "") {
-    $("threads").value = String(Math.min(caps.hardwareConcurrency, caps.poolSize || 1));
+    $("threads").value = String(Math.min(caps.hardwareConcurrency, caps.poolSize || 16));
   }
   if (caps.threads) {
-    $("threads-hint").textContent = `1 to ${caps.poolSize} (threads model only)`;
+    $("threads-hint").textContent = `1 to ${caps.poolSize} (threads); 1 to 16 (processes)`;
     $("caps").textContent =
       `Worker pool of ${caps.poolSize} threads started in ${nf.format(caps.poolStartMs)} ms ` +
       `(before any run, not counted in run times). This device has ` +
       `${caps.hardwareConcurrency} cores.`;
   } else {
-    $("caps").textContent = `Engine ready (plain build, no threads).`;
+    $("caps").textContent = `Engine ready (plain build, no threads; processes still work).`;
     $("threads-off").hidden = false;
     $("threads-off").textContent = caps.reason;
-    $("threads").disabled = true;
-    $("threads-hint").textContent = "unavailable on this page";
+    $("threads-hint").textContent = "processes model: 1 to 16 (threads are unavailable here)";
+    $("gil").disabled = true;
+  }
+  if (!caps.fetch) {
+    $("workload-hint").textContent =
+      "fetch needs the project's server (./build.sh serve); this host has no latency endpoint";
   }
   setRunning(false);
+  showDiagnostics();
   await validateLive();
-  if (fromUrl.badModel) {
-    announce("The link's model was not one of async, threads, sequential or all; using async.");
+  for (const note of fromUrl.notes) {
+    if (note.field === "model") announce(note.message);
+    else $(`${note.field}-error`).textContent = note.message;
   }
   if (fromUrl.autorun) start(model);
 });
+
+showComparison($("compare"), $("compare-intro"));

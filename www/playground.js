@@ -115,12 +115,25 @@ async function run(options = {}) {
 async function runOne(wasm, request) {
   const { model, tasks } = request;
   events.dispatchEvent(new CustomEvent("runstart", { detail: { model, tasks: Number(tasks) } }));
+  // Browsers throttle timers in background tabs: a run that was hidden at any moment is marked
+  // as distorted (issue #6). Visibility is the page's to know, not the engine's.
+  let hidden = document.hidden;
+  const onVisibility = () => (hidden ||= document.hidden);
+  document.addEventListener("visibilitychange", onVisibility);
   let record;
   try {
     record = withSpans(await wasm.run(request));
   } catch (err) {
     events.dispatchEvent(new CustomEvent("runerror", { detail: { model, error: err } }));
     throw err;
+  } finally {
+    document.removeEventListener("visibilitychange", onVisibility);
+  }
+  record.distorted = hidden;
+  if (hidden) {
+    record.notes.push(
+      "Distorted: the page was hidden during the run, and browsers slow timers in background tabs.",
+    );
   }
   events.dispatchEvent(new CustomEvent("runend", { detail: record }));
   return record;
@@ -151,7 +164,12 @@ async function stop() {
   return true;
 }
 
-/** Diagnostics: `{ wasmMemoryBytes, heapBytes, workers, runs }`. Synchronous once ready. */
+/** The Rust code that runs a model and workload: `[{ name, code }]`. Synchronous once ready. */
+function rustCode(model, workload = "sleep", blocking = false, timers = "wheel") {
+  return wasmNow?.rustCode(model, workload, blocking, timers) ?? [];
+}
+
+/** Diagnostics: `{ wasmMemoryBytes, heapBytes, workers, processes, runs }`. Synchronous once ready. */
 function stats() {
   return wasmNow?.stats() ?? null;
 }
@@ -170,7 +188,8 @@ export const playground = {
   progress,
   stop,
   stats,
+  rustCode,
   limits,
   events,
 };
-export { ready, capabilities, run, check, progress, stop, stats, limits, events };
+export { ready, capabilities, run, check, progress, stop, stats, rustCode, limits, events };

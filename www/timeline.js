@@ -1,17 +1,26 @@
-// Draws a run's timeline on a canvas: one lane for the event loop, one per worker thread, every
-// task a bar from its start to its end, on an axis shared by the runs drawn together. The
-// engine's record already says which lane and row each bar goes in (src/timeline.rs); this only
-// scales numbers to pixels.
+// Draws a run's timeline on a canvas: one lane for the event loop, one per worker thread or
+// process, every task a bar from its start to its end, on an axis shared by the runs drawn
+// together. The engine's record already says which lane and row each bar goes in
+// (src/timeline.rs); this only scales numbers to pixels.
+//
+// Meaning never rests on colour alone (issue #4): failed tasks carry a ✕, cancelled ones are
+// outlines, time spent waiting for the GIL is hatched, and every lane is named in text.
 
 const LABEL_W = 92;
-/** Above this many tasks, bars are drawn as pixel coverage instead of one rectangle each. */
-const MAX_BARS = 20_000;
 const AXIS_H = 22;
 const PAD = 6;
+/** Room right of the plot, so the last axis label is not cut off. */
+const RIGHT = 28;
+/** Above this many tasks, bars are drawn as pixel coverage instead of one rectangle each. */
+const MAX_BARS = 20_000;
+/** Lanes of the processes model start here (src/runner/processes.rs). */
+const FIRST_PROCESS_LANE = 1000;
 
-/** The lane's name on screen: lane 0 is the event loop, lane k is pool thread k. */
+/** The lane's name on screen. */
 export function laneName(lane) {
-  return lane === 0 ? "event loop" : `thread ${lane}`;
+  if (lane === 0) return "event loop";
+  if (lane >= FIRST_PROCESS_LANE) return `process ${lane - FIRST_PROCESS_LANE + 1}`;
+  return `thread ${lane}`;
 }
 
 function laneHeight(rows) {
@@ -26,6 +35,8 @@ function colours(canvas) {
     grid: v("--grid"),
     lane: v("--lane"),
     bars: [v("--bar-0"), v("--bar-1")],
+    failed: v("--error"),
+    wait: v("--wait"),
   };
 }
 
@@ -42,10 +53,11 @@ function formatMs(ms) {
 }
 
 /**
- * Creates a figure for `record` and draws it with its axis running to `axisMs`. Returns the
- * figure element; redraw with `draw(figure)` when the width changes.
+ * Creates a figure for `record`, with `explanation` under its caption, drawn with its axis
+ * running to `axisMs`. Returns the figure element; redraw with `draw(figure)` when the width
+ * changes.
  */
-export function timelineFigure(record, axisMs) {
+export function timelineFigure(record, axisMs, explanation = "") {
   const figure = document.createElement("figure");
   figure.className = "timeline";
   figure.dataset.model = record.model;
@@ -53,14 +65,19 @@ export function timelineFigure(record, axisMs) {
   figure.dataset.lanes = String(record.lanes.length);
   const caption = document.createElement("figcaption");
   caption.textContent =
-    `${record.model}: ${record.finished} of ${record.tasks} tasks in ` +
-    `${formatMs(record.elapsedMs)}` +
+    `${record.model}${record.gil ? " + GIL" : ""} (${record.workload}): ` +
+    `${record.finished} of ${record.tasks} tasks done in ${formatMs(record.elapsedMs)}` +
+    (record.failed ? `, ${record.failed} failed` : "") +
+    (record.cancelled ? `, ${record.cancelled} cancelled` : "") +
     (record.stopped ? " (stopped)" : "") +
-    `, lanes: ${record.lanes.map((l) => laneName(l.lane)).join(", ") || "none"}`;
+    `; lanes: ${record.lanes.map((l) => laneName(l.lane)).join(", ") || "none"}`;
   const canvas = document.createElement("canvas");
   canvas.setAttribute("role", "img");
-  canvas.setAttribute("aria-label", caption.textContent);
-  figure.append(caption, canvas);
+  canvas.setAttribute("aria-label", `${caption.textContent}. ${explanation}`);
+  const what = document.createElement("p");
+  what.className = "what";
+  what.textContent = explanation;
+  figure.append(caption, canvas, what);
   figure._record = record;
   figure._axisMs = axisMs;
   return figure;
@@ -81,7 +98,7 @@ export function draw(figure) {
   const ctx = canvas.getContext("2d");
   ctx.scale(dpr, dpr);
   const c = colours(canvas);
-  const plotW = width - LABEL_W - PAD;
+  const plotW = width - LABEL_W - RIGHT;
   const axisMs = Math.max(figure._axisMs, 1e-3);
   const x = (ms) => LABEL_W + (Math.max(0, ms) / axisMs) * plotW;
 
@@ -101,8 +118,7 @@ export function draw(figure) {
     ctx.fillText(formatMs(t), px, 2);
   }
 
-  // Lanes: background, label, bars. Bars alternate two shades so neighbours stay
-  // distinguishable; the lane label, not the colour, says which lane is which.
+  // Lanes: background and label.
   const top = new Map();
   let y = AXIS_H;
   lanes.forEach((l, i) => {
@@ -116,30 +132,81 @@ export function draw(figure) {
     y += heights[i] + PAD;
   });
 
-  const { spanLane } = record;
-  if (spanLane.length > MAX_BARS) drawDensity(ctx, record, top, x, dpr, c.bars[0]);
-  else drawBars(ctx, record, top, x, c.bars);
+  if (record.spanLane.length > MAX_BARS) drawDensity(ctx, record, top, x, dpr, c.bars[0]);
+  else drawBars(ctx, record, top, x, c);
+}
+
+/** Where bar `i` goes, as fillRect wants it: x, y, width, height. */
+function barBox(record, top, x, i) {
+  const lane = top.get(record.spanLane[i]);
+  const rowH = lane.h / lane.rows;
+  const x0 = x(record.spanStart[i]);
+  const x1 = x(record.spanEnd[i]);
+  // At least one pixel wide, so zero-length tasks still show; a pixel short of the end when
+  // wide enough, so back-to-back bars show a gap.
+  const w = Math.max(1, x1 - x0 - (x1 - x0 > 4 ? 1 : 0));
+  const h = Math.max(rowH - (rowH > 3 ? 1 : 0), 0.5);
+  return [x0, lane.y + record.spanRow[i] * rowH, w, h];
 }
 
 /**
- * One rectangle per task. Two passes, one per shade (by task id, so back-to-back tasks differ),
- * because switching fillStyle per bar is what makes many bars slow.
+ * One rectangle per task. Done tasks in two passes, one per shade (by task id, so back-to-back
+ * tasks differ), because switching fillStyle per bar is what makes many bars slow; then failed
+ * and cancelled tasks and the GIL waits on top.
  */
-function drawBars(ctx, record, top, x, shades) {
-  const { spanId, spanLane, spanRow, spanStart, spanEnd } = record;
+function drawBars(ctx, record, top, x, c) {
+  const { spanId, spanState } = record;
   for (const shade of [0, 1]) {
-    ctx.fillStyle = shades[shade];
-    for (let i = 0; i < spanLane.length; i++) {
-      if (spanId[i] % 2 !== shade) continue;
-      const lane = top.get(spanLane[i]);
-      const rowH = lane.h / lane.rows;
-      const x0 = x(spanStart[i]);
-      // At least one pixel wide, so zero-length tasks still show; a pixel short of the end when
-      // wide enough, so back-to-back bars show a gap.
-      const w = Math.max(1, x(spanEnd[i]) - x0 - (x(spanEnd[i]) - x0 > 4 ? 1 : 0));
-      ctx.fillRect(x0, lane.y + spanRow[i] * rowH, w, Math.max(rowH - (rowH > 3 ? 1 : 0), 0.5));
+    ctx.fillStyle = c.bars[shade];
+    for (let i = 0; i < spanId.length; i++) {
+      if (spanState[i] !== 0 || spanId[i] % 2 !== shade) continue;
+      ctx.fillRect(...barBox(record, top, x, i));
     }
   }
+  for (let i = 0; i < spanId.length; i++) {
+    if (spanState[i] === 0) continue;
+    const [bx, by, w, h] = barBox(record, top, x, i);
+    if (spanState[i] === 1) {
+      // Failed: error colour and a ✕ at its end.
+      ctx.fillStyle = c.failed;
+      ctx.fillRect(bx, by, w, h);
+      ctx.fillStyle = c.text;
+      ctx.textAlign = "left";
+      ctx.textBaseline = "middle";
+      ctx.fillText("✕", bx + w + 2, by + h / 2);
+    } else {
+      // Cancelled: an outline of where it was cut off.
+      ctx.strokeStyle = c.bars[0];
+      ctx.lineWidth = 1;
+      ctx.strokeRect(bx + 0.5, by + 0.5, Math.max(w - 1, 1), Math.max(h - 1, 0.5));
+    }
+  }
+  // GIL waits: hatched over the task's bar.
+  const { waitLane, waitStart, waitEnd } = record;
+  if (!waitLane.length) return;
+  const pattern = hatch(ctx, c.wait);
+  for (let i = 0; i < waitLane.length; i++) {
+    const lane = top.get(waitLane[i]);
+    if (!lane) continue;
+    const x0 = x(waitStart[i]);
+    ctx.fillStyle = pattern;
+    ctx.fillRect(x0, lane.y, Math.max(1, x(waitEnd[i]) - x0), lane.h - 1);
+  }
+}
+
+function hatch(ctx, colour) {
+  const tile = document.createElement("canvas");
+  tile.width = 6;
+  tile.height = 6;
+  const t = tile.getContext("2d");
+  t.fillStyle = colour;
+  t.fillRect(0, 0, 6, 6);
+  t.strokeStyle = "rgba(0, 0, 0, 0.55)";
+  t.beginPath();
+  t.moveTo(0, 6);
+  t.lineTo(6, 0);
+  t.stroke();
+  return ctx.createPattern(tile, "repeat");
 }
 
 /**

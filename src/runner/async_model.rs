@@ -112,7 +112,9 @@ async fn cpu_task(id: u32, iterations: u64, fail: u32, run: Arc<RunState>) -> Ta
 }
 // [/snippet]
 
-/// Runs the tasks on the playground's executor (see [`executor`]).
+// [snippet:async-wheel]
+/// Runs the tasks on the playground's executor (see [`executor`]): one array of futures, one
+/// deadline queue, one browser timer. `fail_fast` is `try_join_all`'s behaviour.
 async fn wheel<F: Future<Output = TaskResult>>(
     state: &Arc<RunState>,
     p: Params,
@@ -123,6 +125,7 @@ async fn wheel<F: Future<Output = TaskResult>>(
         .long_polls(p.busies_event_loop())
         .await
 }
+// [/snippet]
 
 // [snippet:async-gather]
 /// Runs the tasks with `join_all` (every task runs to the end; errors are collected) or

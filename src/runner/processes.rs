@@ -51,6 +51,11 @@ thread_local! {
     static SCRIPT: RefCell<Option<String>> = const { RefCell::new(None) };
 }
 
+/// Processes started and idle, kept for the next runs.
+pub fn idle_count() -> u32 {
+    POOL.with_borrow(|p| p.len() as u32)
+}
+
 /// Sets the URL of the process worker script (`www/process.js`).
 pub fn set_script(url: Option<String>) {
     SCRIPT.set(url);

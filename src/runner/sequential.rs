@@ -21,6 +21,7 @@ use crate::workload;
 /// a string of CPU tasks, do not freeze the page for the whole run.
 const YIELD_EVERY_MS: f64 = 8.0;
 
+// [snippet:sequential-task]
 /// One task of the loop. A failing task fails halfway through its delay.
 async fn task(id: u32, p: &Params, url: &str, run: &RunState) -> TaskResult {
     let failing = p.fail == Some(id);
@@ -44,6 +45,7 @@ async fn task(id: u32, p: &Params, url: &str, run: &RunState) -> TaskResult {
     }
     Ok(sum)
 }
+// [/snippet]
 
 /// Runs `p.tasks` tasks one after another on the event loop.
 pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
@@ -67,12 +69,12 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
                     break;
                 }
             }
-            // [/snippet]
             if state.since_start() - last_yield > YIELD_EVERY_MS {
                 TimeoutFuture::new(0).await;
                 last_yield = state.since_start();
             }
         }
+        // [/snippet]
     };
     let stopped = matches!(select(pin!(work), state.stopped()).await, Either::Right(_));
     out.elapsed_ms = state.since_start();

@@ -1,0 +1,75 @@
+//! The Rust code that ran, for the page's "code side by side" panel (issue #3): excerpts of the
+//! runners' own source, between `// [snippet:NAME]` and `// [/snippet]` markers, so what the page
+//! shows cannot drift from what runs. Pure Rust, tested natively.
+
+const SOURCES: [&str; 4] = [
+    include_str!("runner/async_model.rs"),
+    include_str!("runner/threads.rs"),
+    include_str!("runner/sequential.rs"),
+    include_str!("runner/processes.rs"),
+];
+
+/// The excerpt called `name`, dedented, or `None` if there is no such marker.
+pub fn snippet(name: &str) -> Option<String> {
+    let open = format!("// [snippet:{name}]");
+    SOURCES.iter().find_map(|src| {
+        let start = src.find(&open)? + open.len();
+        let body = &src[start..];
+        let body = &body[..body.find("// [/snippet]")?];
+        Some(dedent(body.trim_matches('\n')))
+    })
+}
+
+/// Removes the indentation every non-blank line shares.
+fn dedent(text: &str) -> String {
+    let indent = text
+        .lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(|l| l.len() - l.trim_start().len())
+        .min()
+        .unwrap_or(0);
+    text.lines().map(|l| l.get(indent..).unwrap_or("").trim_end()).collect::<Vec<_>>().join("\n")
+}
+
+/// The excerpts the page shows for a model and workload, in order.
+pub fn snippets_for(model: &str, workload: &str, blocking: bool, timers: &str) -> Vec<&'static str> {
+    let runner =
+        if timers == "per-task" && !blocking && workload != "cpu" { "async-gather" } else { "async-wheel" };
+    match (model, workload, blocking) {
+        ("async", _, true) => vec!["async-blocking", runner],
+        ("async", "cpu", _) => vec!["async-cpu", runner],
+        ("async", "fetch", _) => vec!["async-fetch", runner],
+        ("async", _, _) => vec!["async-sleep", runner],
+        ("threads", _, _) => vec!["threads-spawn", "threads-loop", "threads-task"],
+        ("sequential", _, _) => vec!["sequential-task", "sequential"],
+        ("processes", _, _) => vec!["processes"],
+        _ => vec![],
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_listed_snippet_exists_and_is_dedented() {
+        for model in ["async", "threads", "sequential", "processes"] {
+            for workload in ["sleep", "fetch", "cpu"] {
+                for (blocking, timers) in [(false, "wheel"), (true, "wheel"), (false, "per-task")] {
+                    for name in snippets_for(model, workload, blocking, timers) {
+                        let code = snippet(name).unwrap_or_else(|| panic!("no snippet {name}"));
+                        assert!(code.lines().any(|l| !l.starts_with(' ')), "{name} is not dedented");
+                        assert!(!code.contains("[snippet:"), "{name} swallowed another marker");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_async_sleep_snippet_is_the_real_task() {
+        let code = snippet("async-sleep").unwrap();
+        assert!(code.contains("executor::sleep("), "{code}");
+        assert_eq!(snippet("no-such-thing"), None);
+    }
+}

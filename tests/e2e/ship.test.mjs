@@ -1,0 +1,546 @@
+// Issue #4, ship anywhere, end to end: dist/ on a plain static host from a sub-path (one service
+// worker reload into threads, nothing fetched from elsewhere), the fallback where service workers
+// are blocked, the embed view inside isolated and non-isolated host pages, the sharing actions,
+// keyboard use, axe-core in both colour schemes, the CSP, and screenshots for review under
+// target/screenshots/. Needs dist/ (./build.sh dist; ./build.sh test writes it first).
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import { createRequire } from "node:module";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { chromium } from "playwright-core";
+import { assertClean, CHROMIUM, CHROMIUM_ARGS, launch } from "./harness.mjs";
+
+const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+const SHOTS = "target/screenshots";
+const PREFIX = "/docs/playground/";
+
+/** Starts scripts/serve.mjs with `args`; resolves to `{ url, close }` (url ends in the prefix). */
+async function serve(args) {
+  const child = spawn(process.execPath, ["scripts/serve.mjs", "--port", "0", ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  child.stdout.setEncoding("utf8");
+  while (!/ on (http:\/\/\S+\/) /.test(out)) {
+    const [chunk] = await Promise.race([
+      once(child.stdout, "data"),
+      once(child, "exit").then(() => {
+        throw new Error(`server exited: ${out}`);
+      }),
+    ]);
+    out += chunk;
+  }
+  return { url: out.match(/ on (http:\/\/\S+\/) /)[1], close: () => child.kill() };
+}
+
+/**
+ * A documentation site that embeds the playground: host pages (written by the tests) on
+ * http://localhost, another origin than the playground's 127.0.0.1. With `isolated`, it sends
+ * COOP/COEP like a site that runs threads itself; it sends no CSP, as most documentation does.
+ */
+async function hostSite(dir, { isolated }) {
+  const server = createServer(async (req, res) => {
+    const name = new URL(req.url, "http://localhost").pathname.slice(1);
+    if (!/^[\w-]+\.(html|js)$/.test(name) || !existsSync(join(dir, name))) {
+      res.writeHead(404).end();
+      return;
+    }
+    const headers = {
+      "Content-Type": name.endsWith(".js") ? "text/javascript" : "text/html; charset=utf-8",
+      "Cache-Control": "no-store",
+    };
+    if (isolated) {
+      headers["Cross-Origin-Opener-Policy"] = "same-origin";
+      headers["Cross-Origin-Embedder-Policy"] = "require-corp";
+    }
+    res.writeHead(200, headers).end(await readFile(join(dir, name)));
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return { url: `http://localhost:${server.address().port}/`, close: () => server.close() };
+}
+
+// The host page's own script: sizes the iframe from the embed's height messages, checking they
+// come from the embed, and keeps them for the tests.
+const HOST_JS = `
+const frame = document.querySelector("iframe");
+const origin = new URL(frame.src).origin;
+window.heights = [];
+window.addEventListener("message", (event) => {
+  if (event.origin !== origin || event.source !== frame.contentWindow) return;
+  if (event.data?.type !== "playground:height") return;
+  window.heights.push(event.data.height);
+  frame.height = String(event.data.height);
+});
+`;
+
+function hostPage(snippet) {
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Docs</title><link rel="icon" href="data:,">
+<script src="host.js" defer></script></head>
+<body><h1>Concurrency, explained</h1><p>Try it:</p>
+${snippet}
+</body>
+</html>`;
+}
+
+let browser, staticHost, isolatedDist, isolatedHosts, plainHosts, hostDir;
+before(async () => {
+  if (!existsSync("dist/index.html")) {
+    throw new Error("dist/ is missing: run ./build.sh dist first (./build.sh test does)");
+  }
+  hostDir = await mkdtemp(join(tmpdir(), "playground-host-"));
+  await writeFile(join(hostDir, "host.js"), HOST_JS);
+  await mkdir(SHOTS, { recursive: true });
+  [browser, staticHost, isolatedDist, isolatedHosts, plainHosts] = await Promise.all([
+    launch(),
+    serve(["--root", "dist", "--plain", "--prefix", PREFIX]),
+    serve(["--root", "dist"]),
+    hostSite(hostDir, { isolated: true }),
+    hostSite(hostDir, { isolated: false }),
+  ]);
+});
+after(async () => {
+  await browser?.close();
+  for (const s of [staticHost, isolatedDist, isolatedHosts, plainHosts]) s?.close();
+  if (hostDir) await rm(hostDir, { recursive: true, force: true });
+});
+
+/**
+ * Opens `url` in a fresh context (options go to newContext). Collects, on the page: `problems`
+ * (page errors, console errors, CSP violations in any frame), `requests` (every URL the context
+ * asked for, workers included) and `loads` (documents loaded in the main frame).
+ */
+async function open(url, { colorScheme = "light", viewport, in: b = browser, ...options } = {}) {
+  const context = await b.newContext({ colorScheme, viewport, ...options });
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
+  const page = await context.newPage();
+  page.problems = [];
+  page.requests = [];
+  page.loads = 0;
+  page.on("pageerror", (err) => page.problems.push(`pageerror: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error") page.problems.push(`console.error: ${msg.text()}`);
+  });
+  context.on("request", (r) => page.requests.push(r.url()));
+  // Navigation requests, not "framenavigated", which history.replaceState (the form's) fires too.
+  page.on("request", (r) => {
+    if (r.isNavigationRequest() && r.frame() === page.mainFrame()) page.loads++;
+  });
+  if (url) await page.goto(url);
+  return page;
+}
+
+async function close(page) {
+  await page.context().close();
+}
+
+/** Polls `fn` until it returns true, for up to `ms`. */
+async function until(fn, ms = 20_000, what = "condition") {
+  const end = Date.now() + ms;
+  while (!(await fn())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** The capabilities once the engine is ready, in a page or a frame. */
+function capabilities(target) {
+  return target.evaluate(async () => {
+    await window.playground.ready;
+    return { ...window.playground.capabilities };
+  });
+}
+
+/** Fills the form in a page or frame, presses a Run button, resolves to the new rows' data. */
+async function runFromUi(target, model, { tasks, delay, threads, rows = 1 }) {
+  const before = await target.locator("#results tbody tr").count();
+  await target.fill("#tasks", String(tasks));
+  await target.fill("#delay", String(delay));
+  if (threads !== undefined) await target.fill("#threads", String(threads));
+  await target.click(`button[data-model="${model}"]`);
+  await target.waitForFunction(
+    (n) => document.querySelectorAll("#results tbody tr").length >= n,
+    before + rows,
+    { timeout: 60_000 },
+  );
+  await target.waitForSelector("#stop:disabled", { state: "attached" });
+  return target.$$eval(
+    "#results tbody tr",
+    (trs, n) => trs.slice(0, n).map((tr) => ({ ...tr.dataset, elapsedMs: +tr.dataset.elapsedMs })),
+    rows,
+  );
+}
+
+function origins(urls) {
+  return new Set(urls.filter((u) => /^https?:/.test(u)).map((u) => new URL(u).origin));
+}
+
+/** The embed code the full page at `url` copies (service workers blocked: no reload needed). */
+async function copiedEmbedCode(url) {
+  const page = await open(url, { serviceWorkers: "block" });
+  await capabilities(page);
+  await page.click("#copy-embed");
+  await page.waitForSelector("#share-output:not([hidden])");
+  const code = await page.inputValue("#share-text");
+  assertClean(page);
+  await close(page);
+  return code;
+}
+
+/** The embed's frame in a host page, once its engine is ready. */
+async function embedFrame(page) {
+  let frame;
+  await until(() => (frame = page.frames().find((f) => f.url().includes("embed=1"))), 20_000);
+  await frame.waitForLoadState();
+  return frame;
+}
+
+/** The embed's height messages seen by the host page so far. */
+const heights = (page) => page.evaluate(() => window.heights.slice());
+
+describe("dist/ on a plain static host, from a sub-path", () => {
+  test("loads, reloads once into cross-origin isolation, runs async and threads, fetches nothing from elsewhere", async () => {
+    const page = await open(staticHost.url);
+    assert.match(staticHost.url, /\/docs\/playground\/$/);
+    // The first load is not isolated; coi-serviceworker reloads it once, isolated.
+    await until(async () => page.loads >= 2, 20_000, "the service worker's reload");
+    await page.waitForLoadState();
+    const caps = await capabilities(page);
+    assert.equal(caps.crossOriginIsolated, true);
+    assert.equal(caps.threads, true, caps.reason);
+    assert.ok(caps.poolSize >= 16);
+    await page.waitForTimeout(500);
+    assert.equal(page.loads, 2, "exactly one reload");
+
+    const [a] = await runFromUi(page, "async", { tasks: 3, delay: 300 });
+    assert.ok(a.elapsedMs >= 299 && a.elapsedMs < 900, `async ${a.elapsedMs}`);
+    const [t] = await runFromUi(page, "threads", { tasks: 4, delay: 200, threads: 2 });
+    assert.ok(t.elapsedMs >= 399 && t.elapsedMs < 1000, `threads ${t.elapsedMs}`);
+
+    const { origin } = new URL(staticHost.url);
+    assert.deepEqual([...origins(page.requests)], [origin], "no request to another origin");
+    const paths = page.requests.filter((u) => u.startsWith(origin)).map((u) => new URL(u).pathname);
+    assert.ok(
+      paths.every((p) => p.startsWith(PREFIX)),
+      `every URL is relative: ${paths.filter((p) => !p.startsWith(PREFIX))}`,
+    );
+    // The page that was about to reload never started the engine: no plain build was fetched.
+    assert.ok(!paths.some((p) => p.includes("/pkg/st/")), "the plain build was never loaded");
+
+    // A later visit is isolated at once: no further reload.
+    await page.reload();
+    assert.equal((await capabilities(page)).threads, true);
+    await page.waitForTimeout(300);
+    assert.equal(page.loads, 3);
+    assertClean(page);
+    await close(page);
+  });
+
+  test("with service workers blocked: no reload, async runs, one sentence says why threads are off", async () => {
+    const page = await open(staticHost.url, { serviceWorkers: "block" });
+    const caps = await capabilities(page);
+    assert.equal(caps.threads, false);
+    assert.equal(caps.crossOriginIsolated, false);
+    assert.match(caps.reason, /service worker/);
+    assert.match(caps.reason, /SharedArrayBuffer/);
+    assert.equal(caps.reason.split(/[.!?]\s/).length, 1, "one sentence");
+    assert.equal(await page.textContent("#threads-off"), caps.reason);
+    assert.equal(await page.isVisible("#threads-off"), true);
+    assert.equal(await page.isDisabled('button[data-model="threads"]'), true);
+    const [a] = await runFromUi(page, "async", { tasks: 3, delay: 200 });
+    assert.ok(a.elapsedMs >= 199 && a.elapsedMs < 800, `async ${a.elapsedMs}`);
+    await page.waitForTimeout(300);
+    assert.equal(page.loads, 1, "never reloads");
+    assert.deepEqual([...origins(page.requests)], [new URL(staticHost.url).origin]);
+    assert.ok(!page.requests.some((u) => u.includes("/pkg/mt/")), "never loads the threaded build");
+    assertClean(page);
+    await close(page);
+  });
+
+  test("over plain http from a host name (not a secure context): no service worker, no reload, says why", async () => {
+    // Only https and loopback addresses are secure contexts; a name that resolves to 127.0.0.1
+    // is neither, as a school's intranet server would be.
+    const insecure = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [...CHROMIUM_ARGS, "--host-resolver-rules=MAP playground.test 127.0.0.1"],
+    });
+    try {
+      const url = staticHost.url.replace("127.0.0.1", "playground.test");
+      const page = await open(url, { in: insecure });
+      assert.equal(await page.evaluate(() => isSecureContext), false);
+      const caps = await capabilities(page);
+      assert.equal(caps.threads, false);
+      assert.match(caps.reason, /needs HTTPS/);
+      const [a] = await runFromUi(page, "async", { tasks: 2, delay: 100 });
+      assert.ok(a.elapsedMs >= 99 && a.elapsedMs < 700, `async ${a.elapsedMs}`);
+      await page.waitForTimeout(300);
+      assert.equal(page.loads, 1, "never reloads");
+      assertClean(page);
+    } finally {
+      await insecure.close();
+    }
+  });
+});
+
+describe("sharing", () => {
+  test("Copy link and Copy embed code carry the current settings; nothing from the URL becomes markup", async () => {
+    const hostile = '"><img src=x id=pwned>';
+    const query = new URLSearchParams({ model: "threads", tasks: "4", delay: "100", threads: "2" });
+    const page = await open(
+      `${isolatedDist.url}?${query}&autorun=1&x=${encodeURIComponent(hostile)}`,
+      {
+        permissions: ["clipboard-read", "clipboard-write"],
+      },
+    );
+    await page.waitForSelector("#results tbody tr");
+    await page.fill("#tasks", "5");
+
+    await page.click("#copy-link");
+    await page.waitForFunction(() =>
+      /copied/.test(document.getElementById("share-status").textContent),
+    );
+    const link = await page.inputValue("#share-text");
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), link);
+    const linked = new URL(link);
+    assert.equal(linked.searchParams.get("tasks"), "5");
+    assert.equal(linked.searchParams.get("model"), "threads");
+    assert.equal(linked.searchParams.get("autorun"), null);
+    assert.equal(linked.searchParams.get("embed"), null);
+
+    await page.click("#copy-embed");
+    await page.waitForFunction(() =>
+      /Embed code copied/.test(document.getElementById("share-status").textContent),
+    );
+    const code = await page.inputValue("#share-text");
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), code);
+    assert.equal(await page.textContent("#share-label"), "Embed code");
+    const m = code.match(
+      /^<iframe src="([^"<>]*)" [^<>]*allow="cross-origin-isolated"><\/iframe>$/,
+    );
+    assert.ok(m, code);
+    assert.match(code, / title="[^"]+"/);
+    const src = new URL(m[1].replaceAll("&amp;", "&"));
+    assert.equal(src.searchParams.get("embed"), "1");
+    assert.equal(src.searchParams.get("tasks"), "5");
+    assert.equal(src.searchParams.get("threads"), "2");
+    assert.equal(src.searchParams.get("x"), hostile, "kept as data, escaped in the snippet");
+    assert.equal(await page.locator("#pwned, img").count(), 0);
+    assertClean(page);
+    await close(page);
+  });
+});
+
+describe("embed view", () => {
+  test("inside a host page that is not isolated: runs without threads, says why, sizes itself, checks messages", async () => {
+    const snippet = await copiedEmbedCode(`${staticHost.url}?tasks=3&delay=200`);
+    await writeFile(join(hostDir, "plain.html"), hostPage(snippet));
+    const page = await open(`${plainHosts.url}plain.html`);
+    const frame = await embedFrame(page);
+    const caps = await capabilities(frame);
+    assert.equal(caps.threads, false);
+    assert.match(caps.reason, /allow="cross-origin-isolated"/);
+    assert.equal(await frame.isVisible("#threads-off"), true);
+    assert.equal(await frame.isVisible("header.chrome"), false, "no page chrome");
+    assert.equal(await frame.isVisible("#copy-embed"), false);
+    assert.equal(await frame.isVisible(".explain"), true);
+    const [a] = await runFromUi(frame, "async", { tasks: 3, delay: 200 });
+    assert.ok(a.elapsedMs >= 199 && a.elapsedMs < 800, `async ${a.elapsedMs}`);
+
+    // The host sized the iframe from the embed's messages: no scrollbar inside.
+    const contentHeight = () =>
+      frame.evaluate(() => Math.ceil(document.documentElement.getBoundingClientRect().height));
+    await until(async () => (await heights(page)).at(-1) === (await contentHeight()), 5000);
+    const h = await contentHeight();
+    assert.ok(h > 200 && h < 3000, `height ${h}`);
+    assert.equal(await page.$eval("iframe", (f) => f.clientHeight), h);
+    assert.ok(await frame.evaluate(() => document.documentElement.scrollHeight <= innerHeight));
+
+    // The host may ask for the height again; malformed messages and messages from any window
+    // but the host are ignored.
+    await page.waitForTimeout(300);
+    const seen = (await heights(page)).length;
+    await page.evaluate(() => {
+      const embed = document.querySelector("iframe").contentWindow;
+      for (const bad of [
+        "playground:request-height",
+        null,
+        [],
+        { type: "playground:request-height", extra: 1 },
+        { type: "playground:height", height: 1 },
+        { type: "playground:request-heights" },
+      ]) {
+        embed.postMessage(bad, "*");
+      }
+    });
+    await frame.evaluate(() => window.postMessage({ type: "playground:request-height" }, "*"));
+    await page.waitForTimeout(400);
+    assert.equal((await heights(page)).length, seen, "bad messages ignored");
+    await page.evaluate(() =>
+      document
+        .querySelector("iframe")
+        .contentWindow.postMessage({ type: "playground:request-height" }, "*"),
+    );
+    await until(async () => (await heights(page)).length === seen + 1, 5000, "the height reply");
+
+    assert.equal(page.loads, 1);
+    const expected = [plainHosts.url, staticHost.url].map((u) => new URL(u).origin).sort();
+    assert.deepEqual([...origins(page.requests)].sort(), expected);
+    assertClean(page);
+    await close(page);
+  });
+
+  test("inside a cross-origin-isolated host page: runs threads", async () => {
+    const snippet = await copiedEmbedCode(`${isolatedDist.url}?model=threads&tasks=4&delay=200`);
+    await writeFile(join(hostDir, "isolated.html"), hostPage(snippet));
+    const page = await open(`${isolatedHosts.url}isolated.html`);
+    assert.equal(await page.evaluate(() => crossOriginIsolated), true, "the host is isolated");
+    const frame = await embedFrame(page);
+    const caps = await capabilities(frame);
+    assert.equal(caps.crossOriginIsolated, true);
+    assert.equal(caps.threads, true, caps.reason);
+    const [t] = await runFromUi(frame, "threads", { tasks: 4, delay: 200, threads: 2 });
+    assert.ok(t.elapsedMs >= 399 && t.elapsedMs < 1000, `threads ${t.elapsedMs}`);
+    assert.equal(await frame.isVisible("header.chrome"), false);
+    await until(async () => (await heights(page)).length > 0, 5000, "a height message");
+    assertClean(page);
+    await close(page);
+  });
+});
+
+describe("safe and usable", () => {
+  test("the CSP header is sent, strict, matches the page's own, and nothing is blocked", async () => {
+    const page = await open(null);
+    const response = await page.goto(isolatedDist.url);
+    const csp = response.headers()["content-security-policy"];
+    assert.ok(csp, "CSP header present");
+    const directives = new Map(
+      csp.split(";").map((d) => {
+        const [name, ...values] = d.trim().split(/\s+/);
+        return [name, values];
+      }),
+    );
+    assert.deepEqual(directives.get("script-src"), ["'self'", "'wasm-unsafe-eval'"]);
+    assert.deepEqual(directives.get("style-src"), ["'self'"]);
+    assert.deepEqual(directives.get("object-src"), ["'none'"]);
+    assert.ok(!/unsafe-inline|'unsafe-eval'/.test(csp));
+    const meta = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', "content");
+    assert.equal(
+      meta,
+      csp
+        .split("; ")
+        .filter((d) => !d.startsWith("frame-ancestors"))
+        .join("; "),
+      "the page's own policy is the header's, for hosts that send none",
+    );
+    // No inline script or style in the page.
+    const html = await readFile("dist/index.html", "utf8");
+    assert.ok(!/<script(?![^>]*\ssrc=)[^>]*>/.test(html), "no inline script");
+    assert.ok(!/<style|\sstyle=/.test(html), "no inline style");
+    // Every model, with the worker pool's blob workers, under the policy (violations are
+    // console errors, see open()).
+    await runFromUi(page, "all", { tasks: 3, delay: 100, threads: 3, rows: 3 });
+    assertClean(page);
+    await close(page);
+  });
+
+  test("keyboard only: every control reachable with visible focus, and a run announced", async () => {
+    const page = await open(isolatedDist.url);
+    await capabilities(page);
+    const reached = new Set();
+    let onRun = false;
+    for (let i = 0; i < 40 && !onRun; i++) {
+      await page.keyboard.press("Tab");
+      const el = await page.evaluate(() => {
+        const a = document.activeElement;
+        const style = getComputedStyle(a);
+        return {
+          key: a.id || a.dataset.model || a.tagName,
+          outline: style.outlineStyle !== "none" && parseFloat(style.outlineWidth) >= 2,
+          model: a.dataset.model,
+        };
+      });
+      assert.ok(el.outline, `focus is visible on ${el.key}`);
+      reached.add(el.key);
+      onRun = el.model === "async";
+    }
+    for (const key of ["copy-link", "copy-embed", "tasks", "delay", "threads", "async"]) {
+      assert.ok(reached.has(key), `${key} reachable by Tab (reached ${[...reached]})`);
+    }
+    await page.keyboard.press("Enter");
+    await page.waitForSelector("#results tbody tr", { timeout: 20_000 });
+    assert.match(await page.textContent("#announce"), /^async: 3 of 3 tasks in/);
+    // Every input has a label.
+    const unlabelled = await page.$$eval("input, textarea, select", (els) =>
+      els.filter((e) => !e.labels?.length && !e.getAttribute("aria-label")).map((e) => e.id),
+    );
+    assert.deepEqual(unlabelled, []);
+    assertClean(page);
+    await close(page);
+  });
+
+  for (const colorScheme of ["light", "dark"]) {
+    test(`no axe-core violations, ${colorScheme} scheme, full page and embed`, async () => {
+      for (const view of ["", "embed=1&"]) {
+        // bypassCSP only so that axe itself can be injected.
+        const page = await open(`${isolatedDist.url}?${view}tasks=3&delay=50&threads=2`, {
+          colorScheme,
+          bypassCSP: true,
+        });
+        await capabilities(page);
+        await runFromUi(page, "all", { tasks: 3, delay: 50, threads: 2, rows: 3 });
+        if (!view) await page.click("#copy-embed");
+        await page.addScriptTag({ path: AXE });
+        const violations = await page.evaluate(async () => {
+          const r = await window.axe.run(document, { resultTypes: ["violations"] });
+          return r.violations.map(
+            (v) => `${v.id} (${v.impact}): ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`,
+          );
+        });
+        assert.deepEqual(violations, [], `${view || "full page"}, ${colorScheme}`);
+        assertClean(page);
+        await close(page);
+      }
+    });
+  }
+
+  test("360 px to 1920 px wide without sideways scrolling; screenshots for review", async () => {
+    for (const width of [360, 1280, 1920]) {
+      for (const colorScheme of ["light", "dark"]) {
+        for (const view of ["page", "embed"]) {
+          if (width === 1920 && (colorScheme === "dark" || view === "embed")) continue;
+          const embed = view === "embed" ? "embed=1&" : "";
+          const page = await open(`${isolatedDist.url}?${embed}model=all`, {
+            colorScheme,
+            viewport: { width, height: 900 },
+          });
+          await capabilities(page);
+          await runFromUi(page, "all", { tasks: 4, delay: 150, threads: 2, rows: 3 });
+          const overflow = await page.evaluate(
+            () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+          );
+          assert.ok(overflow <= 0, `${view} at ${width} px scrolls sideways by ${overflow} px`);
+          if (width !== 1920) {
+            await page.screenshot({
+              path: join(SHOTS, `${view}-${width}-${colorScheme}.png`),
+              fullPage: true,
+            });
+          }
+          assertClean(page);
+          await close(page);
+        }
+      }
+    }
+  });
+});

@@ -1,0 +1,169 @@
+// "The code, side by side" (issue #3, point 6): the Python program a learner would write for the
+// run, with its task count and delay, next to the Rust that ran, which the engine takes from its
+// own source. Written for this project; highlighted with highlight.js (vendored).
+import hljs from "./vendor/highlight.js";
+import python from "./vendor/highlight-python.js";
+import rust from "./vendor/highlight-rust.js";
+
+hljs.registerLanguage("python", python);
+hljs.registerLanguage("rust", rust);
+
+const secs = (ms) => `${+(ms / 1000).toFixed(3)}`;
+
+function failLine(r, indent = "    ") {
+  return r.fail === null
+    ? ""
+    : `${indent}if i == ${r.fail}:\n${indent}    raise RuntimeError(f"task {i} failed")\n`;
+}
+
+function asyncProgram(r) {
+  const d = secs(r.delayMs);
+  let body;
+  let head = "import asyncio\nimport time\n";
+  if (r.blocking) body = `    time.sleep(${d})  # blocks the whole event loop\n`;
+  else if (r.workload === "cpu")
+    body = `    sum(i * i for i in range(${cpuLoop(r)}))  # never awaits\n`;
+  else if (r.workload === "fetch") {
+    head += "import aiohttp  # pip install aiohttp\n";
+    body =
+      `    async with session.get(f"http://127.0.0.1:8000/api/latency?ms=${r.delayMs}") as resp:\n` +
+      `        await resp.read()\n`;
+  } else body = `    await asyncio.sleep(${d})  # waits without blocking the loop\n`;
+  const params = r.workload === "fetch" ? "session, i" : "i";
+  const call = r.workload === "fetch" ? "task(session, i)" : "task(i)";
+  let gather;
+  if (r.fail !== null && r.failMode === "try_join_all") {
+    gather =
+      `    # Like try_join_all: the first error cancels the other tasks.\n` +
+      `    async with asyncio.TaskGroup() as group:\n` +
+      `        for i in range(${r.tasks}):\n            group.create_task(${call})\n`;
+  } else if (r.fail !== null) {
+    gather =
+      `    # Like join_all: every task finishes; errors come back with the results.\n` +
+      `    results = await asyncio.gather(*(${call} for i in range(${r.tasks})), return_exceptions=True)\n` +
+      `    print([e for e in results if isinstance(e, Exception)])\n`;
+  } else gather = `    await asyncio.gather(*(${call} for i in range(${r.tasks})))\n`;
+  if (r.workload === "fetch") {
+    gather = `    async with aiohttp.ClientSession() as session:\n${gather.replace(/^/gm, "    ")}`;
+  }
+  return (
+    `${head}\n\nasync def task(${params}):\n${body}${failLine(r)}\n\nasync def main():\n` +
+    `    start = time.perf_counter()\n${gather}    print(f"{time.perf_counter() - start:.3f} s")\n\n\n` +
+    `asyncio.run(main())\n`
+  );
+}
+
+function cpuLoop(r) {
+  // CPython does roughly 20 million simple loop steps a second: a rough match for the delay.
+  return Math.max(1, Math.round(r.delayMs * 20_000))
+    .toLocaleString("en-US")
+    .replaceAll(",", "_");
+}
+
+function blockingBody(r, gilNote) {
+  const d = secs(r.delayMs);
+  if (r.workload === "cpu") {
+    return `    sum(i * i for i in range(${cpuLoop(r)}))${gilNote ? "  # holds the GIL" : ""}\n`;
+  }
+  if (r.workload === "fetch") {
+    return `    urlopen(f"http://127.0.0.1:8000/api/latency?ms=${r.delayMs}").read()  # blocks this thread\n`;
+  }
+  return `    time.sleep(${d})  # blocks this thread${gilNote ? ", releases the GIL" : ""}\n`;
+}
+
+function threadsProgram(r) {
+  const head =
+    "import time\n" +
+    (r.workload === "fetch" ? "from urllib.request import urlopen\n" : "") +
+    (r.threads >= r.tasks
+      ? "import threading\n"
+      : "from concurrent.futures import ThreadPoolExecutor\n");
+  const gil =
+    r.workload === "cpu"
+      ? r.gil
+        ? "# CPython's GIL lets one thread run Python code at a time, as in this run.\n"
+        : "# This run had no GIL: CPython would serialise this CPU work (3.13's free-threaded build aside).\n"
+      : "";
+  const task = `def task(i):\n${blockingBody(r, r.gil)}${failLine(r)}\n\n`;
+  let run;
+  if (r.threads >= r.tasks) {
+    run =
+      `threads = [threading.Thread(target=task, args=(i,)) for i in range(${r.tasks})]\n` +
+      `for t in threads:\n    t.start()\nfor t in threads:\n    t.join()  # an exception stays in its thread\n`;
+  } else {
+    run =
+      `with ThreadPoolExecutor(max_workers=${r.threads}) as pool:\n` +
+      `    futures = [pool.submit(task, i) for i in range(${r.tasks})]\n` +
+      `for f in futures:\n    if f.exception():  # an error reaches the caller here\n        print(f.exception())\n`;
+  }
+  return `${head}\n${gil}${task}start = time.perf_counter()\n${run}print(f"{time.perf_counter() - start:.3f} s")\n`;
+}
+
+function sequentialProgram(r) {
+  const head =
+    "import time\n" + (r.workload === "fetch" ? "from urllib.request import urlopen\n" : "");
+  return (
+    `${head}\n\ndef task(i):\n${blockingBody(r, false)}${failLine(r)}\n\nstart = time.perf_counter()\n` +
+    `for i in range(${r.tasks}):\n    task(i)  # an exception ends the loop here\n` +
+    `print(f"{time.perf_counter() - start:.3f} s")\n`
+  );
+}
+
+function processesProgram(r) {
+  const head =
+    "import time\nfrom multiprocessing import Pool\n" +
+    (r.workload === "fetch" ? "from urllib.request import urlopen\n" : "");
+  return (
+    `${head}\n\ndef task(i):\n${blockingBody(r, false)}${failLine(r)}\n\nif __name__ == "__main__":\n` +
+    `    with Pool(${r.threads}) as pool:  # start the processes once, reuse them\n` +
+    `        start = time.perf_counter()\n` +
+    `        pool.map(task, range(${r.tasks}))\n` +
+    `        print(f"{time.perf_counter() - start:.3f} s")\n`
+  );
+}
+
+/** The Python program for a run's record. */
+export function pythonFor(r) {
+  switch (r.model) {
+    case "async":
+      return asyncProgram(r);
+    case "threads":
+      return threadsProgram(r);
+    case "processes":
+      return processesProgram(r);
+    default:
+      return sequentialProgram(r);
+  }
+}
+
+/**
+ * Fills the two code panes for `record`; `rustCode` is the engine's `[{ name, code }]` for it.
+ * highlight.js escapes the text it is given, so its output is safe to insert as markup.
+ */
+export function showCode(record, rustCode) {
+  const py = pythonFor(record);
+  const rs = rustCode.map((s) => s.code).join("\n\n");
+  const pyEl = document.getElementById("python-code");
+  const rsEl = document.getElementById("rust-code");
+  pyEl.innerHTML = hljs.highlight(py, { language: "python" }).value;
+  rsEl.innerHTML = hljs.highlight(rs, { language: "rust" }).value;
+  pyEl.dataset.model = record.model;
+  rsEl.dataset.model = record.model;
+}
+
+/** Wires the Copy buttons (`data-copy` names the code element). */
+export function wireCopy(announce) {
+  for (const b of document.querySelectorAll("button.copy")) {
+    b.addEventListener("click", async () => {
+      const text = document.getElementById(b.dataset.copy).textContent;
+      try {
+        await navigator.clipboard.writeText(text);
+        announce("Code copied.");
+      } catch {
+        // Clipboard access can be refused (an iframe without permission): select it instead.
+        getSelection().selectAllChildren(document.getElementById(b.dataset.copy));
+        announce("Copying was refused here; the code is selected, press Ctrl+C.");
+      }
+    });
+  }
+}

@@ -1,0 +1,89 @@
+// Settings for coi-serviceworker (coi-serviceworker.js, loaded right after this file; a file of
+// its own because the page's Content-Security-Policy allows no inline script). On a static host
+// that cannot send COOP/COEP, the library registers a service worker that adds them and reloads
+// the page once, after which it is cross-origin isolated and can run threads.
+//
+// It also tells the engine, as the promise `window.coi.isolation`, what to expect: a reload (the
+// promise never settles, so the page about to go away never starts the engine), or why this
+// page stays without isolation (a reason code, see www/engine.js), or null when it is isolated
+// already. Everything here is a classic script because the library finds its own URL, which
+// becomes the service worker's scope, through `document.currentScript`.
+"use strict";
+(() => {
+  // Set just before the one reload; still set on the page after it means the worker did not
+  // isolate the page, so it never reloads again (no loop) until a page of this tab is isolated.
+  const RELOADED = "playground-coi-reloaded";
+  const container = navigator.serviceWorker;
+  let settle;
+  const isolation = new Promise((resolve) => (settle = resolve));
+
+  let store = null;
+  try {
+    store = window.sessionStorage;
+  } catch {
+    // Storage is blocked: so, in practice, are service workers.
+  }
+
+  let reloading = false;
+  function reloadWhenActive(registration) {
+    if (reloading) return;
+    reloading = true;
+    store.setItem(RELOADED, "1");
+    const worker = registration?.installing ?? registration?.waiting;
+    worker?.addEventListener("statechange", () => {
+      if (worker.state === "redundant") settle("blocked");
+    });
+    // Reloading as soon as the library decides (on `updatefound`) sometimes reloads before the
+    // worker controls the page, and the page then reloads a second time
+    // (../shared/TOOLCHAIN-FACTS.md): wait until it is active.
+    container.ready.then(() => location.reload());
+  }
+
+  /** Why the service worker cannot help this page, or null if it may try. */
+  function cannotTry() {
+    // The worker cannot isolate a framed page: only the page around it decides that.
+    if (window.top !== window.self) return "framed";
+    if (!window.isSecureContext) return "insecure";
+    if (!container || !store) return "blocked";
+    if (store.getItem(RELOADED)) return "no-effect";
+    return null;
+  }
+
+  if (window.crossOriginIsolated !== false) {
+    store?.removeItem(RELOADED);
+    settle(null);
+  } else {
+    const reason = cannotTry();
+    if (reason) settle(reason);
+    else {
+      // Wrapped to learn how registration ended, which the library keeps to itself. Some
+      // blockers (Playwright's among them) make `register` resolve to nothing instead of
+      // rejecting; that counts as refused too.
+      const register = container.register;
+      let registering = false;
+      container.register = function (...args) {
+        registering = true;
+        const attempt = Promise.resolve(register.apply(this, args)).then((registration) => {
+          if (!registration) throw new Error("service worker registration was refused");
+          const updating = registration.installing || registration.waiting;
+          if (container.controller && !updating) settle("no-effect");
+          else reloadWhenActive(registration);
+          return registration;
+        });
+        attempt.catch(() => settle("blocked"));
+        return attempt;
+      };
+      // The library registers as it runs, before this event; if it has not, it did not load.
+      document.addEventListener("DOMContentLoaded", () => registering || settle("blocked"));
+    }
+  }
+
+  window.coi = {
+    shouldRegister: () => cannotTry() === null,
+    doReload: () => reloadWhenActive(null),
+    // The page reports why threads are off in words; the library's console lines would only
+    // repeat that (and one of them is logged as an error).
+    quiet: true,
+    isolation,
+  };
+})();

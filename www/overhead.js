@@ -1,0 +1,71 @@
+// "Cost of the machinery" (issue #3, point 5): what the engine measured for the latest run of
+// each model, each with one line on why it differs.
+
+const nf = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
+const latest = new Map();
+
+function bytes(b) {
+  if (b >= 1 << 20) return `${nf.format(b / (1 << 20))} MB`;
+  if (b >= 1024) return `${nf.format(b / 1024)} KB`;
+  return `${nf.format(b)} bytes`;
+}
+
+function rows(capabilities) {
+  const out = [];
+  const a = latest.get("async");
+  if (a) {
+    out.push([
+      `Async: heap per task (${nf.format(a.tasks)} tasks, ${a.timers} executor)`,
+      bytes(a.heapBytesPerTask),
+      "A task is a small state machine in one array, plus its span record; CPython spends about " +
+        "1,600 bytes of memory on each asyncio task.",
+    ]);
+    if (a.taskStartUs !== undefined) {
+      out.push([
+        "Async: creating and starting one task",
+        `${nf.format(a.taskStartUs)} µs`,
+        "A function call and an entry in a queue: no thread, no stack, nothing from the browser.",
+      ]);
+    }
+  }
+  if (capabilities.threads) {
+    const t = latest.get("threads");
+    out.push([
+      "Threads: memory per pool thread",
+      t ? bytes(t.threadBytes) : "run threads to measure",
+      "Each thread has its own stack and thread-local storage in the shared wasm memory, used or not.",
+    ]);
+    out.push([
+      "Threads: starting one worker thread",
+      t ? `${nf.format(t.threadStartMs)} ms` : "run threads to measure",
+      `A Web Worker, a module and a wasm instance on the shared memory: thousands of times a ` +
+        `task's cost. The pool of ${capabilities.poolSize} started once, in ` +
+        `${nf.format(capabilities.poolStartMs)} ms, before any run.`,
+    ]);
+  }
+  const p = latest.get("processes");
+  if (p) {
+    out.push([
+      "Processes: starting one process",
+      p.processesStarted > 0 ? `${nf.format(p.processStartMs)} ms` : "reused (started earlier)",
+      "A worker with a wasm instance and memory of its own; kept for the next runs, like a " +
+        "multiprocessing.Pool, because starting is the expensive part.",
+    ]);
+  }
+  return out;
+}
+
+/** Records a run and redraws the list into `dl`. */
+export function showOverhead(dl, record, capabilities) {
+  latest.set(record.model, record);
+  const items = rows(capabilities).flatMap(([name, value, why]) => {
+    const dt = document.createElement("dt");
+    dt.textContent = name;
+    const dd = document.createElement("dd");
+    const strong = document.createElement("strong");
+    strong.textContent = value;
+    dd.append(strong, ` — ${why}`);
+    return [dt, dd];
+  });
+  dl.replaceChildren(...items);
+}

@@ -1,0 +1,163 @@
+// The scaling sweep (issue #3, point 7): each model over growing task counts with the current
+// settings, elapsed time against task count on log scales, so a learner sees async stay flat
+// while a fixed pool of threads climbs. Counts a model would need over SKIP_MS for are skipped,
+// and said so: the ideal time comes from the engine's own check.
+
+export const COUNTS = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
+/** Longest ideal time of one point; a whole sweep then stays within a minute or two. */
+const SKIP_MS = 10_000;
+
+const MARKERS = {
+  async: "circle",
+  threads: "square",
+  sequential: "triangle",
+  processes: "diamond",
+};
+const nf = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
+
+/**
+ * Runs the sweep through the public API. `onPoint({ model, tasks, elapsedMs })` after each run,
+ * `onSkip({ model, tasks, reason })` for each count left out. Stops at the first stopped run.
+ */
+export async function sweep(playground, options, onPoint, onSkip) {
+  const models = ["async", "threads", "sequential", "processes"].filter(
+    (m) => m !== "threads" || playground.capabilities.threads,
+  );
+  for (const model of models) {
+    for (const tasks of COUNTS) {
+      const verdict = await playground.check({ ...options, model, tasks });
+      if (!verdict.ok) {
+        onSkip({ model, tasks, reason: verdict.errors[0].message });
+        break;
+      }
+      const ideal = verdict.runs[0].idealMs;
+      if (ideal > SKIP_MS) {
+        onSkip({ model, tasks, reason: `would take about ${nf.format(ideal / 1000)} s` });
+        break;
+      }
+      const r = await playground.run({ ...options, model, tasks });
+      if (r.stopped) return;
+      onPoint({ model, tasks, elapsedMs: r.elapsedMs });
+    }
+  }
+}
+
+function marker(ctx, shape, x, y, r) {
+  ctx.beginPath();
+  if (shape === "circle") ctx.arc(x, y, r, 0, 2 * Math.PI);
+  else if (shape === "square") ctx.rect(x - r, y - r, 2 * r, 2 * r);
+  else if (shape === "triangle") {
+    ctx.moveTo(x, y - r);
+    ctx.lineTo(x + r, y + r);
+    ctx.lineTo(x - r, y + r);
+    ctx.closePath();
+  } else {
+    ctx.moveTo(x, y - r);
+    ctx.lineTo(x + r, y);
+    ctx.lineTo(x, y + r);
+    ctx.lineTo(x - r, y);
+    ctx.closePath();
+  }
+  ctx.fill();
+}
+
+/** Draws `points` into `container` as a log-log chart plus a table of the same numbers. */
+export function drawSweep(container, points) {
+  const css = getComputedStyle(container);
+  const colour = (m) => css.getPropertyValue(`--model-${m}`).trim();
+  const fg = css.getPropertyValue("--fg").trim();
+  const grid = css.getPropertyValue("--grid").trim();
+  let canvas = container.querySelector("canvas");
+  if (!canvas) {
+    canvas = document.createElement("canvas");
+    canvas.setAttribute("role", "img");
+    container.append(canvas);
+  }
+  const width = Math.max(280, container.clientWidth);
+  const height = Math.round(Math.min(360, width * 0.55));
+  const dpr = window.devicePixelRatio || 1;
+  canvas.width = width * dpr;
+  canvas.height = height * dpr;
+  canvas.style.height = `${height}px`;
+  const ctx = canvas.getContext("2d");
+  ctx.scale(dpr, dpr);
+  const L = 58;
+  const B = 34;
+  const T = 10;
+  const R = 12;
+  const maxTasks = Math.max(10, ...points.map((p) => p.tasks));
+  const elapsed = points.map((p) => Math.max(p.elapsedMs, 1));
+  const lo = Math.floor(Math.log10(Math.min(...elapsed, 100)));
+  const hi = Math.ceil(Math.log10(Math.max(...elapsed, 1000)));
+  const x = (n) => L + (Math.log10(n) / Math.log10(maxTasks)) * (width - L - R);
+  const y = (ms) => T + (1 - (Math.log10(Math.max(ms, 1)) - lo) / (hi - lo)) * (height - T - B);
+  ctx.font = "12px system-ui, sans-serif";
+  ctx.strokeStyle = grid;
+  ctx.fillStyle = fg;
+  ctx.textAlign = "center";
+  ctx.textBaseline = "top";
+  for (let n = 1; n <= maxTasks; n *= 10) {
+    ctx.beginPath();
+    ctx.moveTo(x(n), T);
+    ctx.lineTo(x(n), height - B);
+    ctx.stroke();
+    ctx.fillText(n >= 1000 ? `${n / 1000}k` : String(n), x(n), height - B + 4);
+  }
+  ctx.fillText("tasks (log scale)", L + (width - L - R) / 2, height - 14);
+  ctx.textAlign = "right";
+  ctx.textBaseline = "middle";
+  for (let e = lo; e <= hi; e++) {
+    const ms = 10 ** e;
+    ctx.beginPath();
+    ctx.moveTo(L, y(ms));
+    ctx.lineTo(width - R, y(ms));
+    ctx.stroke();
+    ctx.fillText(ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`, L - 4, y(ms));
+  }
+  const models = [...new Set(points.map((p) => p.model))];
+  for (const m of models) {
+    const mine = points.filter((p) => p.model === m).sort((a, b) => a.tasks - b.tasks);
+    ctx.strokeStyle = colour(m);
+    ctx.fillStyle = colour(m);
+    ctx.lineWidth = 2;
+    ctx.beginPath();
+    mine.forEach((p, i) => (i ? ctx.lineTo : ctx.moveTo).call(ctx, x(p.tasks), y(p.elapsedMs)));
+    ctx.stroke();
+    ctx.lineWidth = 1;
+    for (const p of mine) marker(ctx, MARKERS[m], x(p.tasks), y(p.elapsedMs), 4.5);
+  }
+  canvas.setAttribute(
+    "aria-label",
+    `Elapsed time against task count, log scales: ${models.join(", ")}. The table below has the numbers.`,
+  );
+  let table = container.querySelector("table");
+  if (!table) {
+    table = document.createElement("table");
+    table.className = "sweep-table";
+    container.append(table);
+  }
+  const head = document.createElement("tr");
+  for (const h of ["Tasks", ...models.map((m) => `${m} (${MARKERS[m]}), ms`)]) {
+    const th = document.createElement("th");
+    th.scope = "col";
+    th.textContent = h;
+    head.append(th);
+  }
+  const body = COUNTS.filter((n) => points.some((p) => p.tasks === n)).map((n) => {
+    const tr = document.createElement("tr");
+    tr.dataset.tasks = String(n);
+    const cells = [nf.format(n)];
+    for (const m of models) {
+      const p = points.find((q) => q.model === m && q.tasks === n);
+      cells.push(p ? nf.format(p.elapsedMs) : "—");
+      if (p) tr.dataset[m] = String(p.elapsedMs);
+    }
+    for (const c of cells) {
+      const td = document.createElement("td");
+      td.textContent = c;
+      tr.append(td);
+    }
+    return tr;
+  });
+  table.replaceChildren(head, ...body);
+}
