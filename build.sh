@@ -43,6 +43,23 @@ setup_chromium() {
   fi
 }
 
+# Firefox for the Rust browser tests (issue #6): Debian's firefox-esr, and geckodriver built from
+# crates.io with the stable toolchain, outside the project so rust-toolchain.toml does not apply.
+GECKODRIVER_VERSION=0.37.1
+setup_firefox() {
+  if ! [ -x /usr/bin/firefox-esr ]; then
+    log "installing Debian firefox-esr"
+    local SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq firefox-esr >/dev/null
+  fi
+  if [[ "$(geckodriver --version 2>/dev/null || true)" != "geckodriver $GECKODRIVER_VERSION"* ]]; then
+    log "installing geckodriver $GECKODRIVER_VERSION (about 3 minutes)"
+    (cd / && cargo +stable install geckodriver --version "$GECKODRIVER_VERSION" --force)
+  fi
+}
+
 setup_npm() {
   if ! [ -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "installing npm packages (npm ci)"
@@ -120,16 +137,21 @@ dist() {
   touch dist/.nojekyll
 }
 
-# wasm-bindgen-rayon 1.3's no-bundler worker calls the init function with positional arguments,
-# which the current wasm-bindgen glue still accepts but warns about in every worker
-# ("using deprecated parameters for the initialization function"). Pass the object form instead,
-# and fail loudly if the upstream file changes so the patch no longer applies.
+# Two patches to wasm-bindgen-rayon 1.3's no-bundler worker helper, applied to the built copy:
+# 1. It calls the init function with positional arguments, which the current wasm-bindgen glue
+#    still accepts but warns about in every worker ("using deprecated parameters for the
+#    initialization function"): pass the object form instead (issue #6, zero noise).
+# 2. A worker thread that traps (a panic aborts on wasm) throws out of `wbg_rayon_start_worker`,
+#    and the page reports an uncaught error. Catch it in the worker: the run's watchdog
+#    (src/runner/threads.rs) reports the dead thread to the user instead.
+# Fails loudly if the upstream file changes so a patch no longer applies.
 patch_worker_helper() {
   local f
   f=$(find www/pkg/mt/snippets -name 'workerHelpers.no-bundler.js')
-  if grep -q 'pkg.default(data.module, data.memory)' "$f"; then
-    sed -i 's/pkg.default(data.module, data.memory)/pkg.default({ module_or_path: data.module, memory: data.memory })/' "$f"
-  elif ! grep -q 'module_or_path: data.module' "$f"; then
+  sed -i 's/pkg.default(data.module, data.memory)/pkg.default({ module_or_path: data.module, memory: data.memory })/' "$f"
+  grep -q 'reported by the run' "$f" ||
+    sed -i 's|pkg.wbg_rayon_start_worker(data.receiver);|try { pkg.wbg_rayon_start_worker(data.receiver); } catch { /* reported by the run */ }|' "$f"
+  if ! grep -q 'module_or_path: data.module' "$f" || ! grep -q 'catch { /\* reported by the run' "$f"; then
     echo "build.sh: wasm-bindgen-rayon's worker helper changed; review patch_worker_helper" >&2
     exit 1
   fi
@@ -139,12 +161,28 @@ patch_worker_helper() {
 # (and in Firefox too when it is installed, issue #6).
 test_rust() {
   log "Rust unit tests (native)"
-  cargo test --lib --quiet
+  cargo test --quiet
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
   export WASM_BINDGEN_TEST_TIMEOUT=120
-  for kind in st mt; do
-    log "Rust tests in Chromium (${kind} build)"
-    CHROMEDRIVER=/usr/bin/chromedriver cargo_for "$kind" test --target wasm32-unknown-unknown --test web
+  local browsers=Chromium browser
+  if [ -x /usr/bin/firefox-esr ] && command -v geckodriver >/dev/null; then
+    browsers="Chromium Firefox"
+  fi
+  for browser in $browsers; do
+    for kind in st mt; do
+      log "Rust tests in $browser (${kind} build)"
+      (
+        # One driver variable per run, or the runner may pick the other browser.
+        unset CHROMEDRIVER GECKODRIVER SAFARIDRIVER
+        if [ "$browser" = Firefox ]; then
+          GECKODRIVER=$(command -v geckodriver)
+          export GECKODRIVER
+        else
+          export CHROMEDRIVER=/usr/bin/chromedriver
+        fi
+        cargo_for "$kind" test --target wasm32-unknown-unknown --test web
+      )
+    done
   done
 }
 
@@ -175,6 +213,7 @@ case "${1:-}" in
   test)
     setup
     setup_chromium
+    setup_firefox
     build
     dist
     lint

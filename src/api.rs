@@ -250,6 +250,7 @@ fn record(p: Params, state: &RunState, o: Outcome) -> Object {
     set(&out, "elapsedMs", o.elapsed_ms);
     set(&out, "idealMs", params::ideal_ms(&p, limits()));
     set(&out, "stopped", o.stopped);
+    set(&out, "crashed", o.crashed);
     set(&out, "finished", o.spans.count(timeline::state::DONE) as u32);
     set(&out, "failed", o.spans.count(timeline::state::FAILED) as u32);
     set(&out, "cancelled", o.spans.count(timeline::state::CANCELLED) as u32);

@@ -289,6 +289,7 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
             errors: std::mem::take(&mut self.errors),
             checksum: self.checksum,
             waits: Vec::new(),
+            crashed: false,
         }
     }
 }

@@ -16,6 +16,9 @@ pub const MAX_RUN_MS: u64 = 300_000;
 /// Longest a run may keep the page's event loop busy (CPU work or a blocking wait on the event
 /// loop freezes the page while it runs, issue #3).
 pub const MAX_BUSY_MS: u64 = 5_000;
+/// Most tasks with `timers: "per-task"`: each costs a JS closure and a browser timer (about 4 us
+/// and 200 bytes); a million would take about 11 s to set up (issue #5).
+pub const MAX_PER_TASK_TIMERS: u32 = 100_000;
 /// Most tasks of a fetch run: each is a real HTTP request.
 pub const MAX_FETCH_TASKS: u32 = 1_000;
 /// Requests a browser keeps open to one HTTP/1.1 server at once (Chromium and Firefox: 6); more
@@ -107,16 +110,19 @@ impl Workload {
     }
 }
 
-/// What the async model does when a task fails (issue #3).
+/// How the failing task fails, and what the async model does about it (issue #3).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum FailMode {
-    /// Like `join_all` (or `asyncio.gather(return_exceptions=True)`): the others finish, and the
-    /// error is reported with the results.
+    /// The task returns an error. Async: like `join_all` (or `asyncio.gather(
+    /// return_exceptions=True)`): the others finish, and the error is reported with the results.
     #[default]
     JoinAll,
-    /// Like `try_join_all` (or `asyncio.gather`): the first error ends the run; the other tasks
-    /// are dropped, which cancels them.
+    /// The task returns an error. Async: like `try_join_all` (or a `TaskGroup`): the first error
+    /// ends the run; the other tasks are dropped, which cancels them.
     TryJoinAll,
+    /// Threads only: the task panics. With `panic = "abort"` on wasm that kills its worker thread
+    /// for good, as a crash would; the run notices the silence and ends with an error (issue #6).
+    Panic,
 }
 
 impl FailMode {
@@ -125,6 +131,7 @@ impl FailMode {
         match self {
             FailMode::JoinAll => "join_all",
             FailMode::TryJoinAll => "try_join_all",
+            FailMode::Panic => "panic",
         }
     }
 }
@@ -283,7 +290,10 @@ pub fn group(n: u64) -> String {
 fn shown(raw: Raw) -> String {
     match raw {
         Raw::Missing => "nothing".into(),
-        Raw::Number(n) => format!("{n}"),
+        Raw::Number(n) => {
+            let plain = format!("{n}");
+            if plain.len() <= 24 { plain } else { format!("{n:.3e}") }
+        }
         Raw::Text(s) if s.trim().is_empty() => "an empty value".into(),
         Raw::Text(s) => {
             let short: String = s.chars().take(24).collect();
@@ -405,7 +415,11 @@ pub fn fail_mode(raw: Raw) -> Result<FailMode, FieldError> {
         "failMode",
         raw,
         FailMode::JoinAll,
-        &[("join_all", FailMode::JoinAll), ("try_join_all", FailMode::TryJoinAll)],
+        &[
+            ("join_all", FailMode::JoinAll),
+            ("try_join_all", FailMode::TryJoinAll),
+            ("panic", FailMode::Panic),
+        ],
     )
 }
 
@@ -467,6 +481,14 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
         });
     }
     let fail_mode = keep!(fail_mode(req.fail_mode));
+    if fail_mode == Some(FailMode::Panic) && models.iter().any(|&m| m != Model::Threads) {
+        errors.push(FieldError {
+            field: "failMode",
+            message: "failMode panic applies to the threads model only: a panic aborts its thread, and \
+                      on the page's own thread that would be the whole engine."
+                .into(),
+        });
+    }
     let fail = match req.fail {
         Raw::Missing => Some(None),
         Raw::Text(s) if s.trim().is_empty() => Some(None),
@@ -478,6 +500,21 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
 
     if let (Some(tasks), Some(delay_ms), Some(workload), Some(blocking)) = (tasks, delay, workload, blocking)
     {
+        if timers == Some(Timers::PerTask)
+            && models.contains(&Model::Async)
+            && workload == Workload::Sleep
+            && tasks > MAX_PER_TASK_TIMERS
+        {
+            errors.push(FieldError {
+                field: "tasks",
+                message: format!(
+                    "tasks: with timers per-task each task costs a browser timer and a JS closure, so at \
+                     most {}; got {}. The wheel executor takes up to 1,000,000.",
+                    group(MAX_PER_TASK_TIMERS.into()),
+                    group(tasks.into())
+                ),
+            });
+        }
         if workload == Workload::Fetch && tasks > MAX_FETCH_TASKS {
             errors.push(FieldError {
                 field: "tasks",

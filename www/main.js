@@ -156,6 +156,11 @@ playground.events.addEventListener("runend", (e) => {
     f._axisMs = axis;
     draw(f);
   }
+  if (r.crashed) {
+    // A dead worker thread cannot be replaced in this wasm instance: a fresh page is a fresh pool.
+    $("crashed").hidden = false;
+    $("crashed-text").textContent = r.error;
+  }
   showOverhead($("overhead"), r, playground.capabilities);
   showCode(r, playground.rustCode(r.model, r.workload, r.blocking, r.timers));
   showDiagnostics();
@@ -201,6 +206,7 @@ async function startSweep() {
 for (const b of runButtons) b.addEventListener("click", () => start(b.dataset.model));
 $("sweep").addEventListener("click", startSweep);
 $("stop").addEventListener("click", () => playground.stop());
+$("restart").addEventListener("click", () => location.reload());
 $("setup").addEventListener("submit", (e) => {
   e.preventDefault();
   start(model);

@@ -156,7 +156,8 @@ async fn per_task<F: Future<Output = TaskResult>>(
     });
     let all = async {
         match p.fail_mode {
-            FailMode::JoinAll => {
+            // (`panic` is refused for async by the parameter checks.)
+            FailMode::JoinAll | FailMode::Panic => {
                 join_all(tasks).await;
             }
             // Dropping the other futures when one fails is what cancels them.

@@ -25,6 +25,8 @@ pub struct Outcome {
     pub checksum: u64,
     /// Stretches that tasks spent waiting for the GIL.
     pub waits: Vec<Wait>,
+    /// A worker thread stopped answering (it trapped); the engine should be restarted.
+    pub crashed: bool,
 }
 
 /// What one task gives back: its checksum, or the error it failed with.

@@ -16,11 +16,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use futures_channel::oneshot;
-use futures_util::future::join_all;
+use futures_util::StreamExt;
+use futures_util::future::{Either, select};
+use futures_util::stream::FuturesUnordered;
+use gloo_timers::future::TimeoutFuture;
 
 use super::{Outcome, TaskResult, failure_message};
 use crate::gil::Gil;
-use crate::params::{Params, Workload};
+use crate::params::{FailMode, Params, Workload};
 use crate::run::RunState;
 use crate::timeline::{Spans, Wait, state};
 use crate::workload;
@@ -107,6 +110,10 @@ impl Job {
                 sum?
             }
         };
+        if failing && self.p.fail_mode == FailMode::Panic {
+            // panic = "abort" on wasm: this ends the worker thread, not just the task.
+            panic!("{}", failure_message(id));
+        }
         if failing {
             return Some(Err(failure_message(id)));
         }
@@ -154,11 +161,11 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
             rx
         })
         .collect();
-    let lanes = join_all(receivers).await;
+    let (lanes, crashed) = collect(receivers, state, &p).await;
     // [/snippet]
 
     let mut out = Outcome { spans: Spans::with_tasks(p.tasks as usize), ..Outcome::default() };
-    for lane in lanes.into_iter().flatten() {
+    for lane in lanes {
         for (id, start, end, result) in lane.tasks {
             out.spans.set(id as usize, lane.lane, start, end);
             match result {
@@ -173,6 +180,55 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
     }
     out.errors.sort_by(|a, b| out.spans.end[a.0 as usize].total_cmp(&out.spans.end[b.0 as usize]));
     out.elapsed_ms = state.since_start();
-    out.stopped = state.is_stopped() && out.spans.finished() < p.tasks as usize;
+    out.stopped = !crashed && state.is_stopped() && out.spans.finished() < p.tasks as usize;
+    out.crashed = crashed;
+    if crashed {
+        let which =
+            p.fail.filter(|_| p.fail_mode == FailMode::Panic).map(|k| format!(" (task {k} panicked)"));
+        out.errors.push((
+            p.fail.unwrap_or(0),
+            format!(
+                "A worker thread stopped answering{}: a panic aborts its thread on wasm, as a crash or \
+                 running out of memory would. Its tasks are lost and the pool is one thread short; \
+                 restart the engine for a full pool.",
+                which.unwrap_or_default()
+            ),
+        ));
+    }
     out
+}
+
+/// Waits for every thread's report. A thread that traps (a panic aborts on wasm, or it ran out of
+/// memory) never reports and never drops its channel, so a watchdog ends the wait: when no task
+/// has finished for longer than any task can take, the run is stopped, the live threads report
+/// within a slice, and the silent one is given up on. Returns the reports and whether a thread
+/// was given up on.
+async fn collect(receivers: Vec<oneshot::Receiver<Lane>>, state: &RunState, p: &Params) -> (Vec<Lane>, bool) {
+    const TICK_MS: u32 = 250;
+    // The longest a task can take (with the GIL, each waits for the others) plus a margin.
+    let limit = f64::from(p.delay_ms) * f64::from(p.threads) + 3_000.0;
+    let mut pending: FuturesUnordered<_> = receivers.into_iter().collect();
+    let (mut lanes, mut last_done, mut quiet_ms, mut crashed) = (Vec::new(), state.done(), 0.0, false);
+    while !pending.is_empty() {
+        match select(pending.next(), TimeoutFuture::new(TICK_MS)).await {
+            Either::Left((Some(Ok(lane)), _)) => lanes.push(lane),
+            Either::Left((_, _)) => {}
+            Either::Right(_) => {
+                if state.done() != last_done {
+                    (last_done, quiet_ms) = (state.done(), 0.0);
+                    continue;
+                }
+                quiet_ms += f64::from(TICK_MS);
+                if crashed && quiet_ms > 1_000.0 {
+                    break;
+                }
+                if !crashed && quiet_ms > limit {
+                    crashed = true;
+                    quiet_ms = 0.0;
+                    state.stop();
+                }
+            }
+        }
+    }
+    (lanes, crashed)
 }

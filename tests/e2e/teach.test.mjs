@@ -1,0 +1,215 @@
+// Issue #3, end to end: each claim of the async-vs-threads comparison happens, measured, in the
+// built page: CPU work and the GIL, real fetches, blocking in async, failing tasks, processes,
+// overhead, the code side by side and the sweep.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { assertClean, launch, open, ready, startServer } from "./harness.mjs";
+
+let browser, server, page, caps;
+before(async () => {
+  [browser, server] = await Promise.all([launch(), startServer()]);
+  page = await open(browser, server.url);
+  caps = await ready(page);
+});
+after(async () => {
+  if (page) assertClean(page);
+  await browser?.close();
+  server?.close();
+});
+
+/** Runs through the API; returns the record without its typed arrays (plus counts of them). */
+function run(options) {
+  return page.evaluate(async (o) => {
+    const r = await window.playground.run(o);
+    const { spans, spanId, spanLane, spanRow, spanStart, spanEnd, spanState, ...rest } = r;
+    const waitMs = [...r.waitStart].reduce((a, s, i) => a + r.waitEnd[i] - s, 0);
+    return {
+      ...rest,
+      waits: r.waitStart.length,
+      waitMs,
+      states: [...spanState],
+      lanesUsed: [...new Set(spanLane)],
+      spans,
+    };
+  }, options);
+}
+
+describe("CPU work, threads and the GIL", () => {
+  test("threads compute in parallel (speedup close to the cores); with the GIL, no faster than sequential", async () => {
+    const cores = caps.hardwareConcurrency;
+    const t = Math.min(cores, 4);
+    const tasks = 2 * t;
+    const base = { tasks, delayMs: 250, workload: "cpu" };
+    const seq = await run({ ...base, model: "sequential" });
+    const par = await run({ ...base, model: "threads", threads: t });
+    const gil = await run({ ...base, model: "threads", threads: t, gil: true });
+    const speedup = seq.elapsedMs / par.elapsedMs;
+    const gilSpeedup = seq.elapsedMs / gil.elapsedMs;
+    console.log(
+      `cpu: sequential ${seq.elapsedMs} ms, ${t} threads ${par.elapsedMs} ms (${speedup.toFixed(2)}x), ` +
+        `GIL ${gil.elapsedMs} ms (${gilSpeedup.toFixed(2)}x)`,
+    );
+    assert.ok(speedup >= 0.75 * t, `speedup ${speedup} on ${t} threads`);
+    assert.ok(gilSpeedup <= 1.15, `GIL speedup ${gilSpeedup}`);
+    // The same work: the same checksum whatever ran it.
+    assert.equal(par.checksum, seq.checksum);
+    assert.equal(gil.checksum, seq.checksum);
+    assert.match(seq.checksum, /^[0-9a-f]{16}$/);
+    // With the GIL threads waited for it, and the record says so for the timeline.
+    assert.ok(gil.waits > 0 && gil.waitMs > 100, `waits ${gil.waits}, ${gil.waitMs} ms`);
+    assert.equal(gil.gil, true);
+    assert.equal(par.waits, 0);
+  });
+
+  test("async gets no speedup from CPU work and its event loop is busy meanwhile", async () => {
+    const r = await run({ model: "async", tasks: 4, delayMs: 100, workload: "cpu" });
+    assert.equal(r.peakInFlight, 1, "one task at a time");
+    assert.ok(r.speedup < 1.2, `speedup ${r.speedup}`);
+    assert.ok(r.eventLoopLagMs >= 60, `lag ${r.eventLoopLagMs}`);
+  });
+
+  test("sleeping threads still overlap with the GIL on (waiting releases it)", async () => {
+    const r = await run({ model: "threads", tasks: 4, delayMs: 300, threads: 4, gil: 1 });
+    assert.ok(r.elapsedMs < 450, `elapsed ${r.elapsedMs}`);
+    assert.equal(r.peakInFlight, 4);
+  });
+});
+
+describe("real fetches", () => {
+  const count = async () => (await (await fetch(`${server.url}api/latency/count`)).json()).requests;
+
+  test("async and threads requests go through the network stack to the server, and overlap", async () => {
+    assert.equal(caps.fetch, true);
+    const before = await count();
+    const a = await run({ model: "async", tasks: 5, delayMs: 300, workload: "fetch" });
+    const t = await run({
+      model: "threads",
+      tasks: 4,
+      delayMs: 300,
+      threads: 4,
+      workload: "fetch",
+      gil: 1,
+    });
+    assert.equal(await count(), before + 9, "the server saw every request");
+    assert.ok(a.elapsedMs >= 299 && a.elapsedMs < 700, `async fetch ${a.elapsedMs}`);
+    assert.ok(t.elapsedMs >= 299 && t.elapsedMs < 700, `threads fetch with the GIL ${t.elapsedMs}`);
+    assert.ok(a.peakInFlight >= 5 && t.peakInFlight === 4);
+  });
+
+  test("the browser's six connections per server cap how many requests are in flight", async () => {
+    const r = await run({ model: "async", tasks: 12, delayMs: 200, workload: "fetch" });
+    assert.equal(r.idealMs, 400);
+    assert.ok(r.elapsedMs >= 399, `elapsed ${r.elapsedMs}`);
+    assert.ok(r.notes.some((n) => /6 connections/.test(n)));
+  });
+});
+
+describe("the classic async mistake", () => {
+  test("a blocking call in async tasks runs them one after another and stalls the loop", async () => {
+    const r = await run({ model: "async", tasks: 4, delayMs: 200, blocking: 1 });
+    assert.ok(r.elapsedMs >= 799 && r.elapsedMs < 1200, `elapsed ${r.elapsedMs}`);
+    assert.equal(r.idealMs, 800);
+    assert.equal(r.peakInFlight, 1);
+    assert.ok(r.eventLoopLagMs >= 150, `lag ${r.eventLoopLagMs}`);
+    const err = await page.evaluate(() =>
+      window.playground
+        .run({ model: "async", tasks: 100, delayMs: 1000, blocking: 1 })
+        .catch((e) => e.message),
+    );
+    assert.match(err, /event loop busy.*at most 5,000 ms/);
+  });
+});
+
+describe("a failing task", () => {
+  test("async join_all: the others finish; try_join_all: the first error ends the run", async () => {
+    const all = await run({ model: "async", tasks: 4, delayMs: 200, fail: 1 });
+    assert.equal(all.error, "task 1 failed (fail=1)");
+    assert.deepEqual([all.finished, all.failed, all.cancelled], [3, 1, 0]);
+    assert.ok(all.elapsedMs >= 199);
+    const first = await run({
+      model: "async",
+      tasks: 4,
+      delayMs: 200,
+      fail: 1,
+      failMode: "try_join_all",
+    });
+    assert.deepEqual([first.finished, first.failed, first.cancelled], [0, 1, 3]);
+    assert.ok(first.elapsedMs >= 99 && first.elapsedMs < 190, `ended at ${first.elapsedMs}`);
+  });
+
+  test("threads: the error stays in its thread, the others go on; sequential: the loop stops", async () => {
+    const t = await run({ model: "threads", tasks: 4, delayMs: 100, threads: 2, fail: 0 });
+    assert.deepEqual([t.finished, t.failed], [3, 1]);
+    assert.equal(t.errors[0].id, 0);
+    const s = await run({ model: "sequential", tasks: 4, delayMs: 50, fail: 1 });
+    assert.deepEqual([s.finished, s.failed], [1, 1]);
+    // And the next run is clean: the pool is still usable.
+    const next = await run({ model: "threads", tasks: 4, delayMs: 100, threads: 2 });
+    assert.deepEqual([next.finished, next.failed, next.error], [4, 0, null]);
+  });
+});
+
+describe("processes", () => {
+  test("processes start once, are reused, and scale CPU work even where a GIL would not", async () => {
+    const first = await run({ model: "processes", tasks: 2, delayMs: 100, threads: 2 });
+    const again = await run({ model: "processes", tasks: 2, delayMs: 100, threads: 2 });
+    assert.ok(first.processesStarted + again.processesStarted >= 1);
+    assert.equal(again.processesStarted, 0, "reused, as a Pool is");
+    assert.deepEqual(again.lanesUsed.sort(), [1000, 1001]);
+    const t = Math.min(caps.hardwareConcurrency, 4);
+    const cpu = await run({
+      model: "processes",
+      tasks: 2 * t,
+      delayMs: 250,
+      threads: t,
+      workload: "cpu",
+    });
+    console.log(`processes cpu speedup ${cpu.speedup.toFixed(2)} on ${t}`);
+    assert.ok(cpu.speedup >= 0.7 * t, `speedup ${cpu.speedup}`);
+  });
+});
+
+describe("on the page", () => {
+  test("results carry workload and GIL, explain the effect, and show overhead and code", async () => {
+    await page.selectOption("#workload", "cpu");
+    await page.check("#gil");
+    await page.fill("#tasks", "4");
+    await page.fill("#delay", "50");
+    await page.fill("#threads", "2");
+    const rows = await page.locator("#results tbody tr").count();
+    await page.click('button[data-model="threads"]');
+    await page.waitForFunction(
+      (n) => document.querySelectorAll("#results tbody tr").length > n,
+      rows,
+    );
+    const row = page.locator("#results tbody tr").first();
+    assert.equal(await row.getAttribute("data-workload"), "cpu");
+    assert.equal(await row.getAttribute("data-gil"), "1");
+    assert.match(await row.locator("td.what").textContent(), /GIL.*speedup/);
+    assert.match(await page.textContent("#overhead"), /memory per pool thread/);
+    assert.match(await page.textContent("#python-code"), /def task\(i\):/);
+    assert.match(await page.textContent("#python-code"), /max_workers=2/);
+    assert.match(await page.textContent("#rust-code"), /rayon::spawn/);
+    assert.ok((await page.locator("#rust-code .hljs-keyword").count()) > 3, "highlighted");
+    const search = new URLSearchParams(await page.evaluate(() => location.search));
+    assert.equal(search.get("workload"), "cpu");
+    assert.equal(search.get("gil"), "1");
+    await page.selectOption("#workload", "sleep");
+    await page.uncheck("#gil");
+  });
+
+  test("the sweep draws elapsed against task count for each model", async () => {
+    await page.fill("#delay", "50");
+    await page.fill("#threads", "2");
+    await page.click("#sweep");
+    await page.waitForSelector('#sweep-chart[data-state="done"]', { timeout: 120_000 });
+    const table = await page.$$eval(".sweep-table tr[data-tasks]", (rows) =>
+      rows.map((r) => ({ ...r.dataset })),
+    );
+    const at = (n) => table.find((r) => r.tasks === String(n));
+    // Async stays flat from 1 to 100,000 tasks; two threads climb.
+    assert.ok(Number(at(100_000).async) < 4 * Number(at(1).async), JSON.stringify(table));
+    assert.ok(Number(at(100).threads) > 10 * Number(at(1).threads), JSON.stringify(table));
+    assert.match(await page.textContent("#sweep-notes"), /Skipped/);
+  });
+});

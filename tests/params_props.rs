@@ -1,0 +1,129 @@
+//! Property tests of the parameter parser (issue #6, "hostile parameters"): whatever arrives in a
+//! URL or a `run()` argument, `check` answers with either valid parameters within every limit or
+//! messages that name their field, never a panic. Native only (`cargo test`).
+#![cfg(not(target_arch = "wasm32"))]
+
+use playground::params::{self, Limits, MAX_DELAY_MS, MAX_TASKS, Model, Raw, Request};
+use proptest::prelude::*;
+
+const LIMITS: Limits = Limits { pool_size: 16, cores: 2, fetch: true };
+
+/// Any value a field could receive: numbers of every kind, digit strings, hostile text.
+fn raw_value() -> impl Strategy<Value = RawOwned> {
+    prop_oneof![
+        Just(RawOwned::Missing),
+        any::<f64>().prop_map(RawOwned::Number),
+        prop_oneof![Just(f64::NAN), Just(f64::INFINITY), Just(-0.0), Just(1e300), Just(0.5)]
+            .prop_map(RawOwned::Number),
+        (0u64..2_000_000).prop_map(|n| RawOwned::Number(n as f64)),
+        (0u64..2_000_000).prop_map(|n| RawOwned::Text(n.to_string())),
+        any::<String>().prop_map(RawOwned::Text),
+        prop_oneof![
+            Just("<script>alert(1)</script>"),
+            Just("1e3"),
+            Just("0x10"),
+            Just("-1"),
+            Just(" 12 "),
+            Just("١٢"),
+            Just("99999999999999999999999999"),
+            Just("async"),
+            Just("all"),
+            Just("threads"),
+            Just("processes"),
+            Just("cpu"),
+            Just("try_join_all"),
+            Just("true"),
+            Just(""),
+        ]
+        .prop_map(|s| RawOwned::Text(s.to_string())),
+        any::<bool>().prop_map(RawOwned::Bool),
+        Just(RawOwned::Other),
+    ]
+}
+
+#[derive(Clone, Debug)]
+enum RawOwned {
+    Missing,
+    Number(f64),
+    Text(String),
+    Bool(bool),
+    Other,
+}
+
+impl RawOwned {
+    fn raw(&self) -> Raw<'_> {
+        match self {
+            RawOwned::Missing => Raw::Missing,
+            RawOwned::Number(n) => Raw::Number(*n),
+            RawOwned::Text(s) => Raw::Text(s),
+            RawOwned::Bool(b) => Raw::Bool(*b),
+            RawOwned::Other => Raw::Other,
+        }
+    }
+}
+
+const FIELDS: [&str; 10] =
+    ["model", "tasks", "delay", "threads", "timers", "workload", "gil", "blocking", "fail", "failMode"];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    #[test]
+    fn any_request_is_checked_without_panicking(fields in proptest::collection::vec(raw_value(), 10)) {
+        let req = Request {
+            model: fields[0].raw(),
+            tasks: fields[1].raw(),
+            delay: fields[2].raw(),
+            threads: fields[3].raw(),
+            timers: fields[4].raw(),
+            workload: fields[5].raw(),
+            gil: fields[6].raw(),
+            blocking: fields[7].raw(),
+            fail: fields[8].raw(),
+            fail_mode: fields[9].raw(),
+        };
+        match params::check(&req, LIMITS) {
+            Ok(runs) => {
+                prop_assert!(!runs.is_empty());
+                for p in runs {
+                    prop_assert!((1..=MAX_TASKS).contains(&p.tasks));
+                    prop_assert!(p.delay_ms <= MAX_DELAY_MS);
+                    prop_assert!(p.threads >= 1 && p.threads <= 16);
+                    prop_assert!(p.fail.is_none_or(|k| k < p.tasks));
+                    let ideal = params::ideal_ms(&p, LIMITS);
+                    prop_assert!(ideal.is_finite() && ideal >= 0.0);
+                    if p.model != Model::Async {
+                        prop_assert!(ideal <= params::MAX_RUN_MS as f64);
+                    }
+                }
+            }
+            Err(errors) => {
+                prop_assert!(!errors.is_empty());
+                for e in errors {
+                    prop_assert!(FIELDS.contains(&e.field), "unknown field {}", e.field);
+                    // Messages stay short whatever was pasted, and quote input only shortened.
+                    prop_assert!(e.message.chars().count() < 260, "{}", e.message);
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn whole_numbers_in_range_are_accepted_as_numbers_and_as_text(n in 1u32..=MAX_TASKS) {
+        let text = n.to_string();
+        for raw in [Raw::Number(f64::from(n)), Raw::Text(&text)] {
+            prop_assert_eq!(params::whole("tasks", "tasks", raw, 1, MAX_TASKS), Ok(n));
+        }
+    }
+
+    #[test]
+    fn anything_else_in_a_number_field_names_the_field_and_range(s in "\\PC*") {
+        if let Err(e) = params::whole("tasks", "tasks", Raw::Text(&s), 1, MAX_TASKS) {
+            prop_assert_eq!(e.field, "tasks");
+            prop_assert!(e.message.contains("from 1 to 1,000,000"));
+        } else {
+            let n: u32 = s.trim().parse().unwrap();
+            prop_assert!((1..=MAX_TASKS).contains(&n));
+        }
+    }
+}
