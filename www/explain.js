@@ -94,10 +94,10 @@ function effect(r) {
 /** The sentences for a run's record. */
 export function explain(r) {
   const parts = [];
-  if (r.stopped) parts.push(`Stopped: ${r.finished} of ${r.tasks} tasks had finished.`);
-  else parts.push(effect(r));
   const f = failure(r);
-  if (f) parts.push(f);
+  if (r.stopped) parts.push(`Stopped: ${r.finished} of ${r.tasks} tasks had finished.`);
+  // A failure changes the story: tell that one, not the usual effect.
+  else parts.push(f ?? effect(r));
   parts.push(...r.notes);
   return parts.filter(Boolean).join(" ");
 }
