@@ -56,10 +56,12 @@ export const CSP = [
 ].join("; ");
 
 function headers(type) {
-  if (values.plain) return { "Content-Type": type, "Cache-Control": "no-store" };
+  // no-cache: always revalidate (so a rebuild shows at once) but answer 304 when unchanged, so the
+  // pool's 16 workers loading the same glue do not download it 16 times.
+  if (values.plain) return { "Content-Type": type, "Cache-Control": "no-cache" };
   const h = {
     "Content-Type": type,
-    "Cache-Control": "no-store",
+    "Cache-Control": "no-cache",
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": CSP,
     // cross-origin, not same-origin: a cross-origin-isolated documentation page on another
@@ -114,14 +116,21 @@ const server = createServer((req, res) => {
     res.writeHead(403).end("forbidden");
     return;
   }
+  let stat;
   try {
     if (statSync(path).isDirectory()) path = join(path, "index.html");
-    statSync(path);
+    stat = statSync(path);
   } catch {
     res.writeHead(404, headers("text/plain; charset=utf-8")).end("not found");
     return;
   }
-  res.writeHead(200, headers(types[extname(path)] ?? "application/octet-stream"));
+  const type = types[extname(path)] ?? "application/octet-stream";
+  const etag = `W/"${stat.size}-${stat.mtimeMs}"`;
+  if (req.headers["if-none-match"] === etag) {
+    res.writeHead(304, { ...headers(type), ETag: etag }).end();
+    return;
+  }
+  res.writeHead(200, { ...headers(type), ETag: etag });
   createReadStream(path).pipe(res);
 });
 

@@ -206,7 +206,17 @@ pub async fn run(options: JsValue) -> Result<JsValue, JsValue> {
     let heap_peak = alloc::peak().saturating_sub(heap_before);
     CURRENT.set(None);
     RUNS.set(RUNS.get() + 1);
-    let record = record(p, &state, outcome);
+    // After a big run, laying out and copying out a million spans takes tens of ms each: give the
+    // browser the event loop back in between, so no single task blocks it long (issue #5).
+    let big = p.tasks > 10_000;
+    if big {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+    }
+    let layout = timeline::layout(&outcome.spans);
+    if big {
+        gloo_timers::future::TimeoutFuture::new(0).await;
+    }
+    let record = record(p, &state, outcome, layout);
     set(&record, "eventLoopLagMs", lag_ms);
     set(&record, "heapPeakBytes", heap_peak as f64);
     set(&record, "heapBytesPerTask", heap_peak as f64 / f64::from(p.tasks));
@@ -226,8 +236,7 @@ pub async fn run(options: JsValue) -> Result<JsValue, JsValue> {
 /// Builds the JS record of a finished run. Spans go out as typed arrays in start order (one
 /// copy, no object per task), because a million tasks would otherwise cost a million objects;
 /// the JS API turns them into `{ id, lane, startMs, endMs }` objects only when asked.
-fn record(p: Params, state: &RunState, o: Outcome) -> Object {
-    let layout = timeline::layout(&o.spans);
+fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout) -> Object {
     let pick = |v: &[f64]| -> Float64Array {
         let picked: Vec<f64> = layout.ids.iter().map(|&i| v[i as usize]).collect();
         Float64Array::from(&picked[..])

@@ -77,15 +77,19 @@ pub fn kernel(mut x: u64, iters: u64) -> u64 {
     std::hint::black_box(acc ^ x)
 }
 
-/// Measures the kernel's speed on this thread (about 40 ms, once per page load) and returns
+/// Measures the kernel's speed on this thread (about 70 ms, once per page load) and returns
 /// iterations per ms.
 pub fn calibrate() -> u64 {
     let known = ITERS_PER_MS.load(Relaxed);
     if known > 0 {
         return known;
     }
-    // Warm up, then time whole chunks until 40 ms have passed.
-    kernel(1, CHUNK);
+    // Warm up for 30 ms first: the browser compiles hot wasm again, optimised, after it has run a
+    // while, and calibrating on the first, slower code would make every task too short.
+    let warm = clock::now_ms();
+    while clock::now_ms() - warm < 30.0 {
+        kernel(3, CHUNK);
+    }
     let t0 = clock::now_ms();
     let mut chunks = 0u64;
     let mut seed = 1;

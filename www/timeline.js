@@ -134,6 +134,7 @@ export function draw(figure) {
 
   if (record.spanLane.length > MAX_BARS) drawDensity(ctx, record, top, x, dpr, c.bars[0]);
   else drawBars(ctx, record, top, x, c);
+  figure.dataset.drawn = "true";
 }
 
 /** Where bar `i` goes, as fillRect wants it: x, y, width, height. */

@@ -41,6 +41,9 @@ async function runFromUi(page, model, { tasks, delay, threads, rows } = {}) {
 
 /** Pixels of bar colour drawn on the timeline canvases (proves bars were drawn, not just a frame). */
 async function barPixels(page) {
+  await page.waitForFunction(() =>
+    [...document.querySelectorAll("figure.timeline")].every((f) => f.dataset.drawn),
+  );
   return page.$$eval("figure.timeline canvas", (canvases) =>
     canvases.map((c) => {
       const bar = getComputedStyle(c).getPropertyValue("--bar-0").trim();

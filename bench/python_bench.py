@@ -1,0 +1,241 @@
+#!/usr/bin/env python3
+"""The CPython side of the benchmark (issue 5): the programs a learner would write.
+
+Standard library only; runs with the machine's python3 (3.11). Each scenario is one of:
+
+- ``async``: ``asyncio.gather`` of N ``asyncio.sleep(delay)``.
+- ``threads`` with T == N: one ``threading.Thread`` per task, each ``time.sleep(delay)``.
+- ``threads`` with T < N: a pool, ``ThreadPoolExecutor(max_workers=T)``, each task
+  ``time.sleep(delay)``.
+- ``cpu``: N tasks of a pure-Python loop, each calibrated to take about ``delay`` ms on this
+  machine, run one after another (``threads`` absent or 0) or on a pool of T threads (where the
+  GIL lets only one of them run Python code at a time).
+
+Usage (the driver, bench/run.mjs, passes JSON; the flags are for people):
+
+    python3 bench/python_bench.py '[{"kind": "async", "tasks": 1000, "delayMs": 1000, "reps": 3}]'
+    python3 bench/python_bench.py --kind threads --tasks 16 --threads 2 --delay-ms 1000 --reps 3
+    python3 bench/python_bench.py --kind cpu --tasks 8 --threads 2 --delay-ms 250
+
+Prints one JSON object on stdout:
+
+    {"python": "3.11.7", "implementation": "CPython", "cores": 2, "results": [
+      {"kind": ..., "tasks": ..., "threads": ..., "delayMs": ..., "reps": [seconds, ...],
+       "median": seconds, "rssBytesPerTask": ..., "iterations": ...}, ...]}
+
+``reps`` holds the elapsed seconds of each repetition, timed around the gather, the threads'
+start to their join, or the loops. ``rssBytesPerTask`` (async and threads, first repetition) is
+the growth of the process's resident memory while the tasks are pending, divided by N (by T
+for a pool, whose threads are what costs memory).
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import statistics
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def rss_bytes():
+    """Resident memory of this process now, or None where /proc is not available."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * PAGE_SIZE
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+def per_task(before, during, tasks):
+    """Memory growth per task, or None if it could not be measured."""
+    if before is None or during is None:
+        return None
+    return max(0, during - before) / tasks
+
+
+# --- async: asyncio.gather of N sleeps -------------------------------------------------------
+
+
+async def gather_sleeps(tasks, delay_s, probe):
+    """The learner's program, timed from creating the coroutines to the gather's end.
+
+    ``probe`` (a dict or None) gets the RSS at half the delay, when every task is pending.
+    """
+
+    async def sample():
+        await asyncio.sleep(delay_s / 2)
+        probe["during"] = rss_bytes()
+
+    sampler = asyncio.ensure_future(sample()) if probe is not None else None
+    t0 = time.perf_counter()
+    await asyncio.gather(*(asyncio.sleep(delay_s) for _ in range(tasks)))
+    elapsed = time.perf_counter() - t0
+    if sampler is not None:
+        await sampler
+    return elapsed
+
+
+def run_async(tasks, delay_s, reps):
+    times, probe = [], {}
+    for rep in range(reps):
+        if rep == 0:
+            probe["before"] = rss_bytes()
+        times.append(asyncio.run(gather_sleeps(tasks, delay_s, probe if rep == 0 else None)))
+    return times, {"rssBytesPerTask": per_task(probe.get("before"), probe.get("during"), tasks)}
+
+
+# --- threads: time.sleep in a thread per task, or in a pool of T threads ----------------------
+
+
+def run_threads(tasks, threads, delay_s, reps):
+    times, extra = [], {}
+    for rep in range(reps):
+        before = rss_bytes()
+        t0 = time.perf_counter()
+        if threads >= tasks:
+            # One threading.Thread per task: what the classic tutorial does.
+            workers = [threading.Thread(target=time.sleep, args=(delay_s,)) for _ in range(tasks)]
+            for w in workers:
+                w.start()
+            during = rss_bytes()  # every thread started and sleeping
+            for w in workers:
+                w.join()
+        else:
+            # A pool of T threads: ceil(N / T) rounds of sleeps.
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                futures = [pool.submit(time.sleep, delay_s) for _ in range(tasks)]
+                during = rss_bytes()
+                for f in futures:
+                    f.result()
+        times.append(time.perf_counter() - t0)
+        if rep == 0:
+            extra["rssBytesPerTask"] = per_task(before, during, min(tasks, threads))
+    return times, extra
+
+
+# --- cpu: a pure-Python loop, sequential or on threads ----------------------------------------
+
+
+def spin(iterations):
+    """The CPU work of one task: a plain loop a learner would write."""
+    total = 0
+    for i in range(iterations):
+        total += i * i
+    return total
+
+
+_calibrated = {}
+
+
+def iterations_for(delay_ms):
+    """Loop iterations that take about ``delay_ms`` on one core of this machine.
+
+    Two stages, each keeping the fastest of a few timings so a busy moment does not inflate the
+    count: a short probe gives a first estimate, then the estimate itself is timed and rescaled
+    (a short loop runs slower per iteration than a long one). Cached so sequential and threaded
+    runs do the same work.
+    """
+    if delay_ms not in _calibrated:
+        target_s = delay_ms / 1000
+        probe = 200_000
+        # Warm up first: on these machines the first few hundred ms of a loop run ~15 % slower.
+        warm_until = time.perf_counter() + 0.5
+        while time.perf_counter() < warm_until:
+            spin(probe)
+        rough = max(1, round(probe * target_s / min(_timed(spin, probe) for _ in range(5))))
+        best = min(_timed(spin, rough) for _ in range(3))
+        _calibrated[delay_ms] = max(1, round(rough * target_s / best))
+    return _calibrated[delay_ms]
+
+
+def _timed(fn, *args):
+    t0 = time.perf_counter()
+    fn(*args)
+    return time.perf_counter() - t0
+
+
+def run_cpu(tasks, threads, delay_ms, reps):
+    iterations = iterations_for(delay_ms)
+    times = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        if threads:
+            with ThreadPoolExecutor(max_workers=threads) as pool:
+                list(pool.map(spin, [iterations] * tasks))
+        else:
+            for _ in range(tasks):
+                spin(iterations)
+        times.append(time.perf_counter() - t0)
+    return times, {"iterations": iterations}
+
+
+# --- driver ------------------------------------------------------------------------------------
+
+
+def run_scenario(s):
+    kind = s["kind"]
+    tasks = int(s["tasks"])
+    delay_ms = float(s.get("delayMs", 1000))
+    threads = int(s.get("threads") or 0)
+    reps = int(s.get("reps", 3))
+    if kind == "async":
+        times, extra = run_async(tasks, delay_ms / 1000, reps)
+    elif kind == "threads":
+        times, extra = run_threads(tasks, threads or tasks, delay_ms / 1000, reps)
+    elif kind == "cpu":
+        times, extra = run_cpu(tasks, threads, delay_ms, reps)
+    else:
+        raise ValueError(f"unknown kind {kind!r}: expected async, threads or cpu")
+    out = dict(s)
+    out.update(reps=times, median=statistics.median(times), **extra)
+    return out
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("scenarios", nargs="?", help="JSON: one scenario object or a list of them")
+    p.add_argument("--kind", choices=["async", "threads", "cpu"])
+    p.add_argument("--tasks", type=int, default=3)
+    p.add_argument("--threads", type=int, default=0, help="pool size (0: one per task / none)")
+    p.add_argument("--delay-ms", type=float, default=1000)
+    p.add_argument("--reps", type=int, default=3)
+    a = p.parse_args(argv)
+    if a.scenarios:
+        parsed = json.loads(a.scenarios)
+        return parsed if isinstance(parsed, list) else [parsed]
+    if not a.kind:
+        p.error("give a JSON scenario list or --kind")
+    return [
+        {
+            "kind": a.kind,
+            "tasks": a.tasks,
+            "threads": a.threads,
+            "delayMs": a.delay_ms,
+            "reps": a.reps,
+        }
+    ]
+
+
+def main(argv):
+    scenarios = parse_args(argv)
+    results = [run_scenario(s) for s in scenarios]
+    json.dump(
+        {
+            "python": platform.python_version(),
+            "implementation": platform.python_implementation(),
+            "cores": os.cpu_count(),
+            "results": results,
+        },
+        sys.stdout,
+    )
+    sys.stdout.write("\n")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
