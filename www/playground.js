@@ -39,6 +39,9 @@ function defaultThreads() {
   return Math.min(capabilities.hardwareConcurrency, capabilities.poolSize || 1);
 }
 
+/** Span states, as numbered by the engine (src/timeline.rs). */
+const SPAN_STATES = ["done", "failed", "cancelled"];
+
 /**
  * Adds `spans` to an engine record: the engine hands spans over as typed arrays (one copy, no
  * object per task); the objects are made only when someone reads `spans`, then kept.
@@ -54,6 +57,7 @@ function withSpans(record) {
           lane: record.spanLane[i],
           startMs: record.spanStart[i],
           endMs: record.spanEnd[i],
+          state: SPAN_STATES[record.spanState[i]],
         }));
       }
       return spans;

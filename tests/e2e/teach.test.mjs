@@ -134,6 +134,12 @@ describe("a failing task", () => {
       failMode: "try_join_all",
     });
     assert.deepEqual([first.finished, first.failed, first.cancelled], [0, 1, 3]);
+    assert.deepEqual(first.spans.map((s) => s.state).sort(), [
+      "cancelled",
+      "cancelled",
+      "cancelled",
+      "failed",
+    ]);
     assert.ok(first.elapsedMs >= 99 && first.elapsedMs < 190, `ended at ${first.elapsedMs}`);
   });
 
