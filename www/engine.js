@@ -44,6 +44,10 @@ async function threadsUnavailableReason() {
 
 let engine = null;
 
+// Loaded by its own <script type="module" async> in index.html, the module starts the engine at
+// once; the page's modules pick up the same promise through loadEngine().
+if (globalThis.document) queueMicrotask(() => loadEngine());
+
 /**
  * Loads the engine once. Resolves to `{ wasm, capabilities }`: `wasm` is the wasm-bindgen
  * module (run, check, progress, stop, limits), `capabilities` what this page can do.

@@ -5,9 +5,13 @@ import { FIELDS, applyUrl, readForm, runOptions, showErrors, syncUrl } from "./f
 import { draw, timelineFigure } from "./timeline.js";
 import { explain } from "./explain.js";
 import { showOverhead } from "./overhead.js";
-import { showCode, wireCopy } from "./code.js";
-import { drawSweep, sweep } from "./sweep.js";
 import { showComparison } from "./compare.js";
+
+// The code panel (with highlight.js) and the sweep load when first needed: they are not part of
+// a first visit's budget (issue #5).
+const codePanel = () => import("./code.js");
+const sweeper = () => import("./sweep.js");
+let copyWired = false;
 
 window.playground = playground;
 
@@ -166,7 +170,12 @@ playground.events.addEventListener("runend", (e) => {
     $("crashed-text").textContent = r.error;
   }
   showOverhead($("overhead"), r, playground.capabilities);
-  showCode(r, playground.rustCode(r.model, r.workload, r.blocking, r.timers));
+  const rust = playground.rustCode(r.model, r.workload, r.blocking, r.timers);
+  codePanel().then(({ showCode, wireCopy }) => {
+    if (!copyWired) wireCopy(announce);
+    copyWired = true;
+    showCode(r, rust);
+  });
   showDiagnostics();
 });
 
@@ -191,6 +200,7 @@ async function startSweep() {
   Object.assign(options, { fail: undefined, blocking: false });
   $("sweep-notes").textContent = "Sweeping…";
   $("sweep-chart").dataset.state = "running";
+  const { drawSweep, sweep } = await sweeper();
   await sweep(
     playground,
     options,
@@ -221,7 +231,7 @@ for (const f of FIELDS) {
     validateLive();
   });
 }
-wireCopy(announce);
+
 new ResizeObserver(() => batch?.forEach(draw)).observe($("timelines"));
 
 const fromUrl = applyUrl();
