@@ -177,6 +177,10 @@ pub async fn run(options: JsValue) -> Result<JsValue, JsValue> {
     if p.workload == Workload::Cpu {
         // Once per page load, before the run's clock starts.
         workload::calibrate();
+        #[cfg(feature = "threads")]
+        if p.model == Model::Threads {
+            runner::threads::warm_up().await;
+        }
     }
     let mut processes = None;
     if p.model == Model::Processes {

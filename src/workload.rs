@@ -77,7 +77,7 @@ pub fn kernel(mut x: u64, iters: u64) -> u64 {
     std::hint::black_box(acc ^ x)
 }
 
-/// Measures the kernel's speed on this thread (about 70 ms, once per page load) and returns
+/// Measures the kernel's speed on this thread (about 110 ms, once per page load) and returns
 /// iterations per ms.
 pub fn calibrate() -> u64 {
     let known = ITERS_PER_MS.load(Relaxed);
@@ -90,14 +90,20 @@ pub fn calibrate() -> u64 {
     while clock::now_ms() - warm < 30.0 {
         kernel(3, CHUNK);
     }
-    let t0 = clock::now_ms();
-    let mut chunks = 0u64;
+    // The best of eight 10 ms windows: a window in which the browser ran something else on this
+    // core would make the device look slower than it is.
+    let mut best = 1.0f64;
     let mut seed = 1;
-    while clock::now_ms() - t0 < 40.0 {
-        seed = kernel(seed | 1, CHUNK);
-        chunks += 1;
+    for _ in 0..8 {
+        let t0 = clock::now_ms();
+        let mut chunks = 0u64;
+        while clock::now_ms() - t0 < 10.0 {
+            seed = kernel(seed | 1, CHUNK);
+            chunks += 1;
+        }
+        best = best.max((chunks * CHUNK) as f64 / (clock::now_ms() - t0));
     }
-    let per_ms = ((chunks * CHUNK) as f64 / (clock::now_ms() - t0)).max(1.0) as u64;
+    let per_ms = best as u64;
     ITERS_PER_MS.store(per_ms, Relaxed);
     per_ms
 }
