@@ -107,7 +107,8 @@ export function draw(figure) {
   ctx.fillStyle = c.text;
   ctx.strokeStyle = c.grid;
   ctx.textBaseline = "top";
-  const step = tickStep(axisMs);
+  // About one label per 80 px, so labels never overlap on a phone.
+  const step = tickStep(axisMs, Math.max(3, Math.floor(plotW / 80)));
   for (let t = 0; t <= axisMs + 1e-9; t += step) {
     const px = Math.round(x(t)) + 0.5;
     ctx.beginPath();

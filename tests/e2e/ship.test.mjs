@@ -216,7 +216,11 @@ describe("dist/ on a plain static host, from a sub-path", () => {
     assert.match(staticHost.url, /\/docs\/playground\/$/);
     // The first load is not isolated; coi-serviceworker reloads it once, isolated.
     await until(async () => page.loads >= 2, 20_000, "the service worker's reload");
-    await page.waitForLoadState();
+    // `loads` counts navigation requests: wait for the reloaded document itself, or the next
+    // call could still reach the old one just before it goes away.
+    await page.waitForFunction(() => globalThis.crossOriginIsolated === true, null, {
+      timeout: 20_000,
+    });
     const caps = await capabilities(page);
     assert.equal(caps.crossOriginIsolated, true);
     assert.equal(caps.threads, true, caps.reason);
