@@ -8,6 +8,7 @@ use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array};
 use wasm_bindgen::prelude::*;
 
 use crate::alloc;
+use crate::js::{get_f64, get_string, set};
 use crate::params::{self, Limits, Model, Params, Raw, Request, Workload};
 use crate::run::RunState;
 use crate::runner::{self, Outcome};
@@ -99,7 +100,7 @@ fn limits() -> Limits {
 /// script's URL (the processes model).
 #[wasm_bindgen]
 pub fn configure(options: JsValue) {
-    let text = |key: &str| Reflect::get(&options, &JsValue::from_str(key)).ok().and_then(|v| v.as_string());
+    let text = |key: &str| get_string(&options, key);
     workload::set_fetch_url(text("fetchUrl"));
     runner::processes::set_script(text("processUrl"));
 }
@@ -109,10 +110,6 @@ pub fn configure(options: JsValue) {
 #[wasm_bindgen(js_name = processTask)]
 pub async fn process_task(task: JsValue) -> JsValue {
     runner::processes::task_in_this_process(task).await
-}
-
-fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
-    Reflect::set(obj, &JsValue::from_str(key), &value.into()).expect("setting a field of a plain object");
 }
 
 /// Checks run options without running: `{ ok, errors: [{ field, message }], runs: [{ model,
@@ -385,7 +382,7 @@ fn wasm_memory_bytes() -> f64 {
     let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
     let buffer = memory.buffer();
     // A shared memory's buffer is a SharedArrayBuffer, a plain one's an ArrayBuffer.
-    Reflect::get(&buffer, &JsValue::from_str("byteLength")).ok().and_then(|v| v.as_f64()).unwrap_or(0.0)
+    get_f64(&buffer, "byteLength").unwrap_or(0.0)
 }
 
 /// Starts the worker pool (once per page) and resolves to the ms it took.

@@ -27,6 +27,8 @@ pub mod executor;
 #[cfg(all(target_arch = "wasm32", feature = "threads"))]
 pub mod gil;
 #[cfg(target_arch = "wasm32")]
+mod js;
+#[cfg(target_arch = "wasm32")]
 pub mod run;
 #[cfg(target_arch = "wasm32")]
 pub mod runner;

@@ -17,12 +17,13 @@ use std::sync::Arc;
 use futures_channel::mpsc;
 use futures_util::StreamExt;
 use futures_util::future::{Either, join_all, select};
-use js_sys::{Object, Reflect};
+use js_sys::Object;
 use wasm_bindgen::prelude::*;
 use web_sys::{Worker, WorkerOptions, WorkerType};
 
 use super::{Outcome, failure_message};
 use crate::clock;
+use crate::js::{get_f64, get_string, set};
 use crate::params::Params;
 use crate::run::RunState;
 use crate::timeline::{Spans, state};
@@ -70,14 +71,6 @@ pub struct Startup {
     pub ms_each: f64,
 }
 
-fn set(obj: &Object, key: &str, value: impl Into<JsValue>) {
-    Reflect::set(obj, &JsValue::from_str(key), &value.into()).expect("setting a field of a plain object");
-}
-
-fn get_f64(v: &JsValue, key: &str) -> Option<f64> {
-    Reflect::get(v, &JsValue::from_str(key)).ok()?.as_f64()
-}
-
 /// Starts one process and waits until its wasm instance is ready.
 async fn start_process() -> Result<Process, String> {
     let url = SCRIPT.with_borrow(|s| s.clone()).ok_or("processes are unavailable: no worker script")?;
@@ -92,7 +85,7 @@ async fn start_process() -> Result<Process, String> {
     let mut process = Process { worker, replies, _on_message: on_message };
     // The first message says the instance is ready (or why it is not).
     let hello = process.replies.next().await.ok_or("the process ended before it was ready")?;
-    match Reflect::get(&hello, &JsValue::from_str("error")).ok().and_then(|e| e.as_string()) {
+    match get_string(&hello, "error") {
         Some(e) => Err(format!("a process failed to start: {e}")),
         None => Ok(process),
     }
@@ -167,7 +160,7 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
         let start = get_f64(&reply, "start").unwrap_or(t0) - state.t0;
         let end = get_f64(&reply, "end").unwrap_or(t0) - state.t0;
         out.spans.set(id as usize, FIRST_LANE + k, start, end);
-        let error = Reflect::get(&reply, &JsValue::from_str("error")).ok().and_then(|e| e.as_string());
+        let error = get_string(&reply, "error");
         let error = error.or_else(|| failing.then(|| failure_message(id)));
         match error {
             Some(e) => {
@@ -175,8 +168,7 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
                 out.errors.push((id, e));
             }
             None => {
-                let sum =
-                    Reflect::get(&reply, &JsValue::from_str("checksum")).ok().and_then(|c| c.as_string());
+                let sum = get_string(&reply, "checksum");
                 let sum = sum.and_then(|s| u64::from_str_radix(&s, 16).ok()).unwrap_or(0);
                 out.checksum = out.checksum.wrapping_add(sum);
             }
@@ -199,9 +191,8 @@ pub async fn task_in_this_process(task: JsValue) -> JsValue {
     let id = get_f64(&task, "id").unwrap_or(0.0) as u32;
     let delay = get_f64(&task, "delayMs").unwrap_or(0.0) as u32;
     let iterations = get_f64(&task, "iterations").unwrap_or(0.0) as u64;
-    let kind = Reflect::get(&task, &JsValue::from_str("workload")).ok().and_then(|w| w.as_string());
-    let url =
-        Reflect::get(&task, &JsValue::from_str("url")).ok().and_then(|w| w.as_string()).unwrap_or_default();
+    let kind = get_string(&task, "workload");
+    let url = get_string(&task, "url").unwrap_or_default();
     let out = Object::new();
     set(&out, "id", id);
     set(&out, "start", clock::now_ms());

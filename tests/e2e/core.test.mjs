@@ -1,7 +1,7 @@
 // Issue #2, the playground core, end to end: the built page in headless Chromium.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { assertClean, launch, open, ready, startServer } from "./harness.mjs";
+import { assertClean, launch, open, ready, runFromUi, startServer } from "./harness.mjs";
 
 let browser, isolated, plain;
 before(async () => {
@@ -16,28 +16,6 @@ after(async () => {
   isolated?.close();
   plain?.close();
 });
-
-/** Fills the form, clicks a Run button and resolves to the new result rows' data. */
-async function runFromUi(page, model, { tasks, delay, threads, rows } = {}) {
-  const before = await page.locator("#results tbody tr").count();
-  if (tasks !== undefined) await page.fill("#tasks", String(tasks));
-  if (delay !== undefined) await page.fill("#delay", String(delay));
-  if (threads !== undefined) await page.fill("#threads", String(threads));
-  await page.click(`button[data-model="${model}"]`);
-  const added = rows ?? (model === "all" ? 3 : 1);
-  await page.waitForFunction(
-    (n) => document.querySelectorAll("#results tbody tr").length >= n,
-    before + added,
-    { timeout: 60_000 },
-  );
-  await page.waitForSelector("#stop:disabled", { state: "attached" });
-  return page.$$eval(
-    "#results tbody tr",
-    (rows, n) =>
-      rows.slice(0, n).map((tr) => ({ ...tr.dataset, elapsedMs: Number(tr.dataset.elapsedMs) })),
-    added,
-  );
-}
 
 /** Pixels of bar colour drawn on the timeline canvases (proves bars were drawn, not just a frame). */
 async function barPixels(page) {

@@ -19,9 +19,12 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-/** Starts scripts/serve.mjs; resolves to `{ url, close }`. */
-export async function startServer({ isolation = true, root = "www" } = {}) {
-  const args = ["scripts/serve.mjs", "--root", root, "--port", "0"];
+/**
+ * Starts scripts/serve.mjs; resolves to `{ url, close }` (the URL ends in the server's prefix).
+ * `args` are more of its options, e.g. `["--plain", "--prefix", "/docs/"]`.
+ */
+export async function startServer({ isolation = true, root = "www", args: extra = [] } = {}) {
+  const args = ["scripts/serve.mjs", "--root", root, "--port", "0", ...extra];
   if (!isolation) args.push("--no-isolation");
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   let out = "";
@@ -74,4 +77,29 @@ export async function ready(page) {
     await window.playground.ready;
     return { ...window.playground.capabilities };
   });
+}
+
+/**
+ * Fills the form of a page or frame (only the fields given), clicks a Run button and resolves to
+ * the new result rows' data, newest first. `rows` defaults to 3 for "all", else 1.
+ */
+export async function runFromUi(target, model, { tasks, delay, threads, rows } = {}) {
+  const before = await target.locator("#results tbody tr").count();
+  if (tasks !== undefined) await target.fill("#tasks", String(tasks));
+  if (delay !== undefined) await target.fill("#delay", String(delay));
+  if (threads !== undefined) await target.fill("#threads", String(threads));
+  await target.click(`button[data-model="${model}"]`);
+  const added = rows ?? (model === "all" ? 3 : 1);
+  await target.waitForFunction(
+    (n) => document.querySelectorAll("#results tbody tr").length >= n,
+    before + added,
+    { timeout: 60_000 },
+  );
+  await target.waitForSelector("#stop:disabled", { state: "attached" });
+  return target.$$eval(
+    "#results tbody tr",
+    (trs, n) =>
+      trs.slice(0, n).map((tr) => ({ ...tr.dataset, elapsedMs: Number(tr.dataset.elapsedMs) })),
+    added,
+  );
 }

@@ -5,7 +5,6 @@
 // target/screenshots/. Needs dist/ (./build.sh dist; ./build.sh test writes it first).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -14,30 +13,18 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium } from "playwright-core";
-import { assertClean, CHROMIUM, CHROMIUM_ARGS, launch } from "./harness.mjs";
+import {
+  assertClean,
+  CHROMIUM,
+  CHROMIUM_ARGS,
+  launch,
+  runFromUi,
+  startServer,
+} from "./harness.mjs";
 
 const AXE = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
 const SHOTS = "target/screenshots";
 const PREFIX = "/docs/playground/";
-
-/** Starts scripts/serve.mjs with `args`; resolves to `{ url, close }` (url ends in the prefix). */
-async function serve(args) {
-  const child = spawn(process.execPath, ["scripts/serve.mjs", "--port", "0", ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let out = "";
-  child.stdout.setEncoding("utf8");
-  while (!/ on (http:\/\/\S+\/) /.test(out)) {
-    const [chunk] = await Promise.race([
-      once(child.stdout, "data"),
-      once(child, "exit").then(() => {
-        throw new Error(`server exited: ${out}`);
-      }),
-    ]);
-    out += chunk;
-  }
-  return { url: out.match(/ on (http:\/\/\S+\/) /)[1], close: () => child.kill() };
-}
 
 /**
  * A documentation site that embeds the playground: host pages (written by the tests) on
@@ -101,8 +88,8 @@ before(async () => {
   await mkdir(SHOTS, { recursive: true });
   [browser, staticHost, isolatedDist, isolatedHosts, plainHosts] = await Promise.all([
     launch(),
-    serve(["--root", "dist", "--plain", "--prefix", PREFIX]),
-    serve(["--root", "dist"]),
+    startServer({ root: "dist", args: ["--plain", "--prefix", PREFIX] }),
+    startServer({ root: "dist" }),
     hostSite(hostDir, { isolated: true }),
     hostSite(hostDir, { isolated: false }),
   ]);
@@ -161,26 +148,6 @@ function capabilities(target) {
     await window.playground.ready;
     return { ...window.playground.capabilities };
   });
-}
-
-/** Fills the form in a page or frame, presses a Run button, resolves to the new rows' data. */
-async function runFromUi(target, model, { tasks, delay, threads, rows = 1 }) {
-  const before = await target.locator("#results tbody tr").count();
-  await target.fill("#tasks", String(tasks));
-  await target.fill("#delay", String(delay));
-  if (threads !== undefined) await target.fill("#threads", String(threads));
-  await target.click(`button[data-model="${model}"]`);
-  await target.waitForFunction(
-    (n) => document.querySelectorAll("#results tbody tr").length >= n,
-    before + rows,
-    { timeout: 60_000 },
-  );
-  await target.waitForSelector("#stop:disabled", { state: "attached" });
-  return target.$$eval(
-    "#results tbody tr",
-    (trs, n) => trs.slice(0, n).map((tr) => ({ ...tr.dataset, elapsedMs: +tr.dataset.elapsedMs })),
-    rows,
-  );
 }
 
 function origins(urls) {
