@@ -98,12 +98,13 @@ cargo_for() {
 # for every other page (issue #4), picked at run time by www/engine.js.
 build() {
   vendor
+  contract
   for kind in mt st; do
     log "building the ${kind} module"
     cargo_for "$kind" build --release --target wasm32-unknown-unknown --lib
     rm -rf "www/pkg/$kind"
     wasm-bindgen "target/$kind/wasm32-unknown-unknown/release/playground.wasm" \
-      --target web --out-dir "www/pkg/$kind" --out-name playground --no-typescript
+      --target web --out-dir "www/pkg/$kind" --out-name playground
     # Debian's binaryen 108 miscompiles this module; the npm one works (TOOLCHAIN-FACTS.md).
     node_modules/.bin/wasm-opt -O3 --enable-threads --enable-bulk-memory --enable-mutable-globals \
       --enable-nontrapping-float-to-int --enable-sign-ext \
@@ -112,11 +113,20 @@ build() {
   patch_worker_helper
 }
 
+# The contract's generated files: www/schema.js (every option, from which the page makes its
+# form) and www/playground.d.ts (the public API's types), written by a native binary of the crate
+# from the same Rust the engine checks options with.
+contract() {
+  log "writing the contract (www/schema.js, www/playground.d.ts)"
+  cargo run --quiet --bin contract -- www
+}
+
 # Page libraries come from npm (package-lock.json pins them) and are copied next to the page:
 # never loaded from a CDN.
 vendor() {
   mkdir -p www/vendor
   cp node_modules/wasm-feature-detect/dist/esm/index.js www/vendor/wasm-feature-detect.js
+  cp node_modules/wasm-feature-detect/dist/index.d.ts www/vendor/wasm-feature-detect.d.ts
   # highlight.js, its ES-module build, with the two languages the code panel shows.
   local hl=node_modules/@highlightjs/cdn-assets/es
   cp "$hl/core.min.js" www/vendor/highlight.js
@@ -200,6 +210,10 @@ lint() {
     cargo_for "$kind" clippy --quiet --target wasm32-unknown-unknown --all-targets -- -D warnings
   done
   node_modules/.bin/prettier --check . >/dev/null
+  # The page's JS and a consumer of the API, type-checked against the generated playground.d.ts:
+  # a renamed option or record field fails here.
+  contract
+  node_modules/.bin/tsc -p tsconfig.json
 }
 
 case "${1:-}" in

@@ -2,13 +2,17 @@
 //! delay, threads, elapsed, span, lane).
 
 use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 use std::sync::Arc;
 
-use js_sys::{Array, Float64Array, Object, Reflect, Uint32Array};
+use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
 use crate::alloc;
-use crate::js::{get_f64, get_string, set};
+use crate::contract::{
+    self, F64s, LaneInfo, OptionError, OrNull, PlannedRun, Record, TaskError, U8s, U32s, Verdict,
+};
+use crate::js::{ToJs, get_f64, get_string, set};
 use crate::params::{self, Limits, Model, Params, Raw, Request, Workload};
 use crate::run::RunState;
 use crate::runner::{self, Outcome};
@@ -24,10 +28,16 @@ thread_local! {
     static RUNS: Cell<u32> = const { Cell::new(0) };
     /// How long the pool took to start, in ms, and the wasm memory it added, in bytes.
     static POOL_COST: Cell<(f64, f64)> = const { Cell::new((0.0, 0.0)) };
+    /// Whether a `run()` call is under way (all its models, not only the current one).
+    static BUSY: Cell<bool> = const { Cell::new(false) };
+    /// Why there are no threads, as the page found it.
+    static NO_THREADS: Cell<params::NoThreads> = const { Cell::new(params::NoThreads::NotIsolated) };
+    /// Span state names, indexed by the numbers in `spanState`.
+    static SPAN_STATES: Array = timeline::state::NAMES.iter().map(|s| JsValue::from_str(s)).collect();
 }
 
-/// A field of the options object, owned, so [`Raw`] can borrow its text.
-enum Field {
+/// The shape of a raw value, before it borrows its text.
+enum Kind {
     Missing,
     Number(f64),
     Text(String),
@@ -35,74 +45,84 @@ enum Field {
     Other,
 }
 
-impl Field {
-    fn read(options: &JsValue, key: &str) -> Field {
-        let v = if options.is_object() {
-            Reflect::get(options, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
-        } else {
-            JsValue::UNDEFINED
-        };
+impl Kind {
+    fn of(v: &JsValue) -> Kind {
         if v.is_undefined() || v.is_null() {
-            Field::Missing
+            Kind::Missing
         } else if let Some(n) = v.as_f64() {
-            Field::Number(n)
+            Kind::Number(n)
         } else if let Some(s) = v.as_string() {
-            Field::Text(s)
+            Kind::Text(s)
         } else if let Some(b) = v.as_bool() {
-            Field::Bool(b)
+            Kind::Bool(b)
         } else {
-            Field::Other
+            Kind::Other
         }
     }
 
     fn raw(&self) -> Raw<'_> {
         match self {
-            Field::Missing => Raw::Missing,
-            Field::Number(n) => Raw::Number(*n),
-            Field::Text(s) => Raw::Text(s),
-            Field::Bool(b) => Raw::Bool(*b),
-            Field::Other => Raw::Other,
+            Kind::Missing => Raw::Missing,
+            Kind::Number(n) => Raw::Number(*n),
+            Kind::Text(s) => Raw::Text(s),
+            Kind::Bool(b) => Raw::Bool(*b),
+            Kind::Other => Raw::Other,
         }
     }
 }
 
-/// Reads the JS API's options object and checks it.
+/// Reads the JS API's options object (`undefined` means every default) and checks it once: names
+/// and old aliases against the schema, then the rules. Unknown options are refused.
 fn check_options(options: &JsValue) -> Result<Vec<Params>, Vec<params::FieldError>> {
-    let model = match Field::read(options, "model") {
-        Field::Missing => Field::Text("async".into()),
-        f => f,
+    if !options.is_undefined() && !options.is_null() && !options.is_object() {
+        return Err(vec![params::FieldError::new(
+            params::Opt::Model,
+            "run() and check() take an object of options, such as { model: \"async\", tasks: 3, delay: 1000 }."
+                .into(),
+        )]);
+    }
+    let entries: Vec<(String, Kind)> = if options.is_object() {
+        Object::entries(options.unchecked_ref())
+            .iter()
+            .map(|pair| {
+                let pair: Array = pair.unchecked_into();
+                (pair.get(0).as_string().unwrap_or_default(), Kind::of(&pair.get(1)))
+            })
+            .collect()
+    } else {
+        Vec::new()
     };
-    let [tasks, delay, threads, timers, workload, gil, blocking, fail, fail_mode] =
-        ["tasks", "delayMs", "threads", "timers", "workload", "gil", "blocking", "fail", "failMode"]
-            .map(|k| Field::read(options, k));
-    let req = Request {
-        model: model.raw(),
-        tasks: tasks.raw(),
-        delay: delay.raw(),
-        threads: threads.raw(),
-        timers: timers.raw(),
-        workload: workload.raw(),
-        gil: gil.raw(),
-        blocking: blocking.raw(),
-        fail: fail.raw(),
-        fail_mode: fail_mode.raw(),
-    };
-    params::check(&req, limits())
+    let (req, mut errors) = Request::from_entries(entries.iter().map(|(k, v)| (k.as_str(), v.raw())));
+    match params::check(&req, limits()) {
+        Ok(runs) if errors.is_empty() => Ok(runs),
+        Ok(_) => Err(errors),
+        Err(more) => {
+            errors.extend(more);
+            Err(errors)
+        }
+    }
 }
 
 fn limits() -> Limits {
     let cores = web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency()) as u32;
-    Limits { pool_size: POOL_SIZE.get(), cores: cores.max(1), fetch: workload::fetch_url().is_some() }
+    Limits {
+        pool_size: POOL_SIZE.get(),
+        cores: cores.max(1),
+        fetch: workload::fetch_url().is_some(),
+        no_threads: NO_THREADS.get(),
+    }
 }
 
-/// Tells the engine what the page found: `{ fetchUrl, processUrl }`: the absolute URL of the
-/// server's latency endpoint when it answers (the fetch workload), or null; the process worker
-/// script's URL (the processes model).
+/// Tells the engine what the page found: `{ fetchUrl, processUrl, threadsOff }`: the absolute
+/// URL of the server's latency endpoint when it answers (the fetch workload), or null; the process
+/// worker script's URL (the processes model); and why there are no threads, if there are none
+/// (`not-isolated` or `unsupported`), so a refused threads run names the real reason.
 #[wasm_bindgen]
 pub fn configure(options: JsValue) {
     let text = |key: &str| get_string(&options, key);
     workload::set_fetch_url(text("fetchUrl"));
     runner::processes::set_script(text("processUrl"));
+    NO_THREADS.set(params::NoThreads::parse(&text("threadsOff").unwrap_or_default()));
 }
 
 /// Runs one task of the processes model in this wasm instance; called by `www/process.js` in
@@ -116,61 +136,138 @@ pub async fn process_task(task: JsValue) -> JsValue {
 /// idealMs }] }`. `model` may be `all`. The page calls this as the user types.
 #[wasm_bindgen]
 pub fn check(options: JsValue) -> JsValue {
-    let checked = check_options(&options);
-    let out = Object::new();
-    set(&out, "ok", checked.is_ok());
-    let runs = Array::new();
-    for p in checked.as_deref().unwrap_or_default() {
-        let item = Object::new();
-        set(&item, "model", p.model.name());
-        set(&item, "idealMs", params::ideal_ms(p, limits()));
-        runs.push(&item);
-    }
-    set(&out, "runs", runs);
-    let errors = checked.err().unwrap_or_default();
-    let list = Array::new();
-    for e in errors {
-        let item = Object::new();
-        set(&item, "field", e.field);
-        set(&item, "message", e.message);
-        list.push(&item);
-    }
-    set(&out, "errors", list);
-    out.into()
-}
-
-/// The fixed limits, for the page's labels: `{ maxTasks, maxDelayMs, maxRunMs, poolSize }`.
-#[wasm_bindgen(js_name = limits)]
-pub fn js_limits() -> JsValue {
-    let out = Object::new();
-    set(&out, "maxTasks", params::MAX_TASKS);
-    set(&out, "maxDelayMs", params::MAX_DELAY_MS);
-    set(&out, "maxRunMs", params::MAX_RUN_MS as f64);
-    set(&out, "poolSize", limits().pool_size);
-    out.into()
+    let verdict = match check_options(&options) {
+        Ok(runs) => Verdict {
+            ok: true,
+            errors: Vec::new(),
+            runs: runs
+                .iter()
+                .map(|p| PlannedRun { model: p.model, ideal_ms: params::ideal_ms(p, limits()) })
+                .collect(),
+        },
+        Err(errors) => Verdict {
+            ok: false,
+            errors: errors.into_iter().map(|e| OptionError { field: e.field, message: e.message }).collect(),
+            runs: Vec::new(),
+        },
+    };
+    verdict.to_js()
 }
 
 fn refuse(errors: Vec<params::FieldError>) -> JsValue {
     let message = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
     let err = js_sys::Error::new(&message);
-    set(&err, "field", errors[0].field);
+    set(&err, "field", errors[0].field.as_str());
+    let list: Vec<OptionError> =
+        errors.into_iter().map(|e| OptionError { field: e.field, message: e.message }).collect();
+    set(&err, "errors", list.to_js());
     err.into()
 }
 
-/// Runs one model (`async`, `threads` or `sequential`; the page runs `all` as one call per
-/// model). Resolves to the run's record (see the README's "JavaScript API"); rejects with an
-/// `Error` whose message names the refused field and its range, or if a run is under way.
+/// Calls the page's event callback, if it gave one: `(type, detail)`.
+fn announce(on_event: &JsValue, kind: &str, detail: &JsValue) {
+    if let Some(f) = on_event.dyn_ref::<js_sys::Function>() {
+        // A throwing listener is the page's bug, not a reason to lose the run.
+        let _ = f.call2(&JsValue::NULL, &JsValue::from_str(kind), detail);
+    }
+}
+
+/// Runs the options: one model, or `model: "all"` (async, threads where this page has them, then
+/// sequential; a stopped run ends the series). Resolves to the run's record, or to
+/// `{ model: "all", runs }`; rejects with an `Error` whose message names the refused option and
+/// its range (`error.field` is the option's name), or if a run is under way. `on_event(type,
+/// detail)` hears `start` and `end` (`{ model }`) around the whole call once the options are
+/// accepted, and `runstart` (`{ model, tasks }`), `runend` (the record) and `runerror`
+/// (`{ model, error }`) for each model inside it.
 #[wasm_bindgen]
-pub async fn run(options: JsValue) -> Result<JsValue, JsValue> {
+pub async fn run(options: JsValue, on_event: JsValue) -> Result<JsValue, JsValue> {
     let runs = check_options(&options).map_err(refuse)?;
-    let [p] = runs[..] else {
-        return Err(
-            js_sys::Error::new("model: the engine runs one model at a time; the page runs `all`").into()
-        );
-    };
-    if CURRENT.with_borrow(|c| c.is_some()) {
+    if BUSY.get() {
         return Err(js_sys::Error::new("A run is already under way: stop it or wait for it to end.").into());
     }
+    BUSY.set(true);
+    let all = get_string(&options, "model").is_some_and(|m| m.trim() == Model::ALL_NAME);
+    let asked = Object::new();
+    set(&asked, "model", if all { Model::ALL_NAME } else { runs[0].model.name() });
+    announce(&on_event, "start", &asked);
+    let mut records = Vec::new();
+    let mut failure = None;
+    for p in runs {
+        let start = Object::new();
+        set(&start, "model", p.model.name());
+        set(&start, "tasks", p.tasks);
+        announce(&on_event, "runstart", &start.into());
+        match run_one(p).await {
+            Ok(record) => {
+                let stopped = record.stopped;
+                let js = SPAN_STATES.with(|states| with_spans(record.to_js().unchecked_into(), states));
+                announce(&on_event, "runend", &js);
+                records.push(js);
+                if stopped {
+                    break;
+                }
+            }
+            Err(error) => {
+                let detail = Object::new();
+                set(&detail, "model", p.model.name());
+                set(&detail, "error", error.clone());
+                announce(&on_event, "runerror", &detail.into());
+                failure = Some(error);
+                break;
+            }
+        }
+    }
+    BUSY.set(false);
+    announce(&on_event, "end", &asked);
+    if let Some(error) = failure {
+        return Err(error);
+    }
+    if !all {
+        return Ok(records.pop().expect("one run was made"));
+    }
+    let out = Object::new();
+    set(&out, "model", Model::ALL_NAME);
+    set(&out, "runs", records.into_iter().collect::<Array>());
+    Ok(out.into())
+}
+
+/// Whether the page was hidden at any moment while it is kept: browsers slow timers in
+/// background tabs, so such a run's figures are distorted. Visibility is a document event, so
+/// the engine listens for it rather than polling.
+struct HiddenWatch {
+    seen: Rc<Cell<bool>>,
+    listener: Option<(web_sys::Document, Closure<dyn FnMut()>)>,
+}
+
+impl HiddenWatch {
+    fn start() -> HiddenWatch {
+        let seen = Rc::new(Cell::new(false));
+        let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+            return HiddenWatch { seen, listener: None };
+        };
+        seen.set(doc.hidden());
+        let (flag, d) = (seen.clone(), doc.clone());
+        let listener = Closure::<dyn FnMut()>::new(move || flag.set(flag.get() || d.hidden()));
+        let _ = doc.add_event_listener_with_callback("visibilitychange", listener.as_ref().unchecked_ref());
+        HiddenWatch { seen, listener: Some((doc, listener)) }
+    }
+
+    fn was_hidden(&self) -> bool {
+        self.seen.get() || self.listener.as_ref().is_some_and(|(d, _)| d.hidden())
+    }
+}
+
+impl Drop for HiddenWatch {
+    fn drop(&mut self) {
+        if let Some((doc, listener)) = &self.listener {
+            let _ = doc
+                .remove_event_listener_with_callback("visibilitychange", listener.as_ref().unchecked_ref());
+        }
+    }
+}
+
+/// Runs one checked model and builds its record.
+async fn run_one(p: Params) -> Result<Record, JsValue> {
     if p.workload == Workload::Cpu {
         // Once per page load, before the run's clock starts.
         workload::calibrate();
@@ -187,6 +284,7 @@ pub async fn run(options: JsValue) -> Result<JsValue, JsValue> {
     let startup = processes.as_ref().map(|r| r.startup);
     let heap_before = alloc::live();
     alloc::reset_peak();
+    let hidden = HiddenWatch::start();
     let state = RunState::start(p.tasks);
     CURRENT.set(Some(state.clone()));
     let runner = async {
@@ -207,8 +305,10 @@ pub async fn run(options: JsValue) -> Result<JsValue, JsValue> {
     let heap_peak = alloc::peak().saturating_sub(heap_before);
     CURRENT.set(None);
     RUNS.set(RUNS.get() + 1);
+    let distorted = hidden.was_hidden();
+    drop(hidden);
     // After a big run, laying out and copying out a million spans takes tens of ms each: give the
-    // browser the event loop back in between, so no single task blocks it long (issue #5).
+    // browser the event loop back in between, so no single task blocks it long.
     let big = p.tasks > 10_000;
     if big {
         gloo_timers::future::TimeoutFuture::new(0).await;
@@ -217,116 +317,139 @@ pub async fn run(options: JsValue) -> Result<JsValue, JsValue> {
     if big {
         gloo_timers::future::TimeoutFuture::new(0).await;
     }
-    let record = record(p, &state, outcome, layout);
-    set(&record, "eventLoopLagMs", lag_ms);
-    set(&record, "heapPeakBytes", heap_peak as f64);
-    set(&record, "heapBytesPerTask", heap_peak as f64 / f64::from(p.tasks));
+    let mut record = record(p, &state, outcome, layout, distorted);
+    record.event_loop_lag_ms = lag_ms;
+    record.heap_peak_bytes = heap_peak as f64;
+    record.heap_bytes_per_task = heap_peak as f64 / f64::from(p.tasks);
     if let Some(cost) = startup {
-        set(&record, "processesStarted", cost.started);
-        set(&record, "processStartMs", cost.ms_each);
+        record.processes_started = Some(cost.started);
+        record.process_start_ms = Some(cost.ms_each);
     }
     if p.model == Model::Threads {
         let (start_ms, bytes) = POOL_COST.get();
         let size = f64::from(POOL_SIZE.get().max(1));
-        set(&record, "threadStartMs", start_ms / size);
-        set(&record, "threadBytes", bytes / size);
+        record.thread_start_ms = Some(start_ms / size);
+        record.thread_bytes = Some(bytes / size);
     }
-    Ok(record.into())
+    Ok(record)
 }
 
-/// Builds the JS record of a finished run. Spans go out as typed arrays in start order (one
-/// copy, no object per task), because a million tasks would otherwise cost a million objects;
-/// the JS API turns them into `{ id, lane, startMs, endMs }` objects only when asked.
-fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout) -> Object {
-    let pick = |v: &[f64]| -> Float64Array {
-        let picked: Vec<f64> = layout.ids.iter().map(|&i| v[i as usize]).collect();
-        Float64Array::from(&picked[..])
-    };
-    let lanes: Vec<u32> = layout.ids.iter().map(|&i| o.spans.lane[i as usize]).collect();
-
-    let out = Object::new();
-    set(&out, "model", p.model.name());
-    set(&out, "tasks", p.tasks);
-    set(&out, "delayMs", p.delay_ms);
-    set(&out, "threads", p.threads);
-    set(&out, "workload", p.workload.name());
-    set(&out, "gil", p.gil && p.model == Model::Threads);
-    set(&out, "blocking", p.blocking && p.model == Model::Async);
-    if p.model == Model::Async {
-        set(&out, "timers", p.timers.name());
-        set(&out, "failMode", p.fail_mode.name());
-    }
-    set(&out, "fail", p.fail.map_or(JsValue::NULL, JsValue::from));
-    set(&out, "elapsedMs", o.elapsed_ms);
-    set(&out, "idealMs", params::ideal_ms(&p, limits()));
-    set(&out, "stopped", o.stopped);
-    set(&out, "crashed", o.crashed);
-    set(&out, "finished", o.spans.count(timeline::state::DONE) as u32);
-    set(&out, "failed", o.spans.count(timeline::state::FAILED) as u32);
-    set(&out, "cancelled", o.spans.count(timeline::state::CANCELLED) as u32);
-    if p.workload == Workload::Cpu {
-        set(&out, "checksum", format!("{:016x}", o.checksum));
-        set(&out, "iterationsPerTask", workload::cpu_iterations(p.delay_ms) as f64);
-        // The work's own length (tasks × delay, as calibrated) over the time it took.
-        let work_ms = f64::from(p.tasks) * f64::from(p.delay_ms);
-        set(&out, "speedup", if o.elapsed_ms > 0.0 { work_ms / o.elapsed_ms } else { 0.0 });
-    }
-    let notes = Array::new();
+/// Builds the record of a finished run. Spans go out as typed arrays in start order (one copy,
+/// no object per task), because a million tasks would otherwise cost a million objects; the
+/// record's `spans` getter makes the objects only when read.
+fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, distorted: bool) -> Record {
+    let pick = |v: &[f64]| F64s(layout.ids.iter().map(|&i| v[i as usize]).collect());
+    let mut notes = Vec::new();
     if p.delay_ms < 4 && p.workload != Workload::Cpu {
-        notes.push(&JsValue::from_str(
-            "Delays under 4 ms are distorted: browsers clamp nested timers to at least 4 ms.",
-        ));
+        notes.push("Delays under 4 ms are distorted: browsers clamp nested timers to at least 4 ms.".into());
     }
     if p.workload == Workload::Fetch && p.tasks > params::CONNECTIONS_PER_HOST && p.model != Model::Sequential
     {
-        notes.push(&JsValue::from_str(
+        notes.push(
             "The browser keeps at most 6 connections to one server open, so at most 6 requests were \
-             in flight; the others waited in the browser's queue.",
-        ));
+             in flight; the others waited in the browser's queue."
+                .into(),
+        );
     }
-    set(&out, "notes", notes);
-    let errors = Array::new();
-    for (id, message) in &o.errors {
-        let item = Object::new();
-        set(&item, "id", *id);
-        set(&item, "message", message.as_str());
-        errors.push(&item);
+    if distorted {
+        notes.push(
+            "Distorted: the page was hidden during the run, and browsers slow timers in background tabs."
+                .into(),
+        );
     }
-    set(&out, "error", o.errors.first().map_or(JsValue::NULL, |(_, m)| JsValue::from(m.as_str())));
-    set(&out, "errors", errors);
     // Time to create and start one task: the spread of start times over the tasks.
     let (first, last) = layout.ids.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &i| {
         let s = o.spans.start[i as usize];
         (a.min(s), b.max(s))
     });
-    if layout.ids.len() > 1 && p.model == Model::Async && !p.busies_event_loop() {
-        set(&out, "taskStartUs", (last - first) * 1000.0 / (layout.ids.len() - 1) as f64);
+    let task_start_us = (layout.ids.len() > 1 && p.model == Model::Async && !p.busies_event_loop())
+        .then(|| (last - first) * 1000.0 / (layout.ids.len() - 1) as f64);
+    let cpu = p.workload == Workload::Cpu;
+    let waits = |f: fn(&timeline::Wait) -> f64| F64s(o.waits.iter().map(f).collect());
+    Record {
+        model: p.model,
+        tasks: p.tasks,
+        delay: p.delay_ms,
+        threads: if p.model == Model::Threads { p.threads } else { 1 },
+        processes: if p.model == Model::Processes { p.threads } else { 0 },
+        workload: p.workload,
+        gil: p.gil && p.model == Model::Threads,
+        blocking: p.blocking && p.model == Model::Async,
+        timers: (p.model == Model::Async).then_some(p.timers),
+        fail_mode: (p.model == Model::Async).then_some(p.fail_mode),
+        fail: OrNull(p.fail),
+        elapsed_ms: o.elapsed_ms,
+        ideal_ms: params::ideal_ms(&p, limits()),
+        stopped: o.stopped,
+        crashed: o.crashed,
+        distorted,
+        finished: o.spans.count(timeline::state::DONE) as u32,
+        failed: o.spans.count(timeline::state::FAILED) as u32,
+        cancelled: o.spans.count(timeline::state::CANCELLED) as u32,
+        error: OrNull(o.errors.first().map(|(_, m)| m.clone())),
+        errors: o
+            .errors
+            .iter()
+            .map(|(id, message)| TaskError { id: *id, message: message.clone() })
+            .collect(),
+        notes,
+        peak_in_flight: layout.peak,
+        event_loop_lag_ms: 0.0,
+        heap_peak_bytes: 0.0,
+        heap_bytes_per_task: 0.0,
+        task_start_us,
+        thread_start_ms: None,
+        thread_bytes: None,
+        processes_started: None,
+        process_start_ms: None,
+        checksum: cpu.then(|| format!("{:016x}", o.checksum)),
+        iterations_per_task: cpu.then(|| workload::cpu_iterations(p.delay_ms) as f64),
+        // The work's own length (tasks × delay, as calibrated) over the time it took.
+        speedup: cpu.then(|| {
+            let work_ms = f64::from(p.tasks) * f64::from(p.delay_ms);
+            if o.elapsed_ms > 0.0 { work_ms / o.elapsed_ms } else { 0.0 }
+        }),
+        started_at: state.t0,
+        lanes: layout
+            .lanes
+            .iter()
+            .map(|&(lane, rows)| LaneInfo { lane, label: contract::lane_label(lane), rows })
+            .collect(),
+        span_lane: U32s(layout.ids.iter().map(|&i| o.spans.lane[i as usize]).collect()),
+        span_row: U32s(layout.rows.clone()),
+        span_start: pick(&o.spans.start),
+        span_end: pick(&o.spans.end),
+        span_state: U8s(layout.ids.iter().map(|&i| o.spans.state[i as usize]).collect()),
+        span_id: U32s(layout.ids),
+        wait_id: waits(|w| f64::from(w.id)),
+        wait_lane: waits(|w| f64::from(w.lane)),
+        wait_start: waits(|w| w.start),
+        wait_end: waits(|w| w.end),
     }
-    set(&out, "peakInFlight", layout.peak);
-    set(&out, "startedAt", state.t0);
-    set(&out, "spanId", Uint32Array::from(&layout.ids[..]));
-    set(&out, "spanLane", Uint32Array::from(&lanes[..]));
-    set(&out, "spanRow", Uint32Array::from(&layout.rows[..]));
-    set(&out, "spanStart", pick(&o.spans.start));
-    set(&out, "spanEnd", pick(&o.spans.end));
-    let states: Vec<u8> = layout.ids.iter().map(|&i| o.spans.state[i as usize]).collect();
-    set(&out, "spanState", js_sys::Uint8Array::from(&states[..]));
-    let waits = |f: fn(&timeline::Wait) -> f64| -> Float64Array {
-        Float64Array::from(&o.waits.iter().map(f).collect::<Vec<_>>()[..])
-    };
-    set(&out, "waitId", waits(|w| f64::from(w.id)));
-    set(&out, "waitLane", waits(|w| f64::from(w.lane)));
-    set(&out, "waitStart", waits(|w| w.start));
-    set(&out, "waitEnd", waits(|w| w.end));
-    let lane_list = Array::new();
-    for (lane, rows) in layout.lanes {
-        let item = Object::new();
-        set(&item, "lane", lane);
-        set(&item, "rows", rows);
-        lane_list.push(&item);
-    }
-    set(&out, "lanes", lane_list);
-    out
+}
+
+#[wasm_bindgen(inline_js = "
+// Gives a record its `spans` getter: the engine hands spans over as typed arrays (one copy, no
+// object per task), and the objects are made only when someone reads `spans`, then kept.
+export function with_spans(record, states) {
+  let spans = null;
+  Object.defineProperty(record, 'spans', {
+    enumerable: true,
+    get() {
+      spans ??= Array.from(record.spanId, (id, i) => ({
+        id,
+        lane: record.spanLane[i],
+        startMs: record.spanStart[i],
+        endMs: record.spanEnd[i],
+        state: states[record.spanState[i]],
+      }));
+      return spans;
+    },
+  });
+  return record;
+}")]
+extern "C" {
+    fn with_spans(record: Object, states: &Array) -> JsValue;
 }
 
 /// The run under way: `{ done, total, elapsedMs }`, or `null` when idle.
@@ -399,10 +522,4 @@ pub async fn start_pool(threads: u32) -> Result<f64, JsValue> {
     let took = crate::clock::now_ms() - t0;
     POOL_COST.set((took, wasm_memory_bytes() - before));
     Ok(took)
-}
-
-/// Whether this is the threaded build.
-#[wasm_bindgen(js_name = hasThreads)]
-pub fn has_threads() -> bool {
-    cfg!(feature = "threads")
 }

@@ -12,6 +12,7 @@
 //! layout ([`timeline`]) are pure Rust and test natively; the rest needs a browser.
 #![deny(missing_docs)]
 
+pub mod contract;
 pub mod params;
 pub mod source;
 pub mod timeline;

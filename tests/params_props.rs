@@ -1,12 +1,12 @@
-//! Property tests of the parameter parser (issue #6, "hostile parameters"): whatever arrives in a
-//! URL or a `run()` argument, `check` answers with either valid parameters within every limit or
+//! Property tests of the option parser: whatever arrives in a URL or a `run()` argument (hostile
+//! values included), `check` answers with either valid parameters within every limit or
 //! messages that name their field, never a panic. Native only (`cargo test`).
 #![cfg(not(target_arch = "wasm32"))]
 
-use playground::params::{self, Limits, MAX_DELAY_MS, MAX_TASKS, Model, Raw, Request};
+use playground::params::{self, Limits, MAX_DELAY_MS, MAX_TASKS, Model, NoThreads, Opt, Raw, Request};
 use proptest::prelude::*;
 
-const LIMITS: Limits = Limits { pool_size: 16, cores: 2, fetch: true };
+const LIMITS: Limits = Limits { pool_size: 16, cores: 2, fetch: true, no_threads: NoThreads::NotIsolated };
 
 /// Any value a field could receive: numbers of every kind, digit strings, hostile text.
 fn raw_value() -> impl Strategy<Value = RawOwned> {
@@ -62,26 +62,18 @@ impl RawOwned {
     }
 }
 
-const FIELDS: [&str; 10] =
-    ["model", "tasks", "delay", "threads", "timers", "workload", "gil", "blocking", "fail", "failMode"];
-
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4000))]
 
     #[test]
-    fn any_request_is_checked_without_panicking(fields in proptest::collection::vec(raw_value(), 10)) {
-        let req = Request {
-            model: fields[0].raw(),
-            tasks: fields[1].raw(),
-            delay: fields[2].raw(),
-            threads: fields[3].raw(),
-            timers: fields[4].raw(),
-            workload: fields[5].raw(),
-            gil: fields[6].raw(),
-            blocking: fields[7].raw(),
-            fail: fields[8].raw(),
-            fail_mode: fields[9].raw(),
-        };
+    fn any_request_is_checked_without_panicking(fields in proptest::collection::vec(raw_value(), 13)) {
+        // Every option, and one unknown name, get a value.
+        let mut names: Vec<&str> = Opt::ALL.iter().map(|o| o.name()).collect();
+        names.push("delayMs");
+        names.push("limit");
+        let (req, unknown) = Request::from_entries(names.iter().copied().zip(fields.iter().map(RawOwned::raw)));
+        prop_assert_eq!(unknown.len(), 1, "the unknown name is refused");
+        prop_assert_eq!(unknown[0].field.as_str(), "limit");
         match params::check(&req, LIMITS) {
             Ok(runs) => {
                 prop_assert!(!runs.is_empty());
@@ -100,7 +92,7 @@ proptest! {
             Err(errors) => {
                 prop_assert!(!errors.is_empty());
                 for e in errors {
-                    prop_assert!(FIELDS.contains(&e.field), "unknown field {}", e.field);
+                    prop_assert!(Opt::find(&e.field).is_some(), "unknown field {}", e.field);
                     // Messages stay short whatever was pasted, and quote input only shortened.
                     prop_assert!(e.message.chars().count() < 260, "{}", e.message);
                 }
@@ -112,13 +104,13 @@ proptest! {
     fn whole_numbers_in_range_are_accepted_as_numbers_and_as_text(n in 1u32..=MAX_TASKS) {
         let text = n.to_string();
         for raw in [Raw::Number(f64::from(n)), Raw::Text(&text)] {
-            prop_assert_eq!(params::whole("tasks", "tasks", raw, 1, MAX_TASKS), Ok(n));
+            prop_assert_eq!(params::parse::whole(Opt::Tasks, raw, 1, MAX_TASKS), Ok(n));
         }
     }
 
     #[test]
     fn anything_else_in_a_number_field_names_the_field_and_range(s in "\\PC*") {
-        if let Err(e) = params::whole("tasks", "tasks", Raw::Text(&s), 1, MAX_TASKS) {
+        if let Err(e) = params::parse::whole(Opt::Tasks, Raw::Text(&s), 1, MAX_TASKS) {
             prop_assert_eq!(e.field, "tasks");
             prop_assert!(e.message.contains("from 1 to 1,000,000"));
         } else {

@@ -1,8 +1,11 @@
 // "The code, side by side" (issue #3, point 6): the Python program a learner would write for the
 // run, with its task count and delay, next to the Rust that ran, which the engine takes from its
 // own source. Written for this project; highlighted with highlight.js (vendored).
+// @ts-ignore -- the vendored highlight.js build ships no type declarations.
 import hljs from "./vendor/highlight.js";
+// @ts-ignore -- the vendored highlight.js build ships no type declarations.
 import python from "./vendor/highlight-python.js";
+// @ts-ignore -- the vendored highlight.js build ships no type declarations.
 import rust from "./vendor/highlight-rust.js";
 
 hljs.registerLanguage("python", python);
@@ -17,7 +20,7 @@ function failLine(r, indent = "    ") {
 }
 
 function asyncProgram(r) {
-  const d = secs(r.delayMs);
+  const d = secs(r.delay);
   let body;
   let head = "import asyncio\nimport time\n";
   if (r.blocking) body = `    time.sleep(${d})  # blocks the whole event loop\n`;
@@ -26,7 +29,7 @@ function asyncProgram(r) {
   else if (r.workload === "fetch") {
     head += "import aiohttp  # pip install aiohttp\n";
     body =
-      `    async with session.get(f"http://127.0.0.1:8000/api/latency?ms=${r.delayMs}") as resp:\n` +
+      `    async with session.get(f"http://127.0.0.1:8000/api/latency?ms=${r.delay}") as resp:\n` +
       `        await resp.read()\n`;
   } else body = `    await asyncio.sleep(${d})  # waits without blocking the loop\n`;
   const params = r.workload === "fetch" ? "session, i" : "i";
@@ -55,18 +58,18 @@ function asyncProgram(r) {
 
 function cpuLoop(r) {
   // CPython does roughly 20 million simple loop steps a second: a rough match for the delay.
-  return Math.max(1, Math.round(r.delayMs * 20_000))
+  return Math.max(1, Math.round(r.delay * 20_000))
     .toLocaleString("en-US")
     .replaceAll(",", "_");
 }
 
 function blockingBody(r, gilNote) {
-  const d = secs(r.delayMs);
+  const d = secs(r.delay);
   if (r.workload === "cpu") {
     return `    sum(i * i for i in range(${cpuLoop(r)}))${gilNote ? "  # holds the GIL" : ""}\n`;
   }
   if (r.workload === "fetch") {
-    return `    urlopen(f"http://127.0.0.1:8000/api/latency?ms=${r.delayMs}").read()  # blocks this thread\n`;
+    return `    urlopen(f"http://127.0.0.1:8000/api/latency?ms=${r.delay}").read()  # blocks this thread\n`;
   }
   return `    time.sleep(${d})  # blocks this thread${gilNote ? ", releases the GIL" : ""}\n`;
 }
@@ -115,7 +118,7 @@ function processesProgram(r) {
     (r.workload === "fetch" ? "from urllib.request import urlopen\n" : "");
   return (
     `${head}\n\ndef task(i):\n${blockingBody(r, false)}${failLine(r)}\n\nif __name__ == "__main__":\n` +
-    `    with Pool(${r.threads}) as pool:  # start the processes once, reuse them\n` +
+    `    with Pool(${r.processes}) as pool:  # start the processes once, reuse them\n` +
     `        start = time.perf_counter()\n` +
     `        pool.map(task, range(${r.tasks}))\n` +
     `        print(f"{time.perf_counter() - start:.3f} s")\n`
@@ -154,6 +157,7 @@ export function showCode(record, rustCode) {
 /** Wires the Copy buttons (`data-copy` names the code element). */
 export function wireCopy(announce) {
   for (const b of document.querySelectorAll("button.copy")) {
+    if (!(b instanceof HTMLButtonElement)) continue;
     b.addEventListener("click", async () => {
       const text = document.getElementById(b.dataset.copy).textContent;
       try {

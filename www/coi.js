@@ -14,7 +14,8 @@
   // isolate the page, so it never reloads again (no loop) until a page of this tab is isolated.
   const RELOADED = "playground-coi-reloaded";
   const container = navigator.serviceWorker;
-  let settle;
+  /** @type {(why: string | null) => void} */
+  let settle = () => {};
   const isolation = new Promise((resolve) => (settle = resolve));
 
   let store = null;
@@ -78,7 +79,7 @@
     }
   }
 
-  window.coi = {
+  /** @type {any} */ (window).coi = {
     shouldRegister: () => cannotTry() === null,
     doReload: () => reloadWhenActive(null),
     // The page reports why threads are off in words; the library's console lines would only

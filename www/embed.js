@@ -87,7 +87,7 @@
 
   function setUpSharing() {
     const output = document.getElementById("share-output");
-    const text = document.getElementById("share-text");
+    const text = /** @type {HTMLTextAreaElement} */ (document.getElementById("share-text"));
     const label = document.getElementById("share-label");
     const status = document.getElementById("share-status");
     if (!output) return;

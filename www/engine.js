@@ -9,7 +9,7 @@ import { threads as wasmThreads } from "./vendor/wasm-feature-detect.js";
 
 /** Threads the pool starts with: at least 16 whatever the core count, so "one thread per task"
  * can be shown for up to 16 tasks; each idle pool thread costs about 2 MB of wasm memory. */
-export const MIN_POOL_THREADS = 16;
+const MIN_POOL_THREADS = 16;
 
 const NO_ISOLATION_REASON =
   "Threads are off because this page is not cross-origin isolated: browsers only share memory " +
@@ -81,6 +81,9 @@ async function load() {
   wasm.configure({
     fetchUrl: await fetchUrl,
     processUrl: new URL("process.js", import.meta.url).href,
+    // So that a refused threads run names the real reason: an isolated page whose browser has
+    // no WebAssembly threads (WebKitGTK) is not "not isolated".
+    threadsOff: globalThis.crossOriginIsolated ? "unsupported" : "not-isolated",
   });
   const hardwareConcurrency = navigator.hardwareConcurrency || 1;
   let poolSize = 0;

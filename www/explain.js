@@ -38,7 +38,7 @@ function effect(r) {
   if (r.model === "async" && r.blocking) {
     return (
       `Each task blocked the event loop instead of awaiting: they ran one after another ` +
-      `(about ${n} × ${ms(r.delayMs)}), and the page could not even paint for up to ` +
+      `(about ${n} × ${ms(r.delay)}), and the page could not even paint for up to ` +
       `${ms(r.eventLoopLagMs)}.`
     );
   }
@@ -58,7 +58,7 @@ function effect(r) {
       );
     }
     return (
-      `${r.threads} ${r.model} computed in parallel: ${speed} with ` +
+      `${r.model === "processes" ? r.processes : r.threads} ${r.model} computed in parallel: ${speed} with ` +
       `${navigator.hardwareConcurrency || 1} cores.`
     );
   }
@@ -77,13 +77,13 @@ function effect(r) {
     case "threads":
       return (
         `${r.threads} threads each blocked on one task at a time: ` +
-        `ceil(${n} / ${r.threads}) × ${ms(r.delayMs)} = ${ms(r.idealMs)} ideal.`
+        `ceil(${n} / ${r.threads}) × ${ms(r.delay)} = ${ms(r.idealMs)} ideal.`
       );
     case "sequential":
-      return `One task after another: ${n} × ${ms(r.delayMs)}.`;
+      return `One task after another: ${n} × ${ms(r.delay)}.`;
     case "processes":
       return (
-        `${r.threads} processes, sharing nothing; ${r.processesStarted} had to be started ` +
+        `${r.processes} processes, sharing nothing; ${r.processesStarted} had to be started ` +
         `(${ms(r.processStartMs)} each, not counted in elapsed) and the rest were reused.`
       );
     default:

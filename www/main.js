@@ -1,7 +1,7 @@
 // The page: wires the form and buttons to the public API and renders what runs record. It
 // keeps no time itself: elapsed figures and the ticking clock come from the engine.
 import { playground } from "./playground.js";
-import { FIELDS, applyUrl, readForm, runOptions, showErrors, syncUrl } from "./form.js";
+import { FIELDS, applyUrl, renderForm, runOptions, showErrors, syncUrl } from "./form.js";
 import { draw, timelineFigure } from "./timeline.js";
 import { explain } from "./explain.js";
 import { showOverhead } from "./overhead.js";
@@ -13,10 +13,16 @@ const codePanel = () => import("./code.js");
 const sweeper = () => import("./sweep.js");
 let copyWired = false;
 
-window.playground = playground;
+/** @type {any} */ (window).playground = playground;
 
+/** @param {string} id @returns {any} the element: this module knows what each id is. */
 const $ = (id) => document.getElementById(id);
-const runButtons = [...document.querySelectorAll("button[data-model]")];
+/** @type {HTMLButtonElement[]} */
+const runButtons = [...document.querySelectorAll("button[data-model]")].filter(
+  (b) => b instanceof HTMLButtonElement,
+);
+/** @param {Event} e @returns {any} */
+const detail = (e) => /** @type {CustomEvent} */ (e).detail;
 const nf = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
 
 let model = "async";
@@ -35,39 +41,54 @@ function setRunning(on) {
 }
 
 /** Checks the form for `which` (a model, or "all") and marks `fields`; true if it may run. */
-async function validate(which, fields = FIELDS) {
+async function validate(which, fields) {
   const verdict = await playground.check(runOptions(which));
   showErrors(verdict.errors, fields);
   return verdict.ok;
 }
 
-/** As the user types: the shared fields are checked as for async, threads and GIL as for threads. */
+/**
+ * As the user types: each field is checked as for the models that use it (the schema says
+ * which), so a threads count is judged as threads and a process count as processes.
+ */
 async function validateLive() {
-  const shared = FIELDS.filter((f) => f !== "threads" && f !== "gil");
-  const ok = await validate("async", shared);
-  if (playground.capabilities.threads) await validate("threads", ["threads", "gil"]);
-  else await validate("processes", ["threads"]);
-  return ok;
+  const byModel = new Map();
+  for (const o of FIELDS) {
+    const m =
+      o.models.length > 1
+        ? "async"
+        : o.models[0] === "threads" && !playground.capabilities.threads
+          ? "processes"
+          : o.models[0];
+    byModel.set(m, [...(byModel.get(m) ?? []), o.name]);
+  }
+  for (const [m, fields] of byModel) await validate(m, fields);
 }
 
 async function start(which) {
   if (running) return;
   model = which;
   syncUrl(model);
-  if (!(await validate(which))) {
-    announce("Not run: fix the marked fields first.");
-    return;
-  }
   try {
+    // The engine checks the options once, as part of the run, and refuses with every error.
     await playground.run(runOptions(which));
+    showErrors([]);
   } catch (err) {
-    showErrors([{ field: err.field ?? "tasks", message: err.message }]);
+    showErrors(err.errors ?? [{ field: err.field ?? "tasks", message: err.message }]);
+    announce(err.errors ? "Not run: fix the marked fields first." : err.message);
   }
 }
 
 // ---- rendering what runs record (for UI and API runs alike) ----
 
-let batch = null; // the figures of the current action; they share one time axis
+/** @type {{ figure: HTMLElement, record: any }[] | null} The current action's figures. */
+let batch = null;
+
+/** Draws the current action's figures on one time axis, the longest run's. */
+function drawBatch() {
+  const axis = Math.max(...(batch ?? []).map((b) => b.record.elapsedMs));
+  for (const b of batch ?? []) draw(b.figure, b.record, axis);
+}
 
 function announce(text) {
   $("announce").textContent = text;
@@ -93,7 +114,7 @@ playground.events.addEventListener("start", () => {
 });
 playground.events.addEventListener("end", () => setRunning(false));
 playground.events.addEventListener("runstart", (e) => {
-  $("progress-text").textContent = `starting ${e.detail.model}…`;
+  $("progress-text").textContent = `starting ${detail(e).model}…`;
 });
 
 function addRow(r) {
@@ -102,8 +123,9 @@ function addRow(r) {
   tr.dataset.workload = r.workload;
   tr.dataset.gil = r.gil ? "1" : "0";
   tr.dataset.tasks = String(r.tasks);
-  tr.dataset.delay = String(r.delayMs);
-  tr.dataset.threads = String(r.threads);
+  tr.dataset.delay = String(r.delay);
+  const width = r.model === "processes" ? r.processes : r.threads;
+  tr.dataset.threads = String(width);
   tr.dataset.elapsedMs = String(r.elapsedMs);
   tr.dataset.idealMs = String(r.idealMs);
   if (r.stopped) tr.dataset.stopped = "true";
@@ -118,8 +140,8 @@ function addRow(r) {
     name,
     r.workload,
     nf.format(r.tasks),
-    nf.format(r.delayMs),
-    nf.format(r.threads),
+    nf.format(r.delay),
+    nf.format(width),
     nf.format(r.elapsedMs),
     nf.format(r.idealMs),
     r.idealMs > 0 ? `${(r.elapsedMs / r.idealMs).toFixed(3)}×` : "—",
@@ -131,7 +153,7 @@ function addRow(r) {
     td.textContent = text;
     tr.append(td);
   }
-  tr.lastChild.className = "what";
+  /** @type {HTMLElement} */ (tr.lastChild).className = "what";
   $("results").tBodies[0].prepend(tr);
   $("empty").hidden = true;
 }
@@ -146,24 +168,17 @@ function showDiagnostics() {
 }
 
 playground.events.addEventListener("runend", (e) => {
-  const r = e.detail;
+  const r = detail(e);
   addRow(r);
   announce(
     `${r.model}: ${r.finished} of ${r.tasks} tasks in ${nf.format(r.elapsedMs)} ms ` +
       `(ideal ${nf.format(r.idealMs)} ms)${r.stopped ? ", stopped" : ""}. ${explain(r)}`,
   );
   batch ??= [];
-  batch.push(timelineFigure(r, 0, explain(r)));
-  const axis = Math.max(...batch.map((f) => f._record.elapsedMs));
-  $("timelines").replaceChildren(...batch);
+  batch.push({ figure: timelineFigure(r, explain(r)), record: r });
+  $("timelines").replaceChildren(...batch.map((b) => b.figure));
   // Drawn in the next frame: a million bars are a task of their own, not part of the run's end.
-  const figures = batch;
-  requestAnimationFrame(() => {
-    for (const f of figures) {
-      f._axisMs = axis;
-      draw(f);
-    }
-  });
+  requestAnimationFrame(drawBatch);
   if (r.crashed) {
     // A dead worker thread cannot be replaced in this wasm instance: a fresh page is a fresh pool.
     $("crashed").hidden = false;
@@ -180,7 +195,7 @@ playground.events.addEventListener("runend", (e) => {
 });
 
 playground.events.addEventListener("runerror", (e) => {
-  announce(`${e.detail.model}: ${e.detail.error.message}`);
+  announce(`${detail(e).model}: ${detail(e).error.message}`);
 });
 
 // ---- the sweep ----
@@ -194,8 +209,7 @@ async function startSweep() {
   }
   const points = [];
   const skipped = [];
-  const options = runOptions("async");
-  delete options.model;
+  const { model: _, ...options } = runOptions("async");
   // A failing task or blocking calls would only muddle the curves.
   Object.assign(options, { fail: undefined, blocking: false });
   $("sweep-notes").textContent = "Sweeping…";
@@ -225,25 +239,24 @@ $("setup").addEventListener("submit", (e) => {
   e.preventDefault();
   start(model);
 });
-for (const f of FIELDS) {
-  $(f).addEventListener(f === "gil" || f === "blocking" ? "change" : "input", () => {
+for (const o of FIELDS) {
+  $(o.name).addEventListener(o.kind === "whole" ? "input" : "change", () => {
     syncUrl(model);
     validateLive();
   });
 }
 
-new ResizeObserver(() => batch?.forEach(draw)).observe($("timelines"));
+new ResizeObserver(drawBatch).observe($("timelines"));
 
+renderForm();
 const fromUrl = applyUrl();
 model = fromUrl.model;
+// Options behind "More options" stay in view when a link set one of them.
+if (fromUrl.more) $("more-options").open = true;
 
 playground.ready.then(async (caps) => {
   ready = true;
-  if ($("threads").value === "") {
-    $("threads").value = String(Math.min(caps.hardwareConcurrency, caps.poolSize || 16));
-  }
   if (caps.threads) {
-    $("threads-hint").textContent = `1 to ${caps.poolSize} (threads); 1 to 16 (processes)`;
     $("caps").textContent =
       `Worker pool of ${caps.poolSize} threads started in ${nf.format(caps.poolStartMs)} ms ` +
       `(before any run, not counted in run times). This device has ` +
@@ -252,8 +265,10 @@ playground.ready.then(async (caps) => {
     $("caps").textContent = `Engine ready (plain build, no threads; processes still work).`;
     $("threads-off").hidden = false;
     $("threads-off").textContent = caps.reason;
-    $("threads-hint").textContent = "processes model: 1 to 16 (threads are unavailable here)";
-    $("gil").disabled = true;
+    for (const o of FIELDS) {
+      // Options only the threads model uses cannot apply here.
+      if (o.models.length === 1 && o.models[0] === "threads") $(o.name).disabled = true;
+    }
   }
   if (!caps.fetch) {
     $("workload-hint").textContent =

@@ -14,14 +14,6 @@ const RIGHT = 28;
 /** Above this many tasks, bars are drawn as pixel coverage instead of one rectangle each. */
 const MAX_BARS = 20_000;
 /** Lanes of the processes model start here (src/runner/processes.rs). */
-const FIRST_PROCESS_LANE = 1000;
-
-/** The lane's name on screen. */
-export function laneName(lane) {
-  if (lane === 0) return "event loop";
-  if (lane >= FIRST_PROCESS_LANE) return `process ${lane - FIRST_PROCESS_LANE + 1}`;
-  return `thread ${lane}`;
-}
 
 function laneHeight(rows) {
   return Math.max(18, Math.min(120, rows * 6));
@@ -53,11 +45,10 @@ function formatMs(ms) {
 }
 
 /**
- * Creates a figure for `record`, with `explanation` under its caption, drawn with its axis
- * running to `axisMs`. Returns the figure element; redraw with `draw(figure)` when the width
- * changes.
+ * Creates a figure for `record`, with `explanation` under its caption. Draw it (again when the
+ * width changes) with `draw(figure, record, axisMs)`.
  */
-export function timelineFigure(record, axisMs, explanation = "") {
+export function timelineFigure(record, explanation = "") {
   const figure = document.createElement("figure");
   figure.className = "timeline";
   figure.dataset.model = record.model;
@@ -70,7 +61,7 @@ export function timelineFigure(record, axisMs, explanation = "") {
     (record.failed ? `, ${record.failed} failed` : "") +
     (record.cancelled ? `, ${record.cancelled} cancelled` : "") +
     (record.stopped ? " (stopped)" : "") +
-    `; lanes: ${record.lanes.map((l) => laneName(l.lane)).join(", ") || "none"}`;
+    `; lanes: ${record.lanes.map((l) => l.label).join(", ") || "none"}`;
   const canvas = document.createElement("canvas");
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", `${caption.textContent}. ${explanation}`);
@@ -78,14 +69,14 @@ export function timelineFigure(record, axisMs, explanation = "") {
   what.className = "what";
   what.textContent = explanation;
   figure.append(caption, canvas, what);
-  figure._record = record;
-  figure._axisMs = axisMs;
   return figure;
 }
 
-/** Draws (or redraws) a figure made by `timelineFigure`, at its current width. */
-export function draw(figure) {
-  const record = figure._record;
+/**
+ * Draws (or redraws) a figure made by `timelineFigure` for `record`, at its current width, with
+ * its time axis running to `axisMs` (figures drawn together share one axis).
+ */
+export function draw(figure, record, axisMs) {
   const canvas = figure.querySelector("canvas");
   const width = Math.max(240, figure.clientWidth);
   const lanes = record.lanes;
@@ -99,8 +90,8 @@ export function draw(figure) {
   ctx.scale(dpr, dpr);
   const c = colours(canvas);
   const plotW = width - LABEL_W - RIGHT;
-  const axisMs = Math.max(figure._axisMs, 1e-3);
-  const x = (ms) => LABEL_W + (Math.max(0, ms) / axisMs) * plotW;
+  const axis = Math.max(axisMs, 1e-3);
+  const x = (ms) => LABEL_W + (Math.max(0, ms) / axis) * plotW;
 
   // Axis and grid.
   ctx.font = "12px system-ui, sans-serif";
@@ -128,7 +119,7 @@ export function draw(figure) {
     ctx.fillStyle = c.text;
     ctx.textAlign = "left";
     ctx.textBaseline = "middle";
-    ctx.fillText(laneName(l.lane), 4, y + heights[i] / 2);
+    ctx.fillText(l.label, 4, y + heights[i] / 2);
     top.set(l.lane, { y, h: heights[i], rows: l.rows });
     y += heights[i] + PAD;
   });

@@ -1,0 +1,495 @@
+//! The typed contract between the engine and the page: the objects the engine hands to
+//! JavaScript (a run's record, the check's verdict...), declared once as Rust structs. Each
+//! declaration gives the struct, its conversion to a plain JS object and its TypeScript interface,
+//! so `playground.d.ts` (written by `src/bin/contract.rs`) cannot drift from what the engine
+//! sends.
+//!
+//! Why not serde with serde-wasm-bindgen and tsify: the records carry typed arrays (a million
+//! spans must not become a million objects), the first visit has a tight size budget, and the
+//! whole conversion is the small macro below, specific to these few structs.
+
+use crate::params::schema::{self, Opt};
+use crate::params::{FailMode, Model, Timers, Workload};
+
+/// A value's TypeScript type.
+pub trait TsType {
+    /// The type, as TypeScript source.
+    fn ts() -> String;
+    /// Whether the field may be absent (`key?: T`).
+    fn optional() -> bool {
+        false
+    }
+}
+
+macro_rules! ts_as {
+    ($ts:literal: $($t:ty),+) => { $(impl TsType for $t { fn ts() -> String { $ts.into() } })+ };
+}
+ts_as!("number": f64, u32, u8);
+ts_as!("boolean": bool);
+ts_as!("string": String, &'static str);
+
+impl<T: TsType> TsType for Option<T> {
+    fn ts() -> String {
+        T::ts()
+    }
+    fn optional() -> bool {
+        true
+    }
+}
+
+impl<T: TsType> TsType for Vec<T> {
+    fn ts() -> String {
+        format!("{}[]", T::ts())
+    }
+}
+
+/// A value that is `null` in JS when absent (where `Option` leaves the key out).
+#[derive(Clone, Debug, PartialEq)]
+pub struct OrNull<T>(pub Option<T>);
+
+impl<T: TsType> TsType for OrNull<T> {
+    fn ts() -> String {
+        format!("{} | null", T::ts())
+    }
+}
+
+/// Numbers that cross as one typed array, not one JS number each.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct F64s(pub Vec<f64>);
+/// See [`F64s`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct U32s(pub Vec<u32>);
+/// See [`F64s`].
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct U8s(pub Vec<u8>);
+ts_as!("Float64Array": F64s);
+ts_as!("Uint32Array": U32s);
+ts_as!("Uint8Array": U8s);
+
+macro_rules! ts_names {
+    ($($t:ty),+) => {$(
+        impl TsType for $t {
+            fn ts() -> String {
+                <$t>::EVERY.iter().map(|v| schema::json_str(v.name())).collect::<Vec<_>>().join(" | ")
+            }
+        }
+    )+};
+}
+ts_names!(Model, Workload, Timers, FailMode);
+
+/// One line of a TypeScript doc comment per doc line.
+fn doc_comment(lines: &[&str], indent: &str) -> String {
+    match lines {
+        [] => String::new(),
+        [one] => format!("{indent}/**{one} */\n"),
+        many => {
+            let body: String = many.iter().map(|l| format!("{indent} *{l}\n")).collect();
+            format!("{indent}/**\n{body}{indent} */\n")
+        }
+    }
+}
+
+/// Declares a struct that crosses to JS as a plain object with these JS keys, with its
+/// TypeScript interface. `extra` adds TypeScript members the engine defines another way.
+macro_rules! js_object {
+    (
+        $(#[doc = $sdoc:literal])*
+        $(extra = $extra:literal;)?
+        pub struct $T:ident {
+            $( $(#[doc = $doc:literal])* pub $f:ident: $ty:ty => $js:literal, )*
+        }
+    ) => {
+        $(#[doc = $sdoc])*
+        #[derive(Clone, Debug, PartialEq)]
+        pub struct $T {
+            $( $(#[doc = $doc])* pub $f: $ty, )*
+        }
+
+        impl TsType for $T {
+            fn ts() -> String {
+                stringify!($T).into()
+            }
+        }
+
+        impl $T {
+            /// The TypeScript interface of this object.
+            pub fn interface() -> String {
+                let mut s = doc_comment(&[$($sdoc),*], "");
+                s.push_str(&format!("export interface {} {{\n", stringify!($T)));
+                $(
+                    s.push_str(&doc_comment(&[$($doc),*], "  "));
+                    let q = if <$ty as TsType>::optional() { "?" } else { "" };
+                    s.push_str(&format!("  readonly {}{q}: {};\n", $js, <$ty as TsType>::ts()));
+                )*
+                $( s.push_str($extra); )?
+                s.push_str("}\n");
+                s
+            }
+        }
+
+        #[cfg(target_arch = "wasm32")]
+        impl crate::js::ToJs for $T {
+            fn to_js(&self) -> wasm_bindgen::JsValue {
+                let o = js_sys::Object::new();
+                $( crate::js::ToJs::set_on(&self.$f, &o, $js); )*
+                o.into()
+            }
+        }
+    };
+}
+
+js_object! {
+    /// A task that failed, and why.
+    pub struct TaskError {
+        /// The task's id.
+        pub id: u32 => "id",
+        /// The error it failed with.
+        pub message: String => "message",
+    }
+}
+
+js_object! {
+    /// A lane of the timeline: the event loop, a thread or a process.
+    pub struct LaneInfo {
+        /// The lane's number: 0 the event loop, k thread k, 1000 + k process k + 1.
+        pub lane: u32 => "lane",
+        /// Its name on screen ("event loop", "thread 2", "process 1").
+        pub label: String => "label",
+        /// Rows its bars need so that none overlap.
+        pub rows: u32 => "rows",
+    }
+}
+
+js_object! {
+    /// A refused option.
+    pub struct OptionError {
+        /// The option's name (for an unknown option, the name it was given as).
+        pub field: String => "field",
+        /// A sentence naming the option and the allowed range.
+        pub message: String => "message",
+    }
+}
+
+js_object! {
+    /// A run a check would make.
+    pub struct PlannedRun {
+        /// Its model.
+        pub model: Model => "model",
+        /// What the model predicts, in ms.
+        pub ideal_ms: f64 => "idealMs",
+    }
+}
+
+js_object! {
+    /// The verdict of `check(options)`.
+    pub struct Verdict {
+        /// Whether the options may run.
+        pub ok: bool => "ok",
+        /// Every refused option.
+        pub errors: Vec<OptionError> => "errors",
+        /// The runs they make (`model: "all"` makes several).
+        pub runs: Vec<PlannedRun> => "runs",
+    }
+}
+
+js_object! {
+    /// The record of one run: its options, what happened and every task's span.
+    extra = "  /**
+   * Every finished task as an object, made from the typed arrays when first read (a million
+   * tasks never become a million objects unless this is read).
+   */
+  readonly spans: Span[];
+";
+    pub struct Record {
+        /// The model that ran.
+        pub model: Model => "model",
+        /// How many tasks.
+        pub tasks: u32 => "tasks",
+        /// Ms each task waited or computed.
+        pub delay: u32 => "delay",
+        /// Pool threads the run used (threads model); 1 otherwise.
+        pub threads: u32 => "threads",
+        /// Processes the run used (processes model); 0 otherwise.
+        pub processes: u32 => "processes",
+        /// What each task did.
+        pub workload: Workload => "workload",
+        /// Whether threads shared a simulated GIL.
+        pub gil: bool => "gil",
+        /// Whether async tasks blocked the event loop instead of awaiting.
+        pub blocking: bool => "blocking",
+        /// How async tasks waited (async runs only).
+        pub timers: Option<Timers> => "timers",
+        /// What async did when a task failed (async runs only).
+        pub fail_mode: Option<FailMode> => "failMode",
+        /// The task asked to fail, or null.
+        pub fail: OrNull<u32> => "fail",
+        /// From the run's start until its last task ended (or it stopped), in ms.
+        pub elapsed_ms: f64 => "elapsedMs",
+        /// What the model predicts, in ms.
+        pub ideal_ms: f64 => "idealMs",
+        /// Whether the run was stopped before every task finished.
+        pub stopped: bool => "stopped",
+        /// Whether a worker thread died (the engine must restart).
+        pub crashed: bool => "crashed",
+        /// Whether the page was hidden at some moment of the run (background tabs slow timers).
+        pub distorted: bool => "distorted",
+        /// Tasks that finished their work.
+        pub finished: u32 => "finished",
+        /// Tasks that failed.
+        pub failed: u32 => "failed",
+        /// Tasks cancelled because another failed.
+        pub cancelled: u32 => "cancelled",
+        /// The first error, or null.
+        pub error: OrNull<String> => "error",
+        /// Every failed task.
+        pub errors: Vec<TaskError> => "errors",
+        /// Sentences about this run that qualify its figures.
+        pub notes: Vec<String> => "notes",
+        /// Most tasks in flight at one moment.
+        pub peak_in_flight: u32 => "peakInFlight",
+        /// The most the event loop ran a 10 ms timer late during the run, in ms.
+        pub event_loop_lag_ms: f64 => "eventLoopLagMs",
+        /// Heap the run used at its peak, in bytes.
+        pub heap_peak_bytes: f64 => "heapPeakBytes",
+        /// `heapPeakBytes` per task.
+        pub heap_bytes_per_task: f64 => "heapBytesPerTask",
+        /// Time to create and start one async task, in µs (async runs that do not block).
+        pub task_start_us: Option<f64> => "taskStartUs",
+        /// Time to start one pool thread, in ms (threads runs).
+        pub thread_start_ms: Option<f64> => "threadStartMs",
+        /// Wasm memory one pool thread added, in bytes (threads runs).
+        pub thread_bytes: Option<f64> => "threadBytes",
+        /// Processes started for this run (processes runs).
+        pub processes_started: Option<u32> => "processesStarted",
+        /// Time to start one process, in ms (processes runs).
+        pub process_start_ms: Option<f64> => "processStartMs",
+        /// Checksum of the CPU work, in hex (cpu runs).
+        pub checksum: Option<String> => "checksum",
+        /// Loop iterations of one task's CPU work (cpu runs).
+        pub iterations_per_task: Option<f64> => "iterationsPerTask",
+        /// The work's own length (tasks × delay) over elapsed (cpu runs).
+        pub speedup: Option<f64> => "speedup",
+        /// When the run started: ms since the epoch, as `performance.timeOrigin + now()`.
+        pub started_at: f64 => "startedAt",
+        /// The lanes used, in order.
+        pub lanes: Vec<LaneInfo> => "lanes",
+        /// Finished tasks' ids, in start order; the other span arrays follow this order.
+        pub span_id: U32s => "spanId",
+        /// Each span's lane.
+        pub span_lane: U32s => "spanLane",
+        /// Each span's row in its lane.
+        pub span_row: U32s => "spanRow",
+        /// Each span's start, ms on the run's clock (0 = run start).
+        pub span_start: F64s => "spanStart",
+        /// Each span's end, ms on the run's clock.
+        pub span_end: F64s => "spanEnd",
+        /// Each span's state, an index into `SPAN_STATES`.
+        pub span_state: U8s => "spanState",
+        /// Waits for the GIL: the waiting task's id.
+        pub wait_id: F64s => "waitId",
+        /// Waits for the GIL: the lane.
+        pub wait_lane: F64s => "waitLane",
+        /// Waits for the GIL: start, ms on the run's clock.
+        pub wait_start: F64s => "waitStart",
+        /// Waits for the GIL: end, ms on the run's clock.
+        pub wait_end: F64s => "waitEnd",
+    }
+}
+
+/// The TypeScript of the public API (`www/playground.js`), around the generated interfaces.
+const API_TS: &str = r#"
+/** A task's span, on the run's clock (0 = run start). */
+export interface Span {
+  readonly id: number;
+  readonly lane: number;
+  readonly startMs: number;
+  readonly endMs: number;
+  readonly state: SpanState;
+}
+
+/** How a span ended. */
+export type SpanState = "done" | "failed" | "cancelled";
+
+/** The result of `run({ model: "all" })`: one record per model, in turn. */
+export interface AllRecord {
+  readonly model: "all";
+  readonly runs: Record[];
+}
+
+/** What this page can do. */
+export interface Capabilities {
+  threads: boolean;
+  crossOriginIsolated: boolean;
+  hardwareConcurrency: number;
+  poolSize: number;
+  poolStartMs: number | null;
+  /** Why threads are off, in one sentence, or null. */
+  reason: string | null;
+  /** Whether the server answers the fetch workload's requests. */
+  fetch: boolean;
+}
+
+/** The run under way. */
+export interface Progress {
+  readonly done: number;
+  readonly total: number;
+  readonly elapsedMs: number;
+}
+
+/** Diagnostics of the engine. */
+export interface Stats {
+  readonly wasmMemoryBytes: number;
+  readonly heapBytes: number;
+  readonly workers: number;
+  readonly processes: number;
+  readonly runs: number;
+}
+
+/** The error `run()` rejects with: `field` names the refused option. */
+export interface OptionRefusal extends Error {
+  /** The first refused option's name. */
+  field?: string;
+  /** Every refused option. */
+  errors?: OptionError[];
+}
+
+/** One option of the schema: everything the form, the URL and the checks know of it. */
+export interface SchemaOption {
+  readonly name: OptionName;
+  readonly aliases: readonly string[];
+  readonly label: string;
+  readonly kind: "whole" | "choice" | "switch";
+  readonly min?: number;
+  readonly max?: number | null;
+  /** Where a range's upper end comes from when it is not fixed. */
+  readonly maxFrom?: "poolSize" | "tasks" | null;
+  readonly unit?: string;
+  readonly choices?: readonly { readonly value: string; readonly label: string }[];
+  readonly default: number | string | boolean | null;
+  readonly hint: string;
+  readonly models: readonly ModelName[];
+  readonly group: "buttons" | "basic" | "more";
+}
+
+export interface Schema {
+  readonly options: readonly SchemaOption[];
+  readonly models: readonly ModelName[];
+  readonly allModels: readonly ModelName[];
+}
+
+export interface Playground {
+  /** Resolves to `capabilities` once the engine is loaded and the worker pool (if any) started. */
+  readonly ready: Promise<Capabilities>;
+  readonly capabilities: Capabilities;
+  /** Every option, described once (generated from the engine's Rust). */
+  readonly schema: Schema;
+  /** Runs; rejects with an `OptionRefusal` naming the refused option. */
+  run(options?: RunOptions & { model?: ModelName }): Promise<Record>;
+  run(options: RunOptions & { model: "all" }): Promise<AllRecord>;
+  run(options?: RunOptions): Promise<Record | AllRecord>;
+  check(options?: RunOptions): Promise<Verdict>;
+  progress(): Progress | null;
+  stop(): Promise<boolean>;
+  stats(): Stats | null;
+  rustCode(model: string, workload?: string, blocking?: boolean, timers?: string): { name: string; code: string }[];
+  /** `start`/`end` around each `run()`, `runstart`/`runend`/`runerror` per model. */
+  readonly events: EventTarget;
+}
+
+export declare const playground: Playground;
+export declare const schema: Schema;
+"#;
+
+/// `playground.d.ts`: the public API's types.
+pub fn typescript() -> String {
+    let mut out = String::from(
+        "// Generated by `cargo run --bin contract` (src/contract.rs, src/params/schema.rs): do not edit.\n",
+    );
+    let names: Vec<String> = Opt::ALL.iter().map(|o| schema::json_str(o.name())).collect();
+    out.push_str(&format!(
+        "\n/** The name of an option. */\nexport type OptionName = {};\n",
+        names.join(" | ")
+    ));
+    out.push_str(&format!(
+        "\n/** A model's name. */\nexport type ModelName = {};\n",
+        <Model as TsType>::ts()
+    ));
+    out.push_str(
+        "\n/** The options of `run()` and `check()`; every one may be left out for its default. */\n",
+    );
+    out.push_str("export interface RunOptions {\n");
+    for o in Opt::ALL {
+        let s = o.spec();
+        let default = match s.kind {
+            schema::Kind::Whole { default: schema::WholeDefault::Value(n), .. } => format!(" Default {n}."),
+            schema::Kind::Whole { default: schema::WholeDefault::Cores, .. } => {
+                " Default: one per core.".into()
+            }
+            schema::Kind::Choice(c) => format!(" Default {}.", c[0].0),
+            _ => String::new(),
+        };
+        out.push_str(&format!("  /** {}: {}.{default} */\n", s.label, s.hint()));
+        out.push_str(&format!("  {}?: {};\n", s.name, schema::ts_type(o)));
+        for alias in s.aliases {
+            out.push_str(&format!("  /** @deprecated the old name of `{}`. */\n", s.name));
+            out.push_str(&format!("  {alias}?: {};\n", schema::ts_type(o)));
+        }
+    }
+    out.push_str("}\n");
+    for interface in [
+        TaskError::interface(),
+        LaneInfo::interface(),
+        OptionError::interface(),
+        PlannedRun::interface(),
+        Verdict::interface(),
+        Record::interface(),
+    ] {
+        out.push('\n');
+        out.push_str(&interface);
+    }
+    out.push_str(API_TS);
+    out
+}
+
+/// `schema.js`: the schema as an ES module, for the page to render its form before the engine
+/// has loaded.
+pub fn schema_module() -> String {
+    format!(
+        "// Generated by `cargo run --bin contract` from src/params/schema.rs: do not edit.\n\
+         /** @type {{import(\"./playground\").Schema}} */\n\
+         export const schema = {};\n",
+        schema::to_json()
+    )
+}
+
+/// The name of a lane on screen.
+pub fn lane_label(lane: u32) -> String {
+    match lane {
+        0 => "event loop".into(),
+        l if l >= 1000 => format!("process {}", l - 1000 + 1),
+        l => format!("thread {l}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_record_interface_has_every_field() {
+        let ts = Record::interface();
+        assert!(ts.contains("  readonly delay: number;\n"), "{ts}");
+        assert!(ts.contains("  readonly fail: number | null;\n"));
+        assert!(ts.contains("  readonly timers?: \"wheel\" | \"per-task\";\n"));
+        assert!(ts.contains("  readonly spanStart: Float64Array;\n"));
+        assert!(ts.contains("  readonly spans: Span[];\n"));
+    }
+
+    #[test]
+    fn options_are_typed_with_their_aliases() {
+        let ts = typescript();
+        assert!(ts.contains("  delay?: number | string;\n"), "{ts}");
+        assert!(ts.contains("  delayMs?: number | string;\n"));
+        assert!(ts.contains("  workload?: \"sleep\" | \"fetch\" | \"cpu\";\n"));
+    }
+}

@@ -1,0 +1,62 @@
+//! Ideal elapsed times: what each model predicts for a run, with perfect machinery.
+
+use super::Params;
+use super::limits::{CONNECTIONS_PER_HOST, Limits};
+use super::vocab::{Model, Workload};
+
+/// The ideal elapsed time, in ms: the physical limit of the run with perfect machinery.
+/// - Waiting (sleep): async one delay; threads ceil(tasks / threads) delays; sequential tasks ×
+///   delay; async tasks that block instead of awaiting, tasks × delay.
+/// - Fetch: as waiting, but the browser keeps at most [`CONNECTIONS_PER_HOST`] requests open.
+/// - CPU: one event loop computes one task at a time (tasks × delay); threads share the cores:
+///   ceil(tasks / threads) rounds, and no faster than the total work over the cores; with the
+///   GIL, one thread computes at a time (tasks × delay).
+pub fn ideal_ms(p: &Params, limits: Limits) -> f64 {
+    let (n, d) = (f64::from(p.tasks), f64::from(p.delay_ms));
+    let rounds = |width: u32| f64::from(p.tasks.div_ceil(width.max(1))) * d;
+    match (p.model, p.workload) {
+        (Model::Sequential, _) => n * d,
+        (Model::Async, _) if p.blocking => n * d,
+        (Model::Async, Workload::Sleep) => d,
+        (Model::Async, Workload::Fetch) => rounds(CONNECTIONS_PER_HOST),
+        (Model::Async, Workload::Cpu) => n * d,
+        (Model::Threads, Workload::Sleep) => rounds(p.threads),
+        (Model::Threads, Workload::Fetch) => rounds(p.threads.min(CONNECTIONS_PER_HOST)),
+        (Model::Threads, Workload::Cpu) if p.gil => n * d,
+        (Model::Threads | Model::Processes, Workload::Cpu) => {
+            rounds(p.threads).max(n * d / f64::from(limits.cores.max(1)))
+        }
+        (Model::Processes, Workload::Sleep) => rounds(p.threads),
+        (Model::Processes, Workload::Fetch) => rounds(p.threads.min(CONNECTIONS_PER_HOST)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const POOL: Limits =
+        Limits { pool_size: 16, cores: 2, fetch: true, no_threads: super::super::NoThreads::NotIsolated };
+
+    #[test]
+    fn ideal_times() {
+        let ideal = |p: Params| ideal_ms(&p, POOL);
+        assert_eq!(ideal(Params::new(Model::Async, 3, 1000, 1)), 1000.0);
+        assert_eq!(ideal(Params::new(Model::Threads, 16, 200, 2)), 1600.0);
+        assert_eq!(ideal(Params::new(Model::Threads, 3, 1000, 16)), 1000.0);
+        assert_eq!(ideal(Params::new(Model::Sequential, 3, 1000, 1)), 3000.0);
+        let cpu = |m, t| Params { workload: Workload::Cpu, ..Params::new(m, 4, 100, t) };
+        assert_eq!(ideal(cpu(Model::Async, 1)), 400.0);
+        // Two cores: four 100 ms tasks on two threads take two rounds.
+        assert_eq!(ideal(cpu(Model::Threads, 2)), 200.0);
+        // Four threads on two cores cannot beat the total work over the cores.
+        assert_eq!(ideal(cpu(Model::Threads, 4)), 200.0);
+        assert_eq!(ideal(Params { gil: true, ..cpu(Model::Threads, 4) }), 400.0);
+        let fetch = |m, t| Params { workload: Workload::Fetch, ..Params::new(m, 12, 100, t) };
+        assert_eq!(ideal(fetch(Model::Async, 1)), 200.0, "six connections per host");
+        assert_eq!(ideal(fetch(Model::Threads, 3)), 400.0);
+        assert_eq!(ideal(Params { blocking: true, ..Params::new(Model::Async, 3, 100, 1) }), 300.0);
+        let cpu = Params { workload: Workload::Cpu, ..Params::new(Model::Processes, 4, 100, 2) };
+        assert_eq!(ideal(cpu), 200.0);
+    }
+}

@@ -1,0 +1,68 @@
+//! The fixed limits of a run, and what the running engine can do. Each limit is refused up front
+//! with its figure (see [`super::rules`]), never hit in the middle of a run.
+
+/// Most tasks any model accepts.
+pub const MAX_TASKS: u32 = 1_000_000;
+/// Longest delay of one task, in ms.
+pub const MAX_DELAY_MS: u32 = 60_000;
+/// Longest ideal elapsed time of a threads or sequential run (5 minutes): a learner waiting longer
+/// has asked for something else (a sequential 1,000 x 60 s run would take 17 hours).
+pub const MAX_RUN_MS: u64 = 300_000;
+/// Longest a run may keep the page's event loop busy: CPU work or a blocking wait on the event
+/// loop freezes the page while it runs.
+pub const MAX_BUSY_MS: u64 = 5_000;
+/// Most tasks with `timers: "per-task"`: each costs a JS closure and a browser timer (about 4 us
+/// and 200 bytes); a million would take about 11 s to set up.
+pub const MAX_PER_TASK_TIMERS: u32 = 100_000;
+/// Most tasks of a fetch run: each is a real HTTP request.
+pub const MAX_FETCH_TASKS: u32 = 1_000;
+/// Requests a browser keeps open to one HTTP/1.1 server at once (Chromium and Firefox: 6); more
+/// wait in the browser's queue, whatever the model.
+pub const CONNECTIONS_PER_HOST: u32 = 6;
+/// Most processes (workers with a wasm instance of their own) the processes model starts.
+pub const MAX_PROCESSES: u32 = 16;
+
+/// What the running engine can do, which bounds some options.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Threads in the started pool; 0 when threads are unavailable.
+    pub pool_size: u32,
+    /// Logical cores (`navigator.hardwareConcurrency`): the default thread and process counts,
+    /// and the ideal time of CPU work.
+    pub cores: u32,
+    /// Whether the page's server answers latency requests (the fetch workload).
+    pub fetch: bool,
+    /// Why there are no threads when `pool_size` is 0.
+    pub no_threads: NoThreads,
+}
+
+/// Why a page has no threads: the refusal of a threads run says which.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NoThreads {
+    /// The page is not cross-origin isolated, so browsers share no memory with workers.
+    #[default]
+    NotIsolated,
+    /// The page is isolated but this browser has no WebAssembly threads (SharedArrayBuffer).
+    Unsupported,
+}
+
+impl NoThreads {
+    /// Reads the code the page passes (`not-isolated` or `unsupported`).
+    pub fn parse(code: &str) -> NoThreads {
+        if code == "unsupported" { NoThreads::Unsupported } else { NoThreads::NotIsolated }
+    }
+
+    /// The refusal of a threads run, in one sentence.
+    pub fn message(self) -> &'static str {
+        match self {
+            NoThreads::NotIsolated => {
+                "threads are unavailable on this page: it is not cross-origin isolated, so the browser \
+                 shares no memory with worker threads."
+            }
+            NoThreads::Unsupported => {
+                "threads are unavailable in this browser: it does not support WebAssembly threads \
+                 (shared memory), although the page is cross-origin isolated."
+            }
+        }
+    }
+}

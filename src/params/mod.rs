@@ -1,0 +1,73 @@
+//! What a run is asked to do: the vocabulary ([`vocab`]), the schema of every option
+//! ([`schema`]), reading raw values ([`parse`]), the rules that refuse bad input ([`rules`]) and
+//! the ideal times ([`ideal`]).
+//!
+//! Pure Rust with no browser types, so it is tested natively (`cargo test --lib`) as well as in
+//! the browser.
+
+pub mod ideal;
+pub mod limits;
+pub mod parse;
+pub mod rules;
+pub mod schema;
+pub mod vocab;
+
+pub use ideal::ideal_ms;
+pub use limits::*;
+pub use parse::{FieldError, Raw, Request};
+pub use rules::check;
+pub use schema::{Opt, group};
+pub use vocab::{FailMode, Model, Timers, Workload};
+
+/// A checked run request: one model, every option decided.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Params {
+    /// The model to run.
+    pub model: Model,
+    /// How many tasks, at least 1.
+    pub tasks: u32,
+    /// How long each task waits (or computes), in ms.
+    pub delay_ms: u32,
+    /// How many tasks run at once at most: the pool threads the threads model uses, the
+    /// processes the processes model starts, 1 otherwise.
+    pub threads: u32,
+    /// How async tasks wait.
+    pub timers: Timers,
+    /// What each task does.
+    pub workload: Workload,
+    /// Threads share a simulated GIL (threads model only).
+    pub gil: bool,
+    /// Async tasks block the event loop instead of awaiting (async model only).
+    pub blocking: bool,
+    /// The task that fails, if any.
+    pub fail: Option<u32>,
+    /// What the async model does when a task fails.
+    pub fail_mode: FailMode,
+}
+
+impl Params {
+    /// A plain sleep run: the defaults for every option.
+    pub fn new(model: Model, tasks: u32, delay_ms: u32, threads: u32) -> Params {
+        Params {
+            model,
+            tasks,
+            delay_ms,
+            threads,
+            timers: Timers::default(),
+            workload: Workload::default(),
+            gil: false,
+            blocking: false,
+            fail: None,
+            fail_mode: FailMode::default(),
+        }
+    }
+
+    /// Whether the run keeps the page's event loop busy while tasks run.
+    pub fn busies_event_loop(&self) -> bool {
+        match self.model {
+            Model::Async => self.blocking || self.workload == Workload::Cpu,
+            Model::Sequential => self.workload == Workload::Cpu,
+            Model::Threads | Model::Processes => false,
+        }
+    }
+}

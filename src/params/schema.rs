@@ -1,0 +1,457 @@
+//! The schema: every option a run takes, described once. The checks ([`super::rules`]), the
+//! error messages, the page's form and hints, the URL parameters, the API's defaults and the
+//! TypeScript description (`playground.d.ts`) all come from this table, so adding an option means
+//! one entry here plus the rule that uses it.
+//!
+//! The page gets the table as `schema.js`, written at build time by `src/bin/contract.rs` from
+//! [`to_json`], so the form renders before the engine has loaded.
+
+use super::limits::{MAX_DELAY_MS, MAX_PROCESSES, MAX_TASKS};
+use super::vocab::{FailMode, Model, Timers, Workload};
+
+/// Every option, in the order the form shows them. `Opt as usize` indexes [`OPTIONS`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Opt {
+    /// Which model runs (`all`: async, threads and sequential in turn).
+    Model,
+    /// How many tasks.
+    Tasks,
+    /// How long each task waits or computes, in ms.
+    Delay,
+    /// Threads of the pool the threads model uses.
+    Threads,
+    /// Processes the processes model starts.
+    Processes,
+    /// What each task does.
+    Workload,
+    /// How async tasks wait.
+    Timers,
+    /// The task that fails.
+    Fail,
+    /// How it fails, and what async does about it.
+    FailMode,
+    /// Threads share a simulated GIL.
+    Gil,
+    /// Async tasks block instead of awaiting.
+    Blocking,
+}
+
+impl Opt {
+    /// Every option, in [`OPTIONS`] order.
+    pub const ALL: [Opt; 11] = [
+        Opt::Model,
+        Opt::Tasks,
+        Opt::Delay,
+        Opt::Threads,
+        Opt::Processes,
+        Opt::Workload,
+        Opt::Timers,
+        Opt::Fail,
+        Opt::FailMode,
+        Opt::Gil,
+        Opt::Blocking,
+    ];
+    /// How many options there are.
+    pub const COUNT: usize = Opt::ALL.len();
+
+    /// The option's description.
+    pub fn spec(self) -> &'static Spec {
+        &OPTIONS[self as usize]
+    }
+
+    /// The option's one name: in URLs, the API, records, `error.field` and form ids.
+    pub fn name(self) -> &'static str {
+        self.spec().name
+    }
+
+    /// The option a name or an old alias stands for.
+    pub fn find(key: &str) -> Option<Opt> {
+        Opt::ALL.into_iter().find(|o| o.name() == key || o.spec().aliases.contains(&key))
+    }
+}
+
+/// The upper end of a whole number's range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Max {
+    /// A fixed number.
+    Fixed(u32),
+    /// The size of the started worker pool (known only once the engine has started it).
+    PoolSize,
+    /// The task count minus one (a task id).
+    LastTask,
+}
+
+/// What a whole number is when it is not given.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum WholeDefault {
+    /// This number.
+    Value(u32),
+    /// One per core (`navigator.hardwareConcurrency`), within the range.
+    Cores,
+    /// Nothing: the option is off.
+    Off,
+}
+
+/// What kind of value an option takes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// A whole number in `min..=max`; digit strings are accepted too, as URLs and forms give them.
+    Whole {
+        /// The smallest value.
+        min: u32,
+        /// The largest value.
+        max: Max,
+        /// The value when the option is not given.
+        default: WholeDefault,
+        /// The unit, shown after the range ("ms"), or "".
+        unit: &'static str,
+    },
+    /// One of a list of names; the first is the default.
+    Choice(&'static [(&'static str, &'static str)]),
+    /// On or off: `true`/`false`, 1/0, "1"/"0"; off by default.
+    Switch,
+}
+
+/// Where the page shows an option.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    /// Chosen by the Run buttons, not a form field.
+    Buttons,
+    /// On first view.
+    Basic,
+    /// Behind "More options".
+    More,
+}
+
+impl Group {
+    fn name(self) -> &'static str {
+        match self {
+            Group::Buttons => "buttons",
+            Group::Basic => "basic",
+            Group::More => "more",
+        }
+    }
+}
+
+/// One option, described once.
+#[derive(Clone, Copy, Debug)]
+pub struct Spec {
+    /// The one name (see [`Opt::name`]).
+    pub name: &'static str,
+    /// Earlier names, still accepted in URLs and the API so old links keep working.
+    pub aliases: &'static [&'static str],
+    /// The form's label.
+    pub label: &'static str,
+    /// How messages refer to it: the name, with the unit or meaning where that helps.
+    pub what: &'static str,
+    /// The kind of value and its range or choices.
+    pub kind: Kind,
+    /// What else the form's hint says, after the range.
+    pub note: &'static str,
+    /// The models that use it; every model when empty.
+    pub models: &'static [Model],
+    /// Where the page shows it.
+    pub group: Group,
+}
+
+/// The `model` choices: every model, and `all`.
+pub const MODEL_CHOICES: &[(&str, &str)] = &[
+    ("async", "async: one event loop (asyncio)"),
+    ("threads", "threads: a pool of threads (threading)"),
+    ("sequential", "sequential: one after another"),
+    ("processes", "processes: nothing shared (multiprocessing)"),
+    (Model::ALL_NAME, "all: async, threads and sequential in turn"),
+];
+
+/// The table. Indexed by [`Opt`]; a test checks the order.
+pub const OPTIONS: [Spec; Opt::COUNT] = [
+    Spec {
+        name: "model",
+        aliases: &[],
+        label: "Model",
+        what: "model",
+        kind: Kind::Choice(MODEL_CHOICES),
+        note: "which model runs the tasks",
+        models: &[],
+        group: Group::Buttons,
+    },
+    Spec {
+        name: "tasks",
+        aliases: &[],
+        label: "Tasks",
+        what: "tasks",
+        kind: Kind::Whole { min: 1, max: Max::Fixed(MAX_TASKS), default: WholeDefault::Value(3), unit: "" },
+        note: "",
+        models: &[],
+        group: Group::Basic,
+    },
+    Spec {
+        name: "delay",
+        aliases: &["delayMs"],
+        label: "Delay (ms)",
+        what: "delay (ms)",
+        kind: Kind::Whole {
+            min: 0,
+            max: Max::Fixed(MAX_DELAY_MS),
+            default: WholeDefault::Value(1000),
+            unit: "ms",
+        },
+        note: "per task",
+        models: &[],
+        group: Group::Basic,
+    },
+    Spec {
+        name: "threads",
+        aliases: &[],
+        label: "Threads",
+        what: "threads",
+        kind: Kind::Whole { min: 1, max: Max::PoolSize, default: WholeDefault::Cores, unit: "" },
+        note: "threads model; empty: one per core",
+        models: &[Model::Threads],
+        group: Group::Basic,
+    },
+    Spec {
+        name: "processes",
+        aliases: &[],
+        label: "Processes",
+        what: "processes",
+        kind: Kind::Whole { min: 1, max: Max::Fixed(MAX_PROCESSES), default: WholeDefault::Cores, unit: "" },
+        note: "processes model; empty: one per core",
+        models: &[Model::Processes],
+        group: Group::More,
+    },
+    Spec {
+        name: "workload",
+        aliases: &[],
+        label: "Workload",
+        what: "workload",
+        kind: Kind::Choice(Workload::CHOICES),
+        note: "what each task does, in every model",
+        models: &[],
+        group: Group::More,
+    },
+    Spec {
+        name: "timers",
+        aliases: &[],
+        label: "Async executor",
+        what: "timers",
+        kind: Kind::Choice(Timers::CHOICES),
+        note: "async model only",
+        models: &[Model::Async],
+        group: Group::More,
+    },
+    Spec {
+        name: "fail",
+        aliases: &[],
+        label: "Failing task",
+        what: "fail (a task id)",
+        kind: Kind::Whole { min: 0, max: Max::LastTask, default: WholeDefault::Off, unit: "" },
+        note: "a task id; empty: none",
+        models: &[],
+        group: Group::More,
+    },
+    Spec {
+        name: "failMode",
+        aliases: &[],
+        label: "When a task fails",
+        what: "failMode",
+        kind: Kind::Choice(FailMode::CHOICES),
+        note: "how async reacts; panic kills a worker thread",
+        models: &[],
+        group: Group::More,
+    },
+    Spec {
+        name: "gil",
+        aliases: &[],
+        label: "Simulated GIL",
+        what: "gil",
+        kind: Kind::Switch,
+        note: "threads model: one thread computes at a time",
+        models: &[Model::Threads],
+        group: Group::More,
+    },
+    Spec {
+        name: "blocking",
+        aliases: &[],
+        label: "Blocking call in async",
+        what: "blocking",
+        kind: Kind::Switch,
+        note: "async + sleep: the classic mistake; freezes the page, at most 5 s",
+        models: &[Model::Async],
+        group: Group::More,
+    },
+];
+
+/// Formats 1000000 as "1,000,000" for messages and hints.
+pub fn group(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+impl Spec {
+    /// The form's hint: the range or choices, then the note.
+    pub fn hint(&self) -> String {
+        let range = match self.kind {
+            Kind::Whole { min, max, unit, .. } => {
+                let max = match max {
+                    Max::Fixed(n) => group(n.into()),
+                    Max::PoolSize => "the pool size".into(),
+                    Max::LastTask => "tasks − 1".into(),
+                };
+                let unit = if unit.is_empty() { String::new() } else { format!(" {unit}") };
+                format!("{} to {max}{unit}", group(min.into()))
+            }
+            Kind::Choice(_) | Kind::Switch => String::new(),
+        };
+        match (range.is_empty(), self.note.is_empty()) {
+            (false, false) => format!("{range}, {}", self.note),
+            (false, true) => range,
+            _ => self.note.to_string(),
+        }
+    }
+}
+
+/// A JSON string literal.
+pub fn json_str(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+fn json_list<T>(items: impl IntoIterator<Item = T>, each: impl Fn(T) -> String) -> String {
+    format!("[{}]", items.into_iter().map(each).collect::<Vec<_>>().join(","))
+}
+
+/// The schema as JSON: `{ options: [...] }`, each option with `name`, `aliases`, `label`,
+/// `kind` (`whole`, `choice` or `switch`), `min`/`max`/`maxFrom`/`unit` or `choices`,
+/// `default`, `hint`, `models` and `group`. Written by hand rather than with serde: it is one
+/// small table, and the engine itself does not need a JSON library.
+pub fn to_json() -> String {
+    let options = json_list(Opt::ALL, |o| {
+        let s = o.spec();
+        let mut fields = vec![
+            format!("\"name\":{}", json_str(s.name)),
+            format!("\"aliases\":{}", json_list(s.aliases, |a| json_str(a))),
+            format!("\"label\":{}", json_str(s.label)),
+        ];
+        match s.kind {
+            Kind::Whole { min, max, default, unit } => {
+                fields.push("\"kind\":\"whole\"".into());
+                fields.push(format!("\"min\":{min}"));
+                let (max, from) = match max {
+                    Max::Fixed(n) => (n.to_string(), "null".to_string()),
+                    Max::PoolSize => ("null".into(), json_str("poolSize")),
+                    Max::LastTask => ("null".into(), json_str("tasks")),
+                };
+                fields.push(format!("\"max\":{max}"));
+                fields.push(format!("\"maxFrom\":{from}"));
+                fields.push(format!("\"unit\":{}", json_str(unit)));
+                let default = match default {
+                    WholeDefault::Value(n) => n.to_string(),
+                    WholeDefault::Cores => json_str("cores"),
+                    WholeDefault::Off => "null".into(),
+                };
+                fields.push(format!("\"default\":{default}"));
+            }
+            Kind::Choice(choices) => {
+                fields.push("\"kind\":\"choice\"".into());
+                fields.push(format!(
+                    "\"choices\":{}",
+                    json_list(choices, |(v, l)| format!(
+                        "{{\"value\":{},\"label\":{}}}",
+                        json_str(v),
+                        json_str(l)
+                    ))
+                ));
+                fields.push(format!("\"default\":{}", json_str(choices[0].0)));
+            }
+            Kind::Switch => {
+                fields.push("\"kind\":\"switch\"".into());
+                fields.push("\"default\":false".into());
+            }
+        }
+        fields.push(format!("\"hint\":{}", json_str(&s.hint())));
+        let models: Vec<&str> = if s.models.is_empty() {
+            Model::EVERY.iter().map(|m| m.name()).collect()
+        } else {
+            s.models.iter().map(|m| m.name()).collect()
+        };
+        fields.push(format!("\"models\":{}", json_list(models, json_str)));
+        fields.push(format!("\"group\":{}", json_str(s.group.name())));
+        format!("{{{}}}", fields.join(","))
+    });
+    let models = json_list(Model::EVERY, |m| json_str(m.name()));
+    let all = json_list(Model::ALL, |m| json_str(m.name()));
+    format!("{{\"options\":{options},\"models\":{models},\"allModels\":{all}}}")
+}
+
+/// The TypeScript type of an option's value in `run()` options.
+pub fn ts_type(o: Opt) -> String {
+    match o.spec().kind {
+        Kind::Whole { default: WholeDefault::Off, .. } => "number | string | null".into(),
+        Kind::Whole { .. } => "number | string".into(),
+        Kind::Choice(choices) => choices.iter().map(|(v, _)| json_str(v)).collect::<Vec<_>>().join(" | "),
+        Kind::Switch => "boolean | 0 | 1 | \"0\" | \"1\"".into(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_is_in_opt_order_and_names_are_unique() {
+        for (i, o) in Opt::ALL.into_iter().enumerate() {
+            assert_eq!(o as usize, i);
+            assert_eq!(Opt::find(o.name()), Some(o));
+        }
+        let mut names: Vec<&str> =
+            OPTIONS.iter().flat_map(|s| s.aliases.iter().chain([&s.name])).copied().collect();
+        let n = names.len();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), n, "a name or alias is used twice");
+        assert_eq!(Opt::find("delayMs"), Some(Opt::Delay));
+    }
+
+    #[test]
+    fn model_choices_are_every_model_and_all() {
+        let names: Vec<&str> = MODEL_CHOICES.iter().map(|c| c.0).collect();
+        let mut want: Vec<&str> = Model::EVERY.iter().map(|m| m.name()).collect();
+        want.push(Model::ALL_NAME);
+        assert_eq!(names, want);
+    }
+
+    #[test]
+    fn hints_say_the_range() {
+        assert_eq!(Opt::Tasks.spec().hint(), "1 to 1,000,000");
+        assert_eq!(Opt::Delay.spec().hint(), "0 to 60,000 ms, per task");
+        assert!(Opt::Threads.spec().hint().starts_with("1 to the pool size"));
+    }
+
+    #[test]
+    fn json_is_well_formed_enough() {
+        let j = to_json();
+        assert!(j.starts_with("{\"options\":[{\"name\":\"model\""));
+        assert_eq!(j.matches('{').count(), j.matches('}').count());
+        assert!(j.contains("\"aliases\":[\"delayMs\"]"));
+        assert_eq!(json_str("a\"b\\c\n"), "\"a\\\"b\\\\c\\n\"");
+    }
+}

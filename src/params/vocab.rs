@@ -1,0 +1,121 @@
+//! The vocabulary of a run: models, workloads, executors and failure modes. Each word is declared
+//! once with its name (as in URLs, the API, records and on screen) and its label (the form's
+//! choice text), and everything else reads them from here.
+
+/// Declares a closed set of words: the enum, its names, labels and the parser. The first variant
+/// is the default.
+macro_rules! vocabulary {
+    (
+        $(#[$meta:meta])*
+        pub enum $T:ident {
+            $( $(#[$vmeta:meta])* $V:ident = $name:literal, $label:literal; )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $T {
+            $( $(#[$vmeta])* $V, )+
+        }
+
+        impl $T {
+            /// Every value, in the order the form lists them; the first is the default.
+            pub const EVERY: &'static [$T] = &[$($T::$V),+];
+            /// `(name, label)` of every value, for the schema.
+            pub const CHOICES: &'static [(&'static str, &'static str)] = &[$(($name, $label)),+];
+
+            /// The name used in URLs, the API, records and on screen.
+            pub fn name(self) -> &'static str {
+                match self { $($T::$V => $name),+ }
+            }
+
+            /// Parses a name (spaces around are ignored); `None` for anything else.
+            pub fn parse(s: &str) -> Option<$T> {
+                Self::EVERY.iter().copied().find(|v| v.name() == s.trim())
+            }
+        }
+
+        impl Default for $T {
+            fn default() -> Self {
+                Self::EVERY[0]
+            }
+        }
+    };
+}
+
+vocabulary! {
+    /// A concurrency model: how the same tasks are run.
+    pub enum Model {
+        /// Futures on the page's event loop; every task awaits at once.
+        Async = "async", "async: one event loop (asyncio)";
+        /// A pool of Web Worker threads; each task blocks its thread.
+        Threads = "threads", "threads: a pool of threads (threading)";
+        /// One task after another on the event loop.
+        Sequential = "sequential", "sequential: one after another";
+        /// Workers with a wasm instance and memory each, nothing shared: like `multiprocessing`.
+        Processes = "processes", "processes: nothing shared (multiprocessing)";
+    }
+}
+
+impl Model {
+    /// The models `model: "all"` runs, in order: the classic comparison.
+    pub const ALL: [Model; 3] = [Model::Async, Model::Threads, Model::Sequential];
+    /// The word that asks for every model of [`Model::ALL`] in turn.
+    pub const ALL_NAME: &'static str = "all";
+}
+
+vocabulary! {
+    /// How the async model waits: both are real futures on the event loop.
+    pub enum Timers {
+        /// The playground's own executor: futures polled from one array, woken together by a
+        /// deadline queue in Rust that one browser timer drives. Scales to millions of tasks.
+        Wheel = "wheel", "wheel: one timer for all tasks";
+        /// One `gloo-timers` browser timeout per task, polled by `join_all`: the simple way, and
+        /// the one whose cost grows with every task (a JS closure and a browser timer each).
+        PerTask = "per-task", "per-task: a browser timer each";
+    }
+}
+
+vocabulary! {
+    /// What each task does.
+    pub enum Workload {
+        /// Waits `delay` ms: a timer, standing in for I/O.
+        Sleep = "sleep", "sleep: wait (like a network call)";
+        /// A real HTTP request to the page's own server, answered after `delay` ms.
+        Fetch = "fetch", "fetch: a real HTTP request";
+        /// `delay` ms worth of real computation (calibrated on this device).
+        Cpu = "cpu", "cpu: real computation";
+    }
+}
+
+vocabulary! {
+    /// How the failing task fails, and what the async model does about it.
+    pub enum FailMode {
+        /// The task returns an error. Async: like `join_all` (or `asyncio.gather(
+        /// return_exceptions=True)`): the others finish, and the error is reported with the results.
+        JoinAll = "join_all", "join_all: the others finish";
+        /// The task returns an error. Async: like `try_join_all` (or a `TaskGroup`): the first
+        /// error ends the run; the other tasks are dropped, which cancels them.
+        TryJoinAll = "try_join_all", "try_join_all: the first error ends the run";
+        /// Threads only: the task panics. With `panic = "abort"` on wasm that kills its worker
+        /// thread for good, as a crash would; the run notices the silence and ends with an error.
+        Panic = "panic", "panic: the task panics (threads only)";
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_parse_back_and_the_first_is_the_default() {
+        for &m in Model::EVERY {
+            assert_eq!(Model::parse(m.name()), Some(m));
+        }
+        assert_eq!(Model::parse(" threads "), Some(Model::Threads));
+        assert_eq!(Model::parse("all"), None);
+        assert_eq!(Workload::default(), Workload::Sleep);
+        assert_eq!(Timers::default(), Timers::Wheel);
+        assert_eq!(FailMode::default(), FailMode::JoinAll);
+        assert_eq!(FailMode::CHOICES[1].0, "try_join_all");
+    }
+}

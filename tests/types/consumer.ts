@@ -1,0 +1,24 @@
+// A program that uses the public API as a documentation author would. It is only type-checked
+// (`./build.sh lint`), against the generated www/playground.d.ts: if an option or a record field
+// is renamed in the engine, this stops compiling.
+import { playground, type Record } from "../../www/playground.js";
+
+export async function seedExample(): Promise<string> {
+  await playground.ready;
+  const options = { model: "async", tasks: 3, delay: 1000 } as const;
+  const verdict = await playground.check(options);
+  if (!verdict.ok) return verdict.errors.map((e) => `${e.field}: ${e.message}`).join("\n");
+  const r: Record = await playground.run(options);
+  const firstLane = r.lanes[0]?.label ?? "none";
+  const longest = Math.max(...r.spans.map((s) => s.endMs - s.startMs));
+  return `${r.model}: ${r.finished}/${r.tasks} in ${r.elapsedMs.toFixed(0)} ms (ideal ${r.idealMs}), ${firstLane}, ${longest}`;
+}
+
+export async function allThree(): Promise<number[]> {
+  const all = await playground.run({ model: "all", tasks: 3, delay: 100, workload: "cpu" });
+  return all.runs.map((r) => r.speedup ?? 0);
+}
+
+export function optionNames(): string[] {
+  return playground.schema.options.map((o) => `${o.name} (${o.hint})`);
+}
