@@ -43,7 +43,7 @@ setup_chromium() {
   fi
 }
 
-# Firefox for the Rust browser tests (issue #6): Debian's firefox-esr, and geckodriver built from
+# Firefox for the Rust browser tests: Debian's firefox-esr, and geckodriver built from
 # crates.io with the stable toolchain, outside the project so rust-toolchain.toml does not apply.
 GECKODRIVER_VERSION=0.37.1
 setup_firefox() {
@@ -95,7 +95,7 @@ cargo_for() {
 }
 
 # Builds www/pkg/{mt,st}: the threaded module for cross-origin-isolated pages and the plain one
-# for every other page (issue #4), picked at run time by www/engine.js.
+# for every other page, picked at run time by www/engine.js.
 build() {
   vendor
   contract
@@ -136,7 +136,7 @@ vendor() {
   cp node_modules/coi-serviceworker/coi-serviceworker.js www/coi-serviceworker.js
 }
 
-# dist/: the page as a static folder for any host, from any sub-path (issue #4): every URL in it
+# dist/: the page as a static folder for any host, from any sub-path: every URL in it
 # is relative and nothing is fetched from another origin. A copy of www/ as built, which holds
 # only what the page serves.
 dist() {
@@ -150,7 +150,7 @@ dist() {
 # Two patches to wasm-bindgen-rayon 1.3's no-bundler worker helper, applied to the built copy:
 # 1. It calls the init function with positional arguments, which the current wasm-bindgen glue
 #    still accepts but warns about in every worker ("using deprecated parameters for the
-#    initialization function"): pass the object form instead (issue #6, zero noise).
+#    initialization function"): pass the object form instead (the page and its workers log nothing).
 # 2. A worker thread that traps (a panic aborts on wasm) throws out of `wbg_rayon_start_worker`,
 #    and the page reports an uncaught error. Catch it in the worker: the run's watchdog
 #    (src/runner/threads.rs) reports the dead thread to the user instead.
@@ -168,7 +168,7 @@ patch_worker_helper() {
 }
 
 # Rust tests: the pure modules natively, then the runners in headless Chromium for both builds
-# (and in Firefox too when it is installed, issue #6).
+# (and in Firefox too when it is installed).
 test_rust() {
   log "Rust unit tests (native)"
   cargo test --quiet
@@ -227,7 +227,7 @@ case "${1:-}" in
   test)
     setup
     setup_chromium
-    # Firefox is the second browser (issue #6): its run is skipped, loudly, if it cannot be had.
+    # Firefox is the second browser: its run is skipped, loudly, if it cannot be had.
     setup_firefox || log "warning: Firefox or geckodriver could not be installed; Firefox tests skipped"
     build
     dist

@@ -91,7 +91,7 @@ const server = createServer((req, res) => {
     res.writeHead(200, headers(types[".js"])).end("// served empty: --no-isolation\n");
     return;
   }
-  // The fetch workload's latency endpoint (issue #3): answers after `ms` milliseconds, so every
+  // The fetch workload's latency endpoint: answers after `ms` milliseconds, so every
   // task's request really crosses the browser's network stack. A plain static host has none.
   if (!values.plain && url.pathname === `${prefix}api/latency`) {
     const ms = Math.min(60_000, Math.max(0, Number(url.searchParams.get("ms")) || 0));

@@ -1,5 +1,5 @@
 //! A counting allocator: the system allocator plus two counters, so each run can report the heap
-//! its machinery really used (issue #3 "overhead, measured"; issue #5 "memory per pending task").
+//! its machinery really used (the page's "cost of the machinery" figures and the benchmark's memory per pending task).
 
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};

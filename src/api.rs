@@ -421,7 +421,6 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
         span_end: pick(&o.spans.end),
         span_state: U8s(layout.ids.iter().map(|&i| o.spans.state[i as usize]).collect()),
         span_id: U32s(layout.ids),
-        wait_id: waits(|w| f64::from(w.id)),
         wait_lane: waits(|w| f64::from(w.lane)),
         wait_start: waits(|w| w.start),
         wait_end: waits(|w| w.end),

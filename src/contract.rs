@@ -285,8 +285,6 @@ js_object! {
         pub span_end: F64s => "spanEnd",
         /// Each span's state, an index into `SPAN_STATES`.
         pub span_state: U8s => "spanState",
-        /// Waits for the GIL: the waiting task's id.
-        pub wait_id: F64s => "waitId",
         /// Waits for the GIL: the lane.
         pub wait_lane: F64s => "waitLane",
         /// Waits for the GIL: start, ms on the run's clock.

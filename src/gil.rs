@@ -1,4 +1,4 @@
-//! A simulated GIL for the threads model (issue #3): one lock that a thread must hold while it
+//! A simulated GIL for the threads model: one lock that a thread must hold while it
 //! computes, released during blocking I/O, and handed over at a switch interval, the way CPython's
 //! global interpreter lock works (`sys.getswitchinterval()` is 5 ms by default).
 //!

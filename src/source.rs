@@ -1,4 +1,4 @@
-//! The Rust code that ran, for the page's "code side by side" panel (issue #3): excerpts of the
+//! The Rust code that ran, for the page's "code side by side" panel: excerpts of the
 //! runners' own source, between `// [snippet:NAME]` and `// [/snippet]` markers, so what the page
 //! shows cannot drift from what runs. Pure Rust, tested natively.
 

@@ -17,7 +17,7 @@ pub async fn sleep(delay_ms: u32) {
     TimeoutFuture::new(delay_ms).await;
 }
 
-/// Longest single blocking wait, so a stopped run ends within this many ms (issue #6: stop
+/// Longest single blocking wait, so a stopped run ends within this many ms (stop
 /// within 100 ms).
 #[cfg(feature = "threads")]
 const SLICE_MS: f64 = 20.0;

@@ -1,4 +1,4 @@
-// "The code, side by side" (issue #3, point 6): the Python program a learner would write for the
+// "The code, side by side": the Python program a learner would write for the
 // run, with its task count and delay, next to the Rust that ran, which the engine takes from its
 // own source. Written for this project; highlighted with highlight.js (vendored).
 // @ts-ignore -- the vendored highlight.js build ships no type declarations.

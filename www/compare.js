@@ -1,4 +1,4 @@
-// "Compare with Python" (issue #5): the project's last benchmark run (bench/run.mjs writes
+// "Compare with Python": the project's last benchmark run (bench/run.mjs writes
 // bench-results.json next to the page), so a learner sees what the same programs do in native
 // CPython and in Pyodide. Figures are shown as measured, with the date and machine.
 

@@ -2,7 +2,7 @@
 // feature detection, loads it once (one memoised promise) and starts the worker pool, so the
 // rest of the page only ever awaits `loadEngine()`.
 //
-// Two builds, as wasm-bindgen-rayon's demo and Squoosh do (issue #4): a page without
+// Two builds, as wasm-bindgen-rayon's demo and Squoosh do: a page without
 // cross-origin isolation cannot share memory with workers, so it gets the plain module and never
 // downloads code it cannot run.
 import { threads as wasmThreads } from "./vendor/wasm-feature-detect.js";

@@ -1,6 +1,5 @@
-// One or two plain sentences on what a run shows, next to its result (issue #3: "the page
-// explains each effect in a sentence next to its result"). Words only: every figure comes from
-// the engine's record.
+// One or two plain sentences on what a run shows, next to its result. Words only: every figure
+// comes from the engine's record.
 
 const nf = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
 const ms = (x) => `${nf.format(x)} ms`;

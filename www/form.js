@@ -18,6 +18,19 @@ const el = (id) =>
   /** @type {HTMLInputElement & HTMLSelectElement} */ (document.getElementById(id));
 
 /**
+ * A whole number's default as the field shows it: "cores" (one per core) is this device's core
+ * count, within the option's fixed range.
+ * @param {SchemaOption} o
+ */
+function defaultText(o) {
+  if (o.default === "cores") {
+    const cores = navigator.hardwareConcurrency || 1;
+    return String(Math.min(cores, o.max ?? cores));
+  }
+  return typeof o.default === "number" ? String(o.default) : "";
+}
+
+/**
  * One field: label, control, hint and the place for its message, ids named after the option.
  * @param {SchemaOption} o
  */
@@ -39,9 +52,8 @@ function field(o) {
     else {
       control.inputMode = "numeric";
       control.autocomplete = "off";
-      control.value = typeof o.default === "number" ? String(o.default) : "";
+      control.value = defaultText(o);
       if (o.default === null) control.placeholder = "none";
-      if (o.default === "cores") control.placeholder = "one per core";
     }
   }
   control.id = control.name = o.name;
@@ -77,7 +89,7 @@ export function renderForm(root = document) {
 /** @param {SchemaOption} o */
 const isDefault = (o) => {
   const v = read(o);
-  return o.kind === "switch" ? v === false : v === String(o.default ?? "") || v === "";
+  return o.kind === "switch" ? v === false : v === defaultText(o) || v === "";
 };
 
 /** @param {SchemaOption} o */

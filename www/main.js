@@ -8,7 +8,7 @@ import { showOverhead } from "./overhead.js";
 import { showComparison } from "./compare.js";
 
 // The code panel (with highlight.js) and the sweep load when first needed: they are not part of
-// a first visit's budget (issue #5).
+// a first visit's budget.
 const codePanel = () => import("./code.js");
 const sweeper = () => import("./sweep.js");
 let copyWired = false;

@@ -1,4 +1,4 @@
-// "Cost of the machinery" (issue #3, point 5): what the engine measured for the latest run of
+// "Cost of the machinery": what the engine measured for the latest run of
 // each model, each with one line on why it differs.
 
 const nf = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });

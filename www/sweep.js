@@ -1,4 +1,4 @@
-// The scaling sweep (issue #3, point 7): each model over growing task counts with the current
+// The scaling sweep: each model over growing task counts with the current
 // settings, elapsed time against task count on log scales, so a learner sees async stay flat
 // while a fixed pool of threads climbs. Counts a model would need over SKIP_MS for are skipped,
 // and said so: the ideal time comes from the engine's own check.

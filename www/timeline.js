@@ -3,7 +3,7 @@
 // together. The engine's record already says which lane and row each bar goes in
 // (src/timeline.rs); this only scales numbers to pixels.
 //
-// Meaning never rests on colour alone (issue #4): failed tasks carry a ✕, cancelled ones are
+// Meaning never rests on colour alone: failed tasks carry a ✕, cancelled ones are
 // outlines, time spent waiting for the GIL is hatched, and every lane is named in text.
 
 const LABEL_W = 92;
@@ -13,7 +13,6 @@ const PAD = 6;
 const RIGHT = 28;
 /** Above this many tasks, bars are drawn as pixel coverage instead of one rectangle each. */
 const MAX_BARS = 20_000;
-/** Lanes of the processes model start here (src/runner/processes.rs). */
 
 function laneHeight(rows) {
   return Math.max(18, Math.min(120, rows * 6));

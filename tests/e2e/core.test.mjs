@@ -87,7 +87,7 @@ describe("cross-origin isolated page", () => {
     assert.equal(await page.locator("figure.timeline").getAttribute("data-lanes"), "3");
 
     const r = await page.evaluate(() =>
-      window.playground.run({ model: "threads", tasks: 5, delayMs: 200, threads: 2 }),
+      window.playground.run({ model: "threads", tasks: 5, delay: 200, threads: 2 }),
     );
     // ceil(5 / 2) = 3 delays.
     assert.ok(r.elapsedMs >= 599 && r.elapsedMs < 1000, `elapsed ${r.elapsedMs}`);
@@ -109,7 +109,7 @@ describe("cross-origin isolated page", () => {
     const [row] = await runFromUi(page, "sequential", { tasks: 3, delay: 300 });
     assert.ok(row.elapsedMs >= 899 && row.elapsedMs < 1400, `elapsed ${row.elapsedMs}`);
     const r = await page.evaluate(() =>
-      window.playground.run({ model: "sequential", tasks: 4, delayMs: 50 }),
+      window.playground.run({ model: "sequential", tasks: 4, delay: 50 }),
     );
     const s = r.spans.sort((x, y) => x.startMs - y.startMs);
     for (let i = 1; i < s.length; i++) assert.ok(s[i].startMs >= s[i - 1].endMs);
@@ -184,9 +184,9 @@ describe("cross-origin isolated page", () => {
         if (on) requestAnimationFrame(frame);
       };
       requestAnimationFrame(frame);
-      await window.playground.run({ model: "threads", tasks: 16, delayMs: 100, threads: 2 });
-      await window.playground.run({ model: "async", tasks: 1000, delayMs: 300 });
-      await window.playground.run({ model: "sequential", tasks: 5, delayMs: 50 });
+      await window.playground.run({ model: "threads", tasks: 16, delay: 100, threads: 2 });
+      await window.playground.run({ model: "async", tasks: 1000, delay: 300 });
+      await window.playground.run({ model: "sequential", tasks: 5, delay: 50 });
       on = false;
       obs.disconnect();
       return { longest: Math.max(0, ...longTasks.map((e) => e.duration)), maxGap };
@@ -257,12 +257,12 @@ describe("bad input", () => {
     await ready(page);
     const errors = await page.evaluate(async () => {
       const tries = [
-        { model: "async", tasks: 0, delayMs: 10 },
-        { model: "async", tasks: 3, delayMs: -1 },
-        { model: "async", tasks: 3, delayMs: Infinity },
-        { model: "threads", tasks: 3, delayMs: 10, threads: 99 },
-        { model: "fibers", tasks: 3, delayMs: 10 },
-        { model: "async", tasks: "<img src=x onerror=alert(1)>", delayMs: 10 },
+        { model: "async", tasks: 0, delay: 10 },
+        { model: "async", tasks: 3, delay: -1 },
+        { model: "async", tasks: 3, delay: Infinity },
+        { model: "threads", tasks: 3, delay: 10, threads: 99 },
+        { model: "fibers", tasks: 3, delay: 10 },
+        { model: "async", tasks: "<img src=x onerror=alert(1)>", delay: 10 },
       ];
       const out = [];
       for (const t of tries) {
@@ -313,7 +313,7 @@ describe("page without cross-origin isolation", () => {
     assert.equal(await page.locator("#results tbody tr").count(), 4);
     assert.ok(!requested.some((p) => p.includes("/pkg/mt/")), "never loads the threaded build");
     const err = await page.evaluate(() =>
-      window.playground.run({ model: "threads", tasks: 2, delayMs: 5 }).catch((e) => e.message),
+      window.playground.run({ model: "threads", tasks: 2, delay: 5 }).catch((e) => e.message),
     );
     assert.match(err, /threads are unavailable/);
     assertClean(page);

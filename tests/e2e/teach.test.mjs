@@ -39,7 +39,7 @@ describe("CPU work, threads and the GIL", () => {
     const cores = caps.hardwareConcurrency;
     const t = Math.min(cores, 4);
     const tasks = 2 * t;
-    const base = { tasks, delayMs: 250, workload: "cpu" };
+    const base = { tasks, delay: 250, workload: "cpu" };
     // Fresh worker threads run their first CPU tasks 10-40 % slower while the browser warms
     // their code up; measure the steady state, as the benchmark does.
     await run({ ...base, model: "threads", threads: t });
@@ -65,14 +65,14 @@ describe("CPU work, threads and the GIL", () => {
   });
 
   test("async gets no speedup from CPU work and its event loop is busy meanwhile", async () => {
-    const r = await run({ model: "async", tasks: 4, delayMs: 100, workload: "cpu" });
+    const r = await run({ model: "async", tasks: 4, delay: 100, workload: "cpu" });
     assert.equal(r.peakInFlight, 1, "one task at a time");
     assert.ok(r.speedup < 1.2, `speedup ${r.speedup}`);
     assert.ok(r.eventLoopLagMs >= 60, `lag ${r.eventLoopLagMs}`);
   });
 
   test("sleeping threads still overlap with the GIL on (waiting releases it)", async () => {
-    const r = await run({ model: "threads", tasks: 4, delayMs: 300, threads: 4, gil: 1 });
+    const r = await run({ model: "threads", tasks: 4, delay: 300, threads: 4, gil: 1 });
     assert.ok(r.elapsedMs < 450, `elapsed ${r.elapsedMs}`);
     assert.equal(r.peakInFlight, 4);
   });
@@ -84,11 +84,11 @@ describe("real fetches", () => {
   test("async and threads requests go through the network stack to the server, and overlap", async () => {
     assert.equal(caps.fetch, true);
     const before = await count();
-    const a = await run({ model: "async", tasks: 5, delayMs: 300, workload: "fetch" });
+    const a = await run({ model: "async", tasks: 5, delay: 300, workload: "fetch" });
     const t = await run({
       model: "threads",
       tasks: 4,
-      delayMs: 300,
+      delay: 300,
       threads: 4,
       workload: "fetch",
       gil: 1,
@@ -100,7 +100,7 @@ describe("real fetches", () => {
   });
 
   test("the browser's six connections per server cap how many requests are in flight", async () => {
-    const r = await run({ model: "async", tasks: 12, delayMs: 200, workload: "fetch" });
+    const r = await run({ model: "async", tasks: 12, delay: 200, workload: "fetch" });
     assert.equal(r.idealMs, 400);
     assert.ok(r.elapsedMs >= 399, `elapsed ${r.elapsedMs}`);
     assert.ok(r.notes.some((n) => /6 connections/.test(n)));
@@ -109,14 +109,14 @@ describe("real fetches", () => {
 
 describe("the classic async mistake", () => {
   test("a blocking call in async tasks runs them one after another and stalls the loop", async () => {
-    const r = await run({ model: "async", tasks: 4, delayMs: 200, blocking: 1 });
+    const r = await run({ model: "async", tasks: 4, delay: 200, blocking: 1 });
     assert.ok(r.elapsedMs >= 799 && r.elapsedMs < 1200, `elapsed ${r.elapsedMs}`);
     assert.equal(r.idealMs, 800);
     assert.equal(r.peakInFlight, 1);
     assert.ok(r.eventLoopLagMs >= 150, `lag ${r.eventLoopLagMs}`);
     const err = await page.evaluate(() =>
       window.playground
-        .run({ model: "async", tasks: 100, delayMs: 1000, blocking: 1 })
+        .run({ model: "async", tasks: 100, delay: 1000, blocking: 1 })
         .catch((e) => e.message),
     );
     assert.match(err, /event loop busy.*at most 5,000 ms/);
@@ -125,14 +125,14 @@ describe("the classic async mistake", () => {
 
 describe("a failing task", () => {
   test("async join_all: the others finish; try_join_all: the first error ends the run", async () => {
-    const all = await run({ model: "async", tasks: 4, delayMs: 200, fail: 1 });
+    const all = await run({ model: "async", tasks: 4, delay: 200, fail: 1 });
     assert.equal(all.error, "task 1 failed (fail=1)");
     assert.deepEqual([all.finished, all.failed, all.cancelled], [3, 1, 0]);
     assert.ok(all.elapsedMs >= 199);
     const first = await run({
       model: "async",
       tasks: 4,
-      delayMs: 200,
+      delay: 200,
       fail: 1,
       failMode: "try_join_all",
     });
@@ -147,21 +147,21 @@ describe("a failing task", () => {
   });
 
   test("threads: the error stays in its thread, the others go on; sequential: the loop stops", async () => {
-    const t = await run({ model: "threads", tasks: 4, delayMs: 100, threads: 2, fail: 0 });
+    const t = await run({ model: "threads", tasks: 4, delay: 100, threads: 2, fail: 0 });
     assert.deepEqual([t.finished, t.failed], [3, 1]);
     assert.equal(t.errors[0].id, 0);
-    const s = await run({ model: "sequential", tasks: 4, delayMs: 50, fail: 1 });
+    const s = await run({ model: "sequential", tasks: 4, delay: 50, fail: 1 });
     assert.deepEqual([s.finished, s.failed], [1, 1]);
     // And the next run is clean: the pool is still usable.
-    const next = await run({ model: "threads", tasks: 4, delayMs: 100, threads: 2 });
+    const next = await run({ model: "threads", tasks: 4, delay: 100, threads: 2 });
     assert.deepEqual([next.finished, next.failed, next.error], [4, 0, null]);
   });
 });
 
 describe("processes", () => {
   test("processes start once, are reused, and scale CPU work even where a GIL would not", async () => {
-    const first = await run({ model: "processes", tasks: 2, delayMs: 100, threads: 2 });
-    const again = await run({ model: "processes", tasks: 2, delayMs: 100, threads: 2 });
+    const first = await run({ model: "processes", tasks: 2, delay: 100, threads: 2 });
+    const again = await run({ model: "processes", tasks: 2, delay: 100, threads: 2 });
     assert.ok(first.processesStarted + again.processesStarted >= 1);
     assert.equal(again.processesStarted, 0, "reused, as a Pool is");
     assert.deepEqual(again.lanesUsed.sort(), [1000, 1001]);
@@ -169,7 +169,7 @@ describe("processes", () => {
     const cpu = await run({
       model: "processes",
       tasks: 2 * t,
-      delayMs: 250,
+      delay: 250,
       threads: t,
       workload: "cpu",
     });

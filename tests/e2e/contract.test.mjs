@@ -1,0 +1,150 @@
+// The contract between the engine and the page: one schema owned by Rust, from which the form,
+// the URL and the API's checks come; unknown options refused; old names still accepted.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { assertClean, launch, open, ready, startServer } from "./harness.mjs";
+
+let browser, server;
+before(async () => {
+  [browser, server] = await Promise.all([launch(), startServer()]);
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+describe("one schema", () => {
+  test("lists every option, and the form shows exactly its fields with its labels and hints", async () => {
+    const page = await open(browser, server.url);
+    await ready(page);
+    const { options, form } = await page.evaluate(() => ({
+      options: window.playground.schema.options,
+      form: [...document.querySelectorAll("[data-option]")].map((f) => ({
+        name: f.dataset.option,
+        label: f.querySelector("label").textContent,
+        hint: f.querySelector(".hint").textContent,
+        control: f.querySelector("input, select").id,
+        choices: [...f.querySelectorAll("option")].map((o) => o.value),
+      })),
+    }));
+    const names = options.map((o) => o.name);
+    for (const n of ["model", "tasks", "delay", "threads", "processes", "workload", "timers"]) {
+      assert.ok(names.includes(n), `schema has ${n}`);
+    }
+    for (const o of options) {
+      assert.ok(o.label && o.kind && "default" in o, `${o.name} is described`);
+      if (o.kind === "whole") assert.equal(typeof o.min, "number", `${o.name} has a range`);
+      if (o.kind === "choice") assert.ok(o.choices.length > 1, `${o.name} has choices`);
+    }
+    const fields = options.filter((o) => o.group !== "buttons");
+    assert.deepEqual(
+      form.map((f) => f.name),
+      fields.map((o) => o.name),
+      "the form shows the schema's fields, in its order",
+    );
+    for (const [i, o] of fields.entries()) {
+      assert.equal(form[i].label, o.label);
+      assert.equal(form[i].hint, o.hint);
+      assert.equal(form[i].control, o.name, "the control's id is the option's name");
+      if (o.kind === "choice")
+        assert.deepEqual(
+          form[i].choices,
+          o.choices.map((c) => c.value),
+        );
+    }
+    assert.match(fields.find((o) => o.name === "tasks").hint, /1 to 1,000,000/);
+    assertClean(page);
+  });
+
+  test("a field the link sets behind More options opens it; the URL follows the form by the schema's names", async () => {
+    const page = await open(browser, `${server.url}?workload=cpu&delayMs=40&tasks=2`);
+    await ready(page);
+    assert.equal(await page.$eval("#more-options", (d) => d.open), true);
+    assert.equal(await page.inputValue("#workload"), "cpu");
+    assert.equal(await page.inputValue("#delay"), "40", "an old alias in a link still works");
+    await page.fill("#tasks", "4");
+    await page.waitForFunction(() => new URLSearchParams(location.search).get("tasks") === "4");
+    const params = await page.evaluate(() =>
+      Object.fromEntries(new URLSearchParams(location.search)),
+    );
+    assert.equal(params.delay, "40", "the URL now uses the current name");
+    assert.equal(params.delayMs, undefined);
+    const closed = await open(browser, server.url);
+    await ready(closed);
+    assert.equal(await closed.$eval("#more-options", (d) => d.open), false, "basics first");
+    assertClean(page);
+    assertClean(closed);
+  });
+});
+
+describe("one check, one name", () => {
+  test("unknown options are refused with the nearest name; error.field is the option's name", async () => {
+    const page = await open(browser, server.url);
+    await ready(page);
+    const out = await page.evaluate(async () => {
+      const refusal = (o) =>
+        window.playground.run(o).then(
+          () => null,
+          (e) => ({ message: e.message, field: e.field, fields: e.errors.map((x) => x.field) }),
+        );
+      return {
+        typo: await refusal({ model: "async", tasks: 10, delay_ms: 200 }),
+        limit: await refusal({ model: "async", tasks: 10, delay: 200, limit: 3 }),
+        delay: await refusal({ model: "async", tasks: 3, delay: 99999 }),
+        two: await refusal({ model: "threads", tasks: 0, delay: -1 }),
+        check: await window.playground.check({ tasks: 3, taks: 4 }),
+      };
+    });
+    assert.equal(out.typo.field, "delay_ms");
+    assert.match(out.typo.message, /did you mean delay\?/);
+    assert.equal(out.limit.field, "limit");
+    assert.match(out.limit.message, /"limit" is not an option/);
+    assert.equal(out.delay.field, "delay");
+    assert.match(out.delay.message, /delay \(ms\) must be a whole number from 0 to 60,000/);
+    assert.deepEqual(out.two.fields, ["tasks", "delay"]);
+    assert.equal(out.check.ok, false);
+    assert.match(out.check.errors[0].message, /did you mean tasks\?/);
+    assertClean(page);
+  });
+
+  test("old option names still run, and the record uses the current names", async () => {
+    const page = await open(browser, server.url);
+    await ready(page);
+    const r = await page.evaluate(async () => {
+      const r = await window.playground.run({ model: "async", tasks: 2, delayMs: 30 });
+      return { delay: r.delay, delayMs: r.delayMs, model: r.model, spans: r.spans.length };
+    });
+    assert.deepEqual(r, { delay: 30, delayMs: undefined, model: "async", spans: 2 });
+    assertClean(page);
+  });
+
+  test("the engine runs model all and returns one complete record per model", async () => {
+    const page = await open(browser, server.url);
+    const caps = await ready(page);
+    const out = await page.evaluate(async () => {
+      const seen = [];
+      const on = (e) => seen.push(`${e.type}:${e.detail.model}`);
+      for (const t of ["start", "end", "runstart", "runend"])
+        window.playground.events.addEventListener(t, on);
+      const r = await window.playground.run({ model: "all", tasks: 2, delay: 20 });
+      return {
+        seen,
+        models: r.runs.map((x) => x.model),
+        complete: r.runs.every(
+          (x) =>
+            x.spanStart instanceof Float64Array && Array.isArray(x.notes) && x.distorted === false,
+        ),
+        labels: r.runs.map((x) => x.lanes.map((l) => l.label).join(",")),
+      };
+    });
+    const models = caps.threads ? ["async", "threads", "sequential"] : ["async", "sequential"];
+    assert.deepEqual(out.models, models);
+    assert.ok(out.complete);
+    assert.equal(out.seen[0], "start:all");
+    assert.equal(out.seen.at(-1), "end:all");
+    assert.equal(out.seen.filter((s) => s.startsWith("runend")).length, models.length);
+    assert.equal(out.labels[0], "event loop");
+    if (caps.threads) assert.match(out.labels[1], /^thread 1/);
+    assertClean(page);
+  });
+});
