@@ -24,6 +24,11 @@ thread_local! {
     static CURRENT: RefCell<Option<Arc<RunState>>> = const { RefCell::new(None) };
     /// Threads in the started pool; 0 until `startPool` resolves, and always in the plain build.
     static POOL_SIZE: Cell<u32> = const { Cell::new(0) };
+    /// Threads of the pool being started (0 when none is): a threads run asked for meanwhile is
+    /// checked against this size and waits for the pool.
+    static POOL_PLANNED: Cell<u32> = const { Cell::new(0) };
+    /// Runs waiting for the pool to start.
+    static POOL_WAITERS: RefCell<Vec<futures_channel::oneshot::Sender<()>>> = const { RefCell::new(Vec::new()) };
     /// Runs finished since the module loaded.
     static RUNS: Cell<u32> = const { Cell::new(0) };
     /// How long the pool took to start, in ms, and the wasm memory it added, in bytes.
@@ -106,7 +111,7 @@ fn check_options(options: &JsValue) -> Result<Vec<Params>, Vec<params::FieldErro
 fn limits() -> Limits {
     let cores = web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency()) as u32;
     Limits {
-        pool_size: POOL_SIZE.get(),
+        pool_size: POOL_SIZE.get().max(POOL_PLANNED.get()),
         cores: cores.max(1),
         fetch: workload::fetch_url().is_some(),
         no_threads: NO_THREADS.get(),
@@ -268,6 +273,7 @@ impl Drop for HiddenWatch {
 
 /// Runs one checked model and builds its record.
 async fn run_one(p: Params) -> Result<Record, JsValue> {
+    let pool_wait_ms = if p.model == Model::Threads { Some(pool_up().await?) } else { None };
     if p.workload == Workload::Cpu {
         // Once per page load, before the run's clock starts.
         workload::calibrate();
@@ -319,6 +325,7 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
     }
     let mut record = record(p, &state, outcome, layout, distorted);
     record.event_loop_lag_ms = lag_ms;
+    record.pool_wait_ms = pool_wait_ms;
     record.heap_peak_bytes = heap_peak as f64;
     record.heap_bytes_per_task = heap_peak as f64 / f64::from(p.tasks);
     if let Some(cost) = startup {
@@ -399,6 +406,7 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
         heap_bytes_per_task: 0.0,
         task_start_us,
         thread_start_ms: None,
+        pool_wait_ms: None,
         thread_bytes: None,
         processes_started: None,
         process_start_ms: None,
@@ -507,18 +515,48 @@ fn wasm_memory_bytes() -> f64 {
     get_f64(&buffer, "byteLength").unwrap_or(0.0)
 }
 
-/// Starts the worker pool (once per page) and resolves to the ms it took.
+/// Starts the worker pool (once per page) and resolves to the ms it took. The engine is usable
+/// meanwhile: a threads run asked for before the pool is up waits for it (the wait is not part of
+/// its elapsed time; its record says how long it was).
 #[cfg(feature = "threads")]
 #[wasm_bindgen(js_name = startPool)]
 pub async fn start_pool(threads: u32) -> Result<f64, JsValue> {
     if limits().pool_size > 0 {
         return Err(js_sys::Error::new("the pool is already started; it cannot be resized").into());
     }
+    POOL_PLANNED.set(threads);
     let t0 = crate::clock::now_ms();
     let before = wasm_memory_bytes();
-    wasm_bindgen_futures::JsFuture::from(wasm_bindgen_rayon::init_thread_pool(threads as usize)).await?;
-    POOL_SIZE.set(threads);
+    let started =
+        wasm_bindgen_futures::JsFuture::from(wasm_bindgen_rayon::init_thread_pool(threads as usize)).await;
+    POOL_PLANNED.set(0);
+    if started.is_ok() {
+        POOL_SIZE.set(threads);
+    }
+    // Waiters wake either way: without a pool their run ends with the reason below.
+    for waiter in POOL_WAITERS.take() {
+        let _ = waiter.send(());
+    }
+    started?;
     let took = crate::clock::now_ms() - t0;
     POOL_COST.set((took, wasm_memory_bytes() - before));
     Ok(took)
+}
+
+/// Waits until the pool being started is up; returns the ms waited (0 if it was up).
+async fn pool_up() -> Result<f64, JsValue> {
+    if POOL_SIZE.get() > 0 {
+        return Ok(0.0);
+    }
+    let t0 = crate::clock::now_ms();
+    let (tx, rx) = futures_channel::oneshot::channel();
+    POOL_WAITERS.with_borrow_mut(|w| w.push(tx));
+    let _ = rx.await;
+    if POOL_SIZE.get() == 0 {
+        return Err(js_sys::Error::new(
+            "threads: the worker pool failed to start, so threads cannot run here.",
+        )
+        .into());
+    }
+    Ok(crate::clock::now_ms() - t0)
 }

@@ -259,6 +259,9 @@ js_object! {
         pub thread_start_ms: Option<f64> => "threadStartMs",
         /// Wasm memory one pool thread added, in bytes (threads runs).
         pub thread_bytes: Option<f64> => "threadBytes",
+        /// How long the run waited for the worker pool to finish starting before it began, in ms;
+        /// not part of `elapsedMs` (threads runs).
+        pub pool_wait_ms: Option<f64> => "poolWaitMs",
         /// Processes started for this run (processes runs).
         pub processes_started: Option<u32> => "processesStarted",
         /// Time to start one process, in ms (processes runs).
@@ -316,10 +319,12 @@ export interface AllRecord {
 
 /** What this page can do. */
 export interface Capabilities {
+  /** Whether threads run here (the pool may still be starting: see `threadsReady`). */
   threads: boolean;
   crossOriginIsolated: boolean;
   hardwareConcurrency: number;
   poolSize: number;
+  /** How long the pool took to start, once it has; null before. */
   poolStartMs: number | null;
   /** Why threads are off, in one sentence, or null. */
   reason: string | null;
@@ -376,8 +381,17 @@ export interface Schema {
 }
 
 export interface Playground {
-  /** Resolves to `capabilities` once the engine is loaded and the worker pool (if any) started. */
+  /**
+   * Resolves to `capabilities` once the engine is loaded: async and sequential runs work at once;
+   * the worker pool starts after it.
+   */
   readonly ready: Promise<Capabilities>;
+  /**
+   * Resolves once the worker pool has started, to its start time in ms (null without threads).
+   * The full page starts it right after `ready`; an embed when a run first needs threads. A
+   * threads run asked for earlier waits for it, outside its elapsed time (`poolWaitMs`).
+   */
+  readonly threadsReady: Promise<number | null>;
   readonly capabilities: Capabilities;
   /** Every option, described once (generated from the engine's Rust). */
   readonly schema: Schema;

@@ -50,7 +50,8 @@ if (globalThis.document) queueMicrotask(() => loadEngine());
 
 /**
  * Loads the engine once. Resolves to `{ wasm, capabilities }`: `wasm` is the wasm-bindgen
- * module (run, check, progress, stop, limits), `capabilities` what this page can do.
+ * module, `capabilities` what this page can do. The worker pool is started separately
+ * (`startPool`), so the engine is usable as soon as it is instantiated.
  */
 export function loadEngine() {
   engine ??= load();
@@ -70,6 +71,22 @@ async function latencyEndpoint() {
   }
 }
 
+/** The pool's start, once: resolves to the ms it took, or null where there are no threads. */
+let pool = null;
+
+/**
+ * Starts the worker pool if this page has threads and it is not started yet; resolves when it is
+ * up. Runs do not need to wait for it: a threads run asked for meanwhile waits in the engine.
+ */
+export function startPool() {
+  pool ??= loadEngine().then(async ({ wasm, capabilities }) => {
+    if (!capabilities.threads) return null;
+    capabilities.poolStartMs = await wasm.startPool(capabilities.poolSize);
+    return capabilities.poolStartMs;
+  });
+  return pool;
+}
+
 async function load() {
   const fetchUrl = latencyEndpoint();
   const reason = await threadsUnavailableReason();
@@ -86,20 +103,16 @@ async function load() {
     threadsOff: globalThis.crossOriginIsolated ? "unsupported" : "not-isolated",
   });
   const hardwareConcurrency = navigator.hardwareConcurrency || 1;
-  let poolSize = 0;
-  let poolStartMs = null;
-  if (threads) {
-    poolSize = Math.max(MIN_POOL_THREADS, hardwareConcurrency);
-    poolStartMs = await wasm.startPool(poolSize);
-  }
   return {
     wasm,
     capabilities: {
       threads,
       crossOriginIsolated: globalThis.crossOriginIsolated === true,
       hardwareConcurrency,
-      poolSize,
-      poolStartMs,
+      // The pool this page will have; it starts after the engine is ready (startPool), so
+      // async and sequential runs never wait for it.
+      poolSize: threads ? Math.max(MIN_POOL_THREADS, hardwareConcurrency) : 0,
+      poolStartMs: null,
       reason,
       fetch: (await fetchUrl) !== null,
     },

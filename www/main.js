@@ -258,9 +258,14 @@ playground.ready.then(async (caps) => {
   ready = true;
   if (caps.threads) {
     $("caps").textContent =
-      `Worker pool of ${caps.poolSize} threads started in ${nf.format(caps.poolStartMs)} ms ` +
-      `(before any run, not counted in run times). This device has ` +
+      `Engine ready; the worker pool of ${caps.poolSize} threads is starting in the background ` +
+      `(async and sequential runs need not wait for it). This device has ` +
       `${caps.hardwareConcurrency} cores.`;
+    playground.threadsReady.then((ms) => {
+      $("caps").textContent =
+        `Worker pool of ${caps.poolSize} threads started in ${nf.format(ms)} ms ` +
+        `(not counted in run times). This device has ${caps.hardwareConcurrency} cores.`;
+    });
   } else {
     $("caps").textContent = `Engine ready (plain build, no threads; processes still work).`;
     $("threads-off").hidden = false;

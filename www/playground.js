@@ -11,7 +11,7 @@
 // and announces every run, whoever asked for it, on `playground.events`: "start" and "end"
 // around each run() call, and "runstart", "runend" (the record) or "runerror" around each
 // model's run inside it. That is how the page draws API runs.
-import { loadEngine } from "./engine.js";
+import { loadEngine, startPool } from "./engine.js";
 import { schema } from "./schema.js";
 
 /** @typedef {import("./playground").Playground} Playground */
@@ -40,14 +40,44 @@ const ready = loadEngine().then(({ wasm, capabilities: found }) => {
   return capabilities;
 });
 
+// The embed view starts no worker until a run needs threads (a docs page may hold many embeds);
+// the full page starts its pool as soon as the engine is ready, in the background.
+const lazyPool = new URLSearchParams(location.search).get("embed") === "1";
+
+/** @type {(started: Promise<number | null>) => void} */
+let settlePool = () => {};
+/**
+ * Resolves once the worker pool has started, to its start time in ms, or to null where this page
+ * has no threads. Reading it starts nothing: it settles with the pool, whoever starts it.
+ * @type {Promise<number | null>}
+ */
+const threadsReady = new Promise((resolve) => (settlePool = resolve));
+
+/** Starts the pool (once) and settles `threadsReady` with it. */
+function ensurePool() {
+  const started = startPool();
+  settlePool(started);
+  return started;
+}
+ready.then((caps) => {
+  if (!caps.threads) settlePool(Promise.resolve(null));
+  else if (!lazyPool) ensurePool();
+});
+
 /** @param {string} type @param {unknown} detail */
 function emit(type, detail) {
   events.dispatchEvent(new CustomEvent(type, { detail }));
 }
 
+/** @param {unknown} model @returns whether a run of `model` uses the worker pool */
+const usesPool = (model) =>
+  model === "threads" || (model === "all" && schema.allModels.includes("threads"));
+
 /** @type {Playground["run"]} */
 async function run(options = {}) {
   const { wasm } = await loadEngine();
+  // The engine waits for a pool that is starting; it is this module's to start one.
+  if (capabilities.threads && usesPool(options?.model)) ensurePool();
   return wasm.run(options, emit);
 }
 
@@ -83,6 +113,7 @@ function stats() {
 /** @type {Playground} */
 export const playground = {
   ready,
+  threadsReady,
   capabilities,
   schema,
   run,
@@ -93,4 +124,16 @@ export const playground = {
   rustCode,
   events,
 };
-export { ready, capabilities, schema, run, check, progress, stop, stats, rustCode, events };
+export {
+  ready,
+  threadsReady,
+  capabilities,
+  schema,
+  run,
+  check,
+  progress,
+  stop,
+  stats,
+  rustCode,
+  events,
+};

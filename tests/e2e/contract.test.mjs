@@ -148,3 +148,50 @@ describe("one check, one name", () => {
     assertClean(page);
   });
 });
+
+describe("usable before the worker pool", () => {
+  test("ready resolves before the pool starts; a threads run asked for meanwhile waits for it, outside its elapsed time", async () => {
+    const page = await open(browser, server.url);
+    const out = await page.evaluate(async () => {
+      const caps = await window.playground.ready;
+      const atReady = { threads: caps.threads, poolStartMs: caps.poolStartMs };
+      const asyncRun = await window.playground.run({ model: "async", tasks: 2, delay: 10 });
+      const threadsRun = await window.playground.run({
+        model: "threads",
+        tasks: 2,
+        delay: 50,
+        threads: 2,
+      });
+      return {
+        atReady,
+        asyncWait: asyncRun.poolWaitMs,
+        wait: threadsRun.poolWaitMs,
+        elapsed: threadsRun.elapsedMs,
+        startMs: await window.playground.threadsReady,
+        workers: window.playground.stats().workers,
+      };
+    });
+    assert.deepEqual(out.atReady, { threads: true, poolStartMs: null });
+    assert.equal(out.asyncWait, undefined, "async runs do not wait for the pool");
+    assert.equal(typeof out.wait, "number");
+    assert.ok(out.wait >= 0);
+    assert.ok(out.elapsed < 50 + 1000, `the wait is not in elapsed: ${out.elapsed} ms`);
+    assert.ok(out.startMs > 0);
+    assert.ok(out.workers >= 16);
+    assertClean(page);
+  });
+
+  test("an embed starts no worker until a run needs threads", async () => {
+    const page = await open(browser, `${server.url}?embed=1`);
+    const out = await page.evaluate(async () => {
+      await window.playground.ready;
+      await window.playground.run({ model: "async", tasks: 2, delay: 10 });
+      const idle = window.playground.stats().workers;
+      await window.playground.run({ model: "threads", tasks: 2, delay: 10, threads: 2 });
+      return { idle, after: window.playground.stats().workers };
+    });
+    assert.equal(out.idle, 0, "no pool before a threads run");
+    assert.ok(out.after >= 2);
+    assertClean(page);
+  });
+});

@@ -71,10 +71,16 @@ export function assertClean(page) {
   }
 }
 
-/** Waits for the engine (and pool) and returns window.playground.capabilities. */
+/**
+ * Waits for the engine and, on a full page with threads, for its worker pool too (which starts
+ * after the engine is ready); returns window.playground.capabilities.
+ */
 export async function ready(page) {
   return page.evaluate(async () => {
-    await window.playground.ready;
+    const caps = await window.playground.ready;
+    if (caps.threads && new URLSearchParams(location.search).get("embed") !== "1") {
+      await window.playground.threadsReady;
+    }
     return { ...window.playground.capabilities };
   });
 }
