@@ -242,7 +242,7 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout) -> 
         let picked: Vec<f64> = layout.ids.iter().map(|&i| v[i as usize]).collect();
         Float64Array::from(&picked[..])
     };
-    let lanes: Vec<u32> = layout.ids.iter().map(|&i| o.spans.lane[i as usize]).collect();
+    let lanes: Vec<u32> = layout.ids.iter().map(|&i| o.spans.lane[i as usize].number()).collect();
 
     let out = Object::new();
     set(&out, "model", p.model.name());
@@ -261,9 +261,9 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout) -> 
     set(&out, "idealMs", params::ideal_ms(&p, limits()));
     set(&out, "stopped", o.stopped);
     set(&out, "crashed", o.crashed);
-    set(&out, "finished", o.spans.count(timeline::state::DONE) as u32);
-    set(&out, "failed", o.spans.count(timeline::state::FAILED) as u32);
-    set(&out, "cancelled", o.spans.count(timeline::state::CANCELLED) as u32);
+    set(&out, "finished", o.spans.count(timeline::SpanState::Done) as u32);
+    set(&out, "failed", o.spans.count(timeline::SpanState::Failed) as u32);
+    set(&out, "cancelled", o.spans.count(timeline::SpanState::Cancelled) as u32);
     if p.workload == Workload::Cpu {
         set(&out, "checksum", format!("{:016x}", o.checksum));
         set(&out, "iterationsPerTask", workload::cpu_iterations(p.delay_ms) as f64);
@@ -309,19 +309,19 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout) -> 
     set(&out, "spanRow", Uint32Array::from(&layout.rows[..]));
     set(&out, "spanStart", pick(&o.spans.start));
     set(&out, "spanEnd", pick(&o.spans.end));
-    let states: Vec<u8> = layout.ids.iter().map(|&i| o.spans.state[i as usize]).collect();
+    let states: Vec<u8> = layout.ids.iter().map(|&i| o.spans.state[i as usize] as u8).collect();
     set(&out, "spanState", js_sys::Uint8Array::from(&states[..]));
     let waits = |f: fn(&timeline::Wait) -> f64| -> Float64Array {
         Float64Array::from(&o.waits.iter().map(f).collect::<Vec<_>>()[..])
     };
     set(&out, "waitId", waits(|w| f64::from(w.id)));
-    set(&out, "waitLane", waits(|w| f64::from(w.lane)));
+    set(&out, "waitLane", waits(|w| f64::from(w.lane.number())));
     set(&out, "waitStart", waits(|w| w.start));
     set(&out, "waitEnd", waits(|w| w.end));
     let lane_list = Array::new();
     for (lane, rows) in layout.lanes {
         let item = Object::new();
-        set(&item, "lane", lane);
+        set(&item, "lane", lane.number());
         set(&item, "rows", rows);
         lane_list.push(&item);
     }
@@ -329,7 +329,8 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout) -> 
     out
 }
 
-/// The run under way: `{ done, total, elapsedMs }`, or `null` when idle.
+/// The run under way: `{ done, started, inFlight, total, elapsedMs }`, or `null` when idle.
+/// `inFlight` is `started - done`: tasks under way right now.
 #[wasm_bindgen]
 pub fn progress() -> JsValue {
     CURRENT.with_borrow(|c| match c {
@@ -337,6 +338,8 @@ pub fn progress() -> JsValue {
         Some(s) => {
             let out = Object::new();
             set(&out, "done", s.done());
+            set(&out, "started", s.started());
+            set(&out, "inFlight", s.in_flight());
             set(&out, "total", s.total);
             set(&out, "elapsedMs", s.since_start());
             out.into()

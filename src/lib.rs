@@ -13,6 +13,7 @@
 #![deny(missing_docs)]
 
 pub mod params;
+pub mod record;
 pub mod source;
 pub mod timeline;
 

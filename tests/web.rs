@@ -14,7 +14,7 @@ fn params(model: Model, tasks: u32, delay_ms: u32, threads: u32) -> Params {
     Params::new(model, tasks, delay_ms, threads)
 }
 
-fn spans_of(o: &Outcome) -> Vec<(u32, f64, f64)> {
+fn spans_of(o: &Outcome) -> Vec<(timeline::Lane, f64, f64)> {
     (0..o.spans.end.len()).map(|i| (o.spans.lane[i], o.spans.start[i], o.spans.end[i])).collect()
 }
 
@@ -35,7 +35,7 @@ async fn async_tasks_overlap(timers: Timers) {
     let last_start = spans.iter().map(|s| s.1).fold(0.0, f64::max);
     let first_end = spans.iter().map(|s| s.2).fold(f64::INFINITY, f64::min);
     assert!(last_start < first_end, "{spans:?}");
-    assert!(spans.iter().all(|s| s.0 == timeline::EVENT_LOOP_LANE));
+    assert!(spans.iter().all(|s| s.0 == timeline::Lane::EVENT_LOOP));
     assert!(o.elapsed_ms >= 99.0 && o.elapsed_ms < 250.0, "elapsed {}", o.elapsed_ms);
     assert_eq!(timeline::layout(&o.spans).peak, 3);
 }
@@ -128,8 +128,8 @@ async fn a_failing_async_task_lets_the_others_finish_under_join_all() {
         let o = async_model::run(&state, p).await;
         assert_eq!(o.errors.len(), 1);
         assert_eq!(o.errors[0].0, 2);
-        assert_eq!(o.spans.count(timeline::state::DONE), 3, "{timers:?}");
-        assert_eq!(o.spans.count(timeline::state::FAILED), 1);
+        assert_eq!(o.spans.count(timeline::SpanState::Done), 3, "{timers:?}");
+        assert_eq!(o.spans.count(timeline::SpanState::Failed), 1);
     }
 }
 
@@ -144,8 +144,8 @@ async fn try_join_all_ends_the_run_at_the_first_error_and_cancels_the_rest() {
             ..params(Model::Async, 4, 100, 1)
         };
         let o = async_model::run(&state, p).await;
-        assert_eq!(o.spans.count(timeline::state::FAILED), 1);
-        assert_eq!(o.spans.count(timeline::state::CANCELLED), 3, "{timers:?}");
+        assert_eq!(o.spans.count(timeline::SpanState::Failed), 1);
+        assert_eq!(o.spans.count(timeline::SpanState::Cancelled), 3, "{timers:?}");
         // The failing task fails halfway through its delay; the run ends there.
         assert!(o.elapsed_ms >= 49.0 && o.elapsed_ms < 95.0, "elapsed {}", o.elapsed_ms);
     }
@@ -213,11 +213,11 @@ mod threads {
         let state = RunState::start(4);
         let o = threads::run(&state, params(Model::Threads, 4, 60, 2)).await;
         let spans = spans_of(&o);
-        let mut lanes: Vec<u32> = spans.iter().map(|s| s.0).collect();
+        let mut lanes: Vec<timeline::Lane> = spans.iter().map(|s| s.0).collect();
         lanes.sort();
         lanes.dedup();
         assert_eq!(lanes.len(), 2, "two threads, two lanes: {spans:?}");
-        assert!(lanes.iter().all(|&l| l >= 1), "worker lanes are numbered from 1");
+        assert!(lanes.iter().all(|&l| l >= timeline::Lane::thread(1)), "worker lanes are numbered from 1");
         assert!(o.elapsed_ms >= 119.0 && o.elapsed_ms < 400.0, "elapsed {}", o.elapsed_ms);
         assert_eq!(timeline::layout(&o.spans).peak, 2);
     }
@@ -253,7 +253,7 @@ mod threads {
         pool().await;
         let state = RunState::start(4);
         let o = threads::run(&state, Params { fail: Some(0), ..params(Model::Threads, 4, 20, 2) }).await;
-        assert_eq!(o.spans.count(timeline::state::DONE), 3);
+        assert_eq!(o.spans.count(timeline::SpanState::Done), 3);
         assert_eq!(o.errors[0].0, 0);
     }
 
