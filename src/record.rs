@@ -7,7 +7,7 @@
 //! natively.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
 use crate::timeline::{Lane, SpanState, Spans, Wait};
 
@@ -94,13 +94,21 @@ impl Progress {
 /// runners use it directly; a worker thread keeps a [`LaneLog`] and hands it over at the end.
 pub struct Recorder {
     progress: Arc<Progress>,
+    live: Option<Arc<EventLog>>,
     out: Outcome,
 }
 
 impl Recorder {
     /// A recorder for a run of `tasks` tasks, none started, counting in `progress`.
     pub fn new(tasks: u32, progress: Arc<Progress>) -> Recorder {
-        Recorder { progress, out: Outcome { spans: Spans::with_tasks(tasks as usize), ..Outcome::default() } }
+        let out = Outcome { spans: Spans::with_tasks(tasks as usize), ..Outcome::default() };
+        Recorder { progress, live: None, out }
+    }
+
+    /// Also appends every start and end to `log` as it happens, for a live view of the run.
+    pub fn watched(mut self, log: Option<Arc<EventLog>>) -> Recorder {
+        self.live = log;
+        self
     }
 
     /// Task `id` started in `lane` at `at`.
@@ -108,6 +116,9 @@ impl Recorder {
         self.out.spans.lane[id as usize] = lane;
         self.out.spans.start[id as usize] = at;
         self.progress.count_start();
+        if let Some(live) = &self.live {
+            live.push(Event { id, lane, at, kind: EventKind::Start });
+        }
     }
 
     /// Task `id` ended at `at` (never before it started). Returns whether it failed.
@@ -134,6 +145,10 @@ impl Recorder {
             if !spans.start[i].is_nan() && spans.end[i].is_nan() {
                 spans.end[i] = at;
                 spans.state[i] = SpanState::Cancelled;
+                if let Some(live) = &self.live {
+                    let (id, lane) = (i as u32, spans.lane[i]);
+                    live.push(Event { id, lane, at, kind: EventKind::End(SpanState::Cancelled) });
+                }
             }
         }
     }
@@ -141,6 +156,8 @@ impl Recorder {
     /// Takes in what a worker thread recorded (its tasks were counted as they ran), then orders
     /// the errors by the time they happened, since threads report one after another.
     pub fn absorb(&mut self, logs: impl IntoIterator<Item = LaneLog>) {
+        // The threads logged their events live already.
+        let live = self.live.take();
         for log in logs {
             for (id, start, end, result) in log.tasks {
                 self.out.spans.lane[id as usize] = log.lane;
@@ -151,6 +168,7 @@ impl Recorder {
         }
         let end = &self.out.spans.end;
         self.out.errors.sort_by(|a, b| end[a.0 as usize].total_cmp(&end[b.0 as usize]));
+        self.live = live;
     }
 
     /// How many tasks ended so far, as recorded here (done, failed or cancelled).
@@ -187,6 +205,9 @@ impl Recorder {
             Ending::Cancelled => SpanState::Cancelled,
         };
         spans.state[i] = state;
+        if let Some(live) = &self.live {
+            live.push(Event { id, lane: spans.lane[i], at: spans.end[i], kind: EventKind::End(state) });
+        }
         state == SpanState::Failed
     }
 }
@@ -197,6 +218,7 @@ impl Recorder {
 pub struct LaneLog {
     lane: Lane,
     progress: Arc<Progress>,
+    live: Option<Arc<EventLog>>,
     started: Option<(u32, f64)>,
     tasks: Vec<(u32, f64, f64, TaskResult)>,
     waits: Vec<Wait>,
@@ -205,7 +227,13 @@ pub struct LaneLog {
 impl LaneLog {
     /// An empty log for `lane`, counting in `progress`.
     pub fn new(lane: Lane, progress: Arc<Progress>) -> LaneLog {
-        LaneLog { lane, progress, started: None, tasks: Vec::new(), waits: Vec::new() }
+        LaneLog { lane, progress, live: None, started: None, tasks: Vec::new(), waits: Vec::new() }
+    }
+
+    /// Also appends every start and end to `log` as it happens, for a live view of the run.
+    pub fn watched(mut self, log: Option<Arc<EventLog>>) -> LaneLog {
+        self.live = log;
+        self
     }
 
     /// This thread's lane.
@@ -217,18 +245,116 @@ impl LaneLog {
     pub fn start(&mut self, id: u32, at: f64) {
         self.started = Some((id, at));
         self.progress.count_start();
+        if let Some(live) = &self.live {
+            live.push(Event { id, lane: self.lane, at, kind: EventKind::Start });
+        }
     }
 
     /// The task started last ended at `at` with `result`.
     pub fn finish(&mut self, result: TaskResult, at: f64) {
         let (id, start) = self.started.take().expect("LaneLog::finish follows LaneLog::start");
         self.progress.count_end();
+        if let Some(live) = &self.live {
+            let state = if result.is_ok() { SpanState::Done } else { SpanState::Failed };
+            live.push(Event { id, lane: self.lane, at: at.max(start), kind: EventKind::End(state) });
+        }
         self.tasks.push((id, start, at, result));
     }
 
     /// Task `id` waited for the GIL from `start` to `end`.
     pub fn wait(&mut self, id: u32, start: f64, end: f64) {
         self.waits.push(Wait { id, lane: self.lane, start, end });
+    }
+}
+
+/// One moment of a live run: task `id` started, or ended, in `lane` at `at` (ms on the run's clock).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Event {
+    /// The task.
+    pub id: u32,
+    /// Where it runs.
+    pub lane: Lane,
+    /// When, in ms on the run's clock.
+    pub at: f64,
+    /// Whether it started or ended, and how.
+    pub kind: EventKind,
+}
+
+/// What an [`Event`] says happened.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum EventKind {
+    /// The task started.
+    Start,
+    /// The task ended so.
+    End(SpanState),
+}
+
+/// A slot of the [`EventLog`]: written once by the thread that claimed it, then published by
+/// storing the task id plus one (0: not yet written).
+#[derive(Default)]
+struct Slot {
+    id_plus_one: AtomicU32,
+    /// The lane's number, and the event kind in the top two bits.
+    lane_kind: AtomicU32,
+    at: AtomicU64,
+}
+
+const KIND_SHIFT: u32 = 30;
+
+/// The starts and ends of a run as they happen, for a live timeline: an append-only log that the
+/// event loop and worker threads write without a lock and the event loop reads during the run,
+/// each reader with its own cursor. Its room (two events per task, 16 bytes each) is taken once,
+/// when the run starts, so recording allocates nothing; that room (32 MB for a million tasks) is
+/// why a run only keeps this log when asked to.
+pub struct EventLog {
+    slots: Box<[Slot]>,
+    next: AtomicU32,
+}
+
+impl EventLog {
+    /// A log with room for every start and end of `tasks` tasks.
+    pub fn for_tasks(tasks: u32) -> EventLog {
+        let slots = (0..tasks as usize * 2).map(|_| Slot::default()).collect();
+        EventLog { slots, next: AtomicU32::new(0) }
+    }
+
+    /// Appends `event`. Each task starts and ends once, so the room never runs out; if it did,
+    /// the event would be dropped rather than overwrite one.
+    pub fn push(&self, event: Event) {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) as usize;
+        let Some(slot) = self.slots.get(i) else { return };
+        let kind = match event.kind {
+            EventKind::Start => 0,
+            EventKind::End(state) => 1 + state as u32,
+        };
+        slot.lane_kind.store(event.lane.number() | kind << KIND_SHIFT, Ordering::Relaxed);
+        slot.at.store(event.at.to_bits(), Ordering::Relaxed);
+        // Release: a reader that sees the id sees the fields written before it.
+        slot.id_plus_one.store(event.id + 1, Ordering::Release);
+    }
+
+    /// Calls `f` with every event after `cursor` that is fully written, in the order they were
+    /// appended, and moves `cursor` past them. Stops at the first slot a thread claimed but has
+    /// not finished writing: the next call picks up from there.
+    pub fn drain(&self, cursor: &mut usize, mut f: impl FnMut(Event)) {
+        let claimed = (self.next.load(Ordering::Relaxed) as usize).min(self.slots.len());
+        while *cursor < claimed {
+            let slot = &self.slots[*cursor];
+            let id_plus_one = slot.id_plus_one.load(Ordering::Acquire);
+            if id_plus_one == 0 {
+                break;
+            }
+            let lane_kind = slot.lane_kind.load(Ordering::Relaxed);
+            let kind = match lane_kind >> KIND_SHIFT {
+                0 => EventKind::Start,
+                1 => EventKind::End(SpanState::Done),
+                2 => EventKind::End(SpanState::Failed),
+                _ => EventKind::End(SpanState::Cancelled),
+            };
+            let lane = Lane::from_number(lane_kind & ((1 << KIND_SHIFT) - 1));
+            f(Event { id: id_plus_one - 1, lane, at: f64::from_bits(slot.at.load(Ordering::Relaxed)), kind });
+            *cursor += 1;
+        }
     }
 }
 
@@ -328,5 +454,76 @@ mod tests {
         assert!(o.spans.start[3].is_nan(), "a task a thread never finished is not recorded");
         assert_eq!(o.waits, [Wait { id: 2, lane: Lane::thread(1), start: 10.0, end: 12.0 }]);
         assert_eq!(o.checksum, 1);
+    }
+
+    #[test]
+    fn a_watched_run_logs_every_start_and_end_once_in_order() {
+        let progress = Arc::new(Progress::default());
+        let live = Arc::new(EventLog::for_tasks(3));
+        let mut rec = Recorder::new(3, progress.clone()).watched(Some(live.clone()));
+        let mut cursor = 0;
+        rec.start(0, Lane::EVENT_LOOP, 1.0);
+        rec.start(1, Lane::EVENT_LOOP, 2.0);
+        let mut seen = Vec::new();
+        live.drain(&mut cursor, |e| seen.push(e));
+        assert_eq!(
+            seen,
+            [
+                Event { id: 0, lane: Lane::EVENT_LOOP, at: 1.0, kind: EventKind::Start },
+                Event { id: 1, lane: Lane::EVENT_LOOP, at: 2.0, kind: EventKind::Start },
+            ]
+        );
+        rec.finish(1, Err("x".to_string()), 3.0);
+        rec.cancel_unfinished(4.0);
+        seen.clear();
+        live.drain(&mut cursor, |e| seen.push(e));
+        assert_eq!(
+            seen.iter().map(|e| (e.id, e.kind)).collect::<Vec<_>>(),
+            [(1, EventKind::End(SpanState::Failed)), (0, EventKind::End(SpanState::Cancelled)),]
+        );
+        let mut thread = LaneLog::new(Lane::process(16), progress).watched(Some(live.clone()));
+        thread.start(2, 5.0);
+        thread.finish(Ok(0), 6.0);
+        rec.absorb([thread]);
+        seen.clear();
+        live.drain(&mut cursor, |e| seen.push(e));
+        assert_eq!(seen.len(), 2, "absorbing a thread's log does not log its tasks again");
+        assert_eq!((seen[1].lane, seen[1].kind), (Lane::process(16), EventKind::End(SpanState::Done)));
+        assert_eq!(cursor, 6);
+    }
+
+    #[test]
+    fn threads_append_to_the_log_without_a_lock() {
+        const PER_THREAD: u32 = 10_000;
+        let live = Arc::new(EventLog::for_tasks(4 * PER_THREAD));
+        let writers: Vec<_> = (0..4u32)
+            .map(|t| {
+                let live = live.clone();
+                std::thread::spawn(move || {
+                    let mut log = LaneLog::new(Lane::thread(t + 1), Arc::default()).watched(Some(live));
+                    for k in 0..PER_THREAD {
+                        log.start(t * PER_THREAD + k, f64::from(k));
+                        log.finish(Ok(0), f64::from(k) + 0.5);
+                    }
+                })
+            })
+            .collect();
+        let (mut cursor, mut events) = (0, Vec::new());
+        while writers.iter().any(|w| !w.is_finished()) {
+            live.drain(&mut cursor, |e| events.push(e));
+        }
+        writers.into_iter().for_each(|w| w.join().unwrap());
+        live.drain(&mut cursor, |e| events.push(e));
+        assert_eq!(events.len(), 8 * PER_THREAD as usize);
+        let mut starts = vec![0u32; 4 * PER_THREAD as usize];
+        for e in &events {
+            assert_eq!(e.lane, Lane::thread(e.id / PER_THREAD + 1));
+            if e.kind == EventKind::Start {
+                starts[e.id as usize] += 1;
+            } else {
+                assert_eq!(starts[e.id as usize], 1, "an end comes after its start");
+            }
+        }
+        assert!(starts.iter().all(|&n| n == 1));
     }
 }

@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 use futures_util::task::AtomicWaker;
 
 use crate::clock;
-use crate::record::{LaneLog, Progress, Recorder};
+use crate::record::{EventLog, LaneLog, Progress, Recorder};
 use crate::timeline::Lane;
 
 /// Shared state of one run. Lock-free on purpose: the event loop must never block on a lock a
@@ -20,6 +20,8 @@ pub struct RunState {
     pub total: u32,
     /// Tasks started and ended so far, counted by the run's recorders.
     progress: Arc<Progress>,
+    /// Every start and end as it happens, if the run is watched live.
+    live: Option<Arc<EventLog>>,
     stopped: AtomicBool,
     waker: AtomicWaker,
     /// When the run started, in absolute ms (see [`clock::now_ms`]).
@@ -29,9 +31,20 @@ pub struct RunState {
 impl RunState {
     /// A run of `total` tasks that starts now.
     pub fn start(total: u32) -> Arc<RunState> {
+        RunState::new(total, None)
+    }
+
+    /// A run of `total` tasks that starts now and keeps an [`EventLog`] of its tasks' starts and
+    /// ends, which the event loop can read while the run goes on ([`RunState::events`]).
+    pub fn start_watched(total: u32) -> Arc<RunState> {
+        RunState::new(total, Some(Arc::new(EventLog::for_tasks(total))))
+    }
+
+    fn new(total: u32, live: Option<Arc<EventLog>>) -> Arc<RunState> {
         Arc::new(RunState {
             total,
             progress: Arc::default(),
+            live,
             stopped: AtomicBool::new(false),
             waker: AtomicWaker::new(),
             t0: clock::now_ms(),
@@ -45,12 +58,17 @@ impl RunState {
 
     /// A recorder for this run's tasks, counting them in its progress (see [`crate::record`]).
     pub fn recorder(&self) -> Recorder {
-        Recorder::new(self.total, self.progress.clone())
+        Recorder::new(self.total, self.progress.clone()).watched(self.live.clone())
     }
 
     /// A worker thread's log of this run's tasks in `lane`, counting them in its progress.
     pub fn lane_log(&self, lane: Lane) -> LaneLog {
-        LaneLog::new(lane, self.progress.clone())
+        LaneLog::new(lane, self.progress.clone()).watched(self.live.clone())
+    }
+
+    /// The run's live log of starts and ends, if it was started with [`RunState::start_watched`].
+    pub fn events(&self) -> Option<&EventLog> {
+        self.live.as_deref()
     }
 
     /// Tasks started so far.

@@ -40,6 +40,57 @@ async fn async_tasks_overlap(timers: Timers) {
     assert_eq!(timeline::layout(&o.spans).peak, 3);
 }
 
+/// Runs `run` and, `at_ms` into it, reads the run's (started, in flight, done) counters.
+async fn counters_during<T>(
+    state: &RunState,
+    at_ms: u32,
+    run: impl std::future::Future<Output = T>,
+) -> (u32, u32, u32) {
+    let probe = async {
+        gloo_timers::future::TimeoutFuture::new(at_ms).await;
+        (state.started(), state.in_flight(), state.done())
+    };
+    futures_util::future::join(run, probe).await.1
+}
+
+#[wasm_bindgen_test]
+async fn progress_counts_tasks_started_and_in_flight_during_a_run() {
+    for timers in [Timers::Wheel, Timers::PerTask] {
+        let state = RunState::start(3);
+        let run = async_model::run(&state, Params { timers, ..params(Model::Async, 3, 200, 1) });
+        assert_eq!(counters_during(&state, 100, run).await, (3, 3, 0), "async, {timers:?}");
+        assert_eq!((state.started(), state.in_flight(), state.done()), (3, 0, 3));
+    }
+    let state = RunState::start(3);
+    let run = sequential::run(&state, params(Model::Sequential, 3, 200, 1));
+    assert_eq!(counters_during(&state, 100, run).await, (1, 1, 0), "sequential");
+    assert_eq!((state.started(), state.in_flight(), state.done()), (3, 0, 3));
+}
+
+#[wasm_bindgen_test]
+async fn a_watched_run_shows_its_starts_during_the_run_and_its_ends_after() {
+    use playground::record::{Event, EventKind};
+    let state = RunState::start_watched(3);
+    let mut cursor = 0;
+    let run = async_model::run(&state, params(Model::Async, 3, 200, 1));
+    let probe = async {
+        gloo_timers::future::TimeoutFuture::new(100).await;
+        let mut seen: Vec<Event> = Vec::new();
+        state.events().expect("watched").drain(&mut cursor, |e| seen.push(e));
+        seen
+    };
+    let (o, seen) = futures_util::future::join(run, probe).await;
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert!(seen.iter().all(|e| e.kind == EventKind::Start && e.lane == timeline::Lane::EVENT_LOOP));
+    let mut ends = Vec::new();
+    state.events().unwrap().drain(&mut cursor, |e| ends.push(e));
+    assert_eq!(ends.len(), 3, "{ends:?}");
+    for e in ends {
+        assert_eq!(e.kind, EventKind::End(timeline::SpanState::Done));
+        assert_eq!(e.at, o.spans.end[e.id as usize]);
+    }
+}
+
 #[wasm_bindgen_test]
 async fn sequential_tasks_run_one_after_another() {
     let state = RunState::start(3);
@@ -220,6 +271,15 @@ mod threads {
         assert!(lanes.iter().all(|&l| l >= timeline::Lane::thread(1)), "worker lanes are numbered from 1");
         assert!(o.elapsed_ms >= 119.0 && o.elapsed_ms < 400.0, "elapsed {}", o.elapsed_ms);
         assert_eq!(timeline::layout(&o.spans).peak, 2);
+    }
+
+    #[wasm_bindgen_test]
+    async fn t_a_queued_task_is_not_started_until_a_thread_takes_it() {
+        pool().await;
+        let state = RunState::start(4);
+        let run = threads::run(&state, params(Model::Threads, 4, 200, 2));
+        assert_eq!(counters_during(&state, 100, run).await, (2, 2, 0));
+        assert_eq!((state.started(), state.in_flight(), state.done()), (4, 0, 4));
     }
 
     #[wasm_bindgen_test]
