@@ -236,11 +236,6 @@ impl LaneLog {
         self
     }
 
-    /// This thread's lane.
-    pub fn lane(&self) -> Lane {
-        self.lane
-    }
-
     /// Task `id` started on this thread at `at`.
     pub fn start(&mut self, id: u32, at: f64) {
         self.started = Some((id, at));

@@ -96,13 +96,6 @@ impl Spans {
         }
     }
 
-    /// Records task `id` as having run in `lane` from `start` to `end`.
-    pub fn set(&mut self, id: usize, lane: Lane, start: f64, end: f64) {
-        self.lane[id] = lane;
-        self.start[id] = start;
-        self.end[id] = end;
-    }
-
     /// How many tasks ended (done, failed or cancelled).
     pub fn finished(&self) -> usize {
         self.end.iter().filter(|e| !e.is_nan()).count()
@@ -234,7 +227,7 @@ mod tests {
     fn spans(list: &[(u32, f64, f64)]) -> Spans {
         let mut s = Spans::with_tasks(list.len());
         for (i, &(lane, a, b)) in list.iter().enumerate() {
-            s.set(i, Lane(lane), a, b);
+            (s.lane[i], s.start[i], s.end[i]) = (Lane(lane), a, b);
         }
         s
     }
