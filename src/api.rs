@@ -10,7 +10,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::alloc;
 use crate::contract::{
-    self, F64s, LaneInfo, OptionError, OrNull, PlannedRun, Record, TaskError, U8s, U32s, Verdict,
+    F64s, LaneInfo, OptionError, OrNull, PlannedRun, Progress, Record, TaskError, U8s, U32s, Verdict,
 };
 use crate::js::{ToJs, get_f64, get_string, set};
 use crate::params::{self, Limits, Model, Params, Raw, Request, Workload};
@@ -35,10 +35,12 @@ thread_local! {
     static POOL_COST: Cell<(f64, f64)> = const { Cell::new((0.0, 0.0)) };
     /// Whether a `run()` call is under way (all its models, not only the current one).
     static BUSY: Cell<bool> = const { Cell::new(false) };
+    /// `stop()` was called during the current `run()` call.
+    static STOP_ASKED: Cell<bool> = const { Cell::new(false) };
     /// Why there are no threads, as the page found it.
     static NO_THREADS: Cell<params::NoThreads> = const { Cell::new(params::NoThreads::NotIsolated) };
     /// Span state names, indexed by the numbers in `spanState`.
-    static SPAN_STATES: Array = timeline::state::NAMES.iter().map(|s| JsValue::from_str(s)).collect();
+    static SPAN_STATES: Array = timeline::SpanState::EVERY.iter().map(|s| JsValue::from_str(s.name())).collect();
 }
 
 /// The shape of a raw value, before it borrows its text.
@@ -191,6 +193,7 @@ pub async fn run(options: JsValue, on_event: JsValue) -> Result<JsValue, JsValue
         return Err(js_sys::Error::new("A run is already under way: stop it or wait for it to end.").into());
     }
     BUSY.set(true);
+    STOP_ASKED.set(false);
     let all = get_string(&options, "model").is_some_and(|m| m.trim() == Model::ALL_NAME);
     let asked = Object::new();
     set(&asked, "model", if all { Model::ALL_NAME } else { runs[0].model.name() });
@@ -293,6 +296,9 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
     let hidden = HiddenWatch::start();
     let state = RunState::start(p.tasks);
     CURRENT.set(Some(state.clone()));
+    if STOP_ASKED.get() {
+        state.stop();
+    }
     let runner = async {
         match p.model {
             Model::Async => runner::async_model::run(&state, p).await,
@@ -390,9 +396,9 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
         stopped: o.stopped,
         crashed: o.crashed,
         distorted,
-        finished: o.spans.count(timeline::state::DONE) as u32,
-        failed: o.spans.count(timeline::state::FAILED) as u32,
-        cancelled: o.spans.count(timeline::state::CANCELLED) as u32,
+        finished: o.spans.count(timeline::SpanState::Done) as u32,
+        failed: o.spans.count(timeline::SpanState::Failed) as u32,
+        cancelled: o.spans.count(timeline::SpanState::Cancelled) as u32,
         error: OrNull(o.errors.first().map(|(_, m)| m.clone())),
         errors: o
             .errors
@@ -421,15 +427,15 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
         lanes: layout
             .lanes
             .iter()
-            .map(|&(lane, rows)| LaneInfo { lane, label: contract::lane_label(lane), rows })
+            .map(|&(lane, rows)| LaneInfo { lane: lane.number(), label: lane.label(), rows })
             .collect(),
-        span_lane: U32s(layout.ids.iter().map(|&i| o.spans.lane[i as usize]).collect()),
+        span_lane: U32s(layout.ids.iter().map(|&i| o.spans.lane[i as usize].number()).collect()),
         span_row: U32s(layout.rows.clone()),
         span_start: pick(&o.spans.start),
         span_end: pick(&o.spans.end),
-        span_state: U8s(layout.ids.iter().map(|&i| o.spans.state[i as usize]).collect()),
+        span_state: U8s(layout.ids.iter().map(|&i| o.spans.state[i as usize] as u8).collect()),
         span_id: U32s(layout.ids),
-        wait_lane: waits(|w| f64::from(w.lane)),
+        wait_lane: waits(|w| f64::from(w.lane.number())),
         wait_start: waits(|w| w.start),
         wait_end: waits(|w| w.end),
     }
@@ -459,18 +465,20 @@ extern "C" {
     fn with_spans(record: Object, states: &Array) -> JsValue;
 }
 
-/// The run under way: `{ done, total, elapsedMs }`, or `null` when idle.
+/// The run under way: `{ done, started, inFlight, total, elapsedMs }`, or `null` when idle.
+/// `inFlight` is `started - done`: tasks under way right now.
 #[wasm_bindgen]
 pub fn progress() -> JsValue {
     CURRENT.with_borrow(|c| match c {
         None => JsValue::NULL,
-        Some(s) => {
-            let out = Object::new();
-            set(&out, "done", s.done());
-            set(&out, "total", s.total);
-            set(&out, "elapsedMs", s.since_start());
-            out.into()
+        Some(s) => Progress {
+            done: s.done(),
+            started: s.started(),
+            in_flight: s.in_flight(),
+            total: s.total,
+            elapsed_ms: s.since_start(),
         }
+        .to_js(),
     })
 }
 
@@ -478,7 +486,18 @@ pub fn progress() -> JsValue {
 /// finished. Returns whether there was a run to stop.
 #[wasm_bindgen]
 pub fn stop() -> bool {
-    CURRENT.with_borrow(|c| c.as_ref().map(|s| s.stop()).is_some())
+    if !BUSY.get() {
+        return false;
+    }
+    // Between models of `all`, or while a run waits for the pool or warms up, there is no run
+    // state yet: the request is kept and the run stops as soon as it starts.
+    STOP_ASKED.set(true);
+    CURRENT.with_borrow(|c| {
+        if let Some(s) = c {
+            s.stop();
+        }
+    });
+    true
 }
 
 /// The Rust code that ran for a model and workload: `[{ name, code }]`, excerpts of the

@@ -181,6 +181,22 @@ js_object! {
 }
 
 js_object! {
+    /// The run under way, as `progress()` reports it.
+    pub struct Progress {
+        /// Tasks that ended.
+        pub done: u32 => "done",
+        /// Tasks that started (on their thread, for threads: not when queued).
+        pub started: u32 => "started",
+        /// Tasks started and not ended: under way right now.
+        pub in_flight: u32 => "inFlight",
+        /// Tasks in the run.
+        pub total: u32 => "total",
+        /// Ms since the run started, on the run's clock.
+        pub elapsed_ms: f64 => "elapsedMs",
+    }
+}
+
+js_object! {
     /// The verdict of `check(options)`.
     pub struct Verdict {
         /// Whether the options may run.
@@ -308,8 +324,6 @@ export interface Span {
   readonly state: SpanState;
 }
 
-/** How a span ended. */
-export type SpanState = "done" | "failed" | "cancelled";
 
 /** The result of `run({ model: "all" })`: one record per model, in turn. */
 export interface AllRecord {
@@ -332,12 +346,6 @@ export interface Capabilities {
   fetch: boolean;
 }
 
-/** The run under way. */
-export interface Progress {
-  readonly done: number;
-  readonly total: number;
-  readonly elapsedMs: number;
-}
 
 /** Diagnostics of the engine. */
 export interface Stats {
@@ -453,6 +461,7 @@ pub fn typescript() -> String {
         LaneInfo::interface(),
         OptionError::interface(),
         PlannedRun::interface(),
+        Progress::interface(),
         Verdict::interface(),
         Record::interface(),
     ] {
@@ -472,15 +481,6 @@ pub fn schema_module() -> String {
          export const schema = {};\n",
         schema::to_json()
     )
-}
-
-/// The name of a lane on screen.
-pub fn lane_label(lane: u32) -> String {
-    match lane {
-        0 => "event loop".into(),
-        l if l >= 1000 => format!("process {}", l - 1000 + 1),
-        l => format!("thread {l}"),
-    }
 }
 
 #[cfg(test)]

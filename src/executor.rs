@@ -1,4 +1,4 @@
-//! The playground's own executor for the async model (issue #5), built for a million tasks.
+//! The playground's own executor for the async model, built for a million tasks.
 //!
 //! `join_all` over one `gloo-timers` timeout per task costs a JS closure and a browser timer per
 //! task (about 4 us each: 11 s for a million). Here instead:
@@ -28,9 +28,9 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::MessageChannel;
 
+use crate::record::{Ending, Outcome, Recorder, TaskResult};
 use crate::run::{RunState, Stopped};
-use crate::runner::{Outcome, TaskResult};
-use crate::timeline::{EVENT_LOOP_LANE, Spans, state};
+use crate::timeline::Lane;
 
 /// Task indices use the low bits of a waker's data, the executor's id the high bits.
 const INDEX_BITS: u32 = 20;
@@ -152,9 +152,7 @@ pub struct RunAll<F, M> {
     slots: Vec<Option<F>>,
     next: u32,
     pending: u32,
-    spans: Spans,
-    errors: Vec<(u32, String)>,
-    checksum: u64,
+    rec: Recorder,
     fail_fast: bool,
     /// Polls between clock reads: 1 when every poll may run long (CPU work on the event loop).
     clock_every: u32,
@@ -196,9 +194,7 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
             slots: (0..tasks).map(|_| None).collect(),
             next: 0,
             pending: tasks,
-            spans: Spans::with_tasks(tasks as usize),
-            errors: Vec::new(),
-            checksum: 0,
+            rec: state.recorder(),
             fail_fast: false,
             clock_every: POLLS_PER_CLOCK_READ,
             state: state.clone(),
@@ -270,21 +266,8 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
         if self.clock_every == 1 {
             self.refresh_clock();
         }
-        let i = index as usize;
-        self.spans.end[i] = self.shared.now.get().max(self.spans.start[i]);
         self.pending -= 1;
-        self.state.task_done();
-        match result {
-            Ok(sum) => {
-                self.checksum = self.checksum.wrapping_add(sum);
-                false
-            }
-            Err(message) => {
-                self.spans.state[i] = state::FAILED;
-                self.errors.push((index, message));
-                true
-            }
-        }
+        self.rec.finish(index, result, self.shared.now.get())
     }
 
     /// Drops every task still pending: a stopped run forgets them; a failed `try_join_all` run
@@ -293,22 +276,13 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
         let now = self.refresh_clock();
         for (i, slot) in self.slots.iter_mut().enumerate() {
             if slot.take().is_some() && mark_cancelled {
-                self.spans.end[i] = now;
-                self.spans.state[i] = state::CANCELLED;
+                self.rec.finish(i as u32, Ending::Cancelled, now);
             }
         }
     }
 
     fn outcome(&mut self, stopped: bool) -> Outcome {
-        Outcome {
-            spans: std::mem::take(&mut self.spans),
-            elapsed_ms: self.state.since_start(),
-            stopped,
-            errors: std::mem::take(&mut self.errors),
-            checksum: self.checksum,
-            waits: Vec::new(),
-            crashed: false,
-        }
+        self.rec.end(self.state.since_start(), stopped)
     }
 }
 
@@ -378,8 +352,7 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
                     let i = self.next;
                     self.next += 1;
                     self.slots[i as usize] = Some((self.make)(i));
-                    self.spans.start[i as usize] = self.shared.now.get();
-                    self.spans.lane[i as usize] = EVENT_LOOP_LANE;
+                    self.rec.start(i, Lane::EVENT_LOOP, self.shared.now.get());
                     i
                 }
                 None => break,

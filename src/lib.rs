@@ -8,12 +8,14 @@
 //!   build with the `threads` feature, which needs a cross-origin-isolated page);
 //! - **sequential**: one task after another ([`runner::sequential`]).
 //!
-//! This file is the thin JavaScript surface. The parameter checks ([`params`]) and the timeline
-//! layout ([`timeline`]) are pure Rust and test natively; the rest needs a browser.
+//! This file is the thin JavaScript surface. The parameter checks ([`params`]), the recorder
+//! every runner records its tasks with ([`record`]) and the timeline layout ([`timeline`]) are pure
+//! Rust and test natively; the rest needs a browser.
 #![deny(missing_docs)]
 
 pub mod contract;
 pub mod params;
+pub mod record;
 pub mod source;
 pub mod timeline;
 

@@ -1,23 +1,27 @@
-//! A run under way: its progress counter and its cancel flag, shared between the event loop
+//! A run under way: its progress counters and its cancel flag, shared between the event loop
 //! (which reports progress and may stop it) and the threads doing the work.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
 use futures_util::task::AtomicWaker;
 
 use crate::clock;
+use crate::record::{EventLog, LaneLog, Progress, Recorder};
+use crate::timeline::Lane;
 
 /// Shared state of one run. Lock-free on purpose: the event loop must never block on a lock a
 /// worker holds (a blocking wait traps on the main thread).
 pub struct RunState {
     /// Tasks in the run.
     pub total: u32,
-    /// Tasks finished so far.
-    done: AtomicU32,
+    /// Tasks started and ended so far, counted by the run's recorders.
+    progress: Arc<Progress>,
+    /// Every start and end as it happens, if the run is watched live.
+    live: Option<Arc<EventLog>>,
     stopped: AtomicBool,
     waker: AtomicWaker,
     /// When the run started, in absolute ms (see [`clock::now_ms`]).
@@ -27,9 +31,20 @@ pub struct RunState {
 impl RunState {
     /// A run of `total` tasks that starts now.
     pub fn start(total: u32) -> Arc<RunState> {
+        RunState::new(total, None)
+    }
+
+    /// A run of `total` tasks that starts now and keeps an [`EventLog`] of its tasks' starts and
+    /// ends, which the event loop can read while the run goes on ([`RunState::events`]).
+    pub fn start_watched(total: u32) -> Arc<RunState> {
+        RunState::new(total, Some(Arc::new(EventLog::for_tasks(total))))
+    }
+
+    fn new(total: u32, live: Option<Arc<EventLog>>) -> Arc<RunState> {
         Arc::new(RunState {
             total,
-            done: AtomicU32::new(0),
+            progress: Arc::default(),
+            live,
             stopped: AtomicBool::new(false),
             waker: AtomicWaker::new(),
             t0: clock::now_ms(),
@@ -41,14 +56,34 @@ impl RunState {
         clock::now_ms() - self.t0
     }
 
-    /// Counts one finished task.
-    pub fn task_done(&self) {
-        self.done.fetch_add(1, Ordering::Relaxed);
+    /// A recorder for this run's tasks, counting them in its progress (see [`crate::record`]).
+    pub fn recorder(&self) -> Recorder {
+        Recorder::new(self.total, self.progress.clone()).watched(self.live.clone())
     }
 
-    /// Tasks finished so far.
+    /// A worker thread's log of this run's tasks in `lane`, counting them in its progress.
+    pub fn lane_log(&self, lane: Lane) -> LaneLog {
+        LaneLog::new(lane, self.progress.clone()).watched(self.live.clone())
+    }
+
+    /// The run's live log of starts and ends, if it was started with [`RunState::start_watched`].
+    pub fn events(&self) -> Option<&EventLog> {
+        self.live.as_deref()
+    }
+
+    /// Tasks started so far.
+    pub fn started(&self) -> u32 {
+        self.progress.started()
+    }
+
+    /// Tasks that ended so far (done or failed).
     pub fn done(&self) -> u32 {
-        self.done.load(Ordering::Relaxed)
+        self.progress.done()
+    }
+
+    /// Tasks started and not yet ended.
+    pub fn in_flight(&self) -> u32 {
+        self.progress.in_flight()
     }
 
     /// Asks every task to stop at its next chance.

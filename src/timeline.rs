@@ -4,19 +4,74 @@
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
-/// Lane 0 is the page's event loop; lane k (k >= 1) is worker thread k of the pool.
-pub const EVENT_LOOP_LANE: u32 = 0;
+/// Where a task ran: the page's event loop, a worker thread of the pool, or a process. The
+/// numbers are the ones the page and saved records use (0, k, 1000 + k - 1); this type is the
+/// one place that knows them.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[repr(transparent)]
+pub struct Lane(u32);
 
-/// How a task's span ended.
-pub mod state {
+impl Lane {
+    /// The page's event loop (async and sequential tasks).
+    pub const EVENT_LOOP: Lane = Lane(0);
+    /// Process lanes start here, far above any thread's, so the two never meet.
+    const FIRST_PROCESS: u32 = 1000;
+
+    /// Worker thread `n` of the pool, counted from 1 as on screen.
+    pub const fn thread(n: u32) -> Lane {
+        Lane(n)
+    }
+
+    /// Process `n`, counted from 1 as on screen.
+    pub const fn process(n: u32) -> Lane {
+        Lane(Lane::FIRST_PROCESS + n - 1)
+    }
+
+    /// The lane with this number, as the page and records number lanes.
+    pub const fn from_number(n: u32) -> Lane {
+        Lane(n)
+    }
+
+    /// This lane's number, as the page and records number lanes.
+    pub const fn number(self) -> u32 {
+        self.0
+    }
+
+    /// What the page calls this lane: "event loop", "thread k" or "process k".
+    pub fn label(self) -> String {
+        match self.0 {
+            0 => "event loop".to_string(),
+            n if n >= Lane::FIRST_PROCESS => format!("process {}", n - Lane::FIRST_PROCESS + 1),
+            n => format!("thread {n}"),
+        }
+    }
+}
+
+/// How a task's span ended. The discriminants are the numbers of the records' `spanState` array.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(u8)]
+pub enum SpanState {
     /// The task finished its work.
-    pub const DONE: u8 = 0;
-    /// The task failed (an error, issue #3).
-    pub const FAILED: u8 = 1;
+    #[default]
+    Done = 0,
+    /// The task failed with an error.
+    Failed = 1,
     /// The task was dropped before it finished, because another task failed (`try_join_all`).
-    pub const CANCELLED: u8 = 2;
-    /// Names, indexed by state.
-    pub const NAMES: [&str; 3] = ["done", "failed", "cancelled"];
+    Cancelled = 2,
+}
+
+impl SpanState {
+    /// Every state, in the order of their numbers.
+    pub const EVERY: [SpanState; 3] = [SpanState::Done, SpanState::Failed, SpanState::Cancelled];
+
+    /// The name the JS API uses for this state.
+    pub fn name(self) -> &'static str {
+        match self {
+            SpanState::Done => "done",
+            SpanState::Failed => "failed",
+            SpanState::Cancelled => "cancelled",
+        }
+    }
 }
 
 /// Every task of a run: parallel arrays indexed by task id. Times are ms on the run's own clock
@@ -24,31 +79,24 @@ pub mod state {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Spans {
     /// Lane each task ran in.
-    pub lane: Vec<u32>,
+    pub lane: Vec<Lane>,
     /// When each task started.
     pub start: Vec<f64>,
     /// When each task ended; NaN while unfinished.
     pub end: Vec<f64>,
-    /// How each task ended (see [`state`]).
-    pub state: Vec<u8>,
+    /// How each task ended.
+    pub state: Vec<SpanState>,
 }
 
 impl Spans {
     /// Room for `n` tasks, none started.
     pub fn with_tasks(n: usize) -> Spans {
         Spans {
-            lane: vec![EVENT_LOOP_LANE; n],
+            lane: vec![Lane::EVENT_LOOP; n],
             start: vec![f64::NAN; n],
             end: vec![f64::NAN; n],
-            state: vec![state::DONE; n],
+            state: vec![SpanState::Done; n],
         }
-    }
-
-    /// Records task `id` as done.
-    pub fn set(&mut self, id: usize, lane: u32, start: f64, end: f64) {
-        self.lane[id] = lane;
-        self.start[id] = start;
-        self.end[id] = end;
     }
 
     /// How many tasks ended (done, failed or cancelled).
@@ -57,19 +105,19 @@ impl Spans {
     }
 
     /// How many ended tasks are in `state`.
-    pub fn count(&self, state: u8) -> usize {
+    pub fn count(&self, state: SpanState) -> usize {
         self.end.iter().zip(&self.state).filter(|(e, s)| !e.is_nan() && **s == state).count()
     }
 }
 
-/// A stretch of a task's time spent waiting for the GIL (issue #3): drawn differently from
-/// computing on the timeline.
+/// A stretch of a task's time spent waiting for the simulated GIL: drawn differently from
+/// computing on the timeline, so the time a lock costs threads is visible.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Wait {
     /// The task.
     pub id: u32,
     /// Its lane.
-    pub lane: u32,
+    pub lane: Lane,
     /// Start, ms on the run's clock.
     pub start: f64,
     /// End, ms on the run's clock.
@@ -84,7 +132,7 @@ pub struct Layout {
     /// For each entry of `ids`, its row inside its lane (bars in one row never overlap).
     pub rows: Vec<u32>,
     /// The lanes used, ascending, and the rows each needs.
-    pub lanes: Vec<(u32, u32)>,
+    pub lanes: Vec<(Lane, u32)>,
     /// Most tasks in flight at the same moment, over all lanes.
     pub peak: u32,
 }
@@ -96,19 +144,20 @@ pub fn layout(spans: &Spans) -> Layout {
         (0..spans.end.len() as u32).filter(|&i| !spans.end[i as usize].is_nan()).collect();
     ids.sort_by(|&a, &b| spans.start[a as usize].total_cmp(&spans.start[b as usize]).then(a.cmp(&b)));
 
-    let max_lane = ids.iter().map(|&i| spans.lane[i as usize]).max().map_or(0, |l| l as usize + 1);
+    let max_lane = ids.iter().map(|&i| spans.lane[i as usize].0).max().map_or(0, |l| l as usize + 1);
     // Per lane: rows in use as (end time, row), a heap of free rows, and the row count.
-    struct Lane {
+    struct LaneRows {
         busy: BinaryHeap<Reverse<(Ordered, u32)>>,
         free: BinaryHeap<Reverse<u32>>,
         rows: u32,
     }
-    let mut lanes: Vec<Lane> =
-        (0..max_lane).map(|_| Lane { busy: BinaryHeap::new(), free: BinaryHeap::new(), rows: 0 }).collect();
+    let mut lanes: Vec<LaneRows> = (0..max_lane)
+        .map(|_| LaneRows { busy: BinaryHeap::new(), free: BinaryHeap::new(), rows: 0 })
+        .collect();
     let mut rows = Vec::with_capacity(ids.len());
     for &id in &ids {
         let (start, end) = (spans.start[id as usize], spans.end[id as usize]);
-        let lane = &mut lanes[spans.lane[id as usize] as usize];
+        let lane = &mut lanes[spans.lane[id as usize].0 as usize];
         while let Some(Reverse((Ordered(e), row))) = lane.busy.peek().copied() {
             if e > start {
                 break;
@@ -130,7 +179,7 @@ pub fn layout(spans: &Spans) -> Layout {
             .iter()
             .enumerate()
             .filter(|(_, l)| l.rows > 0)
-            .map(|(i, l)| (i as u32, l.rows))
+            .map(|(i, l)| (Lane(i as u32), l.rows))
             .collect(),
         ids,
         rows,
@@ -181,7 +230,7 @@ mod tests {
     fn spans(list: &[(u32, f64, f64)]) -> Spans {
         let mut s = Spans::with_tasks(list.len());
         for (i, &(lane, a, b)) in list.iter().enumerate() {
-            s.set(i, lane, a, b);
+            (s.lane[i], s.start[i], s.end[i]) = (Lane(lane), a, b);
         }
         s
     }
@@ -190,7 +239,7 @@ mod tests {
     fn overlapping_tasks_in_one_lane_take_separate_rows() {
         let l = layout(&spans(&[(0, 0.0, 100.0), (0, 1.0, 101.0), (0, 2.0, 102.0)]));
         assert_eq!(l.rows, [0, 1, 2]);
-        assert_eq!(l.lanes, [(0, 3)]);
+        assert_eq!(l.lanes, [(Lane::EVENT_LOOP, 3)]);
         assert_eq!(l.peak, 3);
     }
 
@@ -210,7 +259,7 @@ mod tests {
             (2, 10.0, 20.0),
             (3, 0.0, 5.0),
         ]));
-        assert_eq!(l.lanes, [(1, 1), (2, 1), (3, 1)]);
+        assert_eq!(l.lanes, [(Lane::thread(1), 1), (Lane::thread(2), 1), (Lane::thread(3), 1)]);
         assert_eq!(l.peak, 3);
     }
 
@@ -242,6 +291,29 @@ mod tests {
         // 0: [0,10) row 0; 1: [1,3) row 1; 2: [2,12) row 2; 3: [4,5) reuses row 1.
         let l = layout(&spans(&[(0, 0.0, 10.0), (0, 1.0, 3.0), (0, 2.0, 12.0), (0, 4.0, 5.0)]));
         assert_eq!(l.rows, [0, 1, 2, 1]);
-        assert_eq!(l.lanes, [(0, 3)]);
+        assert_eq!(l.lanes, [(Lane::EVENT_LOOP, 3)]);
+    }
+
+    #[test]
+    fn lanes_keep_the_numbers_and_names_the_page_uses() {
+        assert_eq!(Lane::EVENT_LOOP.number(), 0);
+        assert_eq!(Lane::thread(3).number(), 3);
+        assert_eq!(Lane::process(1).number(), 1000);
+        assert_eq!(Lane::process(16).number(), 1015);
+        assert_eq!(Lane::EVENT_LOOP.label(), "event loop");
+        assert_eq!(Lane::thread(3).label(), "thread 3");
+        assert_eq!(Lane::process(1).label(), "process 1");
+        assert_eq!(Lane::from_number(1015), Lane::process(16));
+    }
+
+    #[test]
+    fn span_states_keep_their_numbers_and_names() {
+        let all = [SpanState::Done, SpanState::Failed, SpanState::Cancelled];
+        assert_eq!(all.map(|s| s as u8), [0, 1, 2]);
+        assert_eq!(all.map(SpanState::name), ["done", "failed", "cancelled"]);
+        let mut s = spans(&[(0, 0.0, 1.0), (0, 0.0, 2.0), (0, 0.0, 3.0)]);
+        s.state[1] = SpanState::Failed;
+        assert_eq!(s.count(SpanState::Done), 2);
+        assert_eq!(s.count(SpanState::Failed), 1);
     }
 }

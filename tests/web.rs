@@ -14,7 +14,7 @@ fn params(model: Model, tasks: u32, delay_ms: u32, threads: u32) -> Params {
     Params::new(model, tasks, delay_ms, threads)
 }
 
-fn spans_of(o: &Outcome) -> Vec<(u32, f64, f64)> {
+fn spans_of(o: &Outcome) -> Vec<(timeline::Lane, f64, f64)> {
     (0..o.spans.end.len()).map(|i| (o.spans.lane[i], o.spans.start[i], o.spans.end[i])).collect()
 }
 
@@ -35,9 +35,60 @@ async fn async_tasks_overlap(timers: Timers) {
     let last_start = spans.iter().map(|s| s.1).fold(0.0, f64::max);
     let first_end = spans.iter().map(|s| s.2).fold(f64::INFINITY, f64::min);
     assert!(last_start < first_end, "{spans:?}");
-    assert!(spans.iter().all(|s| s.0 == timeline::EVENT_LOOP_LANE));
+    assert!(spans.iter().all(|s| s.0 == timeline::Lane::EVENT_LOOP));
     assert!(o.elapsed_ms >= 99.0 && o.elapsed_ms < 250.0, "elapsed {}", o.elapsed_ms);
     assert_eq!(timeline::layout(&o.spans).peak, 3);
+}
+
+/// Runs `run` and, `at_ms` into it, reads the run's (started, in flight, done) counters.
+async fn counters_during<T>(
+    state: &RunState,
+    at_ms: u32,
+    run: impl std::future::Future<Output = T>,
+) -> (u32, u32, u32) {
+    let probe = async {
+        gloo_timers::future::TimeoutFuture::new(at_ms).await;
+        (state.started(), state.in_flight(), state.done())
+    };
+    futures_util::future::join(run, probe).await.1
+}
+
+#[wasm_bindgen_test]
+async fn progress_counts_tasks_started_and_in_flight_during_a_run() {
+    for timers in [Timers::Wheel, Timers::PerTask] {
+        let state = RunState::start(3);
+        let run = async_model::run(&state, Params { timers, ..params(Model::Async, 3, 200, 1) });
+        assert_eq!(counters_during(&state, 100, run).await, (3, 3, 0), "async, {timers:?}");
+        assert_eq!((state.started(), state.in_flight(), state.done()), (3, 0, 3));
+    }
+    let state = RunState::start(3);
+    let run = sequential::run(&state, params(Model::Sequential, 3, 200, 1));
+    assert_eq!(counters_during(&state, 100, run).await, (1, 1, 0), "sequential");
+    assert_eq!((state.started(), state.in_flight(), state.done()), (3, 0, 3));
+}
+
+#[wasm_bindgen_test]
+async fn a_watched_run_shows_its_starts_during_the_run_and_its_ends_after() {
+    use playground::record::{Event, EventKind};
+    let state = RunState::start_watched(3);
+    let mut cursor = 0;
+    let run = async_model::run(&state, params(Model::Async, 3, 200, 1));
+    let probe = async {
+        gloo_timers::future::TimeoutFuture::new(100).await;
+        let mut seen: Vec<Event> = Vec::new();
+        state.events().expect("watched").drain(&mut cursor, |e| seen.push(e));
+        seen
+    };
+    let (o, seen) = futures_util::future::join(run, probe).await;
+    assert_eq!(seen.len(), 3, "{seen:?}");
+    assert!(seen.iter().all(|e| e.kind == EventKind::Start && e.lane == timeline::Lane::EVENT_LOOP));
+    let mut ends = Vec::new();
+    state.events().unwrap().drain(&mut cursor, |e| ends.push(e));
+    assert_eq!(ends.len(), 3, "{ends:?}");
+    for e in ends {
+        assert_eq!(e.kind, EventKind::End(timeline::SpanState::Done));
+        assert_eq!(e.at, o.spans.end[e.id as usize]);
+    }
 }
 
 #[wasm_bindgen_test]
@@ -128,8 +179,8 @@ async fn a_failing_async_task_lets_the_others_finish_under_join_all() {
         let o = async_model::run(&state, p).await;
         assert_eq!(o.errors.len(), 1);
         assert_eq!(o.errors[0].0, 2);
-        assert_eq!(o.spans.count(timeline::state::DONE), 3, "{timers:?}");
-        assert_eq!(o.spans.count(timeline::state::FAILED), 1);
+        assert_eq!(o.spans.count(timeline::SpanState::Done), 3, "{timers:?}");
+        assert_eq!(o.spans.count(timeline::SpanState::Failed), 1);
     }
 }
 
@@ -144,8 +195,8 @@ async fn try_join_all_ends_the_run_at_the_first_error_and_cancels_the_rest() {
             ..params(Model::Async, 4, 100, 1)
         };
         let o = async_model::run(&state, p).await;
-        assert_eq!(o.spans.count(timeline::state::FAILED), 1);
-        assert_eq!(o.spans.count(timeline::state::CANCELLED), 3, "{timers:?}");
+        assert_eq!(o.spans.count(timeline::SpanState::Failed), 1);
+        assert_eq!(o.spans.count(timeline::SpanState::Cancelled), 3, "{timers:?}");
         // The failing task fails halfway through its delay; the run ends there.
         assert!(o.elapsed_ms >= 49.0 && o.elapsed_ms < 95.0, "elapsed {}", o.elapsed_ms);
     }
@@ -213,13 +264,22 @@ mod threads {
         let state = RunState::start(4);
         let o = threads::run(&state, params(Model::Threads, 4, 60, 2)).await;
         let spans = spans_of(&o);
-        let mut lanes: Vec<u32> = spans.iter().map(|s| s.0).collect();
+        let mut lanes: Vec<timeline::Lane> = spans.iter().map(|s| s.0).collect();
         lanes.sort();
         lanes.dedup();
         assert_eq!(lanes.len(), 2, "two threads, two lanes: {spans:?}");
-        assert!(lanes.iter().all(|&l| l >= 1), "worker lanes are numbered from 1");
+        assert!(lanes.iter().all(|&l| l >= timeline::Lane::thread(1)), "worker lanes are numbered from 1");
         assert!(o.elapsed_ms >= 119.0 && o.elapsed_ms < 400.0, "elapsed {}", o.elapsed_ms);
         assert_eq!(timeline::layout(&o.spans).peak, 2);
+    }
+
+    #[wasm_bindgen_test]
+    async fn t_a_queued_task_is_not_started_until_a_thread_takes_it() {
+        pool().await;
+        let state = RunState::start(4);
+        let run = threads::run(&state, params(Model::Threads, 4, 200, 2));
+        assert_eq!(counters_during(&state, 100, run).await, (2, 2, 0));
+        assert_eq!((state.started(), state.in_flight(), state.done()), (4, 0, 4));
     }
 
     #[wasm_bindgen_test]
@@ -253,7 +313,7 @@ mod threads {
         pool().await;
         let state = RunState::start(4);
         let o = threads::run(&state, Params { fail: Some(0), ..params(Model::Threads, 4, 20, 2) }).await;
-        assert_eq!(o.spans.count(timeline::state::DONE), 3);
+        assert_eq!(o.spans.count(timeline::SpanState::Done), 3);
         assert_eq!(o.errors[0].0, 0);
     }
 

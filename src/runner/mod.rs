@@ -1,6 +1,7 @@
 //! One runner per model. A runner takes checked [`Params`](crate::params::Params) and a
-//! [`RunState`](crate::run::RunState), runs the tasks, and records every task's span. Runners
-//! know nothing of the DOM: the page draws what they record.
+//! [`RunState`](crate::run::RunState), runs the tasks, and records every task's span with the
+//! run's [`Recorder`](crate::record::Recorder). Runners know nothing of the DOM: the page draws
+//! what they record.
 
 pub mod async_model;
 pub mod processes;
@@ -8,31 +9,15 @@ pub mod sequential;
 #[cfg(feature = "threads")]
 pub mod threads;
 
-use crate::timeline::{Spans, Wait};
-
-/// What a runner recorded.
-#[derive(Default)]
-pub struct Outcome {
-    /// Every task's lane, start, end (NaN: did not end) and state.
-    pub spans: Spans,
-    /// From run start until the last task ended, or until the run stopped.
-    pub elapsed_ms: f64,
-    /// Whether the run was stopped before every task finished.
-    pub stopped: bool,
-    /// Failed tasks: (id, message), in the order they failed.
-    pub errors: Vec<(u32, String)>,
-    /// The combined checksum of CPU work (0 for other workloads), so it cannot be optimised away.
-    pub checksum: u64,
-    /// Stretches that tasks spent waiting for the GIL.
-    pub waits: Vec<Wait>,
-    /// A worker thread stopped answering (it trapped); the engine should be restarted.
-    pub crashed: bool,
-}
-
-/// What one task gives back: its checksum, or the error it failed with.
-pub type TaskResult = Result<u64, String>;
+pub use crate::record::{Outcome, TaskResult};
 
 /// The error message of the task that `fail` makes fail.
 pub fn failure_message(id: u32) -> String {
     format!("task {id} failed (fail={id})")
+}
+
+/// How much work a task does: all of `full` (a delay, or CPU iterations), or half of it for the
+/// failing task, which fails halfway through so that what it cuts off stays visible.
+pub fn work_of<T: std::ops::Div<Output = T> + From<u8>>(failing: bool, full: T) -> T {
+    if failing { full / T::from(2) } else { full }
 }

@@ -1,4 +1,4 @@
-//! The processes model (issue #3): like `multiprocessing`, each task runs in a separate worker
+//! The processes model: like `multiprocessing`, each task runs in a separate worker
 //! with a wasm instance and memory of its own. Nothing is shared: the task's inputs go to the
 //! process in a message, its result comes back in one. No GIL can hold processes back, and no
 //! cross-origin isolation is needed, so this model also runs on pages where threads cannot.
@@ -21,16 +21,14 @@ use js_sys::Object;
 use wasm_bindgen::prelude::*;
 use web_sys::{Worker, WorkerOptions, WorkerType};
 
-use super::{Outcome, failure_message};
+use super::{Outcome, failure_message, work_of};
 use crate::clock;
 use crate::js::{get_f64, get_string, set};
 use crate::params::Params;
+use crate::record::{Ending, Recorder};
 use crate::run::RunState;
-use crate::timeline::{Spans, state};
+use crate::timeline::Lane;
 use crate::workload;
-
-/// Process lanes are numbered from here, apart from the pool's thread lanes.
-pub const FIRST_LANE: u32 = 1000;
 
 /// A worker with its own wasm instance, and the messages it sent.
 struct Process {
@@ -116,19 +114,18 @@ pub async fn take(n: usize) -> Result<Ready, String> {
 
 /// Runs `p.tasks` tasks on the processes `ready` (taken for `p.threads`).
 pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
-    let mut out = Outcome { spans: Spans::with_tasks(p.tasks as usize), ..Outcome::default() };
+    let rec = RefCell::new(state.recorder());
     let mut procs = ready.procs;
-    let t0 = state.t0;
     let url = workload::fetch_url().unwrap_or_default();
     let iterations = workload::cpu_iterations(p.delay_ms);
     let next = Cell::new(0u32);
-    let results = RefCell::new(Vec::new());
 
     // [snippet:processes]
     // Each process takes the next task, gets its inputs in a message and sends its result back:
     // nothing is shared but these messages.
     let lanes = procs.iter_mut().enumerate().map(|(k, proc)| {
-        let (next, results, url) = (&next, &results, &url);
+        let (next, rec, url) = (&next, &rec, &url);
+        let lane = Lane::process(k as u32 + 1);
         async move {
             loop {
                 let id = next.get();
@@ -137,45 +134,25 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
                 }
                 next.set(id + 1);
                 let failing = p.fail == Some(id);
-                let delay = if failing { p.delay_ms / 2 } else { p.delay_ms };
+                let delay = work_of(failing, p.delay_ms);
                 let task = Object::new();
                 set(&task, "id", id);
                 set(&task, "workload", p.workload.name());
                 set(&task, "delayMs", delay);
-                set(&task, "iterations", if failing { iterations / 2 } else { iterations } as f64);
+                set(&task, "iterations", work_of(failing, iterations) as f64);
                 set(&task, "url", workload::request_url(url, delay, id));
                 if proc.worker.post_message(&task).is_err() {
                     break;
                 }
+                rec.borrow_mut().start(id, lane, state.since_start());
                 let Some(reply) = proc.replies.next().await else { break };
-                results.borrow_mut().push((k as u32, id, reply, failing));
-                state.task_done();
+                record_reply(&mut rec.borrow_mut(), state, id, &reply, failing);
             }
         }
     });
     // [/snippet]
     let stopped = matches!(select(pin!(join_all(lanes)), state.stopped()).await, Either::Right(_));
-
-    for (k, id, reply, failing) in results.take() {
-        let start = get_f64(&reply, "start").unwrap_or(t0) - state.t0;
-        let end = get_f64(&reply, "end").unwrap_or(t0) - state.t0;
-        out.spans.set(id as usize, FIRST_LANE + k, start, end);
-        let error = get_string(&reply, "error");
-        let error = error.or_else(|| failing.then(|| failure_message(id)));
-        match error {
-            Some(e) => {
-                out.spans.state[id as usize] = state::FAILED;
-                out.errors.push((id, e));
-            }
-            None => {
-                let sum = get_string(&reply, "checksum");
-                let sum = sum.and_then(|s| u64::from_str_radix(&s, 16).ok()).unwrap_or(0);
-                out.checksum = out.checksum.wrapping_add(sum);
-            }
-        }
-    }
-    out.elapsed_ms = state.since_start();
-    out.stopped = stopped;
+    let out = rec.borrow_mut().end(state.since_start(), stopped);
     if stopped {
         // Tasks under way in other instances cannot be interrupted: end those processes.
         drop(procs);
@@ -183,6 +160,23 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
         POOL.with_borrow_mut(|pool| pool.extend(procs));
     }
     out
+}
+
+/// Records a process's reply for task `id`: the span as the process timed it (absolute times,
+/// comparable across workers), and its checksum or error. The failing task's process did half the
+/// work and reports success; the error is the run's to give.
+fn record_reply(rec: &mut Recorder, state: &RunState, id: u32, reply: &JsValue, failing: bool) {
+    let start = get_f64(reply, "start").unwrap_or(state.t0) - state.t0;
+    let end = get_f64(reply, "end").unwrap_or(state.t0) - state.t0;
+    let error = get_string(reply, "error").or_else(|| failing.then(|| failure_message(id)));
+    let ending = match error {
+        Some(e) => Ending::Failed(e),
+        None => {
+            let sum = get_string(reply, "checksum");
+            Ending::Done(sum.and_then(|s| u64::from_str_radix(&s, 16).ok()).unwrap_or(0))
+        }
+    };
+    rec.finish_timed(id, start, ending, end);
 }
 
 /// Runs one task in this instance, for a process worker (`www/process.js`): the task's inputs

@@ -11,10 +11,10 @@ use std::sync::Arc;
 use futures_util::future::{Either, select};
 use gloo_timers::future::TimeoutFuture;
 
-use super::{Outcome, TaskResult, failure_message};
+use super::{Outcome, TaskResult, failure_message, work_of};
 use crate::params::{Params, Workload};
 use crate::run::RunState;
-use crate::timeline::{EVENT_LOOP_LANE, Spans, state};
+use crate::timeline::Lane;
 use crate::workload;
 
 /// Hand the event loop back to the browser at least this often, so a million zero-delay tasks, or
@@ -25,7 +25,7 @@ const YIELD_EVERY_MS: f64 = 8.0;
 /// One task of the loop. A failing task fails halfway through its delay.
 async fn task(id: u32, p: &Params, url: &str, run: &RunState) -> TaskResult {
     let failing = p.fail == Some(id);
-    let delay = if failing { p.delay_ms / 2 } else { p.delay_ms };
+    let delay = work_of(failing, p.delay_ms);
     let sum = match p.workload {
         Workload::Sleep if delay > 0 => {
             workload::sleep(delay).await;
@@ -50,24 +50,18 @@ async fn task(id: u32, p: &Params, url: &str, run: &RunState) -> TaskResult {
 /// Runs `p.tasks` tasks one after another on the event loop.
 pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
     let url = workload::fetch_url().unwrap_or_default();
-    let mut out = Outcome { spans: Spans::with_tasks(p.tasks as usize), ..Outcome::default() };
+    let mut rec = state.recorder();
     let work = async {
         let mut last_yield = state.since_start();
         // [snippet:sequential]
         // A plain loop: each task starts when the one before it has ended. An error ends the
         // loop, as an exception leaves a Python `for` loop: the tasks after it never run.
         for id in 0..p.tasks {
-            let start = state.since_start();
+            rec.start(id, Lane::EVENT_LOOP, state.since_start());
             let result = task(id, &p, &url, state).await;
-            out.spans.set(id as usize, EVENT_LOOP_LANE, start, state.since_start());
-            state.task_done();
-            match result {
-                Ok(sum) => out.checksum = out.checksum.wrapping_add(sum),
-                Err(e) => {
-                    out.spans.state[id as usize] = state::FAILED;
-                    out.errors.push((id, e));
-                    break;
-                }
+            let failed = rec.finish(id, result, state.since_start());
+            if failed {
+                break;
             }
             if state.since_start() - last_yield > YIELD_EVERY_MS {
                 TimeoutFuture::new(0).await;
@@ -77,7 +71,5 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
         // [/snippet]
     };
     let stopped = matches!(select(pin!(work), state.stopped()).await, Either::Right(_));
-    out.elapsed_ms = state.since_start();
-    out.stopped = stopped;
-    out
+    rec.end(state.since_start(), stopped)
 }

@@ -21,20 +21,13 @@ use futures_util::future::{Either, select};
 use futures_util::stream::FuturesUnordered;
 use gloo_timers::future::TimeoutFuture;
 
-use super::{Outcome, TaskResult, failure_message};
+use super::{Outcome, TaskResult, failure_message, work_of};
 use crate::gil::Gil;
 use crate::params::{FailMode, Params, Workload};
+use crate::record::LaneLog;
 use crate::run::RunState;
-use crate::timeline::{Spans, Wait, state};
+use crate::timeline::Lane;
 use crate::workload;
-
-/// What one thread recorded.
-#[derive(Default)]
-struct Lane {
-    lane: u32,
-    tasks: Vec<(u32, f64, f64, Result<u64, String>)>,
-    waits: Vec<Wait>,
-}
 
 /// A thread's view of the run.
 struct Job {
@@ -43,18 +36,18 @@ struct Job {
     next: Arc<AtomicU32>,
     gil: Option<Arc<Gil>>,
     url: String,
-    lane: u32,
+    lane: Lane,
 }
 
 impl Job {
     /// Takes the GIL (if the run has one), recording the wait; `false` if stopped meanwhile.
-    fn hold(&self, id: u32, waits: &mut Vec<Wait>) -> bool {
+    fn hold(&self, id: u32, log: &mut LaneLog) -> bool {
         let Some(gil) = &self.gil else { return true };
         let start = self.run.since_start();
         let got = gil.acquire(&self.run);
         let end = self.run.since_start();
         if end - start > 0.05 {
-            waits.push(Wait { id, lane: self.lane, start, end });
+            log.wait(id, start, end);
         }
         got
     }
@@ -67,9 +60,9 @@ impl Job {
 
     // [snippet:threads-task]
     /// One task on this thread. `None`: the run was stopped. A failing task fails halfway.
-    fn task(&self, id: u32, waits: &mut Vec<Wait>) -> Option<TaskResult> {
+    fn task(&self, id: u32, log: &mut LaneLog) -> Option<TaskResult> {
         let failing = self.p.fail == Some(id);
-        let delay = if failing { self.p.delay_ms / 2 } else { self.p.delay_ms };
+        let delay = work_of(failing, self.p.delay_ms);
         let sum = match self.p.workload {
             // Blocking I/O: a Python thread releases the GIL while it waits.
             Workload::Sleep => {
@@ -86,17 +79,14 @@ impl Job {
             }
             // Computing: hold the GIL, and hand it over when another thread has waited 5 ms.
             Workload::Cpu => {
-                if !self.hold(id, waits) {
+                if !self.hold(id, log) {
                     return None;
                 }
                 let mut stopped = false;
                 let sum = workload::compute(id, workload::cpu_iterations(delay), || {
                     match self.gil.as_ref().map(|g| (g, self.run.since_start())) {
                         Some((gil, before)) => match gil.switch_if_asked(&self.run) {
-                            Some(true) => {
-                                let end = self.run.since_start();
-                                waits.push(Wait { id, lane: self.lane, start: before, end });
-                            }
+                            Some(true) => log.wait(id, before, self.run.since_start()),
                             Some(false) => {}
                             None => stopped = true,
                         },
@@ -123,19 +113,18 @@ impl Job {
 
     // [snippet:threads-loop]
     /// A pool thread's loop: take the next task id until none are left.
-    fn work(self) -> Lane {
-        let mut out = Lane { lane: self.lane, ..Lane::default() };
+    fn work(self) -> LaneLog {
+        let mut log = self.run.lane_log(self.lane);
         loop {
             let id = self.next.fetch_add(1, Ordering::Relaxed);
             if id >= self.p.tasks || self.run.is_stopped() {
                 break;
             }
-            let start = self.run.since_start();
-            let Some(result) = self.task(id, &mut out.waits) else { break };
-            out.tasks.push((id, start, self.run.since_start(), result));
-            self.run.task_done();
+            log.start(id, self.run.since_start());
+            let Some(result) = self.task(id, &mut log) else { break };
+            log.finish(result, self.run.since_start());
         }
-        out
+        log
     }
     // [/snippet]
 }
@@ -175,8 +164,8 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
             let (tx, rx) = oneshot::channel();
             let (next, run, gil, url) = (next.clone(), state.clone(), gil.clone(), url.clone());
             rayon::spawn(move || {
-                // Lanes are the real worker threads: lane k is the pool's thread k - 1.
-                let lane = rayon::current_thread_index().map_or(0, |i| i as u32 + 1);
+                // Lanes are the real worker threads: thread k is the pool's thread k - 1.
+                let lane = Lane::thread(rayon::current_thread_index().map_or(0, |i| i as u32 + 1));
                 let job = Job { p, run, next, gil, url, lane };
                 // The receiver is only gone if the run's future was dropped; nothing to tell.
                 let _ = tx.send(job.work());
@@ -184,31 +173,15 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
             rx
         })
         .collect();
-    let (lanes, crashed) = collect(receivers, state, &p).await;
+    let (logs, crashed) = collect(receivers, state, &p).await;
     // [/snippet]
 
-    let mut out = Outcome { spans: Spans::with_tasks(p.tasks as usize), ..Outcome::default() };
-    for lane in lanes {
-        for (id, start, end, result) in lane.tasks {
-            out.spans.set(id as usize, lane.lane, start, end);
-            match result {
-                Ok(sum) => out.checksum = out.checksum.wrapping_add(sum),
-                Err(e) => {
-                    out.spans.state[id as usize] = state::FAILED;
-                    out.errors.push((id, e));
-                }
-            }
-        }
-        out.waits.extend(lane.waits);
-    }
-    out.errors.sort_by(|a, b| out.spans.end[a.0 as usize].total_cmp(&out.spans.end[b.0 as usize]));
-    out.elapsed_ms = state.since_start();
-    out.stopped = !crashed && state.is_stopped() && out.spans.finished() < p.tasks as usize;
-    out.crashed = crashed;
+    let mut rec = state.recorder();
+    rec.absorb(logs);
     if crashed {
         let which =
             p.fail.filter(|_| p.fail_mode == FailMode::Panic).map(|k| format!(" (task {k} panicked)"));
-        out.errors.push((
+        rec.crashed(
             p.fail.unwrap_or(0),
             format!(
                 "A worker thread stopped answering{}: a panic aborts its thread on wasm, as a crash or \
@@ -216,9 +189,11 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
                  restart the engine for a full pool.",
                 which.unwrap_or_default()
             ),
-        ));
+        );
     }
-    out
+    let elapsed_ms = state.since_start();
+    let stopped = !crashed && state.is_stopped() && rec.finished() < p.tasks as usize;
+    rec.end(elapsed_ms, stopped)
 }
 
 /// Waits for every thread's report. A thread that traps (a panic aborts on wasm, or it ran out of
@@ -226,15 +201,19 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
 /// has finished for longer than any task can take, the run is stopped, the live threads report
 /// within a slice, and the silent one is given up on. Returns the reports and whether a thread
 /// was given up on.
-async fn collect(receivers: Vec<oneshot::Receiver<Lane>>, state: &RunState, p: &Params) -> (Vec<Lane>, bool) {
+async fn collect(
+    receivers: Vec<oneshot::Receiver<LaneLog>>,
+    state: &RunState,
+    p: &Params,
+) -> (Vec<LaneLog>, bool) {
     const TICK_MS: u32 = 250;
     // The longest a task can take (with the GIL, each waits for the others) plus a margin.
     let limit = f64::from(p.delay_ms) * f64::from(p.threads) + 3_000.0;
     let mut pending: FuturesUnordered<_> = receivers.into_iter().collect();
-    let (mut lanes, mut last_done, mut quiet_ms, mut crashed) = (Vec::new(), state.done(), 0.0, false);
+    let (mut logs, mut last_done, mut quiet_ms, mut crashed) = (Vec::new(), state.done(), 0.0, false);
     while !pending.is_empty() {
         match select(pending.next(), TimeoutFuture::new(TICK_MS)).await {
-            Either::Left((Some(Ok(lane)), _)) => lanes.push(lane),
+            Either::Left((Some(Ok(log)), _)) => logs.push(log),
             Either::Left((_, _)) => {}
             Either::Right(_) => {
                 if state.done() != last_done {
@@ -253,5 +232,5 @@ async fn collect(receivers: Vec<oneshot::Receiver<Lane>>, state: &RunState, p: &
             }
         }
     }
-    (lanes, crashed)
+    (logs, crashed)
 }

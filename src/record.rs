@@ -1,0 +1,524 @@
+//! Recording a run: every runner, and the async executor, tells a [`Recorder`] when each task
+//! started and how it ended, and the recorder builds the run's [`Outcome`]. Folding a task's result
+//! into the outcome (its span, its state, its error or checksum, the progress counters) is written
+//! once, here, so the models cannot disagree on what a span means.
+//!
+//! Pure Rust with no browser types (times are passed in, in ms on the run's clock), so it is tested
+//! natively.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+
+use crate::timeline::{Lane, SpanState, Spans, Wait};
+
+/// What one task gives back: its checksum, or the error it failed with.
+pub type TaskResult = Result<u64, String>;
+
+/// What a runner recorded.
+#[derive(Default)]
+pub struct Outcome {
+    /// Every task's lane, start, end (NaN: did not end) and state.
+    pub spans: Spans,
+    /// From run start until the last task ended, or until the run stopped.
+    pub elapsed_ms: f64,
+    /// Whether the run was stopped before every task finished.
+    pub stopped: bool,
+    /// Failed tasks: (id, message), in the order they failed.
+    pub errors: Vec<(u32, String)>,
+    /// The combined checksum of CPU work (0 for other workloads), so it cannot be optimised away.
+    pub checksum: u64,
+    /// Stretches that tasks spent waiting for the GIL.
+    pub waits: Vec<Wait>,
+    /// A worker thread stopped answering (it trapped); the engine should be restarted.
+    pub crashed: bool,
+}
+
+/// How a task ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Ending {
+    /// It finished its work, with this checksum (0 unless it computed).
+    Done(u64),
+    /// It failed with this message.
+    Failed(String),
+    /// It was dropped before it finished, because another task failed (`try_join_all`).
+    Cancelled,
+}
+
+impl From<TaskResult> for Ending {
+    fn from(result: TaskResult) -> Ending {
+        match result {
+            Ok(sum) => Ending::Done(sum),
+            Err(message) => Ending::Failed(message),
+        }
+    }
+}
+
+/// The live counters of a run: tasks started and tasks ended. Lock-free, because worker threads
+/// count their own tasks while the event loop reads the counters for the progress display (the
+/// event loop must never wait for a lock a worker holds).
+#[derive(Debug, Default)]
+pub struct Progress {
+    started: AtomicU32,
+    done: AtomicU32,
+}
+
+impl Progress {
+    /// Tasks started so far.
+    pub fn started(&self) -> u32 {
+        self.started.load(Ordering::Relaxed)
+    }
+
+    /// Tasks that ended so far (done or failed; cancelled tasks never end on their own).
+    pub fn done(&self) -> u32 {
+        self.done.load(Ordering::Relaxed)
+    }
+
+    /// Tasks started and not yet ended. Both counters are read without a lock, so a task that
+    /// ends between the two reads could make `done` pass `started`: that reads as 0, not as a
+    /// huge number.
+    pub fn in_flight(&self) -> u32 {
+        let done = self.done();
+        self.started().saturating_sub(done)
+    }
+
+    fn count_start(&self) {
+        self.started.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn count_end(&self) {
+        self.done.fetch_add(1, Ordering::Relaxed);
+    }
+}
+
+/// Builds a run's [`Outcome`] as its tasks start and end. Owned by one thread: the event loop's
+/// runners use it directly; a worker thread keeps a [`LaneLog`] and hands it over at the end.
+pub struct Recorder {
+    progress: Arc<Progress>,
+    live: Option<Arc<EventLog>>,
+    out: Outcome,
+}
+
+impl Recorder {
+    /// A recorder for a run of `tasks` tasks, none started, counting in `progress`.
+    pub fn new(tasks: u32, progress: Arc<Progress>) -> Recorder {
+        let out = Outcome { spans: Spans::with_tasks(tasks as usize), ..Outcome::default() };
+        Recorder { progress, live: None, out }
+    }
+
+    /// Also appends every start and end to `log` as it happens, for a live view of the run.
+    pub fn watched(mut self, log: Option<Arc<EventLog>>) -> Recorder {
+        self.live = log;
+        self
+    }
+
+    /// Task `id` started in `lane` at `at`.
+    pub fn start(&mut self, id: u32, lane: Lane, at: f64) {
+        self.out.spans.lane[id as usize] = lane;
+        self.out.spans.start[id as usize] = at;
+        self.progress.count_start();
+        if let Some(live) = &self.live {
+            live.push(Event { id, lane, at, kind: EventKind::Start });
+        }
+    }
+
+    /// Task `id` ended at `at` (never before it started). Returns whether it failed.
+    pub fn finish(&mut self, id: u32, ending: impl Into<Ending>, at: f64) -> bool {
+        let ending = ending.into();
+        if ending != Ending::Cancelled {
+            self.progress.count_end();
+        }
+        self.settle(id, ending, at)
+    }
+
+    /// Task `id`, started earlier with [`Recorder::start`], ended; it timed itself elsewhere (a
+    /// process, on its own clock), so its reported `start` replaces the one recorded.
+    pub fn finish_timed(&mut self, id: u32, start: f64, ending: impl Into<Ending>, end: f64) -> bool {
+        self.out.spans.start[id as usize] = start;
+        self.finish(id, ending, end)
+    }
+
+    /// Records every task that started and has not ended as cancelled at `at`: what
+    /// `try_join_all` does to the others when one fails.
+    pub fn cancel_unfinished(&mut self, at: f64) {
+        let spans = &mut self.out.spans;
+        for i in 0..spans.end.len() {
+            if !spans.start[i].is_nan() && spans.end[i].is_nan() {
+                spans.end[i] = at;
+                spans.state[i] = SpanState::Cancelled;
+                if let Some(live) = &self.live {
+                    let (id, lane) = (i as u32, spans.lane[i]);
+                    live.push(Event { id, lane, at, kind: EventKind::End(SpanState::Cancelled) });
+                }
+            }
+        }
+    }
+
+    /// Takes in what a worker thread recorded (its tasks were counted as they ran), then orders
+    /// the errors by the time they happened, since threads report one after another.
+    pub fn absorb(&mut self, logs: impl IntoIterator<Item = LaneLog>) {
+        // The threads logged their events live already.
+        let live = self.live.take();
+        for log in logs {
+            for (id, start, end, result) in log.tasks {
+                self.out.spans.lane[id as usize] = log.lane;
+                self.out.spans.start[id as usize] = start;
+                self.settle(id, result.into(), end);
+            }
+            self.out.waits.extend(log.waits);
+        }
+        let end = &self.out.spans.end;
+        self.out.errors.sort_by(|a, b| end[a.0 as usize].total_cmp(&end[b.0 as usize]));
+        self.live = live;
+    }
+
+    /// How many tasks ended so far, as recorded here (done, failed or cancelled).
+    pub fn finished(&self) -> usize {
+        self.out.spans.finished()
+    }
+
+    /// The run lost a worker thread (it trapped): records why, under task `id`.
+    pub fn crashed(&mut self, id: u32, message: String) {
+        self.out.crashed = true;
+        self.out.errors.push((id, message));
+    }
+
+    /// The run ended `elapsed_ms` after it started; `stopped` if it was stopped first. Hands over
+    /// the outcome; the recorder is spent (it holds no tasks any more).
+    pub fn end(&mut self, elapsed_ms: f64, stopped: bool) -> Outcome {
+        Outcome { elapsed_ms, stopped, ..std::mem::take(&mut self.out) }
+    }
+
+    /// Folds task `id`'s ending into the outcome, without counting it.
+    fn settle(&mut self, id: u32, ending: Ending, at: f64) -> bool {
+        let i = id as usize;
+        let spans = &mut self.out.spans;
+        spans.end[i] = at.max(spans.start[i]);
+        let state = match ending {
+            Ending::Done(sum) => {
+                self.out.checksum = self.out.checksum.wrapping_add(sum);
+                SpanState::Done
+            }
+            Ending::Failed(message) => {
+                self.out.errors.push((id, message));
+                SpanState::Failed
+            }
+            Ending::Cancelled => SpanState::Cancelled,
+        };
+        spans.state[i] = state;
+        if let Some(live) = &self.live {
+            live.push(Event { id, lane: spans.lane[i], at: spans.end[i], kind: EventKind::End(state) });
+        }
+        state == SpanState::Failed
+    }
+}
+
+/// What one worker thread records: its tasks are counted in the run's [`Progress`] the moment
+/// they start and end, and their spans are kept on the thread (no lock, nothing shared) until
+/// the thread reports and [`Recorder::absorb`] takes them in.
+pub struct LaneLog {
+    lane: Lane,
+    progress: Arc<Progress>,
+    live: Option<Arc<EventLog>>,
+    started: Option<(u32, f64)>,
+    tasks: Vec<(u32, f64, f64, TaskResult)>,
+    waits: Vec<Wait>,
+}
+
+impl LaneLog {
+    /// An empty log for `lane`, counting in `progress`.
+    pub fn new(lane: Lane, progress: Arc<Progress>) -> LaneLog {
+        LaneLog { lane, progress, live: None, started: None, tasks: Vec::new(), waits: Vec::new() }
+    }
+
+    /// Also appends every start and end to `log` as it happens, for a live view of the run.
+    pub fn watched(mut self, log: Option<Arc<EventLog>>) -> LaneLog {
+        self.live = log;
+        self
+    }
+
+    /// Task `id` started on this thread at `at`.
+    pub fn start(&mut self, id: u32, at: f64) {
+        self.started = Some((id, at));
+        self.progress.count_start();
+        if let Some(live) = &self.live {
+            live.push(Event { id, lane: self.lane, at, kind: EventKind::Start });
+        }
+    }
+
+    /// The task started last ended at `at` with `result`.
+    pub fn finish(&mut self, result: TaskResult, at: f64) {
+        let (id, start) = self.started.take().expect("LaneLog::finish follows LaneLog::start");
+        self.progress.count_end();
+        if let Some(live) = &self.live {
+            let state = if result.is_ok() { SpanState::Done } else { SpanState::Failed };
+            live.push(Event { id, lane: self.lane, at: at.max(start), kind: EventKind::End(state) });
+        }
+        self.tasks.push((id, start, at, result));
+    }
+
+    /// Task `id` waited for the GIL from `start` to `end`.
+    pub fn wait(&mut self, id: u32, start: f64, end: f64) {
+        self.waits.push(Wait { id, lane: self.lane, start, end });
+    }
+}
+
+/// One moment of a live run: task `id` started, or ended, in `lane` at `at` (ms on the run's clock).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Event {
+    /// The task.
+    pub id: u32,
+    /// Where it runs.
+    pub lane: Lane,
+    /// When, in ms on the run's clock.
+    pub at: f64,
+    /// Whether it started or ended, and how.
+    pub kind: EventKind,
+}
+
+/// What an [`Event`] says happened.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum EventKind {
+    /// The task started.
+    Start,
+    /// The task ended so.
+    End(SpanState),
+}
+
+/// A slot of the [`EventLog`]: written once by the thread that claimed it, then published by
+/// storing the task id plus one (0: not yet written).
+#[derive(Default)]
+struct Slot {
+    id_plus_one: AtomicU32,
+    /// The lane's number, and the event kind in the top two bits.
+    lane_kind: AtomicU32,
+    at: AtomicU64,
+}
+
+const KIND_SHIFT: u32 = 30;
+
+/// The starts and ends of a run as they happen, for a live timeline: an append-only log that the
+/// event loop and worker threads write without a lock and the event loop reads during the run,
+/// each reader with its own cursor. Its room (two events per task, 16 bytes each) is taken once,
+/// when the run starts, so recording allocates nothing; that room (32 MB for a million tasks) is
+/// why a run only keeps this log when asked to.
+pub struct EventLog {
+    slots: Box<[Slot]>,
+    next: AtomicU32,
+}
+
+impl EventLog {
+    /// A log with room for every start and end of `tasks` tasks.
+    pub fn for_tasks(tasks: u32) -> EventLog {
+        let slots = (0..tasks as usize * 2).map(|_| Slot::default()).collect();
+        EventLog { slots, next: AtomicU32::new(0) }
+    }
+
+    /// Appends `event`. Each task starts and ends once, so the room never runs out; if it did,
+    /// the event would be dropped rather than overwrite one.
+    pub fn push(&self, event: Event) {
+        let i = self.next.fetch_add(1, Ordering::Relaxed) as usize;
+        let Some(slot) = self.slots.get(i) else { return };
+        let kind = match event.kind {
+            EventKind::Start => 0,
+            EventKind::End(state) => 1 + state as u32,
+        };
+        slot.lane_kind.store(event.lane.number() | kind << KIND_SHIFT, Ordering::Relaxed);
+        slot.at.store(event.at.to_bits(), Ordering::Relaxed);
+        // Release: a reader that sees the id sees the fields written before it.
+        slot.id_plus_one.store(event.id + 1, Ordering::Release);
+    }
+
+    /// Calls `f` with every event after `cursor` that is fully written, in the order they were
+    /// appended, and moves `cursor` past them. Stops at the first slot a thread claimed but has
+    /// not finished writing: the next call picks up from there.
+    pub fn drain(&self, cursor: &mut usize, mut f: impl FnMut(Event)) {
+        let claimed = (self.next.load(Ordering::Relaxed) as usize).min(self.slots.len());
+        while *cursor < claimed {
+            let slot = &self.slots[*cursor];
+            let id_plus_one = slot.id_plus_one.load(Ordering::Acquire);
+            if id_plus_one == 0 {
+                break;
+            }
+            let lane_kind = slot.lane_kind.load(Ordering::Relaxed);
+            let kind = match lane_kind >> KIND_SHIFT {
+                0 => EventKind::Start,
+                1 => EventKind::End(SpanState::Done),
+                2 => EventKind::End(SpanState::Failed),
+                _ => EventKind::End(SpanState::Cancelled),
+            };
+            let lane = Lane::from_number(lane_kind & ((1 << KIND_SHIFT) - 1));
+            f(Event { id: id_plus_one - 1, lane, at: f64::from_bits(slot.at.load(Ordering::Relaxed)), kind });
+            *cursor += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recorder(tasks: u32) -> (Recorder, Arc<Progress>) {
+        let progress = Arc::new(Progress::default());
+        (Recorder::new(tasks, progress.clone()), progress)
+    }
+
+    #[test]
+    fn a_task_is_counted_when_it_starts_and_when_it_ends() {
+        let (mut rec, progress) = recorder(3);
+        rec.start(0, Lane::EVENT_LOOP, 1.0);
+        rec.start(1, Lane::EVENT_LOOP, 2.0);
+        assert_eq!((progress.started(), progress.done(), progress.in_flight()), (2, 0, 2));
+        assert!(!rec.finish(0, Ok(7), 10.0));
+        assert_eq!((progress.started(), progress.done(), progress.in_flight()), (2, 1, 1));
+        let o = rec.end(12.0, true);
+        assert_eq!((o.spans.start[0], o.spans.end[0]), (1.0, 10.0));
+        assert!(o.spans.end[1].is_nan() && o.spans.start[2].is_nan());
+        assert_eq!((o.checksum, o.elapsed_ms, o.stopped), (7, 12.0, true));
+    }
+
+    #[test]
+    fn failures_are_kept_in_order_and_checksums_add_up() {
+        let (mut rec, _) = recorder(3);
+        for id in 0..3 {
+            rec.start(id, Lane::EVENT_LOOP, 0.0);
+        }
+        assert!(rec.finish(2, Err("two".to_string()), 5.0));
+        assert!(rec.finish(0, Err("zero".to_string()), 6.0));
+        rec.finish(1, Ok(u64::MAX), 7.0);
+        rec.finish(1, Ok(2), 7.0);
+        let o = rec.end(7.0, false);
+        assert_eq!(o.errors, [(2, "two".to_string()), (0, "zero".to_string())]);
+        assert_eq!(o.spans.count(SpanState::Failed), 2);
+        assert_eq!(o.checksum, 1, "wraps around");
+    }
+
+    #[test]
+    fn an_end_never_comes_before_its_start() {
+        let (mut rec, _) = recorder(1);
+        rec.start(0, Lane::EVENT_LOOP, 5.0);
+        rec.finish(0, Ok(0), 4.0);
+        assert_eq!(rec.end(5.0, false).spans.end[0], 5.0);
+    }
+
+    #[test]
+    fn cancelling_marks_only_started_unfinished_tasks_and_counts_no_end() {
+        let (mut rec, progress) = recorder(4);
+        for id in 0..3 {
+            rec.start(id, Lane::EVENT_LOOP, 0.0);
+        }
+        rec.finish(0, Err("x".to_string()), 3.0);
+        rec.cancel_unfinished(3.0);
+        assert_eq!(progress.done(), 1);
+        let o = rec.end(3.0, false);
+        assert_eq!(o.spans.count(SpanState::Cancelled), 2);
+        assert!(o.spans.end[3].is_nan(), "never started, never cancelled");
+    }
+
+    #[test]
+    fn a_process_reports_its_own_start() {
+        let (mut rec, progress) = recorder(1);
+        rec.start(0, Lane::process(1), 0.5);
+        rec.finish_timed(0, 1.5, Ok(0), 9.0);
+        assert_eq!(progress.in_flight(), 0);
+        let o = rec.end(9.0, false);
+        assert_eq!((o.spans.lane[0], o.spans.start[0], o.spans.end[0]), (Lane::process(1), 1.5, 9.0));
+    }
+
+    #[test]
+    fn thread_logs_count_as_they_go_and_are_absorbed_in_failure_order() {
+        let (mut rec, progress) = recorder(4);
+        let mut a = LaneLog::new(Lane::thread(1), progress.clone());
+        let mut b = LaneLog::new(Lane::thread(2), progress.clone());
+        a.start(0, 0.0);
+        b.start(1, 0.0);
+        assert_eq!(progress.in_flight(), 2);
+        a.finish(Ok(1), 10.0);
+        b.finish(Err("late".to_string()), 20.0);
+        a.start(2, 10.0);
+        a.wait(2, 10.0, 12.0);
+        a.finish(Err("early".to_string()), 15.0);
+        b.start(3, 20.0);
+        assert_eq!((progress.started(), progress.done()), (4, 3));
+        rec.absorb([b, a]);
+        rec.crashed(3, "lost".to_string());
+        let o = rec.end(30.0, false);
+        let ids: Vec<u32> = o.errors.iter().map(|e| e.0).collect();
+        assert_eq!(ids, [2, 1, 3]);
+        assert!(o.crashed);
+        assert_eq!(o.spans.lane[..3], [Lane::thread(1), Lane::thread(2), Lane::thread(1)]);
+        assert!(o.spans.start[3].is_nan(), "a task a thread never finished is not recorded");
+        assert_eq!(o.waits, [Wait { id: 2, lane: Lane::thread(1), start: 10.0, end: 12.0 }]);
+        assert_eq!(o.checksum, 1);
+    }
+
+    #[test]
+    fn a_watched_run_logs_every_start_and_end_once_in_order() {
+        let progress = Arc::new(Progress::default());
+        let live = Arc::new(EventLog::for_tasks(3));
+        let mut rec = Recorder::new(3, progress.clone()).watched(Some(live.clone()));
+        let mut cursor = 0;
+        rec.start(0, Lane::EVENT_LOOP, 1.0);
+        rec.start(1, Lane::EVENT_LOOP, 2.0);
+        let mut seen = Vec::new();
+        live.drain(&mut cursor, |e| seen.push(e));
+        assert_eq!(
+            seen,
+            [
+                Event { id: 0, lane: Lane::EVENT_LOOP, at: 1.0, kind: EventKind::Start },
+                Event { id: 1, lane: Lane::EVENT_LOOP, at: 2.0, kind: EventKind::Start },
+            ]
+        );
+        rec.finish(1, Err("x".to_string()), 3.0);
+        rec.cancel_unfinished(4.0);
+        seen.clear();
+        live.drain(&mut cursor, |e| seen.push(e));
+        assert_eq!(
+            seen.iter().map(|e| (e.id, e.kind)).collect::<Vec<_>>(),
+            [(1, EventKind::End(SpanState::Failed)), (0, EventKind::End(SpanState::Cancelled)),]
+        );
+        let mut thread = LaneLog::new(Lane::process(16), progress).watched(Some(live.clone()));
+        thread.start(2, 5.0);
+        thread.finish(Ok(0), 6.0);
+        rec.absorb([thread]);
+        seen.clear();
+        live.drain(&mut cursor, |e| seen.push(e));
+        assert_eq!(seen.len(), 2, "absorbing a thread's log does not log its tasks again");
+        assert_eq!((seen[1].lane, seen[1].kind), (Lane::process(16), EventKind::End(SpanState::Done)));
+        assert_eq!(cursor, 6);
+    }
+
+    #[test]
+    fn threads_append_to_the_log_without_a_lock() {
+        const PER_THREAD: u32 = 10_000;
+        let live = Arc::new(EventLog::for_tasks(4 * PER_THREAD));
+        let writers: Vec<_> = (0..4u32)
+            .map(|t| {
+                let live = live.clone();
+                std::thread::spawn(move || {
+                    let mut log = LaneLog::new(Lane::thread(t + 1), Arc::default()).watched(Some(live));
+                    for k in 0..PER_THREAD {
+                        log.start(t * PER_THREAD + k, f64::from(k));
+                        log.finish(Ok(0), f64::from(k) + 0.5);
+                    }
+                })
+            })
+            .collect();
+        let (mut cursor, mut events) = (0, Vec::new());
+        while writers.iter().any(|w| !w.is_finished()) {
+            live.drain(&mut cursor, |e| events.push(e));
+        }
+        writers.into_iter().for_each(|w| w.join().unwrap());
+        live.drain(&mut cursor, |e| events.push(e));
+        assert_eq!(events.len(), 8 * PER_THREAD as usize);
+        let mut starts = vec![0u32; 4 * PER_THREAD as usize];
+        for e in &events {
+            assert_eq!(e.lane, Lane::thread(e.id / PER_THREAD + 1));
+            if e.kind == EventKind::Start {
+                starts[e.id as usize] += 1;
+            } else {
+                assert_eq!(starts[e.id as usize], 1, "an end comes after its start");
+            }
+        }
+        assert!(starts.iter().all(|&n| n == 1));
+    }
+}
