@@ -534,6 +534,14 @@ fn wasm_memory_bytes() -> f64 {
     get_f64(&buffer, "byteLength").unwrap_or(0.0)
 }
 
+/// Says which pool this page will start (`startPool` may come later, when a run first needs
+/// threads): threads runs are checked against this size meanwhile, and wait for the pool.
+#[cfg(feature = "threads")]
+#[wasm_bindgen(js_name = planPool)]
+pub fn plan_pool(threads: u32) {
+    POOL_PLANNED.set(threads);
+}
+
 /// Starts the worker pool (once per page) and resolves to the ms it took. The engine is usable
 /// meanwhile: a threads run asked for before the pool is up waits for it (the wait is not part of
 /// its elapsed time; its record says how long it was).

@@ -1,11 +1,8 @@
 // "The code, side by side": the Python program a learner would write for the
 // run, with its task count and delay, next to the Rust that ran, which the engine takes from its
 // own source. Written for this project; highlighted with highlight.js (vendored).
-// @ts-ignore -- the vendored highlight.js build ships no type declarations.
 import hljs from "./vendor/highlight.js";
-// @ts-ignore -- the vendored highlight.js build ships no type declarations.
 import python from "./vendor/highlight-python.js";
-// @ts-ignore -- the vendored highlight.js build ships no type declarations.
 import rust from "./vendor/highlight-rust.js";
 
 hljs.registerLanguage("python", python);

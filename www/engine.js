@@ -79,11 +79,9 @@ let pool = null;
  * up. Runs do not need to wait for it: a threads run asked for meanwhile waits in the engine.
  */
 export function startPool() {
-  pool ??= loadEngine().then(async ({ wasm, capabilities }) => {
-    if (!capabilities.threads) return null;
-    capabilities.poolStartMs = await wasm.startPool(capabilities.poolSize);
-    return capabilities.poolStartMs;
-  });
+  pool ??= loadEngine().then(({ wasm, capabilities }) =>
+    capabilities.threads ? wasm.startPool(capabilities.poolSize) : null,
+  );
   return pool;
 }
 
@@ -103,6 +101,9 @@ async function load() {
     threadsOff: globalThis.crossOriginIsolated ? "unsupported" : "not-isolated",
   });
   const hardwareConcurrency = navigator.hardwareConcurrency || 1;
+  const poolSize = threads ? Math.max(MIN_POOL_THREADS, hardwareConcurrency) : 0;
+  // The engine checks threads runs against the pool this page will have, before it has started.
+  if (threads) wasm.planPool(poolSize);
   return {
     wasm,
     capabilities: {
@@ -111,7 +112,7 @@ async function load() {
       hardwareConcurrency,
       // The pool this page will have; it starts after the engine is ready (startPool), so
       // async and sequential runs never wait for it.
-      poolSize: threads ? Math.max(MIN_POOL_THREADS, hardwareConcurrency) : 0,
+      poolSize,
       poolStartMs: null,
       reason,
       fetch: (await fetchUrl) !== null,

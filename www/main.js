@@ -14,6 +14,7 @@ const sweeper = () => import("./sweep.js");
 let copyWired = false;
 
 /** @type {any} */ (window).playground = playground;
+renderForm();
 
 /** @param {string} id @returns {any} the element: this module knows what each id is. */
 const $ = (id) => document.getElementById(id);
@@ -248,7 +249,6 @@ for (const o of FIELDS) {
 
 new ResizeObserver(drawBatch).observe($("timelines"));
 
-renderForm();
 const fromUrl = applyUrl();
 model = fromUrl.model;
 // Options behind "More options" stay in view when a link set one of them.

@@ -55,7 +55,7 @@ const threadsReady = new Promise((resolve) => (settlePool = resolve));
 
 /** Starts the pool (once) and settles `threadsReady` with it. */
 function ensurePool() {
-  const started = startPool();
+  const started = startPool().then((ms) => (capabilities.poolStartMs = ms));
   settlePool(started);
   return started;
 }
