@@ -55,21 +55,22 @@ function startup() {
 
 /**
  * The CPU cases CPython has (3.11 always has a GIL: no "GIL off" case), each on the same
- * `iterations` per task, repetitions interleaved (sequential, threads, sequential, ...) so that
- * other work on the machine weighs on both alike.
+ * `iterations` per task, repetitions interleaved in alternating order (sequential, threads,
+ * threads, sequential, ...) so that other work on the machine, and whichever case runs first,
+ * weighs on both alike.
  */
 async function cpu(S, iterations) {
   const cases = S.cpu.cases.filter((c) => c.gil !== false);
   const list = [];
   for (let rep = 0; rep < S.cpu.reps; rep++) {
-    for (const c of cases) {
-      list.push({ kind: "cpu", tasks: c.tasks, threads: c.threads, iterations, reps: 1 });
+    for (const c of rep % 2 ? [...cases].reverse() : cases) {
+      list.push({ id: c.id, kind: "cpu", tasks: c.tasks, threads: c.threads, iterations, reps: 1 });
     }
   }
   const res = await python(list, 300_000);
-  return cases.map((c, k) => {
+  return cases.map((c) => {
     if (res.error) return { id: c.id, iterations, ...pyResult(res, 0) };
-    const reps = res.results.filter((_, j) => j % cases.length === k).map((r) => r.reps[0] * 1000);
+    const reps = res.results.filter((r) => r.id === c.id).map((r) => r.reps[0] * 1000);
     return { id: c.id, iterations, ...timesOf(reps) };
   });
 }

@@ -183,7 +183,7 @@ async function threadRuns(browser, url, S) {
 /**
  * CPU: sequential vs T = cores, GIL off and on. All on one page, which calibrates its work once
  * (on the warm-up run), so every case does the same number of iterations; the repetitions are
- * interleaved so a busy moment on the machine hits every case alike.
+ * interleaved, in alternating order, so a busy moment on the machine hits every case alike.
  */
 async function cpuRuns(browser, url, S) {
   const { context, page } = await readyPage(browser, url);
@@ -198,7 +198,7 @@ async function cpuRuns(browser, url, S) {
   await inPage(page, S, { ...optionsOf(S.cpu.cases[0]), tasks: 1 });
   const runs = new Map(S.cpu.cases.map((c) => [c.id, []]));
   for (let rep = 0; rep < S.cpu.reps; rep++) {
-    for (const c of S.cpu.cases) {
+    for (const c of rep % 2 ? [...S.cpu.cases].reverse() : S.cpu.cases) {
       log(`playground: cpu ${c.label} (${rep + 1}/${S.cpu.reps})`);
       runs.get(c.id).push(await inPage(page, S, optionsOf(c)));
     }
