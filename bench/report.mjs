@@ -12,8 +12,11 @@ const fmtKB = (b) =>
   b == null ? "—" : b >= 1e6 ? `${(b / 1e6).toFixed(2)} MB` : `${(b / 1e3).toFixed(1)} KB`;
 const ratio = (ms, ideal) => (ms == null || !ideal ? "—" : `${(ms / ideal).toFixed(3)}×`);
 const n = (x) => x.toLocaleString("en-US");
-/** "1.98–2.05 s": the spread of a measurement's repetitions. */
-const spread = (r) => `${(r.minMs / 1000).toFixed(2)}–${(r.maxMs / 1000).toFixed(2)} s`;
+/** "1.98–2.05 s": the spread of a measurement's repetitions (3 decimals under a second). */
+const spread = (r) => {
+  const d = r.maxMs < 1000 ? 3 : 2;
+  return `${(r.minMs / 1000).toFixed(d)}–${(r.maxMs / 1000).toFixed(d)} s`;
+};
 
 /** A measured cell: the median (and the spread, for `withSpread`), or why there is none. */
 function cell(r, { capMs, withSpread = false }) {
