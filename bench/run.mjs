@@ -36,7 +36,7 @@ const { values: flags } = parseArgs({
 });
 const S = scenarios({ quick: flags.quick, cores: os.cpus().length });
 
-const [browser, www, rootServer] = await Promise.all([
+let [browser, www, rootServer] = await Promise.all([
   launch(),
   startServer(), // www/, cross-origin isolated: the page as users get it
   flags["no-pyodide"] ? null : startServer({ root: "." }), // for node_modules/pyodide
@@ -60,6 +60,12 @@ try {
   if (!flags["no-python"]) R.cpython = await benchCPython(S);
   R.machine.python = R.cpython?.version ?? null;
   if (rootServer) {
+    // The browser sat idle through the CPython runs; if it went away meanwhile (another job on
+    // the machine may end Chromium processes), Pyodide gets a new one rather than no row.
+    if (!browser.isConnected()) {
+      log("warning: the browser went away; launching a new one for Pyodide");
+      browser = await launch();
+    }
     const url = `${rootServer.url}bench/pyodide-page/`;
     R.pyodide = await benchPyodide(browser, url, S, R.cpython?.cpuIterations ?? null);
     R.machine.pyodide = R.pyodide.version;
