@@ -245,8 +245,8 @@ case "${1:-}" in
     exec node scripts/serve.mjs --root www --port "${PORT:-8000}"
     ;;
   dist) setup; build; dist ;;
-  # Issue #5: the playground vs CPython vs Pyodide; writes bench/results.json, BENCHMARKS.md and
-  # www/bench-results.json (a few minutes on 2 cores).
+  # The playground vs CPython vs Pyodide (bench/run.mjs wires bench/*.mjs); writes
+  # bench/results.json, BENCHMARKS.md and www/bench-results.json (a few minutes on 2 cores).
   bench) setup; setup_chromium; build; node bench/run.mjs ;;
   setup) setup; setup_chromium ;;
   *) echo "usage: $0 serve|test|build|dist|bench|setup|fmt|lint" >&2; exit 2 ;;

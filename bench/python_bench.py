@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The CPython side of the benchmark (issue 5): the programs a learner would write.
+"""The CPython side of the benchmark: the programs a learner would write.
 
 Standard library only; runs with the machine's python3 (3.11). Each scenario is one of:
 
@@ -7,26 +7,35 @@ Standard library only; runs with the machine's python3 (3.11). Each scenario is 
 - ``threads`` with T == N: one ``threading.Thread`` per task, each ``time.sleep(delay)``.
 - ``threads`` with T < N: a pool, ``ThreadPoolExecutor(max_workers=T)``, each task
   ``time.sleep(delay)``.
-- ``cpu``: N tasks of a pure-Python loop, each calibrated to take about ``delay`` ms on this
-  machine, run one after another (``threads`` absent or 0) or on a pool of T threads (where the
-  GIL lets only one of them run Python code at a time).
+- ``cpu``: N tasks of a pure-Python loop of ``iterations`` each, run one after another
+  (``threads`` absent or 0) or on a pool of T threads (where the GIL lets only one of them run
+  Python code at a time). Without ``iterations``, the loop is calibrated to take about
+  ``delayMs`` on this machine; the driver calibrates once (``calibrate``) and passes the same
+  count to every CPU scenario, so each does the same work whichever process runs it.
+- ``calibrate``: the loop iterations that take about ``delayMs`` on one core here.
+- ``race-threads``: T threads each doing ``counter += 1`` on a global ``increments`` times,
+  with or without a ``threading.Lock`` (``lock``); reports the updates lost.
+- ``race-async``: N asyncio tasks each doing ``increments`` times a read of a shared counter,
+  ``await asyncio.sleep(0)``, then the write; reports the updates lost.
 
 Usage (the driver, bench/run.mjs, passes JSON; the flags are for people):
 
     python3 bench/python_bench.py '[{"kind": "async", "tasks": 1000, "delayMs": 1000, "reps": 3}]'
     python3 bench/python_bench.py --kind threads --tasks 16 --threads 2 --delay-ms 1000 --reps 3
     python3 bench/python_bench.py --kind cpu --tasks 8 --threads 2 --delay-ms 250
+    python3 bench/python_bench.py '{"kind": "race-threads", "threads": 2, "increments": 1000000}'
 
 Prints one JSON object on stdout:
 
     {"python": "3.11.7", "implementation": "CPython", "cores": 2, "results": [
       {"kind": ..., "tasks": ..., "threads": ..., "delayMs": ..., "reps": [seconds, ...],
-       "median": seconds, "rssBytesPerTask": ..., "iterations": ...}, ...]}
+       "median": seconds, "rssBytesPerTask": ..., "iterations": ..., "lost": [...]}, ...]}
 
 ``reps`` holds the elapsed seconds of each repetition, timed around the gather, the threads'
 start to their join, or the loops. ``rssBytesPerTask`` (async and threads, first repetition) is
 the growth of the process's resident memory while the tasks are pending, divided by N (by T
-for a pool, whose threads are what costs memory).
+for a pool, whose threads are what costs memory). ``lost`` (races) holds the updates lost in
+each repetition, ``expected`` the count a correct program ends with.
 """
 
 import argparse
@@ -138,20 +147,24 @@ def iterations_for(delay_ms):
 
     Two stages, each keeping the fastest of a few timings so a busy moment does not inflate the
     count: a short probe gives a first estimate, then the estimate itself is timed and rescaled
-    (a short loop runs slower per iteration than a long one). Cached so sequential and threaded
-    runs do the same work.
+    (a short loop runs slower per iteration than a long one). Cached within a process; the
+    driver calibrates once and passes the count on, so separate processes do the same work too.
     """
     if delay_ms not in _calibrated:
         target_s = delay_ms / 1000
         probe = 200_000
-        # Warm up first: on these machines the first few hundred ms of a loop run ~15 % slower.
-        warm_until = time.perf_counter() + 0.5
-        while time.perf_counter() < warm_until:
-            spin(probe)
+        warm_up()
         rough = max(1, round(probe * target_s / min(_timed(spin, probe) for _ in range(5))))
         best = min(_timed(spin, rough) for _ in range(3))
         _calibrated[delay_ms] = max(1, round(rough * target_s / best))
     return _calibrated[delay_ms]
+
+
+def warm_up():
+    """Spins for 0.5 s: on these machines the first few hundred ms of a loop run ~15 % slower."""
+    warm_until = time.perf_counter() + 0.5
+    while time.perf_counter() < warm_until:
+        spin(200_000)
 
 
 def _timed(fn, *args):
@@ -160,8 +173,7 @@ def _timed(fn, *args):
     return time.perf_counter() - t0
 
 
-def run_cpu(tasks, threads, delay_ms, reps):
-    iterations = iterations_for(delay_ms)
+def run_cpu(tasks, threads, iterations, reps):
     times = []
     for _ in range(reps):
         t0 = time.perf_counter()
@@ -172,7 +184,75 @@ def run_cpu(tasks, threads, delay_ms, reps):
             for _ in range(tasks):
                 spin(iterations)
         times.append(time.perf_counter() - t0)
-    return times, {"iterations": iterations}
+    return times, {}
+
+
+# --- races: a shared counter without and with a lock --------------------------------------------
+
+counter = 0
+
+
+def bump(increments):
+    global counter
+    for _ in range(increments):
+        counter += 1
+
+
+def bump_locked(increments, lock):
+    global counter
+    for _ in range(increments):
+        with lock:
+            counter += 1
+
+
+def run_race_threads(threads, increments, lock, reps):
+    """T threads each add 1 to a global ``increments`` times; lost = expected - final count."""
+    global counter
+    times, lost = [], []
+    expected = threads * increments
+    for _ in range(reps):
+        counter = 0
+        if lock:
+            the_lock = threading.Lock()
+            workers = [
+                threading.Thread(target=bump_locked, args=(increments, the_lock))
+                for _ in range(threads)
+            ]
+        else:
+            workers = [threading.Thread(target=bump, args=(increments,)) for _ in range(threads)]
+        t0 = time.perf_counter()
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        times.append(time.perf_counter() - t0)
+        lost.append(expected - counter)
+    return times, {"lost": lost, "expected": expected}
+
+
+async def read_await_write(state, increments):
+    """The lost update, spelled out: read, let the other tasks run, write back."""
+    for _ in range(increments):
+        value = state["counter"]
+        await asyncio.sleep(0)
+        state["counter"] = value + 1
+
+
+async def race_async_once(tasks, increments):
+    state = {"counter": 0}
+    t0 = time.perf_counter()
+    await asyncio.gather(*(read_await_write(state, increments) for _ in range(tasks)))
+    return time.perf_counter() - t0, state["counter"]
+
+
+def run_race_async(tasks, increments, reps):
+    times, lost = [], []
+    expected = tasks * increments
+    for _ in range(reps):
+        elapsed, final = asyncio.run(race_async_once(tasks, increments))
+        times.append(elapsed)
+        lost.append(expected - final)
+    return times, {"lost": lost, "expected": expected}
 
 
 # --- driver ------------------------------------------------------------------------------------
@@ -180,7 +260,8 @@ def run_cpu(tasks, threads, delay_ms, reps):
 
 def run_scenario(s):
     kind = s["kind"]
-    tasks = int(s["tasks"])
+    tasks = int(s.get("tasks", 0))
+    increments = int(s.get("increments", 0))
     delay_ms = float(s.get("delayMs", 1000))
     threads = int(s.get("threads") or 0)
     reps = int(s.get("reps", 3))
@@ -189,9 +270,20 @@ def run_scenario(s):
     elif kind == "threads":
         times, extra = run_threads(tasks, threads or tasks, delay_ms / 1000, reps)
     elif kind == "cpu":
-        times, extra = run_cpu(tasks, threads, delay_ms, reps)
+        iterations = int(s.get("iterations") or iterations_for(delay_ms))
+        times, extra = run_cpu(tasks, threads, iterations, reps)
+        extra["iterations"] = iterations
+    elif kind == "calibrate":
+        return dict(s, iterations=iterations_for(delay_ms))
+    elif kind == "race-threads":
+        times, extra = run_race_threads(threads or 2, increments, bool(s.get("lock")), reps)
+    elif kind == "race-async":
+        times, extra = run_race_async(tasks, increments, reps)
     else:
-        raise ValueError(f"unknown kind {kind!r}: expected async, threads or cpu")
+        raise ValueError(
+            f"unknown kind {kind!r}: expected async, threads, cpu, calibrate, race-threads"
+            " or race-async"
+        )
     out = dict(s)
     out.update(reps=times, median=statistics.median(times), **extra)
     return out
@@ -200,11 +292,12 @@ def run_scenario(s):
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("scenarios", nargs="?", help="JSON: one scenario object or a list of them")
-    p.add_argument("--kind", choices=["async", "threads", "cpu"])
+    p.add_argument("--kind", choices=["async", "threads", "cpu", "calibrate"])
     p.add_argument("--tasks", type=int, default=3)
     p.add_argument("--threads", type=int, default=0, help="pool size (0: one per task / none)")
     p.add_argument("--delay-ms", type=float, default=1000)
     p.add_argument("--reps", type=int, default=3)
+    p.add_argument("--iterations", type=int, help="cpu: loop iterations per task (else calibrated)")
     a = p.parse_args(argv)
     if a.scenarios:
         parsed = json.loads(a.scenarios)
@@ -218,12 +311,15 @@ def parse_args(argv):
             "threads": a.threads,
             "delayMs": a.delay_ms,
             "reps": a.reps,
+            "iterations": a.iterations,
         }
     ]
 
 
 def main(argv):
     scenarios = parse_args(argv)
+    if any(s["kind"] == "cpu" for s in scenarios):
+        warm_up()  # so the first CPU scenario is not the one that pays for it
     results = [run_scenario(s) for s in scenarios]
     json.dump(
         {

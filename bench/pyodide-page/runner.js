@@ -1,4 +1,4 @@
-// The Pyodide side of the benchmark (issue 5): the same asyncio program a learner would run in
+// The Pyodide side of the benchmark: the same asyncio program a learner would run in
 // CPython, run by Pyodide (CPython compiled to wasm) in the same Chromium as the playground.
 // bench/run.mjs opens this page and calls `window.pyBench`:
 //

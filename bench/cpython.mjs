@@ -1,0 +1,151 @@
+// The CPython side of the bench: bench/python_bench.py run by the machine's python3, one process
+// per async N (so memory is measured from a clean start), one for the threads, one for the CPU
+// work (calibrated once, the same iteration count for every case) and one for the races.
+import { execFile, spawnSync } from "node:child_process";
+import { promisify } from "node:util";
+import { log, median } from "./common.mjs";
+
+const execFileAsync = promisify(execFile);
+
+/** Runs python_bench.py on `scenarios`; its JSON, or `{ error }`. */
+async function python(scenarios, timeoutMs) {
+  try {
+    const { stdout } = await execFileAsync(
+      "python3",
+      ["bench/python_bench.py", JSON.stringify(scenarios)],
+      { timeout: timeoutMs, maxBuffer: 1 << 20 },
+    );
+    return JSON.parse(stdout);
+  } catch (err) {
+    return { error: err.killed ? `timed out after ${timeoutMs / 1000} s` : String(err.message) };
+  }
+}
+
+/** Result `i` of a python_bench.py run, in milliseconds, as the report reads it. */
+function pyResult(res, i) {
+  if (res.error)
+    return { status: res.error.startsWith("timed out") ? "timed out" : "error", error: res.error };
+  return timesOf(
+    res.results[i].reps.map((s) => s * 1000),
+    res.results[i],
+  );
+}
+
+function timesOf(reps, r = {}) {
+  return {
+    status: "ok",
+    reps,
+    medianMs: median(reps),
+    minMs: Math.min(...reps),
+    maxMs: Math.max(...reps),
+    rssBytesPerTask: r.rssBytesPerTask ?? null,
+  };
+}
+
+/** python3 up to asyncio and threading imported: CPython's "page ready". */
+function startup() {
+  const starts = [];
+  for (let i = 0; i < 5; i++) {
+    const s = performance.now();
+    spawnSync("python3", ["-c", "import asyncio, threading, concurrent.futures"]);
+    starts.push(performance.now() - s);
+  }
+  return median(starts);
+}
+
+/**
+ * The CPU cases CPython has (3.11 always has a GIL: no "GIL off" case), each on the same
+ * `iterations` per task, repetitions interleaved in alternating order (sequential, threads,
+ * threads, sequential, ...) so that other work on the machine, and whichever case runs first,
+ * weighs on both alike.
+ */
+async function cpu(S, iterations) {
+  const cases = S.cpu.cases.filter((c) => c.gil !== false);
+  const list = [];
+  for (let rep = 0; rep < S.cpu.reps; rep++) {
+    for (const c of rep % 2 ? [...cases].reverse() : cases) {
+      list.push({ id: c.id, kind: "cpu", tasks: c.tasks, threads: c.threads, iterations, reps: 1 });
+    }
+  }
+  const res = await python(list, 300_000);
+  return cases.map((c) => {
+    if (res.error) return { id: c.id, iterations, ...pyResult(res, 0) };
+    const reps = res.results.filter((r) => r.id === c.id).map((r) => r.reps[0] * 1000);
+    return { id: c.id, iterations, ...timesOf(reps) };
+  });
+}
+
+/** Lost updates on a shared counter: threads without and with a lock, asyncio with an await. */
+async function races(S) {
+  const { threads, async: a, reps } = S.races;
+  const cases = [
+    {
+      id: "race-threads",
+      kind: "race-threads",
+      threads: threads.threads,
+      increments: threads.increments,
+      lock: false,
+      reps,
+    },
+    {
+      id: "race-threads-lock",
+      kind: "race-threads",
+      threads: threads.threads,
+      increments: threads.increments,
+      lock: true,
+      reps,
+    },
+    { id: "race-async", kind: "race-async", tasks: a.tasks, increments: a.increments, reps },
+  ];
+  const res = await python(cases, 300_000);
+  return cases.map((c, i) => {
+    const { id, ...scenario } = c;
+    if (res.error) return { id, scenario, ...pyResult(res, i) };
+    const r = res.results[i];
+    return {
+      id,
+      scenario,
+      expected: r.expected,
+      lost: r.lost,
+      lostMedian: median(r.lost),
+      ...timesOf(r.reps.map((s) => s * 1000)),
+    };
+  });
+}
+
+/** Everything the bench measures in CPython. `iterations`: the calibrated CPU loop. */
+export async function benchCPython(S) {
+  const out = { async: [], threads: [] };
+  const v = spawnSync("python3", ["-c", "import platform; print(platform.python_version())"]);
+  out.version = v.stdout?.toString().trim() || null;
+  out.startupMs = startup();
+  for (const tasks of S.async.tasks) {
+    log(`CPython: async N=${tasks}`);
+    // 1,000,000 (about 22 s) runs once.
+    const reps = tasks >= 1_000_000 ? 1 : S.reps;
+    const res = await python([{ kind: "async", tasks, delayMs: S.async.delay, reps }], 120_000);
+    out.async.push({ tasks, ...pyResult(res, 0) });
+  }
+  log("CPython: threads");
+  const { delay, cases } = S.threads;
+  const tres = await python(
+    cases.map((c) => ({ kind: "threads", ...c, delayMs: delay, reps: S.reps })),
+    180_000,
+  );
+  cases.forEach((c, i) => out.threads.push({ ...c, ...pyResult(tres, i) }));
+
+  log("CPython: calibrating the CPU loop once");
+  const cal = await python([{ kind: "calibrate", delayMs: S.cpu.delay }], 60_000);
+  out.cpuIterations = cal.error ? null : cal.results[0].iterations;
+  if (out.cpuIterations) {
+    log(`CPython: cpu, ${out.cpuIterations} iterations per task`);
+    out.cpu = await cpu(S, out.cpuIterations);
+  } else {
+    out.cpu = S.cpu.cases
+      .filter((c) => c.gil !== false)
+      .map((c) => ({ id: c.id, status: "error", error: `calibration failed: ${cal.error}` }));
+  }
+  log("CPython: races");
+  out.races = await races(S);
+  return out;
+}

@@ -1,0 +1,251 @@
+// The playground's side of the bench: the built page (www/) in headless Chromium, driven through
+// `window.playground.run(...)`. Page loads, first-run latency, async (both timer kinds), threads
+// and CPU work, with memory from `playground.stats()`.
+import { firstVisitBytes, freshPage } from "./browser.mjs";
+import { log, median, repeat, sleep, summarise } from "./common.mjs";
+
+/**
+ * run()'s options for one scenario. The per-task time is the option `delay`; `delayMs`, its
+ * older name, is passed too (same value) so builds from before the rename read it as well.
+ */
+const runOptions = ({ delay, ...rest }) => ({ ...rest, delay, delayMs: delay });
+
+/**
+ * One playground run, measured in the page: elapsed, first and last task start, first-run
+ * latency (from the run() call to the first task's start), the longest main-thread task during
+ * the run proper and during the whole call (which includes building the record and the page
+ * drawing it), and `playground.stats()` (wasm memory) before, at mid-run and after. Span
+ * aggregates come from the record's typed arrays: no object per task.
+ */
+async function runInPage({ options, capMs, sampleAtMs }) {
+  const pg = window.playground;
+  const b = window.__bench;
+  const stats = async () => ({ ...(await pg.stats()) });
+  const before = await stats();
+  let during = null;
+  const sampler =
+    sampleAtMs != null
+      ? setTimeout(async () => {
+          const p = pg.progress();
+          during = { ...(await stats()), done: p?.done ?? null, total: p?.total ?? null };
+        }, sampleAtMs)
+      : null;
+  let timedOut = false;
+  const cap = setTimeout(() => {
+    timedOut = true;
+    pg.stop();
+  }, capMs);
+  const callAt = performance.now();
+  let rec;
+  try {
+    rec = await pg.run(options);
+  } catch (err) {
+    return { error: err.message, field: err.field ?? null };
+  } finally {
+    clearTimeout(cap);
+    clearTimeout(sampler);
+  }
+  const returnAt = performance.now();
+  const after = await stats();
+  await new Promise((r) => setTimeout(r, 60)); // let the last long-task entries arrive
+  let first = Infinity;
+  let last = -Infinity;
+  for (const s of rec.spanStart) {
+    if (s < first) first = s;
+    if (s > last) last = s;
+  }
+  const runFrom = rec.startedAt - performance.timeOrigin;
+  return {
+    elapsedMs: rec.elapsedMs,
+    engineIdealMs: rec.idealMs,
+    stopped: rec.stopped,
+    timedOut,
+    finished: rec.finished,
+    peakInFlight: rec.peakInFlight,
+    echo: {
+      delay: rec.delay ?? rec.delayMs,
+      timers: rec.timers,
+      workload: rec.workload,
+      gil: rec.gil,
+      threads: rec.threads,
+    },
+    iterationsPerTask: rec.iterationsPerTask ?? null,
+    firstStartMs: rec.finished ? first : null,
+    lastStartMs: rec.finished ? last : null,
+    firstRunLatencyMs: rec.finished ? runFrom + first - callAt : null,
+    callMs: returnAt - callAt,
+    longestTaskRunMs: b.longest(runFrom, runFrom + rec.elapsedMs),
+    longestTaskCallMs: b.longest(callAt, returnAt),
+    stats: { before, during, after },
+  };
+}
+
+async function playgroundReady(page) {
+  return page.evaluate(async () => {
+    await window.playground.ready;
+    return {
+      // performance.now() when `ready` resolved (window.playground's setter hook), else now.
+      readyAt: window.__bench.readyAt ?? performance.now(),
+      capabilities: { ...window.playground.capabilities },
+    };
+  });
+}
+
+/** A fresh page with the playground ready. */
+async function readyPage(browser, url) {
+  const opened = await freshPage(browser, url);
+  opened.ready = await playgroundReady(opened.page);
+  return opened;
+}
+
+const inPage = (page, S, options, sampleAtMs) =>
+  page.evaluate(runInPage, { options: runOptions(options), capMs: S.capMs, sampleAtMs });
+
+/** Page load to ready, bytes of a first visit, first-run latency: each in a fresh context. */
+async function pageLoads(browser, url, S) {
+  const out = {};
+  const loads = [];
+  for (let i = 0; i < S.pageLoads; i++) {
+    const { context, page, requests, ready } = await readyPage(browser, url);
+    if (i === 0) {
+      await page.waitForLoadState("networkidle");
+      out.firstVisit = await firstVisitBytes(requests);
+      out.capabilities = ready.capabilities;
+    }
+    await sleep(100); // the first click comes after the page settled
+    // First run on a fresh page: threads on the 1st, 3rd, 5th load, async on the others.
+    const options =
+      i % 2 === 0
+        ? { model: "threads", tasks: 3, delay: 100, threads: 3 }
+        : { model: "async", tasks: 3, delay: 100 };
+    const first = await inPage(page, S, options);
+    loads.push({
+      readyMs: ready.readyAt,
+      poolStartMs: ready.capabilities.poolStartMs,
+      firstRun: { model: options.model, latencyMs: first.firstRunLatencyMs, error: first.error },
+      problems: page.problems,
+    });
+    await context.close();
+  }
+  out.loads = loads;
+  out.readyMs = median(loads.map((l) => l.readyMs));
+  out.poolStartMs = median(loads.map((l) => l.poolStartMs ?? 0));
+  out.poolSize = out.capabilities.poolSize;
+  for (const m of ["threads", "async"]) {
+    const xs = loads
+      .filter((l) => l.firstRun.model === m && l.firstRun.latencyMs != null)
+      .map((l) => l.firstRun.latencyMs);
+    out[`firstRunLatency_${m}`] = xs.length ? { medianMs: median(xs), reps: xs } : null;
+  }
+  return out;
+}
+
+/** Async: each (timers, N) on a fresh page, so memory growth is measured from a clean start. */
+async function asyncRuns(browser, url, S) {
+  const out = [];
+  const { delay } = S.async;
+  for (const timers of S.async.timers) {
+    for (const tasks of S.async.tasks) {
+      if (timers === "per-task" && tasks > S.async.perTaskMax) continue;
+      const { context, page } = await readyPage(browser, url);
+      log(`playground: async N=${tasks} timers=${timers}`);
+      const options = { model: "async", tasks, delay, timers };
+      const runs = await repeat(S.reps, () => inPage(page, S, options, delay / 2), S);
+      out.push({
+        tasks,
+        delay,
+        timers,
+        idealMs: delay,
+        ...summarise(runs, S, { memory: memoryOf(runs, tasks) }),
+      });
+      await context.close();
+    }
+  }
+  return out;
+}
+
+/** Threads: time.sleep-like blocking in T pool threads; ideal ceil(N / T) delays. */
+async function threadRuns(browser, url, S) {
+  const out = [];
+  const { delay } = S.threads;
+  const { context, page } = await readyPage(browser, url);
+  for (const { tasks, threads } of S.threads.cases) {
+    log(`playground: threads N=${tasks} T=${threads}`);
+    const options = { model: "threads", tasks, delay, threads };
+    const runs = await repeat(S.reps, () => inPage(page, S, options), { slowMs: Infinity });
+    const idealMs = Math.ceil(tasks / threads) * delay;
+    out.push({ tasks, threads, delay, idealMs, ...summarise(runs, S) });
+  }
+  await context.close();
+  return out;
+}
+
+/**
+ * CPU: sequential vs T = cores, GIL off and on. All on one page, which calibrates its work once
+ * (on the warm-up run), so every case does the same number of iterations; the repetitions are
+ * interleaved, in alternating order, so a busy moment on the machine hits every case alike.
+ */
+async function cpuRuns(browser, url, S) {
+  const { context, page } = await readyPage(browser, url);
+  const optionsOf = (c) => ({
+    model: c.threads ? "threads" : "sequential",
+    tasks: c.tasks,
+    delay: c.delay,
+    workload: "cpu",
+    ...(c.threads && { threads: c.threads, gil: c.gil }),
+  });
+  log("playground: cpu warm-up (calibrates the work)");
+  await inPage(page, S, { ...optionsOf(S.cpu.cases[0]), tasks: 1 });
+  const runs = new Map(S.cpu.cases.map((c) => [c.id, []]));
+  for (let rep = 0; rep < S.cpu.reps; rep++) {
+    for (const c of rep % 2 ? [...S.cpu.cases].reverse() : S.cpu.cases) {
+      log(`playground: cpu ${c.label} (${rep + 1}/${S.cpu.reps})`);
+      runs.get(c.id).push(await inPage(page, S, optionsOf(c)));
+    }
+  }
+  await context.close();
+  return S.cpu.cases.map((c) => {
+    const rs = runs.get(c.id);
+    return { ...c, iterationsPerTask: rs[0]?.iterationsPerTask ?? null, ...summarise(rs, S) };
+  });
+}
+
+/**
+ * Memory from `playground.stats()`, each scenario on a fresh page. Per task: the growth of the
+ * live heap (`heapBytes`) from before the first run to its middle, when every task is pending,
+ * divided by N; it includes whatever the run keeps per task (its spans too). Across repeats:
+ * wasm memory and live heap after the first run vs after the last one.
+ */
+function memoryOf(runs, tasks) {
+  const s = runs.map((r) => r.stats).filter((x) => x?.before);
+  if (!s.length) return null;
+  const [first, last] = [s[0], s.at(-1)];
+  const series = (k) => ({
+    before: first.before[k],
+    midRun: first.during?.[k] ?? null,
+    afterFirst: first.after?.[k] ?? null,
+    afterLast: last.after?.[k] ?? null,
+  });
+  const mid = first.during?.heapBytes;
+  return {
+    measure: "heapBytes",
+    bytesPerTask: mid == null ? null : (mid - first.before.heapBytes) / tasks,
+    pendingAtMidRun: first.during?.total != null ? first.during.total - first.during.done : null,
+    wasmMemoryBytes: series("wasmMemoryBytes"),
+    heapBytes: series("heapBytes"),
+    repeats: s.length,
+    wasmGrowthAcrossRepeats:
+      s.length > 1 ? last.after.wasmMemoryBytes - first.after.wasmMemoryBytes : null,
+    heapGrowthAcrossRepeats: s.length > 1 ? last.after.heapBytes - first.after.heapBytes : null,
+  };
+}
+
+/** Everything the bench measures in the playground. */
+export async function benchPlayground(browser, url, S) {
+  log("playground: page loads");
+  const page = await pageLoads(browser, url, S);
+  const async = await asyncRuns(browser, url, S);
+  const threads = await threadRuns(browser, url, S);
+  const cpu = await cpuRuns(browser, url, S);
+  return { page, async, threads, cpu };
+}

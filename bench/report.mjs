@@ -1,0 +1,415 @@
+// The bench's output: BENCHMARKS.md (the tables and the targets), bench/results.json (everything
+// measured) and www/bench-results.json (the small summary the page's "Compare with Python" panel
+// reads: www/compare.js), plus the Markdown on stdout.
+import { writeFileSync } from "node:fs";
+import * as prettier from "prettier";
+import { log } from "./common.mjs";
+import { TARGETS } from "./scenarios.mjs";
+
+const fmtS = (ms) => (ms == null ? "—" : `${(ms / 1000).toFixed(3)} s`);
+const fmtMs = (ms) => (ms == null ? "—" : `${ms.toFixed(ms < 10 ? 1 : 0)} ms`);
+const fmtKB = (b) =>
+  b == null ? "—" : b >= 1e6 ? `${(b / 1e6).toFixed(2)} MB` : `${(b / 1e3).toFixed(1)} KB`;
+const ratio = (ms, ideal) => (ms == null || !ideal ? "—" : `${(ms / ideal).toFixed(3)}×`);
+const n = (x) => x.toLocaleString("en-US");
+/** "1.98–2.05 s": the spread of a measurement's repetitions (3 decimals under a second). */
+const spread = (r) => {
+  const d = r.maxMs < 1000 ? 3 : 2;
+  return `${(r.minMs / 1000).toFixed(d)}–${(r.maxMs / 1000).toFixed(d)} s`;
+};
+
+/** A measured cell: the median (and the spread, for `withSpread`), or why there is none. */
+function cell(r, { capMs, withSpread = false }) {
+  if (!r) return { text: "—", ms: null };
+  if (r.status === "ok") {
+    const text = withSpread ? `${fmtS(r.medianMs)} (${spread(r)})` : fmtS(r.medianMs);
+    return { text, ms: r.medianMs };
+  }
+  if (r.status === "timed out") return { text: `timed out (> ${capMs / 1000} s)`, ms: null };
+  return { text: r.status === "error" ? `error: ${r.error}` : r.status, ms: null };
+}
+
+function longest(pg, py) {
+  const f = (r) =>
+    r?.status === "ok" ? (r.longestTaskRunMs > 0 ? fmtMs(r.longestTaskRunMs) : "< 50 ms") : "—";
+  return py === undefined ? f(pg) : `${f(pg)} / ${f(py)}`;
+}
+
+/** The main table's rows: one per playground scenario, with CPython and Pyodide beside it. */
+function buildRows(R, S) {
+  const rows = [];
+  for (const a of R.playground.async) {
+    const cp = R.cpython?.async.find((x) => x.tasks === a.tasks);
+    const py = R.pyodide?.async.find((x) => x.tasks === a.tasks);
+    rows.push({
+      id: `async-${a.tasks}-${a.timers}`,
+      scenario: `async sleep ${a.delay / 1000} s, N=${n(a.tasks)} (${a.timers} timers)`,
+      pg: a,
+      cp,
+      py: py ?? (R.pyodide ? { status: "not run (too slow)" } : null),
+      idealMs: a.idealMs,
+      longest: longest(a, py ?? null),
+    });
+  }
+  for (const t of R.playground.threads) {
+    const cp = R.cpython?.threads.find((x) => x.tasks === t.tasks && x.threads === t.threads);
+    rows.push({
+      id: `threads-${t.tasks}-${t.threads}`,
+      scenario: `threads sleep ${t.delay / 1000} s, N=${t.tasks} T=${t.threads}${t.threads === t.tasks ? " (a thread per task)" : ""}`,
+      pg: t,
+      cp,
+      py: R.pyodide ? { status: "no threads" } : null,
+      idealMs: t.idealMs,
+      longest: longest(t),
+    });
+  }
+  for (const c of R.playground.cpu) {
+    const cp =
+      c.gil === false
+        ? { status: "n/a (3.11 has a GIL)" }
+        : R.cpython?.cpu.find((x) => x.id === c.id);
+    const py =
+      c.id === "seq"
+        ? R.pyodide?.cpu.find((x) => x.id === "seq")
+        : R.pyodide
+          ? { status: "no threads" }
+          : null;
+    rows.push({
+      id: `cpu-${c.id}`,
+      scenario: `CPU ${c.tasks} × ${c.delay} ms, ${c.label}`,
+      cpu: true,
+      pg: c,
+      cp,
+      py,
+      idealMs: c.idealMs,
+      longest: longest(c),
+    });
+  }
+  return rows;
+}
+
+function table(rows, S) {
+  const head = [
+    "Scenario",
+    "Playground",
+    "CPython",
+    "Pyodide",
+    "Ideal",
+    "Playground ÷ ideal",
+    "CPython ÷ ideal",
+    "Pyodide ÷ ideal",
+    "Longest main-thread task (playground / Pyodide)",
+  ];
+  const lines = [
+    `| ${head.join(" | ")} |`,
+    `|${head.map((h, i) => (i ? "---:" : "---")).join("|")}|`,
+  ];
+  for (const r of rows) {
+    const opts = { capMs: S.capMs, withSpread: r.cpu };
+    const [pg, cp, py] = [cell(r.pg, opts), cell(r.cp, opts), cell(r.py, opts)];
+    lines.push(
+      `| ${[r.scenario, pg.text, cp.text, py.text, fmtS(r.idealMs), ratio(pg.ms, r.idealMs), ratio(cp.ms, r.idealMs), ratio(py.ms, r.idealMs), r.longest].join(" | ")} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+function pageTable(R) {
+  const p = R.playground.page;
+  const py = R.pyodide;
+  const lat = (m) => p[`firstRunLatency_${m}`]?.medianMs;
+  const rows = [
+    [
+      "Page load: navigation to ready (median)",
+      fmtMs(p.readyMs),
+      `${fmtMs(R.cpython?.startupMs)} (python3 start + imports)`,
+      fmtMs(py?.readyMs),
+    ],
+    [`Worker pool start-up (pool of ${p.poolSize})`, fmtMs(p.poolStartMs), "—", "—"],
+    [
+      "First visit, every response gzipped",
+      `${fmtKB(p.firstVisit.gzip)} (${p.firstVisit.files} files, ${fmtKB(p.firstVisit.raw)} raw)`,
+      "—",
+      py?.firstVisit
+        ? `${fmtKB(py.firstVisit.gzip)} (${py.firstVisit.files} files, ${fmtKB(py.firstVisit.raw)} raw)`
+        : "—",
+    ],
+    ["First-run latency, threads N=3 T=3 (fresh page)", fmtMs(lat("threads")), "—", "—"],
+    ["First-run latency, async N=3 (fresh page)", fmtMs(lat("async")), "—", "—"],
+    ...R.playground.async
+      .filter((a) => a.tasks >= 100_000 && a.timers === "wheel")
+      .map((a) => {
+        const cp = R.cpython?.async.find((x) => x.tasks === a.tasks);
+        return [
+          `Memory per pending async task, N=${n(a.tasks)}`,
+          a.memory?.bytesPerTask != null
+            ? `${a.memory.bytesPerTask.toFixed(1)} B (live heap growth)`
+            : "not measured",
+          cp?.rssBytesPerTask != null ? `${cp.rssBytesPerTask.toFixed(0)} B (RSS growth)` : "—",
+          "—",
+        ];
+      }),
+  ];
+  const lines = ["| Measure | Playground | CPython | Pyodide |", "|---|---:|---:|---:|"];
+  for (const r of rows) lines.push(`| ${r.join(" | ")} |`);
+  return lines.join("\n");
+}
+
+/** The races CPython runs, as rows the playground's own figures may join later. */
+function raceRows(R) {
+  const label = (s) =>
+    s.kind === "race-async"
+      ? `asyncio, ${s.tasks} tasks × ${n(s.increments)}, \`await asyncio.sleep(0)\` between read and write`
+      : `${s.threads} threads × ${n(s.increments)} \`counter += 1\`, ${s.lock ? "with a threading.Lock" : "no lock"}`;
+  return (R.cpython?.races ?? []).map((r) => ({
+    id: r.id,
+    scenario: label(r.scenario),
+    playground: null,
+    cpython: r,
+  }));
+}
+
+function raceTable(races) {
+  const lines = [
+    "| Scenario | Lost updates, median (min–max) | Time, median (min–max) | Correct count |",
+    "|---|---:|---:|---:|",
+  ];
+  for (const { scenario, cpython: r } of races) {
+    const lost =
+      r.status === "ok"
+        ? `${n(r.lostMedian)} (${n(Math.min(...r.lost))}–${n(Math.max(...r.lost))})`
+        : `${r.status}${r.error ? `: ${r.error}` : ""}`;
+    const time = r.status === "ok" ? `${fmtS(r.medianMs)} (${spread(r)})` : "—";
+    lines.push(`| ${scenario} | ${lost} | ${time} | ${r.expected != null ? n(r.expected) : "—"} |`);
+  }
+  return lines.join("\n");
+}
+
+/** Each performance target: met, not met, or not measured, with the numbers. */
+function targets(R, S) {
+  const T = [];
+  const add = (name, met, detail) => T.push({ name, met, detail });
+  const pg = R.playground;
+  const wheel = (N) => pg.async.find((a) => a.tasks === N && a.timers === "wheel");
+  for (const [N, limit] of TARGETS.asyncWithin) {
+    const a = wheel(N);
+    const name = `Async, delay 1000 ms, N=${n(N)} within ${limit / 1000} s`;
+    if (S.async.delay !== 1000 || !a) add(name, null, "not measured in this run");
+    else if (a.status !== "ok") add(name, false, `${a.status}${a.error ? `: ${a.error}` : ""}`);
+    else
+      add(
+        name,
+        a.medianMs <= limit,
+        `median ${fmtS(a.medianMs)} (reps ${a.reps.map((x) => fmtS(x)).join(", ")}), timers: ${a.timers}`,
+      );
+  }
+  {
+    const big = [wheel(100_000), wheel(1_000_000)].filter((a) => a?.status === "ok");
+    const limit = TARGETS.longestTaskMs;
+    const name = `No main-thread task over ${limit} ms during the async runs at N=100,000 and 1,000,000`;
+    if (!big.length) add(name, null, "not measured in this run");
+    else {
+      const worst = Math.max(...big.map((a) => a.longestTaskRunMs));
+      add(
+        name,
+        worst <= limit,
+        `longest task during the run: ${worst > 0 ? fmtMs(worst) : "none over 50 ms"} (including building the record and drawing it: ${fmtMs(Math.max(...big.map((a) => a.longestTaskCallMs)))})`,
+      );
+    }
+  }
+  {
+    const m = wheel(1_000_000)?.memory;
+    const name = `Memory per pending async task at N=1,000,000 at most ${TARGETS.bytesPerTask} B of wasm heap`;
+    if (m?.bytesPerTask == null) add(name, null, "not measured in this run");
+    else
+      add(
+        name,
+        m.bytesPerTask <= TARGETS.bytesPerTask,
+        `${m.bytesPerTask.toFixed(1)} B per task: live heap (stats().heapBytes) ${fmtKB(m.heapBytes.before)} before the run, ${fmtKB(m.heapBytes.midRun)} at mid-run with ${n(m.pendingAtMidRun ?? 0)} tasks pending, on a fresh page; it includes the run's per-task record (spans)`,
+      );
+    const grew = pg.async.filter((x) => x.memory?.wasmGrowthAcrossRepeats != null);
+    const name2 = "Wasm memory does not grow across repeated runs";
+    if (!grew.length) add(name2, null, "not measured");
+    else {
+      const worst = (k) => grew.reduce((w, x) => Math.max(w, x.memory[k] ?? 0), 0);
+      add(
+        name2,
+        worst("wasmGrowthAcrossRepeats") <= 0,
+        `largest growth from the first to the last of ${grew[0].memory.repeats} runs of one scenario on one page: wasm memory ${fmtKB(worst("wasmGrowthAcrossRepeats"))}, live heap ${fmtKB(worst("heapGrowthAcrossRepeats"))} (over ${grew.length} async scenarios)`,
+      );
+    }
+  }
+  for (const t of pg.threads) {
+    const pct = TARGETS.threadsOver * 100;
+    const name = `Threads sleep N=${t.tasks} T=${t.threads} within ${pct} % of ${fmtS(t.idealMs)}`;
+    if (t.status !== "ok") add(name, false, t.status);
+    else
+      add(
+        name,
+        t.medianMs <= t.idealMs * (1 + TARGETS.threadsOver),
+        `median ${fmtS(t.medianMs)} (${(((t.medianMs - t.idealMs) / t.idealMs) * 100).toFixed(2)} % over)`,
+      );
+  }
+  {
+    const p = pg.page;
+    add(
+      `Pool start-up for 2 workers at most ${TARGETS.poolStartMs} ms`,
+      p.poolSize === 2 ? p.poolStartMs <= TARGETS.poolStartMs : null,
+      p.poolSize === 2
+        ? `median ${fmtMs(p.poolStartMs)}`
+        : `the page starts a pool of ${p.poolSize}, not 2: ${fmtMs(p.poolStartMs)} (median of ${p.loads.length} loads); a 2-worker pool is not measured`,
+    );
+    const l = p.firstRunLatency_threads;
+    add(
+      `Pool started before the first run; the first run starts tasks within ${TARGETS.firstRunLatencyMs} ms`,
+      l ? l.medianMs <= TARGETS.firstRunLatencyMs : null,
+      l
+        ? `threads N=3 T=3 on a fresh page: first task started ${fmtMs(l.medianMs)} after run() was called (median; reps ${l.reps.map(fmtMs).join(", ")}); async: ${fmtMs(p.firstRunLatency_async?.medianMs)}`
+        : "not measured",
+    );
+  }
+  {
+    const seq = pg.cpu.find((c) => c.id === "seq");
+    const par = pg.cpu.find((c) => c.id === "t-nogil");
+    const want = TARGETS.cpuSpeedupPerCore * S.cores;
+    const name = `CPU work with T = cores (${S.cores}): speedup at least ${want.toFixed(1)}×`;
+    if (seq?.status !== "ok" || par?.status !== "ok")
+      add(name, null, `not measured: ${seq?.error ?? par?.error ?? par?.status ?? ""}`);
+    else {
+      const s = seq.medianMs / par.medianMs;
+      add(
+        name,
+        s >= want,
+        `${s.toFixed(2)}× (sequential ${fmtS(seq.medianMs)}, ${S.cores} threads ${fmtS(par.medianMs)}; medians of ${seq.reps.length})`,
+      );
+    }
+  }
+  {
+    const p = pg.page;
+    add(
+      `First visit at most ${TARGETS.firstVisitGzipBytes / 1000} KB gzipped`,
+      p.firstVisit.gzip <= TARGETS.firstVisitGzipBytes,
+      `${fmtKB(p.firstVisit.gzip)} gzipped, ${p.firstVisit.files} files (${p.firstVisit.requests} requests), ${fmtKB(p.firstVisit.raw)} raw`,
+    );
+    add(
+      `Page ready within ${TARGETS.readyMs} ms of navigation`,
+      p.readyMs <= TARGETS.readyMs,
+      `median ${fmtMs(p.readyMs)} over ${p.loads.length} fresh loads (${p.loads.map((l) => fmtMs(l.readyMs)).join(", ")})`,
+    );
+  }
+  return T;
+}
+
+/** One line: what CPython's GIL did to the CPU work on this machine, from the measured rows. */
+function gilLine(R, S) {
+  const cp = R.cpython;
+  const seq = cp?.cpu?.find((c) => c.id === "seq");
+  const gil = cp?.cpu?.find((c) => c.id === "t-gil");
+  if (seq?.status !== "ok" || gil?.status !== "ok") return "- CPython's GIL: not measured.";
+  const r = gil.medianMs / seq.medianMs;
+  return `- CPython ${cp.version}'s GIL on this machine: the same ${S.cpu.tasks} × ${n(cp.cpuIterations)} loop iterations took ${r.toFixed(2)}× as long on ${S.cores} threads as one after another (median ${fmtS(gil.medianMs)} vs ${fmtS(seq.medianMs)}); without a GIL ${S.cores} cores would make it ${(1 / S.cores).toFixed(2)}×. Only one thread runs Python code at a time, so threads buy pure-Python CPU work nothing.`;
+}
+
+const verdict = (m) => (m === true ? "**met**" : m === false ? "**not met**" : "not measured");
+
+function markdown(R, S, rows, races, T) {
+  const m = R.machine;
+  const pgIters = R.playground.cpu.find((c) => c.iterationsPerTask != null)?.iterationsPerTask;
+  const notes = [
+    `- Machine: ${m.cores} cores (${m.cpu}), ${m.os}; Chromium ${m.chromium} headless; CPython ${m.python}; Pyodide ${m.pyodide ?? "—"} (Python ${m.pyodidePython ?? "—"}); Node ${m.node}. Load average (1 min) ${m.loadAverageAtStart[0].toFixed(2)} at the start, ${m.loadAverageAtEnd[0].toFixed(2)} at the end.`,
+    `- Each scenario ran ${S.reps} time${S.reps > 1 ? "s" : ""} and the median is shown; a scenario whose first run took over ${S.slowMs / 1000} s ran once. Runs past ${S.capMs / 1000} s are reported as timed out.`,
+    `- CPU rows ran ${S.cpu.reps} times each, the cases interleaved in alternating order, and show the median with the spread (fastest–slowest). Every case of one column does the same work: the playground calibrates its kernel once on one page and runs every CPU case there (${pgIters != null ? `${n(pgIters)} iterations per task` : "iterations not reported"}); CPython's pure-Python loop is calibrated once to about ${S.cpu.delay} ms per task (${R.cpython?.cpuIterations != null ? `${n(R.cpython.cpuIterations)} iterations` : "not calibrated"}) and every CPython and Pyodide CPU case runs that count.`,
+    gilLine(R, S),
+    `- Ideal: one delay for async, ceil(N / T) delays for threads, total work / cores for CPU (N × per-task work for sequential).`,
+    `- Async runs each start on a fresh page. "wheel" timers are the playground's deadline queue, "per-task" one gloo timer per task. "Longest main-thread task" is the longest task the browser reported (PerformanceObserver 'longtask', which only sees tasks over 50 ms) during the run proper.`,
+    `- CPython runs bench/python_bench.py (one process per async N, so memory is measured from a clean start). Pyodide cannot start threads (${R.pyodide?.threadsProbe ?? "not probed"}).`,
+  ];
+  return `# Benchmarks
+
+Produced by \`./build.sh bench\` (\`node bench/run.mjs\`) on ${R.date}${S.quick ? " — QUICK MODE (--quick): not the real figures" : ""}. The whole bench took ${(R.benchSeconds / 60).toFixed(1)} min.
+
+${table(rows, S)}
+
+${pageTable(R)}
+
+${notes.join("\n")}
+
+## Races (CPython)
+
+A counter shared without protection loses updates when two writers interleave between its read and its write. Each row ran ${S.races.reps} times.
+
+${races.length ? raceTable(races) : "Not measured in this run."}
+
+## Targets
+
+${T.map((t) => `- ${verdict(t.met)} — ${t.name}: ${t.detail}.`).join("\n")}
+`;
+}
+
+/**
+ * The small summary the page's "Compare with Python" panel reads (www/bench-results.json, kept
+ * under 10 KB). Times are in seconds, or a string saying why there is none ("no threads",
+ * "timed out", ...); `met` is true, false or null (not measured).
+ */
+function summary(R, S, rows, T) {
+  const s = (r) => (r?.status === "ok" ? Math.round(r.medianMs) / 1000 : (r?.status ?? null));
+  return {
+    date: R.date,
+    machine: {
+      cores: R.machine.cores,
+      cpu: R.machine.cpu,
+      chromium: R.machine.chromium,
+      python: R.machine.python,
+      pyodide: R.machine.pyodide,
+    },
+    quick: S.quick,
+    rows: rows.map((r) => ({
+      id: r.id,
+      scenario: r.scenario,
+      playgroundS: s(r.pg),
+      cpythonS: s(r.cp),
+      pyodideS: s(r.py),
+      idealS: r.idealMs / 1000,
+    })),
+    page: {
+      readyMs: Math.round(R.playground.page.readyMs),
+      firstVisitGzipBytes: R.playground.page.firstVisit.gzip,
+      pyodideReadyMs: R.pyodide ? Math.round(R.pyodide.readyMs) : null,
+      pyodideFirstVisitGzipBytes: R.pyodide?.firstVisit?.gzip ?? null,
+    },
+    targets: T.map((t) => ({ target: t.name, met: t.met, detail: t.detail })),
+  };
+}
+
+async function pretty(file, text, parser) {
+  const options = { ...(await prettier.resolveConfig(file)), parser };
+  writeFileSync(file, await prettier.format(text, options));
+}
+
+/** Adds the rows and targets to `R` and writes the three files; prints the Markdown. */
+export async function writeReports(R, S) {
+  const rows = buildRows(R, S);
+  const races = raceRows(R);
+  const T = targets(R, S);
+  R.rows = rows.map((r) => ({
+    id: r.id,
+    scenario: r.scenario,
+    idealMs: r.idealMs,
+    playground: r.pg,
+    cpython: r.cp ?? null,
+    pyodide: r.py ?? null,
+  }));
+  R.races = races;
+  R.targets = T;
+
+  const md = markdown(R, S, rows, races, T);
+  await pretty("bench/results.json", JSON.stringify(R), "json");
+  writeFileSync("BENCHMARKS.md", md);
+  let small = summary(R, S, rows, T);
+  if (JSON.stringify(small).length > 9_000) {
+    small = { ...small, targets: small.targets.map(({ detail, ...t }) => t) };
+  }
+  await pretty("www/bench-results.json", JSON.stringify(small), "json");
+  process.stdout.write(`\n${md}\n`);
+  log("wrote bench/results.json, BENCHMARKS.md and www/bench-results.json");
+}

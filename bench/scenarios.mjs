@@ -1,0 +1,92 @@
+// What the bench measures: the scenarios, their repetitions and caps, and the performance
+// targets the playground is held to. Data only; the runners and the report read it.
+
+/** The settings for a full run, or for `--quick` (short delays, small N: checks the harness). */
+export function scenarios({ quick, cores }) {
+  /** Sleep per task for the async scenarios: 1 s. */
+  const asyncDelay = quick ? 200 : 1000;
+  /** CPU work: N tasks of about `delay` ms of computation each, sequential vs T = cores. */
+  const cpuTasks = quick ? 4 : 8;
+  const cpuDelay = quick ? 50 : 250;
+  const cpuCase = (id, label, threads, gil, idealMs) => ({
+    id,
+    label,
+    tasks: cpuTasks,
+    delay: cpuDelay,
+    threads,
+    ...(gil != null && { gil }),
+    idealMs,
+  });
+  return {
+    quick,
+    cores,
+    async: {
+      delay: asyncDelay,
+      tasks: quick ? [3, 1_000, 10_000] : [3, 1_000, 10_000, 100_000, 1_000_000],
+      /** "wheel": the playground's deadline queue; "per-task": one browser timer per task. */
+      timers: ["wheel", "per-task"],
+      /** Per-task timers skip N at or above this: about 11 s, the wheel's whole point. */
+      perTaskMax: 100_000,
+    },
+    threads: {
+      /** Sleep per task: 1 s, so the 2 % target is 20 ms. */
+      delay: quick ? 100 : 1000,
+      cases: [
+        { tasks: 3, threads: 3 },
+        { tasks: 16, threads: 2 },
+        { tasks: 16, threads: 16 },
+      ],
+    },
+    cpu: {
+      tasks: cpuTasks,
+      delay: cpuDelay,
+      /** Sequential, then T = cores with the simulated GIL off and on. CPython 3.11 runs the
+       * sequential and GIL-on cases (it always has a GIL), Pyodide the sequential one. */
+      cases: [
+        cpuCase("seq", "sequential", 0, null, cpuTasks * cpuDelay),
+        cpuCase("t-nogil", `T=${cores}, GIL off`, cores, false, (cpuTasks * cpuDelay) / cores),
+        cpuCase("t-gil", `T=${cores}, GIL on`, cores, true, (cpuTasks * cpuDelay) / cores),
+      ],
+      /** CPU rows report a median and a spread: at least 5 runs each, interleaved. */
+      reps: quick ? 2 : 5,
+    },
+    races: {
+      threads: { threads: 2, increments: 1_000_000 },
+      async: { tasks: 4, increments: 1_000 },
+      reps: quick ? 2 : 5,
+    },
+    pyodide: {
+      tasks: quick ? [3, 1_000] : [3, 1_000, 10_000, 100_000],
+      loads: quick ? 1 : 3,
+    },
+    pageLoads: quick ? 2 : 5,
+    reps: quick ? 1 : 3,
+    /** A scenario whose first repetition took longer than this runs only once. */
+    slowMs: 6_000,
+    /** A run past this is stopped (playground) or abandoned (Pyodide) and reported as timed out. */
+    capMs: 60_000,
+  };
+}
+
+/** The playground's performance targets (milliseconds, bytes). */
+export const TARGETS = {
+  /** Async sleep of 1 s: N tasks finish within this many ms. */
+  asyncWithin: [
+    [100_000, 1050],
+    [1_000_000, 1250],
+  ],
+  /** No main-thread task longer than this during the async runs at N = 100,000 and 1,000,000. */
+  longestTaskMs: 100,
+  /** Wasm heap per pending async task at N = 1,000,000. */
+  bytesPerTask: 64,
+  /** Threads sleep runs within this fraction over ideal. */
+  threadsOver: 0.02,
+  /** Pool start-up for 2 workers. */
+  poolStartMs: 150,
+  /** First task of the first run after the pool started. */
+  firstRunLatencyMs: 20,
+  /** CPU work on T = cores: speedup at least this × cores. */
+  cpuSpeedupPerCore: 0.9,
+  firstVisitGzipBytes: 100_000,
+  readyMs: 300,
+};
