@@ -4,11 +4,8 @@
 import { firstVisitBytes, freshPage } from "./browser.mjs";
 import { log, median, repeat, sleep, summarise } from "./common.mjs";
 
-/**
- * run()'s options for one scenario. The per-task time is the option `delay`; `delayMs`, its
- * older name, is passed too (same value) so builds from before the rename read it as well.
- */
-const runOptions = ({ delay, ...rest }) => ({ ...rest, delay, delayMs: delay });
+/** run()'s options for one scenario: the scenario's own fields are the option names. */
+const runOptions = (options) => options;
 
 /**
  * One playground run, measured in the page: elapsed, first and last task start, first-run
@@ -63,7 +60,7 @@ async function runInPage({ options, capMs, sampleAtMs }) {
     finished: rec.finished,
     peakInFlight: rec.peakInFlight,
     echo: {
-      delay: rec.delay ?? rec.delayMs,
+      delay: rec.delay,
       timers: rec.timers,
       workload: rec.workload,
       gil: rec.gil,
