@@ -548,7 +548,7 @@ pub fn plan_pool(threads: u32) {
 #[cfg(feature = "threads")]
 #[wasm_bindgen(js_name = startPool)]
 pub async fn start_pool(threads: u32) -> Result<f64, JsValue> {
-    if limits().pool_size > 0 {
+    if POOL_SIZE.get() > 0 {
         return Err(js_sys::Error::new("the pool is already started; it cannot be resized").into());
     }
     POOL_PLANNED.set(threads);
