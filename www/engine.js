@@ -103,7 +103,7 @@ async function load() {
   const hardwareConcurrency = navigator.hardwareConcurrency || 1;
   const poolSize = threads ? Math.max(MIN_POOL_THREADS, hardwareConcurrency) : 0;
   // The engine checks threads runs against the pool this page will have, before it has started.
-  if (threads) wasm.planPool(poolSize);
+  if (threads) /** @type {any} */ (wasm).planPool(poolSize);
   return {
     wasm,
     capabilities: {

@@ -92,6 +92,11 @@ function progress() {
   return wasmNow?.progress() ?? null;
 }
 
+/** @type {Playground["live"]} */
+function live() {
+  return wasmNow?.live() ?? null;
+}
+
 /** @type {Playground["stop"]} */
 async function stop() {
   const { wasm } = await loadEngine();
@@ -119,6 +124,7 @@ export const playground = {
   run,
   check,
   progress,
+  live,
   stop,
   stats,
   rustCode,
@@ -132,6 +138,7 @@ export {
   run,
   check,
   progress,
+  live,
   stop,
   stats,
   rustCode,
