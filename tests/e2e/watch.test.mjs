@@ -192,6 +192,29 @@ describe("on the page", () => {
     assertClean(page);
   });
 
+  test("the code panel shows the seed's own two programs for a sleep run", async () => {
+    const page = await open(browser, server.url);
+    await ready(page);
+    await page.fill("#delay", "200");
+    await page.click('button[data-model="async"]');
+    await page.waitForFunction(() =>
+      document.getElementById("python-code").textContent.includes("async def fetch(url)"),
+    );
+    const py = await page.textContent("#python-code");
+    assert.match(py, /urls = \["url1", "url2", "url3"\]/);
+    assert.match(py, /await asyncio\.sleep\(0\.2\)/);
+    assert.match(py, /results = await asyncio\.gather\(\*tasks\)/);
+    await page.fill("#threads", "3");
+    await page.click('button[data-model="threads"]');
+    await page.waitForFunction(() =>
+      document
+        .getElementById("python-code")
+        .textContent.includes("class FetchThread(threading.Thread)"),
+    );
+    assert.match(await page.textContent("#python-code"), /time\.sleep\(0\.2\)/);
+    assertClean(page);
+  });
+
   test("each row of the comparison table runs its demonstration and fills its measured cell", async () => {
     const page = await open(browser, server.url, { viewport: { width: 1280, height: 800 } });
     await ready(page);
