@@ -112,7 +112,8 @@ export function liveEnd(record, explanation) {
     `${record.model}: ${nf.format(record.finished)} of ${nf.format(record.tasks)} tasks done in ` +
     `${(record.elapsedMs / 1000).toFixed(2)} s`;
   $("live-what").textContent = explanation;
-  showAt(Infinity);
+  // Drawn in the next frame, like the other figures: not part of the run's end.
+  requestAnimationFrame(() => showAt(Infinity));
   $("replay").hidden = false;
   $("scrub").max = String(Math.max(1, Math.ceil(record.elapsedMs)));
   $("scrub").value = $("scrub").max;
