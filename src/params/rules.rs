@@ -79,8 +79,9 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
     if workload == Some(Workload::Fetch) && !limits.fetch {
         errors.push(FieldError::new(
             Opt::Workload,
-            "workload fetch is unavailable: this page's server does not answer latency requests (a \
-             plain static host). Use ./build.sh serve."
+            "workload fetch is unavailable on this page: nothing answers its requests (the page's \
+             service worker does on a static host where the browser allows it; ./build.sh serve does \
+             too)."
                 .into(),
         ));
     }
