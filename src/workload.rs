@@ -152,12 +152,19 @@ pub fn fetch_url() -> Option<String> {
 
 /// The request URL for task `id`: the server answers after `delay_ms`; `fault` (a failMode name:
 /// `http500`, `drop` or `stall`) makes it fail this request for real.
+/// Each run's URLs differ (`run=`): a browser makes a request wait for an earlier one to the same
+/// URL that is still under way (its HTTP cache's lock), and a stalled request of an earlier run
+/// must not hold back this run's.
 pub fn request_url(base: &str, delay_ms: u32, id: u32, fault: Option<&str>) -> String {
+    let run = RUN_NUMBER.load(Relaxed);
     match fault {
-        Some(f) => format!("{base}?ms={delay_ms}&task={id}&fail={f}"),
-        None => format!("{base}?ms={delay_ms}&task={id}"),
+        Some(f) => format!("{base}?ms={delay_ms}&task={id}&run={run}&fail={f}"),
+        None => format!("{base}?ms={delay_ms}&task={id}&run={run}"),
     }
 }
+
+/// Counts fetch runs, for [`request_url`].
+static RUN_NUMBER: AtomicU32 = AtomicU32::new(0);
 
 fn js_error(e: JsValue) -> String {
     e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| format!("{e:?}"))
@@ -239,6 +246,7 @@ pub fn net_log() -> &'static NetLog {
 impl NetLog {
     /// Forgets the last run's requests; called before a fetch run starts.
     pub fn reset(&self) {
+        RUN_NUMBER.fetch_add(1, Relaxed);
         for r in &self.received {
             r.store(0, Relaxed);
         }
