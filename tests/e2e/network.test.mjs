@@ -31,7 +31,10 @@ function assertCleanBut(page, expected) {
   page.problems = page.problems.filter((p) => !expected.some((re) => re.test(p)));
   assertClean(page);
 }
-const FAULT_LOGS = [/Failed to load resource: the server responded with a status of 500/];
+const FAULT_LOGS = [
+  /Failed to load resource: the server responded with a status of 500/,
+  /Failed to load resource: net::ERR_CONTENT_LENGTH_MISMATCH/,
+];
 
 describe("on ./build.sh serve: the page's service worker answers", () => {
   let server, page, caps;
@@ -193,7 +196,10 @@ describe("a static host: the page's service worker answers there too", () => {
     server = await startServer({ root: "dist", args: ["--plain"] });
     page = await open(browser, server.url);
     // The one reload into the service worker, then the engine.
-    await page.waitForFunction(() => window.crossOriginIsolated === true, null, { timeout: 30_000 });
+    // (The reloaded document's modules define window.playground a moment after it loads.)
+    await page.waitForFunction(() => window.crossOriginIsolated === true && window.playground, null, {
+      timeout: 30_000,
+    });
     caps = await ready(page);
   });
   after(() => server?.close());
