@@ -434,7 +434,9 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
         wait_lane: waits(|w| f64::from(w.lane.number())),
         wait_start: waits(|w| w.start),
         wait_end: waits(|w| w.end),
-        connections: OrNull(p.connections.filter(|_| p.model == Model::Async && p.workload == Workload::Fetch)),
+        connections: OrNull(
+            p.connections.filter(|_| p.model == Model::Async && p.workload == Workload::Fetch),
+        ),
         timeout_ms: (p.workload == Workload::Fetch).then_some(p.timeout_ms),
         answered_by: OrNull(net.as_ref().and_then(|n| n.0.clone())),
         requests_peak: net.map(|n| n.1),
@@ -488,7 +490,10 @@ fn fetch_notes(p: &Params, notes: &mut Vec<String>) -> (Option<String>, u32) {
             _ => "never answered it, so the task's timeout (timeoutMs) ended it",
         };
         let k = p.fail.unwrap_or(0);
-        notes.push(format!("Task {k}'s request failed for real: failMode {} asked the server, which {what}.", mode.name()));
+        notes.push(format!(
+            "Task {k}'s request failed for real: failMode {} asked the server, which {what}.",
+            mode.name()
+        ));
     }
     // How many requests the model would have under way at once.
     let width = match p.model {

@@ -329,7 +329,9 @@ pub async fn fetch(url: &str, timeout_ms: u32) -> Result<Answer, String> {
     };
     match select(std::pin::pin!(work), TimeoutFuture::new(timeout_ms)).await {
         Either::Left((result, _)) => result,
-        Either::Right(_) => Err(format!("timed out after {} ms (timeoutMs)", crate::params::group(timeout_ms.into()))),
+        Either::Right(_) => {
+            Err(format!("timed out after {} ms (timeoutMs)", crate::params::group(timeout_ms.into())))
+        }
     }
 }
 
@@ -359,4 +361,3 @@ pub fn fetch_blocking(url: &str, timeout_ms: u32) -> Result<Answer, String> {
         s => Err(format!("HTTP {s} {}", xhr.status_text().unwrap_or_default())),
     }
 }
-

@@ -120,7 +120,8 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
         ));
     }
     let connections = keep!(whole_or_default(Opt::Connections, req.get(Opt::Connections), limits, tasks));
-    let timeout_ms = keep!(whole_or_default(Opt::TimeoutMs, req.get(Opt::TimeoutMs), limits, tasks)).flatten();
+    let timeout_ms =
+        keep!(whole_or_default(Opt::TimeoutMs, req.get(Opt::TimeoutMs), limits, tasks)).flatten();
     if let (Some(t), Some(d), Some(Workload::Fetch)) = (timeout_ms, delay, workload)
         && t <= d
     {
@@ -413,7 +414,8 @@ mod tests {
 
     #[test]
     fn network_faults_need_fetch_and_timeouts_exceed_the_delay() {
-        let base = req("async", Raw::Number(4.0), Raw::Number(50.0), Raw::Missing).with(Opt::Fail, Raw::Number(1.0));
+        let base =
+            req("async", Raw::Number(4.0), Raw::Number(50.0), Raw::Missing).with(Opt::Fail, Raw::Number(1.0));
         for mode in ["http500", "drop", "stall"] {
             let r = base.with(Opt::FailMode, Raw::Text(mode));
             let e = check(&r, POOL).unwrap_err();
@@ -436,9 +438,13 @@ mod tests {
 
     #[test]
     fn connections_are_off_by_default_and_bounded() {
-        let base = req("async", Raw::Number(10.0), Raw::Number(50.0), Raw::Missing).with(Opt::Workload, Raw::Text("fetch"));
+        let base = req("async", Raw::Number(10.0), Raw::Number(50.0), Raw::Missing)
+            .with(Opt::Workload, Raw::Text("fetch"));
         assert_eq!(check(&base, POOL).unwrap()[0].connections, None);
-        assert_eq!(check(&base.with(Opt::Connections, Raw::Text("6")), POOL).unwrap()[0].connections, Some(6));
+        assert_eq!(
+            check(&base.with(Opt::Connections, Raw::Text("6")), POOL).unwrap()[0].connections,
+            Some(6)
+        );
         let e = check(&base.with(Opt::Connections, Raw::Number(0.0)), POOL).unwrap_err();
         assert_eq!(e[0].field, "connections");
         assert!(e[0].message.contains("from 1 to 1,000"), "{}", e[0].message);

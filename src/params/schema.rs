@@ -6,7 +6,9 @@
 //! The page gets the table as `schema.js`, written at build time by `src/bin/contract.rs` from
 //! [`to_json`], so the form renders before the engine has loaded.
 
-use super::limits::{DEFAULT_TIMEOUT_MS, MAX_DELAY_MS, MAX_FETCH_TASKS, MAX_PROCESSES, MAX_TASKS, MAX_TIMEOUT_MS};
+use super::limits::{
+    DEFAULT_TIMEOUT_MS, MAX_DELAY_MS, MAX_FETCH_TASKS, MAX_PROCESSES, MAX_TASKS, MAX_TIMEOUT_MS,
+};
 use super::vocab::{FailMode, Model, Timers, Workload};
 
 /// Every option, in the order the form shows them. `Opt as usize` indexes [`OPTIONS`].

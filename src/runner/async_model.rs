@@ -45,7 +45,12 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
             let fail_after = if fault.is_some() { u32::MAX } else { fail };
             let connector = Connector::new(p.connections);
             let make = |id| {
-                let url = workload::request_url(&url, work_of(id == fail, p.delay_ms), id, fault.filter(|_| id == fail));
+                let url = workload::request_url(
+                    &url,
+                    work_of(id == fail, p.delay_ms),
+                    id,
+                    fault.filter(|_| id == fail),
+                );
                 fetch_task(id, url, fail_after, p.timeout_ms, connector.clone())
             };
             match p.timers {
@@ -122,9 +127,11 @@ struct Connection(Option<Rc<ConnectorState>>);
 
 impl Connector {
     fn new(limit: Option<u32>) -> Connector {
-        Connector(limit.map(|n| {
-            Rc::new(ConnectorState { free: std::cell::Cell::new(n), waiting: RefCell::default() })
-        }))
+        Connector(
+            limit.map(|n| {
+                Rc::new(ConnectorState { free: std::cell::Cell::new(n), waiting: RefCell::default() })
+            }),
+        )
     }
 
     async fn acquire(&self) -> Connection {

@@ -195,7 +195,8 @@ pub async fn task_in_this_process(task: JsValue) -> JsValue {
     let iterations = get_f64(&task, "iterations").unwrap_or(0.0) as u64;
     let kind = get_string(&task, "workload");
     let url = get_string(&task, "url").unwrap_or_default();
-    let timeout_ms = get_f64(&task, "timeoutMs").unwrap_or(f64::from(crate::params::DEFAULT_TIMEOUT_MS)) as u32;
+    let timeout_ms =
+        get_f64(&task, "timeoutMs").unwrap_or(f64::from(crate::params::DEFAULT_TIMEOUT_MS)) as u32;
     let out = Object::new();
     set(&out, "id", id);
     set(&out, "start", clock::now_ms());

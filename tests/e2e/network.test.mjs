@@ -57,8 +57,13 @@ describe("on ./build.sh serve: the page's service worker answers", () => {
     assert.equal(r.answeredBy, "service worker");
     assert.equal(r.connections, null);
     assert.ok(r.requestsPeak > 100, `requests under way at once: ${r.requestsPeak}`);
-    assert.ok(r.notes.some((n) => /answered by this page's service worker/.test(n)), r.notes.join(" | "));
-    assert.ok(!r.notes.some((n) => /held|6 connections to one HTTP\/1.1 server; the others/.test(n)));
+    assert.ok(
+      r.notes.some((n) => /answered by this page's service worker/.test(n)),
+      r.notes.join(" | "),
+    );
+    assert.ok(
+      !r.notes.some((n) => /held|6 connections to one HTTP\/1.1 server; the others/.test(n)),
+    );
     console.log(`async 1,000 x 500 ms: ${Math.round(r.elapsedMs)} ms, ${r.requestsPeak} at once`);
   });
 
@@ -74,7 +79,10 @@ describe("on ./build.sh serve: the page's service worker answers", () => {
     assert.ok(capped.requestsPeak <= 6, `peak ${capped.requestsPeak}`);
     assert.ok(capped.elapsedMs >= 449, `three rounds of 150 ms: ${capped.elapsedMs}`);
     assert.equal(capped.idealMs, 450);
-    assert.ok(capped.notes.some((n) => /connections=6 held the run/.test(n)), capped.notes.join(" | "));
+    assert.ok(
+      capped.notes.some((n) => /connections=6 held the run/.test(n)),
+      capped.notes.join(" | "),
+    );
     const free = await run(page, { model: "async", tasks: 18, delay: 150, workload: "fetch" });
     assert.equal(free.idealMs, 150);
     assert.ok(!free.notes.some((n) => /connections=|held/.test(n)), free.notes.join(" | "));
@@ -111,7 +119,11 @@ describe("on ./build.sh serve: the page's service worker answers", () => {
         assert.equal(await counter(server), before + 1, "the failing request reached the server");
         assert.equal(r.failed, 1);
         assert.equal(r.errors[0].id, 1);
-        const want = { http500: /HTTP 500/, drop: /network error/, stall: /timed out after 1,500 ms/ };
+        const want = {
+          http500: /HTTP 500/,
+          drop: /network error/,
+          stall: /timed out after 1,500 ms/,
+        };
         assert.match(r.errors[0].message, want[mode]);
         assert.equal(r.failMode, mode);
         assert.ok(r.notes.some((n) => n.includes(`failMode ${mode} asked the server`)));
@@ -137,10 +149,21 @@ describe("on ./build.sh serve: the page's service worker answers", () => {
   });
 
   test("stop() ends a run whose request stalls, and the next run is clean", async () => {
-    for (const m of [{ model: "async" }, { model: "sequential" }, { model: "processes", processes: 2 }]) {
+    for (const m of [
+      { model: "async" },
+      { model: "sequential" },
+      { model: "processes", processes: 2 },
+    ]) {
       const stopped = await page.evaluate(async (m) => {
         const p = window.playground;
-        const running = p.run({ ...m, tasks: 3, delay: 50, workload: "fetch", fail: 0, failMode: "stall" });
+        const running = p.run({
+          ...m,
+          tasks: 3,
+          delay: 50,
+          workload: "fetch",
+          fail: 0,
+          failMode: "stall",
+        });
         // Wait until the stalled request is under way, then stop.
         while ((p.progress()?.started ?? 0) < 1) await new Promise((r) => setTimeout(r, 20));
         const t0 = performance.now();
@@ -173,7 +196,10 @@ describe("where no service worker can answer: the server does, and the browser c
     assert.equal(await counter(server), before + 12, "every request reached the server");
     assert.equal(r.answeredBy, "server");
     assert.ok(r.requestsPeak <= 6, `peak at the server ${r.requestsPeak}`);
-    assert.ok(r.notes.some((n) => /held requests back: at most \d were under way/.test(n)), r.notes.join(" | "));
+    assert.ok(
+      r.notes.some((n) => /held requests back: at most \d were under way/.test(n)),
+      r.notes.join(" | "),
+    );
     const small = await run(page, { model: "async", tasks: 3, delay: 200, workload: "fetch" });
     assert.ok(!small.notes.some((n) => /held/.test(n)), small.notes.join(" | "));
     const faulty = await run(page, {
@@ -197,9 +223,13 @@ describe("a static host: the page's service worker answers there too", () => {
     page = await open(browser, server.url);
     // The one reload into the service worker, then the engine.
     // (The reloaded document's modules define window.playground a moment after it loads.)
-    await page.waitForFunction(() => window.crossOriginIsolated === true && window.playground, null, {
-      timeout: 30_000,
-    });
+    await page.waitForFunction(
+      () => window.crossOriginIsolated === true && window.playground,
+      null,
+      {
+        timeout: 30_000,
+      },
+    );
     caps = await ready(page);
   });
   after(() => server?.close());
