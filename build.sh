@@ -135,8 +135,10 @@ vendor() {
     [ "$src" = core ] || dir=$hl/languages
     { echo "// @ts-nocheck"; cat "$dir/$src.min.js"; } > "www/vendor/$dst.js"
   done
-  # Next to index.html, not in vendor/: a service worker's scope is its script's folder.
-  cp node_modules/coi-serviceworker/coi-serviceworker.js www/coi-serviceworker.js
+  # Next to index.html, not in vendor/: a service worker's scope is its script's folder. The
+  # page's own latency endpoint comes first (scripts/latency-sw.js): a scope has one worker.
+  { cat scripts/latency-sw.js; echo; cat node_modules/coi-serviceworker/coi-serviceworker.js; } \
+    > www/coi-serviceworker.js
 }
 
 # dist/: the page as a static folder for any host, from any sub-path: every URL in it

@@ -75,7 +75,66 @@ function headers(type) {
   return h;
 }
 
-let latencyRequests = 0;
+// The latency endpoint's counters: every request it received, the requests under way now and the
+// most under way at once since the last `api/latency/count?reset=1`, which proves how many requests
+// really reached this server at the same moment (the browser queues the rest).
+const latency = { requests: 0, inFlight: 0, peak: 0 };
+
+/**
+ * The fetch workload's latency endpoint: answers after `ms` milliseconds, so every task's
+ * request really crosses the browser's network stack. `fail` makes this request fail for real:
+ * `http500` answers 500 after the delay, `drop` sends the headers and part of the body and then
+ * destroys the connection, `stall` never answers (the task's own timeout ends it; a client that
+ * gives up closes the connection, which frees it here). Every response says who answered
+ * (`X-Answered-By`) and when the request arrived (`X-Received-At`, ms since the epoch).
+ */
+function answerLatency(req, res, url) {
+  const ms = Math.min(60_000, Math.max(0, Number(url.searchParams.get("ms")) || 0));
+  const fail = url.searchParams.get("fail");
+  const receivedAt = Date.now();
+  latency.requests += 1;
+  latency.inFlight += 1;
+  latency.peak = Math.max(latency.peak, latency.inFlight);
+  let open = true;
+  const done = () => {
+    if (open) latency.inFlight -= 1;
+    open = false;
+  };
+  res.on("close", done);
+  const head = (status) =>
+    res.writeHead(status, {
+      ...headers(types[".json"]),
+      "X-Answered-By": "server",
+      "X-Received-At": String(receivedAt),
+    });
+  if (fail === "stall") {
+    // Never answered; a stalled request is dropped after two minutes so nothing piles up.
+    const timer = setTimeout(() => res.destroy(), 120_000);
+    res.on("close", () => clearTimeout(timer));
+    return;
+  }
+  setTimeout(() => {
+    if (!open) return;
+    if (fail === "http500") {
+      head(500);
+      res.end(`{"error":"the server failed this request on purpose (fail=http500)"}`);
+    } else if (fail === "drop") {
+      // A body longer than what is sent, then the connection closes: the client sees a
+      // network error while reading the response.
+      res.writeHead(200, {
+        ...headers(types[".json"]),
+        "Content-Length": "1000",
+        "X-Answered-By": "server",
+        "X-Received-At": String(receivedAt),
+      });
+      res.write(`{"ms":${ms},"partial":`);
+      setTimeout(() => res.destroy(), 20);
+    } else {
+      head(200);
+      res.end(`{"ms":${ms}}`);
+    }
+  }, ms);
+}
 
 const server = createServer((req, res) => {
   const url = new URL(req.url, "http://localhost");
@@ -91,24 +150,20 @@ const server = createServer((req, res) => {
     res.writeHead(200, headers(types[".js"])).end("// served empty: --no-isolation\n");
     return;
   }
-  // The fetch workload's latency endpoint: answers after `ms` milliseconds, so every
-  // task's request really crosses the browser's network stack. A plain static host has none.
   if (!values.plain && url.pathname === `${prefix}api/latency`) {
-    const ms = Math.min(60_000, Math.max(0, Number(url.searchParams.get("ms")) || 0));
-    latencyRequests += 1;
-    setTimeout(() => {
-      res.writeHead(200, headers(types[".json"])).end(`{"ms":${ms}}`);
-    }, ms);
+    answerLatency(req, res, url);
     return;
   }
   // The page reads this file to learn whether the endpoint exists; on a static host the real
   // file says it does not (a 404 probe would log a console error).
   if (!values.plain && url.pathname === `${prefix}api/status.json`) {
-    res.writeHead(200, headers(types[".json"])).end('{"latency":true}');
+    res.writeHead(200, headers(types[".json"])).end('{"latency":true,"answeredBy":"server"}');
     return;
   }
   if (!values.plain && url.pathname === `${prefix}api/latency/count`) {
-    res.writeHead(200, headers(types[".json"])).end(`{"requests":${latencyRequests}}`);
+    const body = JSON.stringify(latency);
+    if (url.searchParams.get("reset") === "1") latency.peak = latency.inFlight;
+    res.writeHead(200, headers(types[".json"])).end(body);
     return;
   }
   let path = normalize(join(root, decodeURIComponent(url.pathname.slice(prefix.length - 1))));

@@ -297,6 +297,9 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
         processes = Some(ready.map_err(|e| JsValue::from(js_sys::Error::new(&e)))?);
     }
     let startup = processes.as_ref().map(|r| r.startup);
+    if p.workload == Workload::Fetch {
+        workload::net_log().reset();
+    }
     let heap_before = alloc::live();
     alloc::reset_peak();
     let hidden = HiddenWatch::start();
@@ -365,14 +368,7 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
     if p.delay_ms < 4 && p.workload != Workload::Cpu {
         notes.push("Delays under 4 ms are distorted: browsers clamp nested timers to at least 4 ms.".into());
     }
-    if p.workload == Workload::Fetch && p.tasks > params::CONNECTIONS_PER_HOST && p.model != Model::Sequential
-    {
-        notes.push(
-            "The browser keeps at most 6 connections to one server open, so at most 6 requests were \
-             in flight; the others waited in the browser's queue."
-                .into(),
-        );
-    }
+    let net = (p.workload == Workload::Fetch).then(|| fetch_notes(&p, &mut notes));
     if distorted {
         notes.push(
             "Distorted: the page was hidden during the run, and browsers slow timers in background tabs."
@@ -411,7 +407,7 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
         gil: p.gil && p.model == Model::Threads,
         blocking: p.blocking && p.model == Model::Async,
         timers: (p.model == Model::Async).then_some(p.timers),
-        fail_mode: (p.model == Model::Async).then_some(p.fail_mode),
+        fail_mode: (p.model == Model::Async || p.network_fault().is_some()).then_some(p.fail_mode),
         fail: OrNull(p.fail),
         elapsed_ms: o.elapsed_ms,
         ideal_ms: params::ideal_ms(&p, limits()),
@@ -461,7 +457,87 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
         wait_lane: waits(|w| f64::from(w.lane.number())),
         wait_start: waits(|w| w.start),
         wait_end: waits(|w| w.end),
+        connections: OrNull(
+            p.connections.filter(|_| p.model == Model::Async && p.workload == Workload::Fetch),
+        ),
+        timeout_ms: (p.workload == Workload::Fetch).then_some(p.timeout_ms),
+        answered_by: OrNull(net.as_ref().and_then(|n| n.0.clone())),
+        requests_peak: net.map(|n| n.1),
     }
+}
+
+/// What answered a fetch run's requests, and the most under way at once there, measured from the
+/// times the requests arrived; adds the notes that say so, and the connection limit's note only
+/// when the run was held to it.
+fn fetch_notes(p: &Params, notes: &mut Vec<String>) -> (Option<String>, u32) {
+    let log = workload::net_log();
+    let (by_server, by_worker) = log.answered();
+    let fault = p.network_fault();
+    let delay_of = |id: u32| f64::from(runner::work_of(p.fail == Some(id), p.delay_ms));
+    let peak = timeline::peak_at_answerer(&log.arrivals(p.tasks), delay_of);
+    let plural = |n: u32| if n == 1 { "request was" } else { "requests were" };
+    let answered_by = match (by_worker, by_server) {
+        (0, 0) => None,
+        (w, 0) => {
+            notes.push(format!(
+                "The {} {} answered by this page's service worker, inside the browser, after the delay: \
+                 no connection limit applies there, where one HTTP/1.1 server gets at most 6 connections \
+                 from a browser.",
+                params::group(w.into()),
+                plural(w)
+            ));
+            Some("service worker")
+        }
+        (0, s) => {
+            notes.push(format!(
+                "The {} {} answered by the server, over HTTP/1.1.",
+                params::group(s.into()),
+                plural(s)
+            ));
+            Some("server")
+        }
+        (w, s) => {
+            notes.push(format!(
+                "{} {} answered by this page's service worker and {} by the server.",
+                params::group(w.into()),
+                plural(w),
+                params::group(s.into())
+            ));
+            Some("service worker and server")
+        }
+    };
+    if let Some(mode) = fault {
+        let what = match mode {
+            params::FailMode::Http500 => "answered it with HTTP 500",
+            params::FailMode::Drop => "closed the connection in the middle of the response",
+            _ => "never answered it, so the task's timeout (timeoutMs) ended it",
+        };
+        let k = p.fail.unwrap_or(0);
+        notes.push(format!(
+            "Task {k}'s request failed for real: failMode {} asked the server, which {what}.",
+            mode.name()
+        ));
+    }
+    // How many requests the model would have under way at once.
+    let width = match p.model {
+        Model::Async => p.connections.unwrap_or(p.tasks),
+        Model::Threads | Model::Processes => p.threads,
+        Model::Sequential => 1,
+    }
+    .min(p.tasks);
+    let answered = by_server + by_worker;
+    if p.model == Model::Async && p.connections.is_some_and(|n| n < p.tasks) && peak >= width {
+        notes.push(format!(
+            "connections={width} held the run to {width} requests under way at once (measured: {peak}), \
+             like aiohttp's TCPConnector(limit={width}); the other tasks waited for a free connection."
+        ));
+    } else if by_server > 0 && answered >= width && peak < width {
+        notes.push(format!(
+            "The browser held requests back: at most {peak} were under way at the server at once, because \
+             a browser opens at most 6 connections to one HTTP/1.1 server; the others waited in its queue."
+        ));
+    }
+    (answered_by.map(String::from), peak)
 }
 
 #[wasm_bindgen(inline_js = "

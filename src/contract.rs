@@ -361,6 +361,17 @@ js_object! {
         pub wait_start: F64s => "waitStart",
         /// Waits for the GIL: end, ms on the run's clock.
         pub wait_end: F64s => "waitEnd",
+        /// Most requests under way at once, like aiohttp's `TCPConnector(limit=)` (async fetch
+        /// runs), or null: no limit.
+        pub connections: OrNull<u32> => "connections",
+        /// How long a request could take before its task failed, in ms (fetch runs).
+        pub timeout_ms: Option<u32> => "timeoutMs",
+        /// What answered the requests, as their responses said: "service worker", "server",
+        /// "service worker and server", or null (none answered).
+        pub answered_by: OrNull<String> => "answeredBy",
+        /// Most requests under way at once where they were answered, measured from the times
+        /// they arrived there (fetch runs).
+        pub requests_peak: Option<u32> => "requestsPeak",
     }
 }
 
@@ -393,8 +404,15 @@ export interface Capabilities {
   poolStartMs: number | null;
   /** Why threads are off, in one sentence, or null. */
   reason: string | null;
-  /** Whether the server answers the fetch workload's requests. */
+  /** Whether the fetch workload can run here (something answers its requests). */
   fetch: boolean;
+  /**
+   * What answers the fetch workload's requests: "service worker" (the page's own, with no
+   * connection limit), "server" (./build.sh serve, at most 6 connections from a browser), or null.
+   */
+  fetchAnsweredBy: "service worker" | "server" | null;
+  /** Why the fetch workload cannot run here, in one sentence, or null. */
+  fetchReason: string | null;
 }
 
 

@@ -223,6 +223,28 @@ impl Ord for Ordered {
     }
 }
 
+/// Most requests under way at once where they were answered: each is counted from its arrival
+/// for `delay_of(id)` ms, the time it was held there. Measured, not assumed: requests that a
+/// browser queued arrive later and overlap less.
+pub fn peak_at_answerer(arrivals: &[f64], delay_of: impl Fn(u32) -> f64) -> u32 {
+    let mut edges: Vec<(f64, i32)> = Vec::with_capacity(arrivals.len() * 2);
+    for (id, &at) in arrivals.iter().enumerate() {
+        if at.is_finite() {
+            edges.push((at, 1));
+            edges.push((at + delay_of(id as u32).max(0.5), -1));
+        }
+    }
+    // Ends before starts at the same ms: a request sent on a connection just freed is not
+    // counted with the one before it.
+    edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let (mut open, mut peak) = (0i32, 0i32);
+    for (_, step) in edges {
+        open += step;
+        peak = peak.max(open);
+    }
+    peak as u32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -315,5 +337,15 @@ mod tests {
         s.state[1] = SpanState::Failed;
         assert_eq!(s.count(SpanState::Done), 2);
         assert_eq!(s.count(SpanState::Failed), 1);
+    }
+
+    #[test]
+    fn peak_counts_requests_held_at_once() {
+        // Six connections, 100 ms requests: the second round arrives as the first ends.
+        let capped: Vec<f64> = (0..12).map(|i| f64::from(i / 6) * 100.0 + f64::from(i % 6) * 0.3).collect();
+        assert_eq!(peak_at_answerer(&capped, |_| 100.0), 6);
+        let all: Vec<f64> = (0..1000).map(|i| f64::from(i) * 0.1).collect();
+        assert_eq!(peak_at_answerer(&all, |_| 500.0), 1000);
+        assert_eq!(peak_at_answerer(&[f64::NAN, 5.0], |_| 10.0), 1);
     }
 }

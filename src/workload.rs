@@ -3,7 +3,7 @@
 //! worker thread.
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering::Relaxed};
 
 use gloo_timers::future::TimeoutFuture;
 use wasm_bindgen::{JsCast, JsValue};
@@ -150,41 +150,214 @@ pub fn fetch_url() -> Option<String> {
     FETCH_URL.with_borrow(|u| u.clone())
 }
 
-/// The request URL for task `id`: the server answers after `delay_ms`.
-pub fn request_url(base: &str, delay_ms: u32, id: u32) -> String {
-    format!("{base}?ms={delay_ms}&task={id}")
+/// The request URL for task `id`: the server answers after `delay_ms`; `fault` (a failMode name:
+/// `http500`, `drop` or `stall`) makes it fail this request for real.
+/// Each run's URLs differ (`run=`): a browser makes a request wait for an earlier one to the same
+/// URL that is still under way (its HTTP cache's lock), and a stalled request of an earlier run
+/// must not hold back this run's.
+pub fn request_url(base: &str, delay_ms: u32, id: u32, fault: Option<&str>) -> String {
+    let run = RUN_NUMBER.load(Relaxed);
+    match fault {
+        Some(f) => format!("{base}?ms={delay_ms}&task={id}&run={run}&fail={f}"),
+        None => format!("{base}?ms={delay_ms}&task={id}&run={run}"),
+    }
 }
+
+/// Counts fetch runs, for [`request_url`].
+static RUN_NUMBER: AtomicU32 = AtomicU32::new(0);
 
 fn js_error(e: JsValue) -> String {
     e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.message())).unwrap_or_else(|| format!("{e:?}"))
 }
 
-/// Fetches `url` through the browser's network stack and awaits the whole response body, like
-/// `await session.get(url)` with aiohttp.
-pub async fn fetch(url: &str) -> Result<(), String> {
-    // On the page or in a process worker: `fetch` belongs to whichever global this is.
-    let global = js_sys::global();
-    let request = match global.dyn_ref::<web_sys::Window>() {
-        Some(window) => window.fetch_with_str(url),
-        None => global.unchecked_ref::<web_sys::WorkerGlobalScope>().fetch_with_str(url),
-    };
-    let response: web_sys::Response = JsFuture::from(request).await.map_err(js_error)?.into();
-    if !response.ok() {
-        return Err(format!("HTTP {}", response.status()));
-    }
-    JsFuture::from(response.text().map_err(js_error)?).await.map_err(js_error)?;
-    Ok(())
+/// What answered a request: the server, or the page's service worker (see
+/// `scripts/latency-sw.js`), as its `X-Answered-By` header says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Responder {
+    /// The project's server (`scripts/serve.mjs`), over HTTP/1.1.
+    Server,
+    /// The page's service worker, inside the browser.
+    ServiceWorker,
 }
 
-/// Fetches `url` and blocks the worker thread until the response arrives (a synchronous
-/// XMLHttpRequest, which browsers allow in workers only), like `requests.get(url)`.
+impl Responder {
+    /// The `X-Answered-By` value that names it.
+    pub fn header(self) -> &'static str {
+        match self {
+            Responder::Server => "server",
+            Responder::ServiceWorker => "service worker",
+        }
+    }
+
+    fn from_header(h: Option<String>) -> Option<Responder> {
+        match h.as_deref() {
+            Some("server") => Some(Responder::Server),
+            Some("service worker") => Some(Responder::ServiceWorker),
+            _ => None,
+        }
+    }
+}
+
+/// A request's answer: who answered and when the request reached it (ms since the epoch, on the
+/// answerer's clock).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Answer {
+    /// Who answered.
+    pub by: Option<Responder>,
+    /// When the request arrived there.
+    pub received_at: f64,
+}
+
+impl Answer {
+    /// An answer as a process reported it.
+    pub fn from_parts(by: Option<String>, received_at: Option<f64>) -> Answer {
+        Answer { by: Responder::from_header(by), received_at: received_at.unwrap_or(f64::NAN) }
+    }
+
+    fn read(by: Option<String>, received: Option<String>) -> Answer {
+        Answer {
+            by: Responder::from_header(by),
+            received_at: received.and_then(|r| r.parse().ok()).unwrap_or(f64::NAN),
+        }
+    }
+}
+
+/// What the requests of a run met, kept as they are answered, from the event loop and from worker
+/// threads alike (atomics only: the event loop must never wait for a lock).
+pub struct NetLog {
+    /// Per task id: when its request reached what answered it (f64 bits; 0 = not answered).
+    received: Vec<AtomicU64>,
+    /// Requests answered by the server and by the service worker.
+    by_server: AtomicU32,
+    by_worker: AtomicU32,
+}
+
+static NET: std::sync::OnceLock<NetLog> = std::sync::OnceLock::new();
+
+/// The run's request log (one per engine: runs never overlap).
+pub fn net_log() -> &'static NetLog {
+    NET.get_or_init(|| NetLog {
+        received: (0..crate::params::MAX_FETCH_TASKS).map(|_| AtomicU64::new(0)).collect(),
+        by_server: AtomicU32::new(0),
+        by_worker: AtomicU32::new(0),
+    })
+}
+
+impl NetLog {
+    /// Forgets the last run's requests; called before a fetch run starts.
+    pub fn reset(&self) {
+        RUN_NUMBER.fetch_add(1, Relaxed);
+        for r in &self.received {
+            r.store(0, Relaxed);
+        }
+        self.by_server.store(0, Relaxed);
+        self.by_worker.store(0, Relaxed);
+    }
+
+    /// Task `id`'s request was answered (with success or an HTTP error status).
+    pub fn note(&self, id: u32, answer: Answer) {
+        match answer.by {
+            Some(Responder::Server) => self.by_server.fetch_add(1, Relaxed),
+            Some(Responder::ServiceWorker) => self.by_worker.fetch_add(1, Relaxed),
+            None => 0,
+        };
+        if let Some(slot) = self.received.get(id as usize)
+            && answer.received_at.is_finite()
+        {
+            slot.store(answer.received_at.to_bits(), Relaxed);
+        }
+    }
+
+    /// Requests answered by the server and by the service worker.
+    pub fn answered(&self) -> (u32, u32) {
+        (self.by_server.load(Relaxed), self.by_worker.load(Relaxed))
+    }
+
+    /// When each of the first `tasks` requests reached what answered it (NaN: not answered).
+    pub fn arrivals(&self, tasks: u32) -> Vec<f64> {
+        self.received
+            .iter()
+            .take(tasks as usize)
+            .map(|r| match r.load(Relaxed) {
+                0 => f64::NAN,
+                bits => f64::from_bits(bits),
+            })
+            .collect()
+    }
+}
+
+/// Aborts a request when dropped: a task stopped, cancelled or timed out closes its connection,
+/// so a stalled request never outlives its task.
+struct AbortOnDrop(web_sys::AbortController);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// Fetches `url` through the browser's network stack and awaits the whole response body, like
+/// `await session.get(url)` with aiohttp, giving up after `timeout_ms` like
+/// `asyncio.wait_for`. A non-2xx status, a network error (a dropped connection) and a timeout
+/// are the task's error.
+pub async fn fetch(url: &str, timeout_ms: u32) -> Result<Answer, String> {
+    use futures_util::future::{Either, select};
+    let abort = AbortOnDrop(web_sys::AbortController::new().map_err(js_error)?);
+    let init = web_sys::RequestInit::new();
+    init.set_signal(Some(&abort.0.signal()));
+    let work = async {
+        // On the page or in a process worker: `fetch` belongs to whichever global this is.
+        let global = js_sys::global();
+        let request = match global.dyn_ref::<web_sys::Window>() {
+            Some(window) => window.fetch_with_str_and_init(url, &init),
+            None => global.unchecked_ref::<web_sys::WorkerGlobalScope>().fetch_with_str_and_init(url, &init),
+        };
+        let response: web_sys::Response =
+            JsFuture::from(request).await.map_err(|e| format!("network error: {}", js_error(e)))?.into();
+        let headers = response.headers();
+        let answer = Answer::read(
+            headers.get("X-Answered-By").ok().flatten(),
+            headers.get("X-Received-At").ok().flatten(),
+        );
+        if !response.ok() {
+            return Err(format!("HTTP {} {}", response.status(), response.status_text()));
+        }
+        JsFuture::from(response.text().map_err(js_error)?)
+            .await
+            .map_err(|e| format!("network error while reading the response: {}", js_error(e)))?;
+        Ok(answer)
+    };
+    match select(std::pin::pin!(work), TimeoutFuture::new(timeout_ms)).await {
+        Either::Left((result, _)) => result,
+        Either::Right(_) => {
+            Err(format!("timed out after {} ms (timeoutMs)", crate::params::group(timeout_ms.into())))
+        }
+    }
+}
+
+/// Fetches `url` and blocks the worker thread until the response arrives or `timeout_ms` pass (a
+/// synchronous XMLHttpRequest, which browsers allow in workers only), like
+/// `requests.get(url, timeout=...)`. Like a Python thread in `requests.get`, the thread cannot be
+/// interrupted meanwhile: a stopped run waits for it, at most until its timeout.
 #[cfg(feature = "threads")]
-pub fn fetch_blocking(url: &str) -> Result<(), String> {
+pub fn fetch_blocking(url: &str, timeout_ms: u32) -> Result<Answer, String> {
     let xhr = web_sys::XmlHttpRequest::new().map_err(js_error)?;
     xhr.open_with_async("GET", url, false).map_err(js_error)?;
-    xhr.send().map_err(js_error)?;
+    xhr.set_timeout(timeout_ms);
+    if let Err(e) = xhr.send() {
+        let name = e.dyn_ref::<js_sys::Error>().map(|e| String::from(e.name())).unwrap_or_default();
+        return Err(if name == "TimeoutError" {
+            format!("timed out after {} ms (timeoutMs)", crate::params::group(timeout_ms.into()))
+        } else {
+            format!("network error: {}", js_error(e))
+        });
+    }
+    let answer = Answer::read(
+        xhr.get_response_header("X-Answered-By").ok().flatten(),
+        xhr.get_response_header("X-Received-At").ok().flatten(),
+    );
     match xhr.status().map_err(js_error)? {
-        200..=299 => Ok(()),
-        s => Err(format!("HTTP {s}")),
+        200..=299 => Ok(answer),
+        s => Err(format!("HTTP {s} {}", xhr.status_text().unwrap_or_default())),
     }
 }

@@ -66,7 +66,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(4000))]
 
     #[test]
-    fn any_request_is_checked_without_panicking(fields in proptest::collection::vec(raw_value(), 13)) {
+    fn any_request_is_checked_without_panicking(fields in proptest::collection::vec(raw_value(), Opt::COUNT + 2)) {
         // Every option, and one unknown name, get a value.
         let mut names: Vec<&str> = Opt::ALL.iter().map(|o| o.name()).collect();
         names.push("delayMs");

@@ -44,7 +44,15 @@ function asyncProgram(r) {
       `    print([e for e in results if isinstance(e, Exception)])\n`;
   } else gather = `    await asyncio.gather(*(${call} for i in range(${r.tasks})))\n`;
   if (r.workload === "fetch") {
-    gather = `    async with aiohttp.ClientSession() as session:\n${gather.replace(/^/gm, "    ")}`;
+    // The limit this run had: aiohttp's default connector allows 100 connections at once,
+    // limit=0 lifts it (the run had none unless `connections` was set).
+    const limit = r.connections ?? 0;
+    const note = limit ? `  # at most ${limit} requests at once` : "  # no limit, like this run";
+    gather =
+      `    connector = aiohttp.TCPConnector(limit=${limit})${note}\n` +
+      `    timeout = aiohttp.ClientTimeout(total=${secs(r.timeoutMs ?? 10000)})\n` +
+      `    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:\n` +
+      gather.replace(/^/gm, "    ");
   }
   return (
     `${head}\n\nasync def task(${params}):\n${body}${failLine(r)}\n\nasync def main():\n` +
@@ -66,7 +74,7 @@ function blockingBody(r, gilNote) {
     return `    sum(i * i for i in range(${cpuLoop(r)}))${gilNote ? "  # holds the GIL" : ""}\n`;
   }
   if (r.workload === "fetch") {
-    return `    urlopen(f"http://127.0.0.1:8000/api/latency?ms=${r.delay}").read()  # blocks this thread\n`;
+    return `    urlopen(f"http://127.0.0.1:8000/api/latency?ms=${r.delay}", timeout=${secs(r.timeoutMs ?? 10000)}).read()  # blocks this thread\n`;
   }
   return `    time.sleep(${d})  # blocks this thread${gilNote ? ", releases the GIL" : ""}\n`;
 }

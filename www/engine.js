@@ -59,16 +59,58 @@ export function loadEngine() {
 }
 
 /**
- * The fetch workload needs the server's latency endpoint; api/status.json says whether there is
- * one (the project's server answers it, a static host serves the file that says no).
+ * Makes the page's service worker (www/coi-serviceworker.js, which also answers the fetch
+ * workload's latency endpoint: scripts/latency-sw.js) control this page, when it can: a browser
+ * opens at most 6 connections to one HTTP/1.1 server, and the worker, inside the browser, has no
+ * such limit. On a static host coi.js has registered it already (the page reloaded into it); on
+ * a page the server isolates, it is registered here. Resolves to why it cannot, or null.
+ */
+async function serviceWorkerAnswering() {
+  const container = globalThis.navigator?.serviceWorker;
+  if (container?.controller) return null;
+  // A page that is not isolated is coi.js's to register (it reloads into the worker); without
+  // that library (the --no-isolation server serves it empty) there is nothing to register.
+  if (!container || globalThis.crossOriginIsolated !== true) return "unavailable";
+  try {
+    const claimed = new Promise((resolve) =>
+      container.addEventListener("controllerchange", resolve, { once: true }),
+    );
+    await container.register(new URL("coi-serviceworker.js", import.meta.url).href);
+    // The worker claims the page as soon as it is active (a few hundred ms on a first visit).
+    const late = new Promise((resolve) => setTimeout(() => resolve("late"), 5000));
+    return (await Promise.race([claimed.then(() => null), late])) ?? null;
+  } catch {
+    // Refused: a cross-site frame whose storage is partitioned, or service workers blocked.
+    return "refused";
+  }
+}
+
+/**
+ * The fetch workload needs something that answers its latency endpoint: api/status.json says
+ * what (the page's service worker or the project's server answer it; a static host serves the
+ * file that says nothing does). Resolves to `{ url, answeredBy, reason }`.
  */
 async function latencyEndpoint() {
+  const worker = await serviceWorkerAnswering();
   try {
     const status = await (await fetch(new URL("api/status.json", import.meta.url))).json();
-    return status.latency === true ? new URL("api/latency", import.meta.url).href : null;
+    if (status.latency === true) {
+      return {
+        url: new URL("api/latency", import.meta.url).href,
+        answeredBy: status.answeredBy === "service worker" ? "service worker" : "server",
+        reason: null,
+      };
+    }
   } catch {
-    return null;
+    // Unreadable: as if there were no endpoint.
   }
+  return {
+    url: null,
+    answeredBy: null,
+    reason:
+      "Fetch is unavailable here: on a static host the page's own service worker answers its " +
+      `requests, and ${worker === "refused" ? "this browser refused it in this frame" : "it cannot run on this page (service workers need HTTPS or localhost, and a page of its own)"}.`,
+  };
 }
 
 /** The pool's start, once: resolves to the ms it took, or null where there are no threads. */
@@ -86,7 +128,7 @@ export function startPool() {
 }
 
 async function load() {
-  const fetchUrl = latencyEndpoint();
+  const endpoint = latencyEndpoint();
   const reason = await threadsUnavailableReason();
   const threads = reason === null;
   const wasm = threads
@@ -94,7 +136,7 @@ async function load() {
     : await import("./pkg/st/playground.js");
   await wasm.default();
   wasm.configure({
-    fetchUrl: await fetchUrl,
+    fetchUrl: (await endpoint).url,
     processUrl: new URL("process.js", import.meta.url).href,
     // So that a refused threads run names the real reason: an isolated page whose browser has
     // no WebAssembly threads (WebKitGTK) is not "not isolated".
@@ -115,7 +157,9 @@ async function load() {
       poolSize,
       poolStartMs: null,
       reason,
-      fetch: (await fetchUrl) !== null,
+      fetch: (await endpoint).url !== null,
+      fetchAnsweredBy: (await endpoint).answeredBy,
+      fetchReason: (await endpoint).reason,
     },
   };
 }

@@ -306,8 +306,7 @@ playground.ready.then(async (caps) => {
     }
   }
   if (!caps.fetch) {
-    $("workload-hint").textContent =
-      "fetch needs the project's server (./build.sh serve); this host has no latency endpoint";
+    $("workload-hint").textContent = caps.fetchReason;
   }
   setRunning(false);
   showDiagnostics();

@@ -28,6 +28,8 @@ const capabilities = {
   poolStartMs: null,
   reason: "The engine is still loading.",
   fetch: false,
+  fetchAnsweredBy: null,
+  fetchReason: null,
 };
 
 // The loaded wasm module, for the synchronous calls; null until ready.

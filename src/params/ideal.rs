@@ -1,13 +1,15 @@
 //! Ideal elapsed times: what each model predicts for a run, with perfect machinery.
 
 use super::Params;
-use super::limits::{CONNECTIONS_PER_HOST, Limits};
+use super::limits::Limits;
 use super::vocab::{Model, Workload};
 
 /// The ideal elapsed time, in ms: the physical limit of the run with perfect machinery.
 /// - Waiting (sleep): async one delay; threads ceil(tasks / threads) delays; sequential tasks ×
 ///   delay; async tasks that block instead of awaiting, tasks × delay.
-/// - Fetch: as waiting, but the browser keeps at most [`CONNECTIONS_PER_HOST`] requests open.
+/// - Fetch: as waiting; async with `connections` keeps at most that many requests under way, like
+///   aiohttp's connector. (A browser that sends them to one HTTP/1.1 server keeps at most 6 open:
+///   that is the machinery's limit, not the model's, and the run's record says when it happened.)
 /// - CPU: one event loop computes one task at a time (tasks × delay); threads share the cores:
 ///   ceil(tasks / threads) rounds, and no faster than the total work over the cores; with the
 ///   GIL, one thread computes at a time (tasks × delay).
@@ -18,16 +20,16 @@ pub fn ideal_ms(p: &Params, limits: Limits) -> f64 {
         (Model::Sequential, _) => n * d,
         (Model::Async, _) if p.blocking => n * d,
         (Model::Async, Workload::Sleep) => d,
-        (Model::Async, Workload::Fetch) => rounds(CONNECTIONS_PER_HOST),
+        (Model::Async, Workload::Fetch) => p.connections.map_or(d, rounds),
         (Model::Async, Workload::Cpu) => n * d,
         (Model::Threads, Workload::Sleep) => rounds(p.threads),
-        (Model::Threads, Workload::Fetch) => rounds(p.threads.min(CONNECTIONS_PER_HOST)),
+        (Model::Threads, Workload::Fetch) => rounds(p.threads),
         (Model::Threads, Workload::Cpu) if p.gil => n * d,
         (Model::Threads | Model::Processes, Workload::Cpu) => {
             rounds(p.threads).max(n * d / f64::from(limits.cores.max(1)))
         }
         (Model::Processes, Workload::Sleep) => rounds(p.threads),
-        (Model::Processes, Workload::Fetch) => rounds(p.threads.min(CONNECTIONS_PER_HOST)),
+        (Model::Processes, Workload::Fetch) => rounds(p.threads),
     }
 }
 
@@ -53,7 +55,8 @@ mod tests {
         assert_eq!(ideal(cpu(Model::Threads, 4)), 200.0);
         assert_eq!(ideal(Params { gil: true, ..cpu(Model::Threads, 4) }), 400.0);
         let fetch = |m, t| Params { workload: Workload::Fetch, ..Params::new(m, 12, 100, t) };
-        assert_eq!(ideal(fetch(Model::Async, 1)), 200.0, "six connections per host");
+        assert_eq!(ideal(fetch(Model::Async, 1)), 100.0, "every request at once");
+        assert_eq!(ideal(Params { connections: Some(6), ..fetch(Model::Async, 1) }), 200.0, "six at a time");
         assert_eq!(ideal(fetch(Model::Threads, 3)), 400.0);
         assert_eq!(ideal(Params { blocking: true, ..Params::new(Model::Async, 3, 100, 1) }), 300.0);
         let cpu = Params { workload: Workload::Cpu, ..Params::new(Model::Processes, 4, 100, 2) };

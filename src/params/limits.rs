@@ -19,6 +19,11 @@ pub const MAX_FETCH_TASKS: u32 = 1_000;
 /// Requests a browser keeps open to one HTTP/1.1 server at once (Chromium and Firefox: 6); more
 /// wait in the browser's queue, whatever the model.
 pub const CONNECTIONS_PER_HOST: u32 = 6;
+/// A fetch task's default timeout, in ms: long enough for any ordinary delay, short enough that a
+/// stalled request ends while a learner still watches.
+pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+/// Longest timeout of a fetch task, in ms.
+pub const MAX_TIMEOUT_MS: u32 = 120_000;
 /// Most processes (workers with a wasm instance of their own) the processes model starts.
 pub const MAX_PROCESSES: u32 = 16;
 

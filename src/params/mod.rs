@@ -43,6 +43,10 @@ pub struct Params {
     pub fail: Option<u32>,
     /// What the async model does when a task fails.
     pub fail_mode: FailMode,
+    /// Most requests under way at once (async fetch), or no limit.
+    pub connections: Option<u32>,
+    /// How long a request may take before its task fails, in ms (fetch).
+    pub timeout_ms: u32,
 }
 
 impl Params {
@@ -59,7 +63,15 @@ impl Params {
             blocking: false,
             fail: None,
             fail_mode: FailMode::default(),
+            connections: None,
+            timeout_ms: limits::DEFAULT_TIMEOUT_MS,
         }
+    }
+
+    /// The network fault the failing task's request meets, if any (fetch only).
+    pub fn network_fault(&self) -> Option<FailMode> {
+        (self.fail.is_some() && self.workload == Workload::Fetch && self.fail_mode.is_network())
+            .then_some(self.fail_mode)
     }
 
     /// Whether the run keeps the page's event loop busy while tasks run.

@@ -79,8 +79,9 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
     if workload == Some(Workload::Fetch) && !limits.fetch {
         errors.push(FieldError::new(
             Opt::Workload,
-            "workload fetch is unavailable: this page's server does not answer latency requests (a \
-             plain static host). Use ./build.sh serve."
+            "workload fetch is unavailable on this page: nothing answers its requests (the page's \
+             service worker does on a static host where the browser allows it; ./build.sh serve does \
+             too)."
                 .into(),
         ));
     }
@@ -104,6 +105,35 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
         ));
     }
     let fail = keep!(whole_or_default(Opt::Fail, req.get(Opt::Fail), limits, tasks));
+    if let (Some(mode), Some(w)) = (fail_mode, workload)
+        && mode.is_network()
+        && w != Workload::Fetch
+    {
+        errors.push(FieldError::new(
+            Opt::FailMode,
+            format!(
+                "failMode {} is a network fault: it applies to workload fetch only (the server fails \
+                 the request), and workload is {}.",
+                mode.name(),
+                w.name()
+            ),
+        ));
+    }
+    let connections = keep!(whole_or_default(Opt::Connections, req.get(Opt::Connections), limits, tasks));
+    let timeout_ms =
+        keep!(whole_or_default(Opt::TimeoutMs, req.get(Opt::TimeoutMs), limits, tasks)).flatten();
+    if let (Some(t), Some(d), Some(Workload::Fetch)) = (timeout_ms, delay, workload)
+        && t <= d
+    {
+        errors.push(FieldError::new(
+            Opt::TimeoutMs,
+            format!(
+                "timeoutMs must be longer than delay ({} ms), or every request times out; got {} ms.",
+                group(d.into()),
+                group(t.into())
+            ),
+        ));
+    }
 
     if let (Some(tasks), Some(delay_ms), Some(workload), Some(blocking)) = (tasks, delay, workload, blocking)
     {
@@ -188,6 +218,8 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
         blocking: blocking.unwrap_or(false),
         fail: fail.flatten(),
         fail_mode: fail_mode.unwrap_or_default(),
+        connections: connections.flatten(),
+        timeout_ms: timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS),
         ..Params::new(Model::Async, tasks.unwrap_or(1), delay.unwrap_or(0), 1)
     };
     Ok(models
@@ -378,6 +410,44 @@ mod tests {
         let r = req("async", Raw::Number(3.0), Raw::Number(10.0), Raw::Missing)
             .with(Opt::Workload, Raw::Text("fetch"));
         assert_eq!(check(&r, no_fetch).unwrap_err()[0].field, "workload");
+    }
+
+    #[test]
+    fn network_faults_need_fetch_and_timeouts_exceed_the_delay() {
+        let base =
+            req("async", Raw::Number(4.0), Raw::Number(50.0), Raw::Missing).with(Opt::Fail, Raw::Number(1.0));
+        for mode in ["http500", "drop", "stall"] {
+            let r = base.with(Opt::FailMode, Raw::Text(mode));
+            let e = check(&r, POOL).unwrap_err();
+            assert_eq!(e[0].field, "failMode");
+            assert!(e[0].message.contains("workload fetch only"), "{}", e[0].message);
+            let p = check(&r.with(Opt::Workload, Raw::Text("fetch")), POOL).unwrap()[0];
+            assert_eq!(p.network_fault().map(|m| m.name()), Some(mode));
+            assert_eq!(p.timeout_ms, DEFAULT_TIMEOUT_MS);
+        }
+        let fetch = base.with(Opt::Workload, Raw::Text("fetch"));
+        let e = check(&fetch.with(Opt::TimeoutMs, Raw::Number(50.0)), POOL).unwrap_err();
+        assert_eq!(e[0].field, "timeoutMs");
+        assert!(e[0].message.contains("longer than delay (50 ms)"), "{}", e[0].message);
+        let e = check(&fetch.with(Opt::TimeoutMs, Raw::Number(200_000.0)), POOL).unwrap_err();
+        assert!(e[0].message.contains("from 1 to 120,000"), "{}", e[0].message);
+        assert_eq!(check(&fetch.with(Opt::TimeoutMs, Raw::Number(51.0)), POOL).unwrap()[0].timeout_ms, 51);
+        // Sleep runs keep the default timeout, which they never use.
+        assert!(check(&base.with(Opt::Delay, Raw::Number(20_000.0)), POOL).is_ok());
+    }
+
+    #[test]
+    fn connections_are_off_by_default_and_bounded() {
+        let base = req("async", Raw::Number(10.0), Raw::Number(50.0), Raw::Missing)
+            .with(Opt::Workload, Raw::Text("fetch"));
+        assert_eq!(check(&base, POOL).unwrap()[0].connections, None);
+        assert_eq!(
+            check(&base.with(Opt::Connections, Raw::Text("6")), POOL).unwrap()[0].connections,
+            Some(6)
+        );
+        let e = check(&base.with(Opt::Connections, Raw::Number(0.0)), POOL).unwrap_err();
+        assert_eq!(e[0].field, "connections");
+        assert!(e[0].message.contains("from 1 to 1,000"), "{}", e[0].message);
     }
 
     #[test]

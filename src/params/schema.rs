@@ -6,7 +6,9 @@
 //! The page gets the table as `schema.js`, written at build time by `src/bin/contract.rs` from
 //! [`to_json`], so the form renders before the engine has loaded.
 
-use super::limits::{MAX_DELAY_MS, MAX_PROCESSES, MAX_TASKS};
+use super::limits::{
+    DEFAULT_TIMEOUT_MS, MAX_DELAY_MS, MAX_FETCH_TASKS, MAX_PROCESSES, MAX_TASKS, MAX_TIMEOUT_MS,
+};
 use super::vocab::{FailMode, Model, Timers, Workload};
 
 /// Every option, in the order the form shows them. `Opt as usize` indexes [`OPTIONS`].
@@ -34,11 +36,15 @@ pub enum Opt {
     Gil,
     /// Async tasks block instead of awaiting.
     Blocking,
+    /// Most requests under way at once (fetch, async): like aiohttp's `TCPConnector(limit=)`.
+    Connections,
+    /// How long a request may take before its task gives up (fetch).
+    TimeoutMs,
 }
 
 impl Opt {
     /// Every option, in [`OPTIONS`] order.
-    pub const ALL: [Opt; 11] = [
+    pub const ALL: [Opt; 13] = [
         Opt::Model,
         Opt::Tasks,
         Opt::Delay,
@@ -50,6 +56,8 @@ impl Opt {
         Opt::FailMode,
         Opt::Gil,
         Opt::Blocking,
+        Opt::Connections,
+        Opt::TimeoutMs,
     ];
     /// How many options there are.
     pub const COUNT: usize = Opt::ALL.len();
@@ -278,6 +286,31 @@ pub const OPTIONS: [Spec; Opt::COUNT] = [
         kind: Kind::Switch,
         note: "async + sleep: the classic mistake; freezes the page, at most 5 s",
         models: &[Model::Async],
+        group: Group::More,
+    },
+    Spec {
+        name: "connections",
+        aliases: &[],
+        label: "Connection limit",
+        what: "connections",
+        kind: Kind::Whole { min: 1, max: Max::Fixed(MAX_FETCH_TASKS), default: WholeDefault::Off, unit: "" },
+        note: "async + fetch: requests under way at once, like aiohttp's TCPConnector(limit=); empty: no limit",
+        models: &[Model::Async],
+        group: Group::More,
+    },
+    Spec {
+        name: "timeoutMs",
+        aliases: &[],
+        label: "Request timeout (ms)",
+        what: "timeoutMs",
+        kind: Kind::Whole {
+            min: 1,
+            max: Max::Fixed(MAX_TIMEOUT_MS),
+            default: WholeDefault::Value(DEFAULT_TIMEOUT_MS),
+            unit: "ms",
+        },
+        note: "fetch: a request that takes longer fails its task, like asyncio.wait_for",
+        models: &[],
         group: Group::More,
     },
 ];

@@ -99,6 +99,23 @@ vocabulary! {
         /// Threads only: the task panics. With `panic = "abort"` on wasm that kills its worker
         /// thread for good, as a crash would; the run notices the silence and ends with an error.
         Panic = "panic", "panic: the task panics (threads only)";
+        /// Fetch only: the failing task's request is answered with HTTP 500, for real, by what
+        /// answers the requests (the server decides by a query parameter).
+        Http500 = "http500", "http500: the server answers 500 (fetch)";
+        /// Fetch only: the server sends part of the response, then closes the connection; the
+        /// task sees a network error.
+        Drop = "drop", "drop: the server closes the connection (fetch)";
+        /// Fetch only: the server never answers; the task's timeout (`timeoutMs`) ends it, as
+        /// `asyncio.wait_for` or `requests.get(timeout=)` would.
+        Stall = "stall", "stall: the server never answers (fetch)";
+    }
+}
+
+impl FailMode {
+    /// Whether the failure happens at the server, to the failing task's request (fetch only),
+    /// rather than in the task.
+    pub fn is_network(self) -> bool {
+        matches!(self, FailMode::Http500 | FailMode::Drop | FailMode::Stall)
     }
 }
 

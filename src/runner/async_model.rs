@@ -39,8 +39,20 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
             wheel(state, p, move |id| blocking_task(id, p.delay_ms, fail, state2.clone())).await
         }
         (Workload::Fetch, _) => {
-            let make =
-                |id| fetch_task(id, workload::request_url(&url, work_of(id == fail, p.delay_ms), id), fail);
+            // A network fault fails the request itself, at the server; otherwise the failing task
+            // fails after its (shorter) request.
+            let fault = p.network_fault().map(|m| m.name());
+            let fail_after = if fault.is_some() { u32::MAX } else { fail };
+            let connector = Connector::new(p.connections);
+            let make = |id| {
+                let url = workload::request_url(
+                    &url,
+                    work_of(id == fail, p.delay_ms),
+                    id,
+                    fault.filter(|_| id == fail),
+                );
+                fetch_task(id, url, fail_after, p.timeout_ms, connector.clone())
+            };
             match p.timers {
                 Timers::Wheel => wheel(state, p, make).await,
                 Timers::PerTask => per_task(state, p, make).await,
@@ -86,15 +98,69 @@ async fn blocking_task(id: u32, delay_ms: u32, fail: u32, run: Arc<RunState>) ->
 // [/snippet]
 
 // [snippet:async-fetch]
-/// One task: an HTTP request through the browser, awaited (like `await session.get(url)`).
-async fn fetch_task(id: u32, url: String, fail: u32) -> TaskResult {
-    workload::fetch(&url).await?;
+/// One task: an HTTP request through the browser, awaited (like `await session.get(url)` with
+/// aiohttp), with a timeout (like `asyncio.wait_for`). With a connection limit, the task first
+/// waits for a free connection, as aiohttp's `TCPConnector(limit=)` makes it.
+async fn fetch_task(id: u32, url: String, fail: u32, timeout_ms: u32, connector: Connector) -> TaskResult {
+    let _connection = connector.acquire().await;
+    let answer = workload::fetch(&url, timeout_ms).await?;
+    workload::net_log().note(id, answer);
     if id == fail {
         return Err(failure_message(id));
     }
     Ok(0)
 }
 // [/snippet]
+
+/// At most `limit` requests under way at once (none: no limit), like aiohttp's
+/// `TCPConnector(limit=)`: a task waits for a free connection before it sends its request.
+#[derive(Clone)]
+struct Connector(Option<Rc<ConnectorState>>);
+
+struct ConnectorState {
+    free: std::cell::Cell<u32>,
+    waiting: RefCell<std::collections::VecDeque<std::task::Waker>>,
+}
+
+/// A connection taken from a [`Connector`]; dropping it frees the connection for the next task.
+struct Connection(Option<Rc<ConnectorState>>);
+
+impl Connector {
+    fn new(limit: Option<u32>) -> Connector {
+        Connector(
+            limit.map(|n| {
+                Rc::new(ConnectorState { free: std::cell::Cell::new(n), waiting: RefCell::default() })
+            }),
+        )
+    }
+
+    async fn acquire(&self) -> Connection {
+        let Some(state) = &self.0 else { return Connection(None) };
+        std::future::poll_fn(|cx| {
+            if state.free.get() > 0 {
+                state.free.set(state.free.get() - 1);
+                std::task::Poll::Ready(())
+            } else {
+                state.waiting.borrow_mut().push_back(cx.waker().clone());
+                std::task::Poll::Pending
+            }
+        })
+        .await;
+        Connection(Some(state.clone()))
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        if let Some(state) = &self.0 {
+            state.free.set(state.free.get() + 1);
+            // Wake one waiter; a waiter woken after the connection was taken again queues anew.
+            if let Some(w) = state.waiting.borrow_mut().pop_front() {
+                w.wake();
+            }
+        }
+    }
+}
 
 // [snippet:async-cpu]
 /// One task: CPU work. It never awaits, so the event loop runs nothing else meanwhile.
@@ -144,8 +210,9 @@ async fn per_task<F: Future<Output = TaskResult>>(
     });
     let all = async {
         match p.fail_mode {
-            // (`panic` is refused for async by the parameter checks.)
-            FailMode::JoinAll | FailMode::Panic => {
+            // (`panic` is refused for async by the parameter checks.) A network fault is collected
+            // like any error: the other requests finish, as with `gather(return_exceptions=True)`.
+            FailMode::JoinAll | FailMode::Panic | FailMode::Http500 | FailMode::Drop | FailMode::Stall => {
                 join_all(tasks).await;
             }
             // Dropping the other futures when one fails is what cancels them.

@@ -140,13 +140,17 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
                 set(&task, "workload", p.workload.name());
                 set(&task, "delayMs", delay);
                 set(&task, "iterations", work_of(failing, iterations) as f64);
-                set(&task, "url", workload::request_url(url, delay, id));
+                let fault = p.network_fault().filter(|_| failing).map(|m| m.name());
+                set(&task, "url", workload::request_url(url, delay, id, fault));
+                set(&task, "timeoutMs", p.timeout_ms);
                 if proc.worker.post_message(&task).is_err() {
                     break;
                 }
                 rec.borrow_mut().start(id, lane, state.since_start());
                 let Some(reply) = proc.replies.next().await else { break };
-                record_reply(&mut rec.borrow_mut(), state, id, &reply, failing);
+                // A network fault is the server's to give, not the run's.
+                let fails_itself = failing && p.network_fault().is_none();
+                record_reply(&mut rec.borrow_mut(), state, id, &reply, fails_itself);
             }
         }
     });
@@ -168,6 +172,10 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
 fn record_reply(rec: &mut Recorder, state: &RunState, id: u32, reply: &JsValue, failing: bool) {
     let start = get_f64(reply, "start").unwrap_or(state.t0) - state.t0;
     let end = get_f64(reply, "end").unwrap_or(state.t0) - state.t0;
+    if let Some(by) = get_string(reply, "answeredBy") {
+        let answer = workload::Answer::from_parts(Some(by), get_f64(reply, "receivedAt"));
+        workload::net_log().note(id, answer);
+    }
     let error = get_string(reply, "error").or_else(|| failing.then(|| failure_message(id)));
     let ending = match error {
         Some(e) => Ending::Failed(e),
@@ -187,12 +195,21 @@ pub async fn task_in_this_process(task: JsValue) -> JsValue {
     let iterations = get_f64(&task, "iterations").unwrap_or(0.0) as u64;
     let kind = get_string(&task, "workload");
     let url = get_string(&task, "url").unwrap_or_default();
+    let timeout_ms =
+        get_f64(&task, "timeoutMs").unwrap_or(f64::from(crate::params::DEFAULT_TIMEOUT_MS)) as u32;
     let out = Object::new();
     set(&out, "id", id);
     set(&out, "start", clock::now_ms());
     let result = match kind.as_deref() {
         Some("cpu") => Ok(workload::compute(id, iterations, || true).unwrap_or(0)),
-        Some("fetch") => workload::fetch(&url).await.map(|_| 0),
+        Some("fetch") => workload::fetch(&url, timeout_ms).await.map(|answer| {
+            // Who answered, for the run's record (the process's own log is not the run's).
+            if let Some(by) = answer.by {
+                set(&out, "answeredBy", by.header());
+                set(&out, "receivedAt", answer.received_at);
+            }
+            0
+        }),
         _ => {
             workload::sleep(delay).await;
             Ok(0)

@@ -33,14 +33,17 @@ async fn task(id: u32, p: &Params, url: &str, run: &RunState) -> TaskResult {
         }
         Workload::Sleep => 0,
         Workload::Fetch => {
-            workload::fetch(&workload::request_url(url, delay, id)).await?;
+            // A network fault fails the request itself, at the server (see `failMode`).
+            let fault = p.network_fault().filter(|_| failing).map(|m| m.name());
+            let answer = workload::fetch(&workload::request_url(url, delay, id, fault), p.timeout_ms).await?;
+            workload::net_log().note(id, answer);
             0
         }
         Workload::Cpu => {
             workload::compute(id, workload::cpu_iterations(delay), || !run.is_stopped()).ok_or("stopped")?
         }
     };
-    if failing {
+    if failing && p.network_fault().is_none() {
         return Err(failure_message(id));
     }
     Ok(sum)

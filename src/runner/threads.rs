@@ -72,8 +72,12 @@ impl Job {
                 0
             }
             Workload::Fetch => {
-                if let Err(e) = workload::fetch_blocking(&workload::request_url(&self.url, delay, id)) {
-                    return Some(Err(e));
+                // A network fault fails the request itself, at the server (see `failMode`).
+                let fault = self.p.network_fault().filter(|_| failing).map(|m| m.name());
+                let url = workload::request_url(&self.url, delay, id, fault);
+                match workload::fetch_blocking(&url, self.p.timeout_ms) {
+                    Ok(answer) => workload::net_log().note(id, answer),
+                    Err(e) => return Some(Err(e)),
                 }
                 0
             }
@@ -104,7 +108,7 @@ impl Job {
             // panic = "abort" on wasm: this ends the worker thread, not just the task.
             panic!("{}", failure_message(id));
         }
-        if failing {
+        if failing && self.p.network_fault().is_none() {
             return Some(Err(failure_message(id)));
         }
         Some(Ok(sum))
@@ -208,7 +212,9 @@ async fn collect(
 ) -> (Vec<LaneLog>, bool) {
     const TICK_MS: u32 = 250;
     // The longest a task can take (with the GIL, each waits for the others) plus a margin.
-    let limit = f64::from(p.delay_ms) * f64::from(p.threads) + 3_000.0;
+    // A request blocks its thread until its timeout at the latest.
+    let longest = if p.workload == Workload::Fetch { p.timeout_ms.max(p.delay_ms) } else { p.delay_ms };
+    let limit = f64::from(longest) * f64::from(p.threads) + 3_000.0;
     let mut pending: FuturesUnordered<_> = receivers.into_iter().collect();
     let (mut logs, mut last_done, mut quiet_ms, mut crashed) = (Vec::new(), state.done(), 0.0, false);
     while !pending.is_empty() {

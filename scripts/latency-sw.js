@@ -1,0 +1,93 @@
+// The fetch workload's latency endpoint, answered inside the browser by the page's service
+// worker. Built into www/coi-serviceworker.js ahead of the coi-serviceworker library (a page
+// has one service worker per scope), so static hosts and embeds get it as well as
+// `./build.sh serve`.
+//
+// Why: a browser opens at most 6 connections to one HTTP/1.1 server (and 256 in all), so a
+// thousand requests to one server can never be under way at once, whatever the model; a
+// server inside the browser has no such limit. Every response says so (`X-Answered-By`) and
+// when the request arrived (`X-Received-At`), and the run's record reports it.
+//
+// A request that asks for a network fault (`fail=http500|drop|stall`) goes to the real server
+// when there is one, so the fault happens there for real; on a static host this worker
+// answers it the same way.
+if (typeof window === "undefined") {
+  const scope = () => new URL(self.registration.scope).pathname;
+  /** Whether the server answers the endpoint itself (fetched past this worker, once). */
+  let serverHasEndpoint = null;
+  const serverAnswers = () =>
+    (serverHasEndpoint ??= fetch(new URL("api/status.json", self.registration.scope), {
+      cache: "no-store",
+    })
+      .then((r) => r.json())
+      .then((s) => s.latency === true)
+      .catch(() => false));
+
+  const json = (status, body, receivedAt) =>
+    new Response(body, {
+      status,
+      headers: {
+        "Content-Type": "application/json; charset=utf-8",
+        "Cache-Control": "no-store",
+        "X-Answered-By": "service worker",
+        "X-Received-At": String(receivedAt),
+      },
+    });
+
+  /** Waits `ms`, or until the request is given up (its signal aborts): resolves whether it was. */
+  const wait = (ms, signal) =>
+    new Promise((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      signal?.addEventListener("abort", () => {
+        clearTimeout(timer);
+        resolve(true);
+      });
+    });
+
+  async function answer(url, request) {
+    const receivedAt = Date.now();
+    const ms = Math.min(60_000, Math.max(0, Number(url.searchParams.get("ms")) || 0));
+    const fail = url.searchParams.get("fail");
+    if (fail === "stall") {
+      // Never answered: the task's timeout ends it (given up after two minutes at most).
+      await wait(120_000, request.signal);
+      return Response.error();
+    }
+    if (await wait(ms, request.signal)) return Response.error();
+    if (fail === "http500") {
+      return json(500, '{"error":"failed on purpose (fail=http500)"}', receivedAt);
+    }
+    if (fail === "drop") {
+      // Part of the body, then the stream breaks: the client sees a network error reading it.
+      const body = new ReadableStream({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode(`{"ms":${ms},"partial":`));
+          setTimeout(() => controller.error(new TypeError("connection dropped (fail=drop)")), 20);
+        },
+      });
+      return json(200, body, receivedAt);
+    }
+    return json(200, `{"ms":${ms}}`, receivedAt);
+  }
+
+  // Registered before the library's own listener: answering here and stopping the event keeps
+  // the library from sending the same request on to the network.
+  self.addEventListener("fetch", (event) => {
+    const url = new URL(event.request.url);
+    if (url.origin !== self.location.origin || !url.pathname.startsWith(scope())) return;
+    const path = url.pathname.slice(scope().length);
+    if (path === "api/status.json") {
+      event.stopImmediatePropagation();
+      event.respondWith(json(200, '{"latency":true,"answeredBy":"service worker"}', Date.now()));
+    } else if (path === "api/latency") {
+      event.stopImmediatePropagation();
+      if (!url.searchParams.has("fail")) {
+        event.respondWith(answer(url, event.request));
+        return;
+      }
+      event.respondWith(
+        serverAnswers().then((yes) => (yes ? fetch(event.request) : answer(url, event.request))),
+      );
+    }
+  });
+}
