@@ -60,17 +60,26 @@ export const FACTORS = [
     async: "Many I/O-bound tasks that wait (thousands of network requests), at low overhead.",
     threads: "I/O-bound work, especially with libraries that block.",
     processes: "CPU-bound work.",
-    runs: (caps) =>
-      opts([
-        { model: "async", tasks: 200, delay: 200 },
-        ...(caps.threads ? [{ model: "threads", tasks: 200, delay: 200, threads: 16 }] : []),
-      ]),
+    runs: (caps) => {
+      // Real requests where this page can make them; waits stand in for them where it cannot.
+      const workload = caps.fetch ? "fetch" : "sleep";
+      return opts([
+        { model: "async", tasks: 200, delay: 200, workload },
+        ...(caps.threads
+          ? [{ model: "threads", tasks: 200, delay: 200, threads: 16, workload }]
+          : []),
+      ]);
+    },
     measured: (rs) => {
       const a = find(rs, "async");
       const t = find(rs, "threads");
+      const what =
+        a.workload === "fetch"
+          ? `200 HTTP requests answered after 200 ms (by the ${a.answeredBy})`
+          : "200 waits of 200 ms (sleep standing in for I/O: this page has no latency endpoint)";
       return (
-        `200 waits of 200 ms (sleep standing in for I/O): async ${s(a.elapsedMs)} on one thread ` +
-        `with ${nf.format(a.peakInFlight)} in flight at once` +
+        `${what}: async ${s(a.elapsedMs)} on one thread with ${nf.format(a.peakInFlight)} in flight ` +
+        `at once` +
         (t
           ? `; a pool of ${t.threads} threads ${s(t.elapsedMs)} (${Math.ceil(200 / t.threads)} rounds).`
           : ".")
