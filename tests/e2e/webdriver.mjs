@@ -44,9 +44,7 @@ export function miniBrowser() {
 /** Whether `name` can run here, or why not (a sentence), checked before any test starts. */
 export function missing(engine) {
   const onPath = (bin) =>
-    (process.env.PATH ?? "")
-      .split(":")
-      .some((dir) => dir && existsSync(`${dir}/${bin}`));
+    (process.env.PATH ?? "").split(":").some((dir) => dir && existsSync(`${dir}/${bin}`));
   if (engine === "firefox") {
     if (!existsSync("/usr/bin/firefox-esr")) return "firefox-esr is not installed";
     if (!onPath("geckodriver")) return "geckodriver is not on PATH";
@@ -89,9 +87,13 @@ async function awaitOutput(child, pattern, what, ms = 30_000) {
 
 /** An X server for WebKitGTK when none is given: Xvfb picks a free display and says which. */
 async function xvfb() {
-  const child = spawn("Xvfb", ["-displayfd", "1", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"], {
-    stdio: ["ignore", "pipe", "ignore"],
-  });
+  const child = spawn(
+    "Xvfb",
+    ["-displayfd", "1", "-screen", "0", "1280x1024x24", "-nolisten", "tcp"],
+    {
+      stdio: ["ignore", "pipe", "ignore"],
+    },
+  );
   const [, display] = await awaitOutput(child, /^(\d+)\n/, "Xvfb to report its display");
   return { display: `:${display}`, close: () => child.kill() };
 }
@@ -165,7 +167,11 @@ export async function startEngine(engine) {
   const driver = await new Builder().usingServer(url).withCapabilities(capabilities).build();
   // Scripts that await the page (a run, the engine's start) may take long on a busy machine.
   await driver.manage().setTimeouts({ script: 90_000, pageLoad: 60_000 });
-  await driver.manage().window().setRect({ width: 1280, height: 900 }).catch(() => {});
+  await driver
+    .manage()
+    .window()
+    .setRect({ width: 1280, height: 900 })
+    .catch(() => {});
   return {
     engine,
     driver,
@@ -324,15 +330,17 @@ export async function hostSite(pages, { isolated = false } = {}) {
 
 /** Runs `body` (the text of an async function body) in the page and resolves to its result. */
 export function inPage(driver, body, ...args) {
-  return driver.executeAsyncScript(
-    `const done = arguments[arguments.length - 1];
+  return driver
+    .executeAsyncScript(
+      `const done = arguments[arguments.length - 1];
      (async (...args) => { ${body} })(...Array.from(arguments).slice(0, -1))
        .then((value) => done({ value }), (e) => done({ error: String(e?.message ?? e) }));`,
-    ...args,
-  ).then((r) => {
-    if (r?.error !== undefined) throw new Error(r.error);
-    return r?.value;
-  });
+      ...args,
+    )
+    .then((r) => {
+      if (r?.error !== undefined) throw new Error(r.error);
+      return r?.value;
+    });
 }
 
 /** Waits for a condition (a JS expression) in the page; the error says what it waited for. */
@@ -388,7 +396,11 @@ export async function runFromUi(driver, model, { tasks, delay, threads, rows } =
     `${added} new result row(s) after clicking Run ${model}`,
     90_000,
   );
-  await waitIn(driver, `document.getElementById("stop").disabled`, "the run to end (Stop disabled)");
+  await waitIn(
+    driver,
+    `document.getElementById("stop").disabled`,
+    "the run to end (Stop disabled)",
+  );
   return driver.executeScript(
     `return [...document.querySelectorAll("#results tbody tr")].slice(0, arguments[0])
        .map((tr) => ({ ...tr.dataset, elapsedMs: Number(tr.dataset.elapsedMs) }));`,
@@ -404,11 +416,11 @@ export async function assertClean(driver, ...servers) {
   const here = await driver.executeScript("return window.__probe ?? null;").catch(() => null);
   const problems = [...(here ?? []), ...servers.flatMap((s) => s.problems)];
   if (here === null) problems.push("the probe did not run in this document");
-  if (problems.length) throw new Error(`page reported problems:\n${[...new Set(problems)].join("\n")}`);
+  if (problems.length)
+    throw new Error(`page reported problems:\n${[...new Set(problems)].join("\n")}`);
 }
 
 /** Saves a PNG of the viewport to `path`. */
 export async function screenshot(driver, path) {
   await writeFile(path, Buffer.from(await driver.takeScreenshot(), "base64"));
 }
-
