@@ -26,7 +26,8 @@ export default async function* perEngine(source) {
   for (const engine of ["chromium", "firefox", "webkit"]) {
     const c = counts.get(engine);
     if (skipped.has(engine)) lines.push(`${engine}: skipped (${skipped.get(engine)})`);
-    else if (c) lines.push(`${engine}: ${c.passed + c.failed} tests, ${c.passed} passed, ${c.failed} failed`);
+    else if (c)
+      lines.push(`${engine}: ${c.passed + c.failed} tests, ${c.passed} passed, ${c.failed} failed`);
     else lines.push(`${engine}: no tests ran`);
   }
   yield `${lines.join("\n")}\n`;
