@@ -74,7 +74,10 @@ setup_webkit() {
 
 # The browser engines besides Chromium: env SKIP_ENGINES (e.g. "firefox,webkit") names those not
 # to install and test; any other that cannot be installed fails the build, never skipped quietly.
-skipped_engine() { [[ " ${SKIP_ENGINES//,/ } " == *" $1 "* ]]; }
+skipped_engine() {
+  local names=${SKIP_ENGINES:-}
+  [[ " ${names//,/ } " == *" $1 "* ]]
+}
 setup_engines() {
   local engine
   for engine in firefox webkit; do
