@@ -60,6 +60,36 @@ setup_firefox() {
   fi
 }
 
+# WebKitGTK for the end-to-end tests: Debian's webkit2gtk-driver (WebKitWebDriver, which drives
+# the MiniBrowser of libwebkit2gtk-4.1) and xvfb, the X server it needs on a machine without one.
+setup_webkit() {
+  if ! command -v WebKitWebDriver >/dev/null || ! command -v Xvfb >/dev/null; then
+    log "installing Debian webkit2gtk-driver and xvfb"
+    local SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq || return 1
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq webkit2gtk-driver xvfb >/dev/null || return 1
+  fi
+}
+
+# The browser engines besides Chromium: env SKIP_ENGINES (e.g. "firefox,webkit") names those not
+# to install and test; any other that cannot be installed fails the build, never skipped quietly.
+skipped_engine() {
+  local names=${SKIP_ENGINES:-}
+  [[ " ${names//,/ } " == *" $1 "* ]]
+}
+setup_engines() {
+  local engine
+  for engine in firefox webkit; do
+    if skipped_engine "$engine"; then
+      log "not installing or testing $engine: SKIP_ENGINES names it"
+    elif ! "setup_$engine"; then
+      echo "build.sh: $engine could not be installed (see above); SKIP_ENGINES=$engine skips it on purpose" >&2
+      exit 1
+    fi
+  done
+}
+
 setup_npm() {
   if ! [ -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "installing npm packages (npm ci)"
@@ -172,17 +202,15 @@ patch_worker_helper() {
   fi
 }
 
-# Rust tests: the pure modules natively, then the runners in headless Chromium for both builds
-# (and in Firefox too when it is installed).
+# Rust tests: the pure modules natively, then the runners in headless Chromium and Firefox for both
+# builds (Firefox left out only when SKIP_ENGINES names it).
 test_rust() {
   log "Rust unit tests (native)"
   cargo test --quiet
   export CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
   export WASM_BINDGEN_TEST_TIMEOUT=120
   local browsers=Chromium browser
-  if [ -x /usr/bin/firefox-esr ] && command -v geckodriver >/dev/null; then
-    browsers="Chromium Firefox"
-  fi
+  skipped_engine firefox || browsers="Chromium Firefox"
   for browser in $browsers; do
     for kind in st mt; do
       log "Rust tests in $browser (${kind} build)"
@@ -201,9 +229,31 @@ test_rust() {
   done
 }
 
+# End-to-end tests: Chromium through playwright-core, Firefox and WebKitGTK through WebDriver
+# (tests/e2e/engines.test.mjs). WebKitGTK needs an X server: an Xvfb of its own when there is no
+# DISPLAY. The count of tests per engine is printed last.
 test_e2e() {
-  log "end-to-end tests (playwright-core + Chromium)"
-  node --test --test-concurrency=1 tests/e2e/
+  log "end-to-end tests (Chromium, Firefox, WebKitGTK)"
+  local xvfb_pid="" status=0 counts=target/e2e-per-engine.txt
+  if ! skipped_engine webkit && [ -z "${DISPLAY:-}" ]; then
+    local fifo
+    fifo=$(mktemp -u) && mkfifo "$fifo"
+    Xvfb -displayfd 3 -screen 0 1280x1024x24 -nolisten tcp 3>"$fifo" >/dev/null 2>&1 &
+    xvfb_pid=$!
+    # Xvfb writes its display number once it accepts clients.
+    DISPLAY=":$(head -n1 <"$fifo")"
+    rm -f "$fifo"
+    export DISPLAY
+  fi
+  mkdir -p target
+  node --test --test-concurrency=1 \
+    --test-reporter=spec --test-reporter-destination=stdout \
+    --test-reporter=./tests/e2e/per-engine-reporter.mjs --test-reporter-destination="$counts" \
+    tests/e2e/ || status=$?
+  [ -z "$xvfb_pid" ] || kill "$xvfb_pid"
+  log "end-to-end tests per engine"
+  cat "$counts" >&2
+  return "$status"
 }
 
 # Formatting and lints: cargo fmt, clippy (native and both wasm builds), prettier for JS/CSS/HTML.
@@ -232,8 +282,7 @@ case "${1:-}" in
   test)
     setup
     setup_chromium
-    # Firefox is the second browser: its run is skipped, loudly, if it cannot be had.
-    setup_firefox || log "warning: Firefox or geckodriver could not be installed; Firefox tests skipped"
+    setup_engines
     build
     dist
     lint

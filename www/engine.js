@@ -145,7 +145,8 @@ async function load() {
   const hardwareConcurrency = navigator.hardwareConcurrency || 1;
   const poolSize = threads ? Math.max(MIN_POOL_THREADS, hardwareConcurrency) : 0;
   // The engine checks threads runs against the pool this page will have, before it has started.
-  if (threads) /** @type {any} */ (wasm).planPool(poolSize);
+  // Only the threaded build has it: `threads` says that build was loaded.
+  if (threads) /** @type {typeof import("./pkg/mt/playground.js")} */ (wasm).planPool(poolSize);
   return {
     wasm,
     capabilities: {

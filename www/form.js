@@ -87,9 +87,12 @@ export function renderForm(root = document) {
 }
 
 /** @param {SchemaOption} o */
+// A default that depends on the device ("one per core") is written out whenever the field has a
+// value: a link must reproduce the run on a device with another core count.
 const isDefault = (o) => {
   const v = read(o);
-  return o.kind === "switch" ? v === false : v === defaultText(o) || v === "";
+  if (o.kind === "switch") return v === false;
+  return v === "" || (o.default !== "cores" && v === defaultText(o));
 };
 
 /** @param {SchemaOption} o */

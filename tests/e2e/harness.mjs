@@ -96,11 +96,29 @@ export async function runFromUi(target, model, { tasks, delay, threads, rows } =
   if (threads !== undefined) await target.fill("#threads", String(threads));
   await target.click(`button[data-model="${model}"]`);
   const added = rows ?? (model === "all" ? 3 : 1);
-  await target.waitForFunction(
-    (n) => document.querySelectorAll("#results tbody tr").length >= n,
-    before + added,
-    { timeout: 60_000 },
-  );
+  await target
+    .waitForFunction(
+      (n) => document.querySelectorAll("#results tbody tr").length >= n,
+      before + added,
+      {
+        timeout: 60_000,
+      },
+    )
+    .catch(async (e) => {
+      // Say what the page said instead of a row, so that a run that never ends explains itself.
+      const page = await target.evaluate(() => ({
+        rows: document.querySelectorAll("#results tbody tr").length,
+        announced: document.getElementById("announce")?.textContent,
+        status: document.getElementById("progress-text")?.textContent,
+        errors: [...document.querySelectorAll(".error")].map((x) => x.textContent).filter(Boolean),
+        progress: window.playground?.progress(),
+        caps: window.playground?.capabilities,
+      }));
+      throw new Error(
+        `timed out waiting for ${added} new result row(s) after clicking Run ${model}: ` +
+          `${JSON.stringify(page)} (${e.message})`,
+      );
+    });
   await target.waitForSelector("#stop:disabled", { state: "attached" });
   return target.$$eval(
     "#results tbody tr",

@@ -142,8 +142,19 @@ async function until(fn, ms = 20_000, what = "condition") {
   }
 }
 
-/** The capabilities once the engine is ready, in a page or a frame. */
-function capabilities(target) {
+/**
+ * The capabilities once the engine is ready, in a page or a frame. Waits for the page's modules
+ * first: right after a navigation (the service worker's reload among them) the new document may
+ * not have run them yet, and `window.playground` is then undefined.
+ */
+async function capabilities(target) {
+  await target
+    .waitForFunction(() => window.playground !== undefined, null, { timeout: 30_000 })
+    .catch((e) => {
+      throw new Error(
+        `timed out waiting for the page's modules to define window.playground: ${e.message}`,
+      );
+    });
   return target.evaluate(async () => {
     await window.playground.ready;
     return { ...window.playground.capabilities };
@@ -192,7 +203,7 @@ describe("dist/ on a plain static host, from a sub-path", () => {
     assert.equal(caps.crossOriginIsolated, true);
     assert.equal(caps.threads, true, caps.reason);
     assert.ok(caps.poolSize >= 16);
-    await page.waitForTimeout(500);
+    // The isolated document never reloads (coi.js settles without one), so the count is final.
     assert.equal(page.loads, 2, "exactly one reload");
 
     const [a] = await runFromUi(page, "async", { tasks: 3, delay: 300 });
@@ -213,7 +224,6 @@ describe("dist/ on a plain static host, from a sub-path", () => {
     // A later visit is isolated at once: no further reload.
     await page.reload();
     assert.equal((await capabilities(page)).threads, true);
-    await page.waitForTimeout(300);
     assert.equal(page.loads, 3);
     assertClean(page);
     await close(page);
@@ -232,7 +242,7 @@ describe("dist/ on a plain static host, from a sub-path", () => {
     assert.equal(await page.isDisabled('button[data-model="threads"]'), true);
     const [a] = await runFromUi(page, "async", { tasks: 3, delay: 200 });
     assert.ok(a.elapsedMs >= 199 && a.elapsedMs < 800, `async ${a.elapsedMs}`);
-    await page.waitForTimeout(300);
+    // The engine starts only once coi.js has decided against a reload: the count is final.
     assert.equal(page.loads, 1, "never reloads");
     assert.deepEqual([...origins(page.requests)], [new URL(staticHost.url).origin]);
     assert.ok(!page.requests.some((u) => u.includes("/pkg/mt/")), "never loads the threaded build");
@@ -256,7 +266,7 @@ describe("dist/ on a plain static host, from a sub-path", () => {
       assert.match(caps.reason, /needs HTTPS/);
       const [a] = await runFromUi(page, "async", { tasks: 2, delay: 100 });
       assert.ok(a.elapsedMs >= 99 && a.elapsedMs < 700, `async ${a.elapsedMs}`);
-      await page.waitForTimeout(300);
+      // The engine starts only once coi.js has decided against a reload: the count is final.
       assert.equal(page.loads, 1, "never reloads");
       assertClean(page);
     } finally {
@@ -329,18 +339,40 @@ describe("embed view", () => {
     const [a] = await runFromUi(frame, "async", { tasks: 3, delay: 200 });
     assert.ok(a.elapsedMs >= 199 && a.elapsedMs < 800, `async ${a.elapsedMs}`);
 
-    // The host sized the iframe from the embed's messages: no scrollbar inside.
-    const contentHeight = () =>
-      frame.evaluate(() => Math.ceil(document.documentElement.getBoundingClientRect().height));
-    await until(async () => (await heights(page)).at(-1) === (await contentHeight()), 5000);
-    const h = await contentHeight();
-    assert.ok(h > 200 && h < 3000, `height ${h}`);
-    assert.equal(await page.$eval("iframe", (f) => f.clientHeight), h);
-    assert.ok(await frame.evaluate(() => document.documentElement.scrollHeight <= innerHeight));
+    // The host sized the iframe from the embed's messages: no scrollbar inside. The embed grows
+    // after loading and after a run (results, timeline, code panel and comparison fill in), and
+    // the iframe takes each new height a message and a layout later, in another process: wait
+    // for the state where the last message, the content, the iframe and the embed's viewport
+    // agree, and check that state as a whole.
+    const sized = () =>
+      frame.evaluate(() => {
+        const content = Math.ceil(document.documentElement.getBoundingClientRect().height);
+        return {
+          content,
+          viewport: innerHeight,
+          scroll: document.documentElement.scrollHeight,
+        };
+      });
+    let state;
+    await until(
+      async () => {
+        state = { ...(await sized()), sent: (await heights(page)).at(-1) };
+        state.iframe = await page.$eval("iframe", (f) => f.clientHeight);
+        return (
+          state.sent === state.content &&
+          state.iframe === state.content &&
+          state.scroll <= state.viewport
+        );
+      },
+      20_000,
+      "the iframe to be sized to the embed's content by its height messages (no scrollbar)",
+    ).catch((e) => {
+      throw new Error(`${e.message}; last seen ${JSON.stringify(state)}`);
+    });
+    assert.ok(state.content > 200 && state.content < 5000, `height ${state.content}`);
 
     // The host may ask for the height again; malformed messages and messages from any window
-    // but the host are ignored.
-    await page.waitForTimeout(300);
+    // but the host are ignored. (The heights have settled above: no reply is pending.)
     const seen = (await heights(page)).length;
     await page.evaluate(() => {
       const embed = document.querySelector("iframe").contentWindow;
@@ -356,14 +388,15 @@ describe("embed view", () => {
       }
     });
     await frame.evaluate(() => window.postMessage({ type: "playground:request-height" }, "*"));
-    await page.waitForTimeout(400);
-    assert.equal((await heights(page)).length, seen, "bad messages ignored");
+    // Messages are handled in the order they were posted: a good request sent after the bad
+    // ones is answered after them, so when its reply arrives, any reply to a bad one would have.
     await page.evaluate(() =>
       document
         .querySelector("iframe")
         .contentWindow.postMessage({ type: "playground:request-height" }, "*"),
     );
-    await until(async () => (await heights(page)).length === seen + 1, 5000, "the height reply");
+    await until(async () => (await heights(page)).length >= seen + 1, 5000, "the height reply");
+    assert.equal((await heights(page)).length, seen + 1, "bad messages ignored");
 
     assert.equal(page.loads, 1);
     const expected = [plainHosts.url, staticHost.url].map((u) => new URL(u).origin).sort();

@@ -1,0 +1,298 @@
+// The core user paths in Firefox (Debian's firefox-esr, through geckodriver) and WebKitGTK
+// (MiniBrowser, through WebKitWebDriver): load, every model from its Run button, a link with
+// autorun, bad input next to its field, Stop, the embed view in a host page, and dist/ from a
+// static host with its one service-worker reload; no console error anywhere; a screenshot of
+// each engine under target/screenshots/. Chromium runs the same paths (and more) in the other
+// files of this folder. Driven over WebDriver: see webdriver.mjs for the client and the probe.
+//
+// An engine that cannot start fails its tests with the reason; env SKIP_ENGINES=firefox,webkit
+// names engines not to run (./build.sh test sets nothing by default).
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { join } from "node:path";
+import { until } from "selenium-webdriver";
+import { startServer } from "./harness.mjs";
+import {
+  ENGINES,
+  SKIPPED,
+  assertClean,
+  fill,
+  hostSite,
+  inPage,
+  missing,
+  probedServer,
+  ready,
+  runFromUi,
+  screenshot,
+  startEngine,
+  waitIn,
+} from "./webdriver.mjs";
+
+const SHOTS = "target/screenshots";
+const PREFIX = "/docs/playground/";
+
+// What each engine can do on an isolated page, as measured on these machines: Firefox runs
+// threads; WebKitGTK is isolated but has no SharedArrayBuffer, so threads are refused for that
+// reason and no other.
+const EXPECT = {
+  firefox: { threads: true },
+  webkit: { threads: false, reason: /does not support WebAssembly threads/ },
+};
+
+// The host page's script: sizes the iframe from the embed's height messages, checking they come
+// from the embed, and keeps them for the test.
+const HOST_JS = `
+const frame = document.querySelector("iframe");
+const origin = new URL(frame.src).origin;
+window.heights = [];
+window.addEventListener("message", (event) => {
+  if (event.origin !== origin || event.source !== frame.contentWindow) return;
+  if (event.data?.type !== "playground:height") return;
+  window.heights.push(event.data.height);
+  frame.height = String(event.data.height);
+});
+`;
+
+const hostPage = (src) => `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Docs</title><link rel="icon" href="data:,">
+<script src="host.js" defer></script></head>
+<body><h1>Concurrency, explained</h1><p>Try it:</p>
+<iframe src="${src}" title="playground" width="100%" height="640" allow="cross-origin-isolated"></iframe>
+</body>
+</html>`;
+
+for (const engine of ENGINES) {
+  const skip = SKIPPED.has(engine) ? `SKIP_ENGINES names ${engine}` : false;
+  describe(`${engine}: the core user paths`, { skip }, () => {
+    let browser, isolated, staticHost, upstream;
+    /** @type {import("selenium-webdriver").WebDriver} */
+    let driver;
+    /** Every probed server whose reports count in this test (cleared before each test). */
+    let watched = [];
+
+    before(async () => {
+      const why = missing(engine);
+      if (why) {
+        throw new Error(
+          `${engine} cannot run here: ${why}. ./build.sh test installs it; ` +
+            `SKIP_ENGINES=${engine} skips it on purpose.`,
+        );
+      }
+      await mkdir(SHOTS, { recursive: true });
+      const [www, dist] = await Promise.all([
+        startServer(),
+        startServer({ root: "dist", args: ["--plain", "--prefix", PREFIX] }),
+      ]);
+      upstream = [www, dist];
+      [isolated, staticHost, browser] = await Promise.all([
+        probedServer(www.url),
+        probedServer(dist.url),
+        startEngine(engine),
+      ]);
+      driver = browser.driver;
+    });
+    after(async () => {
+      await browser?.close();
+      for (const s of [isolated, staticHost, ...(upstream ?? [])]) s?.close();
+    });
+
+    /** Opens `url` in the session's window; problems reported so far no longer count. */
+    async function open(url, ...servers) {
+      watched = servers.length ? servers : [isolated];
+      for (const s of watched) s.problems.length = 0;
+      await driver.get(url);
+    }
+    const clean = () => assertClean(driver, ...watched);
+
+    // First, while the profile has never seen the static host: its one reload.
+    test(`${engine}: dist/ from a static host: one service-worker reload, then the engine as isolated`, async () => {
+      await open(staticHost.url, staticHost);
+      // The first document is not isolated: coi-serviceworker reloads it once, isolated.
+      await waitIn(
+        driver,
+        "globalThis.crossOriginIsolated === true && window.playground",
+        "the reloaded, cross-origin-isolated document and its modules",
+        60_000,
+      );
+      const caps = await ready(driver);
+      assert.equal(caps.crossOriginIsolated, true);
+      assert.equal(caps.threads, EXPECT[engine].threads, caps.reason);
+      if (EXPECT[engine].reason) assert.match(caps.reason, EXPECT[engine].reason);
+      const [a] = await runFromUi(driver, "async", { tasks: 3, delay: 300 });
+      assert.ok(a.elapsedMs >= 299, `async ${a.elapsedMs}`);
+      // The proxy saw every document the window loaded: the first and the reloaded one.
+      const pages = staticHost.documents.filter((p) => p.startsWith(PREFIX));
+      assert.deepEqual(pages, [PREFIX, PREFIX], "exactly one reload");
+      await clean();
+    });
+
+    test(`${engine}: loads, and says what this engine can do and why`, async () => {
+      await open(isolated.url);
+      const caps = await ready(driver);
+      assert.equal(caps.crossOriginIsolated, true, "the server sends COOP and COEP");
+      assert.equal(caps.threads, EXPECT[engine].threads, caps.reason);
+      const off = await driver.findElement({ id: "threads-off" });
+      const threadsButton = await driver.findElement({ css: 'button[data-model="threads"]' });
+      await waitIn(
+        driver,
+        `!document.querySelector('button[data-model="async"]').disabled`,
+        "Run buttons enabled",
+      );
+      if (caps.threads) {
+        assert.equal(caps.reason, null);
+        assert.ok(caps.poolSize >= 16, `pool of ${caps.poolSize}`);
+        assert.equal(await off.isDisplayed(), false);
+        assert.equal(await threadsButton.isEnabled(), true);
+      } else {
+        assert.match(caps.reason, EXPECT[engine].reason);
+        assert.doesNotMatch(caps.reason, /not cross-origin isolated/);
+        assert.equal(await off.isDisplayed(), true);
+        assert.equal(await off.getText(), caps.reason);
+        assert.equal(await threadsButton.isEnabled(), false);
+      }
+      await clean();
+    });
+
+    test(`${engine}: async, threads, sequential and processes from their Run buttons`, async () => {
+      // The process count sits behind "More options": a link sets it.
+      await open(`${isolated.url}?processes=2`);
+      const caps = await ready(driver);
+      const [a] = await runFromUi(driver, "async", { tasks: 3, delay: 300 });
+      assert.equal(a.model, "async");
+      assert.ok(a.elapsedMs >= 299 && a.elapsedMs < 20_000, `async ${a.elapsedMs}`);
+      const [s] = await runFromUi(driver, "sequential", { tasks: 3, delay: 100 });
+      assert.equal(s.model, "sequential");
+      assert.ok(s.elapsedMs >= 299, `sequential ${s.elapsedMs}`);
+      const [p] = await runFromUi(driver, "processes", { tasks: 2, delay: 200 });
+      assert.equal(p.model, "processes");
+      assert.equal(p.threads, "2");
+      assert.ok(p.elapsedMs >= 199, `processes ${p.elapsedMs}`);
+      if (caps.threads) {
+        const [t] = await runFromUi(driver, "threads", { tasks: 4, delay: 200, threads: 2 });
+        assert.equal(t.model, "threads");
+        assert.ok(t.elapsedMs >= 399, `threads ${t.elapsedMs}`);
+      } else {
+        // Asked for through the API, a threads run is refused with this browser's reason.
+        const refusal = await inPage(
+          driver,
+          `try { await window.playground.run({ model: "threads", tasks: 2, delay: 10 });
+                 return null; }
+           catch (e) { return { message: e.message, field: e.field }; }`,
+        );
+        assert.ok(refusal, "a threads run is refused");
+        assert.match(refusal.message, EXPECT[engine].reason);
+        assert.doesNotMatch(refusal.message, /not cross-origin isolated/);
+      }
+      await screenshot(driver, join(SHOTS, `${engine}-page-1280.png`));
+      await clean();
+    });
+
+    test(`${engine}: a link with autorun runs its setup on load`, async () => {
+      await open(`${isolated.url}?model=sequential&tasks=2&delay=150&autorun=1`);
+      await waitIn(
+        driver,
+        `document.querySelector("#results tbody tr")`,
+        "the autorun's row",
+        60_000,
+      );
+      const row = await driver.executeScript(
+        `return { ...document.querySelector("#results tbody tr").dataset };`,
+      );
+      assert.equal(row.model, "sequential");
+      assert.equal(row.tasks, "2");
+      assert.equal(row.delay, "150");
+      assert.ok(Number(row.elapsedMs) >= 299, `sequential ${row.elapsedMs}`);
+      assert.equal(await driver.findElement({ id: "tasks" }).getAttribute("value"), "2");
+      await clean();
+    });
+
+    test(`${engine}: bad input is shown next to its field and nothing runs`, async () => {
+      await open(`${isolated.url}?tasks=3&delay=50`);
+      await ready(driver);
+      await fill(driver, "delay", "70000");
+      await waitIn(
+        driver,
+        `document.getElementById("delay-error").textContent.includes("60,000")`,
+        "the delay field's message naming its range",
+      );
+      const message = await driver.findElement({ id: "delay-error" }).getText();
+      assert.match(message, /delay/);
+      assert.equal(await driver.findElement({ id: "delay" }).getAttribute("aria-invalid"), "true");
+      await driver.findElement({ css: 'button[data-model="async"]' }).click();
+      await waitIn(
+        driver,
+        `/Not run: fix the marked fields/.test(document.getElementById("announce").textContent)`,
+        "the page to say the run was not started",
+      );
+      const rows = await driver.executeScript(
+        `return document.querySelectorAll("#results tbody tr").length;`,
+      );
+      assert.equal(rows, 0, "nothing ran");
+      await clean();
+    });
+
+    test(`${engine}: Stop ends a run under way, keeping what finished`, async () => {
+      await open(isolated.url);
+      await ready(driver);
+      await fill(driver, "tasks", 4);
+      await fill(driver, "delay", 30_000);
+      await driver.findElement({ css: 'button[data-model="sequential"]' }).click();
+      const stop = await driver.findElement({ id: "stop" });
+      await driver.wait(until.elementIsEnabled(stop), 30_000, "Stop to be enabled by the run");
+      await waitIn(driver, "window.playground.progress()", "the run to be under way");
+      await stop.click();
+      await waitIn(
+        driver,
+        `document.querySelector("#results tbody tr[data-stopped]")`,
+        "the stopped run's row",
+        10_000,
+      );
+      const row = await driver.executeScript(
+        `return { ...document.querySelector("#results tbody tr").dataset };`,
+      );
+      assert.equal(row.stopped, "true");
+      assert.ok(Number(row.elapsedMs) < 30_000, `stopped after ${row.elapsedMs} ms`);
+      await clean();
+    });
+
+    test(`${engine}: the embed view in a host page: runs, says why threads are off, sizes its iframe`, async () => {
+      const src = `${isolated.url}?embed=1&tasks=3&delay=200`;
+      const host = await hostSite({ "host.js": HOST_JS, "docs.html": hostPage(src) });
+      try {
+        await open(`${host.url}docs.html`, host, isolated);
+        const frame = await driver.findElement({ css: "iframe" });
+        await driver.switchTo().frame(frame);
+        const caps = await ready(driver);
+        assert.equal(caps.threads, false);
+        // The host sends no COOP/COEP: that is the reason in every engine, and the one thing
+        // the host could change (WebKitGTK would still lack threads; the page says so there).
+        assert.match(caps.reason, /allow="cross-origin-isolated"/);
+        // The page's chrome is out of sight (its title stays for screen readers only).
+        const chromeShown = await driver.executeScript(
+          `return document.getElementById("copy-embed").offsetParent !== null;`,
+        );
+        assert.equal(chromeShown, false, "no page chrome in the embed view");
+        const [a] = await runFromUi(driver, "async", { tasks: 3, delay: 200 });
+        assert.ok(a.elapsedMs >= 199, `async ${a.elapsedMs}`);
+        await assertClean(driver, isolated);
+        await driver.switchTo().defaultContent();
+        await waitIn(driver, "window.heights?.length > 0", "the embed's first height message");
+        // Sized by the host from the embed's messages, the embed shows all of itself: no
+        // scrollbar inside the iframe once its content and the messages have settled.
+        await driver.switchTo().frame(await driver.findElement({ css: "iframe" }));
+        await waitIn(
+          driver,
+          "document.documentElement.scrollHeight <= innerHeight",
+          "the embed to fit the iframe the host sized from its height messages",
+        );
+        await driver.switchTo().defaultContent();
+        await screenshot(driver, join(SHOTS, `${engine}-embed-in-host.png`));
+        await clean();
+      } finally {
+        host.close();
+      }
+    });
+  });
+}
