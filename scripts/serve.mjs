@@ -1,13 +1,13 @@
 // A small static server for development and tests. Hand-written (about 60 lines, Node's own
 // `http` only) because what it must do is specific to this page: send the cross-origin-isolation
-// headers that SharedArrayBuffer needs (or leave them out, to test the fallback), the wasm MIME
-// type, and a strict Content-Security-Policy.
+// headers that SharedArrayBuffer needs (COOP/COEP, and Document-Isolation-Policy for embeds), or
+// leave them out to test the fallback, the wasm MIME type, and a strict Content-Security-Policy.
 //
 //   node scripts/serve.mjs [--root www] [--port 8000] [--no-isolation | --plain] [--prefix /a/b/]
 //
-// --no-isolation: a host where threads cannot be had at all: no COOP/COEP, and the library that
-//   would add them with a service worker (coi-serviceworker.js) is served empty. (Refusing the
-//   worker's script instead would make the browser log an error on the page.)
+// --no-isolation: a host where threads cannot be had at all: no isolation headers, and the
+//   library that would add them with a service worker (coi-serviceworker.js) is served empty.
+//   (Refusing the worker's script instead would make the browser log an error on the page.)
 // --plain: an ordinary static host (GitHub Pages and the like): no special headers at all, so
 //   the page's own service worker has to make it cross-origin isolated.
 // --prefix: serve the root under a sub-path, as a project site is (/docs/playground/).
@@ -71,6 +71,10 @@ function headers(type) {
   if (!values["no-isolation"]) {
     h["Cross-Origin-Opener-Policy"] = "same-origin";
     h["Cross-Origin-Embedder-Policy"] = "require-corp";
+    // Isolates the document by itself, whatever page frames it (Chromium 137+): an embed on an
+    // ordinary documentation page gets threads. COOP/COEP stay for Firefox and Safari, which
+    // isolate a top-level page (or a frame in an isolated page) only with them.
+    h["Document-Isolation-Policy"] = "isolate-and-require-corp";
   }
   return h;
 }
