@@ -2,7 +2,8 @@
 //
 // `?embed=1` shows the page without its chrome, for a documentation page's <iframe> (embed.js's
 // <async-vs-threads> element makes one). `view=` says what it shows (run, factor, full) and
-// `theme=dark|light` fixes its colours (else it follows the system). The embed tells the page
+// `theme=dark|light` fixes its colours (else it follows the system); with `link=host` the page
+// around it shows "Open in the playground" instead of the embed. The embed tells the page
 // around it its height, as `{ type: "playground:height", height }` (CSS pixels), whenever that
 // changes, so the host can size the iframe without scrollbars. The host may ask for it again with
 // `{ type: "playground:request-height" }`, or change the colours with
@@ -21,7 +22,7 @@
   const EMBED_HEIGHTS = { run: 480, factor: 200, full: 640 };
   const TITLE = "Async vs threads: concurrency playground";
   // URL parameters that are not run options: the element has attributes of its own for them.
-  const NOT_OPTIONS = new Set(["embed", "autorun", "view", "factor", "theme"]);
+  const NOT_OPTIONS = new Set(["embed", "autorun", "view", "factor", "theme", "link"]);
   const root = document.documentElement;
   const params = new URLSearchParams(location.search);
   const embedded = params.get("embed") === "1";
@@ -115,7 +116,8 @@
     });
 
     const full = document.getElementById("open-full");
-    if (full) {
+    // `link=host`: the page around it (embed.js's element) shows the link under the iframe.
+    if (full && params.get("link") !== "host") {
       full.hidden = false;
       const link = full.querySelector("a");
       const update = () => (link.href = shareUrl(false));
@@ -147,9 +149,7 @@
         status.textContent = `${what} is in the box below, selected: copy it from there.`;
       }
     }
-    const factorSelect = /** @type {HTMLSelectElement} */ (
-      document.getElementById("embed-factor")
-    );
+    const factorSelect = /** @type {HTMLSelectElement} */ (document.getElementById("embed-factor"));
     /** Offers the comparison table's rows (`data-factor`) the page has, for view=factor. */
     function offerFactors() {
       if (!viewSelect || !factorSelect) return;

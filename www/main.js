@@ -6,6 +6,8 @@ import { draw, timelineFigure } from "./timeline.js";
 import { explain } from "./explain.js";
 import { showOverhead } from "./overhead.js";
 import { showComparison } from "./compare.js";
+import { wireExports } from "./export.js";
+import { version } from "./version.js";
 
 // The code panel (with highlight.js) and the sweep load when first needed: they are not part of
 // a first visit's budget.
@@ -15,6 +17,8 @@ let copyWired = false;
 
 /** @type {any} */ (window).playground = playground;
 renderForm();
+wireExports(playground, explain);
+document.getElementById("version").textContent = version;
 
 /** @param {string} id @returns {any} the element: this module knows what each id is. */
 const $ = (id) => document.getElementById(id);
