@@ -58,10 +58,16 @@ export const CSP = [
 function headers(type) {
   // no-cache: always revalidate (so a rebuild shows at once) but answer 304 when unchanged, so the
   // pool's 16 workers loading the same glue do not download it 16 times.
-  if (values.plain) return { "Content-Type": type, "Cache-Control": "no-cache" };
-  const h = {
+  // Access-Control-Allow-Origin: documentation pages on other origins load embed.js (a module
+  // script, fetched with CORS) and oembed.json; GitHub Pages sends the same for every file.
+  const common = {
     "Content-Type": type,
     "Cache-Control": "no-cache",
+    "Access-Control-Allow-Origin": "*",
+  };
+  if (values.plain) return common;
+  const h = {
+    ...common,
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": CSP,
     // cross-origin, not same-origin: a cross-origin-isolated documentation page on another
