@@ -110,7 +110,8 @@ async function load() {
   const hardwareConcurrency = navigator.hardwareConcurrency || 1;
   const poolSize = threads ? Math.max(MIN_POOL_THREADS, hardwareConcurrency) : 0;
   // The engine checks threads runs against the pool this page will have, before it has started.
-  if (threads) wasm.planPool(poolSize);
+  // (Only the threaded build exports planPool, hence the cast for the type check.)
+  if (threads) /** @type {any} */ (wasm).planPool(poolSize);
   return {
     wasm,
     capabilities: {
