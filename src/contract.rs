@@ -527,6 +527,14 @@ mod tests {
     }
 
     #[test]
+    fn the_api_types_its_trace_export() {
+        let ts = typescript();
+        assert!(ts.contains("  trace(record: Record | AllRecord): Promise<TraceFile>;\n"), "{ts}");
+        assert!(ts.contains("export interface TraceEvent {"));
+        assert!(ts.contains("  readonly traceEvents: TraceEvent[];\n"));
+    }
+
+    #[test]
     fn options_are_typed_with_their_aliases() {
         let ts = typescript();
         assert!(ts.contains("  delay?: number | string;\n"), "{ts}");

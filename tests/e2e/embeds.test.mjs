@@ -240,13 +240,14 @@ describe("the <async-vs-threads> element on a docs page of another origin", () =
     const page = await open(`${crossSite.url}five.html`, {
       viewport: { width: 1280, height: 800 },
     });
-    await elementFrame(page, 0);
+    await capabilities(await elementFrame(page, 0), "element 0");
     const built = () =>
       page.evaluate(() => [...document.querySelectorAll("async-vs-threads")].map((e) => !!e.frame));
     assert.deepEqual(await built(), [true, false, false, false, false]);
     const pages = () => page.requests.filter((u) => u.includes("embed=1")).length;
     assert.equal(pages(), 1, "only the element in view loaded its page");
-    assert.ok(!page.requests.some((u) => u.includes("/pkg/") && u.includes("tasks=2")));
+    const engines = page.requests.filter((u) => u.endsWith("_bg.wasm"));
+    assert.equal(engines.length, 1, "one engine loaded, the visible element's");
 
     for (let i = 1; i < 5; i++) {
       await page.evaluate(
