@@ -10,9 +10,12 @@ use wasm_bindgen::prelude::*;
 
 use crate::alloc;
 use crate::contract::{
-    F64s, LaneInfo, OptionError, OrNull, PlannedRun, Progress, Record, TaskError, U8s, U32s, Verdict,
+    F64s, LaneInfo, LiveSnapshot, OptionError, OrNull, OutputLine, PlannedRun, Progress, Record, TaskError,
+    U8s, U32s, Verdict,
 };
 use crate::js::{ToJs, get_f64, get_string, set};
+use crate::live::{self, LiveView};
+use crate::output;
 use crate::params::{self, Limits, Model, Params, Raw, Request, Workload};
 use crate::run::RunState;
 use crate::runner::{self, Outcome};
@@ -37,6 +40,8 @@ thread_local! {
     static BUSY: Cell<bool> = const { Cell::new(false) };
     /// `stop()` was called during the current `run()` call.
     static STOP_ASKED: Cell<bool> = const { Cell::new(false) };
+    /// The run under way as drawn live, when it is watched task by task.
+    static LIVE: RefCell<Option<LiveView>> = const { RefCell::new(None) };
     /// Why there are no threads, as the page found it.
     static NO_THREADS: Cell<params::NoThreads> = const { Cell::new(params::NoThreads::NotIsolated) };
     /// Span state names, indexed by the numbers in `spanState`.
@@ -204,6 +209,7 @@ pub async fn run(options: JsValue, on_event: JsValue) -> Result<JsValue, JsValue
         let start = Object::new();
         set(&start, "model", p.model.name());
         set(&start, "tasks", p.tasks);
+        set(&start, "idealMs", params::ideal_ms(&p, limits()));
         announce(&on_event, "runstart", &start.into());
         match run_one(p).await {
             Ok(record) => {
@@ -294,7 +300,9 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
     let heap_before = alloc::live();
     alloc::reset_peak();
     let hidden = HiddenWatch::start();
-    let state = RunState::start(p.tasks);
+    let watched = p.tasks <= live::MAX_TASKS;
+    let state = if watched { RunState::start_watched(p.tasks) } else { RunState::start(p.tasks) };
+    LIVE.set(watched.then(|| LiveView::new(p.tasks, p.workload)));
     CURRENT.set(Some(state.clone()));
     if STOP_ASKED.get() {
         state.stop();
@@ -316,6 +324,7 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
     let (outcome, lag_ms) = crate::run::with_lag_probe(runner).await;
     let heap_peak = alloc::peak().saturating_sub(heap_before);
     CURRENT.set(None);
+    LIVE.set(None);
     RUNS.set(RUNS.get() + 1);
     let distorted = hidden.was_hidden();
     drop(hidden);
@@ -377,6 +386,19 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
     });
     let task_start_us = (layout.ids.len() > 1 && p.model == Model::Async && !p.busies_event_loop())
         .then(|| (last - first) * 1000.0 / (layout.ids.len() - 1) as f64);
+    let output = output::Run {
+        model: p.model,
+        workload: p.workload,
+        fail_mode: p.fail_mode,
+        spans: &o.spans,
+        errors: &o.errors,
+        elapsed_ms: o.elapsed_ms,
+        stopped: o.stopped,
+    }
+    .lines()
+    .into_iter()
+    .map(|l| OutputLine { at_ms: l.at_ms, lane: l.lane, text: l.text })
+    .collect();
     let cpu = p.workload == Workload::Cpu;
     let waits = |f: fn(&timeline::Wait) -> f64| F64s(o.waits.iter().map(f).collect());
     Record {
@@ -406,6 +428,7 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
             .map(|(id, message)| TaskError { id: *id, message: message.clone() })
             .collect(),
         notes,
+        output,
         peak_in_flight: layout.peak,
         event_loop_lag_ms: 0.0,
         heap_peak_bytes: 0.0,
@@ -479,6 +502,58 @@ pub fn progress() -> JsValue {
             elapsed_ms: s.since_start(),
         }
         .to_js(),
+    })
+}
+
+/// The run under way as the page draws it live: every task started so far with its lane, row,
+/// start and (once ended) end, and what the tasks printed; only the counters for runs too big to
+/// watch task by task. `null` when idle.
+#[wasm_bindgen]
+pub fn live() -> JsValue {
+    CURRENT.with_borrow(|c| {
+        let Some(state) = c else { return JsValue::NULL };
+        LIVE.with_borrow_mut(|view| {
+            let mut snapshot = LiveSnapshot {
+                elapsed_ms: state.since_start(),
+                total: state.total,
+                started: state.started(),
+                done: state.done(),
+                in_flight: state.in_flight(),
+                watched: view.is_some(),
+                lanes: Vec::new(),
+                span_id: U32s::default(),
+                span_lane: U32s::default(),
+                span_row: U32s::default(),
+                span_start: F64s::default(),
+                span_end: F64s::default(),
+                span_state: U8s::default(),
+                output: Vec::new(),
+            };
+            if let (Some(view), Some(log)) = (view.as_mut(), state.events()) {
+                let mut cursor = view.cursor;
+                log.drain(&mut cursor, |e| view.apply(e));
+                view.cursor = cursor;
+                snapshot.lanes = view
+                    .lanes()
+                    .into_iter()
+                    .map(|(lane, rows)| LaneInfo { lane: lane.number(), label: lane.label(), rows })
+                    .collect();
+                for (id, lane, row, start, end, span_state) in view.spans() {
+                    snapshot.span_id.0.push(id);
+                    snapshot.span_lane.0.push(lane.number());
+                    snapshot.span_row.0.push(row);
+                    snapshot.span_start.0.push(start);
+                    snapshot.span_end.0.push(end);
+                    snapshot.span_state.0.push(span_state as u8);
+                }
+                snapshot.output = view
+                    .lines()
+                    .into_iter()
+                    .map(|l| OutputLine { at_ms: l.at_ms, lane: l.lane, text: l.text })
+                    .collect();
+            }
+            snapshot.to_js()
+        })
     })
 }
 

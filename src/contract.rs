@@ -161,6 +161,53 @@ js_object! {
 }
 
 js_object! {
+    /// A line the run's program printed.
+    pub struct OutputLine {
+        /// When, ms on the run's clock.
+        pub at_ms: f64 => "atMs",
+        /// The lane of the task that printed it (0, the event loop, for the closing lines).
+        pub lane: u32 => "lane",
+        /// What it printed.
+        pub text: String => "text",
+    }
+}
+
+js_object! {
+    /// The run under way as the page draws it live, from `live()`.
+    pub struct LiveSnapshot {
+        /// Ms since the run started.
+        pub elapsed_ms: f64 => "elapsedMs",
+        /// Tasks in the run.
+        pub total: u32 => "total",
+        /// Tasks started so far.
+        pub started: u32 => "started",
+        /// Tasks ended so far.
+        pub done: u32 => "done",
+        /// Tasks started and not ended.
+        pub in_flight: u32 => "inFlight",
+        /// Whether the run is watched task by task (at most 10,000 tasks); otherwise only the
+        /// counters above are live.
+        pub watched: bool => "watched",
+        /// The lanes used so far, with the rows each needed.
+        pub lanes: Vec<LaneInfo> => "lanes",
+        /// Started tasks' ids, in start order; the span arrays follow it.
+        pub span_id: U32s => "spanId",
+        /// Each span's lane.
+        pub span_lane: U32s => "spanLane",
+        /// Each span's row in its lane (the lowest free when it started).
+        pub span_row: U32s => "spanRow",
+        /// Each span's start, ms on the run's clock.
+        pub span_start: F64s => "spanStart",
+        /// Each span's end, NaN while it runs.
+        pub span_end: F64s => "spanEnd",
+        /// Each span's state once ended, an index into the span states.
+        pub span_state: U8s => "spanState",
+        /// What the tasks printed so far: the first and latest 50 lines.
+        pub output: Vec<OutputLine> => "output",
+    }
+}
+
+js_object! {
     /// A refused option.
     pub struct OptionError {
         /// The option's name (for an unknown option, the name it was given as).
@@ -261,6 +308,10 @@ js_object! {
         pub errors: Vec<TaskError> => "errors",
         /// Sentences about this run that qualify its figures.
         pub notes: Vec<String> => "notes",
+        /// What the run's program printed, in the order it happened: a line when each task
+        /// started and ended, the results, the elapsed time (the first and last 50 task lines of a
+        /// long run, with a line saying how many were left out).
+        pub output: Vec<OutputLine> => "output",
         /// Most tasks in flight at one moment.
         pub peak_in_flight: u32 => "peakInFlight",
         /// The most the event loop ran a 10 ms timer late during the run, in ms.
@@ -432,6 +483,8 @@ export interface Playground {
   run(options?: RunOptions): Promise<Record | AllRecord>;
   check(options?: RunOptions): Promise<Verdict>;
   progress(): Progress | null;
+  /** The run under way as drawn live, or null when idle. */
+  live(): LiveSnapshot | null;
   stop(): Promise<boolean>;
   stats(): Stats | null;
   rustCode(model: string, workload?: string, blocking?: boolean, timers?: string): { name: string; code: string }[];
@@ -491,6 +544,8 @@ pub fn typescript() -> String {
         OptionError::interface(),
         PlannedRun::interface(),
         Progress::interface(),
+        OutputLine::interface(),
+        LiveSnapshot::interface(),
         Verdict::interface(),
         Record::interface(),
     ] {

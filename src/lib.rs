@@ -14,6 +14,8 @@
 #![deny(missing_docs)]
 
 pub mod contract;
+pub mod live;
+pub mod output;
 pub mod params;
 pub mod record;
 pub mod source;

@@ -122,8 +122,49 @@ function processesProgram(r) {
   );
 }
 
+/** The seed's list of URLs for `n` tasks: url1, url2... */
+const urls = (n) =>
+  n <= 5
+    ? `urls = [${Array.from({ length: n }, (_, i) => `"url${i + 1}"`).join(", ")}]\n`
+    : `urls = [f"url{i}" for i in range(1, ${n + 1})]\n`;
+
+/**
+ * The seed's asyncio program, as the article prints it, with the run's task count and delay: it
+ * prints what the output pane shows.
+ */
+function seedAsync(r) {
+  return (
+    `import asyncio\nimport time\n\n\nasync def fetch(url):\n` +
+    `    print(f"Start fetching {url}")\n    await asyncio.sleep(${secs(r.delay)})\n` +
+    `    print(f"Done fetching {url}")\n    return f"Content of {url}"\n\n\n` +
+    `async def main():\n    ${urls(r.tasks)}    tasks = [fetch(url) for url in urls]\n` +
+    `    results = await asyncio.gather(*tasks)\n    print(results)\n\n\n` +
+    `start = time.time()\nasyncio.run(main())\nprint(f"Elapsed: {time.time() - start:.2f} seconds")\n`
+  );
+}
+
+/** The seed's threading program: one `threading.Thread` subclass instance per URL. */
+function seedThreads(r) {
+  return (
+    `import threading\nimport time\n\n\nclass FetchThread(threading.Thread):\n` +
+    `    def __init__(self, url):\n        super().__init__()\n        self.url = url\n` +
+    `        self.result = None\n\n    def run(self):\n        print(f"Start fetching {self.url}")\n` +
+    `        time.sleep(${secs(r.delay)})\n        print(f"Done fetching {self.url}")\n` +
+    `        self.result = f"Content of {self.url}"\n\n\n${urls(r.tasks)}` +
+    `threads = [FetchThread(url) for url in urls]\nstart = time.time()\n` +
+    `for t in threads:\n    t.start()\nfor t in threads:\n    t.join()\n` +
+    `print([t.result for t in threads])\nprint(f"Elapsed: {time.time() - start:.2f} seconds")\n`
+  );
+}
+
+/** Whether a run is the seed's own example: plain waiting, no failure, nothing blocking. */
+const seedLike = (r) => r.workload === "sleep" && r.fail === null && !r.blocking && !r.gil;
+
 /** The Python program for a run's record. */
 export function pythonFor(r) {
+  if (seedLike(r) && r.model === "async") return seedAsync(r);
+  // The seed starts one thread per URL; a run with fewer threads than tasks is a pool instead.
+  if (seedLike(r) && r.model === "threads" && r.threads >= r.tasks) return seedThreads(r);
   switch (r.model) {
     case "async":
       return asyncProgram(r);

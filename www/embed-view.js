@@ -161,7 +161,9 @@
         const key = /** @type {HTMLElement} */ (row).dataset.factor;
         if (known.has(key)) continue;
         known.add(key);
-        factorSelect.add(new Option(row.textContent.trim().split("\n")[0].slice(0, 60), key));
+        // The row's heading names it (the element with the key may be its "Show me" button).
+        const heading = row.closest("tr")?.querySelector("th")?.childNodes[0]?.textContent;
+        factorSelect.add(new Option((heading ?? key).trim().slice(0, 60), key));
       }
       const factorView = viewSelect.querySelector('option[value="factor"]');
       if (factorView instanceof HTMLOptionElement) factorView.disabled = rows.length === 0;

@@ -6,6 +6,8 @@ import { draw, timelineFigure } from "./timeline.js";
 import { explain } from "./explain.js";
 import { showOverhead } from "./overhead.js";
 import { showComparison } from "./compare.js";
+import { liveEnd, liveFrame, liveResize, liveStart } from "./live.js";
+import { enableFactors, renderFactors } from "./factors.js";
 import { wireExports } from "./export.js";
 import { version } from "./version.js";
 
@@ -41,6 +43,7 @@ function setRunning(on) {
       !ready || on || (b.dataset.model === "threads" && !playground.capabilities.threads);
   }
   $("sweep").disabled = !ready || on;
+  enableFactors(ready && !on);
   $("stop").disabled = !on;
   $("status").hidden = !on;
 }
@@ -101,6 +104,7 @@ function announce(text) {
 
 function tick() {
   if (!running) return;
+  liveFrame(playground.live());
   const p = playground.progress();
   if (p) {
     $("progress").max = p.total;
@@ -116,10 +120,14 @@ playground.events.addEventListener("start", () => {
   setRunning(true);
   batch = [];
   requestAnimationFrame(tick);
+  // On a narrow screen the live figure is below the buttons: bring it into view.
+  const box = $("live").getBoundingClientRect();
+  if (box.top < 0 || box.bottom > innerHeight) $("live").scrollIntoView({ block: "nearest" });
 });
 playground.events.addEventListener("end", () => setRunning(false));
 playground.events.addEventListener("runstart", (e) => {
   $("progress-text").textContent = `starting ${detail(e).model}…`;
+  liveStart(detail(e));
 });
 
 function addRow(r) {
@@ -175,6 +183,7 @@ function showDiagnostics() {
 playground.events.addEventListener("runend", (e) => {
   const r = detail(e);
   addRow(r);
+  liveEnd(r, explain(r));
   announce(
     `${r.model}: ${r.finished} of ${r.tasks} tasks in ${nf.format(r.elapsedMs)} ms ` +
       `(ideal ${nf.format(r.idealMs)} ms)${r.stopped ? ", stopped" : ""}. ${explain(r)}`,
@@ -252,6 +261,27 @@ for (const o of FIELDS) {
 }
 
 new ResizeObserver(drawBatch).observe($("timelines"));
+new ResizeObserver(liveResize).observe($("live"));
+
+/**
+ * Runs a demonstration of the comparison table: each run in turn, drawn live and added to the
+ * results like any other. Resolves to the records, or null if one was refused or failed (the
+ * message is announced).
+ */
+async function showMe(runs) {
+  if (running) return null;
+  const records = [];
+  for (const options of runs) {
+    try {
+      records.push(await playground.run(options));
+    } catch (err) {
+      announce(err.message);
+      return null;
+    }
+  }
+  return records;
+}
+renderFactors(showMe, () => playground.capabilities);
 
 const fromUrl = applyUrl();
 model = fromUrl.model;

@@ -94,6 +94,11 @@ function progress() {
   return wasmNow?.progress() ?? null;
 }
 
+/** @type {Playground["live"]} */
+function live() {
+  return wasmNow?.live() ?? null;
+}
+
 /** @type {Playground["stop"]} */
 async function stop() {
   const { wasm } = await loadEngine();
@@ -121,6 +126,7 @@ export const playground = {
   run,
   check,
   progress,
+  live,
   stop,
   stats,
   rustCode,
@@ -135,6 +141,7 @@ export {
   run,
   check,
   progress,
+  live,
   stop,
   stats,
   rustCode,

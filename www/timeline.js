@@ -72,10 +72,42 @@ export function timelineFigure(record, explanation = "") {
 }
 
 /**
- * Draws (or redraws) a figure made by `timelineFigure` for `record`, at its current width, with
- * its time axis running to `axisMs` (figures drawn together share one axis).
+ * The record as it stood at `now` ms: spans that had started, ended at `now` if they had not
+ * ended yet (a live snapshot's running spans have a NaN end), waits likewise. Drawing a run live
+ * and replaying it are the same drawing of a record cut at a moment.
  */
-export function draw(figure, record, axisMs) {
+function cut(record, now) {
+  const keep = [];
+  for (let i = 0; i < record.spanStart.length; i++) if (record.spanStart[i] <= now) keep.push(i);
+  /** @type {(a: any, f?: (v: number, i: number) => number) => any} */
+  const pick = (a, f = (v) => v) => a.constructor.from(keep, (i) => f(a[i], i));
+  const ended = (i) => record.spanEnd[i] <= now;
+  const waits = [];
+  const waitStart = record.waitStart ?? [];
+  for (let i = 0; i < waitStart.length; i++) if (waitStart[i] <= now) waits.push(i);
+  const pickWait = (a, f = (v) => v) => Float64Array.from(waits, (i) => f(a[i]));
+  return {
+    lanes: record.lanes,
+    spanId: pick(record.spanId),
+    spanLane: pick(record.spanLane),
+    spanRow: pick(record.spanRow),
+    spanStart: pick(record.spanStart),
+    spanEnd: pick(record.spanEnd, (e, i) => (ended(i) ? e : now)),
+    // A span still under way is drawn as running (state 0), not yet as failed or cancelled.
+    spanState: pick(record.spanState, (s, i) => (ended(i) ? s : 0)),
+    waitLane: pickWait(record.waitLane ?? []),
+    waitStart: pickWait(waitStart),
+    waitEnd: pickWait(record.waitEnd ?? [], (e) => Math.min(e, now)),
+  };
+}
+
+/**
+ * Draws (or redraws) a figure made by `timelineFigure` for `record`, at its current width, with
+ * its time axis running to `axisMs` (figures drawn together share one axis). With `now`, draws
+ * the run as it stood at that moment (live, or replayed), with a line marking it.
+ */
+export function draw(figure, full, axisMs, now = Infinity) {
+  const record = Number.isFinite(now) ? cut(full, now) : full;
   const canvas = figure.querySelector("canvas");
   const width = Math.max(240, figure.clientWidth);
   const lanes = record.lanes;
@@ -125,6 +157,16 @@ export function draw(figure, record, axisMs) {
 
   if (record.spanLane.length > MAX_BARS) drawDensity(ctx, record, top, x, dpr, c.bars[0]);
   else drawBars(ctx, record, top, x, c);
+  if (Number.isFinite(now)) {
+    // The "now" line.
+    const px = Math.round(x(now)) + 0.5;
+    ctx.strokeStyle = c.text;
+    ctx.lineWidth = 1.5;
+    ctx.beginPath();
+    ctx.moveTo(px, AXIS_H - 4);
+    ctx.lineTo(px, height);
+    ctx.stroke();
+  }
   figure.dataset.drawn = "true";
 }
 
@@ -175,7 +217,7 @@ function drawBars(ctx, record, top, x, c) {
   }
   // GIL waits: hatched over the task's bar.
   const { waitLane, waitStart, waitEnd } = record;
-  if (!waitLane.length) return;
+  if (!waitLane?.length) return;
   const pattern = hatch(ctx, c.wait);
   for (let i = 0; i < waitLane.length; i++) {
     const lane = top.get(waitLane[i]);

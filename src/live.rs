@@ -1,0 +1,162 @@
+//! What the page draws while a run is under way: every task that started so far, its lane and
+//! its row in the lane (the lowest row free when it started), its end once it ended, and the lines
+//! the tasks printed. Fed with the run's live events ([`crate::record::EventLog`]) on the event
+//! loop; pure Rust, tested natively.
+//!
+//! Only runs of at most [`MAX_TASKS`] tasks are watched task by task (the event log costs 32
+//! bytes per task, and a bar per task stops being readable long before); bigger runs are drawn
+//! from the progress counters.
+
+use std::collections::BTreeMap;
+
+use crate::output::{self, Bounded, Line};
+use crate::params::Workload;
+use crate::record::{Event, EventKind};
+use crate::timeline::{Lane, SpanState};
+
+/// The most tasks a run may have to be watched task by task.
+pub const MAX_TASKS: u32 = 10_000;
+
+/// Rows of one lane: which are taken by a task in flight.
+#[derive(Debug, Default)]
+struct Rows {
+    busy: Vec<bool>,
+}
+
+impl Rows {
+    fn take(&mut self) -> u32 {
+        let row = self.busy.iter().position(|b| !b).unwrap_or(self.busy.len());
+        if row == self.busy.len() {
+            self.busy.push(true);
+        } else {
+            self.busy[row] = true;
+        }
+        row as u32
+    }
+
+    fn free(&mut self, row: u32) {
+        if let Some(b) = self.busy.get_mut(row as usize) {
+            *b = false;
+        }
+    }
+}
+
+/// The live picture of one run.
+#[derive(Debug)]
+pub struct LiveView {
+    workload: Workload,
+    /// Ids in the order they started; the other vectors are indexed by id.
+    order: Vec<u32>,
+    lane: Vec<Lane>,
+    row: Vec<u32>,
+    start: Vec<f64>,
+    end: Vec<f64>,
+    state: Vec<SpanState>,
+    lanes: BTreeMap<Lane, Rows>,
+    /// Where the next read of the event log starts.
+    pub cursor: usize,
+    /// The lines printed so far: the first and the latest ones, as the record's output keeps them.
+    printed: Bounded,
+}
+
+impl LiveView {
+    /// A view of a run of `tasks` tasks doing `workload`.
+    pub fn new(tasks: u32, workload: Workload) -> LiveView {
+        let n = tasks as usize;
+        LiveView {
+            workload,
+            order: Vec::with_capacity(n),
+            lane: vec![Lane::EVENT_LOOP; n],
+            row: vec![0; n],
+            start: vec![f64::NAN; n],
+            end: vec![f64::NAN; n],
+            state: vec![SpanState::Done; n],
+            lanes: BTreeMap::new(),
+            cursor: 0,
+            printed: Bounded::default(),
+        }
+    }
+
+    /// Takes in one start or end.
+    pub fn apply(&mut self, e: Event) {
+        let i = e.id as usize;
+        if i >= self.start.len() {
+            return;
+        }
+        let text = match e.kind {
+            EventKind::Start => {
+                self.order.push(e.id);
+                self.lane[i] = e.lane;
+                self.start[i] = e.at;
+                self.row[i] = self.lanes.entry(e.lane).or_default().take();
+                output::start_line(e.id, self.workload)
+            }
+            EventKind::End(state) => {
+                self.end[i] = e.at;
+                self.state[i] = state;
+                if let Some(rows) = self.lanes.get_mut(&self.lane[i]) {
+                    rows.free(self.row[i]);
+                }
+                // The error's text comes with the record; live, the line says that it failed.
+                output::end_line(e.id, self.workload, state, None)
+            }
+        };
+        self.printed.push(Line { at_ms: e.at, lane: e.lane.number(), text });
+    }
+
+    /// The lines printed so far: the first and latest [`output::KEEP`], with one saying how many
+    /// were left out between them.
+    pub fn lines(&self) -> Vec<Line> {
+        self.printed.lines()
+    }
+
+    /// The lanes used so far and the rows each has needed, in lane order.
+    pub fn lanes(&self) -> Vec<(Lane, u32)> {
+        self.lanes.iter().map(|(l, r)| (*l, r.busy.len() as u32)).collect()
+    }
+
+    /// Every task started so far, in start order: `(id, lane, row, start, end, state)`, end NaN
+    /// while it runs.
+    pub fn spans(&self) -> impl Iterator<Item = (u32, Lane, u32, f64, f64, SpanState)> + '_ {
+        self.order.iter().map(|&id| {
+            let i = id as usize;
+            (id, self.lane[i], self.row[i], self.start[i], self.end[i], self.state[i])
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(id: u32, lane: Lane, at: f64, kind: EventKind) -> Event {
+        Event { id, lane, at, kind }
+    }
+
+    #[test]
+    fn rows_are_reused_once_free_and_lines_follow_events() {
+        let mut v = LiveView::new(3, Workload::Sleep);
+        let t1 = Lane::thread(1);
+        v.apply(ev(0, t1, 0.0, EventKind::Start));
+        v.apply(ev(1, t1, 1.0, EventKind::Start));
+        v.apply(ev(0, t1, 5.0, EventKind::End(SpanState::Done)));
+        v.apply(ev(2, t1, 6.0, EventKind::Start));
+        let rows: Vec<u32> = v.spans().map(|s| s.2).collect();
+        assert_eq!(rows, [0, 1, 0]);
+        assert_eq!(v.lanes(), [(t1, 2)]);
+        let lines: Vec<String> = v.lines().into_iter().map(|l| l.text).collect();
+        assert_eq!(
+            lines,
+            ["Start fetching url1", "Start fetching url2", "Done fetching url1", "Start fetching url3"]
+        );
+        let ends: Vec<bool> = v.spans().map(|s| s.4.is_nan()).collect();
+        assert_eq!(ends, [false, true, true]);
+    }
+
+    #[test]
+    fn events_of_unknown_tasks_are_ignored() {
+        let mut v = LiveView::new(1, Workload::Cpu);
+        v.apply(ev(7, Lane::EVENT_LOOP, 0.0, EventKind::Start));
+        assert_eq!(v.spans().count(), 0);
+    }
+}

@@ -1,0 +1,366 @@
+//! The program's printed output: the lines the seed's Python programs print as they run
+//! (`Start fetching url1`, `Done fetching url1`, the list of results, `Elapsed: 1.00 seconds`),
+//! made from what the tasks recorded, at the moments they started and ended, in the order it
+//! really happened. Pure Rust, tested natively.
+//!
+//! A run of many tasks keeps the first and the last [`KEEP`] task lines and says how many were
+//! left out between them, so a million tasks never make two million strings.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, VecDeque};
+
+use crate::params::{FailMode, Model, Workload};
+use crate::timeline::{Lane, SpanState, Spans};
+
+/// Task lines kept at each end of a long output.
+pub const KEEP: usize = 50;
+
+/// One printed line.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    /// When it was printed, ms on the run's clock.
+    pub at_ms: f64,
+    /// The lane of the task that printed it (the event loop for the closing lines).
+    pub lane: u32,
+    /// What was printed.
+    pub text: String,
+}
+
+/// Tasks are named as in the seed's program: url1, url2... for task ids 0, 1...
+fn url(id: u32) -> String {
+    format!("url{}", u64::from(id) + 1)
+}
+
+fn verb(workload: Workload) -> &'static str {
+    match workload {
+        Workload::Cpu => "computing",
+        Workload::Sleep | Workload::Fetch => "fetching",
+    }
+}
+
+/// The line a task prints when it starts.
+pub fn start_line(id: u32, workload: Workload) -> String {
+    format!("Start {} {}", verb(workload), url(id))
+}
+
+/// The line a task prints when it ends so (`error` for a failed one).
+pub fn end_line(id: u32, workload: Workload, state: SpanState, error: Option<&str>) -> String {
+    match state {
+        SpanState::Done => format!("Done {} {}", verb(workload), url(id)),
+        SpanState::Failed => {
+            format!("Error {} {}: {}", verb(workload), url(id), error.unwrap_or("failed"))
+        }
+        SpanState::Cancelled => format!("Cancelled {}", url(id)),
+    }
+}
+
+/// The seed's closing line: `Elapsed: 1.00 seconds`.
+pub fn elapsed_line(elapsed_ms: f64) -> String {
+    format!("Elapsed: {:.2} seconds", elapsed_ms / 1000.0)
+}
+
+/// Keeps the first [`KEEP`] lines pushed and the last [`KEEP`], counting those in between.
+#[derive(Debug, Default)]
+pub struct Bounded {
+    head: Vec<Line>,
+    tail: VecDeque<Line>,
+    left_out: u64,
+}
+
+impl Bounded {
+    /// Adds a line (in the order printed).
+    pub fn push(&mut self, line: Line) {
+        if self.head.len() < KEEP {
+            self.head.push(line);
+            return;
+        }
+        self.tail.push_back(line);
+        if self.tail.len() > KEEP {
+            self.tail.pop_front();
+            self.left_out += 1;
+        }
+    }
+
+    /// Lines left out between the first and the last ones.
+    pub fn left_out(&self) -> u64 {
+        self.left_out
+    }
+
+    /// The lines kept, with one saying how many were left out where they were.
+    pub fn lines(&self) -> Vec<Line> {
+        let mut out = self.head.clone();
+        if self.left_out > 0 {
+            let at_ms = self.tail.front().map_or(0.0, |l| l.at_ms);
+            let n = crate::params::group(self.left_out);
+            out.push(Line {
+                at_ms,
+                lane: Lane::EVENT_LOOP.number(),
+                text: format!("... {n} lines left out ..."),
+            });
+        }
+        out.extend(self.tail.iter().cloned());
+        out
+    }
+}
+
+/// A start or an end, ordered by time. At equal times an end comes before another task's start
+/// (a loop prints "Done" before it starts the next), and a task that took no time starts before it
+/// ends: the key's middle part says which.
+#[derive(Clone, Copy, Debug)]
+struct Moment {
+    at: f64,
+    class: u8,
+    id: u32,
+}
+
+impl PartialEq for Moment {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other).is_eq()
+    }
+}
+impl Eq for Moment {}
+impl PartialOrd for Moment {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Moment {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.at.total_cmp(&other.at).then(self.class.cmp(&other.class)).then(self.id.cmp(&other.id))
+    }
+}
+
+const END: u8 = 0;
+const START: u8 = 1;
+const END_OF_INSTANT: u8 = 2;
+
+/// What a run printed, made from its spans: every start and end in time order (the first and
+/// last [`KEEP`] of them when there are more), then the results and the elapsed time.
+pub struct Run<'a> {
+    /// The model that ran.
+    pub model: Model,
+    /// What each task did.
+    pub workload: Workload,
+    /// What async did on a failure.
+    pub fail_mode: FailMode,
+    /// Every task's span.
+    pub spans: &'a Spans,
+    /// Failed tasks and their messages.
+    pub errors: &'a [(u32, String)],
+    /// The run's elapsed time, ms.
+    pub elapsed_ms: f64,
+    /// Whether it was stopped.
+    pub stopped: bool,
+}
+
+impl Run<'_> {
+    fn moments(&self) -> impl Iterator<Item = Moment> + '_ {
+        let s = self.spans;
+        (0..s.start.len() as u32).flat_map(move |id| {
+            let (start, end) = (s.start[id as usize], s.end[id as usize]);
+            let started = (!start.is_nan()).then_some(Moment { at: start, class: START, id });
+            let class = if end == start { END_OF_INSTANT } else { END };
+            let ended = (!end.is_nan()).then_some(Moment { at: end, class, id });
+            started.into_iter().chain(ended)
+        })
+    }
+
+    fn line(&self, m: Moment) -> Line {
+        let i = m.id as usize;
+        let lane = self.spans.lane[i].number();
+        let text = if m.class == START {
+            start_line(m.id, self.workload)
+        } else {
+            let state = self.spans.state[i];
+            let error = self.errors.iter().find(|(id, _)| *id == m.id).map(|(_, e)| e.as_str());
+            end_line(m.id, self.workload, state, error)
+        };
+        Line { at_ms: m.at, lane, text }
+    }
+
+    /// The printed lines. Finds the first and last moments with bounded heaps rather than
+    /// sorting them all, so a million tasks cost no more than a few passes.
+    pub fn lines(&self) -> Vec<Line> {
+        let mut first: BinaryHeap<Moment> = BinaryHeap::new();
+        let mut last: BinaryHeap<Reverse<Moment>> = BinaryHeap::new();
+        let mut total = 0u64;
+        for m in self.moments() {
+            total += 1;
+            first.push(m);
+            if first.len() > KEEP {
+                first.pop();
+            }
+            last.push(Reverse(m));
+            if last.len() > KEEP {
+                last.pop();
+            }
+        }
+        let mut out = Bounded::default();
+        let mut head = first.into_sorted_vec();
+        if total <= 2 * KEEP as u64 {
+            head = self.moments().collect();
+            head.sort();
+        }
+        for m in &head {
+            out.head.push(self.line(*m));
+        }
+        if total > 2 * KEEP as u64 {
+            let tail: Vec<Moment> = last.into_sorted_vec().into_iter().map(|Reverse(m)| m).rev().collect();
+            out.tail = tail.iter().map(|m| self.line(*m)).collect();
+            out.left_out = total - 2 * KEEP as u64;
+        }
+        let mut lines = if total <= 2 * KEEP as u64 { out.head } else { out.lines() };
+        let at_ms = self.elapsed_ms;
+        let lane = Lane::EVENT_LOOP.number();
+        if let Some(text) = self.closing() {
+            lines.push(Line { at_ms, lane, text });
+        }
+        lines.push(Line { at_ms, lane, text: elapsed_line(self.elapsed_ms) });
+        lines
+    }
+
+    /// The line the program prints after its tasks: the list of results as Python prints it, or
+    /// the error that ended it.
+    fn closing(&self) -> Option<String> {
+        let tasks = self.spans.start.len();
+        if self.stopped {
+            let done = self.spans.count(SpanState::Done);
+            return Some(format!("Stopped: {done} of {tasks} tasks had finished."));
+        }
+        let first_error = self.errors.first().map(|(_, e)| e.as_str());
+        let raised = match self.model {
+            Model::Async => self.fail_mode != FailMode::JoinAll,
+            Model::Sequential => true,
+            Model::Threads | Model::Processes => false,
+        };
+        if let (true, Some(error)) = (raised, first_error) {
+            // gather without return_exceptions, a TaskGroup, or a plain loop: the exception
+            // propagates, and the results are never printed.
+            return Some(format!("RuntimeError: {error}"));
+        }
+        let item = |id: usize| match self.spans.state[id] {
+            SpanState::Done => format!("'Content of {}'", url(id as u32)),
+            SpanState::Failed => {
+                let e = self.errors.iter().find(|(i, _)| *i as usize == id).map_or("failed", |(_, e)| e);
+                format!("RuntimeError('{e}')")
+            }
+            SpanState::Cancelled => "CancelledError()".into(),
+        };
+        let mut items: Vec<String> = (0..tasks.min(5)).map(item).collect();
+        if tasks > 5 {
+            items.push("...".into());
+        }
+        Some(format!("[{}]", items.join(", ")))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn spans(times: &[(f64, f64)], lane: Lane) -> Spans {
+        let mut s = Spans::with_tasks(times.len());
+        for (i, &(a, b)) in times.iter().enumerate() {
+            s.lane[i] = lane;
+            s.start[i] = a;
+            s.end[i] = b;
+        }
+        s
+    }
+
+    fn run(s: &Spans, model: Model) -> Vec<String> {
+        let r = Run {
+            model,
+            workload: Workload::Sleep,
+            fail_mode: FailMode::JoinAll,
+            spans: s,
+            errors: &[],
+            elapsed_ms: 1004.0,
+            stopped: false,
+        };
+        r.lines().into_iter().map(|l| l.text).collect()
+    }
+
+    #[test]
+    fn the_seed_example_prints_as_asyncio_does() {
+        let s = spans(&[(0.1, 1000.0), (0.2, 1000.1), (0.3, 1000.2)], Lane::EVENT_LOOP);
+        assert_eq!(
+            run(&s, Model::Async),
+            [
+                "Start fetching url1",
+                "Start fetching url2",
+                "Start fetching url3",
+                "Done fetching url1",
+                "Done fetching url2",
+                "Done fetching url3",
+                "['Content of url1', 'Content of url2', 'Content of url3']",
+                "Elapsed: 1.00 seconds",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_loop_alternates_even_when_times_touch() {
+        let s = spans(&[(0.0, 10.0), (10.0, 20.0), (20.0, 20.0)], Lane::EVENT_LOOP);
+        let lines = run(&s, Model::Sequential);
+        assert_eq!(
+            &lines[..6],
+            [
+                "Start fetching url1",
+                "Done fetching url1",
+                "Start fetching url2",
+                "Done fetching url2",
+                "Start fetching url3",
+                "Done fetching url3"
+            ]
+        );
+    }
+
+    #[test]
+    fn long_runs_keep_the_first_and_last_fifty_lines() {
+        let n = 1000;
+        let times: Vec<(f64, f64)> =
+            (0..n).map(|i| (f64::from(i) * 0.01, 1000.0 + f64::from(i) * 0.01)).collect();
+        let lines = run(&spans(&times, Lane::EVENT_LOOP), Model::Async);
+        assert_eq!(lines.len(), 50 + 1 + 50 + 2);
+        assert_eq!(lines[0], "Start fetching url1");
+        assert_eq!(lines[49], "Start fetching url50");
+        assert_eq!(lines[50], "... 1,900 lines left out ...");
+        assert_eq!(lines[51], "Done fetching url951");
+        assert_eq!(lines[100], "Done fetching url1000");
+        assert!(lines[101].ends_with(", ...]"), "{}", lines[101]);
+    }
+
+    #[test]
+    fn failures_print_as_the_model_reports_them() {
+        let mut s = spans(&[(0.0, 5.0), (0.0, 10.0)], Lane::EVENT_LOOP);
+        s.state[0] = SpanState::Failed;
+        let errors = [(0, "task 0 failed (fail=0)".to_string())];
+        let r = Run {
+            model: Model::Async,
+            workload: Workload::Sleep,
+            fail_mode: FailMode::JoinAll,
+            spans: &s,
+            errors: &errors,
+            elapsed_ms: 10.0,
+            stopped: false,
+        };
+        let lines: Vec<String> = r.lines().into_iter().map(|l| l.text).collect();
+        assert_eq!(lines[2], "Error fetching url1: task 0 failed (fail=0)");
+        assert_eq!(lines[4], "[RuntimeError('task 0 failed (fail=0)'), 'Content of url2']");
+        let r = Run { fail_mode: FailMode::TryJoinAll, ..r };
+        assert_eq!(r.lines()[4].text, "RuntimeError: task 0 failed (fail=0)");
+    }
+
+    #[test]
+    fn bounded_keeps_ends() {
+        let mut b = Bounded::default();
+        for i in 0..130 {
+            b.push(Line { at_ms: f64::from(i), lane: 0, text: i.to_string() });
+        }
+        let lines = b.lines();
+        assert_eq!(lines.len(), 101);
+        assert_eq!(lines[50].text, "... 30 lines left out ...");
+        assert_eq!(lines[51].text, "80");
+    }
+}

@@ -1,0 +1,244 @@
+// Watching a run: the live figure while it runs, progress() with started/inFlight, the program's
+// printed output, replay, the comparison table's demonstrations, and the live figure in view.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdir } from "node:fs/promises";
+import { assertClean, launch, open, ready, startServer } from "./harness.mjs";
+
+let browser, server;
+before(async () => {
+  [browser, server] = await Promise.all([launch(), startServer()]);
+  await mkdir("target/screenshots", { recursive: true });
+});
+after(async () => {
+  await browser?.close();
+  server?.close();
+});
+
+/**
+ * Starts `options` from the API and, once `atMs` of the run have passed (the engine's own
+ * elapsed time), reads progress() and the live figure; then waits for the run's end.
+ */
+async function midRun(page, options, atMs) {
+  return page.evaluate(
+    async ({ options, atMs }) => {
+      const pg = window.playground;
+      const done = pg.run(options);
+      let p;
+      // Polled once a frame: the run's own clock says when the moment has come.
+      while (!(p = pg.progress()) || p.elapsedMs < atMs) {
+        await new Promise((r) => requestAnimationFrame(r));
+      }
+      const live = document.getElementById("live");
+      await new Promise((r) => requestAnimationFrame(r));
+      const mid = {
+        started: p.started,
+        inFlight: p.inFlight,
+        frames: Number(live.dataset.frames ?? 0),
+        state: live.dataset.state,
+        caption: document.getElementById("live-caption").textContent,
+      };
+      const record = await done;
+      return { mid, output: record.output.map((l) => l.text), frames: Number(live.dataset.frames) };
+    },
+    { options, atMs },
+  );
+}
+
+/**
+ * The seed's closing line, `Elapsed: 1.00 seconds`: its format, and a figure no shorter than the
+ * model's ideal and within generous bounds of it (the machine may be busy).
+ */
+function assertElapsed(line, idealS) {
+  const m = /^Elapsed: (\d+\.\d\d) seconds$/.exec(line);
+  assert.ok(m, `the seed's format: ${line}`);
+  const s = Number(m[1]);
+  assert.ok(s >= idealS && s < idealS * 1.75, line);
+}
+
+describe("live", () => {
+  test("async 3 x 2000 ms: 3 in flight at 1 s, drawn live; the output is the seed's", async () => {
+    const page = await open(browser, server.url);
+    await ready(page);
+    const r = await midRun(page, { model: "async", tasks: 3, delay: 2000 }, 1000);
+    assert.equal(r.mid.started, 3);
+    assert.equal(r.mid.inFlight, 3);
+    assert.equal(r.mid.state, "running");
+    assert.match(r.mid.caption, /3 of 3 tasks started, 3 in flight/);
+    assert.ok(
+      r.frames > r.mid.frames && r.mid.frames > 0,
+      "the live figure was redrawn during the run",
+    );
+    assert.deepEqual(r.output.slice(0, 6), [
+      "Start fetching url1",
+      "Start fetching url2",
+      "Start fetching url3",
+      "Done fetching url1",
+      "Done fetching url2",
+      "Done fetching url3",
+    ]);
+    assert.equal(r.output[6], "['Content of url1', 'Content of url2', 'Content of url3']");
+    assertElapsed(r.output[7], 2);
+    // The pane shows the record's output once the run ended.
+    await page.waitForFunction(() => document.getElementById("console").childElementCount === 8);
+    assertClean(page);
+  });
+
+  test("threads, 4 tasks on 2 threads: 2 in flight at 0.5 s; output of 3 x 1000 ms", async () => {
+    const page = await open(browser, server.url);
+    await ready(page);
+    const r = await midRun(page, { model: "threads", tasks: 4, delay: 1000, threads: 2 }, 500);
+    assert.equal(r.mid.started, 2);
+    assert.equal(r.mid.inFlight, 2);
+    const three = await page.evaluate(async () => {
+      const rec = await window.playground.run({
+        model: "threads",
+        tasks: 3,
+        delay: 1000,
+        threads: 3,
+      });
+      return rec.output.map((l) => l.text);
+    });
+    assert.equal(three.filter((l) => l.startsWith("Start fetching")).length, 3);
+    assert.equal(three.filter((l) => l.startsWith("Done fetching")).length, 3);
+    assert.equal(three[6], "['Content of url1', 'Content of url2', 'Content of url3']");
+    assertElapsed(three[7], 1);
+    assertClean(page);
+  });
+
+  test("sequential: 1 in flight, and the output alternates Start and Done", async () => {
+    const page = await open(browser, server.url);
+    await ready(page);
+    // Half way through the second task.
+    const r = await midRun(page, { model: "sequential", tasks: 3, delay: 1000 }, 1500);
+    assert.equal(r.mid.inFlight, 1);
+    assert.equal(r.mid.started, 2);
+    assert.deepEqual(r.output.slice(0, 6), [
+      "Start fetching url1",
+      "Done fetching url1",
+      "Start fetching url2",
+      "Done fetching url2",
+      "Start fetching url3",
+      "Done fetching url3",
+    ]);
+    assertClean(page);
+  });
+
+  test("processes: drawn live in their lanes", async () => {
+    const page = await open(browser, server.url);
+    await ready(page);
+    const r = await midRun(page, { model: "processes", tasks: 2, delay: 1500, processes: 2 }, 700);
+    assert.equal(r.mid.inFlight, 2);
+    assert.ok(r.frames > r.mid.frames);
+    const lanes = await page.evaluate(() => document.getElementById("live-caption").textContent);
+    assert.match(lanes, /2 of 2 tasks done/);
+    assertClean(page);
+  });
+
+  test("a long run keeps the first and last 50 task lines and says how many were left out", async () => {
+    const page = await open(browser, server.url);
+    await ready(page);
+    const out = await page.evaluate(async () => {
+      const r = await window.playground.run({ model: "async", tasks: 1000, delay: 50 });
+      return r.output.map((l) => l.text);
+    });
+    assert.equal(out.length, 50 + 1 + 50 + 2);
+    assert.equal(out[50], "... 1,900 lines left out ...");
+    assert.match(out.at(-2), /^\['Content of url1', .*'Content of url5', \.\.\.\]$/);
+    assertClean(page);
+  });
+});
+
+describe("on the page", () => {
+  test("after Run at 1280 x 800 the live figure is in view, and replay plays the run back", async () => {
+    const page = await open(browser, server.url, { viewport: { width: 1280, height: 800 } });
+    await ready(page);
+    await page.fill("#delay", "1500");
+    await page.click('button[data-model="async"]');
+    await page.waitForSelector("#live[data-state=running]");
+    const box = await page.$eval("#live", (f) => {
+      const b = f.getBoundingClientRect();
+      return { top: b.top, bottom: b.bottom, scrollY };
+    });
+    assert.equal(box.scrollY, 0, "no scrolling at 1280 x 800");
+    assert.ok(box.top >= 0 && box.bottom <= 800, `in view: ${JSON.stringify(box)}`);
+    await page.waitForFunction(() => Number(document.getElementById("live").dataset.frames) > 5);
+    await page.screenshot({ path: "target/screenshots/run-in-progress-1280.png" });
+    await page.waitForSelector("#live[data-state=done]", { timeout: 30_000 });
+    // Replay at 0.1x: the scrubber moves and the output is cut at the moment shown.
+    await page.selectOption("#replay-speed", "0.1");
+    await page.click("#replay-play");
+    await page.waitForFunction(() => {
+      const v = Number(document.getElementById("scrub").value);
+      return v > 0 && v < 1500 && document.getElementById("console").childElementCount === 3;
+    });
+    assertClean(page);
+  });
+
+  test("on a phone, pressing Run brings the live figure into view", async () => {
+    const page = await open(browser, server.url, { viewport: { width: 360, height: 740 } });
+    await ready(page);
+    await page.fill("#delay", "1500");
+    await page.click('button[data-model="all"]');
+    await page.waitForSelector("#live[data-state=running]");
+    await page.waitForFunction(() => {
+      const b = document.getElementById("live").getBoundingClientRect();
+      return b.top < innerHeight && b.bottom > 0;
+    });
+    await page.waitForFunction(() => Number(document.getElementById("live").dataset.frames) > 5);
+    await page.screenshot({ path: "target/screenshots/run-in-progress-360.png" });
+    await page.click("#stop");
+    await page.waitForSelector("#stop:disabled", { state: "attached" });
+    assertClean(page);
+  });
+
+  test("the code panel shows the seed's own two programs for a sleep run", async () => {
+    const page = await open(browser, server.url);
+    await ready(page);
+    await page.fill("#delay", "200");
+    await page.click('button[data-model="async"]');
+    await page.waitForFunction(() =>
+      document.getElementById("python-code").textContent.includes("async def fetch(url)"),
+    );
+    const py = await page.textContent("#python-code");
+    assert.match(py, /urls = \["url1", "url2", "url3"\]/);
+    assert.match(py, /await asyncio\.sleep\(0\.2\)/);
+    assert.match(py, /results = await asyncio\.gather\(\*tasks\)/);
+    await page.fill("#threads", "3");
+    await page.click('button[data-model="threads"]');
+    await page.waitForFunction(() =>
+      document
+        .getElementById("python-code")
+        .textContent.includes("class FetchThread(threading.Thread)"),
+    );
+    assert.match(await page.textContent("#python-code"), /time\.sleep\(0\.2\)/);
+    assertClean(page);
+  });
+
+  test("each row of the comparison table runs its demonstration and fills its measured cell", async () => {
+    const page = await open(browser, server.url, { viewport: { width: 1280, height: 800 } });
+    await ready(page);
+    const keys = await page.$$eval("button[data-factor]", (bs) => bs.map((b) => b.dataset.factor));
+    assert.deepEqual(keys, ["model", "best-for", "cpu", "overhead", "errors"]);
+    // The table comes right after the run controls and the live figure: no other panel first.
+    const order = await page.evaluate(() =>
+      [...document.querySelectorAll("main > section")].map((s) => s.id).filter(Boolean),
+    );
+    assert.ok(order.indexOf("comparison") <= order.indexOf("watch") + 1, order.join(","));
+    for (const key of keys) {
+      await page.click(`button[data-factor="${key}"]`);
+      await page.waitForFunction(
+        (k) => {
+          const t = document.querySelector(`[data-measured="${k}"]`).textContent;
+          return t !== "Running…" && t !== "—";
+        },
+        key,
+        { timeout: 60_000 },
+      );
+      const text = await page.textContent(`[data-measured="${key}"]`);
+      assert.match(text, /\d/, `${key}: ${text}`);
+      assert.doesNotMatch(text, /Not run/, `${key}: ${text}`);
+    }
+    assertClean(page);
+  });
+});

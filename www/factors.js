@@ -1,0 +1,263 @@
+// @ts-check
+// The article's comparison as the page: one row per factor, in the article's words for asyncio,
+// threading and processes, each with a demonstration that runs here (Show me) and the figure that
+// proves or qualifies the row (Measured here), and the article's three verdicts with the runs that
+// back them. Every figure in a measured cell comes from the records of the runs just made.
+
+/** @typedef {import("./playground").Record} Record */
+/** @typedef {import("./playground").Capabilities} Capabilities */
+/** @typedef {import("./playground").RunOptions} RunOptions */
+
+const nf = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
+const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
+const x = (v) => `${(v ?? 0).toFixed(2)}×`;
+/** @param {Record[]} rs @param {string} model */
+const find = (rs, model, pred = (/** @type {Record} */ _r) => true) =>
+  rs.find((r) => r.model === model && pred(r));
+const lanesOf = (r) => r.lanes.map((l) => l.label).join(", ");
+/**
+ * Run options as written here (the literals would otherwise widen to plain strings).
+ * @param {any[]} list @returns {RunOptions[]}
+ */
+const opts = (list) => list;
+const cores = (caps) => Math.max(2, Math.min(caps.hardwareConcurrency, 16));
+
+/**
+ * @typedef {{
+ *   key: string, factor: string, async: string, threads: string, processes: string,
+ *   runs: (caps: Capabilities) => RunOptions[],
+ *   measured: (rs: Record[], caps: Capabilities) => string,
+ * }} Factor
+ */
+
+/** @type {Factor[]} */
+export const FACTORS = [
+  {
+    key: "model",
+    factor: "Concurrency model",
+    async: "One thread, cooperative multitasking: an event loop switches tasks at each await.",
+    threads: "Several threads, switched by the system (preemptive).",
+    processes: "Separate processes, each with its own memory and interpreter.",
+    runs: (caps) =>
+      opts([
+        { model: "async", tasks: 3, delay: 1000 },
+        ...(caps.threads ? [{ model: "threads", tasks: 3, delay: 1000, threads: 3 }] : []),
+      ]),
+    measured: (rs, caps) => {
+      const a = find(rs, "async");
+      const t = find(rs, "threads");
+      return (
+        `async ran 3 tasks of 1 s on ${a.lanes.length} lane (${lanesOf(a)}) in ${s(a.elapsedMs)}` +
+        (t
+          ? `; threads ran them on ${t.lanes.length} lanes (${lanesOf(t)}) in ${s(t.elapsedMs)}.`
+          : `; threads cannot run on this page: ${caps.reason}`)
+      );
+    },
+  },
+  {
+    key: "best-for",
+    factor: "Best for",
+    async: "Many I/O-bound tasks that wait (thousands of network requests), at low overhead.",
+    threads: "I/O-bound work, especially with libraries that block.",
+    processes: "CPU-bound work.",
+    runs: (caps) =>
+      opts([
+        { model: "async", tasks: 200, delay: 200 },
+        ...(caps.threads ? [{ model: "threads", tasks: 200, delay: 200, threads: 16 }] : []),
+      ]),
+    measured: (rs) => {
+      const a = find(rs, "async");
+      const t = find(rs, "threads");
+      return (
+        `200 waits of 200 ms (sleep standing in for I/O): async ${s(a.elapsedMs)} on one thread ` +
+        `with ${nf.format(a.peakInFlight)} in flight at once` +
+        (t
+          ? `; a pool of ${t.threads} threads ${s(t.elapsedMs)} (${Math.ceil(200 / t.threads)} rounds).`
+          : ".")
+      );
+    },
+  },
+  {
+    key: "cpu",
+    factor: "CPU-bound tasks",
+    async: "No gain: one event loop computes one task at a time, and blocks meanwhile.",
+    threads: "No gain in CPython: the GIL lets one thread compute at a time.",
+    processes: "Real parallelism: one process per core.",
+    runs: (caps) => {
+      const n = cores(caps);
+      const base = { tasks: 2 * n, delay: 150, workload: /** @type {const} */ ("cpu") };
+      return opts([
+        { model: "async", ...base },
+        ...(caps.threads
+          ? [
+              { model: "threads", ...base, threads: n, gil: true },
+              { model: "threads", ...base, threads: n },
+            ]
+          : []),
+        { model: "processes", ...base, processes: n },
+      ]);
+    },
+    measured: (rs, caps) => {
+      const a = find(rs, "async");
+      const gil = find(rs, "threads", (r) => r.gil);
+      const t = find(rs, "threads", (r) => !r.gil);
+      const p = find(rs, "processes");
+      return (
+        `Speedup over one core, ${a.tasks} tasks of 150 ms of computation: async ${x(a.speedup)}` +
+        (gil ? `, ${gil.threads} threads with the simulated GIL ${x(gil.speedup)}` : "") +
+        (t ? `, ${t.threads} threads without it ${x(t.speedup)}` : "") +
+        `, ${p.processes} processes ${x(p.speedup)} (this device has ${caps.hardwareConcurrency} cores).`
+      );
+    },
+  },
+  {
+    key: "overhead",
+    factor: "Overhead",
+    async: "Low: a task is a small object on one thread.",
+    threads: "Higher: each thread has its own stack and is started by the system.",
+    processes: "Highest: each process starts its own interpreter and memory.",
+    runs: (caps) =>
+      opts([
+        { model: "async", tasks: 10000, delay: 100 },
+        ...(caps.threads ? [{ model: "threads", tasks: 2, delay: 10, threads: 2 }] : []),
+        { model: "processes", tasks: 2, delay: 10, processes: 2 },
+      ]),
+    measured: (rs) => {
+      const a = find(rs, "async");
+      const t = find(rs, "threads");
+      const p = find(rs, "processes");
+      return (
+        `An async task: ${nf.format(a.heapBytesPerTask)} bytes and ${nf.format(a.taskStartUs ?? 0)} µs to start` +
+        (t
+          ? `; a thread: ${nf.format((t.threadBytes ?? 0) / 2 ** 20)} MB and ${nf.format(t.threadStartMs ?? 0)} ms`
+          : "") +
+        (p.processesStarted
+          ? `; a process: ${nf.format(p.processStartMs ?? 0)} ms to start.`
+          : "; processes: already started by an earlier run and reused, as a Pool's are.")
+      );
+    },
+  },
+  {
+    key: "errors",
+    factor: "Error handling",
+    async:
+      "Exceptions reach the awaiting code: gather returns or raises them, a TaskGroup cancels the rest.",
+    threads: "An exception stays in its thread unless the caller collects it.",
+    processes: "An exception comes back with the task's result.",
+    runs: (caps) =>
+      opts([
+        { model: "async", tasks: 3, delay: 300, fail: 1, failMode: "join_all" },
+        { model: "async", tasks: 3, delay: 300, fail: 1, failMode: "try_join_all" },
+        ...(caps.threads ? [{ model: "threads", tasks: 3, delay: 300, threads: 3, fail: 1 }] : []),
+        { model: "processes", tasks: 3, delay: 300, processes: 3, fail: 1 },
+      ]),
+    measured: (rs) => {
+      const gather = find(rs, "async", (r) => r.failMode === "join_all");
+      const group = find(rs, "async", (r) => r.failMode === "try_join_all");
+      const t = find(rs, "threads");
+      const p = find(rs, "processes");
+      return (
+        `Task 1 failed in each: async gather let ${gather.finished} others finish; a TaskGroup ` +
+        `cancelled ${group.cancelled} and ended at ${s(group.elapsedMs)}` +
+        (t ? `; threads: ${t.finished} others finished in their threads` : "") +
+        `; processes: ${p.finished} finished and the error came back in task 1's result.`
+      );
+    },
+  },
+];
+
+/** The article's verdicts, each with the runs that back it. */
+export const VERDICTS = [
+  {
+    key: "io",
+    text: "Many tasks waiting on I/O (network requests): use async.",
+    runs: FACTORS[1].runs,
+    measured: FACTORS[1].measured,
+  },
+  {
+    key: "blocking",
+    text: "Libraries that block (no async version): use threads.",
+    runs: (caps) =>
+      opts([
+        { model: "async", tasks: 3, delay: 300, blocking: true },
+        ...(caps.threads ? [{ model: "threads", tasks: 3, delay: 300, threads: 3 }] : []),
+      ]),
+    measured: (rs) => {
+      const a = find(rs, "async");
+      const t = find(rs, "threads");
+      return (
+        `3 blocking calls of 300 ms: inside async they ran one by one, ${s(a.elapsedMs)}, and the ` +
+        `page's event loop stalled for up to ${nf.format(a.eventLoopLagMs)} ms` +
+        (t ? `; on 3 threads they overlapped: ${s(t.elapsedMs)}.` : ".")
+      );
+    },
+  },
+  {
+    key: "cpu",
+    text: "CPU-heavy work: use processes (or threads without a GIL).",
+    runs: FACTORS[2].runs,
+    measured: FACTORS[2].measured,
+  },
+];
+
+/**
+ * Fills the table and the verdict list. `show(runs)` runs a demonstration and resolves to its
+ * records (or null if it did not run).
+ * @param {(runs: RunOptions[]) => Promise<Record[] | null>} show
+ * @param {() => Capabilities} caps
+ */
+export function renderFactors(show, caps) {
+  const tbody = /** @type {HTMLTableElement} */ (document.getElementById("factors")).tBodies[0];
+  const button = (attr, key, label) => {
+    const b = document.createElement("button");
+    b.type = "button";
+    b.className = "secondary show-me";
+    b.setAttribute(attr, key);
+    b.textContent = label;
+    b.disabled = true;
+    return b;
+  };
+  /** @param {HTMLElement} cell @param {{ runs: Factor["runs"], measured: Factor["measured"] }} f */
+  const wire = (b, cell, f) =>
+    b.addEventListener("click", async () => {
+      cell.textContent = "Running…";
+      const records = await show(f.runs(caps()));
+      cell.textContent = records ? f.measured(records, caps()) : "Not run: see the message above.";
+    });
+  for (const f of FACTORS) {
+    const tr = document.createElement("tr");
+    tr.dataset.factorRow = f.key;
+    const th = document.createElement("th");
+    th.scope = "row";
+    th.append(f.factor, document.createElement("br"), button("data-factor", f.key, "Show me"));
+    const cells = [f.async, f.threads, f.processes].map((text) => {
+      const td = document.createElement("td");
+      td.textContent = text;
+      return td;
+    });
+    const measured = document.createElement("td");
+    measured.dataset.measured = f.key;
+    measured.textContent = "—";
+    tr.append(th, ...cells, measured);
+    tbody.append(tr);
+    wire(th.querySelector("button"), measured, f);
+  }
+  const list = document.getElementById("verdicts");
+  for (const v of VERDICTS) {
+    const li = document.createElement("li");
+    const result = document.createElement("span");
+    result.className = "hint";
+    result.dataset.verdictMeasured = v.key;
+    const b = button("data-verdict", v.key, "Show the evidence");
+    li.append(v.text, " ", b, " ", result);
+    list.append(li);
+    wire(b, result, v);
+  }
+}
+
+/** Enables or disables every demonstration button. */
+export function enableFactors(on) {
+  for (const b of document.querySelectorAll("button.show-me")) {
+    /** @type {HTMLButtonElement} */ (b).disabled = !on;
+  }
+}
