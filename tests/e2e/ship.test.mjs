@@ -350,7 +350,8 @@ describe("embed view", () => {
       frame.evaluate(() => Math.ceil(document.documentElement.getBoundingClientRect().height));
     await until(async () => (await heights(page)).at(-1) === (await contentHeight()), 5000);
     const h = await contentHeight();
-    assert.ok(h > 200 && h < 3000, `height ${h}`);
+    // view=full: the whole page less its header, live figure and comparison table included.
+    assert.ok(h > 200 && h < 6000, `height ${h}`);
     assert.equal(await page.$eval("iframe", (f) => f.clientHeight), h);
     assert.ok(await frame.evaluate(() => document.documentElement.scrollHeight <= innerHeight));
 
