@@ -165,8 +165,6 @@
         const heading = row.closest("tr")?.querySelector("th")?.childNodes[0]?.textContent;
         factorSelect.add(new Option((heading ?? key).trim().slice(0, 60), key));
       }
-      const factorView = viewSelect.querySelector('option[value="factor"]');
-      if (factorView instanceof HTMLOptionElement) factorView.disabled = rows.length === 0;
       factorSelect.parentElement.hidden = viewSelect.value !== "factor";
     }
     viewSelect?.addEventListener("change", offerFactors);

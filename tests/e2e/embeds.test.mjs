@@ -351,6 +351,25 @@ describe("the page's side", () => {
     assert.equal(src.searchParams.get("tasks"), "5");
     assert.match(iframe, /loading="lazy" allow="cross-origin-isolated"/);
 
+    // view=factor names one row of the comparison table, chosen among the page's own.
+    const keys = await page.$$eval("[data-factor]", (els) => els.map((e) => e.dataset.factor));
+    assert.ok(keys.length > 0, "the page has a comparison table");
+    await page.selectOption("#embed-view", "factor");
+    await page.selectOption("#embed-factor", keys.at(-1));
+    await page.click("#copy-embed");
+    await page.waitForFunction(() =>
+      document.getElementById("share-text").value.includes('view="factor"'),
+    );
+    const factorCode = await page.inputValue("#share-text");
+    assert.match(
+      factorCode,
+      new RegExp(`<async-vs-threads view="factor" factor="${keys.at(-1)}" `),
+    );
+    const factorFrame = new URL(
+      (await page.inputValue("#share-iframe")).match(/src="([^"]+)"/)[1].replaceAll("&amp;", "&"),
+    );
+    assert.equal(factorFrame.searchParams.get("factor"), keys.at(-1));
+
     // The copied code works as it is on a docs page.
     await writeFile(join(dir, "copied.html"), docsPage(isolated.url, element));
     const docs = await open(`${crossSite.url}copied.html`);
