@@ -129,6 +129,7 @@ cargo_for() {
 build() {
   vendor
   contract
+  release_files
   for kind in mt st; do
     log "building the ${kind} module"
     cargo_for "$kind" build --release --target wasm32-unknown-unknown --lib
@@ -169,6 +170,41 @@ vendor() {
   # page's own latency endpoint comes first (scripts/latency-sw.js): a scope has one worker.
   { cat scripts/latency-sw.js; echo; cat node_modules/coi-serviceworker/coi-serviceworker.js; } \
     > www/coi-serviceworker.js
+  patch_coi_serviceworker
+  # Their licences ship with them (BSD-3-Clause, Apache-2.0, MIT: the texts must travel with the
+  # code), in one file the page's footer links to, next to the playground's own two.
+  {
+    echo "The playground (MIT OR Apache-2.0: LICENSE-MIT.txt, LICENSE-APACHE.txt next to this"
+    echo "file) ships these libraries, copied from npm, under their own licences."
+    local pkg
+    for pkg in @highlightjs/cdn-assets wasm-feature-detect coi-serviceworker; do
+      printf '\n==== %s %s (%s) ====\n\n' "$pkg" \
+        "$(node -p "require('./node_modules/$pkg/package.json').version")" \
+        "$(node -p "require('./node_modules/$pkg/package.json').license")"
+      cat "node_modules/$pkg/LICENSE"
+    done
+  } > www/vendor/THIRD-PARTY-NOTICES.txt
+  cp LICENSE-MIT www/vendor/LICENSE-MIT.txt
+  cp LICENSE-APACHE www/vendor/LICENSE-APACHE.txt
+}
+
+# coi-serviceworker 0.1.7 adds COOP/COEP to every response, which isolates a top-level page but
+# not an iframe inside an ordinary documentation page. One more header on the documents it serves,
+# Document-Isolation-Policy, isolates that iframe too (Chromium 137+; ignored elsewhere). Fails
+# loudly if the upstream file changes so the patch no longer applies.
+patch_coi_serviceworker() {
+  local f=www/coi-serviceworker.js
+  sed -i 's|^\( *\)newHeaders.set("Cross-Origin-Opener-Policy", "same-origin");|&\n\1if (r.mode === "navigate") newHeaders.set("Document-Isolation-Policy", coepCredentialless ? "isolate-and-credentialless" : "isolate-and-require-corp");|' "$f"
+  if ! grep -q 'newHeaders.set("Document-Isolation-Policy"' "$f"; then
+    echo "build.sh: coi-serviceworker changed; review patch_coi_serviceworker" >&2
+    exit 1
+  fi
+}
+
+# version.js (the crate's version, for the footer and embed.js) and oembed.json, next to the page.
+# PUBLIC_URL, when set, is the page's public address, which oembed.json's iframe needs.
+release_files() {
+  node scripts/release.mjs www
 }
 
 # dist/: the page as a static folder for any host, from any sub-path: every URL in it

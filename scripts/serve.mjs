@@ -1,13 +1,13 @@
 // A small static server for development and tests. Hand-written (about 60 lines, Node's own
 // `http` only) because what it must do is specific to this page: send the cross-origin-isolation
-// headers that SharedArrayBuffer needs (or leave them out, to test the fallback), the wasm MIME
-// type, and a strict Content-Security-Policy.
+// headers that SharedArrayBuffer needs (COOP/COEP, and Document-Isolation-Policy for embeds), or
+// leave them out to test the fallback, the wasm MIME type, and a strict Content-Security-Policy.
 //
 //   node scripts/serve.mjs [--root www] [--port 8000] [--no-isolation | --plain] [--prefix /a/b/]
 //
-// --no-isolation: a host where threads cannot be had at all: no COOP/COEP, and the library that
-//   would add them with a service worker (coi-serviceworker.js) is served empty. (Refusing the
-//   worker's script instead would make the browser log an error on the page.)
+// --no-isolation: a host where threads cannot be had at all: no isolation headers, and the
+//   library that would add them with a service worker (coi-serviceworker.js) is served empty.
+//   (Refusing the worker's script instead would make the browser log an error on the page.)
 // --plain: an ordinary static host (GitHub Pages and the like): no special headers at all, so
 //   the page's own service worker has to make it cross-origin isolated.
 // --prefix: serve the root under a sub-path, as a project site is (/docs/playground/).
@@ -58,10 +58,16 @@ export const CSP = [
 function headers(type) {
   // no-cache: always revalidate (so a rebuild shows at once) but answer 304 when unchanged, so the
   // pool's 16 workers loading the same glue do not download it 16 times.
-  if (values.plain) return { "Content-Type": type, "Cache-Control": "no-cache" };
-  const h = {
+  // Access-Control-Allow-Origin: documentation pages on other origins load embed.js (a module
+  // script, fetched with CORS) and oembed.json; GitHub Pages sends the same for every file.
+  const common = {
     "Content-Type": type,
     "Cache-Control": "no-cache",
+    "Access-Control-Allow-Origin": "*",
+  };
+  if (values.plain) return common;
+  const h = {
+    ...common,
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": CSP,
     // cross-origin, not same-origin: a cross-origin-isolated documentation page on another
@@ -71,6 +77,10 @@ function headers(type) {
   if (!values["no-isolation"]) {
     h["Cross-Origin-Opener-Policy"] = "same-origin";
     h["Cross-Origin-Embedder-Policy"] = "require-corp";
+    // Isolates the document by itself, whatever page frames it (Chromium 137+): an embed on an
+    // ordinary documentation page gets threads. COOP/COEP stay for Firefox and Safari, which
+    // isolate a top-level page (or a frame in an isolated page) only with them.
+    h["Document-Isolation-Policy"] = "isolate-and-require-corp";
   }
   return h;
 }

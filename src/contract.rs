@@ -416,6 +416,29 @@ export interface Capabilities {
 }
 
 
+/** One Chrome trace event (the Trace Event Format that Perfetto and DevTools open). */
+export interface TraceEvent {
+  /** "X": a complete event (a task, or a wait for the GIL); "M": metadata (names, order). */
+  readonly ph: "X" | "M";
+  readonly name: string;
+  readonly cat?: string;
+  /** Start, in microseconds on the run's clock. */
+  readonly ts?: number;
+  /** Duration, in microseconds. */
+  readonly dur?: number;
+  /** 1 for a run; 1, 2, 3 for the runs of `model: "all"`, in turn. */
+  readonly pid: number;
+  /** The lane (0 event loop, k thread k, 1000 + k process k + 1); rows after a lane's first have tids from 10,000,000. */
+  readonly tid: number;
+  readonly args?: { readonly [key: string]: string | number };
+}
+
+/** A run as a trace file: `JSON.stringify` it and open it in Perfetto or DevTools. */
+export interface TraceFile {
+  readonly traceEvents: TraceEvent[];
+  readonly displayTimeUnit: "ms";
+}
+
 /** Diagnostics of the engine. */
 export interface Stats {
   readonly wasmMemoryBytes: number;
@@ -485,6 +508,12 @@ export interface Playground {
   rustCode(model: string, workload?: string, blocking?: boolean, timers?: string): { name: string; code: string }[];
   /** `start`/`end` around each `run()`, `runstart`/`runend`/`runerror` per model. */
   readonly events: EventTarget;
+  /**
+   * The run as Chrome trace-event JSON: one complete event per task (`ph: "X"`, `ts`/`dur` in µs,
+   * `pid` per model, `tid` per lane), thread names, and GIL waits as their own events. Built in
+   * slices that give the page back between them, so a million tasks never freeze it.
+   */
+  trace(record: Record | AllRecord): Promise<TraceFile>;
 }
 
 export declare const playground: Playground;
@@ -568,6 +597,14 @@ mod tests {
         assert!(ts.contains("  readonly timers?: \"wheel\" | \"per-task\";\n"));
         assert!(ts.contains("  readonly spanStart: Float64Array;\n"));
         assert!(ts.contains("  readonly spans: Span[];\n"));
+    }
+
+    #[test]
+    fn the_api_types_its_trace_export() {
+        let ts = typescript();
+        assert!(ts.contains("  trace(record: Record | AllRecord): Promise<TraceFile>;\n"), "{ts}");
+        assert!(ts.contains("export interface TraceEvent {"));
+        assert!(ts.contains("  readonly traceEvents: TraceEvent[];\n"));
     }
 
     #[test]

@@ -1,7 +1,9 @@
 // Settings for coi-serviceworker (coi-serviceworker.js, loaded right after this file; a file of
 // its own because the page's Content-Security-Policy allows no inline script). On a static host
 // that cannot send COOP/COEP, the library registers a service worker that adds them and reloads
-// the page once, after which it is cross-origin isolated and can run threads.
+// the page once, after which it is cross-origin isolated and can run threads. Built by build.sh
+// with one more header, Document-Isolation-Policy, on the documents it serves: that isolates the
+// embed view inside an ordinary (not isolated) documentation page too, in Chromium.
 //
 // It also tells the engine, as the promise `window.coi.isolation`, what to expect: a reload (the
 // promise never settles, so the page about to go away never starts the engine), or why this
@@ -32,7 +34,7 @@
     store.setItem(RELOADED, "1");
     const worker = registration?.installing ?? registration?.waiting;
     worker?.addEventListener("statechange", () => {
-      if (worker.state === "redundant") settle("blocked");
+      if (worker.state === "redundant") settle(blocked);
     });
     // Reloading as soon as the library decides (on `updatefound`) sometimes reloads before the
     // worker controls the page, and the page then reloads a second time
@@ -40,13 +42,28 @@
     container.ready.then(() => location.reload());
   }
 
+  const framed = window.top !== window.self;
+  // In a frame, refusals get reasons of their own: the embed then says what the page around it
+  // (or the browser's third-party storage rules) changes.
+  const blocked = framed ? "framed-blocked" : "blocked";
+
+  /**
+   * Whether this browser isolates a framed document by its own Document-Isolation-Policy header
+   * (which the service worker adds), whatever the page around it sends. Only Chromium does, from
+   * version 137, and no script can test for it short of trying: elsewhere trying would cost a
+   * reload for nothing, since COOP/COEP on a frame only count when its host page sends them too.
+   */
+  function isolatesFrames() {
+    const brands = /** @type {any} */ (navigator).userAgentData?.brands ?? [];
+    return brands.some((b) => b.brand === "Chromium" && Number(b.version) >= 137);
+  }
+
   /** Why the service worker cannot help this page, or null if it may try. */
   function cannotTry() {
-    // The worker cannot isolate a framed page: only the page around it decides that.
-    if (window.top !== window.self) return "framed";
+    if (framed && !isolatesFrames()) return "framed";
     if (!window.isSecureContext) return "insecure";
-    if (!container || !store) return "blocked";
-    if (store.getItem(RELOADED)) return "no-effect";
+    if (!container || !store) return blocked;
+    if (store.getItem(RELOADED)) return framed ? "framed-no-effect" : "no-effect";
     return null;
   }
 
@@ -71,11 +88,11 @@
           else reloadWhenActive(registration);
           return registration;
         });
-        attempt.catch(() => settle("blocked"));
+        attempt.catch(() => settle(blocked));
         return attempt;
       };
       // The library registers as it runs, before this event; if it has not, it did not load.
-      document.addEventListener("DOMContentLoaded", () => registering || settle("blocked"));
+      document.addEventListener("DOMContentLoaded", () => registering || settle(blocked));
     }
   }
 

@@ -28,6 +28,13 @@ const COI_REASONS = {
     "Threads are off because browsers only share memory (SharedArrayBuffer) with an embedded " +
     "page's Web Workers when the page around it is sent with the COOP and COEP headers and its " +
     'iframe has allow="cross-origin-isolated".',
+  "framed-blocked":
+    "Threads are off because this embed is not cross-origin isolated and the browser refused it " +
+    "the service worker that would isolate it (embeds on another site may not use one here), " +
+    "so it runs without SharedArrayBuffer.",
+  "framed-no-effect":
+    "Threads are off because the service worker that should isolate this embed had no effect " +
+    "in this browser, so it runs without SharedArrayBuffer.",
 };
 
 /** Why threads cannot run here, or null if they can. */

@@ -8,6 +8,8 @@ import { showOverhead } from "./overhead.js";
 import { showComparison } from "./compare.js";
 import { liveEnd, liveFrame, liveResize, liveStart } from "./live.js";
 import { enableFactors, renderFactors } from "./factors.js";
+import { wireExports } from "./export.js";
+import { version } from "./version.js";
 
 // The code panel (with highlight.js) and the sweep load when first needed: they are not part of
 // a first visit's budget.
@@ -17,6 +19,8 @@ let copyWired = false;
 
 /** @type {any} */ (window).playground = playground;
 renderForm();
+wireExports(playground, explain);
+document.getElementById("version").textContent = version;
 
 /** @param {string} id @returns {any} the element: this module knows what each id is. */
 const $ = (id) => document.getElementById(id);

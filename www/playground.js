@@ -5,6 +5,7 @@
 //   await playground.ready;
 //   const r = await playground.run({ model: "async", tasks: 3, delay: 1000 });
 //   r.elapsedMs; r.spans; // [{ id, lane, startMs, endMs, state }, ...]
+//   JSON.stringify(await playground.trace(r)); // Chrome trace-event JSON, for Perfetto or DevTools
 //
 // Types: playground.d.ts (generated from the engine's Rust). The engine checks options once,
 // runs every model of `model: "all"`, and builds the whole record; this module only forwards,
@@ -13,6 +14,7 @@
 // model's run inside it. That is how the page draws API runs.
 import { loadEngine, startPool } from "./engine.js";
 import { schema } from "./schema.js";
+import { trace } from "./trace.js";
 
 /** @typedef {import("./playground").Playground} Playground */
 /** @typedef {import("./playground").Capabilities} Capabilities */
@@ -131,6 +133,7 @@ export const playground = {
   stats,
   rustCode,
   events,
+  trace,
 };
 export {
   ready,
@@ -145,4 +148,5 @@ export {
   stats,
   rustCode,
   events,
+  trace,
 };

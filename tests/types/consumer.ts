@@ -1,7 +1,7 @@
 // A program that uses the public API as a documentation author would. It is only type-checked
 // (`./build.sh lint`), against the generated www/playground.d.ts: if an option or a record field
 // is renamed in the engine, this stops compiling.
-import { playground, type Record } from "../../www/playground.js";
+import { playground, type Record, type TraceFile } from "../../www/playground.js";
 
 export async function seedExample(): Promise<string> {
   await playground.ready;
@@ -21,4 +21,11 @@ export async function allThree(): Promise<number[]> {
 
 export function optionNames(): string[] {
   return playground.schema.options.map((o) => `${o.name} (${o.hint})`);
+}
+
+export async function traceOfThreads(): Promise<string> {
+  const r = await playground.run({ model: "threads", tasks: 8, delay: 100, threads: 2 });
+  const file: TraceFile = await playground.trace(r);
+  const tasks = file.traceEvents.filter((e) => e.ph === "X" && e.name.startsWith("task "));
+  return `${tasks.length} tasks on ${new Set(tasks.map((e) => e.tid)).size} threads`;
 }

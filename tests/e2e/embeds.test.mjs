@@ -1,0 +1,545 @@
+// Embeds for documentation pages, end to end: the <async-vs-threads> element (embed.js) on a
+// docs-like host page of another origin (each element creates, sizes and runs its iframe; below
+// the fold nothing loads; five idle embeds start no worker), threads inside an ordinary host page
+// (Document-Isolation-Policy from the server, or from the service worker on a static host),
+// the embed code the page copies, oEmbed discovery, the version, and the trace and CSV exports
+// (the trace read back by the DevTools trace engine, @paulirish/trace_engine).
+// Needs dist/ (./build.sh dist; ./build.sh test writes it first).
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { existsSync } from "node:fs";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { assertClean, launch, startServer } from "./harness.mjs";
+
+const CARGO_VERSION = (await readFile("Cargo.toml", "utf8")).match(/^version = "([^"]+)"/m)[1];
+
+/**
+ * A documentation site: pages written by the tests, served with no isolation headers and no CSP,
+ * on `host` (localhost: another site than the playground's 127.0.0.1; 127.0.0.1: the same site,
+ * another origin).
+ */
+async function docsSite(dir, host) {
+  const server = createServer(async (req, res) => {
+    const name = new URL(req.url, "http://x").pathname.slice(1);
+    if (!/^[\w-]+\.html$/.test(name) || !existsSync(join(dir, name))) {
+      res.writeHead(404).end();
+      return;
+    }
+    res.writeHead(200, { "Content-Type": "text/html; charset=utf-8", "Cache-Control": "no-store" });
+    res.end(await readFile(join(dir, name)));
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return { url: `http://${host}:${server.address().port}/`, close: () => server.close() };
+}
+
+/** A docs page: a heading, some prose, `body` (elements and spacers), and embed.js from `from`. */
+const docsPage = (from, body) => `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Concurrency docs</title>
+<link rel="icon" href="data:,">
+<script type="module" src="${from}embed.js"></script></head>
+<body><main><h1>Async and threads</h1><p>A paragraph about the event loop.</p>
+${body}
+</main></body></html>`;
+
+let browser, dir, isolated, plain, crossSite, sameSite;
+before(async () => {
+  if (!existsSync("dist/index.html")) {
+    throw new Error("dist/ is missing: run ./build.sh dist first (./build.sh test does)");
+  }
+  dir = await mkdtemp(join(tmpdir(), "playground-docs-"));
+  [browser, isolated, plain, crossSite, sameSite] = await Promise.all([
+    launch(),
+    startServer({ root: "dist" }),
+    startServer({ root: "dist", args: ["--plain"] }),
+    docsSite(dir, "localhost"),
+    docsSite(dir, "127.0.0.1"),
+  ]);
+});
+after(async () => {
+  await browser?.close();
+  for (const s of [isolated, plain, crossSite, sameSite]) s?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** Opens `url` in a fresh context; `problems` gathers errors of every frame, `requests` URLs. */
+async function open(url, options = {}) {
+  const context = await browser.newContext(options);
+  const page = await context.newPage();
+  page.problems = [];
+  page.requests = [];
+  page.on("pageerror", (err) => page.problems.push(`pageerror: ${err.message}`));
+  page.on("console", (msg) => {
+    if (msg.type() === "error") page.problems.push(`console.error: ${msg.text()}`);
+  });
+  context.on("request", (r) => page.requests.push(r.url()));
+  if (url) await page.goto(url);
+  return page;
+}
+
+/**
+ * Polls `fn` until it returns something truthy, for up to `ms`; says what it waited for (`what`,
+ * or what the function `what` returns at the time).
+ */
+async function until(fn, what, ms = 30_000) {
+  const end = Date.now() + ms;
+  for (;;) {
+    const value = await fn();
+    if (value) return value;
+    if (Date.now() > end) {
+      throw new Error(`timed out waiting for ${typeof what === "function" ? what() : what}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** The frame of the `i`-th element once its iframe exists and its page has loaded. */
+async function elementFrame(page, i) {
+  const exists = (i) => !!document.querySelectorAll("async-vs-threads")[i]?.frame;
+  await until(() => page.evaluate(exists, i), `element ${i}'s iframe`);
+  const handle = await page.evaluateHandle(
+    (i) => document.querySelectorAll("async-vs-threads")[i].frame,
+    i,
+  );
+  const frame = await until(() => handle.asElement().contentFrame(), `element ${i}'s frame`);
+  await until(
+    () =>
+      frame
+        .evaluate(() => document.readyState === "complete" && !!window.playground)
+        .catch(() => false),
+    `element ${i}'s page`,
+  );
+  return frame;
+}
+
+/** The capabilities of a frame's playground once ready (waits out a service worker reload). */
+async function capabilities(frame, what) {
+  return until(
+    () =>
+      frame
+        .evaluate(async () => {
+          await window.playground.ready;
+          return { ...window.playground.capabilities };
+        })
+        .catch(() => null),
+    `${what}: the engine`,
+  );
+}
+
+/** Runs `options` in a frame through the Run button of its model; resolves to the row's data. */
+async function runIn(frame, model, { tasks, delay, threads } = {}) {
+  const before = await frame.locator("#results tbody tr").count();
+  await frame.fill("#tasks", String(tasks));
+  await frame.fill("#delay", String(delay));
+  if (threads !== undefined) await frame.fill("#threads", String(threads));
+  await frame.click(`button[data-model="${model}"]`);
+  // Polled by time, not by animation frame: Chromium does not render a frame out of view.
+  await frame.waitForFunction(
+    (n) => document.querySelectorAll("#results tbody tr").length > n,
+    before,
+    { timeout: 60_000, polling: 100 },
+  );
+  return frame.$eval("#results tbody tr", (tr) => ({ ...tr.dataset }));
+}
+
+describe("the <async-vs-threads> element on a docs page of another origin", () => {
+  test("each element creates, sizes and runs its iframe; threads from Document-Isolation-Policy; theme", async () => {
+    const body = `
+<async-vs-threads model="async" tasks="3" delay="300" view="run" theme="auto"></async-vs-threads>
+<p>Threads next:</p>
+<async-vs-threads model="threads" tasks="4" delay="200" threads="2" view="full" theme="dark"></async-vs-threads>
+<async-vs-threads model="sequential" tasks="2" delayMs="100" nonsense="1" class="x"></async-vs-threads>`;
+    await writeFile(join(dir, "docs.html"), docsPage(isolated.url, body));
+    const page = await open(`${crossSite.url}docs.html`, {
+      viewport: { width: 1280, height: 4000 },
+    });
+    assert.equal(await page.evaluate(() => crossOriginIsolated), false, "an ordinary host page");
+    const count = await page.locator("async-vs-threads").count();
+    assert.equal(count, 3);
+    for (let i = 0; i < count; i++) {
+      const frame = await elementFrame(page, i);
+      const attrs = await page.evaluate((i) => {
+        const el = document.querySelectorAll("async-vs-threads")[i];
+        const f = el.frame;
+        return {
+          loading: f.loading,
+          allow: f.allow,
+          title: f.title,
+          src: f.src,
+          version: el.dataset.version,
+          link: el.shadowRoot.querySelector("a")?.textContent,
+        };
+      }, i);
+      assert.equal(attrs.loading, "lazy");
+      assert.equal(attrs.allow, "cross-origin-isolated");
+      assert.ok(attrs.title.length > 10, "the iframe has a title");
+      assert.equal(attrs.version, CARGO_VERSION);
+      assert.equal(attrs.link, "Open in the playground");
+      const src = new URL(attrs.src);
+      assert.equal(src.origin, new URL(isolated.url).origin);
+      assert.equal(src.searchParams.get("embed"), "1");
+
+      // Threads inside an ordinary page of another site: the server's Document-Isolation-Policy.
+      const caps = await capabilities(frame, `element ${i}`);
+      assert.equal(caps.crossOriginIsolated, true, `element ${i} is isolated`);
+      assert.equal(caps.threads, true, caps.reason);
+
+      // Sized from its own height messages: the iframe is as tall as the embed's content. In
+      // view, as a reader would see it: Chromium stops rendering a cross-origin frame far out of
+      // view, and so its resize observer, until it comes back.
+      await page.evaluate(
+        (i) => document.querySelectorAll("async-vs-threads")[i].scrollIntoView(),
+        i,
+      );
+      const content = () =>
+        frame.evaluate(() => Math.ceil(document.documentElement.getBoundingClientRect().height));
+      let seen = [];
+      await until(
+        async () => {
+          seen = [
+            await page.evaluate((i) => document.querySelectorAll("async-vs-threads")[i].height, i),
+            await content(),
+          ];
+          return seen[0] === seen[1];
+        },
+        () => `element ${i}'s height message to match its content (last: ${seen})`,
+      );
+      const frameHeight = await page.evaluate(
+        (i) => document.querySelectorAll("async-vs-threads")[i].frame.clientHeight,
+        i,
+      );
+      assert.equal(frameHeight, await content());
+    }
+    const frames = await Promise.all([0, 1, 2].map((i) => elementFrame(page, i)));
+    // Options by name and by alias reach the embed; other attributes do not.
+    const third = new URL(
+      await page.evaluate(() => document.querySelectorAll("async-vs-threads")[2].frame.src),
+    );
+    assert.equal(third.searchParams.get("delayMs"), "100");
+    assert.equal(third.searchParams.get("nonsense"), null);
+    assert.equal(third.searchParams.get("class"), null);
+    assert.equal(await frames[2].inputValue("#delay"), "100");
+
+    // Each run as a reader starts it: with its element in view.
+    const show = (i) =>
+      page.evaluate((i) => document.querySelectorAll("async-vs-threads")[i].scrollIntoView(), i);
+    await show(0);
+    const a = await runIn(frames[0], "async", { tasks: 3, delay: 300 });
+    assert.ok(Number(a.elapsedMs) >= 299 && Number(a.elapsedMs) < 1500, `async ${a.elapsedMs}`);
+    await show(1);
+    const t = await runIn(frames[1], "threads", { tasks: 4, delay: 200, threads: 2 });
+    assert.ok(Number(t.elapsedMs) >= 399 && Number(t.elapsedMs) < 2000, `threads ${t.elapsedMs}`);
+    await show(2);
+    const s = await runIn(frames[2], "sequential", { tasks: 2, delay: 100 });
+    assert.ok(Number(s.elapsedMs) >= 199, `sequential ${s.elapsedMs}`);
+
+    // theme="dark" fixes the embed's colours; theme="auto" follows the host page, also when its
+    // own theme switch changes.
+    const bg = (frame) => frame.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    assert.equal(await frames[1].evaluate(() => document.documentElement.dataset.theme), "dark");
+    assert.equal(await bg(frames[1]), "rgb(13, 17, 23)");
+    assert.equal(await frames[0].evaluate(() => document.documentElement.dataset.theme), "light");
+    await page.evaluate(() => (document.body.style.background = "#111"));
+    await frames[0].waitForFunction(() => document.documentElement.dataset.theme === "dark", null, {
+      polling: 100,
+    });
+    assert.equal(await bg(frames[0]), "rgb(13, 17, 23)");
+    assertClean(page);
+    await page.context().close();
+  });
+
+  test("five elements: below the fold nothing loads; none run, zero workers; the idle embed's memory", async () => {
+    const spacer = '<div style="height: 3000px"></div>';
+    const body = [1, 2, 3, 4, 5]
+      .map((n) => `<async-vs-threads model="all" tasks="${n}" delay="100"></async-vs-threads>`)
+      .join(spacer);
+    await writeFile(join(dir, "five.html"), docsPage(isolated.url, body));
+    const page = await open(`${crossSite.url}five.html`, {
+      viewport: { width: 1280, height: 800 },
+    });
+    await capabilities(await elementFrame(page, 0), "element 0");
+    const built = () =>
+      page.evaluate(() => [...document.querySelectorAll("async-vs-threads")].map((e) => !!e.frame));
+    assert.deepEqual(await built(), [true, false, false, false, false]);
+    const pages = () => page.requests.filter((u) => u.includes("embed=1")).length;
+    assert.equal(pages(), 1, "only the element in view loaded its page");
+    const engines = page.requests.filter((u) => u.endsWith("_bg.wasm"));
+    assert.equal(engines.length, 1, "one engine loaded, the visible element's");
+
+    for (let i = 1; i < 5; i++) {
+      await page.evaluate(
+        (i) => document.querySelectorAll("async-vs-threads")[i].scrollIntoView(),
+        i,
+      );
+      await elementFrame(page, i);
+    }
+    assert.deepEqual(await built(), [true, true, true, true, true]);
+    const idle = [];
+    for (let i = 0; i < 5; i++) {
+      const frame = await elementFrame(page, i);
+      const caps = await capabilities(frame, `element ${i}`);
+      assert.equal(caps.threads, true, "threads are available, and yet not started");
+      idle.push(
+        await frame.evaluate(() => ({
+          ...window.playground.stats(),
+          jsHeap: /** @type {any} */ (performance).memory?.usedJSHeapSize ?? null,
+        })),
+      );
+    }
+    assert.deepEqual(
+      idle.map((s) => s.workers),
+      [0, 0, 0, 0, 0],
+      "no embed started a worker",
+    );
+    assert.equal(page.workers().length, 0, "no dedicated worker in the page or its frames");
+    const mb = (b) => (b / 2 ** 20).toFixed(1);
+    console.log(
+      `idle embed: wasm memory ${mb(idle[0].wasmMemoryBytes)} MB (${mb(idle[0].heapBytes)} MB in use), ` +
+        `JS heap ${idle[0].jsHeap === null ? "n/a" : `${mb(idle[0].jsHeap)} MB`}, 0 workers`,
+    );
+    assertClean(page);
+    await page.context().close();
+  });
+});
+
+describe("threads inside embeds on a static host (service worker)", () => {
+  test("same site: the embed's service worker adds Document-Isolation-Policy; one reload, then threads", async () => {
+    const body = `<async-vs-threads model="threads" tasks="4" delay="200" threads="2"></async-vs-threads>`;
+    await writeFile(join(dir, "static-same.html"), docsPage(plain.url, body));
+    const page = await open(`${sameSite.url}static-same.html`);
+    const navigations = [];
+    page.on(
+      "request",
+      (r) => r.isNavigationRequest() && r.url().includes("embed=1") && navigations.push(r.url()),
+    );
+    const frame = await elementFrame(page, 0);
+    const caps = await until(async () => {
+      const c = await capabilities(frame, "the embed").catch(() => null);
+      return c?.crossOriginIsolated ? c : null;
+    }, "the embed's reload into isolation");
+    assert.equal(caps.threads, true, caps.reason);
+    assert.equal(navigations.length, 2, "one reload");
+    const t = await runIn(await elementFrame(page, 0), "threads", {
+      tasks: 4,
+      delay: 200,
+      threads: 2,
+    });
+    assert.ok(Number(t.elapsedMs) >= 399 && Number(t.elapsedMs) < 2000, `threads ${t.elapsedMs}`);
+    assertClean(page);
+    await page.context().close();
+  });
+
+  test("another site: the service worker is refused; the embed says why in one sentence and runs async", async () => {
+    const body = `<async-vs-threads model="async" tasks="3" delay="200"></async-vs-threads>`;
+    await writeFile(join(dir, "static-cross.html"), docsPage(plain.url, body));
+    const page = await open(`${crossSite.url}static-cross.html`);
+    const frame = await elementFrame(page, 0);
+    const caps = await capabilities(frame, "the embed");
+    assert.equal(caps.threads, false);
+    assert.match(caps.reason, /refused it the service worker/);
+    assert.equal(caps.reason.split(/[.!?]\s/).length, 1, "one sentence");
+    assert.equal(await frame.textContent("#threads-off"), caps.reason);
+    const a = await runIn(frame, "async", { tasks: 3, delay: 200 });
+    assert.ok(Number(a.elapsedMs) >= 199 && Number(a.elapsedMs) < 1500, `async ${a.elapsedMs}`);
+    assertClean(page);
+    await page.context().close();
+  });
+});
+
+describe("the page's side", () => {
+  test("Copy embed code: the chosen view, as the element (one line after the script) and as an iframe", async () => {
+    const page = await open(`${isolated.url}?model=threads&tasks=5&delay=100`, {
+      permissions: ["clipboard-read", "clipboard-write"],
+    });
+    await capabilities(page, "the page");
+    await page.selectOption("#embed-view", "full");
+    await page.click("#copy-embed");
+    await page.waitForSelector("#share-alternative:not([hidden])");
+    const code = await page.inputValue("#share-text");
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), code);
+    const [script, element] = code.split("\n");
+    assert.equal(script, `<script type="module" src="${isolated.url}embed.js"></script>`);
+    assert.match(element, /^<async-vs-threads view="full" [^<>]*><\/async-vs-threads>$/);
+    assert.match(element, / model="threads"/);
+    assert.match(element, / tasks="5"/);
+    const iframe = await page.inputValue("#share-iframe");
+    const src = new URL(iframe.match(/src="([^"]+)"/)[1].replaceAll("&amp;", "&"));
+    assert.equal(src.searchParams.get("view"), "full");
+    assert.equal(src.searchParams.get("tasks"), "5");
+    assert.match(iframe, /loading="lazy" allow="cross-origin-isolated"/);
+
+    // view=factor names one row of the comparison table, chosen among the page's own.
+    const keys = await page.$$eval("[data-factor]", (els) => els.map((e) => e.dataset.factor));
+    assert.ok(keys.length > 0, "the page has a comparison table");
+    await page.selectOption("#embed-view", "factor");
+    await page.selectOption("#embed-factor", keys.at(-1));
+    await page.click("#copy-embed");
+    await page.waitForFunction(() =>
+      document.getElementById("share-text").value.includes('view="factor"'),
+    );
+    const factorCode = await page.inputValue("#share-text");
+    assert.match(
+      factorCode,
+      new RegExp(`<async-vs-threads view="factor" factor="${keys.at(-1)}" `),
+    );
+    const factorFrame = new URL(
+      (await page.inputValue("#share-iframe")).match(/src="([^"]+)"/)[1].replaceAll("&amp;", "&"),
+    );
+    assert.equal(factorFrame.searchParams.get("factor"), keys.at(-1));
+
+    // The copied code works as it is on a docs page.
+    await writeFile(join(dir, "copied.html"), docsPage(isolated.url, element));
+    const docs = await open(`${crossSite.url}copied.html`);
+    const frame = await elementFrame(docs, 0);
+    assert.equal(await frame.inputValue("#tasks"), "5");
+    assert.equal(new URL(frame.url()).searchParams.get("view"), "full");
+    assertClean(docs);
+    await docs.context().close();
+    assertClean(page);
+    await page.context().close();
+  });
+
+  test("oEmbed: discoverable from the page, valid JSON of type rich; the version in the footer; licences shipped", async () => {
+    const page = await open(isolated.url);
+    const href = await page.getAttribute(
+      'link[rel="alternate"][type="application/json+oembed"]',
+      "href",
+    );
+    const response = await page.request.get(new URL(href, isolated.url).href);
+    assert.equal(response.status(), 200);
+    const oembed = await response.json();
+    assert.equal(oembed.version, "1.0");
+    assert.equal(oembed.type, "rich");
+    assert.ok(oembed.title && oembed.provider_name);
+    assert.ok(Number.isInteger(oembed.width) && Number.isInteger(oembed.height));
+    const iframe = oembed.html.match(/^<iframe src="([^"]+)" [^<>]*><\/iframe>$/);
+    assert.ok(iframe, oembed.html);
+    assert.match(iframe[1], /embed=1/);
+    assert.match(oembed.html, /allow="cross-origin-isolated"/);
+
+    await page.waitForFunction(() => document.getElementById("version").textContent !== "");
+    assert.equal(await page.textContent("#version"), CARGO_VERSION);
+    const notices = await page.request.get(`${isolated.url}vendor/THIRD-PARTY-NOTICES.txt`);
+    const text = await notices.text();
+    for (const lib of ["highlightjs", "wasm-feature-detect", "coi-serviceworker"]) {
+      assert.match(text, new RegExp(`==== @?${lib}`));
+    }
+    assert.match(text, /Permission is hereby granted/);
+    assert.match(text, /Redistribution and use in source and binary forms/);
+    assert.match(text, /Apache License/);
+    const embed = await page.evaluate(async () => {
+      const { AsyncVsThreads } = await import("./embed.js");
+      return AsyncVsThreads.version;
+    });
+    assert.equal(embed, CARGO_VERSION);
+    assertClean(page);
+    await page.context().close();
+  });
+});
+
+describe("export a run", () => {
+  test("trace(record) of a threads run: one X event per task, lanes as tid; DevTools' trace engine reads it; the buttons download it and the CSV", async () => {
+    const page = await open(isolated.url);
+    await capabilities(page, "the page");
+    const summary = await page.evaluate(async () => {
+      const r = await window.playground.run({ model: "threads", tasks: 8, delay: 100, threads: 2 });
+      const t = await window.playground.trace(r);
+      return { trace: t, lanes: r.lanes, tasks: r.tasks, spanLane: [...r.spanLane] };
+    });
+    const { traceEvents } = summary.trace;
+    const tasks = traceEvents.filter((e) => e.ph === "X" && e.name.startsWith("task "));
+    assert.equal(tasks.length, 8, "one X event per task");
+    assert.deepEqual(
+      tasks.map((e) => e.tid).sort(),
+      summary.spanLane.slice().sort(),
+      "each task's tid is its lane",
+    );
+    assert.ok(tasks.every((e) => e.pid === 1 && e.dur >= 99_000 && e.dur < 2_000_000));
+    const names = traceEvents.filter((e) => e.ph === "M" && e.name === "thread_name");
+    for (const lane of summary.lanes) {
+      assert.ok(
+        names.some((n) => n.tid === lane.lane && n.args.name === lane.label),
+        `thread_name for ${lane.label}`,
+      );
+    }
+
+    // The DevTools performance panel's own trace engine, from npm (its analyze-trace module
+    // first gives Node the DOMRect the engine expects).
+    await import("@paulirish/trace_engine/analyze-trace.mjs");
+    const Trace = await import("@paulirish/trace_engine/models/trace/trace.js");
+    const model = Trace.TraceModel.Model.createWithAllHandlers();
+    await model.parse(traceEvents);
+    const parsed = model.parsedTrace();
+    const threads = [...(parsed.data ?? parsed).Renderer.processes.values()].flatMap((p) => [
+      ...p.threads.values(),
+    ]);
+    for (const lane of summary.lanes) {
+      const thread = threads.find((t) => t.name === lane.label);
+      assert.ok(thread, `the trace engine sees ${lane.label}`);
+      const expected = summary.spanLane.filter((l) => l === lane.lane).length;
+      assert.equal(thread.entries.filter((e) => e.name.startsWith("task ")).length, expected);
+    }
+
+    // The page's buttons: the trace of the last action and the CSV of the results table.
+    await page.waitForSelector("#download-trace:not([disabled])");
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.click("#download-trace"),
+    ]);
+    assert.match(download.suggestedFilename(), /\.trace\.json$/);
+    const saved = JSON.parse(await readFile(await download.path(), "utf8"));
+    assert.equal(saved.traceEvents.filter((e) => e.ph === "X").length, 8);
+    const [csv] = await Promise.all([page.waitForEvent("download"), page.click("#download-csv")]);
+    const lines = (await readFile(await csv.path(), "utf8")).trim().split("\r\n");
+    assert.equal(lines[0].split(",")[0], "model");
+    assert.equal(lines.length, 2);
+    assert.match(lines[1], /^threads,sleep,8,100,2,/);
+    assertClean(page);
+    await page.context().close();
+  });
+
+  test("a GIL run's waits are events of their own; a million-task trace is built in slices, giving the page back", async () => {
+    const page = await open(isolated.url);
+    await capabilities(page, "the page");
+    const gil = await page.evaluate(async () => {
+      const r = await window.playground.run({
+        model: "threads",
+        tasks: 4,
+        delay: 50,
+        threads: 2,
+        workload: "cpu",
+        gil: true,
+      });
+      const t = await window.playground.trace(r);
+      return {
+        waits: r.waitLane.length,
+        events: t.traceEvents.filter((e) => e.name === "waiting for the GIL"),
+      };
+    });
+    assert.ok(gil.waits > 0, "the run waited for the GIL");
+    assert.equal(gil.events.length, gil.waits);
+    assert.ok(gil.events.every((e) => e.ph === "X" && e.tid >= 1));
+
+    const big = await page.evaluate(async () => {
+      const r = await window.playground.run({ model: "async", tasks: 1_000_000, delay: 0 });
+      // A 0 ms timer ticking while the export works: it only runs when the page gets a turn.
+      let turns = 0;
+      const ticker = setInterval(() => turns++, 0);
+      const { traceBlob } = await import("./trace.js");
+      const blob = await traceBlob(r);
+      clearInterval(ticker);
+      const head = await blob.slice(0, 40).text();
+      return { size: blob.size, turns, head, tasks: r.spanId.length };
+    });
+    assert.equal(big.tasks, 1_000_000);
+    assert.ok(big.size > 50_000_000, `${big.size} bytes`);
+    assert.match(big.head, /^\{"displayTimeUnit":"ms","traceEvents":\[/);
+    assert.ok(big.turns >= 10, `the page had ${big.turns} turns during the export`);
+    assertClean(page);
+    await page.context().close();
+  });
+});
