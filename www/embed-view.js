@@ -34,6 +34,12 @@
     else delete root.dataset.theme;
   }
   if (embedded) setTheme(params.get("theme"));
+  // What the embed shows: `run` (the run controls, the live figure, the output and one line of
+  // result), `factor` (one row of the comparison table) or `full` (the page less its chrome).
+  if (embedded) {
+    const view = params.get("view");
+    root.dataset.view = view === "run" || view === "factor" ? view : "full";
+  }
 
   /** The page's URL for sharing: the current settings, as an embed (of `view`) or the page. */
   function shareUrl(embed, view = "full", factor = "") {

@@ -151,8 +151,8 @@ function applyValue(o, v) {
 /**
  * Applies URL parameters to the form: each option by its name or an old alias (the name wins).
  * A repeated parameter takes its last value, as most servers do. Returns `{ model, autorun,
- * notes, more }`: `notes` are `[{ field, message }]` for values not taken, `more` whether the
- * link set an option that sits behind "More options".
+ * notes, more, set }`: `notes` are `[{ field, message }]` for values not taken, `more` whether the
+ * link set an option that sits behind "More options", `set` the options it set.
  */
 export function applyUrl(search = location.search) {
   const params = new URLSearchParams(search);
@@ -161,9 +161,12 @@ export function applyUrl(search = location.search) {
     [o.name, ...o.aliases].map((n) => params.getAll(n).pop()).find((v) => v !== undefined);
   const notes = [];
   let more = false;
+  /** @type {string[]} */
+  const set = [];
   for (const o of FIELDS) {
     const v = given(o);
     if (v === undefined) continue;
+    set.push(o.name);
     more ||= o.group === "more";
     const message = applyValue(o, v);
     if (message) notes.push({ field: o.name, message });
@@ -181,6 +184,7 @@ export function applyUrl(search = location.search) {
     autorun: params.get("autorun") === "1",
     notes,
     more,
+    set,
   };
 }
 

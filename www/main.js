@@ -184,6 +184,9 @@ playground.events.addEventListener("runend", (e) => {
   const r = detail(e);
   addRow(r);
   liveEnd(r, explain(r));
+  $("result-line").textContent =
+    `${r.model}: ${r.finished} of ${r.tasks} tasks in ${nf.format(r.elapsedMs)} ms ` +
+    `(ideal ${nf.format(r.idealMs)} ms)${r.stopped ? ", stopped" : ""}.`;
   announce(
     `${r.model}: ${r.finished} of ${r.tasks} tasks in ${nf.format(r.elapsedMs)} ms ` +
       `(ideal ${nf.format(r.idealMs)} ms)${r.stopped ? ", stopped" : ""}. ${explain(r)}`,
@@ -282,11 +285,41 @@ async function showMe(runs) {
   return records;
 }
 renderFactors(showMe, () => playground.capabilities);
+// The embed's focused views (the attribute on <html> is set by embed-view.js before first paint).
+const view = document.documentElement.dataset.view;
+if (view === "factor") {
+  // One row of the comparison table: the one the link names.
+  const key = new URLSearchParams(location.search).get("factor");
+  /** @type {HTMLElement[]} */
+  const rows = [...document.querySelectorAll("tr[data-factor-row]")].map(
+    (r) => /** @type {HTMLElement} */ (r),
+  );
+  const known = rows.map((r) => r.dataset.factorRow);
+  for (const r of rows) r.hidden = r.dataset.factorRow !== key;
+  if (!known.includes(key)) {
+    $("factor-unknown").hidden = false;
+    $("factor-unknown").textContent =
+      `The link's factor ${JSON.stringify(key ?? "")} is not one of ${known.join(", ")}.`;
+  }
+}
 
 const fromUrl = applyUrl();
 model = fromUrl.model;
 // Options behind "More options" stay in view when a link set one of them.
 if (fromUrl.more) $("more-options").open = true;
+
+if (view === "run") {
+  // The setup fields the link set (tasks and delay if it set none), and the Run button of its
+  // model, or the three of "all".
+  const shown = fromUrl.set.length ? fromUrl.set : ["tasks", "delay"];
+  for (const f of document.querySelectorAll("[data-option]")) {
+    /** @type {HTMLElement} */ (f).hidden = !shown.includes(
+      /** @type {HTMLElement} */ (f).dataset.option,
+    );
+  }
+  const models = model === "all" ? ["async", "threads", "sequential"] : [model];
+  for (const b of runButtons) b.hidden = !models.includes(b.dataset.model);
+}
 
 playground.ready.then(async (caps) => {
   ready = true;

@@ -274,8 +274,10 @@ for (const engine of ENGINES) {
           `return document.getElementById("copy-embed").offsetParent !== null;`,
         );
         assert.equal(chromeShown, false, "no page chrome in the embed view");
-        const [a] = await runFromUi(driver, "async", { tasks: 3, delay: 200 });
+        // The link set tasks=3 and delay=200: the run uses the embed's own fields as they are.
+        const [a] = await runFromUi(driver, "async");
         assert.ok(a.elapsedMs >= 199, `async ${a.elapsedMs}`);
+        assert.equal(a.tasks, "3");
         await assertClean(driver, isolated);
         await driver.switchTo().defaultContent();
         await waitIn(driver, "window.heights?.length > 0", "the embed's first height message");

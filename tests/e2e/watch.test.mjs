@@ -242,3 +242,68 @@ describe("on the page", () => {
     assertClean(page);
   });
 });
+
+describe("the embed's focused views", () => {
+  test("view=run: the link's fields, its Run buttons, the live figure and output, one line; at most 480 px at 720 px wide, usable at 320", async () => {
+    const url = `${server.url}?embed=1&view=run&model=all&tasks=3&delay=300`;
+    const page = await open(browser, url, { viewport: { width: 720, height: 900 } });
+    await ready(page);
+    const shown = await page.evaluate(() => ({
+      fields: [...document.querySelectorAll("[data-option]")]
+        .filter((f) => f.offsetParent !== null)
+        .map((f) => f.dataset.option),
+      buttons: [...document.querySelectorAll("button[data-model]")]
+        .filter((b) => b.offsetParent !== null)
+        .map((b) => b.dataset.model),
+      live: document.getElementById("live").offsetParent !== null,
+      table: document.getElementById("comparison").offsetParent !== null,
+      results: document.getElementById("results").offsetParent !== null,
+    }));
+    assert.deepEqual(shown.fields, ["tasks", "delay"]);
+    assert.deepEqual(shown.buttons, ["async", "threads", "sequential"]);
+    assert.equal(shown.live, true);
+    assert.equal(shown.table, false);
+    assert.equal(shown.results, false);
+    await page.click('button[data-model="async"]');
+    await page.waitForFunction(() =>
+      /async: 3 of 3 tasks/.test(document.getElementById("result-line").textContent),
+    );
+    // The height the embed reports to its host is its document's.
+    const height = await page.evaluate(() =>
+      Math.ceil(document.documentElement.getBoundingClientRect().height),
+    );
+    assert.ok(height <= 480, `view=run is ${height} px tall at 720 px`);
+    await page.setViewportSize({ width: 320, height: 700 });
+    const sideways = await page.evaluate(() => document.documentElement.scrollWidth > innerWidth);
+    assert.equal(sideways, false, "no sideways scrolling at 320 px");
+    await page.screenshot({ path: "target/screenshots/embed-view-run-320.png", fullPage: true });
+    assertClean(page);
+  });
+
+  test("view=factor: one row of the table, whose Show me fills its measured cell", async () => {
+    const page = await open(browser, `${server.url}?embed=1&view=factor&factor=errors`, {
+      viewport: { width: 720, height: 900 },
+    });
+    await ready(page);
+    const rows = await page.$$eval("tr[data-factor-row]", (trs) =>
+      trs.filter((t) => t.offsetParent !== null).map((t) => t.dataset.factorRow),
+    );
+    assert.deepEqual(rows, ["errors"]);
+    assert.equal(await page.isVisible("#setup"), false);
+    await page.click('button[data-factor="errors"]');
+    await page.waitForFunction(
+      () => /Task 1 failed/.test(document.querySelector('[data-measured="errors"]').textContent),
+      null,
+      { timeout: 30_000 },
+    );
+    const height = await page.evaluate(() =>
+      Math.ceil(document.documentElement.getBoundingClientRect().height),
+    );
+    assert.ok(height <= 480, `view=factor is ${height} px tall`);
+    const bad = await open(browser, `${server.url}?embed=1&view=factor&factor=nope`);
+    await ready(bad);
+    assert.match(await bad.textContent("#factor-unknown"), /"nope" is not one of model, best-for/);
+    assertClean(page);
+    assertClean(bad);
+  });
+});
