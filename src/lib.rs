@@ -14,7 +14,9 @@
 #![deny(missing_docs)]
 
 pub mod contract;
+pub mod locks;
 pub mod params;
+pub mod races;
 pub mod record;
 pub mod source;
 pub mod timeline;

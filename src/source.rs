@@ -2,8 +2,10 @@
 //! runners' own source, between `// [snippet:NAME]` and `// [/snippet]` markers, so what the page
 //! shows cannot drift from what runs. Pure Rust, tested natively.
 
-const SOURCES: [&str; 4] = [
+const SOURCES: [&str; 6] = [
     include_str!("runner/async_model.rs"),
+    include_str!("runner/async_races.rs"),
+    include_str!("executor.rs"),
     include_str!("runner/threads.rs"),
     include_str!("runner/sequential.rs"),
     include_str!("runner/processes.rs"),

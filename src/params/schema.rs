@@ -6,8 +6,8 @@
 //! The page gets the table as `schema.js`, written at build time by `src/bin/contract.rs` from
 //! [`to_json`], so the form renders before the engine has loaded.
 
-use super::limits::{MAX_DELAY_MS, MAX_PROCESSES, MAX_TASKS};
-use super::vocab::{FailMode, Model, Timers, Workload};
+use super::limits::{MAX_DELAY_MS, MAX_INCREMENTS, MAX_PROCESSES, MAX_TASKS};
+use super::vocab::{FailMode, LockOrder, Model, SyncMode, Timers, Workload};
 
 /// Every option, in the order the form shows them. `Opt as usize` indexes [`OPTIONS`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -34,11 +34,23 @@ pub enum Opt {
     Gil,
     /// Async tasks block instead of awaiting.
     Blocking,
+    /// Times each counter task adds 1 to the shared counter.
+    Increments,
+    /// How the counter's update is guarded.
+    Sync,
+    /// An await between the counter's read and its write (async).
+    AwaitInside,
+    /// The order the deadlock workload takes its two locks in.
+    LockOrder,
+    /// At most this many async tasks in flight (a semaphore).
+    Limit,
+    /// Async tasks hand their CPU or blocking part to the thread pool.
+    Offload,
 }
 
 impl Opt {
     /// Every option, in [`OPTIONS`] order.
-    pub const ALL: [Opt; 11] = [
+    pub const ALL: [Opt; 17] = [
         Opt::Model,
         Opt::Tasks,
         Opt::Delay,
@@ -50,6 +62,12 @@ impl Opt {
         Opt::FailMode,
         Opt::Gil,
         Opt::Blocking,
+        Opt::Increments,
+        Opt::Sync,
+        Opt::AwaitInside,
+        Opt::LockOrder,
+        Opt::Limit,
+        Opt::Offload,
     ];
     /// How many options there are.
     pub const COUNT: usize = Opt::ALL.len();
@@ -277,6 +295,71 @@ pub const OPTIONS: [Spec; Opt::COUNT] = [
         what: "blocking",
         kind: Kind::Switch,
         note: "async + sleep: the classic mistake; freezes the page, at most 5 s",
+        models: &[Model::Async],
+        group: Group::More,
+    },
+    Spec {
+        name: "increments",
+        aliases: &[],
+        label: "Increments per task",
+        what: "increments",
+        kind: Kind::Whole {
+            min: 1,
+            max: Max::Fixed(MAX_INCREMENTS),
+            default: WholeDefault::Value(100_000),
+            unit: "",
+        },
+        note: "counter workload: times each task adds 1",
+        models: &[],
+        group: Group::More,
+    },
+    Spec {
+        name: "sync",
+        aliases: &[],
+        label: "Counter guard",
+        what: "sync",
+        kind: Kind::Choice(SyncMode::CHOICES),
+        note: "counter workload: how the read-add-write is guarded",
+        models: &[],
+        group: Group::More,
+    },
+    Spec {
+        name: "awaitInside",
+        aliases: &[],
+        label: "Await between read and write",
+        what: "awaitInside",
+        kind: Kind::Switch,
+        note: "async + counter: x = counter; await asyncio.sleep(0); counter = x + 1",
+        models: &[Model::Async],
+        group: Group::More,
+    },
+    Spec {
+        name: "lockOrder",
+        aliases: &[],
+        label: "Lock order",
+        what: "lockOrder",
+        kind: Kind::Choice(LockOrder::CHOICES),
+        note: "deadlock workload: opposite deadlocks, same is the fix",
+        models: &[Model::Async, Model::Threads],
+        group: Group::More,
+    },
+    Spec {
+        name: "limit",
+        aliases: &[],
+        label: "Async tasks at once",
+        what: "limit",
+        kind: Kind::Whole { min: 1, max: Max::Fixed(MAX_TASKS), default: WholeDefault::Off, unit: "" },
+        note: "async: at most this many in flight (asyncio.Semaphore); empty: no limit",
+        models: &[Model::Async],
+        group: Group::More,
+    },
+    Spec {
+        name: "offload",
+        aliases: &[],
+        label: "Offload to threads",
+        what: "offload",
+        kind: Kind::Switch,
+        note: "async + cpu or blocking: each task awaits the pool (asyncio.to_thread)",
         models: &[Model::Async],
         group: Group::More,
     },
