@@ -43,6 +43,22 @@ struct Shared {
     arrived: AtomicU32,
 }
 
+/// `x + 1`, computed in the steps an interpreter takes between reading `counter` and writing it
+/// back (CPython runs a few bytecodes there, some tens of ns). Without them the gap between the
+/// read and the write would be one instruction: wasm's atomic store is sequentially consistent
+/// and takes the memory's cache line for itself, so the race would be real but almost never hit.
+#[inline(never)]
+fn add_one(x: u64) -> u64 {
+    let mut y = x;
+    for _ in 0..ADD_STEPS {
+        y = std::hint::black_box(y);
+    }
+    y + 1
+}
+
+/// The steps of [`add_one`]: about 20 ns here.
+const ADD_STEPS: u32 = 16;
+
 /// A thread's view of the run.
 struct Job {
     p: Params,
@@ -141,13 +157,13 @@ impl Job {
                 // Another thread may write in between; its update is then overwritten: lost.
                 SyncMode::None => {
                     let x = counter.load(Ordering::Relaxed);
-                    counter.store(x + 1, Ordering::Relaxed);
+                    counter.store(add_one(x), Ordering::Relaxed);
                 }
                 // `with lock: counter += 1`: one thread at a time between the read and the write.
                 SyncMode::Lock => {
                     let _held = self.lock_counter(id, log);
                     let x = counter.load(Ordering::Relaxed);
-                    counter.store(x + 1, Ordering::Relaxed);
+                    counter.store(add_one(x), Ordering::Relaxed);
                 }
                 // One indivisible read-add-write instruction.
                 SyncMode::Atomic => {
