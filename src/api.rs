@@ -281,7 +281,7 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
         // Once per page load, before the run's clock starts.
         workload::calibrate();
         #[cfg(feature = "threads")]
-        if p.model == Model::Threads {
+        if p.model == Model::Threads || p.offload {
             runner::threads::warm_up().await;
         }
     }

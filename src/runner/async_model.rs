@@ -134,14 +134,23 @@ async fn offload_task(id: u32, p: Params, iterations: u64, fail: u32, run: Arc<R
 }
 
 /// Runs `work` on a thread of the pool and awaits its result without blocking the event loop
-/// (`asyncio.to_thread`): the thread's send wakes this future.
+/// (`asyncio.to_thread`). The thread's answer wakes a relay task of wasm-bindgen-futures, whose
+/// wakers may be called from any thread, and the relay hands it on, on the event loop: the
+/// executor's own wakers only work there.
 #[cfg(feature = "threads")]
 async fn to_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
     let (tx, rx) = futures_channel::oneshot::channel();
     rayon::spawn(move || {
         let _ = tx.send(work());
     });
-    rx.await.map_err(|_| "the pool thread stopped before it answered".to_string())
+    let (relay_tx, relay_rx) = futures_channel::oneshot::channel();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = relay_tx.send(rx.await);
+    });
+    match relay_rx.await {
+        Ok(Ok(out)) => Ok(out),
+        _ => Err("the pool thread stopped before it answered".to_string()),
+    }
 }
 // [/snippet]
 
