@@ -541,10 +541,14 @@ pub fn stop() -> bool {
 
 /// The Rust code that ran for a model and workload: `[{ name, code }]`, excerpts of the
 /// runners' own source (see [`crate::source`]).
+/// `options` may carry the async options that change the code: `{ offload, limit }` (a record
+/// has both).
 #[wasm_bindgen(js_name = rustCode)]
-pub fn rust_code(model: &str, workload: &str, blocking: bool, timers: &str) -> JsValue {
+pub fn rust_code(model: &str, workload: &str, blocking: bool, timers: &str, options: JsValue) -> JsValue {
     let list = Array::new();
-    for name in crate::source::snippets_for(model, workload, blocking, timers) {
+    let offload = js_sys::Reflect::get(&options, &"offload".into()).is_ok_and(|v| v.is_truthy());
+    let limit = get_f64(&options, "limit").is_some();
+    for name in crate::source::snippets_for(model, workload, blocking, timers, offload, limit) {
         let item = Object::new();
         set(&item, "name", name);
         set(&item, "code", crate::source::snippet(name).unwrap_or_default());

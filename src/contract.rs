@@ -448,7 +448,14 @@ export interface Playground {
   progress(): Progress | null;
   stop(): Promise<boolean>;
   stats(): Stats | null;
-  rustCode(model: string, workload?: string, blocking?: boolean, timers?: string): { name: string; code: string }[];
+  /** `options`: the async options that change the code, `{ offload, limit }` (a record will do). */
+  rustCode(
+    model: string,
+    workload?: string,
+    blocking?: boolean,
+    timers?: string,
+    options?: { offload?: boolean; limit?: number | null },
+  ): { name: string; code: string }[];
   /** `start`/`end` around each `run()`, `runstart`/`runend`/`runerror` per model. */
   readonly events: EventTarget;
 }
