@@ -281,14 +281,20 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
     fn fire_due(&self) {
         let now = self.shared.now.get();
         let mut deadlines = self.shared.deadlines.borrow_mut();
-        let mut due = self.shared.due.borrow_mut();
+        let mut fired = Vec::new();
         while let Some(entry) = deadlines.first_entry() {
             if f64::from(*entry.key()) > now {
                 break;
             }
             let bucket = entry.remove();
-            due.push(bucket.tasks);
+            fired.push(bucket.tasks);
             bucket.others.into_iter().for_each(Waker::wake);
+        }
+        // `due` is drained from its end: buckets that fired together (a late timer) go below the
+        // ones still there, earliest deadline last, so tasks run in deadline order.
+        if !fired.is_empty() {
+            fired.reverse();
+            self.shared.due.borrow_mut().splice(0..0, fired);
         }
     }
 
