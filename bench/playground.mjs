@@ -237,6 +237,102 @@ function memoryOf(runs, tasks) {
   };
 }
 
+/**
+ * The races on one page: the shared counter without a guard, with a lock and with an atomic add,
+ * on 1 and 2 threads; async with an await inside; and how long the engine took to find a
+ * deadlock. Ids match CPython's race rows where CPython has the same program.
+ */
+export async function raceRuns(browser, url, S) {
+  const { threads: t, async: a, reps } = S.races;
+  const counter = { workload: "counter", increments: t.increments };
+  const cases = [
+    {
+      id: "race-threads",
+      options: { ...counter, model: "threads", tasks: t.threads, threads: t.threads },
+    },
+    {
+      id: "race-threads-lock",
+      options: { ...counter, model: "threads", tasks: t.threads, threads: t.threads, sync: "lock" },
+    },
+    {
+      id: "race-threads-atomic",
+      options: {
+        ...counter,
+        model: "threads",
+        tasks: t.threads,
+        threads: t.threads,
+        sync: "atomic",
+      },
+    },
+    { id: "race-1thread", options: { ...counter, model: "threads", tasks: 1, threads: 1 } },
+    {
+      id: "race-1thread-lock",
+      options: { ...counter, model: "threads", tasks: 1, threads: 1, sync: "lock" },
+    },
+    {
+      id: "race-1thread-atomic",
+      options: { ...counter, model: "threads", tasks: 1, threads: 1, sync: "atomic" },
+    },
+    {
+      id: "race-async",
+      options: {
+        workload: "counter",
+        model: "async",
+        tasks: a.tasks,
+        increments: a.increments,
+        awaitInside: true,
+      },
+    },
+    {
+      id: "deadlock-threads",
+      options: { workload: "deadlock", model: "threads", tasks: 2, threads: 2, delay: 100 },
+    },
+  ];
+  const { context, page } = await readyPage(browser, url);
+  await page.evaluate(() => window.playground.threadsReady);
+  const out = [];
+  for (const c of cases) {
+    log(`playground: ${c.id}`);
+    const runs = [];
+    for (let i = 0; i < reps; i++) {
+      runs.push(
+        await page.evaluate(
+          (o) =>
+            window.playground.run(o).then(
+              (r) => ({
+                lost: r.lostUpdates ?? null,
+                expected: r.counterExpected ?? null,
+                ms: r.elapsedMs,
+                nsPerUpdate: r.nsPerUpdate ?? null,
+                deadlockDetectMs: r.deadlockDetectMs ?? null,
+              }),
+              (e) => ({ error: e.message }),
+            ),
+          c.options,
+        ),
+      );
+    }
+    const failed = runs.find((r) => r.error);
+    out.push(
+      failed
+        ? { id: c.id, status: "error", error: failed.error }
+        : {
+            id: c.id,
+            status: "ok",
+            options: c.options,
+            lost: runs.map((r) => r.lost),
+            ms: runs.map((r) => r.ms),
+            expected: runs[0].expected,
+            nsPerUpdate: median(runs.map((r) => r.nsPerUpdate ?? 0)),
+            deadlockDetectMs:
+              runs[0].deadlockDetectMs == null ? null : median(runs.map((r) => r.deadlockDetectMs)),
+          },
+    );
+  }
+  await context.close();
+  return out;
+}
+
 /** Everything the bench measures in the playground. */
 export async function benchPlayground(browser, url, S) {
   log("playground: page loads");
@@ -244,5 +340,6 @@ export async function benchPlayground(browser, url, S) {
   const async = await asyncRuns(browser, url, S);
   const threads = await threadRuns(browser, url, S);
   const cpu = await cpuRuns(browser, url, S);
-  return { page, async, threads, cpu };
+  const races = await raceRuns(browser, url, S);
+  return { page, async, threads, cpu, races };
 }

@@ -3,7 +3,7 @@
 // reads: www/compare.js), plus the Markdown on stdout.
 import { writeFileSync } from "node:fs";
 import * as prettier from "prettier";
-import { log } from "./common.mjs";
+import { log, median } from "./common.mjs";
 import { TARGETS } from "./scenarios.mjs";
 
 const fmtS = (ms) => (ms == null ? "—" : `${(ms / 1000).toFixed(3)} s`);
@@ -155,32 +155,64 @@ function pageTable(R) {
   return lines.join("\n");
 }
 
-/** The races CPython runs, as rows the playground's own figures may join later. */
+/** The races: CPython's rows with the playground's same program beside them. */
 function raceRows(R) {
   const label = (s) =>
     s.kind === "race-async"
       ? `asyncio, ${s.tasks} tasks × ${n(s.increments)}, \`await asyncio.sleep(0)\` between read and write`
       : `${s.threads} threads × ${n(s.increments)} \`counter += 1\`, ${s.lock ? "with a threading.Lock" : "no lock"}`;
+  const pg = (id) => (R.playground?.races ?? []).find((r) => r.id === id) ?? null;
   return (R.cpython?.races ?? []).map((r) => ({
     id: r.id,
     scenario: label(r.scenario),
-    playground: null,
+    playground: pg(r.id),
     cpython: r,
   }));
 }
 
 function raceTable(races) {
   const lines = [
-    "| Scenario | Lost updates, median (min–max) | Time, median (min–max) | Correct count |",
+    "| Scenario | CPython lost, median (min–max) | CPython time | Playground lost, median (min–max) | Playground ns per update | Correct count |",
+    "|---|---:|---:|---:|---:|---:|",
+  ];
+  const lostOf = (list) => `${n(median(list))} (${n(Math.min(...list))}–${n(Math.max(...list))})`;
+  for (const { scenario, cpython: r, playground: p } of races) {
+    const lost = r.status === "ok" ? lostOf(r.lost) : `${r.status}${r.error ? `: ${r.error}` : ""}`;
+    const time = r.status === "ok" ? `${fmtS(r.medianMs)} (${spread(r)})` : "—";
+    const pLost = p?.status === "ok" ? lostOf(p.lost) : p ? `${p.status}: ${p.error}` : "not run";
+    const pNs = p?.status === "ok" ? p.nsPerUpdate.toFixed(1) : "—";
+    lines.push(
+      `| ${scenario} | ${lost} | ${time} | ${pLost} | ${pNs} | ${r.expected != null ? n(r.expected) : "—"} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
+/** The playground's own race figures: lost updates per million and ns per update, and deadlock detection. */
+function playgroundRaceTable(R) {
+  const rows = R.playground?.races ?? [];
+  if (!rows.length) return "Not measured in this run.";
+  const lines = [
+    "| Playground case | Lost per million updates, median | ns per update, median | Deadlock found after |",
     "|---|---:|---:|---:|",
   ];
-  for (const { scenario, cpython: r } of races) {
-    const lost =
-      r.status === "ok"
-        ? `${n(r.lostMedian)} (${n(Math.min(...r.lost))}–${n(Math.max(...r.lost))})`
-        : `${r.status}${r.error ? `: ${r.error}` : ""}`;
-    const time = r.status === "ok" ? `${fmtS(r.medianMs)} (${spread(r)})` : "—";
-    lines.push(`| ${scenario} | ${lost} | ${time} | ${r.expected != null ? n(r.expected) : "—"} |`);
+  for (const r of rows) {
+    if (r.status !== "ok") {
+      lines.push(`| ${r.id} | ${r.status}: ${r.error} | — | — |`);
+      continue;
+    }
+    const o = r.options;
+    const what =
+      o.workload === "deadlock"
+        ? `deadlock, ${o.threads} threads, locks in opposite order`
+        : `${o.model === "async" ? `async, ${o.tasks} tasks, await inside` : `${o.threads} thread${o.threads > 1 ? "s" : ""}`}, sync=${o.sync ?? "none"}, ${n(o.tasks * o.increments)} updates`;
+    const perMillion =
+      r.expected != null && r.lost.every((x) => x != null)
+        ? n(Math.round((median(r.lost) / r.expected) * 1e6))
+        : "—";
+    const ns = o.workload === "counter" ? r.nsPerUpdate.toFixed(1) : "—";
+    const dl = r.deadlockDetectMs != null ? `${r.deadlockDetectMs.toFixed(0)} ms` : "—";
+    lines.push(`| ${what} | ${perMillion} | ${ns} | ${dl} |`);
   }
   return lines.join("\n");
 }
@@ -339,6 +371,10 @@ ${notes.join("\n")}
 A counter shared without protection loses updates when two writers interleave between its read and its write. Each row ran ${S.races.reps} times.
 
 ${races.length ? raceTable(races) : "Not measured in this run."}
+
+The playground's threads really share memory and run in parallel, so its unguarded counter loses updates at once; CPython 3.11's GIL switches threads only at the loop's jump back, so it loses none (free-threaded 3.13t would). Its own cases, with the lock and the atomic add on 1 and 2 threads:
+
+${playgroundRaceTable(R)}
 
 ## Targets
 

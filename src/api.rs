@@ -287,7 +287,7 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
         // Once per page load, before the run's clock starts.
         workload::calibrate();
         #[cfg(feature = "threads")]
-        if p.model == Model::Threads {
+        if p.model == Model::Threads || p.offload {
             runner::threads::warm_up().await;
         }
     }
@@ -343,6 +343,20 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
     }
     let mut record = record(p, &state, outcome, layout, distorted);
     record.event_loop_lag_ms = lag_ms;
+    if p.model == Model::Async && p.offload {
+        let part = if p.workload == Workload::Cpu { "CPU work" } else { "blocking call" };
+        record.notes.push(format!(
+            "Each task handed its {part} to a pool thread and awaited it (asyncio.to_thread): the \
+             event loop stayed free, its timers at most {lag_ms:.0} ms late."
+        ));
+    }
+    if let Some(limit) = p.limit.filter(|_| p.model == Model::Async) {
+        record.notes.push(format!(
+            "At most {limit} tasks were allowed in flight at once (asyncio.Semaphore({limit})); at the \
+             peak {} were. Threads have this bound already: the pool size.",
+            record.peak_in_flight
+        ));
+    }
     record.pool_wait_ms = pool_wait_ms;
     record.heap_peak_bytes = heap_peak as f64;
     record.heap_bytes_per_task = heap_peak as f64 / f64::from(p.tasks);
@@ -365,7 +379,7 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
 fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, distorted: bool) -> Record {
     let pick = |v: &[f64]| F64s(layout.ids.iter().map(|&i| v[i as usize]).collect());
     let mut notes = Vec::new();
-    if p.delay_ms < 4 && p.workload != Workload::Cpu {
+    if p.delay_ms < 4 && matches!(p.workload, Workload::Sleep | Workload::Fetch | Workload::Deadlock) {
         notes.push("Delays under 4 ms are distorted: browsers clamp nested timers to at least 4 ms.".into());
     }
     let net = (p.workload == Workload::Fetch).then(|| fetch_notes(&p, &mut notes));
@@ -397,6 +411,10 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
     .collect();
     let cpu = p.workload == Workload::Cpu;
     let waits = |f: fn(&timeline::Wait) -> f64| F64s(o.waits.iter().map(f).collect());
+    notes.extend(crate::races::notes(&p, &o));
+    let counter = o.counter.as_ref();
+    let expected = p.counter_expected() as f64;
+    let shares = p.model != Model::Processes;
     Record {
         model: p.model,
         tasks: p.tasks,
@@ -409,6 +427,25 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
         timers: (p.model == Model::Async).then_some(p.timers),
         fail_mode: (p.model == Model::Async || p.network_fault().is_some()).then_some(p.fail_mode),
         fail: OrNull(p.fail),
+        increments: (p.workload == Workload::Counter).then_some(p.increments),
+        sync: (p.workload == Workload::Counter).then_some(p.sync),
+        await_inside: p.await_inside && p.model == Model::Async,
+        lock_order: (p.workload == Workload::Deadlock).then_some(p.lock_order),
+        limit: OrNull(p.limit.filter(|_| p.model == Model::Async)),
+        offload: p.offload && p.model == Model::Async,
+        counter_expected: counter.map(|_| expected),
+        counter_final: counter.map(|c| c.shared as f64),
+        lost_updates: counter.filter(|_| shares && !o.stopped).map(|c| expected - c.shared as f64),
+        ns_per_update: counter.filter(|_| expected > 0.0).map(|_| o.elapsed_ms * 1e6 / expected),
+        process_counts: counter
+            .filter(|_| p.model == Model::Processes)
+            .map(|c| c.per_process.iter().map(|&n| n as f64).collect()),
+        lock_wait_ms: (p.workload == Workload::Deadlock
+            || (counter.is_some() && p.sync == params::SyncMode::Lock))
+            .then_some(o.lock_wait_ms),
+        deadlock: o.deadlock.is_some(),
+        deadlock_cycle: OrNull(o.deadlock.as_ref().map(|d| d.cycle.clone())),
+        deadlock_detect_ms: o.deadlock.as_ref().map(|d| d.detect_ms),
         elapsed_ms: o.elapsed_ms,
         ideal_ms: params::ideal_ms(&p, limits()),
         stopped: o.stopped,
@@ -463,6 +500,8 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
         timeout_ms: (p.workload == Workload::Fetch).then_some(p.timeout_ms),
         answered_by: OrNull(net.as_ref().and_then(|n| n.0.clone())),
         requests_peak: net.map(|n| n.1),
+        wait_kind: U8s(o.waits.iter().map(|w| w.kind as u8).collect()),
+        wait_id: U32s(o.waits.iter().map(|w| w.id).collect()),
     }
 }
 
@@ -653,10 +692,14 @@ pub fn stop() -> bool {
 
 /// The Rust code that ran for a model and workload: `[{ name, code }]`, excerpts of the
 /// runners' own source (see [`crate::source`]).
+/// `options` may carry the async options that change the code: `{ offload, limit }` (a record
+/// has both).
 #[wasm_bindgen(js_name = rustCode)]
-pub fn rust_code(model: &str, workload: &str, blocking: bool, timers: &str) -> JsValue {
+pub fn rust_code(model: &str, workload: &str, blocking: bool, timers: &str, options: JsValue) -> JsValue {
     let list = Array::new();
-    for name in crate::source::snippets_for(model, workload, blocking, timers) {
+    let offload = js_sys::Reflect::get(&options, &"offload".into()).is_ok_and(|v| v.is_truthy());
+    let limit = get_f64(&options, "limit").is_some();
+    for name in crate::source::snippets_for(model, workload, blocking, timers, offload, limit) {
         let item = Object::new();
         set(&item, "name", name);
         set(&item, "code", crate::source::snippet(name).unwrap_or_default());

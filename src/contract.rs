@@ -9,7 +9,7 @@
 //! whole conversion is the small macro below, specific to these few structs.
 
 use crate::params::schema::{self, Opt};
-use crate::params::{FailMode, Model, Timers, Workload};
+use crate::params::{FailMode, LockOrder, Model, SyncMode, Timers, Workload};
 
 /// A value's TypeScript type.
 pub trait TsType {
@@ -75,7 +75,7 @@ macro_rules! ts_names {
         }
     )+};
 }
-ts_names!(Model, Workload, Timers, FailMode);
+ts_names!(Model, Workload, Timers, FailMode, SyncMode, LockOrder);
 
 /// One line of a TypeScript doc comment per doc line.
 fn doc_comment(lines: &[&str], indent: &str) -> String {
@@ -286,6 +286,18 @@ js_object! {
         pub fail_mode: Option<FailMode> => "failMode",
         /// The task asked to fail, or null.
         pub fail: OrNull<u32> => "fail",
+        /// Times each task added 1 to the shared counter (counter runs).
+        pub increments: Option<u32> => "increments",
+        /// How the counter's update was guarded (counter runs).
+        pub sync: Option<SyncMode> => "sync",
+        /// Whether async tasks awaited between the counter's read and write.
+        pub await_inside: bool => "awaitInside",
+        /// The order the tasks took the two locks in (deadlock runs).
+        pub lock_order: Option<LockOrder> => "lockOrder",
+        /// At most this many async tasks were in flight (a semaphore), or null.
+        pub limit: OrNull<u32> => "limit",
+        /// Whether async tasks handed their CPU or blocking part to the thread pool.
+        pub offload: bool => "offload",
         /// From the run's start until its last task ended (or it stopped), in ms.
         pub elapsed_ms: f64 => "elapsedMs",
         /// What the model predicts, in ms.
@@ -339,6 +351,27 @@ js_object! {
         pub iterations_per_task: Option<f64> => "iterationsPerTask",
         /// The work's own length (tasks × delay) over elapsed (cpu runs).
         pub speedup: Option<f64> => "speedup",
+        /// Counter updates the tasks made: tasks × increments (counter runs).
+        pub counter_expected: Option<f64> => "counterExpected",
+        /// The shared counter at the end (counter runs; for processes, the page's own counter,
+        /// which no process can reach).
+        pub counter_final: Option<f64> => "counterFinal",
+        /// `counterExpected − counterFinal`: updates overwritten by another task's (counter runs
+        /// that share one counter; not processes).
+        pub lost_updates: Option<f64> => "lostUpdates",
+        /// Elapsed time per counter update, in ns (counter runs).
+        pub ns_per_update: Option<f64> => "nsPerUpdate",
+        /// Each process's own count, process 1 first (counter runs of the processes model).
+        pub process_counts: Option<Vec<f64>> => "processCounts",
+        /// Time tasks spent waiting for a lock, summed over tasks, in ms (counter with a lock,
+        /// deadlock).
+        pub lock_wait_ms: Option<f64> => "lockWaitMs",
+        /// Whether the run ended in a deadlock, found in its wait-for graph.
+        pub deadlock: bool => "deadlock",
+        /// The cycle of waits, in a sentence ("thread 1 holds A and waits for B; ..."), or null.
+        pub deadlock_cycle: OrNull<String> => "deadlockCycle",
+        /// From the moment the cycle formed (its last wait began) until the engine found it, in ms.
+        pub deadlock_detect_ms: Option<f64> => "deadlockDetectMs",
         /// When the run started: ms since the epoch, as `performance.timeOrigin + now()`.
         pub started_at: f64 => "startedAt",
         /// The lanes used, in order.
@@ -355,11 +388,11 @@ js_object! {
         pub span_end: F64s => "spanEnd",
         /// Each span's state, an index into `SPAN_STATES`.
         pub span_state: U8s => "spanState",
-        /// Waits for the GIL: the lane.
+        /// Waits for the GIL or a lock: the lane.
         pub wait_lane: F64s => "waitLane",
-        /// Waits for the GIL: start, ms on the run's clock.
+        /// Waits: start, ms on the run's clock.
         pub wait_start: F64s => "waitStart",
-        /// Waits for the GIL: end, ms on the run's clock.
+        /// Waits: end, ms on the run's clock.
         pub wait_end: F64s => "waitEnd",
         /// Most requests under way at once, like aiohttp's `TCPConnector(limit=)` (async fetch
         /// runs), or null: no limit.
@@ -372,6 +405,10 @@ js_object! {
         /// Most requests under way at once where they were answered, measured from the times
         /// they arrived there (fetch runs).
         pub requests_peak: Option<u32> => "requestsPeak",
+        /// Waits: what was waited for, 0 the GIL, 1 a lock (`WAIT_KINDS`).
+        pub wait_kind: U8s => "waitKind",
+        /// Waits: the task that waited.
+        pub wait_id: U32s => "waitId",
     }
 }
 
@@ -505,7 +542,14 @@ export interface Playground {
   live(): LiveSnapshot | null;
   stop(): Promise<boolean>;
   stats(): Stats | null;
-  rustCode(model: string, workload?: string, blocking?: boolean, timers?: string): { name: string; code: string }[];
+  /** `options`: the async options that change the code, `{ offload, limit }` (a record will do). */
+  rustCode(
+    model: string,
+    workload?: string,
+    blocking?: boolean,
+    timers?: string,
+    options?: { offload?: boolean; limit?: number | null },
+  ): { name: string; code: string }[];
   /** `start`/`end` around each `run()`, `runstart`/`runend`/`runerror` per model. */
   readonly events: EventTarget;
   /**
@@ -612,6 +656,6 @@ mod tests {
         let ts = typescript();
         assert!(ts.contains("  delay?: number | string;\n"), "{ts}");
         assert!(ts.contains("  delayMs?: number | string;\n"));
-        assert!(ts.contains("  workload?: \"sleep\" | \"fetch\" | \"cpu\";\n"));
+        assert!(ts.contains("  workload?: \"sleep\" | \"fetch\" | \"cpu\" | \"counter\" | \"deadlock\";\n"));
     }
 }

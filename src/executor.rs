@@ -57,6 +57,9 @@ struct Shared {
     now: Cell<f64>,
     /// Deadline queue: ms since the run started -> tasks (and foreign wakers) due then.
     deadlines: RefCell<BTreeMap<u32, Bucket>>,
+    /// Tasks that yielded ([`yield_now`]), in order: they run again after every task ready now,
+    /// as `await asyncio.sleep(0)` puts a coroutine at the back of asyncio's ready queue.
+    yielded: RefCell<Vec<u32>>,
 }
 
 #[derive(Default)]
@@ -140,6 +143,36 @@ impl Future for Sleep {
     }
 }
 
+/// A future that gives the event loop to every other ready task once, then completes: like
+/// `await asyncio.sleep(0)`. Polled by a [`RunAll`], the task goes to the back of the line (after
+/// every task ready now, and after tasks not yet started); under another executor it wakes itself.
+#[must_use = "futures do nothing unless polled"]
+pub struct YieldNow(bool);
+
+/// Gives every other ready task a turn (see [`YieldNow`]).
+pub fn yield_now() -> YieldNow {
+    YieldNow(false)
+}
+
+impl Future for YieldNow {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            return Poll::Ready(());
+        }
+        self.0 = true;
+        let waker = cx.waker();
+        let shared = CURRENT.with_borrow(|c| c.clone());
+        match shared {
+            Some(shared) if waker.vtable() == &VTABLE => {
+                shared.yielded.borrow_mut().push(unpack(waker.data()).1)
+            }
+            _ => waker.wake_by_ref(),
+        }
+        Poll::Pending
+    }
+}
+
 /// Runs `tasks` futures made by `make(id)` concurrently, recording each task's span, until all
 /// finish, or one fails and `fail_fast` is set (the others are then dropped, like
 /// `try_join_all`), or the run is stopped. Resolves to the run's [`Outcome`].
@@ -152,6 +185,10 @@ pub struct RunAll<F, M> {
     slots: Vec<Option<F>>,
     next: u32,
     pending: u32,
+    /// Most tasks started and not finished at once (`u32::MAX`: no limit).
+    limit: u32,
+    /// Yielded tasks being given their turn, the last to run first.
+    batch: Vec<u32>,
     rec: Recorder,
     fail_fast: bool,
     /// Polls between clock reads: 1 when every poll may run long (CPU work on the event loop).
@@ -194,6 +231,8 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
             slots: (0..tasks).map(|_| None).collect(),
             next: 0,
             pending: tasks,
+            limit: u32::MAX,
+            batch: Vec::new(),
             rec: state.recorder(),
             fail_fast: false,
             clock_every: POLLS_PER_CLOCK_READ,
@@ -210,6 +249,20 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
         self.fail_fast = on;
         self
     }
+
+    // [snippet:async-limit]
+    /// At most `limit` tasks in flight, like `asyncio.Semaphore(limit)` around each task: the
+    /// next task starts only when one has finished, so its span starts when it really runs.
+    pub fn limit(mut self, limit: Option<u32>) -> Self {
+        self.limit = limit.unwrap_or(u32::MAX);
+        self
+    }
+
+    fn may_start(&self) -> bool {
+        let finished = self.slots.len() as u32 - self.pending;
+        self.next < self.slots.len() as u32 && self.next - finished < self.limit
+    }
+    // [/snippet]
 
     /// Tasks that may run long in one poll (CPU work, blocking waits): read the clock after
     /// every poll, so the browser still gets the event loop back between tasks.
@@ -228,14 +281,20 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
     fn fire_due(&self) {
         let now = self.shared.now.get();
         let mut deadlines = self.shared.deadlines.borrow_mut();
-        let mut due = self.shared.due.borrow_mut();
+        let mut fired = Vec::new();
         while let Some(entry) = deadlines.first_entry() {
             if f64::from(*entry.key()) > now {
                 break;
             }
             let bucket = entry.remove();
-            due.push(bucket.tasks);
+            fired.push(bucket.tasks);
             bucket.others.into_iter().for_each(Waker::wake);
+        }
+        // `due` is drained from its end: buckets that fired together (a late timer) go below the
+        // ones still there, earliest deadline last, so tasks run in deadline order.
+        if !fired.is_empty() {
+            fired.reverse();
+            self.shared.due.borrow_mut().splice(0..0, fired);
         }
     }
 
@@ -252,6 +311,16 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
             due.pop();
         }
         None
+    }
+
+    /// The next task that yielded, in the order they yielded; a new round begins when every
+    /// task of the last one has had its turn.
+    fn next_yielded(&mut self) -> Option<u32> {
+        if self.batch.is_empty() {
+            std::mem::swap(&mut self.batch, &mut *self.shared.yielded.borrow_mut());
+            self.batch.reverse();
+        }
+        self.batch.pop()
     }
 
     /// Polls task `index` once; records its end when it finishes. Returns `true` if it failed.
@@ -347,7 +416,7 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
         loop {
             let index = match self.next_woken() {
                 Some(i) => i,
-                None if self.next < self.slots.len() as u32 => {
+                None if self.may_start() => {
                     // Start the next task: it exists from its first poll on.
                     let i = self.next;
                     self.next += 1;
@@ -355,7 +424,10 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
                     self.rec.start(i, Lane::EVENT_LOOP, self.shared.now.get());
                     i
                 }
-                None => break,
+                None => match self.next_yielded() {
+                    Some(i) => i,
+                    None => break,
+                },
             };
             if self.poll_task(index) && self.fail_fast {
                 return Slice::Failed;

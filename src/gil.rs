@@ -86,6 +86,11 @@ impl Gil {
         self.changed.notify_all();
     }
 
+    /// Whether a waiter has asked the holder to hand the lock over (one atomic read).
+    pub fn asked(&self) -> bool {
+        self.drop_request.load(Ordering::Acquire)
+    }
+
     /// Called by the holder between chunks of work: if a waiter asked, hands the lock over and
     /// takes it back after another thread had it. Returns `true` if the lock changed hands,
     /// `None` if the run was stopped while waiting to get it back.

@@ -69,4 +69,11 @@ to_js_typed_array!(
 macro_rules! to_js_by_name {
     ($($t:ty),+) => { $(impl ToJs for $t { fn to_js(&self) -> JsValue { JsValue::from_str(self.name()) } })+ };
 }
-to_js_by_name!(crate::params::Model, crate::params::Workload, crate::params::Timers, crate::params::FailMode);
+to_js_by_name!(
+    crate::params::Model,
+    crate::params::Workload,
+    crate::params::Timers,
+    crate::params::FailMode,
+    crate::params::SyncMode,
+    crate::params::LockOrder
+);

@@ -15,8 +15,10 @@
 
 pub mod contract;
 pub mod live;
+pub mod locks;
 pub mod output;
 pub mod params;
+pub mod races;
 pub mod record;
 pub mod source;
 pub mod timeline;

@@ -35,6 +35,8 @@ fn verb(workload: Workload) -> &'static str {
     match workload {
         Workload::Cpu => "computing",
         Workload::Sleep | Workload::Fetch => "fetching",
+        Workload::Counter => "counting",
+        Workload::Deadlock => "locking",
     }
 }
 

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-use crate::timeline::{Lane, SpanState, Spans, Wait};
+use crate::timeline::{Lane, SpanState, Spans, Wait, WaitKind};
 
 /// What one task gives back: its checksum, or the error it failed with.
 pub type TaskResult = Result<u64, String>;
@@ -27,10 +27,55 @@ pub struct Outcome {
     pub errors: Vec<(u32, String)>,
     /// The combined checksum of CPU work (0 for other workloads), so it cannot be optimised away.
     pub checksum: u64,
-    /// Stretches that tasks spent waiting for the GIL.
+    /// Stretches that tasks spent waiting for the GIL or a lock.
     pub waits: Vec<Wait>,
     /// A worker thread stopped answering (it trapped); the engine should be restarted.
     pub crashed: bool,
+    /// The counter workload's result, if the run counted.
+    pub counter: Option<Counted>,
+    /// Time tasks spent waiting for a lock, summed, in ms.
+    pub lock_wait_ms: f64,
+    /// The deadlock the run ended in, if it did.
+    pub deadlock: Option<Deadlock>,
+}
+
+/// What the counter workload counted.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Counted {
+    /// The shared counter at the end (for processes: the page's own, which they cannot reach).
+    pub shared: u64,
+    /// Each process's own count, process 1 first (processes only).
+    pub per_process: Vec<u64>,
+}
+
+/// A deadlock found in a run's wait-for graph.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Deadlock {
+    /// The cycle in a sentence: "thread 1 holds A and waits for B; thread 2 holds B and waits for A".
+    pub cycle: String,
+    /// Ms from the cycle forming (its last wait began) to it being found.
+    pub detect_ms: f64,
+}
+
+/// Most lock waits one lane (or the event loop) records for the timeline: a contended counter
+/// waits millions of times, and the waits a pixel apart are merged anyway.
+pub const MAX_WAITS_PER_LANE: usize = 4096;
+
+/// Adds a wait to `waits`: merged with the previous one when it follows it within
+/// `merge_ms` (a lock taken and lost over and over draws as one stretch), dropped when the lane
+/// already has [`MAX_WAITS_PER_LANE`]. Returns the wait's length.
+pub fn push_wait(waits: &mut Vec<Wait>, w: Wait, merge_ms: f64) -> f64 {
+    if let Some(last) = waits.last_mut()
+        && last.lane == w.lane
+        && last.kind == w.kind
+        && last.id == w.id
+        && w.start - last.end <= merge_ms
+    {
+        last.end = last.end.max(w.end);
+    } else if waits.len() < MAX_WAITS_PER_LANE {
+        waits.push(w);
+    }
+    w.end - w.start
 }
 
 /// How a task ended.
@@ -165,6 +210,7 @@ impl Recorder {
                 self.settle(id, result.into(), end);
             }
             self.out.waits.extend(log.waits);
+            self.out.lock_wait_ms += log.lock_wait_ms;
         }
         let end = &self.out.spans.end;
         self.out.errors.sort_by(|a, b| end[a.0 as usize].total_cmp(&end[b.0 as usize]));
@@ -222,12 +268,21 @@ pub struct LaneLog {
     started: Option<(u32, f64)>,
     tasks: Vec<(u32, f64, f64, TaskResult)>,
     waits: Vec<Wait>,
+    lock_wait_ms: f64,
 }
 
 impl LaneLog {
     /// An empty log for `lane`, counting in `progress`.
     pub fn new(lane: Lane, progress: Arc<Progress>) -> LaneLog {
-        LaneLog { lane, progress, live: None, started: None, tasks: Vec::new(), waits: Vec::new() }
+        LaneLog {
+            lane,
+            progress,
+            live: None,
+            started: None,
+            tasks: Vec::new(),
+            waits: Vec::new(),
+            lock_wait_ms: 0.0,
+        }
     }
 
     /// Also appends every start and end to `log` as it happens, for a live view of the run.
@@ -258,7 +313,14 @@ impl LaneLog {
 
     /// Task `id` waited for the GIL from `start` to `end`.
     pub fn wait(&mut self, id: u32, start: f64, end: f64) {
-        self.waits.push(Wait { id, lane: self.lane, start, end });
+        self.waits.push(Wait { kind: WaitKind::Gil, id, lane: self.lane, start, end });
+    }
+
+    /// Task `id` waited for a lock from `start` to `end` (waits within 0.05 ms of each other
+    /// draw as one).
+    pub fn lock_wait(&mut self, id: u32, start: f64, end: f64) {
+        let w = Wait { kind: WaitKind::Lock, id, lane: self.lane, start, end };
+        self.lock_wait_ms += push_wait(&mut self.waits, w, 0.05);
     }
 }
 
@@ -447,8 +509,27 @@ mod tests {
         assert!(o.crashed);
         assert_eq!(o.spans.lane[..3], [Lane::thread(1), Lane::thread(2), Lane::thread(1)]);
         assert!(o.spans.start[3].is_nan(), "a task a thread never finished is not recorded");
-        assert_eq!(o.waits, [Wait { id: 2, lane: Lane::thread(1), start: 10.0, end: 12.0 }]);
+        assert_eq!(
+            o.waits,
+            [Wait { kind: WaitKind::Gil, id: 2, lane: Lane::thread(1), start: 10.0, end: 12.0 }]
+        );
         assert_eq!(o.checksum, 1);
+    }
+
+    #[test]
+    fn lock_waits_close_together_merge_and_are_summed() {
+        let mut log = LaneLog::new(Lane::thread(1), Arc::default());
+        log.lock_wait(0, 1.0, 1.01);
+        log.lock_wait(0, 1.03, 1.05);
+        log.lock_wait(0, 2.0, 3.0);
+        assert_eq!(log.waits.len(), 2);
+        assert_eq!((log.waits[0].start, log.waits[0].end), (1.0, 1.05));
+        assert!((log.lock_wait_ms - 1.03).abs() < 1e-9);
+        for k in 0..10_000 {
+            log.lock_wait(0, 10.0 + f64::from(k), 10.5 + f64::from(k));
+        }
+        assert_eq!(log.waits.len(), MAX_WAITS_PER_LANE, "capped; the sum still counts every wait");
+        assert!(log.lock_wait_ms > 5000.0);
     }
 
     #[test]

@@ -2,8 +2,10 @@
 //! runners' own source, between `// [snippet:NAME]` and `// [/snippet]` markers, so what the page
 //! shows cannot drift from what runs. Pure Rust, tested natively.
 
-const SOURCES: [&str; 4] = [
+const SOURCES: [&str; 6] = [
     include_str!("runner/async_model.rs"),
+    include_str!("runner/async_races.rs"),
+    include_str!("executor.rs"),
     include_str!("runner/threads.rs"),
     include_str!("runner/sequential.rs"),
     include_str!("runner/processes.rs"),
@@ -31,20 +33,38 @@ fn dedent(text: &str) -> String {
     text.lines().map(|l| l.get(indent..).unwrap_or("").trim_end()).collect::<Vec<_>>().join("\n")
 }
 
-/// The excerpts the page shows for a model and workload, in order.
-pub fn snippets_for(model: &str, workload: &str, blocking: bool, timers: &str) -> Vec<&'static str> {
+/// The excerpts the page shows for a model and workload, in order; `offload` and `limit` are the
+/// async options that change what runs.
+pub fn snippets_for(
+    model: &str,
+    workload: &str,
+    blocking: bool,
+    timers: &str,
+    offload: bool,
+    limit: bool,
+) -> Vec<&'static str> {
     let runner =
         if timers == "per-task" && !blocking && workload != "cpu" { "async-gather" } else { "async-wheel" };
-    match (model, workload, blocking) {
+    let mut list = match (model, workload, blocking) {
+        ("async", _, _) if offload => vec!["async-offload", "async-wheel"],
+        ("async", "counter", _) => vec!["async-counter", "async-wheel"],
+        ("async", "deadlock", _) => vec!["async-deadlock", "async-wheel"],
         ("async", _, true) => vec!["async-blocking", runner],
         ("async", "cpu", _) => vec!["async-cpu", runner],
         ("async", "fetch", _) => vec!["async-fetch", runner],
         ("async", _, _) => vec!["async-sleep", runner],
+        ("threads", "counter", _) => vec!["threads-spawn", "threads-loop", "threads-counter"],
+        ("threads", "deadlock", _) => vec!["threads-spawn", "threads-loop", "threads-deadlock"],
         ("threads", _, _) => vec!["threads-spawn", "threads-loop", "threads-task"],
         ("sequential", _, _) => vec!["sequential-task", "sequential"],
+        ("processes", "counter", _) => vec!["processes", "processes-counter"],
         ("processes", _, _) => vec!["processes"],
         _ => vec![],
+    };
+    if model == "async" && limit {
+        list.push("async-limit");
     }
+    list
 }
 
 #[cfg(test)]
@@ -54,9 +74,9 @@ mod tests {
     #[test]
     fn every_listed_snippet_exists_and_is_dedented() {
         for model in ["async", "threads", "sequential", "processes"] {
-            for workload in ["sleep", "fetch", "cpu"] {
+            for workload in ["sleep", "fetch", "cpu", "counter", "deadlock"] {
                 for (blocking, timers) in [(false, "wheel"), (true, "wheel"), (false, "per-task")] {
-                    for name in snippets_for(model, workload, blocking, timers) {
+                    for name in snippets_for(model, workload, blocking, timers, blocking, !blocking) {
                         let code = snippet(name).unwrap_or_else(|| panic!("no snippet {name}"));
                         assert!(code.lines().any(|l| !l.starts_with(' ')), "{name} is not dedented");
                         assert!(!code.contains("[snippet:"), "{name} swallowed another marker");
@@ -71,5 +91,9 @@ mod tests {
         let code = snippet("async-sleep").unwrap();
         assert!(code.contains("executor::sleep("), "{code}");
         assert_eq!(snippet("no-such-thing"), None);
+        assert!(snippet("threads-counter").unwrap().contains("counter.store(add_one(x)"));
+        assert!(snippet("async-counter").unwrap().contains("yield_now().await"));
+        assert!(snippet("async-limit").unwrap().contains("self.next - finished < self.limit"));
+        assert!(snippet("async-offload").unwrap().contains("rayon::spawn"));
     }
 }

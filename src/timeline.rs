@@ -110,10 +110,23 @@ impl Spans {
     }
 }
 
-/// A stretch of a task's time spent waiting for the simulated GIL: drawn differently from
-/// computing on the timeline, so the time a lock costs threads is visible.
+/// What a task waited for.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[repr(u8)]
+pub enum WaitKind {
+    /// The simulated GIL.
+    #[default]
+    Gil = 0,
+    /// A lock the task's own code takes (the counter's lock, the deadlock's A and B).
+    Lock = 1,
+}
+
+/// A stretch of a task's time spent waiting for the simulated GIL or a lock: drawn differently
+/// from computing on the timeline, so the time a lock costs is visible.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Wait {
+    /// What it waited for.
+    pub kind: WaitKind,
     /// The task.
     pub id: u32,
     /// Its lane.

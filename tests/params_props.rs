@@ -70,10 +70,10 @@ proptest! {
         // Every option, and one unknown name, get a value.
         let mut names: Vec<&str> = Opt::ALL.iter().map(|o| o.name()).collect();
         names.push("delayMs");
-        names.push("limit");
+        names.push("speed");
         let (req, unknown) = Request::from_entries(names.iter().copied().zip(fields.iter().map(RawOwned::raw)));
         prop_assert_eq!(unknown.len(), 1, "the unknown name is refused");
-        prop_assert_eq!(unknown[0].field.as_str(), "limit");
+        prop_assert_eq!(unknown[0].field.as_str(), "speed");
         match params::check(&req, LIMITS) {
             Ok(runs) => {
                 prop_assert!(!runs.is_empty());

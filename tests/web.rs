@@ -2,7 +2,7 @@
 //! Firefox when present). Run through `./build.sh test`; each test proves one behaviour.
 #![cfg(target_arch = "wasm32")]
 
-use playground::params::{FailMode, Model, Params, Timers, Workload};
+use playground::params::{FailMode, LockOrder, Model, Params, SyncMode, Timers, Workload};
 use playground::run::RunState;
 use playground::runner::{Outcome, async_model, sequential};
 use playground::timeline;
@@ -234,6 +234,51 @@ async fn a_blocking_async_task_stalls_the_others() {
     assert!(o.elapsed_ms >= 119.0, "elapsed {}", o.elapsed_ms);
 }
 
+fn counter(model: Model, tasks: u32, increments: u32, threads: u32) -> Params {
+    Params { workload: Workload::Counter, increments, ..params(model, tasks, 0, threads) }
+}
+
+#[wasm_bindgen_test]
+async fn async_counter_loses_updates_only_with_an_await_inside_and_never_with_its_lock() {
+    let count = |p: Params| async move {
+        let o = async_model::run(&RunState::start(p.tasks), p).await;
+        o.counter.expect("a counter run").shared
+    };
+    let p = counter(Model::Async, 4, 1000, 1);
+    assert_eq!(count(p).await, 4000, "a coroutine is switched only at an await");
+    // Every round each task reads the same value: 3 of every 4 updates lost, every time.
+    for _ in 0..2 {
+        assert_eq!(count(Params { await_inside: true, ..p }).await, 1000);
+    }
+    assert_eq!(count(Params { await_inside: true, sync: SyncMode::Lock, ..p }).await, 4000);
+    assert_eq!(count(Params { await_inside: true, sync: SyncMode::Atomic, ..p }).await, 4000);
+    let seq = sequential::run(&RunState::start(3), counter(Model::Sequential, 3, 500, 1)).await;
+    assert_eq!(seq.counter.unwrap().shared, 1500);
+}
+
+#[wasm_bindgen_test]
+async fn async_tasks_taking_two_locks_in_opposite_order_deadlock_and_are_named() {
+    let p = Params { workload: Workload::Deadlock, ..params(Model::Async, 2, 30, 1) };
+    let o = async_model::run(&RunState::start(2), p).await;
+    let d = o.deadlock.expect("a deadlock");
+    assert_eq!(d.cycle, "task 0 holds A and waits for B; task 1 holds B and waits for A");
+    assert!(d.detect_ms < 1.0, "found the moment the cycle formed: {}", d.detect_ms);
+    assert_eq!(o.spans.count(timeline::SpanState::Failed), 2);
+    assert!(o.waits.len() >= 2, "both waits are recorded: {:?}", o.waits);
+    let same = async_model::run(&RunState::start(2), Params { lock_order: LockOrder::Same, ..p }).await;
+    assert!(same.deadlock.is_none());
+    assert_eq!(same.spans.count(timeline::SpanState::Done), 2);
+}
+
+#[wasm_bindgen_test]
+async fn a_limit_keeps_that_many_async_tasks_in_flight() {
+    let o =
+        async_model::run(&RunState::start(10), Params { limit: Some(3), ..params(Model::Async, 10, 50, 1) })
+            .await;
+    assert_eq!(timeline::layout(&o.spans).peak, 3);
+    assert!(o.elapsed_ms >= 199.0, "ceil(10 / 3) = 4 rounds of 50 ms: {}", o.elapsed_ms);
+}
+
 #[cfg(feature = "threads")]
 mod threads {
     use super::*;
@@ -330,5 +375,38 @@ mod threads {
         let state = RunState::start(2);
         let o = threads::run(&state, params(Model::Threads, 2, 10, 2)).await;
         assert_eq!(o.spans.finished(), 2);
+    }
+
+    #[wasm_bindgen_test]
+    async fn t_threads_lose_counter_updates_without_a_guard_and_none_with_one() {
+        pool().await;
+        let p = counter(Model::Threads, 2, 1_000_000, 2);
+        let mut losses = Vec::new();
+        for _ in 0..5 {
+            let o = threads::run(&RunState::start(2), p).await;
+            losses.push(2_000_000 - o.counter.unwrap().shared);
+        }
+        assert!(losses.iter().any(|&n| n > 0), "real shared memory, real lost updates: {losses:?}");
+        for sync in [SyncMode::Lock, SyncMode::Atomic] {
+            let o = threads::run(&RunState::start(2), Params { sync, ..p }).await;
+            assert_eq!(o.counter.unwrap().shared, 2_000_000, "{sync:?}");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    async fn t_two_threads_deadlock_for_real_are_released_and_the_pool_works_after() {
+        pool().await;
+        let p = Params { workload: Workload::Deadlock, ..params(Model::Threads, 2, 50, 2) };
+        let o = threads::run(&RunState::start(2), p).await;
+        let d = o.deadlock.expect("a deadlock");
+        assert!(
+            d.cycle.contains("holds A and waits for B") && d.cycle.contains("holds B and waits for A"),
+            "{}",
+            d.cycle
+        );
+        assert!(d.detect_ms < 1000.0, "found {} ms after it formed", d.detect_ms);
+        assert_eq!(o.spans.count(timeline::SpanState::Failed), 2);
+        let o = threads::run(&RunState::start(2), params(Model::Threads, 2, 10, 2)).await;
+        assert_eq!(o.spans.finished(), 2, "the pool is free again");
     }
 }

@@ -168,11 +168,114 @@ function seedThreads(r) {
 /** Whether a run is the seed's own example: plain waiting, no failure, nothing blocking. */
 const seedLike = (r) => r.workload === "sleep" && r.fail === null && !r.blocking && !r.gil;
 
+const big = (n) => n.toLocaleString("en-US").replaceAll(",", "_");
+
+/** `counter += 1` `increments` times per task, guarded as the run was. */
+function counterProgram(r) {
+  const n = big(r.increments);
+  const report = `print(f"expected ${big(r.counterExpected ?? r.tasks * r.increments)}, got {counter:_}")\n`;
+  if (r.model === "async") {
+    const pause = r.awaitInside ? "        await asyncio.sleep(0)  # another task runs here\n" : "";
+    let update = `        x = counter\n${pause}        counter = x + 1\n`;
+    if (r.sync === "lock")
+      update = `        async with lock:  # asyncio.Lock\n${update.replace(/^(?=.)/gm, "    ")}`;
+    return (
+      `import asyncio\n\ncounter = 0\n${r.sync === "lock" ? "lock = asyncio.Lock()\n" : ""}\n\n` +
+      `async def task(i):\n    global counter\n    for _ in range(${n}):\n${update}\n\n` +
+      `async def main():\n    await asyncio.gather(*(task(i) for i in range(${r.tasks})))\n    ${report}\n\n` +
+      `asyncio.run(main())\n`
+    );
+  }
+  if (r.model === "processes") {
+    return (
+      `from multiprocessing import Pool\n\ncounter = 0  # each process has its own copy\n\n\n` +
+      `def task(i):\n    global counter\n    for _ in range(${n}):\n        counter += 1\n    return counter\n\n\n` +
+      `if __name__ == "__main__":\n    with Pool(${r.processes}) as pool:\n` +
+      `        print(pool.map(task, range(${r.tasks})))  # each process's own count\n` +
+      `    ${report.replace("got", "the parent's counter:")}` +
+      `    # Counting together takes shared memory: multiprocessing.Value("i", 0) and its lock.\n`
+    );
+  }
+  let update = "        counter += 1  # read, add, write back: not atomic\n";
+  if (r.sync === "lock")
+    update = "        with lock:  # threading.Lock\n            counter += 1\n";
+  if (r.sync === "atomic") {
+    update =
+      "        # Python has no atomic integer: this run used one atomic add; a Lock is the Python way.\n" +
+      "        with lock:\n            counter += 1\n";
+  }
+  const lockLine = r.sync === "none" ? "" : "lock = threading.Lock()\n";
+  if (r.model === "sequential") {
+    return `counter = 0\nfor i in range(${r.tasks}):\n    for _ in range(${n}):\n        counter += 1\n${report}`;
+  }
+  return (
+    `import threading\n\ncounter = 0\n${lockLine}\n\ndef task(i):\n    global counter\n` +
+    `    for _ in range(${n}):\n${update}\n\n` +
+    `threads = [threading.Thread(target=task, args=(i,)) for i in range(${r.tasks})]\n` +
+    `for t in threads:\n    t.start()\nfor t in threads:\n    t.join()\n${report}`
+  );
+}
+
+/** Two locks taken in the run's order: opposite order deadlocks. */
+function deadlockProgram(r) {
+  const d = secs(r.delay);
+  const order =
+    r.lockOrder === "same"
+      ? "    first, second = a, b  # everyone takes A first: no cycle\n"
+      : "    first, second = (a, b) if i % 2 == 0 else (b, a)  # opposite order\n";
+  if (r.model === "async") {
+    return (
+      `import asyncio\n\n\nasync def task(i, a, b):\n${order}` +
+      `    async with first:\n        await asyncio.sleep(${d})\n        async with second:  # may wait forever\n            pass\n\n\n` +
+      `async def main():\n    a, b = asyncio.Lock(), asyncio.Lock()\n` +
+      `    await asyncio.gather(*(task(i, a, b) for i in range(${r.tasks})))\n\n\nasyncio.run(main())\n`
+    );
+  }
+  return (
+    `import threading\nimport time\n\na, b = threading.Lock(), threading.Lock()\n\n\ndef task(i):\n${order}` +
+    `    with first:\n        time.sleep(${d})\n        with second:  # may wait forever\n            pass\n\n\n` +
+    `threads = [threading.Thread(target=task, args=(i,)) for i in range(${r.tasks})]\n` +
+    `for t in threads:\n    t.start()\nfor t in threads:\n    t.join()  # a deadlock hangs here\n`
+  );
+}
+
+/** Async tasks that hand their CPU or blocking part to a thread (`asyncio.to_thread`). */
+function offloadProgram(r) {
+  const work =
+    r.workload === "cpu"
+      ? `sum(i * i for i in range(${cpuLoop(r)}))`
+      : `time.sleep(${secs(r.delay)})`;
+  return (
+    `import asyncio\nimport time\n\n\ndef work(i):\n    return ${work}  # runs on a thread\n\n\n` +
+    `async def task(i):\n    return await asyncio.to_thread(work, i)  # the loop stays free\n\n\n` +
+    `async def main():\n    start = time.perf_counter()\n` +
+    `    await asyncio.gather(*(task(i) for i in range(${r.tasks})))\n` +
+    `    print(f"{time.perf_counter() - start:.3f} s")\n\n\nasyncio.run(main())\n`
+  );
+}
+
+/** A semaphore around each task: at most `limit` in flight (`asyncio.Semaphore`). */
+function withLimit(r, program) {
+  if (r.model !== "async" || r.limit === null || r.limit === undefined) return program;
+  const helper =
+    `sem = asyncio.Semaphore(${r.limit})\n\n\n` +
+    `async def limited(coro):\n    async with sem:  # at most ${r.limit} tasks at once\n` +
+    `        return await coro\n\n\nasync def main():\n`;
+  return program
+    .replace(/\((task\([^)]*\)) for i/g, "(limited($1) for i")
+    .replace("async def main():\n", helper);
+}
+
 /** The Python program for a run's record. */
 export function pythonFor(r) {
-  if (seedLike(r) && r.model === "async") return seedAsync(r);
+  if (r.workload === "counter") return counterProgram(r);
+  if (r.workload === "deadlock") return withLimit(r, deadlockProgram(r));
+  if (r.model === "async" && r.offload) return withLimit(r, offloadProgram(r));
+  const unlimited = r.limit === null || r.limit === undefined;
+  if (seedLike(r) && unlimited && r.model === "async") return seedAsync(r);
   // The seed starts one thread per URL; a run with fewer threads than tasks is a pool instead.
   if (seedLike(r) && r.model === "threads" && r.threads >= r.tasks) return seedThreads(r);
+  if (r.model === "async") return withLimit(r, asyncProgram(r));
   switch (r.model) {
     case "async":
       return asyncProgram(r);

@@ -147,6 +147,62 @@ export const FACTORS = [
     },
   },
   {
+    key: "complexity",
+    factor: "Complexity",
+    async: "Requires async/await and an event loop; a task is only switched at an await.",
+    threads: "A familiar API, but shared data needs locks, or updates race.",
+    processes:
+      "Nothing shared: each process counts in its own memory, results come back in messages.",
+    runs: (caps) =>
+      opts([
+        ...(caps.threads
+          ? [
+              {
+                model: "threads",
+                tasks: 2,
+                threads: 2,
+                workload: "counter",
+                increments: 1000000,
+                sync: "none",
+              },
+              {
+                model: "threads",
+                tasks: 2,
+                threads: 2,
+                workload: "counter",
+                increments: 1000000,
+                sync: "lock",
+              },
+            ]
+          : []),
+        { model: "async", tasks: 4, workload: "counter", increments: 1000, awaitInside: true },
+        {
+          model: "async",
+          tasks: 4,
+          workload: "counter",
+          increments: 1000,
+          awaitInside: true,
+          sync: "lock",
+        },
+      ]),
+    measured: (rs, caps) => {
+      const none = find(rs, "threads", (r) => r.sync === "none");
+      const lock = find(rs, "threads", (r) => r.sync === "lock");
+      const a = find(rs, "async", (r) => r.sync === "none");
+      const al = find(rs, "async", (r) => r.sync === "lock");
+      const lost = (r) =>
+        `${nf.format(r.lostUpdates)} of ${nf.format(r.counterExpected)} updates lost`;
+      return (
+        (none
+          ? `2 threads doing counter += 1 a million times each: without a lock ${lost(none)} ` +
+            `(${nf.format(none.nsPerUpdate)} ns per update); with a lock ${lost(lock)} ` +
+            `(${nf.format(lock.nsPerUpdate)} ns per update). `
+          : `Threads cannot run on this page: ${caps.reason} `) +
+        `Async, with an await between read and write: ${lost(a)}; with an asyncio.Lock: ${lost(al)}.`
+      );
+    },
+  },
+  {
     key: "errors",
     factor: "Error handling",
     async:

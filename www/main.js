@@ -202,7 +202,7 @@ playground.events.addEventListener("runend", (e) => {
     $("crashed-text").textContent = r.error;
   }
   showOverhead($("overhead"), r, playground.capabilities);
-  const rust = playground.rustCode(r.model, r.workload, r.blocking, r.timers);
+  const rust = playground.rustCode(r.model, r.workload, r.blocking, r.timers, r);
   codePanel().then(({ showCode, wireCopy }) => {
     if (!copyWired) wireCopy(announce);
     copyWired = true;

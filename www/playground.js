@@ -110,8 +110,8 @@ async function stop() {
 }
 
 /** @type {Playground["rustCode"]} */
-function rustCode(model, workload = "sleep", blocking = false, timers = "wheel") {
-  return wasmNow?.rustCode(model, workload, blocking, timers) ?? [];
+function rustCode(model, workload = "sleep", blocking = false, timers = "wheel", options = {}) {
+  return wasmNow?.rustCode(model, workload, blocking, timers, options) ?? [];
 }
 
 /** @type {Playground["stats"]} */

@@ -4,7 +4,7 @@
 // (src/timeline.rs); this only scales numbers to pixels.
 //
 // Meaning never rests on colour alone: failed tasks carry a ✕, cancelled ones are
-// outlines, time spent waiting for the GIL is hatched, and every lane is named in text.
+// outlines, time spent waiting for the GIL or a lock is hatched, and every lane is named in text.
 
 const LABEL_W = 92;
 const AXIS_H = 22;
@@ -96,6 +96,8 @@ function cut(record, now) {
     // A span still under way is drawn as running (state 0), not yet as failed or cancelled.
     spanState: pick(record.spanState, (s, i) => (ended(i) ? s : 0)),
     waitLane: pickWait(record.waitLane ?? []),
+    waitId: pickWait(record.waitId ?? []),
+    waitKind: pickWait(record.waitKind ?? []),
     waitStart: pickWait(waitStart),
     waitEnd: pickWait(record.waitEnd ?? [], (e) => Math.min(e, now)),
   };
@@ -186,7 +188,7 @@ function barBox(record, top, x, i) {
 /**
  * One rectangle per task. Done tasks in two passes, one per shade (by task id, so back-to-back
  * tasks differ), because switching fillStyle per bar is what makes many bars slow; then failed
- * and cancelled tasks and the GIL waits on top.
+ * and cancelled tasks and the waits (GIL or lock) on top.
  */
 function drawBars(ctx, record, top, x, c) {
   const { spanId, spanState } = record;
@@ -215,16 +217,24 @@ function drawBars(ctx, record, top, x, c) {
       ctx.strokeRect(bx + 0.5, by + 0.5, Math.max(w - 1, 1), Math.max(h - 1, 0.5));
     }
   }
-  // GIL waits: hatched over the task's bar.
-  const { waitLane, waitStart, waitEnd } = record;
+  // Waits for the GIL or a lock: hatched over the task's bar (in its row, when the lane has
+  // several; a GIL wait covers its thread's lane).
+  const { waitLane, waitStart, waitEnd, waitId } = record;
   if (!waitLane?.length) return;
   const pattern = hatch(ctx, c.wait);
+  const index = new Map();
+  for (let i = 0; i < spanId.length; i++) index.set(spanId[i], i);
   for (let i = 0; i < waitLane.length; i++) {
     const lane = top.get(waitLane[i]);
     if (!lane) continue;
     const x0 = x(waitStart[i]);
+    const w = Math.max(1, x(waitEnd[i]) - x0);
+    const span = index.get(waitId?.[i]);
     ctx.fillStyle = pattern;
-    ctx.fillRect(x0, lane.y, Math.max(1, x(waitEnd[i]) - x0), lane.h - 1);
+    if (lane.rows > 1 && span !== undefined) {
+      const [, by, , h] = barBox(record, top, x, span);
+      ctx.fillRect(x0, by, w, h);
+    } else ctx.fillRect(x0, lane.y, w, lane.h - 1);
   }
 }
 

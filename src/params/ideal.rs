@@ -16,18 +16,31 @@ use super::vocab::{Model, Workload};
 pub fn ideal_ms(p: &Params, limits: Limits) -> f64 {
     let (n, d) = (f64::from(p.tasks), f64::from(p.delay_ms));
     let rounds = |width: u32| f64::from(p.tasks.div_ceil(width.max(1))) * d;
+    let cpu_on = |width: u32| rounds(width).max(n * d / f64::from(limits.cores.max(1)));
     match (p.model, p.workload) {
+        // The counter's time is the updates themselves, which no model predicts: its record
+        // gives the time per update instead.
+        (_, Workload::Counter) => 0.0,
+        // Every task holds lock A for a delay, one at a time (processes each have their own).
+        (Model::Processes, Workload::Deadlock) => rounds(p.threads),
+        (_, Workload::Deadlock) => n * d,
         (Model::Sequential, _) => n * d,
+        // Offloaded: the pool's threads block or compute, the event loop only awaits them.
+        (Model::Async, Workload::Cpu) if p.offload => cpu_on(limits.pool_size),
+        (Model::Async, Workload::Sleep) if p.offload => rounds(limits.pool_size),
         (Model::Async, _) if p.blocking => n * d,
+        (Model::Async, Workload::Sleep) if p.limit.is_some() => rounds(p.limit.unwrap_or(1)),
+        (Model::Async, Workload::Fetch) if p.limit.is_some() => {
+            let width = p.limit.unwrap_or(1).min(p.connections.unwrap_or(u32::MAX));
+            rounds(width)
+        }
         (Model::Async, Workload::Sleep) => d,
         (Model::Async, Workload::Fetch) => p.connections.map_or(d, rounds),
         (Model::Async, Workload::Cpu) => n * d,
         (Model::Threads, Workload::Sleep) => rounds(p.threads),
         (Model::Threads, Workload::Fetch) => rounds(p.threads),
         (Model::Threads, Workload::Cpu) if p.gil => n * d,
-        (Model::Threads | Model::Processes, Workload::Cpu) => {
-            rounds(p.threads).max(n * d / f64::from(limits.cores.max(1)))
-        }
+        (Model::Threads | Model::Processes, Workload::Cpu) => cpu_on(p.threads),
         (Model::Processes, Workload::Sleep) => rounds(p.threads),
         (Model::Processes, Workload::Fetch) => rounds(p.threads),
     }
@@ -61,5 +74,12 @@ mod tests {
         assert_eq!(ideal(Params { blocking: true, ..Params::new(Model::Async, 3, 100, 1) }), 300.0);
         let cpu = Params { workload: Workload::Cpu, ..Params::new(Model::Processes, 4, 100, 2) };
         assert_eq!(ideal(cpu), 200.0);
+        // asyncio.Semaphore(3): 10 tasks of 200 ms in ceil(10 / 3) rounds.
+        assert_eq!(ideal(Params { limit: Some(3), ..Params::new(Model::Async, 10, 200, 1) }), 800.0);
+        let offload =
+            Params { workload: Workload::Cpu, offload: true, ..Params::new(Model::Async, 4, 100, 1) };
+        assert_eq!(ideal(offload), 200.0, "two cores compute while the loop awaits");
+        let dead = Params { workload: Workload::Deadlock, ..Params::new(Model::Threads, 4, 100, 2) };
+        assert_eq!(ideal(dead), 400.0, "every task holds lock A in turn");
     }
 }

@@ -24,6 +24,14 @@ pub const CONNECTIONS_PER_HOST: u32 = 6;
 pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
 /// Longest timeout of a fetch task, in ms.
 pub const MAX_TIMEOUT_MS: u32 = 120_000;
+/// Most increments one counter task makes.
+pub const MAX_INCREMENTS: u32 = 10_000_000;
+/// Most counter updates in one run (tasks × increments): 20 million contended lock updates take
+/// seconds, and an async run's updates all happen on the page's event loop.
+pub const MAX_COUNTER_UPDATES: u64 = 20_000_000;
+/// Most counter updates of an async run with an await inside each: every update is a switch of
+/// the event loop (tens of ns each).
+pub const MAX_AWAIT_UPDATES: u64 = 5_000_000;
 /// Most processes (workers with a wasm instance of their own) the processes model starts.
 pub const MAX_PROCESSES: u32 = 16;
 

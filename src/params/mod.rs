@@ -17,7 +17,7 @@ pub use limits::*;
 pub use parse::{FieldError, Raw, Request};
 pub use rules::check;
 pub use schema::{Opt, group};
-pub use vocab::{FailMode, Model, Timers, Workload};
+pub use vocab::{FailMode, LockOrder, Model, SyncMode, Timers, Workload};
 
 /// A checked run request: one model, every option decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -47,6 +47,18 @@ pub struct Params {
     pub connections: Option<u32>,
     /// How long a request may take before its task fails, in ms (fetch).
     pub timeout_ms: u32,
+    /// Times each counter task adds 1 to the shared counter.
+    pub increments: u32,
+    /// How the counter's read-add-write is guarded.
+    pub sync: SyncMode,
+    /// An await between the counter's read and its write (async model only).
+    pub await_inside: bool,
+    /// The order the deadlock workload takes its two locks in.
+    pub lock_order: LockOrder,
+    /// At most this many async tasks in flight, if set (async model only).
+    pub limit: Option<u32>,
+    /// Async tasks hand their CPU or blocking part to the thread pool (async model only).
+    pub offload: bool,
 }
 
 impl Params {
@@ -65,6 +77,12 @@ impl Params {
             fail_mode: FailMode::default(),
             connections: None,
             timeout_ms: limits::DEFAULT_TIMEOUT_MS,
+            increments: 100_000,
+            sync: SyncMode::default(),
+            await_inside: false,
+            lock_order: LockOrder::default(),
+            limit: None,
+            offload: false,
         }
     }
 
@@ -74,11 +92,21 @@ impl Params {
             .then_some(self.fail_mode)
     }
 
+    /// Counter updates the run should make: tasks × increments (counter workload).
+    pub fn counter_expected(&self) -> u64 {
+        u64::from(self.tasks) * u64::from(self.increments)
+    }
+
     /// Whether the run keeps the page's event loop busy while tasks run.
     pub fn busies_event_loop(&self) -> bool {
         match self.model {
-            Model::Async => self.blocking || self.workload == Workload::Cpu,
-            Model::Sequential => self.workload == Workload::Cpu,
+            Model::Async if self.offload => false,
+            Model::Async => {
+                self.blocking
+                    || self.workload == Workload::Cpu
+                    || (self.workload == Workload::Counter && !self.await_inside)
+            }
+            Model::Sequential => matches!(self.workload, Workload::Cpu | Workload::Counter),
             Model::Threads | Model::Processes => false,
         }
     }

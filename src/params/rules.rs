@@ -6,7 +6,7 @@ use super::ideal::ideal_ms;
 use super::limits::*;
 use super::parse::{FieldError, Raw, Request, choice, switch, whole};
 use super::schema::{Kind, Max, Opt, WholeDefault, group};
-use super::vocab::{FailMode, Model, Timers, Workload};
+use super::vocab::{FailMode, LockOrder, Model, SyncMode, Timers, Workload};
 
 /// The whole number of option `o`, its schema default when missing. `Ok(None)`: off.
 fn whole_or_default(o: Opt, raw: Raw, limits: Limits, tasks: Option<u32>) -> Result<Option<u32>, FieldError> {
@@ -135,6 +135,130 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
         ));
     }
 
+    // The races, the locks and the bounded or offloaded async tasks.
+    let increments =
+        keep!(whole_or_default(Opt::Increments, req.get(Opt::Increments), limits, None)).flatten();
+    let sync = keep!(choice(Opt::Sync, req.get(Opt::Sync))).and_then(SyncMode::parse);
+    let await_inside = keep!(switch(Opt::AwaitInside, req.get(Opt::AwaitInside)));
+    let lock_order = keep!(choice(Opt::LockOrder, req.get(Opt::LockOrder))).and_then(LockOrder::parse);
+    let limit = keep!(whole_or_default(Opt::Limit, req.get(Opt::Limit), limits, None));
+    let offload = keep!(switch(Opt::Offload, req.get(Opt::Offload)));
+    let only_async = model.is_some_and(|m| m != Model::Async);
+    let counter = workload == Some(Workload::Counter);
+    let deadlock = workload == Some(Workload::Deadlock);
+    if workload.is_some() && !counter && sync.is_some_and(|s| s != SyncMode::None) {
+        errors.push(FieldError::new(
+            Opt::Sync,
+            "sync guards the counter's update: it applies to workload counter.".into(),
+        ));
+    }
+    if await_inside == Some(true) {
+        if workload.is_some() && !counter {
+            errors.push(FieldError::new(
+                Opt::AwaitInside,
+                "awaitInside puts an await between the counter's read and write: it applies to workload \
+                 counter."
+                    .into(),
+            ));
+        } else if only_async {
+            errors.push(FieldError::new(
+                Opt::AwaitInside,
+                "awaitInside applies to the async model: threads and processes have no await, and a \
+                 thread may be switched between any read and write without one."
+                    .into(),
+            ));
+        }
+    }
+    if workload.is_some() && !deadlock && lock_order.is_some_and(|o| o != LockOrder::default()) {
+        errors.push(FieldError::new(
+            Opt::LockOrder,
+            "lockOrder is the order the deadlock workload takes its two locks in: it applies to \
+             workload deadlock."
+                .into(),
+        ));
+    }
+    if (counter || deadlock) && fail.flatten().is_some() {
+        errors.push(FieldError::new(
+            Opt::Fail,
+            "fail applies to the sleep, fetch and cpu workloads; a counter or a lock has no task that \
+             fails halfway."
+                .into(),
+        ));
+    }
+    if deadlock && lock_order != Some(LockOrder::Same) {
+        if model == Some(Model::Threads) && threads.is_some_and(|t| t < 2) {
+            errors.push(FieldError::new(
+                Opt::Threads,
+                "threads: a deadlock needs two threads, each holding the lock the other wants, so at \
+                 least 2; got 1."
+                    .into(),
+            ));
+        }
+        if matches!(model, Some(Model::Threads | Model::Async)) && tasks.is_some_and(|t| t < 2) {
+            errors.push(FieldError::new(
+                Opt::Tasks,
+                "tasks: a deadlock needs two tasks, each holding the lock the other wants, so at least \
+                 2; got 1."
+                    .into(),
+            ));
+        }
+    }
+    if limit.flatten().is_some() && timers == Some(Timers::PerTask) && !only_async {
+        errors.push(FieldError::new(
+            Opt::Limit,
+            "limit is kept by the playground's executor: use timers wheel with it.".into(),
+        ));
+    }
+    if limit.flatten().is_some() && only_async {
+        errors.push(FieldError::new(
+            Opt::Limit,
+            "limit (asyncio.Semaphore) applies to the async model; threads are already limited by the \
+             pool size: set threads instead."
+                .into(),
+        ));
+    }
+    if offload == Some(true) {
+        if only_async {
+            errors.push(FieldError::new(
+                Opt::Offload,
+                "offload applies to the async model: it is how a coroutine hands work to a thread \
+                 (asyncio.to_thread)."
+                    .into(),
+            ));
+        } else if limits.pool_size == 0 {
+            errors.push(FieldError::new(
+                Opt::Offload,
+                format!(
+                    "offload is unavailable: it needs the thread pool, and {}",
+                    limits.no_threads.message()
+                ),
+            ));
+        } else if workload.is_some_and(|w| w != Workload::Cpu) && blocking != Some(true) {
+            errors.push(FieldError::new(
+                Opt::Offload,
+                "offload hands a task's CPU work or blocking call to a thread: use workload cpu, or \
+                 blocking=1 with sleep (awaiting a timer or a request needs no thread)."
+                    .into(),
+            ));
+        }
+    }
+    if let (true, Some(tasks), Some(increments)) = (counter, tasks, increments) {
+        let updates = u64::from(tasks) * u64::from(increments);
+        let awaits = await_inside == Some(true) && model.is_none_or(|m| m == Model::Async);
+        let cap = if awaits { MAX_AWAIT_UPDATES } else { MAX_COUNTER_UPDATES };
+        if updates > cap {
+            errors.push(FieldError::new(
+                Opt::Increments,
+                format!(
+                    "increments: tasks × increments may be at most {}{}; got {}.",
+                    group(cap),
+                    if awaits { " with an await inside each update" } else { "" },
+                    group(updates)
+                ),
+            ));
+        }
+    }
+
     if let (Some(tasks), Some(delay_ms), Some(workload), Some(blocking)) = (tasks, delay, workload, blocking)
     {
         if timers == Some(Timers::PerTask)
@@ -175,10 +299,13 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
                 workload,
                 blocking,
                 gil: gil.unwrap_or(false),
+                offload: offload.unwrap_or(false),
+                limit: limit.flatten(),
                 ..Params::new(m, tasks, delay_ms, threads)
             };
             let busy = u64::from(tasks) * u64::from(delay_ms);
-            if p.busies_event_loop() && busy > MAX_BUSY_MS {
+            // (The counter's own cap, above, bounds how long its updates keep the loop busy.)
+            if p.busies_event_loop() && workload != Workload::Counter && busy > MAX_BUSY_MS {
                 errors.push(FieldError::new(
                     Opt::Tasks,
                     format!(
@@ -220,6 +347,12 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
         fail_mode: fail_mode.unwrap_or_default(),
         connections: connections.flatten(),
         timeout_ms: timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS),
+        increments: increments.unwrap_or(1),
+        sync: sync.unwrap_or_default(),
+        await_inside: await_inside.unwrap_or(false),
+        lock_order: lock_order.unwrap_or_default(),
+        limit: limit.flatten(),
+        offload: offload.unwrap_or(false),
         ..Params::new(Model::Async, tasks.unwrap_or(1), delay.unwrap_or(0), 1)
     };
     Ok(models
@@ -391,7 +524,7 @@ mod tests {
         let e = check(&base.with(Opt::Fail, Raw::Number(9.0)), POOL).unwrap_err();
         assert!(e[0].message.contains("from 0 to 3"), "{}", e[0].message);
         let e = check(&base.with(Opt::Workload, Raw::Text("disk")), POOL).unwrap_err();
-        assert!(e[0].message.contains("sleep, fetch or cpu"), "{}", e[0].message);
+        assert!(e[0].message.contains("sleep, fetch, cpu, counter or deadlock"), "{}", e[0].message);
     }
 
     #[test]
@@ -448,6 +581,51 @@ mod tests {
         let e = check(&base.with(Opt::Connections, Raw::Number(0.0)), POOL).unwrap_err();
         assert_eq!(e[0].field, "connections");
         assert!(e[0].message.contains("from 1 to 1,000"), "{}", e[0].message);
+    }
+
+    #[test]
+    fn race_and_lock_options_are_checked_naming_the_field() {
+        let counter = |model: &'static str| {
+            req(model, Raw::Number(2.0), Raw::Number(10.0), Raw::Number(2.0))
+                .with(Opt::Workload, Raw::Text("counter"))
+        };
+        let p = check(&counter("threads").with(Opt::Sync, Raw::Text("lock")), POOL).unwrap()[0];
+        assert_eq!((p.workload, p.sync, p.increments), (Workload::Counter, SyncMode::Lock, 100_000));
+        let p = check(&counter("async").with(Opt::AwaitInside, Raw::Bool(true)), POOL).unwrap()[0];
+        assert!(p.await_inside);
+        let field = |r: Request, limits: Limits| check(&r, limits).unwrap_err()[0].field.clone();
+        assert_eq!(field(counter("threads").with(Opt::AwaitInside, Raw::Bool(true)), POOL), "awaitInside");
+        assert_eq!(field(counter("async").with(Opt::Increments, Raw::Number(0.0)), POOL), "increments");
+        let e = check(&counter("async").with(Opt::Increments, Raw::Number(10_000_001.0)), POOL).unwrap_err();
+        assert!(e[0].message.contains("from 1 to 10,000,000"), "{}", e[0].message);
+        let many =
+            counter("threads").with(Opt::Tasks, Raw::Number(100.0)).with(Opt::Increments, Raw::Number(1e6));
+        assert!(field(many, POOL) == "increments");
+        let sleep = req("async", Raw::Number(2.0), Raw::Number(10.0), Raw::Missing);
+        assert_eq!(field(sleep.with(Opt::Sync, Raw::Text("lock")), POOL), "sync");
+        assert_eq!(field(sleep.with(Opt::LockOrder, Raw::Text("same")), POOL), "lockOrder");
+        let dead = req("threads", Raw::Number(2.0), Raw::Number(10.0), Raw::Number(1.0))
+            .with(Opt::Workload, Raw::Text("deadlock"));
+        assert_eq!(field(dead, POOL), "threads");
+        assert!(
+            check(&dead.with(Opt::LockOrder, Raw::Text("same")), POOL).is_ok(),
+            "same order cannot deadlock"
+        );
+        let limited = req("threads", Raw::Number(10.0), Raw::Number(200.0), Raw::Number(2.0))
+            .with(Opt::Limit, Raw::Number(3.0));
+        assert_eq!(field(limited, POOL), "limit");
+        let p = check(&limited.with(Opt::Model, Raw::Text("async")), POOL).unwrap()[0];
+        assert_eq!(p.limit, Some(3));
+        let cpu = req("async", Raw::Number(4.0), Raw::Number(100.0), Raw::Missing)
+            .with(Opt::Workload, Raw::Text("cpu"))
+            .with(Opt::Offload, Raw::Bool(true));
+        let p = check(&cpu, POOL).unwrap()[0];
+        assert!(p.offload && !p.busies_event_loop());
+        let none = Limits { pool_size: 0, ..POOL };
+        let e = check(&cpu, none).unwrap_err();
+        assert_eq!(e[0].field, "offload");
+        assert!(e[0].message.contains("not cross-origin isolated"), "{}", e[0].message);
+        assert_eq!(field(cpu.with(Opt::Workload, Raw::Text("sleep")), POOL), "offload");
     }
 
     #[test]

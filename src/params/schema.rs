@@ -7,9 +7,10 @@
 //! [`to_json`], so the form renders before the engine has loaded.
 
 use super::limits::{
-    DEFAULT_TIMEOUT_MS, MAX_DELAY_MS, MAX_FETCH_TASKS, MAX_PROCESSES, MAX_TASKS, MAX_TIMEOUT_MS,
+    DEFAULT_TIMEOUT_MS, MAX_DELAY_MS, MAX_FETCH_TASKS, MAX_INCREMENTS, MAX_PROCESSES, MAX_TASKS,
+    MAX_TIMEOUT_MS,
 };
-use super::vocab::{FailMode, Model, Timers, Workload};
+use super::vocab::{FailMode, LockOrder, Model, SyncMode, Timers, Workload};
 
 /// Every option, in the order the form shows them. `Opt as usize` indexes [`OPTIONS`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -40,11 +41,23 @@ pub enum Opt {
     Connections,
     /// How long a request may take before its task gives up (fetch).
     TimeoutMs,
+    /// Times each counter task adds 1 to the shared counter.
+    Increments,
+    /// How the counter's update is guarded.
+    Sync,
+    /// An await between the counter's read and its write (async).
+    AwaitInside,
+    /// The order the deadlock workload takes its two locks in.
+    LockOrder,
+    /// At most this many async tasks in flight (a semaphore).
+    Limit,
+    /// Async tasks hand their CPU or blocking part to the thread pool.
+    Offload,
 }
 
 impl Opt {
     /// Every option, in [`OPTIONS`] order.
-    pub const ALL: [Opt; 13] = [
+    pub const ALL: [Opt; 19] = [
         Opt::Model,
         Opt::Tasks,
         Opt::Delay,
@@ -58,6 +71,12 @@ impl Opt {
         Opt::Blocking,
         Opt::Connections,
         Opt::TimeoutMs,
+        Opt::Increments,
+        Opt::Sync,
+        Opt::AwaitInside,
+        Opt::LockOrder,
+        Opt::Limit,
+        Opt::Offload,
     ];
     /// How many options there are.
     pub const COUNT: usize = Opt::ALL.len();
@@ -311,6 +330,71 @@ pub const OPTIONS: [Spec; Opt::COUNT] = [
         },
         note: "fetch: a request that takes longer fails its task, like asyncio.wait_for",
         models: &[],
+        group: Group::More,
+    },
+    Spec {
+        name: "increments",
+        aliases: &[],
+        label: "Increments per task",
+        what: "increments",
+        kind: Kind::Whole {
+            min: 1,
+            max: Max::Fixed(MAX_INCREMENTS),
+            default: WholeDefault::Value(100_000),
+            unit: "",
+        },
+        note: "counter workload: times each task adds 1",
+        models: &[],
+        group: Group::More,
+    },
+    Spec {
+        name: "sync",
+        aliases: &[],
+        label: "Counter guard",
+        what: "sync",
+        kind: Kind::Choice(SyncMode::CHOICES),
+        note: "counter workload: how the read-add-write is guarded",
+        models: &[],
+        group: Group::More,
+    },
+    Spec {
+        name: "awaitInside",
+        aliases: &[],
+        label: "Await between read and write",
+        what: "awaitInside",
+        kind: Kind::Switch,
+        note: "async + counter: x = counter; await asyncio.sleep(0); counter = x + 1",
+        models: &[Model::Async],
+        group: Group::More,
+    },
+    Spec {
+        name: "lockOrder",
+        aliases: &[],
+        label: "Lock order",
+        what: "lockOrder",
+        kind: Kind::Choice(LockOrder::CHOICES),
+        note: "deadlock workload: opposite deadlocks, same is the fix",
+        models: &[Model::Async, Model::Threads],
+        group: Group::More,
+    },
+    Spec {
+        name: "limit",
+        aliases: &[],
+        label: "Async tasks at once",
+        what: "limit",
+        kind: Kind::Whole { min: 1, max: Max::Fixed(MAX_TASKS), default: WholeDefault::Off, unit: "" },
+        note: "async: at most this many in flight (asyncio.Semaphore); empty: no limit",
+        models: &[Model::Async],
+        group: Group::More,
+    },
+    Spec {
+        name: "offload",
+        aliases: &[],
+        label: "Offload to threads",
+        what: "offload",
+        kind: Kind::Switch,
+        note: "async + cpu or blocking: each task awaits the pool (asyncio.to_thread)",
+        models: &[Model::Async],
         group: Group::More,
     },
 ];

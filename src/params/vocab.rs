@@ -84,6 +84,32 @@ vocabulary! {
         Fetch = "fetch", "fetch: a real HTTP request";
         /// `delay` ms worth of real computation (calibrated on this device).
         Cpu = "cpu", "cpu: real computation";
+        /// Every task adds 1 to one shared counter `increments` times: read, add, write back.
+        Counter = "counter", "counter: add 1 to a shared counter (a race)";
+        /// Two locks, A and B: each task takes one, holds it `delay` ms, then takes the other.
+        Deadlock = "deadlock", "deadlock: two locks, taken in turn";
+    }
+}
+
+vocabulary! {
+    /// How the counter workload guards its read-add-write.
+    pub enum SyncMode {
+        /// A plain read, then a plain write: another task may run in between.
+        None = "none", "none: read, then write back";
+        /// A mutex around the update (`threading.Lock`, `asyncio.Lock`).
+        Lock = "lock", "lock: a mutex around the update";
+        /// One atomic add (CPython's standard library has none).
+        Atomic = "atomic", "atomic: one atomic add";
+    }
+}
+
+vocabulary! {
+    /// The order in which the deadlock workload's tasks take the two locks.
+    pub enum LockOrder {
+        /// Even tasks take A then B, odd tasks B then A: the classic deadlock.
+        Opposite = "opposite", "opposite: even tasks A then B, odd B then A";
+        /// Every task takes A first: the fix.
+        Same = "same", "same: every task takes A, then B";
     }
 }
 

@@ -29,7 +29,14 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
     // A number no task has, when no task fails: four bytes in every task future, not eight.
     let fail = p.fail.unwrap_or(u32::MAX);
     // Each workload is its own future type, so a sleeping task stays as small as a sleep.
+    #[cfg(feature = "threads")]
+    if p.offload {
+        let state2 = state.clone();
+        return wheel(state, p, move |id| offload_task(id, p, iters, fail, state2.clone())).await;
+    }
     match (p.workload, p.blocking) {
+        (Workload::Counter, _) => super::async_races::counter(state, p).await,
+        (Workload::Deadlock, _) => super::async_races::deadlock(state, p).await,
         (Workload::Sleep, false) => match p.timers {
             Timers::Wheel => wheel(state, p, |id| sleep_task(id, p.delay_ms, fail)).await,
             Timers::PerTask => per_task(state, p, |id| sleep_task_per_timer(id, p.delay_ms, fail)).await,
@@ -174,6 +181,45 @@ async fn cpu_task(id: u32, iterations: u64, fail: u32, run: Arc<RunState>) -> Ta
 }
 // [/snippet]
 
+// [snippet:async-offload]
+/// One task that hands its CPU work (or its blocking call) to a pool thread and awaits the
+/// result, like `await asyncio.to_thread(work)`: the event loop stays free meanwhile.
+#[cfg(feature = "threads")]
+async fn offload_task(id: u32, p: Params, iterations: u64, fail: u32, run: Arc<RunState>) -> TaskResult {
+    let failing = id == fail;
+    let sum = to_thread(move || match p.workload {
+        Workload::Cpu => workload::compute(id, work_of(failing, iterations), || !run.is_stopped()),
+        _ => workload::sleep_blocking(work_of(failing, p.delay_ms), &run).then_some(0),
+    })
+    .await?
+    .ok_or("stopped")?;
+    if failing {
+        return Err(failure_message(id));
+    }
+    Ok(sum)
+}
+
+/// Runs `work` on a thread of the pool and awaits its result without blocking the event loop
+/// (`asyncio.to_thread`). The thread's answer wakes a relay task of wasm-bindgen-futures, whose
+/// wakers may be called from any thread, and the relay hands it on, on the event loop: the
+/// executor's own wakers only work there.
+#[cfg(feature = "threads")]
+async fn to_thread<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
+    let (tx, rx) = futures_channel::oneshot::channel();
+    rayon::spawn(move || {
+        let _ = tx.send(work());
+    });
+    let (relay_tx, relay_rx) = futures_channel::oneshot::channel();
+    wasm_bindgen_futures::spawn_local(async move {
+        let _ = relay_tx.send(rx.await);
+    });
+    match relay_rx.await {
+        Ok(Ok(out)) => Ok(out),
+        _ => Err("the pool thread stopped before it answered".to_string()),
+    }
+}
+// [/snippet]
+
 // [snippet:async-wheel]
 /// Runs the tasks on the playground's executor (see [`executor`]): one array of futures, one
 /// deadline queue, one browser timer. `fail_fast` is `try_join_all`'s behaviour.
@@ -183,6 +229,7 @@ async fn wheel<F: Future<Output = TaskResult>>(
     make: impl FnMut(u32) -> F,
 ) -> Outcome {
     RunAll::new(state, p.tasks, make)
+        .limit(p.limit)
         .fail_fast(p.fail_mode == FailMode::TryJoinAll)
         .long_polls(p.busies_event_loop())
         .await

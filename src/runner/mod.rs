@@ -4,6 +4,7 @@
 //! what they record.
 
 pub mod async_model;
+pub mod async_races;
 pub mod processes;
 pub mod sequential;
 #[cfg(feature = "threads")]

@@ -24,8 +24,8 @@ use web_sys::{Worker, WorkerOptions, WorkerType};
 use super::{Outcome, failure_message, work_of};
 use crate::clock;
 use crate::js::{get_f64, get_string, set};
-use crate::params::Params;
-use crate::record::{Ending, Recorder};
+use crate::params::{Params, Workload};
+use crate::record::{Counted, Ending, Recorder};
 use crate::run::RunState;
 use crate::timeline::Lane;
 use crate::workload;
@@ -44,6 +44,8 @@ impl Drop for Process {
 }
 
 thread_local! {
+    /// In a process: its own counter (the counter workload).
+    static COUNT: Cell<u64> = const { Cell::new(0) };
     /// Idle processes, kept between runs.
     static POOL: RefCell<Vec<Process>> = const { RefCell::new(Vec::new()) };
     /// The worker script's URL, set by the page.
@@ -119,14 +121,17 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
     let url = workload::fetch_url().unwrap_or_default();
     let iterations = workload::cpu_iterations(p.delay_ms);
     let next = Cell::new(0u32);
+    // Each process's own count (counter runs): what it reported after its last task.
+    let counts: Vec<Cell<u64>> = procs.iter().map(|_| Cell::new(0)).collect();
 
     // [snippet:processes]
     // Each process takes the next task, gets its inputs in a message and sends its result back:
     // nothing is shared but these messages.
     let lanes = procs.iter_mut().enumerate().map(|(k, proc)| {
-        let (next, rec, url) = (&next, &rec, &url);
+        let (next, rec, url, count) = (&next, &rec, &url, &counts[k]);
         let lane = Lane::process(k as u32 + 1);
         async move {
+            let mut first = true;
             loop {
                 let id = next.get();
                 if id >= p.tasks {
@@ -143,11 +148,15 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
                 let fault = p.network_fault().filter(|_| failing).map(|m| m.name());
                 set(&task, "url", workload::request_url(url, delay, id, fault));
                 set(&task, "timeoutMs", p.timeout_ms);
+                // The counter lives in the process's own memory: set to 0 at its first task.
+                set(&task, "increments", p.increments);
+                set(&task, "reset", std::mem::take(&mut first));
                 if proc.worker.post_message(&task).is_err() {
                     break;
                 }
                 rec.borrow_mut().start(id, lane, state.since_start());
                 let Some(reply) = proc.replies.next().await else { break };
+                count.set(get_f64(&reply, "count").unwrap_or(0.0) as u64);
                 // A network fault is the server's to give, not the run's.
                 let fails_itself = failing && p.network_fault().is_none();
                 record_reply(&mut rec.borrow_mut(), state, id, &reply, fails_itself);
@@ -156,7 +165,11 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
     });
     // [/snippet]
     let stopped = matches!(select(pin!(join_all(lanes)), state.stopped()).await, Either::Right(_));
-    let out = rec.borrow_mut().end(state.since_start(), stopped);
+    let mut out = rec.borrow_mut().end(state.since_start(), stopped);
+    if p.workload == Workload::Counter {
+        // The page's own counter: no process can reach it.
+        out.counter = Some(Counted { shared: 0, per_process: counts.iter().map(Cell::get).collect() });
+    }
     if stopped {
         // Tasks under way in other instances cannot be interrupted: end those processes.
         drop(procs);
@@ -202,6 +215,19 @@ pub async fn task_in_this_process(task: JsValue) -> JsValue {
     set(&out, "start", clock::now_ms());
     let result = match kind.as_deref() {
         Some("cpu") => Ok(workload::compute(id, iterations, || true).unwrap_or(0)),
+        // [snippet:processes-counter]
+        // `counter += 1` in this process's own memory: no other process can see this counter.
+        Some("counter") => {
+            if js_sys::Reflect::get(&task, &"reset".into()).ok().and_then(|v| v.as_bool()) == Some(true) {
+                COUNT.set(0);
+            }
+            for _ in 0..get_f64(&task, "increments").unwrap_or(0.0) as u32 {
+                COUNT.set(std::hint::black_box(COUNT.get()) + 1);
+            }
+            set(&out, "count", COUNT.get() as f64);
+            Ok(0)
+        }
+        // [/snippet]
         Some("fetch") => workload::fetch(&url, timeout_ms).await.map(|answer| {
             // Who answered, for the run's record (the process's own log is not the run's).
             if let Some(by) = answer.by {
@@ -210,6 +236,8 @@ pub async fn task_in_this_process(task: JsValue) -> JsValue {
             }
             0
         }),
+        // Sleep, and the deadlock workload: the process's own locks A and B, which no other
+        // process can hold, so taking them never waits; what is left is holding one for `delay`.
         _ => {
             workload::sleep(delay).await;
             Ok(0)

@@ -5,6 +5,7 @@
 //!
 //! The text between `[snippet:...]` markers is what the page shows as "the Rust code that ran".
 
+use std::cell::Cell;
 use std::pin::pin;
 use std::sync::Arc;
 
@@ -13,6 +14,7 @@ use gloo_timers::future::TimeoutFuture;
 
 use super::{Outcome, TaskResult, failure_message, work_of};
 use crate::params::{Params, Workload};
+use crate::record::Counted;
 use crate::run::RunState;
 use crate::timeline::Lane;
 use crate::workload;
@@ -23,7 +25,7 @@ const YIELD_EVERY_MS: f64 = 8.0;
 
 // [snippet:sequential-task]
 /// One task of the loop. A failing task fails halfway through its delay.
-async fn task(id: u32, p: &Params, url: &str, run: &RunState) -> TaskResult {
+async fn task(id: u32, p: &Params, url: &str, run: &RunState, counter: &Cell<u64>) -> TaskResult {
     let failing = p.fail == Some(id);
     let delay = work_of(failing, p.delay_ms);
     let sum = match p.workload {
@@ -42,6 +44,19 @@ async fn task(id: u32, p: &Params, url: &str, run: &RunState) -> TaskResult {
         Workload::Cpu => {
             workload::compute(id, workload::cpu_iterations(delay), || !run.is_stopped()).ok_or("stopped")?
         }
+        // One task at a time: nothing can come between a read and its write.
+        Workload::Counter => {
+            for _ in 0..p.increments {
+                let x = counter.get();
+                counter.set(std::hint::black_box(x) + 1);
+            }
+            0
+        }
+        // Take A, hold it, take B: no other task runs meanwhile, so neither is ever held by another.
+        Workload::Deadlock => {
+            workload::sleep(delay).await;
+            0
+        }
     };
     if failing && p.network_fault().is_none() {
         return Err(failure_message(id));
@@ -54,6 +69,7 @@ async fn task(id: u32, p: &Params, url: &str, run: &RunState) -> TaskResult {
 pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
     let url = workload::fetch_url().unwrap_or_default();
     let mut rec = state.recorder();
+    let counter = Cell::new(0u64);
     let work = async {
         let mut last_yield = state.since_start();
         // [snippet:sequential]
@@ -61,7 +77,7 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
         // loop, as an exception leaves a Python `for` loop: the tasks after it never run.
         for id in 0..p.tasks {
             rec.start(id, Lane::EVENT_LOOP, state.since_start());
-            let result = task(id, &p, &url, state).await;
+            let result = task(id, &p, &url, state, &counter).await;
             let failed = rec.finish(id, result, state.since_start());
             if failed {
                 break;
@@ -74,5 +90,9 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
         // [/snippet]
     };
     let stopped = matches!(select(pin!(work), state.stopped()).await, Either::Right(_));
-    rec.end(state.since_start(), stopped)
+    let mut o = rec.end(state.since_start(), stopped);
+    if p.workload == Workload::Counter {
+        o.counter = Some(Counted { shared: counter.get(), per_process: Vec::new() });
+    }
+    o
 }

@@ -12,8 +12,9 @@
 //!
 //! The text between `[snippet:...]` markers is what the page shows as "the Rust code that ran".
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use futures_channel::oneshot;
 use futures_util::StreamExt;
@@ -23,11 +24,40 @@ use gloo_timers::future::TimeoutFuture;
 
 use super::{Outcome, TaskResult, failure_message, work_of};
 use crate::gil::Gil;
-use crate::params::{FailMode, Params, Workload};
-use crate::record::LaneLog;
+use crate::locks::{LOCK_NAMES, WaitGraph};
+use crate::params::{FailMode, LockOrder, Params, SyncMode, Workload};
+use crate::record::{Counted, Deadlock, LaneLog};
 use crate::run::RunState;
 use crate::timeline::Lane;
 use crate::workload;
+
+/// What the threads of a run share for the counter and the deadlock: real shared memory.
+struct Shared {
+    /// The counter every task adds to.
+    counter: AtomicU64,
+    /// The counter's lock (`sync: lock`), like `threading.Lock`.
+    guard: Mutex<()>,
+    /// Locks A and B of the deadlock workload, with the wait-for graph the event loop watches.
+    graph: WaitGraph,
+    /// Threads at the start line (see [`Job::start_together`]).
+    arrived: AtomicU32,
+}
+
+/// `x + 1`, computed in the steps an interpreter takes between reading `counter` and writing it
+/// back (CPython runs a few bytecodes there, some tens of ns). Without them the gap between the
+/// read and the write would be one instruction: wasm's atomic store is sequentially consistent
+/// and takes the memory's cache line for itself, so the race would be real but almost never hit.
+#[inline(never)]
+fn add_one(x: u64) -> u64 {
+    let mut y = x;
+    for _ in 0..ADD_STEPS {
+        y = std::hint::black_box(y);
+    }
+    y + 1
+}
+
+/// The steps of [`add_one`]: about 20 ns here.
+const ADD_STEPS: u32 = 16;
 
 /// A thread's view of the run.
 struct Job {
@@ -37,6 +67,7 @@ struct Job {
     gil: Option<Arc<Gil>>,
     url: String,
     lane: Lane,
+    shared: Arc<Shared>,
 }
 
 impl Job {
@@ -81,6 +112,8 @@ impl Job {
                 }
                 0
             }
+            Workload::Counter => return self.count(id, log),
+            Workload::Deadlock => return self.lock_pair(id, log),
             // Computing: hold the GIL, and hand it over when another thread has waited 5 ms.
             Workload::Cpu => {
                 if !self.hold(id, log) {
@@ -115,10 +148,153 @@ impl Job {
     }
     // [/snippet]
 
+    // [snippet:threads-counter]
+    /// One counter task: `increments` times, add 1 to the counter all threads share.
+    fn count(&self, id: u32, log: &mut LaneLog) -> Option<TaskResult> {
+        let counter = &self.shared.counter;
+        if !self.hold(id, log) {
+            return None;
+        }
+        for i in 0..self.p.increments {
+            match self.p.sync {
+                // `counter += 1`: a read, then a write, two separate accesses to shared memory.
+                // Another thread may write in between; its update is then overwritten: lost.
+                SyncMode::None => {
+                    let x = counter.load(Ordering::Relaxed);
+                    counter.store(add_one(x), Ordering::Relaxed);
+                }
+                // `with lock: counter += 1`: one thread at a time between the read and the write.
+                SyncMode::Lock => {
+                    let _held = self.lock_counter(id, log);
+                    let x = counter.load(Ordering::Relaxed);
+                    counter.store(add_one(x), Ordering::Relaxed);
+                }
+                // One indivisible read-add-write instruction.
+                SyncMode::Atomic => {
+                    counter.fetch_add(1, Ordering::Relaxed);
+                }
+            }
+            // With the GIL, a thread hands it over only here, between whole updates: where
+            // CPython 3.11 checks for a switch request (the loop's jump back).
+            if let Some(gil) = self.gil.as_ref().filter(|g| g.asked()) {
+                let before = self.run.since_start();
+                match gil.switch_if_asked(&self.run) {
+                    Some(true) => log.wait(id, before, self.run.since_start()),
+                    Some(false) => {}
+                    None => return None,
+                }
+            }
+            if i % 65_536 == 65_535 && self.run.is_stopped() {
+                self.release();
+                return None;
+            }
+        }
+        self.release();
+        Some(Ok(0))
+    }
+
+    /// Takes the counter's lock, recording the wait if another thread held it.
+    fn lock_counter(&self, id: u32, log: &mut LaneLog) -> std::sync::MutexGuard<'_, ()> {
+        let guard = &self.shared.guard;
+        match guard.try_lock() {
+            Ok(held) => held,
+            Err(_) => {
+                let start = self.run.since_start();
+                let held = guard.lock().unwrap_or_else(|e| e.into_inner());
+                log.lock_wait(id, start, self.run.since_start());
+                held
+            }
+        }
+    }
+    // [/snippet]
+
+    // [snippet:threads-deadlock]
+    /// One task of the deadlock workload: take one lock, hold it `delay` ms, take the other.
+    /// In opposite order (even tasks A then B, odd tasks B then A) two threads can each hold the
+    /// lock the other waits for, and then both wait forever.
+    fn lock_pair(&self, id: u32, log: &mut LaneLog) -> Option<TaskResult> {
+        let (first, second) =
+            if self.p.lock_order == LockOrder::Opposite && id % 2 == 1 { (1, 0) } else { (0, 1) };
+        if let Err(ended) = self.take(first, id, log) {
+            return ended;
+        }
+        let held_on = workload::sleep_blocking(self.p.delay_ms, &self.run);
+        let second_taken = held_on && {
+            match self.take(second, id, log) {
+                Ok(()) => true,
+                Err(ended) => {
+                    self.shared.graph.release(first, self.me());
+                    return ended;
+                }
+            }
+        };
+        if second_taken {
+            self.shared.graph.release(second, self.me());
+        }
+        self.shared.graph.release(first, self.me());
+        held_on.then_some(Ok(0))
+    }
+
+    /// Takes lock `lock`, waiting (in short naps, like a lock's waiter) while another thread
+    /// holds it. Gives up when the run is stopped (`Err(None)`) or the event loop found a
+    /// deadlock in the wait-for graph (`Err(Some(error))`), so no thread stays blocked.
+    fn take(&self, lock: usize, id: u32, log: &mut LaneLog) -> Result<(), Option<TaskResult>> {
+        let (graph, me) = (&self.shared.graph, self.me());
+        if graph.try_take(lock, me) {
+            return Ok(());
+        }
+        let start = self.run.since_start();
+        graph.begin_wait(me, lock, start);
+        let result = loop {
+            if graph.try_take(lock, me) {
+                break Ok(());
+            }
+            if graph.is_broken() {
+                let held: Vec<&str> =
+                    (0..2).filter(|&l| graph.holder(l) == Some(me)).map(|l| LOCK_NAMES[l]).collect();
+                let why = match held.first() {
+                    Some(h) => {
+                        format!("task {id} deadlocked: it held {h} and waited for {}", LOCK_NAMES[lock])
+                    }
+                    None => format!("task {id} waited for {}, held by a deadlocked task", LOCK_NAMES[lock]),
+                };
+                break Err(Some(Err(why)));
+            }
+            if self.run.is_stopped() {
+                break Err(None);
+            }
+            std::thread::sleep(Duration::from_micros(500));
+        };
+        graph.end_wait(me);
+        log.lock_wait(id, start, self.run.since_start());
+        result
+    }
+    // [/snippet]
+
+    /// This thread in the wait-for graph: its lane's number.
+    fn me(&self) -> u32 {
+        self.lane.number()
+    }
+
+    /// Counter runs: every thread waits at the start line until all have arrived (at most
+    /// 500 ms), like a `threading.Barrier`, so that they really count at the same time; a pool
+    /// thread that wakes a little late would otherwise find the counting over.
+    fn start_together(&self) {
+        let threads = self.p.threads.min(self.p.tasks);
+        self.shared.arrived.fetch_add(1, Ordering::AcqRel);
+        let t0 = self.run.since_start();
+        while self.shared.arrived.load(Ordering::Acquire) < threads && self.run.since_start() - t0 < 500.0 {
+            std::hint::spin_loop();
+        }
+    }
+
     // [snippet:threads-loop]
     /// A pool thread's loop: take the next task id until none are left.
     fn work(self) -> LaneLog {
         let mut log = self.run.lane_log(self.lane);
+        if self.p.workload == Workload::Counter {
+            self.start_together();
+        }
         loop {
             let id = self.next.fetch_add(1, Ordering::Relaxed);
             if id >= self.p.tasks || self.run.is_stopped() {
@@ -162,22 +338,31 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
     let next = Arc::new(AtomicU32::new(0));
     let gil = p.gil.then(|| Arc::new(Gil::default()));
     let url = workload::fetch_url().unwrap_or_default();
+    let shared = Arc::new(Shared {
+        counter: AtomicU64::new(0),
+        guard: Mutex::new(()),
+        // Agents are lanes: thread k is lane k, from 1 to the pool size.
+        graph: WaitGraph::new(rayon::current_num_threads() + 1),
+        arrived: AtomicU32::new(0),
+    });
     // [snippet:threads-spawn]
     let receivers: Vec<_> = (0..p.threads.min(p.tasks))
         .map(|_| {
             let (tx, rx) = oneshot::channel();
             let (next, run, gil, url) = (next.clone(), state.clone(), gil.clone(), url.clone());
+            let shared = shared.clone();
             rayon::spawn(move || {
                 // Lanes are the real worker threads: thread k is the pool's thread k - 1.
                 let lane = Lane::thread(rayon::current_thread_index().map_or(0, |i| i as u32 + 1));
-                let job = Job { p, run, next, gil, url, lane };
+                let job = Job { p, run, next, gil, url, lane, shared };
                 // The receiver is only gone if the run's future was dropped; nothing to tell.
                 let _ = tx.send(job.work());
             });
             rx
         })
         .collect();
-    let (logs, crashed) = collect(receivers, state, &p).await;
+    let graph = (p.workload == Workload::Deadlock).then_some(&shared.graph);
+    let (logs, crashed, deadlock) = collect(receivers, state, &p, graph).await;
     // [/snippet]
 
     let mut rec = state.recorder();
@@ -197,10 +382,17 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
     }
     let elapsed_ms = state.since_start();
     let stopped = !crashed && state.is_stopped() && rec.finished() < p.tasks as usize;
-    rec.end(elapsed_ms, stopped)
+    let mut o = rec.end(elapsed_ms, stopped);
+    if p.workload == Workload::Counter {
+        o.counter = Some(Counted { shared: shared.counter.load(Ordering::Acquire), per_process: Vec::new() });
+    }
+    o.deadlock = deadlock;
+    o
 }
 
-/// Waits for every thread's report. A thread that traps (a panic aborts on wasm, or it ran out of
+/// Waits for every thread's report, watching the wait-for graph of a deadlock run: a cycle seen
+/// on two ticks in a row (its locks cannot change hands) is a deadlock, which ends every wait.
+/// A thread that traps (a panic aborts on wasm, or it ran out of
 /// memory) never reports and never drops its channel, so a watchdog ends the wait: when no task
 /// has finished for longer than any task can take, the run is stopped, the live threads report
 /// within a slice, and the silent one is given up on. Returns the reports and whether a thread
@@ -209,24 +401,40 @@ async fn collect(
     receivers: Vec<oneshot::Receiver<LaneLog>>,
     state: &RunState,
     p: &Params,
-) -> (Vec<LaneLog>, bool) {
-    const TICK_MS: u32 = 250;
+    graph: Option<&WaitGraph>,
+) -> (Vec<LaneLog>, bool, Option<Deadlock>) {
+    // Deadlock runs look at the graph every 50 ms: found within about 100 ms of forming.
+    let tick_ms: u32 = if graph.is_some() { 50 } else { 250 };
+    let (mut seen, mut deadlock) = (None, None);
     // The longest a task can take (with the GIL, each waits for the others) plus a margin.
     // A request blocks its thread until its timeout at the latest.
     let longest = if p.workload == Workload::Fetch { p.timeout_ms.max(p.delay_ms) } else { p.delay_ms };
     let limit = f64::from(longest) * f64::from(p.threads) + 3_000.0;
+    // A counter task's updates, at up to 1 µs each when the lock is contended.
+    let limit = limit + if p.workload == Workload::Counter { f64::from(p.increments) / 1_000.0 } else { 0.0 };
     let mut pending: FuturesUnordered<_> = receivers.into_iter().collect();
     let (mut logs, mut last_done, mut quiet_ms, mut crashed) = (Vec::new(), state.done(), 0.0, false);
     while !pending.is_empty() {
-        match select(pending.next(), TimeoutFuture::new(TICK_MS)).await {
+        match select(pending.next(), TimeoutFuture::new(tick_ms)).await {
             Either::Left((Some(Ok(log)), _)) => logs.push(log),
             Either::Left((_, _)) => {}
             Either::Right(_) => {
+                if let Some(graph) = graph.filter(|g| !g.is_broken()) {
+                    let cycle = graph.find_cycle();
+                    if let Some(c) = cycle.as_ref().filter(|c| seen.as_ref() == Some(&c.links)) {
+                        deadlock = Some(Deadlock {
+                            cycle: c.describe(|lane| Lane::from_number(lane).label()),
+                            detect_ms: state.since_start() - c.formed_at,
+                        });
+                        graph.break_all();
+                    }
+                    seen = cycle.map(|c| c.links);
+                }
                 if state.done() != last_done {
                     (last_done, quiet_ms) = (state.done(), 0.0);
                     continue;
                 }
-                quiet_ms += f64::from(TICK_MS);
+                quiet_ms += f64::from(tick_ms);
                 if crashed && quiet_ms > 1_000.0 {
                     break;
                 }
@@ -238,5 +446,5 @@ async fn collect(
             }
         }
     }
-    (logs, crashed)
+    (logs, crashed, deadlock)
 }

@@ -219,7 +219,7 @@ describe("on the page", () => {
     const page = await open(browser, server.url, { viewport: { width: 1280, height: 800 } });
     await ready(page);
     const keys = await page.$$eval("button[data-factor]", (bs) => bs.map((b) => b.dataset.factor));
-    assert.deepEqual(keys, ["model", "best-for", "cpu", "overhead", "errors"]);
+    assert.deepEqual(keys, ["model", "best-for", "cpu", "overhead", "complexity", "errors"]);
     // The table comes right after the run controls and the live figure: no other panel first.
     const order = await page.evaluate(() =>
       [...document.querySelectorAll("main > section")].map((s) => s.id).filter(Boolean),
