@@ -13,6 +13,7 @@
 //   cpython.mjs     python_bench.py with the machine's python3
 //   pyodide.mjs     bench/pyodide-page/ in the same Chromium
 //   report.mjs      BENCHMARKS.md, bench/results.json, www/bench-results.json
+import { execFileSync } from "node:child_process";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +21,7 @@ import { parseArgs } from "node:util";
 import { launch, startServer } from "../tests/e2e/harness.mjs";
 import { benchStart, log } from "./common.mjs";
 import { benchCPython } from "./cpython.mjs";
+import { benchLighthouse } from "./lighthouse.mjs";
 import { benchPlayground } from "./playground.mjs";
 import { benchPyodide } from "./pyodide.mjs";
 import { writeReports } from "./report.mjs";
@@ -34,13 +36,39 @@ const { values: flags } = parseArgs({
     "no-pyodide": { type: "boolean", default: false },
   },
 });
+/**
+ * The biggest items of the threaded module, by `twiggy top` (crates.io; build.sh installs it for
+ * the bench), on the linker's output, which still has function names (the served module has none).
+ */
+function wasmBreakdown() {
+  const file = "target/mt/wasm32-unknown-unknown/release/playground.wasm";
+  try {
+    const json = execFileSync("twiggy", ["top", "-n", "25", "-f", "json", file], {
+      encoding: "utf8",
+    });
+    return { file, items: JSON.parse(json) };
+  } catch (err) {
+    return { file, error: `twiggy failed: ${String(err.message).split("\n")[0]}` };
+  }
+}
+
 const S = scenarios({ quick: flags.quick, cores: os.cpus().length });
 
 let [browser, www, rootServer] = await Promise.all([
   launch(),
-  startServer(), // www/, cross-origin isolated: the page as users get it
+  // www/, cross-origin isolated: the page as users get it; it logs every response's size, so
+  // a first visit is counted as downloaded, workers included.
+  startServer({ args: ["--log-bytes"] }),
   flags["no-pyodide"] ? null : startServer({ root: "." }), // for node_modules/pyodide
 ]);
+/** The server's `sent <status> <bytes> <path>` lines, kept until a visit's count reads them. */
+www.sent = [];
+let partial = "";
+www.child.stdout.on("data", (chunk) => {
+  const lines = (partial + chunk).split("\n");
+  partial = lines.pop();
+  for (const l of lines) if (l.startsWith("sent ")) www.sent.push(l);
+});
 const R = { date: new Date().toISOString(), quick: S.quick };
 try {
   R.machine = {
@@ -56,7 +84,8 @@ try {
     log(`warning: load average ${os.loadavg()[0].toFixed(2)}: other work will skew the figures`);
   }
   R.settings = S;
-  R.playground = await benchPlayground(browser, www.url, S);
+  R.playground = await benchPlayground(browser, www.url, S, www);
+  R.lighthouse = await benchLighthouse(www.url);
   if (!flags["no-python"]) R.cpython = await benchCPython(S);
   R.machine.python = R.cpython?.version ?? null;
   if (rootServer) {
@@ -76,6 +105,7 @@ try {
   www.close();
   rootServer?.close();
 }
+R.wasmBreakdown = wasmBreakdown();
 R.benchSeconds = (performance.now() - benchStart) / 1000;
 R.machine.loadAverageAtEnd = os.loadavg();
 await writeReports(R, S);
