@@ -141,14 +141,17 @@ fn task_waker(exec: usize, index: u32) -> Waker {
 /// Polled by any other executor it panics: the deadline queue lives in a [`RunAll`].
 #[must_use = "futures do nothing unless polled"]
 pub struct Sleep {
-    delay_ms: u32,
-    /// Deadline in ms since the run started; `u32::MAX` until first polled.
-    deadline: u32,
+    /// The delay in ms until first polled, then the deadline in ms since the run started with
+    /// [`DEADLINE`] set: one word, not two, because ten million pending tasks each hold one.
+    at: u32,
 }
+
+/// Marks [`Sleep::at`] as a deadline (delays are at most a minute, deadlines far under 2^31 ms).
+const DEADLINE: u32 = 1 << 31;
 
 /// Waits `delay_ms` (see [`Sleep`]).
 pub fn sleep(delay_ms: u32) -> Sleep {
-    Sleep { delay_ms, deadline: u32::MAX }
+    Sleep { at: delay_ms.min(DEADLINE - 1) }
 }
 
 impl Future for Sleep {
@@ -158,14 +161,15 @@ impl Future for Sleep {
         CURRENT.with_borrow(|current| {
             let shared = current.as_ref().expect("executor::sleep is polled by an executor::RunAll");
             let now = shared.now.get();
-            if self.deadline == u32::MAX {
-                self.deadline = (now + f64::from(self.delay_ms)).ceil() as u32;
+            if self.at & DEADLINE == 0 {
+                self.at = DEADLINE | (now + f64::from(self.at)).ceil() as u32;
             }
-            if now >= f64::from(self.deadline) {
+            let deadline = self.at & !DEADLINE;
+            if now >= f64::from(deadline) {
                 return Poll::Ready(());
             }
             let mut deadlines = shared.deadlines.borrow_mut();
-            let bucket = deadlines.bucket(self.deadline);
+            let bucket = deadlines.bucket(deadline);
             let waker = cx.waker();
             if waker.vtable() == &VTABLE {
                 bucket.tasks.push(unpack(waker.data()).1);
