@@ -103,7 +103,8 @@ async function load() {
   const hardwareConcurrency = navigator.hardwareConcurrency || 1;
   const poolSize = threads ? Math.max(MIN_POOL_THREADS, hardwareConcurrency) : 0;
   // The engine checks threads runs against the pool this page will have, before it has started.
-  if (threads) wasm.planPool(poolSize);
+  // Only the threaded build has planPool, and only it is loaded when `threads` is true.
+  if (threads) /** @type {typeof import("./pkg/mt/playground.js")} */ (wasm).planPool(poolSize);
   return {
     wasm,
     capabilities: {
