@@ -350,14 +350,23 @@ function bytesSection(R) {
     );
   }
   const w = R.wasmBreakdown;
-  if (w?.items?.length) {
+  if (w?.byCrate?.length) {
+    const pct = (b) => `${((b / w.total) * 100).toFixed(1)} %`;
     out.push(
-      `The threaded module before wasm-opt (${w.file}, with names; \`twiggy top\`): the largest items by their own size, raw bytes.\n`,
-      "| item | bytes | share |",
+      `The wasm module by crate (\`twiggy top\` on ${w.file}: the plain build as linked, with function names, before wasm-bindgen and wasm-opt, ${fmtKB(w.total)} raw without the name section and wasm-bindgen's descriptors; the threaded build adds rayon and the thread glue).\n`,
+      "| crate | raw bytes | share |",
       "|---|---|---|",
+      ...w.byCrate.slice(0, 12).map((c) => `| ${c.crate} | ${fmtKB(c.bytes)} | ${pct(c.bytes)} |`),
+      "",
+      "Its largest items:\n",
+      "| item | raw bytes |",
+      "|---|---|",
       ...w.items.map(
         (i) =>
-          `| \`${i.name.replace(/\|/g, "\\|").slice(0, 90)}\` | ${n(i.shallow_size)} | ${i.shallow_size_percent.toFixed(1)} % |`,
+          `| \`${i.name
+            .replace(/\|/g, "\\|")
+            .replace(/\[[0-9a-f]{16}\]/g, "")
+            .slice(0, 100)}\` | ${n(i.bytes)} |`,
       ),
     );
   } else out.push(`Wasm breakdown: ${w?.error ?? "twiggy not installed"}.`);

@@ -37,16 +37,42 @@ const { values: flags } = parseArgs({
   },
 });
 /**
- * The biggest items of the threaded module, by `twiggy top` (crates.io; build.sh installs it for
- * the bench), on the linker's output, which still has function names (the served module has none).
+ * Where the module's bytes go, by `twiggy top` (crates.io; build.sh installs it for the bench):
+ * the linker's output of the plain build, the one file twiggy 0.7 parses (it panics on the
+ * threaded build and on wasm-bindgen's output) and the only one with function names. Left out:
+ * the name section and the custom sections and descriptor functions that wasm-bindgen removes.
+ * Grouped by crate, plus the largest items; raw bytes, before wasm-opt.
  */
 function wasmBreakdown() {
-  const file = "target/mt/wasm32-unknown-unknown/release/playground.wasm";
+  const file = "target/st/wasm32-unknown-unknown/release/playground.wasm";
   try {
-    const json = execFileSync("twiggy", ["top", "-n", "25", "-f", "json", file], {
+    const json = execFileSync("twiggy", ["top", "-n", "1000000", "-f", "json", file], {
       encoding: "utf8",
+      maxBuffer: 64 << 20,
+      stdio: ["ignore", "pipe", "ignore"],
     });
-    return { file, items: JSON.parse(json) };
+    const items = JSON.parse(json).filter(
+      (i) => !/^custom section|subsection|__wbindgen_describe|^type\[|^import /.test(i.name),
+    );
+    const crateOf = (name) =>
+      /^data\[/.test(name)
+        ? "static data (strings, tables)"
+        : (name.match(/^<*([a-z_0-9]+)\[/)?.[1] ?? "other (std generics, glue)");
+    const byCrate = new Map();
+    let total = 0;
+    for (const i of items) {
+      total += i.shallow_size;
+      const c = crateOf(i.name);
+      byCrate.set(c, (byCrate.get(c) ?? 0) + i.shallow_size);
+    }
+    return {
+      file,
+      total,
+      byCrate: [...byCrate]
+        .map(([crate, bytes]) => ({ crate, bytes }))
+        .sort((a, b) => b.bytes - a.bytes),
+      items: items.slice(0, 15).map((i) => ({ name: i.name, bytes: i.shallow_size })),
+    };
   } catch (err) {
     return { file, error: `twiggy failed: ${String(err.message).split("\n")[0]}` };
   }
