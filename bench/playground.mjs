@@ -177,6 +177,9 @@ async function asyncRuns(browser, url, S) {
     for (const tasks of S.async.tasks) {
       if (timers === "per-task" && tasks > S.async.perTaskMax) continue;
       const { context, page } = await readyPage(browser, url);
+      // The pool starts in the background after ready; its threads' stacks (about 2 MB each)
+      // come from the same heap, so memory per task is measured once it is up.
+      await page.evaluate(() => window.playground.threadsReady);
       log(`playground: async N=${tasks} timers=${timers}`);
       const options = { model: "async", tasks, delay, timers };
       const runs = await repeat(S.reps, () => inPage(page, S, options, delay / 2), S);
