@@ -440,7 +440,8 @@ function summary(R, S, rows, T) {
       id: r.id,
       scenario: r.scenario,
       playgroundS: s(r.pg),
-      cpythonS: s(r.cp),
+      // CPython's figure for another N says which (the page shows strings as they are).
+      cpythonS: r.cp?.label ? `${s(r.cp).toFixed(3)} s (${r.cp.label})` : s(r.cp),
       pyodideS: s(r.py),
       idealS: r.idealMs / 1000,
     })),
