@@ -97,6 +97,17 @@ setup_npm() {
   fi
 }
 
+# twiggy (crates.io) for the bench's breakdown of the wasm module's bytes; the bench reports
+# "not installed" rather than failing without it.
+TWIGGY_VERSION=0.7.0
+setup_twiggy() {
+  if [[ "$(twiggy --version 2>/dev/null || true)" != *"$TWIGGY_VERSION"* ]]; then
+    log "installing twiggy $TWIGGY_VERSION (bench only)"
+    (cd / && cargo +stable install twiggy --version "$TWIGGY_VERSION") ||
+      log "warning: twiggy could not be installed; the bench leaves out the wasm breakdown"
+  fi
+}
+
 setup() {
   setup_rust
   setup_wasm_bindgen
@@ -106,9 +117,10 @@ setup() {
 # The threaded build needs atomics and a std rebuilt with them. On this nightly the linker no longer
 # makes the memory shared and imported by itself, and wasm-bindgen then silently emits
 # single-threaded glue ("not a shared typed array" at run time): the link args below ask for it,
+# with a 2 GiB ceiling (ten million pending async tasks take about 400 MB, their record as much),
 # and export the TLS symbols wasm-bindgen's thread support needs (../shared/TOOLCHAIN-FACTS.md).
 MT_RUSTFLAGS="-C target-feature=+atomics,+bulk-memory,+mutable-globals \
-  -C link-arg=--shared-memory -C link-arg=--max-memory=1073741824 -C link-arg=--import-memory \
+  -C link-arg=--shared-memory -C link-arg=--max-memory=2147483648 -C link-arg=--import-memory \
   -C link-arg=--export=__wasm_init_tls -C link-arg=--export=__tls_size \
   -C link-arg=--export=__tls_align -C link-arg=--export=__tls_base"
 BUILD_STD="-Z build-std=panic_abort,std"
@@ -334,7 +346,7 @@ case "${1:-}" in
   dist) setup; build; dist ;;
   # The playground vs CPython vs Pyodide (bench/run.mjs wires bench/*.mjs); writes
   # bench/results.json, BENCHMARKS.md and www/bench-results.json (a few minutes on 2 cores).
-  bench) setup; setup_chromium; build; node bench/run.mjs ;;
+  bench) setup; setup_chromium; setup_twiggy; build; node bench/run.mjs ;;
   setup) setup; setup_chromium ;;
   *) echo "usage: $0 serve|test|build|dist|bench|setup|fmt|lint" >&2; exit 2 ;;
 esac

@@ -137,6 +137,38 @@ async function pageLoads(browser, url, S) {
   return out;
 }
 
+/**
+ * A first visit as the server saw it: a fresh profile opens `url`, and every response the page
+ * and its workers receive from navigation until 1 s after `ready` is counted, in the bytes the
+ * server sent (compressed, headers included). Files fetched more than once are named.
+ */
+async function visitBytes(browser, server, url) {
+  server.sent.length = 0;
+  const { context, page } = await readyPage(browser, url);
+  await sleep(1000);
+  await sleep(100); // the server logs a response once it is sent
+  const lines = server.sent.splice(0);
+  await context.close();
+  const byPath = new Map();
+  let bytes = 0;
+  for (const line of lines) {
+    const [, status, sent, path] = line.split(" ");
+    bytes += Number(sent);
+    const f = byPath.get(path) ?? { path, bytes: 0, times: 0, statuses: [] };
+    f.bytes += Number(sent);
+    f.times += 1;
+    f.statuses.push(Number(status));
+    byPath.set(path, f);
+  }
+  const files = [...byPath.values()].sort((a, b) => b.bytes - a.bytes);
+  return {
+    bytes,
+    responses: lines.length,
+    repeated: files.filter((f) => f.times > 1).map((f) => `${f.path} ×${f.times}`),
+    files,
+  };
+}
+
 /** Async: each (timers, N) on a fresh page, so memory growth is measured from a clean start. */
 async function asyncRuns(browser, url, S) {
   const out = [];
@@ -145,6 +177,9 @@ async function asyncRuns(browser, url, S) {
     for (const tasks of S.async.tasks) {
       if (timers === "per-task" && tasks > S.async.perTaskMax) continue;
       const { context, page } = await readyPage(browser, url);
+      // The pool starts in the background after ready; its threads' stacks (about 2 MB each)
+      // come from the same heap, so memory per task is measured once it is up.
+      await page.evaluate(() => window.playground.threadsReady);
       log(`playground: async N=${tasks} timers=${timers}`);
       const options = { model: "async", tasks, delay, timers };
       const runs = await repeat(S.reps, () => inPage(page, S, options, delay / 2), S);
@@ -334,9 +369,14 @@ export async function raceRuns(browser, url, S) {
 }
 
 /** Everything the bench measures in the playground. */
-export async function benchPlayground(browser, url, S) {
+export async function benchPlayground(browser, url, S, server) {
   log("playground: page loads");
   const page = await pageLoads(browser, url, S);
+  log("playground: first-visit bytes (full page, embed)");
+  page.visits = {
+    "full page": await visitBytes(browser, server, url),
+    embed: await visitBytes(browser, server, `${url}?embed=1`),
+  };
   const async = await asyncRuns(browser, url, S);
   const threads = await threadRuns(browser, url, S);
   const cpu = await cpuRuns(browser, url, S);

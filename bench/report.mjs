@@ -23,6 +23,8 @@ function cell(r, { capMs, withSpread = false }) {
   if (!r) return { text: "—", ms: null };
   if (r.status === "ok") {
     const text = withSpread ? `${fmtS(r.medianMs)} (${spread(r)})` : fmtS(r.medianMs);
+    // A figure for another N (CPython's million beside ten million) is no ratio to this ideal.
+    if (r.label) return { text: `${text} (${r.label})`, ms: null };
     return { text, ms: r.medianMs };
   }
   if (r.status === "timed out") return { text: `timed out (> ${capMs / 1000} s)`, ms: null };
@@ -39,7 +41,11 @@ function longest(pg, py) {
 function buildRows(R, S) {
   const rows = [];
   for (const a of R.playground.async) {
-    const cp = R.cpython?.async.find((x) => x.tasks === a.tasks);
+    // CPython runs at most a million asyncio tasks (ten million would take minutes): the
+    // playground's larger N stands beside CPython's million, said so in the cell.
+    const cpN = Math.min(a.tasks, 1_000_000);
+    const cp1 = R.cpython?.async.find((x) => x.tasks === cpN);
+    const cp = cp1 && cpN !== a.tasks ? { ...cp1, label: `N=${n(cpN)}` } : cp1;
     const py = R.pyodide?.async.find((x) => x.tasks === a.tasks);
     rows.push({
       id: `async-${a.tasks}-${a.timers}`,
@@ -127,7 +133,7 @@ function pageTable(R) {
     ],
     [`Worker pool start-up (pool of ${p.poolSize})`, fmtMs(p.poolStartMs), "—", "—"],
     [
-      "First visit, every response gzipped",
+      "First visit, each distinct file gzipped (the bench's own count)",
       `${fmtKB(p.firstVisit.gzip)} (${p.firstVisit.files} files, ${fmtKB(p.firstVisit.raw)} raw)`,
       "—",
       py?.firstVisit
@@ -236,9 +242,11 @@ function targets(R, S) {
       );
   }
   {
-    const big = [wheel(100_000), wheel(1_000_000)].filter((a) => a?.status === "ok");
+    const big = [wheel(100_000), wheel(1_000_000), wheel(10_000_000)].filter(
+      (a) => a?.status === "ok",
+    );
     const limit = TARGETS.longestTaskMs;
-    const name = `No main-thread task over ${limit} ms during the async runs at N=100,000 and 1,000,000`;
+    const name = `No main-thread task over ${limit} ms during the async runs at N=100,000, 1,000,000 and 10,000,000`;
     if (!big.length) add(name, null, "not measured in this run");
     else {
       const worst = Math.max(...big.map((a) => a.longestTaskRunMs));
@@ -249,16 +257,18 @@ function targets(R, S) {
       );
     }
   }
-  {
-    const m = wheel(1_000_000)?.memory;
-    const name = `Memory per pending async task at N=1,000,000 at most ${TARGETS.bytesPerTask} B of wasm heap`;
+  for (const [N, limit] of TARGETS.bytesPerTask) {
+    const m = wheel(N)?.memory;
+    const name = `Memory per pending async task at N=${n(N)} at most ${limit} B of wasm heap`;
     if (m?.bytesPerTask == null) add(name, null, "not measured in this run");
     else
       add(
         name,
-        m.bytesPerTask <= TARGETS.bytesPerTask,
+        m.bytesPerTask <= limit,
         `${m.bytesPerTask.toFixed(1)} B per task: live heap (stats().heapBytes) ${fmtKB(m.heapBytes.before)} before the run, ${fmtKB(m.heapBytes.midRun)} at mid-run with ${n(m.pendingAtMidRun ?? 0)} tasks pending, on a fresh page; it includes the run's per-task record (spans)`,
       );
+  }
+  {
     const grew = pg.async.filter((x) => x.memory?.wasmGrowthAcrossRepeats != null);
     const name2 = "Wasm memory does not grow across repeated runs";
     if (!grew.length) add(name2, null, "not measured");
@@ -318,15 +328,34 @@ function targets(R, S) {
   }
   {
     const p = pg.page;
-    add(
-      `First visit at most ${TARGETS.firstVisitGzipBytes / 1000} KB gzipped`,
-      p.firstVisit.gzip <= TARGETS.firstVisitGzipBytes,
-      `${fmtKB(p.firstVisit.gzip)} gzipped, ${p.firstVisit.files} files (${p.firstVisit.requests} requests), ${fmtKB(p.firstVisit.raw)} raw`,
-    );
+    for (const [view, v] of Object.entries(p.visits ?? {})) {
+      add(
+        `First visit (${view}) at most ${TARGETS.firstVisitGzipBytes / 1000} KB compressed, every response of the page and its workers until 1 s after ready, no file twice`,
+        v.bytes <= TARGETS.firstVisitGzipBytes && v.repeated.length === 0,
+        `${fmtKB(v.bytes)} in ${v.responses} responses (headers included), as the server sent them (brotli); ${v.repeated.length ? `downloaded more than once: ${v.repeated.join(", ")}` : "no file downloaded twice"}; largest: ${v.files
+          .slice(0, 4)
+          .map((f) => `${f.path} ${fmtKB(f.bytes)}`)
+          .join(", ")}`,
+      );
+    }
     add(
       `Page ready within ${TARGETS.readyMs} ms of navigation`,
       p.readyMs <= TARGETS.readyMs,
       `median ${fmtMs(p.readyMs)} over ${p.loads.length} fresh loads (${p.loads.map((l) => fmtMs(l.readyMs)).join(", ")})`,
+    );
+  }
+  for (const [view, l] of Object.entries(R.lighthouse ?? {})) {
+    const want = TARGETS.lighthouse;
+    add(
+      `Lighthouse (${view}, mobile) at least ${want.performance} / ${want.accessibility} / ${want.bestPractices}`,
+      l.status === "ok"
+        ? l.performance >= want.performance &&
+            l.accessibility >= want.accessibility &&
+            l.bestPractices >= want.bestPractices
+        : null,
+      l.status === "ok"
+        ? `performance ${l.performance}, accessibility ${l.accessibility}, best practices ${l.bestPractices}; LCP ${fmtMs(l.lcpMs)}, TBT ${fmtMs(l.tbtMs)}, CLS ${l.cls?.toFixed(3)}`
+        : `not measured: ${l.error}`,
     );
   }
   return T;
@@ -340,6 +369,46 @@ function gilLine(R, S) {
   if (seq?.status !== "ok" || gil?.status !== "ok") return "- CPython's GIL: not measured.";
   const r = gil.medianMs / seq.medianMs;
   return `- CPython ${cp.version}'s GIL on this machine: the same ${S.cpu.tasks} × ${n(cp.cpuIterations)} loop iterations took ${r.toFixed(2)}× as long on ${S.cores} threads as one after another (median ${fmtS(gil.medianMs)} vs ${fmtS(seq.medianMs)}); without a GIL ${S.cores} cores would make it ${(1 / S.cores).toFixed(2)}×. Only one thread runs Python code at a time, so threads buy pure-Python CPU work nothing.`;
+}
+
+/** The first visits' responses by file, and the biggest parts of the threaded wasm (twiggy). */
+function bytesSection(R) {
+  const v = R.playground.page.visits;
+  if (!v) return "Not measured in this run.";
+  const out = [];
+  for (const [view, visit] of Object.entries(v)) {
+    out.push(
+      `${view}: ${fmtKB(visit.bytes)} in ${visit.responses} responses, from navigation until 1 s after ready in a fresh profile, as sent (brotli, headers included).\n`,
+      "| file | bytes sent | responses |",
+      "|---|---|---|",
+      ...visit.files.map(
+        (f) => `| \`${f.path}\` | ${fmtKB(f.bytes)} | ${f.times} (${f.statuses.join(", ")}) |`,
+      ),
+      "",
+    );
+  }
+  const w = R.wasmBreakdown;
+  if (w?.byCrate?.length) {
+    const pct = (b) => `${((b / w.total) * 100).toFixed(1)} %`;
+    out.push(
+      `The wasm module by crate (\`twiggy top\` on ${w.file}: the plain build as linked, with function names, before wasm-bindgen and wasm-opt, ${fmtKB(w.total)} raw without the name section and wasm-bindgen's descriptors; the threaded build adds rayon and the thread glue).\n`,
+      "| crate | raw bytes | share |",
+      "|---|---|---|",
+      ...w.byCrate.slice(0, 12).map((c) => `| ${c.crate} | ${fmtKB(c.bytes)} | ${pct(c.bytes)} |`),
+      "",
+      "Its largest items:\n",
+      "| item | raw bytes |",
+      "|---|---|",
+      ...w.items.map(
+        (i) =>
+          `| \`${i.name
+            .replace(/\|/g, "\\|")
+            .replace(/\[[0-9a-f]{16}\]/g, "")
+            .slice(0, 100)}\` | ${n(i.bytes)} |`,
+      ),
+    );
+  } else out.push(`Wasm breakdown: ${w?.error ?? "twiggy not installed"}.`);
+  return out.join("\n");
 }
 
 const verdict = (m) => (m === true ? "**met**" : m === false ? "**not met**" : "not measured");
@@ -365,6 +434,10 @@ ${table(rows, S)}
 ${pageTable(R)}
 
 ${notes.join("\n")}
+
+## Where the bytes go
+
+${bytesSection(R)}
 
 ## Races (CPython)
 
@@ -403,7 +476,8 @@ function summary(R, S, rows, T) {
       id: r.id,
       scenario: r.scenario,
       playgroundS: s(r.pg),
-      cpythonS: s(r.cp),
+      // CPython's figure for another N says which (the page shows strings as they are).
+      cpythonS: r.cp?.label ? `${s(r.cp).toFixed(3)} s (${r.cp.label})` : s(r.cp),
       pyodideS: s(r.py),
       idealS: r.idealMs / 1000,
     })),

@@ -13,6 +13,7 @@
 //   cpython.mjs     python_bench.py with the machine's python3
 //   pyodide.mjs     bench/pyodide-page/ in the same Chromium
 //   report.mjs      BENCHMARKS.md, bench/results.json, www/bench-results.json
+import { execFileSync } from "node:child_process";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -20,6 +21,7 @@ import { parseArgs } from "node:util";
 import { launch, startServer } from "../tests/e2e/harness.mjs";
 import { benchStart, log } from "./common.mjs";
 import { benchCPython } from "./cpython.mjs";
+import { benchLighthouse } from "./lighthouse.mjs";
 import { benchPlayground } from "./playground.mjs";
 import { benchPyodide } from "./pyodide.mjs";
 import { writeReports } from "./report.mjs";
@@ -34,13 +36,65 @@ const { values: flags } = parseArgs({
     "no-pyodide": { type: "boolean", default: false },
   },
 });
+/**
+ * Where the module's bytes go, by `twiggy top` (crates.io; build.sh installs it for the bench):
+ * the linker's output of the plain build, the one file twiggy 0.7 parses (it panics on the
+ * threaded build and on wasm-bindgen's output) and the only one with function names. Left out:
+ * the name section and the custom sections and descriptor functions that wasm-bindgen removes.
+ * Grouped by crate, plus the largest items; raw bytes, before wasm-opt.
+ */
+function wasmBreakdown() {
+  const file = "target/st/wasm32-unknown-unknown/release/playground.wasm";
+  try {
+    const json = execFileSync("twiggy", ["top", "-n", "1000000", "-f", "json", file], {
+      encoding: "utf8",
+      maxBuffer: 64 << 20,
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    const items = JSON.parse(json).filter(
+      (i) => !/^custom section|subsection|__wbindgen_describe|^type\[|^import /.test(i.name),
+    );
+    const crateOf = (name) =>
+      /^data\[/.test(name)
+        ? "static data (strings, tables)"
+        : (name.match(/^<*([a-z_0-9]+)\[/)?.[1] ?? "other (std generics, glue)");
+    const byCrate = new Map();
+    let total = 0;
+    for (const i of items) {
+      total += i.shallow_size;
+      const c = crateOf(i.name);
+      byCrate.set(c, (byCrate.get(c) ?? 0) + i.shallow_size);
+    }
+    return {
+      file,
+      total,
+      byCrate: [...byCrate]
+        .map(([crate, bytes]) => ({ crate, bytes }))
+        .sort((a, b) => b.bytes - a.bytes),
+      items: items.slice(0, 15).map((i) => ({ name: i.name, bytes: i.shallow_size })),
+    };
+  } catch (err) {
+    return { file, error: `twiggy failed: ${String(err.message).split("\n")[0]}` };
+  }
+}
+
 const S = scenarios({ quick: flags.quick, cores: os.cpus().length });
 
 let [browser, www, rootServer] = await Promise.all([
   launch(),
-  startServer(), // www/, cross-origin isolated: the page as users get it
+  // www/, cross-origin isolated: the page as users get it; it logs every response's size, so
+  // a first visit is counted as downloaded, workers included.
+  startServer({ args: ["--log-bytes"] }),
   flags["no-pyodide"] ? null : startServer({ root: "." }), // for node_modules/pyodide
 ]);
+/** The server's `sent <status> <bytes> <path>` lines, kept until a visit's count reads them. */
+www.sent = [];
+let partial = "";
+www.child.stdout.on("data", (chunk) => {
+  const lines = (partial + chunk).split("\n");
+  partial = lines.pop();
+  for (const l of lines) if (l.startsWith("sent ")) www.sent.push(l);
+});
 const R = { date: new Date().toISOString(), quick: S.quick };
 try {
   R.machine = {
@@ -56,7 +110,8 @@ try {
     log(`warning: load average ${os.loadavg()[0].toFixed(2)}: other work will skew the figures`);
   }
   R.settings = S;
-  R.playground = await benchPlayground(browser, www.url, S);
+  R.playground = await benchPlayground(browser, www.url, S, www);
+  R.lighthouse = await benchLighthouse(www.url);
   if (!flags["no-python"]) R.cpython = await benchCPython(S);
   R.machine.python = R.cpython?.version ?? null;
   if (rootServer) {
@@ -76,6 +131,7 @@ try {
   www.close();
   rootServer?.close();
 }
+R.wasmBreakdown = wasmBreakdown();
 R.benchSeconds = (performance.now() - benchStart) / 1000;
 R.machine.loadAverageAtEnd = os.loadavg();
 await writeReports(R, S);

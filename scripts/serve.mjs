@@ -1,7 +1,9 @@
-// A small static server for development and tests. Hand-written (about 60 lines, Node's own
-// `http` only) because what it must do is specific to this page: send the cross-origin-isolation
+// A small static server for development and tests. Hand-written (Node's own `http` and `zlib`
+// only) because what it must do is specific to this page: send the cross-origin-isolation
 // headers that SharedArrayBuffer needs (COOP/COEP, and Document-Isolation-Policy for embeds), or
 // leave them out to test the fallback, the wasm MIME type, and a strict Content-Security-Policy.
+// It compresses as static hosts do (brotli when the browser asks for it, else gzip), so what the
+// bench counts is what a visitor downloads.
 //
 //   node scripts/serve.mjs [--root www] [--port 8000] [--no-isolation | --plain] [--prefix /a/b/]
 //
@@ -11,10 +13,13 @@
 // --plain: an ordinary static host (GitHub Pages and the like): no special headers at all, so
 //   the page's own service worker has to make it cross-origin isolated.
 // --prefix: serve the root under a sub-path, as a project site is (/docs/playground/).
+// --log-bytes: print a line per response, `sent <status> <bytes with headers> <path>`, so the
+//   bench counts what a visit really downloads (workers included, cache hits excluded).
 import { createServer } from "node:http";
-import { createReadStream, statSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { extname, join, normalize, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
+import { brotliCompressSync, constants as zlib, gzipSync } from "node:zlib";
 
 const { values } = parseArgs({
   options: {
@@ -24,6 +29,7 @@ const { values } = parseArgs({
     "no-isolation": { type: "boolean", default: false },
     plain: { type: "boolean", default: false },
     prefix: { type: "string", default: "/" },
+    "log-bytes": { type: "boolean", default: false },
   },
 });
 
@@ -55,14 +61,21 @@ export const CSP = [
   "object-src 'none'",
 ].join("; ");
 
+/**
+ * The page itself is revalidated on every visit (so a rebuild shows at once); the files it loads
+ * may be reused for 10 s without asking: the pool's workers load the same glue and worker helper
+ * within a second or two of the page, and without this each of them asks again (a 304 of about
+ * 650 bytes of headers, three per worker). A rebuild takes longer than 10 s, so a reload after
+ * one still gets the new files. Static hosts cache longer (GitHub Pages: 10 minutes).
+ */
+const cacheControl = (type) => (type.startsWith("text/html") ? "no-cache" : "max-age=10");
+
 function headers(type) {
-  // no-cache: always revalidate (so a rebuild shows at once) but answer 304 when unchanged, so the
-  // pool's 16 workers loading the same glue do not download it 16 times.
   // Access-Control-Allow-Origin: documentation pages on other origins load embed.js (a module
   // script, fetched with CORS) and oembed.json; GitHub Pages sends the same for every file.
   const common = {
     "Content-Type": type,
-    "Cache-Control": "no-cache",
+    "Cache-Control": cacheControl(type),
     "Access-Control-Allow-Origin": "*",
   };
   if (values.plain) return common;
@@ -148,6 +161,15 @@ function answerLatency(req, res, url) {
 
 const server = createServer((req, res) => {
   const url = new URL(req.url, "http://localhost");
+  if (values["log-bytes"]) {
+    const socket = req.socket;
+    res.on("finish", () => {
+      // bytesWritten counts the whole connection: log the growth since its last response.
+      const sent = socket.bytesWritten - (socket.loggedBytes ?? 0);
+      socket.loggedBytes = socket.bytesWritten;
+      console.log(`sent ${res.statusCode} ${sent} ${url.pathname}`);
+    });
+  }
   if (`${url.pathname}/` === prefix) {
     res.writeHead(301, { Location: prefix + url.search }).end();
     return;
@@ -191,13 +213,53 @@ const server = createServer((req, res) => {
   }
   const type = types[extname(path)] ?? "application/octet-stream";
   const etag = `W/"${stat.size}-${stat.mtimeMs}"`;
+  const vary = { ETag: etag, Vary: "Accept-Encoding" };
   if (req.headers["if-none-match"] === etag) {
-    res.writeHead(304, { ...headers(type), ETag: etag }).end();
+    res.writeHead(304, { ...headers(type), ...vary }).end();
     return;
   }
-  res.writeHead(200, { ...headers(type), ETag: etag });
-  createReadStream(path).pipe(res);
+  const { body, encoding } = encoded(
+    path,
+    etag,
+    type,
+    String(req.headers["accept-encoding"] ?? ""),
+  );
+  res.writeHead(200, {
+    ...headers(type),
+    ...vary,
+    ...(encoding && { "Content-Encoding": encoding }),
+    "Content-Length": body.length,
+  });
+  res.end(req.method === "HEAD" ? undefined : body);
 });
+
+/** Compressed copies by path and version: each file is compressed once per build. */
+const compressed = new Map();
+
+/**
+ * The file's bytes as the browser asked for them: brotli where accepted (as CDNs and most static
+ * hosts send), else gzip, else raw. Images that are compressed already go out raw.
+ */
+function encoded(path, etag, type, accept) {
+  const raw = readFileSync(path);
+  const kind = /\bbr\b/.test(accept) ? "br" : /\bgzip\b/.test(accept) ? "gzip" : null;
+  if (!kind || type === "image/png" || raw.length < 256) return { body: raw, encoding: null };
+  const key = `${kind} ${path} ${etag}`;
+  let body = compressed.get(key);
+  if (!body) {
+    body =
+      kind === "br"
+        ? brotliCompressSync(raw, {
+            params: {
+              [zlib.BROTLI_PARAM_QUALITY]: 9,
+              [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length,
+            },
+          })
+        : gzipSync(raw, { level: 9 });
+    compressed.set(key, body);
+  }
+  return { body, encoding: kind };
+}
 
 server.listen(Number(values.port), values.host, () => {
   const { port } = server.address();

@@ -377,7 +377,7 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
 /// no object per task), because a million tasks would otherwise cost a million objects; the
 /// record's `spans` getter makes the objects only when read.
 fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, distorted: bool) -> Record {
-    let pick = |v: &[f64]| F64s(layout.ids.iter().map(|&i| v[i as usize]).collect());
+    let pick = |v: &[timeline::SpanMs]| F64s(layout.ids.iter().map(|&i| f64::from(v[i as usize])).collect());
     let mut notes = Vec::new();
     if p.delay_ms < 4 && matches!(p.workload, Workload::Sleep | Workload::Fetch | Workload::Deadlock) {
         notes.push("Delays under 4 ms are distorted: browsers clamp nested timers to at least 4 ms.".into());
@@ -391,7 +391,7 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
     }
     // Time to create and start one task: the spread of start times over the tasks.
     let (first, last) = layout.ids.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &i| {
-        let s = o.spans.start[i as usize];
+        let s = f64::from(o.spans.start[i as usize]);
         (a.min(s), b.max(s))
     });
     let task_start_us = (layout.ids.len() > 1 && p.model == Model::Async && !p.busies_event_loop())

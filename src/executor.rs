@@ -4,9 +4,9 @@
 //! task (about 4 us each: 11 s for a million). Here instead:
 //! - task futures live in one array, polled in place; a task's waker is its index (no allocation
 //!   per task or per wake);
-//! - [`sleep`] registers its deadline in a deadline queue in Rust (per-millisecond buckets of task
-//!   indices), and one browser timer is armed for the earliest deadline; when it fires, every task
-//!   due is woken at once;
+//! - [`sleep`] registers its deadline in a deadline queue in Rust (a ring of per-millisecond
+//!   buckets of task indices, so a registration is one push, with no search), and one browser
+//!   timer is armed for the earliest deadline; when it fires, every task due is woken at once;
 //! - the clock is read once per batch of polls, not per task;
 //! - polling runs in slices of a few milliseconds, yielding to the browser between slices
 //!   (a `MessageChannel` message, which browsers do not clamp as they clamp nested timers), so the
@@ -16,7 +16,7 @@
 //! executor's id and the task's index, and pushes the index on that executor's ready list.
 
 use std::cell::{Cell, RefCell};
-use std::collections::BTreeMap;
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
@@ -33,8 +33,8 @@ use crate::run::{RunState, Stopped};
 use crate::timeline::Lane;
 
 /// Task indices use the low bits of a waker's data, the executor's id the high bits.
-const INDEX_BITS: u32 = 20;
-/// Most tasks one executor runs (2^20 > the 1,000,000 the parameters allow).
+const INDEX_BITS: u32 = 24;
+/// Most tasks one executor runs (2^24 > the 10,000,000 the parameters allow).
 pub const MAX_TASKS: u32 = 1 << INDEX_BITS;
 const MAX_EXECUTORS: usize = 1 << (32 - INDEX_BITS);
 /// Polls between clock reads when tasks are quick: reading `performance.now()` costs about
@@ -55,11 +55,46 @@ struct Shared {
     outer: RefCell<Option<Waker>>,
     /// Time since the run started, refreshed in batches.
     now: Cell<f64>,
-    /// Deadline queue: ms since the run started -> tasks (and foreign wakers) due then.
-    deadlines: RefCell<BTreeMap<u32, Bucket>>,
+    /// Deadline queue: tasks (and foreign wakers) by the ms they are due.
+    deadlines: RefCell<Wheel>,
     /// Tasks that yielded ([`yield_now`]), in order: they run again after every task ready now,
     /// as `await asyncio.sleep(0)` puts a coroutine at the back of asyncio's ready queue.
     yielded: RefCell<Vec<u32>>,
+}
+
+/// Per-millisecond buckets from `base` (the first ms not fired yet) on: bucket `k` holds what is
+/// due at `base + k` ms since the run started. A run's deadlines lie within its longest delay
+/// (at most a minute), so the ring holds at most about 60,000 buckets, mostly empty.
+#[derive(Default)]
+struct Wheel {
+    base: u32,
+    buckets: VecDeque<Bucket>,
+}
+
+impl Wheel {
+    /// The bucket of `deadline`; one already passed goes in the first bucket, fired next.
+    fn bucket(&mut self, deadline: u32) -> &mut Bucket {
+        let k = deadline.saturating_sub(self.base) as usize;
+        if k >= self.buckets.len() {
+            self.buckets.resize_with(k + 1, Bucket::default);
+        }
+        &mut self.buckets[k]
+    }
+
+    /// Takes the bucket of the first ms not fired yet, if it is due by `now`.
+    fn pop_due(&mut self, now: f64) -> Option<Bucket> {
+        if self.buckets.is_empty() || f64::from(self.base) > now {
+            return None;
+        }
+        self.base += 1;
+        self.buckets.pop_front()
+    }
+
+    /// The first ms with something due, if any.
+    fn first(&self) -> Option<u32> {
+        let k = self.buckets.iter().position(|b| !b.tasks.is_empty() || !b.others.is_empty())?;
+        Some(self.base + k as u32)
+    }
 }
 
 #[derive(Default)]
@@ -109,37 +144,43 @@ fn task_waker(exec: usize, index: u32) -> Waker {
 /// Polled by any other executor it panics: the deadline queue lives in a [`RunAll`].
 #[must_use = "futures do nothing unless polled"]
 pub struct Sleep {
-    delay_ms: u32,
-    /// Deadline in ms since the run started; `u32::MAX` until first polled.
-    deadline: u32,
+    /// The delay in ms until first polled, then the deadline in ms since the run started with
+    /// [`DEADLINE`] set: one word, not two, because ten million pending tasks each hold one.
+    at: u32,
 }
+
+/// Marks [`Sleep::at`] as a deadline (delays are at most a minute, deadlines far under 2^31 ms).
+const DEADLINE: u32 = 1 << 31;
 
 /// Waits `delay_ms` (see [`Sleep`]).
 pub fn sleep(delay_ms: u32) -> Sleep {
-    Sleep { delay_ms, deadline: u32::MAX }
+    Sleep { at: delay_ms.min(DEADLINE - 1) }
 }
 
 impl Future for Sleep {
     type Output = ();
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let shared =
-            CURRENT.with_borrow(|c| c.clone()).expect("executor::sleep is polled by an executor::RunAll");
-        let now = shared.now.get();
-        if self.deadline == u32::MAX {
-            self.deadline = (now + f64::from(self.delay_ms)).ceil() as u32;
-        }
-        if now >= f64::from(self.deadline) {
-            return Poll::Ready(());
-        }
-        let mut deadlines = shared.deadlines.borrow_mut();
-        let bucket = deadlines.entry(self.deadline).or_default();
-        let waker = cx.waker();
-        if waker.vtable() == &VTABLE {
-            bucket.tasks.push(unpack(waker.data()).1);
-        } else {
-            bucket.others.push(waker.clone());
-        }
-        Poll::Pending
+        // Borrowed, not cloned: this runs once per task start, ten million times in a big run.
+        CURRENT.with_borrow(|current| {
+            let shared = current.as_ref().expect("executor::sleep is polled by an executor::RunAll");
+            let now = shared.now.get();
+            if self.at & DEADLINE == 0 {
+                self.at = DEADLINE | (now + f64::from(self.at)).ceil() as u32;
+            }
+            let deadline = self.at & !DEADLINE;
+            if now >= f64::from(deadline) {
+                return Poll::Ready(());
+            }
+            let mut deadlines = shared.deadlines.borrow_mut();
+            let bucket = deadlines.bucket(deadline);
+            let waker = cx.waker();
+            if waker.vtable() == &VTABLE {
+                bucket.tasks.push(unpack(waker.data()).1);
+            } else {
+                bucket.others.push(waker.clone());
+            }
+            Poll::Pending
+        })
     }
 }
 
@@ -282,12 +323,10 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
         let now = self.shared.now.get();
         let mut deadlines = self.shared.deadlines.borrow_mut();
         let mut fired = Vec::new();
-        while let Some(entry) = deadlines.first_entry() {
-            if f64::from(*entry.key()) > now {
-                break;
+        while let Some(bucket) = deadlines.pop_due(now) {
+            if !bucket.tasks.is_empty() {
+                fired.push(bucket.tasks);
             }
-            let bucket = entry.remove();
-            fired.push(bucket.tasks);
             bucket.others.into_iter().for_each(Waker::wake);
         }
         // `due` is drained from its end: buckets that fired together (a late timer) go below the
@@ -389,7 +428,7 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> Future for RunAll<F, M>
             }
             Slice::Wait => {
                 let now = this.refresh_clock();
-                let first = *this.shared.deadlines.borrow().keys().next().unwrap_or(&0);
+                let first = this.shared.deadlines.borrow().first().unwrap_or(0);
                 let ms = (f64::from(first) - now).ceil().max(0.0) as u32;
                 let waker = cx.waker().clone();
                 // One browser timer for every task: dropping the old one clears it.

@@ -160,9 +160,9 @@ impl Run<'_> {
         let s = self.spans;
         (0..s.start.len() as u32).flat_map(move |id| {
             let (start, end) = (s.start[id as usize], s.end[id as usize]);
-            let started = (!start.is_nan()).then_some(Moment { at: start, class: START, id });
+            let started = (!start.is_nan()).then_some(Moment { at: f64::from(start), class: START, id });
             let class = if end == start { END_OF_INSTANT } else { END };
-            let ended = (!end.is_nan()).then_some(Moment { at: end, class, id });
+            let ended = (!end.is_nan()).then_some(Moment { at: f64::from(end), class, id });
             started.into_iter().chain(ended)
         })
     }
@@ -264,8 +264,8 @@ mod tests {
         let mut s = Spans::with_tasks(times.len());
         for (i, &(a, b)) in times.iter().enumerate() {
             s.lane[i] = lane;
-            s.start[i] = a;
-            s.end[i] = b;
+            s.start[i] = a as f32;
+            s.end[i] = b as f32;
         }
         s
     }

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-use crate::timeline::{Lane, SpanState, Spans, Wait, WaitKind};
+use crate::timeline::{Lane, SpanMs, SpanState, Spans, Wait, WaitKind};
 
 /// What one task gives back: its checksum, or the error it failed with.
 pub type TaskResult = Result<u64, String>;
@@ -159,7 +159,7 @@ impl Recorder {
     /// Task `id` started in `lane` at `at`.
     pub fn start(&mut self, id: u32, lane: Lane, at: f64) {
         self.out.spans.lane[id as usize] = lane;
-        self.out.spans.start[id as usize] = at;
+        self.out.spans.start[id as usize] = at as SpanMs;
         self.progress.count_start();
         if let Some(live) = &self.live {
             live.push(Event { id, lane, at, kind: EventKind::Start });
@@ -178,7 +178,7 @@ impl Recorder {
     /// Task `id`, started earlier with [`Recorder::start`], ended; it timed itself elsewhere (a
     /// process, on its own clock), so its reported `start` replaces the one recorded.
     pub fn finish_timed(&mut self, id: u32, start: f64, ending: impl Into<Ending>, end: f64) -> bool {
-        self.out.spans.start[id as usize] = start;
+        self.out.spans.start[id as usize] = start as SpanMs;
         self.finish(id, ending, end)
     }
 
@@ -188,7 +188,7 @@ impl Recorder {
         let spans = &mut self.out.spans;
         for i in 0..spans.end.len() {
             if !spans.start[i].is_nan() && spans.end[i].is_nan() {
-                spans.end[i] = at;
+                spans.end[i] = at as SpanMs;
                 spans.state[i] = SpanState::Cancelled;
                 if let Some(live) = &self.live {
                     let (id, lane) = (i as u32, spans.lane[i]);
@@ -206,7 +206,7 @@ impl Recorder {
         for log in logs {
             for (id, start, end, result) in log.tasks {
                 self.out.spans.lane[id as usize] = log.lane;
-                self.out.spans.start[id as usize] = start;
+                self.out.spans.start[id as usize] = start as SpanMs;
                 self.settle(id, result.into(), end);
             }
             self.out.waits.extend(log.waits);
@@ -238,7 +238,7 @@ impl Recorder {
     fn settle(&mut self, id: u32, ending: Ending, at: f64) -> bool {
         let i = id as usize;
         let spans = &mut self.out.spans;
-        spans.end[i] = at.max(spans.start[i]);
+        spans.end[i] = (at as SpanMs).max(spans.start[i]);
         let state = match ending {
             Ending::Done(sum) => {
                 self.out.checksum = self.out.checksum.wrapping_add(sum);
@@ -252,7 +252,12 @@ impl Recorder {
         };
         spans.state[i] = state;
         if let Some(live) = &self.live {
-            live.push(Event { id, lane: spans.lane[i], at: spans.end[i], kind: EventKind::End(state) });
+            live.push(Event {
+                id,
+                lane: spans.lane[i],
+                at: f64::from(spans.end[i]),
+                kind: EventKind::End(state),
+            });
         }
         state == SpanState::Failed
     }

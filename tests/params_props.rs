@@ -112,7 +112,7 @@ proptest! {
     fn anything_else_in_a_number_field_names_the_field_and_range(s in "\\PC*") {
         if let Err(e) = params::parse::whole(Opt::Tasks, Raw::Text(&s), 1, MAX_TASKS) {
             prop_assert_eq!(e.field, "tasks");
-            prop_assert!(e.message.contains("from 1 to 1,000,000"));
+            prop_assert!(e.message.contains("from 1 to 10,000,000"));
         } else {
             let n: u32 = s.trim().parse().unwrap();
             prop_assert!((1..=MAX_TASKS).contains(&n));

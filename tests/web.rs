@@ -15,7 +15,9 @@ fn params(model: Model, tasks: u32, delay_ms: u32, threads: u32) -> Params {
 }
 
 fn spans_of(o: &Outcome) -> Vec<(timeline::Lane, f64, f64)> {
-    (0..o.spans.end.len()).map(|i| (o.spans.lane[i], o.spans.start[i], o.spans.end[i])).collect()
+    (0..o.spans.end.len())
+        .map(|i| (o.spans.lane[i], f64::from(o.spans.start[i]), f64::from(o.spans.end[i])))
+        .collect()
 }
 
 #[wasm_bindgen_test]
@@ -87,7 +89,7 @@ async fn a_watched_run_shows_its_starts_during_the_run_and_its_ends_after() {
     assert_eq!(ends.len(), 3, "{ends:?}");
     for e in ends {
         assert_eq!(e.kind, EventKind::End(timeline::SpanState::Done));
-        assert_eq!(e.at, o.spans.end[e.id as usize]);
+        assert_eq!(e.at, f64::from(o.spans.end[e.id as usize]));
     }
 }
 
@@ -139,7 +141,7 @@ async fn the_wheel_wakes_tasks_with_different_delays_in_deadline_order() {
     order.sort_by(|&a, &b| spans.end[a].total_cmp(&spans.end[b]));
     assert_eq!(order, [1, 3, 2, 0]);
     for (i, d) in delays.iter().enumerate() {
-        let took = spans.end[i] - spans.start[i];
+        let took = f64::from(spans.end[i] - spans.start[i]);
         assert!(took >= f64::from(*d) - 1.0 && took < f64::from(*d) + 50.0, "task {i}: {took} ms");
     }
 }

@@ -1,8 +1,12 @@
 //! The fixed limits of a run, and what the running engine can do. Each limit is refused up front
 //! with its figure (see [`super::rules`]), never hit in the middle of a run.
 
-/// Most tasks any model accepts.
-pub const MAX_TASKS: u32 = 1_000_000;
+/// Most tasks of any run: async on the wheel executor, which keeps a pending task in about 40
+/// bytes (ten million: about 400 MB of wasm memory, under the threaded build's 2 GiB ceiling).
+pub const MAX_TASKS: u32 = 10_000_000;
+/// Most tasks of every other model (threads, sequential, processes): each of their tasks is
+/// handed over to a queue or a loop one by one, and a million already shows the point.
+pub const MAX_TASKS_ELSEWHERE: u32 = 1_000_000;
 /// Longest delay of one task, in ms.
 pub const MAX_DELAY_MS: u32 = 60_000;
 /// Longest ideal elapsed time of a threads or sequential run (5 minutes): a learner waiting longer

@@ -287,6 +287,23 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
                 ),
             ));
         }
+        // Only the wheel executor keeps ten million pending tasks; every other model has its
+        // own cap, named with the figure.
+        if let Some(&m) = models.iter().find(|&&m| m != Model::Async)
+            && tasks > MAX_TASKS_ELSEWHERE
+        {
+            errors.push(FieldError::new(
+                Opt::Tasks,
+                format!(
+                    "tasks: a {} run takes at most {} tasks; got {}. Only async runs (wheel executor) \
+                     take up to {}.",
+                    m.name(),
+                    group(MAX_TASKS_ELSEWHERE.into()),
+                    group(tasks.into()),
+                    group(MAX_TASKS.into())
+                ),
+            ));
+        }
         // Caps that depend on several options: a run that would take hours, or freeze the page
         // for long, is refused before it starts, with the figure.
         for &m in &models {
@@ -411,7 +428,7 @@ mod tests {
             Raw::Text("-1"),
             Raw::Text("abc"),
             Raw::Text("1e3"),
-            Raw::Text("1000001"),
+            Raw::Text("10000001"),
             Raw::Text("99999999999999999999999"),
             Raw::Number(f64::NAN),
             Raw::Number(f64::INFINITY),
@@ -422,8 +439,35 @@ mod tests {
             let errs = one(Model::Async, bad, Raw::Number(10.0), Raw::Missing).unwrap_err();
             assert_eq!(errs.len(), 1, "{bad:?}");
             assert_eq!(errs[0].field, "tasks");
-            assert!(errs[0].message.contains("from 1 to 1,000,000"), "{}", errs[0].message);
+            assert!(errs[0].message.contains("from 1 to 10,000,000"), "{}", errs[0].message);
         }
+    }
+
+    #[test]
+    fn ten_million_tasks_are_for_async_on_the_wheel_only() {
+        let ten_m = Raw::Number(10_000_000.0);
+        assert_eq!(one(Model::Async, ten_m, Raw::Number(1000.0), Raw::Missing).unwrap().tasks, 10_000_000);
+        for model in [Model::Threads, Model::Sequential, Model::Processes] {
+            let errs = one(model, Raw::Number(1_000_001.0), Raw::Number(0.0), Raw::Missing).unwrap_err();
+            assert_eq!(errs[0].field, "tasks");
+            assert!(
+                errs[0].message.contains("at most 1,000,000 tasks; got 1,000,001"),
+                "{}",
+                errs[0].message
+            );
+        }
+        let all = check(&req("all", ten_m, Raw::Number(0.0), Raw::Missing), POOL).unwrap_err();
+        assert!(
+            all[0].message.starts_with("tasks: a threads run takes at most 1,000,000"),
+            "{}",
+            all[0].message
+        );
+        let per_task = check(
+            &req("async", ten_m, Raw::Number(1000.0), Raw::Missing).with(Opt::Timers, Raw::Text("per-task")),
+            POOL,
+        )
+        .unwrap_err();
+        assert!(per_task[0].message.contains("at most 100,000"), "{}", per_task[0].message);
     }
 
     #[test]

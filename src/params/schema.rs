@@ -208,7 +208,7 @@ pub const OPTIONS: [Spec; Opt::COUNT] = [
         label: "Tasks",
         what: "tasks",
         kind: Kind::Whole { min: 1, max: Max::Fixed(MAX_TASKS), default: WholeDefault::Value(3), unit: "" },
-        note: "",
+        note: "for async; 1,000,000 for the other models",
         models: &[],
         group: Group::Basic,
     },
@@ -558,7 +558,7 @@ mod tests {
 
     #[test]
     fn hints_say_the_range() {
-        assert_eq!(Opt::Tasks.spec().hint(), "1 to 1,000,000");
+        assert_eq!(Opt::Tasks.spec().hint(), "1 to 10,000,000, for async; 1,000,000 for the other models");
         assert_eq!(Opt::Delay.spec().hint(), "0 to 60,000 ms, per task");
         assert!(Opt::Threads.spec().hint().starts_with("1 to the pool size"));
     }

@@ -38,7 +38,8 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
         (Workload::Counter, _) => super::async_races::counter(state, p).await,
         (Workload::Deadlock, _) => super::async_races::deadlock(state, p).await,
         (Workload::Sleep, false) => match p.timers {
-            Timers::Wheel => wheel(state, p, |id| sleep_task(id, p.delay_ms, fail)).await,
+            // 16 bytes a pending task: a flag, not the failing task's id, in every future.
+            Timers::Wheel => wheel(state, p, |id| sleep_task(id, p.delay_ms, id == fail)).await,
             Timers::PerTask => per_task(state, p, |id| sleep_task_per_timer(id, p.delay_ms, fail)).await,
         },
         (Workload::Sleep, true) => {
@@ -74,9 +75,9 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
 
 // [snippet:async-sleep]
 /// One task: wait without blocking, like `await asyncio.sleep(delay)`.
-async fn sleep_task(id: u32, delay_ms: u32, fail: u32) -> TaskResult {
-    executor::sleep(work_of(id == fail, delay_ms)).await;
-    if id == fail {
+async fn sleep_task(id: u32, delay_ms: u32, fails: bool) -> TaskResult {
+    executor::sleep(work_of(fails, delay_ms)).await;
+    if fails {
         return Err(failure_message(id));
     }
     Ok(0)

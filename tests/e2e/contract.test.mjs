@@ -52,7 +52,10 @@ describe("one schema", () => {
           o.choices.map((c) => c.value),
         );
     }
-    assert.match(fields.find((o) => o.name === "tasks").hint, /1 to 1,000,000/);
+    assert.match(
+      fields.find((o) => o.name === "tasks").hint,
+      /1 to 10,000,000, for async; 1,000,000 for the other models/,
+    );
     assertClean(page);
   });
 
@@ -105,6 +108,33 @@ describe("one check, one name", () => {
     assert.deepEqual(out.two.fields, ["tasks", "delay"]);
     assert.equal(out.check.ok, false);
     assert.match(out.check.errors[0].message, /did you mean tasks\?/);
+    assertClean(page);
+  });
+
+  test("tasks: ten million for async on the wheel, refused beyond and for other models with the figure", async () => {
+    const page = await open(browser, server.url);
+    await ready(page);
+    const out = await page.evaluate(async () => {
+      const pg = window.playground;
+      const tenM = { tasks: 10_000_000, delay: 1000 };
+      return {
+        asyncTenM: await pg.check({ model: "async", ...tenM }),
+        beyond: await pg.check({ model: "async", tasks: 10_000_001, delay: 1000 }),
+        threads: await pg.check({ model: "sequential", tasks: 1_000_001, delay: 0 }),
+        perTask: await pg.check({ model: "async", ...tenM, timers: "per-task" }),
+        hint: pg.schema.options.find((o) => o.name === "tasks").max,
+      };
+    });
+    assert.equal(out.asyncTenM.ok, true, JSON.stringify(out.asyncTenM.errors));
+    assert.equal(out.hint, 10_000_000);
+    assert.equal(out.beyond.errors[0].field, "tasks");
+    assert.match(out.beyond.errors[0].message, /from 1 to 10,000,000/);
+    assert.equal(out.threads.errors[0].field, "tasks");
+    assert.match(
+      out.threads.errors[0].message,
+      /a sequential run takes at most 1,000,000 tasks; got 1,000,001\. Only async runs \(wheel executor\) take up to 10,000,000/,
+    );
+    assert.match(out.perTask.errors[0].message, /at most 100,000/);
     assertClean(page);
   });
 

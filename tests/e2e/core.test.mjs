@@ -228,12 +228,12 @@ describe("cross-origin isolated page", () => {
 
 describe("bad input", () => {
   const cases = [
-    ["tasks", "", /tasks must be a whole number from 1 to 1,000,000/],
-    ["tasks", "0", /tasks must be a whole number from 1 to 1,000,000/],
-    ["tasks", "2.5", /from 1 to 1,000,000/],
-    ["tasks", "-4", /from 1 to 1,000,000/],
-    ["tasks", "ten", /from 1 to 1,000,000/],
-    ["tasks", "1000001", /from 1 to 1,000,000/],
+    ["tasks", "", /tasks must be a whole number from 1 to 10,000,000/],
+    ["tasks", "0", /tasks must be a whole number from 1 to 10,000,000/],
+    ["tasks", "2.5", /from 1 to 10,000,000/],
+    ["tasks", "-4", /from 1 to 10,000,000/],
+    ["tasks", "ten", /from 1 to 10,000,000/],
+    ["tasks", "10000001", /from 1 to 10,000,000/],
     ["delay", "60001", /delay \(ms\) must be a whole number from 0 to 60,000/],
     ["delay", "1e3", /from 0 to 60,000/],
     ["threads", "0", /threads must be a whole number from 1 to 16/],
@@ -292,7 +292,7 @@ describe("bad input", () => {
       assert.equal(e.isError, true, JSON.stringify(e));
       assert.equal(e.field, fields[i]);
     });
-    assert.match(errors[0].message, /from 1 to 1,000,000/);
+    assert.match(errors[0].message, /from 1 to 10,000,000/);
     assert.match(errors[1].message, /from 0 to 60,000/);
     assert.match(errors[3].message, /from 1 to 16/);
     assert.match(errors[4].message, /async, threads, sequential, processes or all/);

@@ -41,6 +41,7 @@ export async function startServer({ isolation = true, root = "www", args: extra 
   const url = out.match(/on (http:\/\/\S+\/)/)[1];
   return {
     url,
+    child,
     close: () => child.kill(),
   };
 }
