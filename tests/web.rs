@@ -38,7 +38,9 @@ async fn async_tasks_overlap(timers: Timers) {
     let first_end = spans.iter().map(|s| s.2).fold(f64::INFINITY, f64::min);
     assert!(last_start < first_end, "{spans:?}");
     assert!(spans.iter().all(|s| s.0 == timeline::Lane::EVENT_LOOP));
-    assert!(o.elapsed_ms >= 99.0 && o.elapsed_ms < 250.0, "elapsed {}", o.elapsed_ms);
+    // One delay, not three: generous, since a busy machine runs timers late (the overlap itself
+    // is proved by the spans above).
+    assert!(o.elapsed_ms >= 99.0 && o.elapsed_ms < 290.0, "elapsed {}", o.elapsed_ms);
     assert_eq!(timeline::layout(&o.spans).peak, 3);
 }
 
