@@ -196,9 +196,14 @@ const PROBE_JS = `"use strict";
     } catch {}
   };
   const show = (v) => (v instanceof Error ? v.name + ": " + v.message : String(v));
+  // A page that is navigating away (the service worker's one reload) has its loads under way
+  // cancelled; Firefox reports each as a failed load, which no reader ever sees: not an error.
+  let leaving = false;
+  addEventListener("beforeunload", () => (leaving = true));
+  addEventListener("pagehide", () => (leaving = true));
   addEventListener("error", (e) => {
     if (e.target && e.target !== window && e.target.src !== undefined) {
-      add("failed to load " + (e.target.src || e.target.href));
+      if (!leaving) add("failed to load " + (e.target.src || e.target.href));
     } else add("uncaught " + show(e.error ?? e.message));
   }, true);
   addEventListener("unhandledrejection", (e) => add("unhandled rejection " + show(e.reason)));
