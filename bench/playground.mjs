@@ -4,9 +4,6 @@
 import { firstVisitBytes, freshPage } from "./browser.mjs";
 import { log, median, repeat, sleep, summarise } from "./common.mjs";
 
-/** run()'s options for one scenario: the scenario's own fields are the option names. */
-const runOptions = (options) => options;
-
 /**
  * One playground run, measured in the page: elapsed, first and last task start, first-run
  * latency (from the run() call to the first task's start), the longest main-thread task during
@@ -96,7 +93,7 @@ async function readyPage(browser, url) {
 }
 
 const inPage = (page, S, options, sampleAtMs) =>
-  page.evaluate(runInPage, { options: runOptions(options), capMs: S.capMs, sampleAtMs });
+  page.evaluate(runInPage, { options, capMs: S.capMs, sampleAtMs });
 
 /** Page load to ready, bytes of a first visit, first-run latency: each in a fresh context. */
 async function pageLoads(browser, url, S) {
