@@ -5,6 +5,7 @@ use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use std::sync::Arc;
 
+use futures_util::future::{Either, select};
 use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
@@ -40,6 +41,8 @@ thread_local! {
     static BUSY: Cell<bool> = const { Cell::new(false) };
     /// `stop()` was called during the current `run()` call.
     static STOP_ASKED: Cell<bool> = const { Cell::new(false) };
+    /// What waits before a run's state exists (the pool, the warm-up) and must end on `stop()`.
+    static STOP_WAITERS: RefCell<Vec<futures_channel::oneshot::Sender<()>>> = const { RefCell::new(Vec::new()) };
     /// The run under way as drawn live, when it is watched task by task.
     static LIVE: RefCell<Option<LiveView>> = const { RefCell::new(None) };
     /// Why there are no threads, as the page found it.
@@ -199,6 +202,7 @@ pub async fn run(options: JsValue, on_event: JsValue) -> Result<JsValue, JsValue
     }
     BUSY.set(true);
     STOP_ASKED.set(false);
+    STOP_WAITERS.take();
     let all = get_string(&options, "model").is_some_and(|m| m.trim() == Model::ALL_NAME);
     let asked = Object::new();
     set(&asked, "model", if all { Model::ALL_NAME } else { runs[0].model.name() });
@@ -282,13 +286,27 @@ impl Drop for HiddenWatch {
 
 /// Runs one checked model and builds its record.
 async fn run_one(p: Params) -> Result<Record, JsValue> {
-    let pool_wait_ms = if p.model == Model::Threads { Some(pool_up().await?) } else { None };
-    if p.workload == Workload::Cpu {
+    // Waiting for the pool and warming it up come before the run's state exists, so `stop()`
+    // reaches them through `stop_asked()`: a stop during either ends the run at once, recorded as
+    // stopped with no task started (the pool goes on starting and warming in the background).
+    let mut stopped_before_start = false;
+    let pool_wait_ms = if p.model == Model::Threads {
+        match select(Box::pin(pool_up()), Box::pin(stop_asked())).await {
+            Either::Left((waited, _)) => Some(waited?),
+            Either::Right(_) => {
+                stopped_before_start = true;
+                None
+            }
+        }
+    } else {
+        None
+    };
+    if p.workload == Workload::Cpu && !stopped_before_start {
         // Once per page load, before the run's clock starts.
         workload::calibrate();
         #[cfg(feature = "threads")]
         if p.model == Model::Threads || p.offload {
-            runner::threads::warm_up().await;
+            runner::threads::warm_up(stop_asked()).await;
         }
     }
     let mut processes = None;
@@ -311,6 +329,9 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
         state.stop();
     }
     let runner = async {
+        if stopped_before_start {
+            return Outcome { stopped: true, ..Outcome::default() };
+        }
         match p.model {
             Model::Async => runner::async_model::run(&state, p).await,
             Model::Sequential => runner::sequential::run(&state, p).await,
@@ -682,6 +703,9 @@ pub fn stop() -> bool {
     // Between models of `all`, or while a run waits for the pool or warms up, there is no run
     // state yet: the request is kept and the run stops as soon as it starts.
     STOP_ASKED.set(true);
+    for waiter in STOP_WAITERS.take() {
+        let _ = waiter.send(());
+    }
     CURRENT.with_borrow(|c| {
         if let Some(s) = c {
             s.stop();
@@ -762,6 +786,16 @@ pub async fn start_pool(threads: u32) -> Result<f64, JsValue> {
     let took = crate::clock::now_ms() - t0;
     POOL_COST.set((took, wasm_memory_bytes() - before));
     Ok(took)
+}
+
+/// Resolves when `stop()` is called during the current `run()` call (at once if it was).
+async fn stop_asked() {
+    if STOP_ASKED.get() {
+        return;
+    }
+    let (tx, rx) = futures_channel::oneshot::channel();
+    STOP_WAITERS.with_borrow_mut(|w| w.push(tx));
+    let _ = rx.await;
 }
 
 /// Waits until the pool being started is up; returns the ms waited (0 if it was up).

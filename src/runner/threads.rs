@@ -312,8 +312,9 @@ impl Job {
 /// Runs the CPU kernel for a moment on every pool thread, once per page load, before the first
 /// CPU run's clock starts. Fresh workers otherwise run their first tasks 10-40 % slower while the
 /// browser optimises their code, which would show up as poor parallel speedup that has nothing
-/// to do with threads.
-pub async fn warm_up() {
+/// to do with threads. Returns early when `stop` resolves (the workers finish their 20 ms on
+/// their own), so a stop during the warm-up is not delayed by it.
+pub async fn warm_up(stop: impl std::future::Future<Output = ()>) {
     static WARM: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     if WARM.swap(true, Ordering::Relaxed) {
         return;
@@ -329,7 +330,7 @@ pub async fn warm_up() {
             let _ = tx.send(());
         }
     });
-    let _ = rx.await;
+    let _ = select(rx, std::pin::pin!(stop)).await;
 }
 
 /// Runs `p.tasks` tasks on `p.threads` worker threads of the pool.

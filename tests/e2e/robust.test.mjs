@@ -35,8 +35,15 @@ describe("stop", () => {
     for (const options of models) {
       const r = await page.evaluate(async (o) => {
         const running = window.playground.run(o);
-        // Let some tasks start (processes start up first), then stop.
-        await new Promise((res) => setTimeout(res, 400));
+        // Stop once a task has started (processes start up first): what is measured is how fast
+        // a run under way ends.
+        const waitFrom = performance.now();
+        while (!(window.playground.progress()?.started >= 1)) {
+          if (performance.now() - waitFrom > 30_000) {
+            throw new Error(`${o.model}: no task started within 30 s of run()`);
+          }
+          await new Promise((res) => setTimeout(res, 5));
+        }
         const asked = performance.now();
         await window.playground.stop();
         const stoppedIn = performance.now() - asked;
