@@ -432,6 +432,15 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
     .collect();
     let cpu = p.workload == Workload::Cpu;
     let waits = |f: fn(&timeline::Wait) -> f64| F64s(o.waits.iter().map(f).collect());
+    if o.left_blocked > 0 {
+        let n = o.left_blocked;
+        let (threads, were) = if n == 1 { ("thread was", "its") } else { ("threads were", "their") };
+        notes.push(format!(
+            "Stopped while {n} {threads} blocked in a request: a blocking call cannot be interrupted \
+             (in Python neither), so {were} request ends at its timeout (timeoutMs) in the background, \
+             and {were} tasks are left out of this record."
+        ));
+    }
     notes.extend(crate::races::notes(&p, &o));
     let counter = o.counter.as_ref();
     let expected = p.counter_expected() as f64;

@@ -37,6 +37,8 @@ pub struct Outcome {
     pub lock_wait_ms: f64,
     /// The deadlock the run ended in, if it did.
     pub deadlock: Option<Deadlock>,
+    /// Threads still blocked in a request when the run was stopped, left to end at their timeout.
+    pub left_blocked: u32,
 }
 
 /// What the counter workload counted.

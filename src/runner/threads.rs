@@ -363,7 +363,7 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
         })
         .collect();
     let graph = (p.workload == Workload::Deadlock).then_some(&shared.graph);
-    let (logs, crashed, deadlock) = collect(receivers, state, &p, graph).await;
+    let (logs, crashed, deadlock, left_blocked) = collect(receivers, state, &p, graph).await;
     // [/snippet]
 
     let mut rec = state.recorder();
@@ -388,6 +388,7 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
         o.counter = Some(Counted { shared: shared.counter.load(Ordering::Acquire), per_process: Vec::new() });
     }
     o.deadlock = deadlock;
+    o.left_blocked = left_blocked;
     o
 }
 
@@ -396,16 +397,19 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
 /// A thread that traps (a panic aborts on wasm, or it ran out of
 /// memory) never reports and never drops its channel, so a watchdog ends the wait: when no task
 /// has finished for longer than any task can take, the run is stopped, the live threads report
-/// within a slice, and the silent one is given up on. Returns the reports and whether a thread
-/// was given up on.
+/// within a slice, and the silent one is given up on. A thread blocked in a synchronous request
+/// cannot be interrupted (nor can Python's), so once the run is stopped, threads that have not
+/// reported within 100 ms are left to end at their request's timeout. Returns the reports,
+/// whether a thread was given up on, the deadlock if any, and how many threads were left blocked.
 async fn collect(
     receivers: Vec<oneshot::Receiver<LaneLog>>,
     state: &RunState,
     p: &Params,
     graph: Option<&WaitGraph>,
-) -> (Vec<LaneLog>, bool, Option<Deadlock>) {
+) -> (Vec<LaneLog>, bool, Option<Deadlock>, u32) {
     // Deadlock runs look at the graph every 50 ms: found within about 100 ms of forming.
-    let tick_ms: u32 = if graph.is_some() { 50 } else { 250 };
+    let tick_ms = |stopped: bool| -> u32 { if graph.is_some() || stopped { 50 } else { 250 } };
+    let mut stopped_ms = 0.0;
     let (mut seen, mut deadlock) = (None, None);
     // The longest a task can take (with the GIL, each waits for the others) plus a margin.
     // A request blocks its thread until its timeout at the latest.
@@ -416,6 +420,7 @@ async fn collect(
     let mut pending: FuturesUnordered<_> = receivers.into_iter().collect();
     let (mut logs, mut last_done, mut quiet_ms, mut crashed) = (Vec::new(), state.done(), 0.0, false);
     while !pending.is_empty() {
+        let tick_ms = tick_ms(state.is_stopped());
         match select(pending.next(), TimeoutFuture::new(tick_ms)).await {
             Either::Left((Some(Ok(log)), _)) => logs.push(log),
             Either::Left((_, _)) => {}
@@ -430,6 +435,12 @@ async fn collect(
                         graph.break_all();
                     }
                     seen = cycle.map(|c| c.links);
+                }
+                if !crashed && state.is_stopped() && p.workload == Workload::Fetch {
+                    stopped_ms += f64::from(tick_ms);
+                    if stopped_ms >= 100.0 {
+                        return (logs, false, deadlock, pending.len() as u32);
+                    }
                 }
                 if state.done() != last_done {
                     (last_done, quiet_ms) = (state.done(), 0.0);
@@ -447,5 +458,5 @@ async fn collect(
             }
         }
     }
-    (logs, crashed, deadlock)
+    (logs, crashed, deadlock, 0)
 }

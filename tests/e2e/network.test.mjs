@@ -152,6 +152,7 @@ describe("on ./build.sh serve: the page's service worker answers", () => {
     for (const m of [
       { model: "async" },
       { model: "sequential" },
+      { model: "threads", threads: 2 },
       { model: "processes", processes: 2 },
     ]) {
       const stopped = await page.evaluate(async (m) => {
@@ -169,9 +170,15 @@ describe("on ./build.sh serve: the page's service worker answers", () => {
         const t0 = performance.now();
         await p.stop();
         const r = await running;
-        return { stopped: r.stopped, took: performance.now() - t0 };
+        return { stopped: r.stopped, took: performance.now() - t0, notes: r.notes };
       }, m);
       assert.equal(stopped.stopped, true, m.model);
+      if (m.model === "threads") {
+        assert.ok(
+          stopped.notes.some((n) => /\d threads? (was|were) blocked in a request/.test(n)),
+          stopped.notes.join(" | "),
+        );
+      }
       assert.ok(stopped.took < 2000, `${m.model}: stop took ${stopped.took} ms`);
       const next = await run(page, { ...m, tasks: 3, delay: 50, workload: "fetch" });
       assert.equal(next.finished, 3);
