@@ -673,11 +673,24 @@ pub fn live() -> JsValue {
                 span_end: F64s::default(),
                 span_state: U8s::default(),
                 output: Vec::new(),
+                wait_lane: F64s::default(),
+                wait_id: U32s::default(),
+                wait_kind: U8s::default(),
+                wait_start: F64s::default(),
+                wait_end: F64s::default(),
             };
             if let (Some(view), Some(log)) = (view.as_mut(), state.events()) {
                 let mut cursor = view.cursor;
                 log.drain(&mut cursor, |e| view.apply(e));
                 view.cursor = cursor;
+                view.see_waits(log, snapshot.elapsed_ms);
+                for w in view.waits() {
+                    snapshot.wait_lane.0.push(f64::from(w.lane.number()));
+                    snapshot.wait_id.0.push(w.id);
+                    snapshot.wait_kind.0.push(w.kind as u8);
+                    snapshot.wait_start.0.push(w.start);
+                    snapshot.wait_end.0.push(w.end.unwrap_or(f64::NAN));
+                }
                 snapshot.lanes = view
                     .lanes()
                     .into_iter()

@@ -204,6 +204,17 @@ js_object! {
         pub span_state: U8s => "spanState",
         /// What the tasks printed so far: the first and latest 50 lines.
         pub output: Vec<OutputLine> => "output",
+        /// Waits seen so far (threads waiting for the GIL or a lock, sampled once per call): each
+        /// wait's lane.
+        pub wait_lane: F64s => "waitLane",
+        /// Waits: the task that waits.
+        pub wait_id: U32s => "waitId",
+        /// Waits: what for, 0 the GIL, 1 a lock.
+        pub wait_kind: U8s => "waitKind",
+        /// Waits: when each began, ms on the run's clock.
+        pub wait_start: F64s => "waitStart",
+        /// Waits: when each ended, NaN while it lasts.
+        pub wait_end: F64s => "waitEnd",
     }
 }
 

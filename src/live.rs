@@ -11,11 +11,15 @@ use std::collections::BTreeMap;
 
 use crate::output::{self, Bounded, Line};
 use crate::params::Workload;
-use crate::record::{Event, EventKind};
+use crate::record::{Event, EventKind, EventLog, LiveWait};
 use crate::timeline::{Lane, SpanState};
 
 /// The most tasks a run may have to be watched task by task.
 pub const MAX_TASKS: u32 = 10_000;
+
+/// The most waits drawn live (a run with the GIL hands it over every 5 ms); the record keeps
+/// every one.
+const MAX_WAITS: usize = 5_000;
 
 /// Rows of one lane: which are taken by a task in flight.
 #[derive(Debug, Default)]
@@ -57,6 +61,11 @@ pub struct LiveView {
     pub cursor: usize,
     /// The lines printed so far: the first and the latest ones, as the record's output keeps them.
     printed: Bounded,
+    /// Waits seen so far (for the GIL or a lock), and each lane's latest in that list.
+    waits: Vec<LiveWait>,
+    latest_wait: BTreeMap<Lane, usize>,
+    /// When [`LiveView::see_waits`] last looked.
+    seen_at: f64,
 }
 
 impl LiveView {
@@ -74,7 +83,38 @@ impl LiveView {
             lanes: BTreeMap::new(),
             cursor: 0,
             printed: Bounded::default(),
+            waits: Vec::new(),
+            latest_wait: BTreeMap::new(),
+            seen_at: 0.0,
         }
+    }
+
+    /// Takes in each lane's latest wait, as `log` has it at `now` (sampled once a frame, so a
+    /// wait that begins and ends between two samples is only in the record). A wait seen under
+    /// way and replaced by the next sample is kept as lasting until the sample that saw it: its
+    /// real end, a little later, is in the record.
+    pub fn see_waits(&mut self, log: &EventLog, now: f64) {
+        let before = self.seen_at;
+        log.latest_waits(|w| match self.latest_wait.get(&w.lane).copied() {
+            Some(i) if self.waits[i].start == w.start && self.waits[i].id == w.id => {
+                self.waits[i].end = w.end
+            }
+            known => {
+                if let Some(k) = known.map(|i| &mut self.waits[i]).filter(|k| k.end.is_none()) {
+                    k.end = Some(before.max(k.start));
+                }
+                if self.waits.len() < MAX_WAITS {
+                    self.latest_wait.insert(w.lane, self.waits.len());
+                    self.waits.push(w);
+                }
+            }
+        });
+        self.seen_at = now;
+    }
+
+    /// The waits seen so far, in the order they were seen.
+    pub fn waits(&self) -> &[LiveWait] {
+        &self.waits
     }
 
     /// Takes in one start or end.
@@ -158,5 +198,26 @@ mod tests {
         let mut v = LiveView::new(1, Workload::Cpu);
         v.apply(ev(7, Lane::EVENT_LOOP, 0.0, EventKind::Start));
         assert_eq!(v.spans().count(), 0);
+    }
+
+    #[test]
+    fn waits_are_followed_from_sample_to_sample() {
+        use crate::timeline::WaitKind;
+        let log = EventLog::for_tasks(4);
+        let mut v = LiveView::new(4, Workload::Cpu);
+        let (t1, t2) = (Lane::thread(1), Lane::thread(2));
+        log.wait_begin(t1, 0, WaitKind::Gil, 1.0);
+        v.see_waits(&log, 2.0);
+        assert_eq!(v.waits().len(), 1);
+        assert_eq!(v.waits()[0].end, None, "under way");
+        log.wait_end(t1, 3.0);
+        log.wait_begin(t2, 1, WaitKind::Gil, 3.0);
+        v.see_waits(&log, 4.0);
+        assert_eq!(v.waits()[0].end, Some(3.0), "its end, as it was written");
+        // Thread 2's wait is replaced before a sample saw it end: it lasted until 4 ms at least.
+        log.wait_begin(t2, 1, WaitKind::Gil, 5.0);
+        v.see_waits(&log, 6.0);
+        let ends: Vec<_> = v.waits().iter().map(|w| (w.lane, w.start, w.end)).collect();
+        assert_eq!(ends, [(t1, 1.0, Some(3.0)), (t2, 3.0, Some(4.0)), (t2, 5.0, None)]);
     }
 }

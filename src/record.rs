@@ -318,6 +318,20 @@ impl LaneLog {
         self.tasks.push((id, start, at, result));
     }
 
+    /// Task `id` begins to wait for `kind` at `at`: shown live until [`LaneLog::wait_over`].
+    pub fn waiting(&self, id: u32, kind: WaitKind, at: f64) {
+        if let Some(live) = &self.live {
+            live.wait_begin(self.lane, id, kind, at);
+        }
+    }
+
+    /// The wait begun with [`LaneLog::waiting`] is over at `at`.
+    pub fn wait_over(&self, at: f64) {
+        if let Some(live) = &self.live {
+            live.wait_end(self.lane, at);
+        }
+    }
+
     /// Task `id` waited for the GIL from `start` to `end`.
     pub fn wait(&mut self, id: u32, start: f64, end: f64) {
         self.waits.push(Wait { kind: WaitKind::Gil, id, lane: self.lane, start, end });
@@ -373,13 +387,81 @@ const KIND_SHIFT: u32 = 30;
 pub struct EventLog {
     slots: Box<[Slot]>,
     next: AtomicU32,
+    /// Each thread lane's latest wait (for the GIL or a lock), see [`EventLog::wait_begin`].
+    waits: Box<[WaitSlot]>,
+}
+
+/// Lanes whose waits are shown live: threads 1 to 999 (the event loop's tasks await, they do not
+/// block, and process lanes start at 1000).
+const WAIT_LANES: usize = 1000;
+
+/// One lane's latest wait: its task, and its start and end packed in one word so a reader never
+/// sees the end of one wait with the start of another. The start is an `f32` of ms (never
+/// negative, so its sign bit is free for the kind), the end an `f32` or [`STILL_WAITING`].
+#[derive(Default)]
+struct WaitSlot {
+    id: AtomicU32,
+    span: AtomicU64,
+}
+
+const STILL_WAITING: u32 = u32::MAX;
+const LOCK_BIT: u32 = 1 << 31;
+
+/// A wait as a live reader sees it: `end` is `None` while it lasts.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LiveWait {
+    /// The thread's lane.
+    pub lane: Lane,
+    /// The task that waits.
+    pub id: u32,
+    /// What it waits for.
+    pub kind: WaitKind,
+    /// When it began to wait, ms on the run's clock.
+    pub start: f64,
+    /// When the wait ended, or `None` while it lasts.
+    pub end: Option<f64>,
 }
 
 impl EventLog {
     /// A log with room for every start and end of `tasks` tasks.
     pub fn for_tasks(tasks: u32) -> EventLog {
         let slots = (0..tasks as usize * 2).map(|_| Slot::default()).collect();
-        EventLog { slots, next: AtomicU32::new(0) }
+        let waits = (0..WAIT_LANES).map(|_| WaitSlot::default()).collect();
+        EventLog { slots, next: AtomicU32::new(0), waits }
+    }
+
+    /// Task `id` in `lane` began to wait for `kind` at `at`. Only the latest wait of a lane is
+    /// kept: the live figure samples it once a frame (the record has every wait at the end).
+    pub fn wait_begin(&self, lane: Lane, id: u32, kind: WaitKind, at: f64) {
+        let Some(slot) = self.waits.get(lane.number() as usize) else { return };
+        let start = (at.max(0.0) as f32).to_bits() | if kind == WaitKind::Lock { LOCK_BIT } else { 0 };
+        slot.id.store(id, Ordering::Relaxed);
+        slot.span.store(u64::from(STILL_WAITING) << 32 | u64::from(start), Ordering::Release);
+    }
+
+    /// The wait begun last in `lane` ended at `at`.
+    pub fn wait_end(&self, lane: Lane, at: f64) {
+        let Some(slot) = self.waits.get(lane.number() as usize) else { return };
+        let start = slot.span.load(Ordering::Relaxed) as u32;
+        slot.span.store(u64::from((at as f32).to_bits()) << 32 | u64::from(start), Ordering::Release);
+    }
+
+    /// Calls `f` with each lane's latest wait, in lane order.
+    pub fn latest_waits(&self, mut f: impl FnMut(LiveWait)) {
+        for (n, slot) in self.waits.iter().enumerate() {
+            let span = slot.span.load(Ordering::Acquire);
+            if span == 0 {
+                continue;
+            }
+            let (start, end) = (span as u32, (span >> 32) as u32);
+            f(LiveWait {
+                lane: Lane::from_number(n as u32),
+                id: slot.id.load(Ordering::Relaxed),
+                kind: if start & LOCK_BIT != 0 { WaitKind::Lock } else { WaitKind::Gil },
+                start: f64::from(f32::from_bits(start & !LOCK_BIT)),
+                end: (end != STILL_WAITING).then(|| f64::from(f32::from_bits(end))),
+            });
+        }
     }
 
     /// Appends `event`. Each task starts and ends once, so the room never runs out; if it did,
@@ -459,6 +541,30 @@ mod tests {
         assert_eq!(o.errors, [(2, "two".to_string()), (0, "zero".to_string())]);
         assert_eq!(o.spans.count(SpanState::Failed), 2);
         assert_eq!(o.checksum, 1, "wraps around");
+    }
+
+    #[test]
+    fn a_lane_shows_its_latest_wait_while_it_lasts_and_once_over() {
+        let log = EventLog::for_tasks(2);
+        let seen = || {
+            let mut v = Vec::new();
+            log.latest_waits(|w| v.push(w));
+            v
+        };
+        assert!(seen().is_empty());
+        log.wait_begin(Lane::thread(2), 1, WaitKind::Lock, 12.5);
+        let w = LiveWait { lane: Lane::thread(2), id: 1, kind: WaitKind::Lock, start: 12.5, end: None };
+        assert_eq!(seen(), [w]);
+        log.wait_end(Lane::thread(2), 20.0);
+        assert_eq!(seen(), [LiveWait { end: Some(20.0), ..w }]);
+        log.wait_begin(Lane::thread(1), 0, WaitKind::Gil, 0.0);
+        assert_eq!(
+            seen()[0],
+            LiveWait { lane: Lane::thread(1), id: 0, kind: WaitKind::Gil, start: 0.0, end: None }
+        );
+        // Lanes past the table (process lanes) are left out, not wrapped.
+        log.wait_begin(Lane::process(1), 0, WaitKind::Lock, 1.0);
+        assert_eq!(seen().len(), 2);
     }
 
     #[test]

@@ -135,18 +135,4 @@ export const playground = {
   events,
   trace,
 };
-export {
-  ready,
-  threadsReady,
-  capabilities,
-  schema,
-  run,
-  check,
-  progress,
-  live,
-  stop,
-  stats,
-  rustCode,
-  events,
-  trace,
-};
+export { schema };

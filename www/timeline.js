@@ -99,7 +99,8 @@ function cut(record, now) {
     waitId: pickWait(record.waitId ?? []),
     waitKind: pickWait(record.waitKind ?? []),
     waitStart: pickWait(waitStart),
-    waitEnd: pickWait(record.waitEnd ?? [], (e) => Math.min(e, now)),
+    // A wait under way (NaN end, live) lasts until now.
+    waitEnd: pickWait(record.waitEnd ?? [], (e) => (e <= now ? e : now)),
   };
 }
 

@@ -28,7 +28,7 @@ use crate::locks::{LOCK_NAMES, WaitGraph};
 use crate::params::{FailMode, LockOrder, Params, SyncMode, Workload};
 use crate::record::{Counted, Deadlock, LaneLog};
 use crate::run::RunState;
-use crate::timeline::Lane;
+use crate::timeline::{Lane, WaitKind};
 use crate::workload;
 
 /// What the threads of a run share for the counter and the deadlock: real shared memory.
@@ -75,12 +75,26 @@ impl Job {
     fn hold(&self, id: u32, log: &mut LaneLog) -> bool {
         let Some(gil) = &self.gil else { return true };
         let start = self.run.since_start();
+        log.waiting(id, WaitKind::Gil, start);
         let got = gil.acquire(&self.run);
         let end = self.run.since_start();
+        log.wait_over(end);
         if end - start > 0.05 {
             log.wait(id, start, end);
         }
         got
+    }
+
+    /// Hands the GIL over if another thread asked for it and waits to take it back (see
+    /// [`Gil::switch_if_asked`]), showing the wait live.
+    fn switch(&self, gil: &Gil, id: u32, log: &LaneLog) -> Option<bool> {
+        if !gil.asked() {
+            return Some(false);
+        }
+        log.waiting(id, WaitKind::Gil, self.run.since_start());
+        let switched = gil.switch_if_asked(&self.run);
+        log.wait_over(self.run.since_start());
+        switched
     }
 
     fn release(&self) {
@@ -122,7 +136,7 @@ impl Job {
                 let mut stopped = false;
                 let sum = workload::compute(id, workload::cpu_iterations(delay), || {
                     match self.gil.as_ref().map(|g| (g, self.run.since_start())) {
-                        Some((gil, before)) => match gil.switch_if_asked(&self.run) {
+                        Some((gil, before)) => match self.switch(gil, id, log) {
                             Some(true) => log.wait(id, before, self.run.since_start()),
                             Some(false) => {}
                             None => stopped = true,
@@ -178,7 +192,7 @@ impl Job {
             // CPython 3.11 checks for a switch request (the loop's jump back).
             if let Some(gil) = self.gil.as_ref().filter(|g| g.asked()) {
                 let before = self.run.since_start();
-                match gil.switch_if_asked(&self.run) {
+                match self.switch(gil, id, log) {
                     Some(true) => log.wait(id, before, self.run.since_start()),
                     Some(false) => {}
                     None => return None,
@@ -245,6 +259,7 @@ impl Job {
         }
         let start = self.run.since_start();
         graph.begin_wait(me, lock, start);
+        log.waiting(id, WaitKind::Lock, start);
         let result = loop {
             if graph.try_take(lock, me) {
                 break Ok(());
@@ -266,7 +281,9 @@ impl Job {
             std::thread::sleep(Duration::from_micros(500));
         };
         graph.end_wait(me);
-        log.lock_wait(id, start, self.run.since_start());
+        let end = self.run.since_start();
+        log.wait_over(end);
+        log.lock_wait(id, start, end);
         result
     }
     // [/snippet]

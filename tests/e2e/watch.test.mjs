@@ -147,6 +147,50 @@ describe("live", () => {
     assert.match(out.at(-2), /^\['Content of url1', .*'Content of url5', \.\.\.\]$/);
     assertClean(page);
   });
+
+  test("waits show as they happen: a thread waiting for the GIL, threads waiting for a lock", async () => {
+    const page = await open(browser, server.url);
+    await ready(page);
+    // Reads live() once a frame until `seen(snapshot)` holds (or the run ends); returns what held.
+    const watch = (options, kind) =>
+      page.evaluate(
+        async ({ options, kind }) => {
+          const pg = window.playground;
+          let ended = false;
+          const done = pg.run(options).finally(() => (ended = true));
+          let found = null;
+          while (!ended && !found) {
+            const s = pg.live();
+            for (let i = 0; s && i < s.waitLane.length; i++) {
+              if (s.waitKind[i] === kind && Number.isNaN(s.waitEnd[i])) {
+                found = { lane: s.waitLane[i], start: s.waitStart[i], at: s.elapsedMs };
+              }
+            }
+            await new Promise((r) => requestAnimationFrame(r));
+          }
+          const record = await done;
+          return { found, recorded: record.waitKind.filter((k) => k === kind).length };
+        },
+        { options, kind },
+      );
+    const gil = await watch(
+      { model: "threads", tasks: 4, delay: 300, threads: 2, workload: "cpu", gil: true },
+      0,
+    );
+    assert.ok(gil.found, "a wait for the GIL under way was seen live before the run ended");
+    assert.ok(gil.found.lane >= 1 && gil.found.start <= gil.found.at, JSON.stringify(gil.found));
+    assert.ok(gil.recorded > 0);
+    const lock = await watch(
+      { model: "threads", tasks: 2, delay: 200, threads: 2, workload: "deadlock" },
+      1,
+    );
+    assert.ok(
+      lock.found,
+      "a wait for a lock under way was seen live before the deadlock was found",
+    );
+    assert.ok(lock.recorded > 0);
+    assertClean(page);
+  });
 });
 
 describe("on the page", () => {
