@@ -138,10 +138,16 @@ async function load() {
   const endpoint = latencyEndpoint();
   const reason = await threadsUnavailableReason();
   const threads = reason === null;
+  // The module's download and compilation are the long part of starting: begun here, they go on
+  // while the glue module below and its imports load, instead of after them.
+  const url = new URL(`./pkg/${threads ? "mt" : "st"}/playground_bg.wasm`, import.meta.url);
+  const compiled = WebAssembly.compileStreaming(fetch(url));
+  // Left to the glue's own error path if it fails (e.g. a server that sends the wrong MIME type).
+  compiled.catch(() => {});
   const wasm = threads
     ? await import("./pkg/mt/playground.js")
     : await import("./pkg/st/playground.js");
-  await wasm.default();
+  await wasm.default({ module_or_path: await compiled.catch(() => url) });
   wasm.configure({
     fetchUrl: (await endpoint).url,
     processUrl: new URL("process.js", import.meta.url).href,
