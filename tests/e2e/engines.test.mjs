@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { until } from "selenium-webdriver";
-import { startServer } from "./harness.mjs";
+import { HOST_JS, startServer } from "./harness.mjs";
 import {
   ENGINES,
   SKIPPED,
@@ -39,20 +39,6 @@ const EXPECT = {
   firefox: { threads: true },
   webkit: { threads: false, reason: /does not support WebAssembly threads/ },
 };
-
-// The host page's script: sizes the iframe from the embed's height messages, checking they come
-// from the embed, and keeps them for the test.
-const HOST_JS = `
-const frame = document.querySelector("iframe");
-const origin = new URL(frame.src).origin;
-window.heights = [];
-window.addEventListener("message", (event) => {
-  if (event.origin !== origin || event.source !== frame.contentWindow) return;
-  if (event.data?.type !== "playground:height") return;
-  window.heights.push(event.data.height);
-  frame.height = String(event.data.height);
-});
-`;
 
 const hostPage = (src) => `<!doctype html>
 <html lang="en">

@@ -128,3 +128,42 @@ export async function runFromUi(target, model, { tasks, delay, threads, rows } =
     added,
   );
 }
+
+/**
+ * Runs `options` through the API of `page`; resolves to the record without its typed arrays, with
+ * what tests read of them as plain values: span states, the lanes used, the spans, and the waits
+ * (their kinds, lanes, count and total ms).
+ */
+export function apiRun(page, options) {
+  return page.evaluate(async (o) => {
+    const r = await window.playground.run(o);
+    const { spans, spanId, spanLane, spanRow, spanStart, spanEnd, spanState, ...rest } = r;
+    return {
+      ...rest,
+      states: [...spanState],
+      lanesUsed: [...new Set(spanLane)],
+      spans,
+      waits: r.waitStart.length,
+      waitKinds: [...r.waitKind],
+      waitLanes: [...r.waitLane],
+      waitMs: [...r.waitStart].reduce((a, s, i) => a + r.waitEnd[i] - s, 0),
+    };
+  }, options);
+}
+
+/**
+ * The script of a documentation page that embeds the playground in an iframe: it sizes the
+ * iframe from the embed's height messages, checking they come from the embed, and keeps them in
+ * `window.heights` for the tests.
+ */
+export const HOST_JS = `
+const frame = document.querySelector("iframe");
+const origin = new URL(frame.src).origin;
+window.heights = [];
+window.addEventListener("message", (event) => {
+  if (event.origin !== origin || event.source !== frame.contentWindow) return;
+  if (event.data?.type !== "playground:height") return;
+  window.heights.push(event.data.height);
+  frame.height = String(event.data.height);
+});
+`;

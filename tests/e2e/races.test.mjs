@@ -4,7 +4,7 @@
 // deadlock is found in the wait-for graph, named, and the pool works again for the next run.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { assertClean, launch, open, ready, startServer } from "./harness.mjs";
+import { apiRun, assertClean, launch, open, ready, startServer } from "./harness.mjs";
 
 let browser, server, page, caps;
 before(async () => {
@@ -19,21 +19,7 @@ after(async () => {
   server?.close();
 });
 
-/** Runs through the API; returns the record without its typed arrays, plus the waits. */
-function run(options) {
-  return page.evaluate(async (o) => {
-    const r = await window.playground.run(o);
-    const { spans, spanId, spanLane, spanRow, spanStart, spanEnd, spanState, ...rest } = r;
-    return {
-      ...rest,
-      waitKinds: [...r.waitKind],
-      waitLanes: [...r.waitLane],
-      waitMs: [...r.waitStart].reduce((a, s, i) => a + r.waitEnd[i] - s, 0),
-      states: [...spanState],
-      processCounts: r.processCounts,
-    };
-  }, options);
-}
+const run = (options) => apiRun(page, options);
 
 /** The refusal of `options`: `{ field, message }`. */
 function refusal(options) {

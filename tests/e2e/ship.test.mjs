@@ -16,6 +16,7 @@ import { chromium } from "playwright-core";
 import {
   assertClean,
   CHROMIUM,
+  HOST_JS,
   CHROMIUM_ARGS,
   launch,
   runFromUi,
@@ -52,20 +53,6 @@ async function hostSite(dir, { isolated }) {
   await once(server, "listening");
   return { url: `http://localhost:${server.address().port}/`, close: () => server.close() };
 }
-
-// The host page's own script: sizes the iframe from the embed's height messages, checking they
-// come from the embed, and keeps them for the tests.
-const HOST_JS = `
-const frame = document.querySelector("iframe");
-const origin = new URL(frame.src).origin;
-window.heights = [];
-window.addEventListener("message", (event) => {
-  if (event.origin !== origin || event.source !== frame.contentWindow) return;
-  if (event.data?.type !== "playground:height") return;
-  window.heights.push(event.data.height);
-  frame.height = String(event.data.height);
-});
-`;
 
 function hostPage(snippet) {
   return `<!doctype html>

@@ -3,7 +3,7 @@
 // overhead, the code side by side and the sweep.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { assertClean, launch, open, ready, startServer } from "./harness.mjs";
+import { apiRun, assertClean, launch, open, ready, startServer } from "./harness.mjs";
 
 let browser, server, page, caps;
 before(async () => {
@@ -17,22 +17,7 @@ after(async () => {
   server?.close();
 });
 
-/** Runs through the API; returns the record without its typed arrays (plus counts of them). */
-function run(options) {
-  return page.evaluate(async (o) => {
-    const r = await window.playground.run(o);
-    const { spans, spanId, spanLane, spanRow, spanStart, spanEnd, spanState, ...rest } = r;
-    const waitMs = [...r.waitStart].reduce((a, s, i) => a + r.waitEnd[i] - s, 0);
-    return {
-      ...rest,
-      waits: r.waitStart.length,
-      waitMs,
-      states: [...spanState],
-      lanesUsed: [...new Set(spanLane)],
-      spans,
-    };
-  }, options);
-}
+const run = (options) => apiRun(page, options);
 
 /**
  * The most spans of `r` running at one moment, on distinct lanes: proof that work ran at the same
