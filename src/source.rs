@@ -1,25 +1,15 @@
 //! The Rust code that ran, for the page's "code side by side" panel: excerpts of the
 //! runners' own source, between `// [snippet:NAME]` and `// [/snippet]` markers, so what the page
-//! shows cannot drift from what runs. Pure Rust, tested natively.
+//! shows cannot drift from what runs (build.rs extracts them when the crate is built). Pure Rust,
+//! tested natively.
 
-const SOURCES: [&str; 6] = [
-    include_str!("runner/async_model.rs"),
-    include_str!("runner/async_races.rs"),
-    include_str!("executor.rs"),
-    include_str!("runner/threads.rs"),
-    include_str!("runner/sequential.rs"),
-    include_str!("runner/processes.rs"),
-];
+// `SNIPPETS`, written by build.rs from the runners' source at build time.
+include!(concat!(env!("OUT_DIR"), "/snippets.rs"));
 
 /// The excerpt called `name`, dedented, or `None` if there is no such marker.
 pub fn snippet(name: &str) -> Option<String> {
-    let open = format!("// [snippet:{name}]");
-    SOURCES.iter().find_map(|src| {
-        let start = src.find(&open)? + open.len();
-        let body = &src[start..];
-        let body = &body[..body.find("// [/snippet]")?];
-        Some(dedent(body.trim_matches('\n')))
-    })
+    let (_, body) = SNIPPETS.iter().find(|(n, _)| *n == name)?;
+    Some(dedent(body.trim_matches('\n')))
 }
 
 /// Removes the indentation every non-blank line shares.
