@@ -274,7 +274,7 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
             pending: tasks,
             limit: u32::MAX,
             batch: Vec::new(),
-            rec: state.recorder(),
+            rec: state.recorder().batched(),
             fail_fast: false,
             clock_every: POLLS_PER_CLOCK_READ,
             state: state.clone(),
@@ -408,6 +408,8 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> Future for RunAll<F, M>
         CURRENT.with_borrow_mut(|c| *c = Some(this.shared.clone()));
         let result = this.run_slice();
         CURRENT.with_borrow_mut(|c| *c = None);
+        // What the slice started and ended, counted for progress() before the browser runs again.
+        this.rec.publish();
         match result {
             Slice::Done => Poll::Ready(this.outcome(false)),
             Slice::Failed => {

@@ -129,11 +129,20 @@ impl Progress {
     }
 
     fn count_start(&self) {
-        self.started.fetch_add(1, Ordering::Relaxed);
+        self.count(1, 0);
     }
 
     fn count_end(&self) {
-        self.done.fetch_add(1, Ordering::Relaxed);
+        self.count(0, 1);
+    }
+
+    fn count(&self, started: u32, done: u32) {
+        if started > 0 {
+            self.started.fetch_add(started, Ordering::Relaxed);
+        }
+        if done > 0 {
+            self.done.fetch_add(done, Ordering::Relaxed);
+        }
     }
 }
 
@@ -143,13 +152,31 @@ pub struct Recorder {
     progress: Arc<Progress>,
     live: Option<Arc<EventLog>>,
     out: Outcome,
+    /// Starts and ends not yet added to `progress`, when counting in batches.
+    unpublished: Option<(u32, u32)>,
 }
 
 impl Recorder {
     /// A recorder for a run of `tasks` tasks, none started, counting in `progress`.
     pub fn new(tasks: u32, progress: Arc<Progress>) -> Recorder {
         let out = Outcome { spans: Spans::with_tasks(tasks as usize), ..Outcome::default() };
-        Recorder { progress, live: None, out }
+        Recorder { progress, live: None, out, unpublished: None }
+    }
+
+    /// Counts starts and ends here and adds them to the progress counters only at
+    /// [`Recorder::publish`]: for the async executor, which calls it before it gives the event
+    /// loop back, the only moment anything reads them. An atomic add per start and per end is a
+    /// locked instruction in the threaded build: a tenth of a second over ten million tasks.
+    pub fn batched(mut self) -> Recorder {
+        self.unpublished = Some((0, 0));
+        self
+    }
+
+    /// Adds the starts and ends counted since the last call to the progress counters.
+    pub fn publish(&mut self) {
+        if let Some((started, done)) = self.unpublished.as_mut() {
+            self.progress.count(std::mem::take(started), std::mem::take(done));
+        }
     }
 
     /// Also appends every start and end to `log` as it happens, for a live view of the run.
@@ -162,7 +189,10 @@ impl Recorder {
     pub fn start(&mut self, id: u32, lane: Lane, at: f64) {
         self.out.spans.lane[id as usize] = lane;
         self.out.spans.start[id as usize] = at as SpanMs;
-        self.progress.count_start();
+        match self.unpublished.as_mut() {
+            Some((started, _)) => *started += 1,
+            None => self.progress.count_start(),
+        }
         if let Some(live) = &self.live {
             live.push(Event { id, lane, at, kind: EventKind::Start });
         }
@@ -172,7 +202,10 @@ impl Recorder {
     pub fn finish(&mut self, id: u32, ending: impl Into<Ending>, at: f64) -> bool {
         let ending = ending.into();
         if ending != Ending::Cancelled {
-            self.progress.count_end();
+            match self.unpublished.as_mut() {
+                Some((_, done)) => *done += 1,
+                None => self.progress.count_end(),
+            }
         }
         self.settle(id, ending, at)
     }
@@ -233,6 +266,7 @@ impl Recorder {
     /// The run ended `elapsed_ms` after it started; `stopped` if it was stopped first. Hands over
     /// the outcome; the recorder is spent (it holds no tasks any more).
     pub fn end(&mut self, elapsed_ms: f64, stopped: bool) -> Outcome {
+        self.publish();
         Outcome { elapsed_ms, stopped, ..std::mem::take(&mut self.out) }
     }
 
@@ -525,6 +559,21 @@ mod tests {
         assert_eq!((o.spans.start[0], o.spans.end[0]), (1.0, 10.0));
         assert!(o.spans.end[1].is_nan() && o.spans.start[2].is_nan());
         assert_eq!((o.checksum, o.elapsed_ms, o.stopped), (7, 12.0, true));
+    }
+
+    #[test]
+    fn a_batched_recorder_counts_when_it_publishes() {
+        let (rec, progress) = recorder(3);
+        let mut rec = rec.batched();
+        rec.start(0, Lane::EVENT_LOOP, 1.0);
+        rec.start(1, Lane::EVENT_LOOP, 1.0);
+        rec.finish(0, Ok(0), 2.0);
+        assert_eq!((progress.started(), progress.done()), (0, 0));
+        rec.publish();
+        assert_eq!((progress.started(), progress.done()), (2, 1));
+        rec.finish(1, Ok(0), 3.0);
+        rec.end(3.0, false);
+        assert_eq!((progress.started(), progress.done()), (2, 2), "the end publishes the rest");
     }
 
     #[test]
