@@ -62,6 +62,12 @@ export async function open(browser, url, { colorScheme = "light", viewport } = {
   page.on("console", (msg) => {
     if (msg.type() === "error") page.problems.push(`console.error: ${msg.text()}`);
   });
+  // The page's workers (the thread pool, processes) print to consoles of their own.
+  page.on("worker", (worker) =>
+    worker.on("console", (msg) => {
+      if (msg.type() === "error") page.problems.push(`worker console.error: ${msg.text()}`);
+    }),
+  );
   await page.goto(url);
   return page;
 }

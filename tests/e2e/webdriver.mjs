@@ -214,6 +214,16 @@ const PROBE_JS = `"use strict";
     add("console.error " + args.map(show).join(" "));
     return error.apply(this, args);
   };
+  // An error a worker does not catch (the thread pool's, a process's) reaches only its Worker.
+  const PageWorker = window.Worker;
+  if (PageWorker) {
+    window.Worker = class extends PageWorker {
+      constructor(...args) {
+        super(...args);
+        this.addEventListener("error", (e) => add("worker error " + (e.message || "(no message)")));
+      }
+    };
+  }
 })();
 `;
 
