@@ -34,6 +34,25 @@ if (typeof window === "undefined") {
       },
     });
 
+  /**
+   * A successful answer: 204, the headers, no body. A body of a string or bytes is handed to the
+   * page as a blob, registered with the browser process and read back through it, one per
+   * response (Chromium's fetch_respond_with_observer.cc drains it with DrainAsBlobDataHandle:
+   * https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/modules/service_worker/fetch_respond_with_observer.cc).
+   * With a thousand answers due at once that cost most of a second: a bare page and service
+   * worker here took 2.0-2.1 s for 1,000 fetches of 500 ms with a 10-byte body, 1.2-1.3 s with
+   * none. The page still awaits the (empty) body to its end, as it does the server's.
+   */
+  const done = (receivedAt) =>
+    new Response(null, {
+      status: 204,
+      headers: {
+        "Cache-Control": "no-store",
+        "X-Answered-By": "service worker",
+        "X-Received-At": String(receivedAt),
+      },
+    });
+
   /** Waits `ms`, or until the request is given up (its signal aborts): resolves whether it was. */
   const wait = (ms, signal) =>
     new Promise((resolve) => {
@@ -67,7 +86,7 @@ if (typeof window === "undefined") {
       });
       return json(200, body, receivedAt);
     }
-    return json(200, `{"ms":${ms}}`, receivedAt);
+    return done(receivedAt);
   }
 
   // Registered before the library's own listener: answering here and stopping the event keeps
