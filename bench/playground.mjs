@@ -56,6 +56,9 @@ async function runInPage({ options, capMs, sampleAtMs }) {
     timedOut,
     finished: rec.finished,
     peakInFlight: rec.peakInFlight,
+    failed: rec.failed,
+    answeredBy: rec.answeredBy ?? null,
+    requestsPeak: rec.requestsPeak ?? null,
     echo: {
       delay: rec.delay,
       timers: rec.timers,
@@ -365,6 +368,37 @@ export async function raceRuns(browser, url, S) {
   return out;
 }
 
+/**
+ * Fetch: real HTTP requests to the page's latency endpoint (answered by its service worker on
+ * this server; the record says what answered and how many were under way there at once), async
+ * and on the pool, on one fresh page after a warm-up run of 10 requests. The cases CPython alone
+ * has (a thread per request) are skipped.
+ */
+export async function fetchRuns(browser, url, S) {
+  const { context, page } = await readyPage(browser, url);
+  await page.evaluate(() => window.playground.threadsReady);
+  await inPage(page, S, { model: "async", tasks: 10, delay: 10, workload: "fetch" });
+  const out = [];
+  for (const c of S.fetch.cases.filter((c) => c.model === "async" || c.threads)) {
+    log(`playground: ${c.id}`);
+    const options = { model: c.model, tasks: c.tasks, delay: c.delay, workload: "fetch" };
+    if (c.threads) options.threads = c.threads;
+    const runs = await repeat(S.fetch.reps, () => inPage(page, S, options), { slowMs: Infinity });
+    const failed = runs.find((r) => r.failed > 0);
+    out.push({
+      ...c,
+      idealMs: Math.ceil(c.tasks / (c.threads ?? c.tasks)) * c.delay,
+      answeredBy: runs.map((r) => r.answeredBy),
+      requestsPeak: runs.map((r) => r.requestsPeak),
+      ...(failed
+        ? { status: "error", error: `${failed.failed} requests failed` }
+        : summarise(runs, S)),
+    });
+  }
+  await context.close();
+  return out;
+}
+
 /** Everything the bench measures in the playground. */
 export async function benchPlayground(browser, url, S, server) {
   log("playground: page loads");
@@ -378,5 +412,6 @@ export async function benchPlayground(browser, url, S, server) {
   const threads = await threadRuns(browser, url, S);
   const cpu = await cpuRuns(browser, url, S);
   const races = await raceRuns(browser, url, S);
-  return { page, async, threads, cpu, races };
+  const fetch = await fetchRuns(browser, url, S);
+  return { page, async, threads, cpu, races, fetch };
 }
