@@ -2,6 +2,7 @@
 // `window.playground.run(...)`. Page loads, first-run latency, async (both timer kinds), threads
 // and CPU work, with memory from `playground.stats()`.
 import { firstVisitBytes, freshPage } from "./browser.mjs";
+import { startServer } from "../tests/e2e/harness.mjs";
 import { log, median, repeat, sleep, summarise } from "./common.mjs";
 
 /**
@@ -399,6 +400,40 @@ export async function fetchRuns(browser, url, S) {
   return out;
 }
 
+/**
+ * Chromium's own floor for the async fetch rows: bench/fetch-floor/, a bare page and a minimal
+ * service worker, served by scripts/serve.mjs like the playground, the same N and delay.
+ */
+export async function fetchFloorRuns(browser, S) {
+  const server = await startServer({ root: "bench/fetch-floor" });
+  const context = await browser.newContext();
+  const out = [];
+  try {
+    const page = await context.newPage();
+    await page.goto(server.url);
+    await page.waitForFunction(() => window.floorReady === true, null, { timeout: 30_000 });
+    await page.evaluate(() => window.floor(10, 10, "warm-up"));
+    for (const c of S.fetch.cases.filter((c) => c.model === "async")) {
+      log(`Chromium floor: ${c.id}`);
+      const runs = await repeat(
+        S.fetch.reps,
+        async (rep) => ({
+          elapsedMs: await page.evaluate(
+            ([n, ms, run]) => window.floor(n, ms, run),
+            [c.tasks, c.delay, rep],
+          ),
+        }),
+        { slowMs: Infinity },
+      );
+      out.push({ ...c, idealMs: c.delay, ...summarise(runs, S) });
+    }
+  } finally {
+    await context.close();
+    server.close();
+  }
+  return out;
+}
+
 /** Everything the bench measures in the playground. */
 export async function benchPlayground(browser, url, S, server) {
   log("playground: page loads");
@@ -413,5 +448,6 @@ export async function benchPlayground(browser, url, S, server) {
   const cpu = await cpuRuns(browser, url, S);
   const races = await raceRuns(browser, url, S);
   const fetch = await fetchRuns(browser, url, S);
-  return { page, async, threads, cpu, races, fetch };
+  const fetchFloor = await fetchFloorRuns(browser, S);
+  return { page, async, threads, cpu, races, fetch, fetchFloor };
 }

@@ -262,6 +262,12 @@ function fetchTable(R, S) {
       `| ${[what, a.text, b.text, fmtS(idealMs), ratio(a.ms, idealMs), ratio(b.ms, idealMs), at].join(" | ")} |`,
     );
   }
+  for (const f of R.playground?.fetchFloor ?? []) {
+    const a = cell(f, { capMs: S.capMs, withSpread: true });
+    lines.push(
+      `| Chromium's floor: a bare page, ${n(f.tasks)} fetch() of ${f.delay} ms to a minimal service worker (bench/fetch-floor/) | ${a.text} | — | ${fmtS(f.idealMs)} | ${ratio(a.ms, f.idealMs)} | — | not counted |`,
+    );
+  }
   return lines.join("\n");
 }
 
@@ -471,6 +477,7 @@ function fetchNotes(R, S) {
   return [
     `- Each case ran ${S.fetch.reps} times (median, and the spread fastest–slowest). The playground runs on one fresh page after a warm-up run of 10 requests; its requests go to the page's latency endpoint, which the page's service worker (scripts/latency-sw.js) answers inside the browser after the delay, with a 204 and no body. "Under way at once" is measured where they were answered, from when each request arrived there (the record's \`requestsPeak\`, each repetition).`,
     "- CPython (bench/python_bench.py, standard library only) sends the same requests to scripts/serve.mjs's latency endpoint, the server the bench serves the page from, which answers after the delay with a 200 and a 10-byte body; its counter (`api/latency/count`) gives the most under way at once. asyncio opens a connection per request (`asyncio.open_connection`, the GET written by hand, no connection limit, unlike aiohttp's default of 100); the threads use `http.client`, blocking.",
+    "- Chromium's floor: the same requests from a bare page (bench/fetch-floor/: a loop of fetch() calls, each body awaited) to a minimal service worker that answers after setTimeout(delay) with a 204 and no body, as the playground's does; what the browser itself costs on this machine, with nothing of the playground in the way.",
     f
       ? `- These rows were measured on ${f.date} by \`node bench/run.mjs --only fetch\` (load average ${f.loadAverageAtStart[0].toFixed(2)} at the start, ${f.loadAverageAtEnd[0].toFixed(2)} at the end) and spliced into the full run above; a full run measures them with the rest.`
       : "- Measured with the rest of this run.",

@@ -27,7 +27,7 @@ import { launch, startServer } from "../tests/e2e/harness.mjs";
 import { benchStart, log } from "./common.mjs";
 import { benchCPython, benchCPythonFetch } from "./cpython.mjs";
 import { benchLighthouse } from "./lighthouse.mjs";
-import { benchPlayground, fetchRuns } from "./playground.mjs";
+import { benchPlayground, fetchFloorRuns, fetchRuns } from "./playground.mjs";
 import { benchPyodide } from "./pyodide.mjs";
 import { writeReports } from "./report.mjs";
 import { scenarios } from "./scenarios.mjs";
@@ -107,6 +107,7 @@ async function onlyFetch() {
   const run = { date: new Date().toISOString(), loadAverageAtStart: os.loadavg() };
   try {
     R.playground.fetch = await fetchRuns(browser, www.url, S);
+    R.playground.fetchFloor = await fetchFloorRuns(browser, S);
     if (R.cpython) R.cpython.fetch = await benchCPythonFetch(S, `${www.url}api/latency`);
   } finally {
     await browser.close();
