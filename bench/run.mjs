@@ -27,7 +27,7 @@ import { launch, startServer } from "../tests/e2e/harness.mjs";
 import { benchStart, log } from "./common.mjs";
 import { benchCPython, benchCPythonFetch } from "./cpython.mjs";
 import { benchLighthouse } from "./lighthouse.mjs";
-import { benchPlayground, fetchFloorRuns, fetchRuns } from "./playground.mjs";
+import { benchPlayground, fetchRuns } from "./playground.mjs";
 import { benchPyodide } from "./pyodide.mjs";
 import { writeReports } from "./report.mjs";
 import { scenarios } from "./scenarios.mjs";
@@ -106,8 +106,9 @@ async function onlyFetch() {
   const [browser, www] = await Promise.all([launch(), startServer()]);
   const run = { date: new Date().toISOString(), loadAverageAtStart: os.loadavg() };
   try {
-    R.playground.fetch = await fetchRuns(browser, www.url, S);
-    R.playground.fetchFloor = await fetchFloorRuns(browser, S);
+    const { fetch, floor } = await fetchRuns(browser, www.url, S);
+    R.playground.fetch = fetch;
+    R.playground.fetchFloor = floor;
     if (R.cpython) R.cpython.fetch = await benchCPythonFetch(S, `${www.url}api/latency`);
   } finally {
     await browser.close();
