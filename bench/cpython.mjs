@@ -113,8 +113,42 @@ async function races(S) {
   });
 }
 
+/**
+ * Real HTTP requests, the same N and delay as the playground's fetch rows, to the latency
+ * endpoint of the bench's own scripts/serve.mjs (`url`: `api/latency`), whose counter says how many
+ * were under way there at once: asyncio with `asyncio.open_connection` (a connection per
+ * request, no limit), and http.client on a pool of T threads or a thread per request.
+ */
+export async function benchCPythonFetch(S, url) {
+  const countUrl = `${url}/count`;
+  const out = [];
+  for (const c of S.fetch.cases) {
+    log(`CPython: fetch ${c.id}`);
+    const res = await python(
+      [
+        {
+          kind: c.model === "async" ? "fetch-async" : "fetch-threads",
+          tasks: c.tasks,
+          threads: c.threads ?? c.tasks,
+          delayMs: c.delay,
+          url,
+          countUrl,
+          reps: S.fetch.reps,
+        },
+      ],
+      180_000,
+    );
+    out.push({
+      id: c.id,
+      serverPeak: res.error ? null : res.results[0].serverPeak,
+      ...pyResult(res, 0),
+    });
+  }
+  return out;
+}
+
 /** Everything the bench measures in CPython. `iterations`: the calibrated CPU loop. */
-export async function benchCPython(S) {
+export async function benchCPython(S, latencyUrl) {
   const out = { async: [], threads: [] };
   const v = spawnSync("python3", ["-c", "import platform; print(platform.python_version())"]);
   out.version = v.stdout?.toString().trim() || null;
@@ -149,5 +183,6 @@ export async function benchCPython(S) {
   }
   log("CPython: races");
   out.races = await races(S);
+  out.fetch = await benchCPythonFetch(S, latencyUrl);
   return out;
 }

@@ -2,6 +2,7 @@
 // `window.playground.run(...)`. Page loads, first-run latency, async (both timer kinds), threads
 // and CPU work, with memory from `playground.stats()`.
 import { firstVisitBytes, freshPage } from "./browser.mjs";
+import { startServer } from "../tests/e2e/harness.mjs";
 import { log, median, repeat, sleep, summarise } from "./common.mjs";
 
 /**
@@ -56,6 +57,9 @@ async function runInPage({ options, capMs, sampleAtMs }) {
     timedOut,
     finished: rec.finished,
     peakInFlight: rec.peakInFlight,
+    failed: rec.failed,
+    answeredBy: rec.answeredBy ?? null,
+    requestsPeak: rec.requestsPeak ?? null,
     echo: {
       delay: rec.delay,
       timers: rec.timers,
@@ -365,6 +369,69 @@ export async function raceRuns(browser, url, S) {
   return out;
 }
 
+/**
+ * Fetch: real HTTP requests to the page's latency endpoint (answered by its service worker on
+ * this server; the record says what answered and how many were under way there at once), async
+ * and on the pool, on one fresh page after a warm-up run of 10 requests. The cases CPython alone
+ * has (a thread per request) are skipped.
+ *
+ * Beside each async case, Chromium's own floor: bench/fetch-floor/, a bare page sending the same
+ * fetch() calls to a minimal service worker, served by scripts/serve.mjs like the playground. Their
+ * repetitions alternate with the playground's (in alternating order), so a busy moment on the
+ * machine weighs on both alike. Resolves to `{ fetch, floor }`.
+ */
+export async function fetchRuns(browser, url, S) {
+  const { context, page } = await readyPage(browser, url);
+  const floorServer = await startServer({ root: "bench/fetch-floor" });
+  const floorContext = await browser.newContext();
+  const out = [];
+  const floor = [];
+  try {
+    const floorPage = await floorContext.newPage();
+    await floorPage.goto(floorServer.url);
+    await floorPage.waitForFunction(() => window.floorReady === true, null, { timeout: 30_000 });
+    await floorPage.evaluate(() => window.floor(10, 10, "warm-up"));
+    await page.evaluate(() => window.playground.threadsReady);
+    await inPage(page, S, { model: "async", tasks: 10, delay: 10, workload: "fetch" });
+    for (const c of S.fetch.cases.filter((c) => c.model === "async" || c.threads)) {
+      log(`playground: ${c.id}`);
+      const options = { model: c.model, tasks: c.tasks, delay: c.delay, workload: "fetch" };
+      if (c.threads) options.threads = c.threads;
+      const runs = [];
+      const floorRuns = [];
+      for (let rep = 0; rep < S.fetch.reps; rep++) {
+        const ours = async () => runs.push(await inPage(page, S, options));
+        const bare = async () =>
+          floorRuns.push({
+            elapsedMs: await floorPage.evaluate(
+              ([n, ms, run]) => window.floor(n, ms, run),
+              [c.tasks, c.delay, rep],
+            ),
+          });
+        if (c.model !== "async") await ours();
+        else if (rep % 2) await bare().then(ours);
+        else await ours().then(bare);
+      }
+      const failed = runs.find((r) => r.failed > 0 || r.error);
+      out.push({
+        ...c,
+        idealMs: Math.ceil(c.tasks / (c.threads ?? c.tasks)) * c.delay,
+        answeredBy: runs.map((r) => r.answeredBy),
+        requestsPeak: runs.map((r) => r.requestsPeak),
+        ...(failed
+          ? { status: "error", error: failed.error ?? `${failed.failed} requests failed` }
+          : summarise(runs, S)),
+      });
+      if (floorRuns.length) floor.push({ ...c, idealMs: c.delay, ...summarise(floorRuns, S) });
+    }
+  } finally {
+    await context.close();
+    await floorContext.close();
+    floorServer.close();
+  }
+  return { fetch: out, floor };
+}
+
 /** Everything the bench measures in the playground. */
 export async function benchPlayground(browser, url, S, server) {
   log("playground: page loads");
@@ -378,5 +445,6 @@ export async function benchPlayground(browser, url, S, server) {
   const threads = await threadRuns(browser, url, S);
   const cpu = await cpuRuns(browser, url, S);
   const races = await raceRuns(browser, url, S);
-  return { page, async, threads, cpu, races };
+  const { fetch, floor } = await fetchRuns(browser, url, S);
+  return { page, async, threads, cpu, races, fetch, fetchFloor: floor };
 }

@@ -17,6 +17,14 @@ Standard library only; runs with the machine's python3 (3.11). Each scenario is 
   with or without a ``threading.Lock`` (``lock``); reports the updates lost.
 - ``race-async``: N asyncio tasks each doing ``increments`` times a read of a shared counter,
   ``await asyncio.sleep(0)``, then the write; reports the updates lost.
+- ``fetch-async``: N HTTP/1.1 GETs of ``url`` (a latency endpoint that answers after
+  ``?ms=delayMs``) at once with ``asyncio.gather``, each on its own connection from
+  ``asyncio.open_connection``, the request written and the response read by hand (standard
+  library only: no aiohttp, so no connection limit).
+- ``fetch-threads``: the same GETs with ``http.client``, one ``threading.Thread`` per request
+  (T == N) or on a ``ThreadPoolExecutor(max_workers=T)``.
+  Both read the whole response, fail on a status outside 2xx, and report ``serverPeak``: the most
+  requests under way at the server at once, from its counter (``countUrl``) when given.
 
 Usage (the driver, bench/run.mjs, passes JSON; the flags are for people):
 
@@ -40,6 +48,7 @@ each repetition, ``expected`` the count a correct program ends with.
 
 import argparse
 import asyncio
+import http.client
 import json
 import os
 import platform
@@ -47,7 +56,9 @@ import statistics
 import sys
 import threading
 import time
+import urllib.request
 from concurrent.futures import ThreadPoolExecutor
+from urllib.parse import urlsplit
 
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
@@ -255,6 +266,105 @@ def run_race_async(tasks, increments, reps):
     return times, {"lost": lost, "expected": expected}
 
 
+# --- fetch: real HTTP requests to a latency endpoint ----------------------------------------
+
+
+def request_target(url, delay_ms, task, run):
+    """Host, port and the request target for task ``task`` of run ``run``."""
+    u = urlsplit(url)
+    return u.hostname, u.port or 80, f"{u.path}?ms={delay_ms}&task={task}&run={run}"
+
+
+async def get_async(host, port, target):
+    """One GET on a connection of its own, written and read by hand; returns the body."""
+    reader, writer = await asyncio.open_connection(host, port)
+    try:
+        writer.write(
+            f"GET {target} HTTP/1.1\r\nHost: {host}:{port}\r\nConnection: close\r\n\r\n".encode()
+        )
+        await writer.drain()
+        status = int((await reader.readline()).split()[1])
+        while (await reader.readline()) not in (b"\r\n", b"\n", b""):
+            pass  # the headers
+        body = await reader.read()  # to the end: the server closes the connection after it
+    finally:
+        writer.close()
+        await writer.wait_closed()
+    if not 200 <= status < 300:
+        raise RuntimeError(f"HTTP {status}")
+    return body
+
+
+async def fetch_all_async(url, tasks, delay_ms, run):
+    t0 = time.perf_counter()
+    await asyncio.gather(
+        *(get_async(*request_target(url, delay_ms, i, run)) for i in range(tasks))
+    )
+    return time.perf_counter() - t0
+
+
+def get_blocking(host, port, target):
+    """One GET with http.client, blocking the calling thread until the whole body is read."""
+    conn = http.client.HTTPConnection(host, port, timeout=60)
+    try:
+        conn.request("GET", target)
+        response = conn.getresponse()
+        body = response.read()
+    finally:
+        conn.close()
+    if not 200 <= response.status < 300:
+        raise RuntimeError(f"HTTP {response.status}")
+    return body
+
+
+def fetch_all_threads(url, tasks, threads, delay_ms, run):
+    targets = [request_target(url, delay_ms, i, run) for i in range(tasks)]
+    errors = []
+
+    def one(t):
+        try:
+            get_blocking(*t)
+        except Exception as e:  # noqa: BLE001 - reported after the join, like a failed task
+            errors.append(e)
+
+    t0 = time.perf_counter()
+    if threads >= tasks:
+        workers = [threading.Thread(target=one, args=(t,)) for t in targets]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+    else:
+        with ThreadPoolExecutor(max_workers=threads) as pool:
+            list(pool.map(one, targets))
+    elapsed = time.perf_counter() - t0
+    if errors:
+        raise errors[0]
+    return elapsed
+
+
+def server_count(count_url, reset=False):
+    """The latency endpoint's counter (scripts/serve.mjs): requests, under way now, peak."""
+    if not count_url:
+        return None
+    with urllib.request.urlopen(count_url + ("?reset=1" if reset else ""), timeout=10) as r:
+        return json.load(r)
+
+
+def run_fetch(kind, url, count_url, tasks, threads, delay_ms, reps):
+    times, peaks = [], []
+    for rep in range(reps):
+        run = f"py{os.getpid()}-{rep}"
+        server_count(count_url, reset=True)
+        if kind == "fetch-async":
+            times.append(asyncio.run(fetch_all_async(url, tasks, delay_ms, run)))
+        else:
+            times.append(fetch_all_threads(url, tasks, threads or tasks, delay_ms, run))
+        after = server_count(count_url)
+        peaks.append(after["peak"] if after else None)
+    return times, {"serverPeak": peaks}
+
+
 # --- driver ------------------------------------------------------------------------------------
 
 
@@ -279,10 +389,14 @@ def run_scenario(s):
         times, extra = run_race_threads(threads or 2, increments, bool(s.get("lock")), reps)
     elif kind == "race-async":
         times, extra = run_race_async(tasks, increments, reps)
+    elif kind in ("fetch-async", "fetch-threads"):
+        times, extra = run_fetch(
+            kind, s["url"], s.get("countUrl"), tasks, threads, int(delay_ms), reps
+        )
     else:
         raise ValueError(
-            f"unknown kind {kind!r}: expected async, threads, cpu, calibrate, race-threads"
-            " or race-async"
+            f"unknown kind {kind!r}: expected async, threads, cpu, calibrate, race-threads,"
+            " race-async, fetch-async or fetch-threads"
         )
     out = dict(s)
     out.update(reps=times, median=statistics.median(times), **extra)

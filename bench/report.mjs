@@ -223,6 +223,54 @@ function playgroundRaceTable(R) {
   return lines.join("\n");
 }
 
+/** The fetch rows: the playground beside CPython, same N and delay, and what answered each. */
+function fetchTable(R, S) {
+  const pg = R.playground?.fetch;
+  const cp = R.cpython?.fetch;
+  if (!pg && !cp) return "Not measured in this run.";
+  const head = [
+    "Scenario",
+    "Playground",
+    "CPython",
+    "Ideal",
+    "Playground ÷ ideal",
+    "CPython ÷ ideal",
+    "Requests under way at once where answered (playground / CPython)",
+  ];
+  const lines = [
+    `| ${head.join(" | ")} |`,
+    `|${head.map((h, i) => (i ? "---:" : "---")).join("|")}|`,
+  ];
+  const peaks = (xs) => (xs?.length ? xs.map((x) => (x == null ? "—" : n(x))).join(", ") : "—");
+  for (const c of S.fetch.cases) {
+    const p = pg?.find((x) => x.id === c.id);
+    const q = cp?.find((x) => x.id === c.id);
+    const idealMs = Math.ceil(c.tasks / (c.threads ?? c.tasks)) * c.delay;
+    const what =
+      c.model === "async"
+        ? `async fetch ${c.delay} ms, N=${n(c.tasks)} (CPython: asyncio, \`asyncio.open_connection\`)`
+        : c.threads
+          ? `threads fetch ${c.delay} ms, N=${n(c.tasks)} T=${c.threads} (CPython: \`ThreadPoolExecutor(${c.threads})\`, http.client)`
+          : `threads fetch ${c.delay} ms, N=${n(c.tasks)}, a thread per request (CPython: \`threading.Thread\`, http.client)`;
+    const opts = { capMs: S.capMs, withSpread: true };
+    const [a, b] = [
+      p ? cell(p, opts) : { text: "n/a (the pool has at most 16 threads)", ms: null },
+      cell(q, opts),
+    ];
+    const at = `${p ? `${peaks(p.requestsPeak)} (${[...new Set(p.answeredBy)].join(", ")})` : "—"} / ${q ? peaks(q.serverPeak) : "—"}`;
+    lines.push(
+      `| ${[what, a.text, b.text, fmtS(idealMs), ratio(a.ms, idealMs), ratio(b.ms, idealMs), at].join(" | ")} |`,
+    );
+  }
+  for (const f of R.playground?.fetchFloor ?? []) {
+    const a = cell(f, { capMs: S.capMs, withSpread: true });
+    lines.push(
+      `| Chromium's floor: a bare page, ${n(f.tasks)} fetch() of ${f.delay} ms to a minimal service worker (bench/fetch-floor/) | ${a.text} | — | ${fmtS(f.idealMs)} | ${ratio(a.ms, f.idealMs)} | — | not counted |`,
+    );
+  }
+  return lines.join("\n");
+}
+
 /** Each performance target: met, not met, or not measured, with the numbers. */
 function targets(R, S) {
   const T = [];
@@ -344,6 +392,18 @@ function targets(R, S) {
       `median ${fmtMs(p.readyMs)} over ${p.loads.length} fresh loads (${p.loads.map((l) => fmtMs(l.readyMs)).join(", ")})`,
     );
   }
+  for (const f of TARGETS.fetchWithin) {
+    const a = pg.fetch?.find((x) => x.id === f.id);
+    const name = `Async fetch ${n(f.tasks)} × ${f.delay} ms within ${(f.ms / 1000).toFixed(1)} s`;
+    if (!a) add(name, null, "not measured in this run");
+    else if (a.status !== "ok") add(name, false, `${a.status}${a.error ? `: ${a.error}` : ""}`);
+    else
+      add(
+        name,
+        a.medianMs <= f.ms,
+        `median ${fmtS(a.medianMs)} (reps ${a.reps.map((x) => fmtS(x)).join(", ")}), answered by the page's ${[...new Set(a.answeredBy)].join(", ")}, ${a.requestsPeak.map(n).join(" / ")} under way there at once`,
+      );
+  }
   for (const [view, l] of Object.entries(R.lighthouse ?? {})) {
     const want = TARGETS.lighthouse;
     add(
@@ -411,6 +471,19 @@ function bytesSection(R) {
   return out.join("\n");
 }
 
+/** How the fetch rows were measured, and when, if not with the rest of the bench. */
+function fetchNotes(R, S) {
+  const f = R.fetchRun;
+  return [
+    `- Each case ran ${S.fetch.reps} times (median, and the spread fastest–slowest). The playground runs on one fresh page after a warm-up run of 10 requests; its requests go to the page's latency endpoint, which the page's service worker (scripts/latency-sw.js) answers inside the browser after the delay, with a 204 and no body. "Under way at once" is measured where they were answered, from when each request arrived there (the record's \`requestsPeak\`, each repetition).`,
+    "- CPython (bench/python_bench.py, standard library only) sends the same requests to scripts/serve.mjs's latency endpoint, the server the bench serves the page from, which answers after the delay with a 200 and a 10-byte body; its counter (`api/latency/count`) gives the most under way at once. asyncio opens a connection per request (`asyncio.open_connection`, the GET written by hand, no connection limit, unlike aiohttp's default of 100); the threads use `http.client`, blocking.",
+    "- Chromium's floor: the same requests from a bare page (bench/fetch-floor/: a loop of fetch() calls, each body awaited) to a minimal service worker that answers after setTimeout(delay) with a 204 and no body, as the playground's does; what the browser itself costs on this machine, with nothing of the playground in the way. Its repetitions alternate with the playground's async ones.",
+    f
+      ? `- These rows were measured on ${f.date} by \`node bench/run.mjs --only fetch\` (load average ${f.loadAverageAtStart[0].toFixed(2)} at the start, ${f.loadAverageAtEnd[0].toFixed(2)} at the end) and spliced into the full run above; a full run measures them with the rest.`
+      : "- Measured with the rest of this run.",
+  ].join("\n");
+}
+
 const verdict = (m) => (m === true ? "**met**" : m === false ? "**not met**" : "not measured");
 
 function markdown(R, S, rows, races, T) {
@@ -434,6 +507,12 @@ ${table(rows, S)}
 ${pageTable(R)}
 
 ${notes.join("\n")}
+
+## Fetch: real HTTP requests
+
+${fetchTable(R, S)}
+
+${fetchNotes(R, S)}
 
 ## Where the bytes go
 

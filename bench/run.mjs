@@ -3,6 +3,10 @@
 //
 //   node bench/run.mjs            # the full bench, a few minutes on 2 cores (./build.sh bench)
 //   node bench/run.mjs --quick    # short delays, small N, fewer repetitions: checks the harness
+//   node bench/run.mjs --only fetch
+//                                 # the fetch rows alone (about a minute), spliced into the last
+//                                 # full run's bench/results.json; the three files are written
+//                                 # again from it, as the full run writes them
 //
 // It serves the built page (www/, cross-origin isolated) with scripts/serve.mjs and the project
 // root on a second server (so the Pyodide page can load node_modules/pyodide, never copied into
@@ -14,15 +18,16 @@
 //   pyodide.mjs     bench/pyodide-page/ in the same Chromium
 //   report.mjs      BENCHMARKS.md, bench/results.json, www/bench-results.json
 import { execFileSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { launch, startServer } from "../tests/e2e/harness.mjs";
 import { benchStart, log } from "./common.mjs";
-import { benchCPython } from "./cpython.mjs";
+import { benchCPython, benchCPythonFetch } from "./cpython.mjs";
 import { benchLighthouse } from "./lighthouse.mjs";
-import { benchPlayground } from "./playground.mjs";
+import { benchPlayground, fetchRuns } from "./playground.mjs";
 import { benchPyodide } from "./pyodide.mjs";
 import { writeReports } from "./report.mjs";
 import { scenarios } from "./scenarios.mjs";
@@ -34,8 +39,12 @@ const { values: flags } = parseArgs({
     quick: { type: "boolean", default: false },
     "no-python": { type: "boolean", default: false },
     "no-pyodide": { type: "boolean", default: false },
+    only: { type: "string" },
   },
 });
+if (flags.only != null && flags.only !== "fetch") {
+  throw new Error(`--only ${flags.only}: the one part that runs alone is "fetch"`);
+}
 /**
  * Where the module's bytes go, by `twiggy top` (crates.io; build.sh installs it for the bench):
  * the linker's output of the plain build, the one file twiggy 0.7 parses (it panics on the
@@ -80,6 +89,35 @@ function wasmBreakdown() {
 
 const S = scenarios({ quick: flags.quick, cores: os.cpus().length });
 
+if (flags.only === "fetch") {
+  await onlyFetch();
+  process.exit(0);
+}
+
+/**
+ * The fetch rows alone: measured now, put in place of the last full run's in
+ * bench/results.json, and the reports written again from it, by the same code as a full run
+ * (so a full run reproduces them). The report says when these rows were measured.
+ */
+async function onlyFetch() {
+  const R = JSON.parse(readFileSync("bench/results.json", "utf8"));
+  if (R.quick !== S.quick)
+    throw new Error("--only fetch: results.json is from a --quick run, or the other way round");
+  const [browser, www] = await Promise.all([launch(), startServer()]);
+  const run = { date: new Date().toISOString(), loadAverageAtStart: os.loadavg() };
+  try {
+    const { fetch, floor } = await fetchRuns(browser, www.url, S);
+    R.playground.fetch = fetch;
+    R.playground.fetchFloor = floor;
+    if (R.cpython) R.cpython.fetch = await benchCPythonFetch(S, `${www.url}api/latency`);
+  } finally {
+    await browser.close();
+    www.close();
+  }
+  R.fetchRun = { ...run, loadAverageAtEnd: os.loadavg() };
+  await writeReports(R, S);
+}
+
 let [browser, www, rootServer] = await Promise.all([
   launch(),
   // www/, cross-origin isolated: the page as users get it; it logs every response's size, so
@@ -112,7 +150,7 @@ try {
   R.settings = S;
   R.playground = await benchPlayground(browser, www.url, S, www);
   R.lighthouse = await benchLighthouse(www.url);
-  if (!flags["no-python"]) R.cpython = await benchCPython(S);
+  if (!flags["no-python"]) R.cpython = await benchCPython(S, `${www.url}api/latency`);
   R.machine.python = R.cpython?.version ?? null;
   if (rootServer) {
     // The browser sat idle through the CPython runs; if it went away meanwhile (another job on

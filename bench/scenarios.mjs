@@ -55,6 +55,19 @@ export function scenarios({ quick, cores }) {
       async: { tasks: 4, increments: 1_000 },
       reps: quick ? 2 : 5,
     },
+    /** Real HTTP requests: the playground against its own latency endpoint (the page's service
+     * worker answers it), CPython against scripts/serve.mjs's, with the same N and delay. */
+    fetch: {
+      cases: [
+        { id: "fetch-async-100", model: "async", tasks: 100, delay: 300 },
+        { id: "fetch-async-1000", model: "async", tasks: 1_000, delay: 500 },
+        { id: "fetch-threads-100", model: "threads", tasks: 100, delay: 300, threads: 16 },
+        // CPython only: the playground's pool has at most 16 threads (or one per core).
+        { id: "fetch-thread-per-request-100", model: "threads", tasks: 100, delay: 300 },
+        { id: "fetch-thread-per-request-1000", model: "threads", tasks: 1_000, delay: 500 },
+      ],
+      reps: quick ? 1 : 3,
+    },
     pyodide: {
       tasks: quick ? [3, 1_000] : [3, 1_000, 10_000, 100_000],
       loads: quick ? 1 : 3,
@@ -76,6 +89,8 @@ export const TARGETS = {
     [1_000_000, 1070],
     [10_000_000, 1500],
   ],
+  /** Async fetch: N requests of `delay` ms each finish within this many ms (issue 10). */
+  fetchWithin: [{ id: "fetch-async-1000", tasks: 1_000, delay: 500, ms: 1_000 }],
   /** No main-thread task longer than this during the async runs at N = 100,000 and up. */
   longestTaskMs: 100,
   /** Wasm heap per pending async task (live heap growth, span records included), by N. */

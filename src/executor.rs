@@ -234,6 +234,8 @@ pub struct RunAll<F, M> {
     fail_fast: bool,
     /// Polls between clock reads: 1 when every poll may run long (CPU work on the event loop).
     clock_every: u32,
+    /// Start every task before giving the event loop back (see [`RunAll::start_all_first`]).
+    start_all_first: bool,
     state: Arc<RunState>,
     stopped: Stopped,
     timer: Option<Timeout>,
@@ -277,6 +279,7 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
             rec: state.recorder().batched(),
             fail_fast: false,
             clock_every: POLLS_PER_CLOCK_READ,
+            start_all_first: false,
             state: state.clone(),
             stopped: state.stopped(),
             timer: None,
@@ -309,6 +312,17 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
     /// every poll, so the browser still gets the event loop back between tasks.
     pub fn long_polls(mut self, on: bool) -> Self {
         self.clock_every = if on { 1 } else { POLLS_PER_CLOCK_READ };
+        self
+    }
+
+    /// Starts every task (runs it to its first await) before the browser gets the event loop
+    /// back, as `asyncio.gather` does: its new tasks all take their first step in one turn of the
+    /// loop, before it looks for I/O again. For requests, so that every one is sent before any
+    /// answer is handled; an answer handled between them would hold the later requests back by
+    /// as long. The page is not given back meanwhile: use it for a bounded number of tasks (a
+    /// fetch run has at most 1,000). Stop is still checked between polls.
+    pub fn start_all_first(mut self, on: bool) -> Self {
+        self.start_all_first = on;
         self
     }
 
@@ -478,7 +492,7 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
                 if self.state.is_stopped() {
                     return Slice::Stopped;
                 }
-                if self.refresh_clock() >= slice_end {
+                if self.refresh_clock() >= slice_end && !(self.start_all_first && self.may_start()) {
                     return if self.pending == 0 { Slice::Done } else { Slice::Yield };
                 }
                 self.fire_due();

@@ -287,12 +287,19 @@ impl NetLog {
 }
 
 /// Aborts a request when dropped: a task stopped, cancelled or timed out closes its connection,
-/// so a stalled request never outlives its task.
-struct AbortOnDrop(web_sys::AbortController);
+/// so a stalled request never outlives its task. A request whose body was read to its end is
+/// over and is left alone (`finished`): aborting it would only fire an abort event for nothing,
+/// a thousand of them on the event loop as a big run ends.
+struct AbortOnDrop {
+    controller: web_sys::AbortController,
+    finished: std::cell::Cell<bool>,
+}
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
-        self.0.abort();
+        if !self.finished.get() {
+            self.controller.abort();
+        }
     }
 }
 
@@ -302,9 +309,12 @@ impl Drop for AbortOnDrop {
 /// are the task's error.
 pub async fn fetch(url: &str, timeout_ms: u32) -> Result<Answer, String> {
     use futures_util::future::{Either, select};
-    let abort = AbortOnDrop(web_sys::AbortController::new().map_err(js_error)?);
+    let abort = AbortOnDrop {
+        controller: web_sys::AbortController::new().map_err(js_error)?,
+        finished: std::cell::Cell::new(false),
+    };
     let init = web_sys::RequestInit::new();
-    init.set_signal(Some(&abort.0.signal()));
+    init.set_signal(Some(&abort.controller.signal()));
     let work = async {
         // On the page or in a process worker: `fetch` belongs to whichever global this is.
         let global = js_sys::global();
@@ -325,6 +335,7 @@ pub async fn fetch(url: &str, timeout_ms: u32) -> Result<Answer, String> {
         JsFuture::from(response.text().map_err(js_error)?)
             .await
             .map_err(|e| format!("network error while reading the response: {}", js_error(e)))?;
+        abort.finished.set(true);
         Ok(answer)
     };
     match select(std::pin::pin!(work), TimeoutFuture::new(timeout_ms)).await {

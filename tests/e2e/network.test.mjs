@@ -67,6 +67,37 @@ describe("on ./build.sh serve: the page's service worker answers", () => {
     console.log(`async 1,000 x 500 ms: ${Math.round(r.elapsedMs)} ms, ${r.requestsPeak} at once`);
   });
 
+  test("async sends every request before it handles an answer, each task stamped when its request went out", async () => {
+    const r = await page.evaluate(async () => {
+      const rec = await window.playground.run({
+        model: "async",
+        tasks: 300,
+        delay: 300,
+        workload: "fetch",
+      });
+      // The endpoint as the page sees it: the service worker's answer is a 204 with no body.
+      const res = await fetch("api/latency?ms=0&task=0&run=probe");
+      return {
+        finished: rec.finished,
+        starts: [...rec.spanStart],
+        ends: [...rec.spanEnd],
+        ids: [...rec.spanId],
+        probe: { status: res.status, by: res.headers.get("X-Answered-By"), body: await res.text() },
+      };
+    });
+    assert.equal(r.finished, 300);
+    const startOf = new Map(r.ids.map((id, i) => [id, r.starts[i]]));
+    for (let id = 1; id < 300; id++) {
+      assert.ok(startOf.get(id) >= startOf.get(id - 1), `task ${id} started before task ${id - 1}`);
+    }
+    assert.ok(startOf.get(299) > startOf.get(0), "the starts are stamped one by one");
+    assert.ok(
+      Math.max(...r.starts) < Math.min(...r.ends),
+      `last request sent at ${Math.max(...r.starts)} ms, first answer handled at ${Math.min(...r.ends)} ms`,
+    );
+    assert.deepEqual(r.probe, { status: 204, by: "service worker", body: "" });
+  });
+
   test("connections caps requests like aiohttp's TCPConnector(limit=), and says so only then", async () => {
     const capped = await run(page, {
       model: "async",
