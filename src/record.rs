@@ -37,6 +37,21 @@ pub struct Outcome {
     pub lock_wait_ms: f64,
     /// The deadlock the run ended in, if it did.
     pub deadlock: Option<Deadlock>,
+    /// The threads a threads run gave one task each, past the pool: what starting them cost.
+    pub thread_start: Option<ThreadStart>,
+}
+
+/// Threads a run used past the pool, and what starting the missing ones cost inside its time.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ThreadStart {
+    /// Threads started for this run (0: all were left from earlier runs).
+    pub started: u32,
+    /// Time it took to start them, in ms, part of the run's elapsed time.
+    pub ms: f64,
+    /// Heap they added, in bytes.
+    pub bytes: f64,
+    /// Each one's stack, in bytes.
+    pub stack_bytes: u32,
 }
 
 /// What the counter workload counted.

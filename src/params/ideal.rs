@@ -51,7 +51,7 @@ mod tests {
     use super::*;
 
     const POOL: Limits =
-        Limits { pool_size: 16, cores: 2, fetch: true, no_threads: super::super::NoThreads::NotIsolated };
+        Limits { pool_size: 16, max_threads: 1_000, cores: 2, fetch: true, no_threads: super::super::NoThreads::NotIsolated };
 
     #[test]
     fn ideal_times() {

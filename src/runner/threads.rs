@@ -26,7 +26,7 @@ use super::{Outcome, TaskResult, failure_message, work_of};
 use crate::gil::Gil;
 use crate::locks::{LOCK_NAMES, WaitGraph};
 use crate::params::{FailMode, LockOrder, Params, SyncMode, Workload};
-use crate::record::{Counted, Deadlock, LaneLog};
+use crate::record::{Counted, Deadlock, LaneLog, ThreadStart};
 use crate::run::RunState;
 use crate::timeline::Lane;
 use crate::workload;
@@ -332,35 +332,79 @@ pub async fn warm_up() {
     let _ = rx.await;
 }
 
-/// Runs `p.tasks` tasks on `p.threads` worker threads of the pool.
+/// Runs `p.tasks` tasks on `p.threads` worker threads: the pool's when it has that many, else
+/// task threads of their own (see [`super::task_threads`]), whose start is part of the run.
 pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
     // The queue of tasks is one counter: a thread that is free takes the next id.
     let next = Arc::new(AtomicU32::new(0));
     let gil = p.gil.then(|| Arc::new(Gil::default()));
     let url = workload::fetch_url().unwrap_or_default();
+    let width = p.threads.min(p.tasks);
     let shared = Arc::new(Shared {
         counter: AtomicU64::new(0),
         guard: Mutex::new(()),
-        // Agents are lanes: thread k is lane k, from 1 to the pool size.
-        graph: WaitGraph::new(rayon::current_num_threads() + 1),
+        // Agents are lanes: thread k is lane k, from 1 to the pool size or the run's width.
+        graph: WaitGraph::new(rayon::current_num_threads().max(width as usize) + 1),
         arrived: AtomicU32::new(0),
     });
+    let job = |lane: Lane| Job {
+        p,
+        run: state.clone(),
+        next: next.clone(),
+        gil: gil.clone(),
+        url: url.clone(),
+        lane,
+        shared: shared.clone(),
+    };
+    let mut start = None;
     // [snippet:threads-spawn]
-    let receivers: Vec<_> = (0..p.threads.min(p.tasks))
-        .map(|_| {
-            let (tx, rx) = oneshot::channel();
-            let (next, run, gil, url) = (next.clone(), state.clone(), gil.clone(), url.clone());
-            let shared = shared.clone();
-            rayon::spawn(move || {
-                // Lanes are the real worker threads: thread k is the pool's thread k - 1.
-                let lane = Lane::thread(rayon::current_thread_index().map_or(0, |i| i as u32 + 1));
-                let job = Job { p, run, next, gil, url, lane, shared };
-                // The receiver is only gone if the run's future was dropped; nothing to tell.
-                let _ = tx.send(job.work());
-            });
-            rx
-        })
-        .collect();
+    let receivers: Vec<_> = if width as usize <= rayon::current_num_threads() {
+        (0..width)
+            .map(|_| {
+                let (tx, rx) = oneshot::channel();
+                let mut job = job(Lane::EVENT_LOOP);
+                rayon::spawn(move || {
+                    // Lanes are the real worker threads: thread k is the pool's thread k - 1.
+                    job.lane = Lane::thread(rayon::current_thread_index().map_or(0, |i| i as u32 + 1));
+                    // The receiver is only gone if the run's future was dropped; nothing to tell.
+                    let _ = tx.send(job.work());
+                });
+                rx
+            })
+            .collect()
+    } else {
+        // More threads than the pool has: one thread each, started now if missing (like
+        // `threading.Thread(...).start()`, inside the run's time).
+        let taken = match super::task_threads::take(width as usize).await {
+            Ok(taken) => taken,
+            Err(e) => {
+                let why = e.as_string().or_else(|| js_sys::Error::from(e).message().as_string());
+                let mut rec = state.recorder();
+                rec.crashed(0, format!("The run's threads failed to start: {}", why.unwrap_or_default()));
+                return rec.end(state.since_start(), false);
+            }
+        };
+        let receivers = taken
+            .threads
+            .iter()
+            .enumerate()
+            .map(|(i, thread)| {
+                let (tx, rx) = oneshot::channel();
+                let job = job(Lane::thread(i as u32 + 1));
+                thread.send(move || {
+                    let _ = tx.send(job.work());
+                });
+                rx
+            })
+            .collect();
+        start = Some(ThreadStart {
+            started: taken.started,
+            ms: taken.start_ms,
+            bytes: taken.bytes,
+            stack_bytes: super::task_threads::STACK_BYTES,
+        });
+        receivers
+    };
     let graph = (p.workload == Workload::Deadlock).then_some(&shared.graph);
     let (logs, crashed, deadlock) = collect(receivers, state, &p, graph).await;
     // [/snippet]
@@ -387,6 +431,7 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
         o.counter = Some(Counted { shared: shared.counter.load(Ordering::Acquire), per_process: Vec::new() });
     }
     o.deadlock = deadlock;
+    o.thread_start = start;
     o
 }
 
