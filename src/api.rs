@@ -363,7 +363,7 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
     if let Some(limit) = p.limit.filter(|_| p.model == Model::Async) {
         record.notes.push(format!(
             "At most {limit} tasks were allowed in flight at once (asyncio.Semaphore({limit})); at the \
-             peak {} were. Threads have this bound already: the pool size.",
+             peak {} were. Threads have this bound already: their number.",
             record.peak_in_flight
         ));
     }
@@ -767,7 +767,7 @@ pub fn rust_code(model: &str, workload: &str, blocking: bool, timers: &str, opti
     list.into()
 }
 
-/// Diagnostics: `{ wasmMemoryBytes, heapBytes, workers, processes, runs }`. Wasm memory only grows (pages
+/// Diagnostics: `{ wasmMemoryBytes, heapBytes, workers, taskThreads, processes, runs }`. Wasm memory only grows (pages
 /// are never returned), so a leak shows as growth across repeated runs.
 #[wasm_bindgen]
 pub fn stats() -> JsValue {
@@ -775,6 +775,10 @@ pub fn stats() -> JsValue {
     set(&out, "wasmMemoryBytes", wasm_memory_bytes());
     set(&out, "heapBytes", alloc::live() as f64);
     set(&out, "workers", POOL_SIZE.get());
+    #[cfg(feature = "threads")]
+    set(&out, "taskThreads", runner::task_threads::count());
+    #[cfg(not(feature = "threads"))]
+    set(&out, "taskThreads", 0);
     set(&out, "processes", runner::processes::idle_count());
     set(&out, "runs", RUNS.get());
     out.into()

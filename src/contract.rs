@@ -494,7 +494,10 @@ export interface TraceFile {
 export interface Stats {
   readonly wasmMemoryBytes: number;
   readonly heapBytes: number;
+  /** Threads of the pool. */
   readonly workers: number;
+  /** Threads started past the pool by runs that needed more (kept for later runs). */
+  readonly taskThreads: number;
   readonly processes: number;
   readonly runs: number;
 }

@@ -230,8 +230,8 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
     if limit.flatten().is_some() && only_async {
         errors.push(FieldError::new(
             Opt::Limit,
-            "limit (asyncio.Semaphore) applies to the async model; threads are already limited by the \
-             pool size: set threads instead."
+            "limit (asyncio.Semaphore) applies to the async model; threads are already limited by \
+             their number: set threads instead."
                 .into(),
         ));
     }

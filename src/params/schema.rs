@@ -233,7 +233,7 @@ pub const OPTIONS: [Spec; Opt::COUNT] = [
         label: "Threads",
         what: "threads",
         kind: Kind::Whole { min: 1, max: Max::MaxThreads, default: WholeDefault::Cores, unit: "" },
-        note: "threads model, one Web Worker each; empty: one per core",
+        note: "threads model (each a Web Worker); empty: one per core",
         models: &[Model::Threads],
         group: Group::Basic,
     },
