@@ -80,7 +80,8 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
         None
     } else {
         let raw = req.get(Opt::Threads);
-        keep!(whole_or_default(Opt::Threads, raw, limits, tasks).map_err(|e| beyond_threads(e, raw, limits))).flatten()
+        keep!(whole_or_default(Opt::Threads, raw, limits, tasks).map_err(|e| beyond_threads(e, raw, limits)))
+            .flatten()
     };
     let processes = if models.contains(&Model::Processes) {
         // Links made before `processes` was an option of its own gave the count as `threads`.
@@ -407,8 +408,13 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
 mod tests {
     use super::*;
 
-    const POOL: Limits =
-        Limits { pool_size: 16, max_threads: 1_000, cores: 2, fetch: true, no_threads: NoThreads::NotIsolated };
+    const POOL: Limits = Limits {
+        pool_size: 16,
+        max_threads: 1_000,
+        cores: 2,
+        fetch: true,
+        no_threads: NoThreads::NotIsolated,
+    };
 
     fn req<'a>(model: &'a str, tasks: Raw<'a>, delay: Raw<'a>, threads: Raw<'a>) -> Request<'a> {
         Request::default()
@@ -508,7 +514,8 @@ mod tests {
         assert!(e[0].message.starts_with("threads must be a whole number from 1 to 1,000; got \"1001\"."));
         assert!(e[0].message.contains("1,000 is the most this browser holds"), "{}", e[0].message);
         let fewer = Limits { max_threads: 480, ..POOL };
-        let e = check(&req("threads", Raw::Number(3.0), Raw::Number(5.0), Raw::Number(500.0)), fewer).unwrap_err();
+        let e = check(&req("threads", Raw::Number(3.0), Raw::Number(5.0), Raw::Number(500.0)), fewer)
+            .unwrap_err();
         assert!(e[0].message.contains("from 1 to 480") && e[0].message.contains("480 is the most"));
         // Below the range, the range alone says it.
         let e = one(Model::Threads, Raw::Number(3.0), Raw::Number(5.0), Raw::Number(0.0)).unwrap_err();

@@ -120,8 +120,8 @@ pub fn count() -> u32 {
 
 /// Takes `n` idle task threads, starting the ones missing and waiting until they are up.
 pub async fn take(n: usize) -> Result<Taken, JsValue> {
-    let mut threads: Vec<&'static Mailbox> =
-        THREADS.with_borrow(|t| t.iter().copied().filter(|m| !m.busy.load(Ordering::Acquire)).take(n).collect());
+    let mut threads: Vec<&'static Mailbox> = THREADS
+        .with_borrow(|t| t.iter().copied().filter(|m| !m.busy.load(Ordering::Acquire)).take(n).collect());
     let missing = n - threads.len();
     if missing == 0 {
         return Ok(Taken { threads, started: 0, start_ms: 0.0, bytes: 0.0 });

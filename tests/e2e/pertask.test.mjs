@@ -100,9 +100,10 @@ describe("a thread per task, past the pool", () => {
     const shown = new Intl.NumberFormat("en-US").format(max);
     const err = await page.evaluate(
       (n) =>
-        window.playground
-          .run({ model: "threads", tasks: n, delay: 10, threads: n })
-          .then(() => null, (e) => ({ field: e.field, message: e.message })),
+        window.playground.run({ model: "threads", tasks: n, delay: 10, threads: n }).then(
+          () => null,
+          (e) => ({ field: e.field, message: e.message }),
+        ),
       max + 1,
     );
     assert.equal(err?.field, "threads");
