@@ -407,10 +407,10 @@ fn task_thread_record(record: &mut Record, start: crate::record::ThreadStart) {
     record.thread_bytes = Some(bytes_each);
     let note = if start.started > 0 {
         format!(
-            "Starting {} threads took {:.0} ms of this run's {:.0} ms: {:.2} ms and {:.0} KB each (a Web \
-             Worker with its own instance of the module and a {} KB stack), where CPython 3.11 starts \
-             a thread in about {CPYTHON_THREAD_START_MS} ms on a machine like this one, about {:.0} times \
-             faster.",
+            "Starting {} threads took {:.0} ms of this run's {:.0} ms, {:.2} ms and {:.0} KB each (a Web \
+             Worker with its own instance of the module and a {} KB stack); CPython 3.11 starts a thread \
+             in about {CPYTHON_THREAD_START_MS} ms (measured on the project's 2-core test machine), about \
+             {:.0} times faster.",
             params::group(start.started.into()),
             start.ms,
             record.elapsed_ms,
@@ -421,8 +421,8 @@ fn task_thread_record(record: &mut Record, start: crate::record::ThreadStart) {
         )
     } else {
         format!(
-            "Its {} threads were left from an earlier run, so starting none of them is in its time \
-             (they took {ms_each:.2} ms each to start then; CPython 3.11 starts a thread in about \
+            "Its {} threads were left from an earlier run, so no thread start is in its time (the \
+             latest start took {ms_each:.2} ms per thread; CPython 3.11 starts one in about \
              {CPYTHON_THREAD_START_MS} ms).",
             params::group(threads.into())
         )

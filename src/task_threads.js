@@ -54,28 +54,44 @@ export async function startTaskThreads(module, memory, mainJS, mailboxes, stackS
     .then((r) => r.blob())
     .then((b) => URL.createObjectURL(b));
   const url = await scriptUrl;
-  await Promise.all(
-    Array.from(mailboxes, async (mailbox) => {
-      const worker = new Worker(url, { type: "module" });
-      workers.push(worker);
-      // A worker the browser refuses (too many, out of memory) fires `error` instead.
-      const ready = Promise.race([
-        waitForMsgType(worker, "playground_task_thread_ready"),
-        new Promise((_, reject) =>
-          worker.addEventListener("error", (e) =>
-            reject(new Error(`a task thread failed to start: ${e.message ?? "worker error"}`)),
-          ),
-        ),
-      ]);
-      worker.postMessage({
-        type: "playground_task_thread_init",
-        module,
-        memory,
-        mainJS,
-        mailbox,
-        stackSize,
-      });
-      await ready;
-    }),
-  );
+  // A few workers start at a time: each start is work on the same few cores, so more at once
+  // only makes each slower, and creating hundreds in one go would block the page for seconds.
+  const queue = Array.from(mailboxes);
+  const startNext = async () => {
+    for (let mailbox = queue.shift(); mailbox !== undefined; mailbox = queue.shift()) {
+      await startOne(url, module, memory, mainJS, mailbox, stackSize);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(STARTING_AT_ONCE, queue.length) }, startNext));
+}
+
+/** Workers being started at once. */
+const STARTING_AT_ONCE = 8;
+
+/**
+ * Starts one task thread and resolves once it is about to enter its loop.
+ * @param {string} url @param {WebAssembly.Module} module @param {WebAssembly.Memory} memory
+ * @param {string} mainJS @param {number} mailbox @param {number} stackSize
+ */
+async function startOne(url, module, memory, mainJS, mailbox, stackSize) {
+  const worker = new Worker(url, { type: "module" });
+  workers.push(worker);
+  // A worker the browser refuses (too many, out of memory) fires `error` instead.
+  const ready = Promise.race([
+    waitForMsgType(worker, "playground_task_thread_ready"),
+    new Promise((_, reject) =>
+      worker.addEventListener("error", (e) =>
+        reject(new Error(`a task thread failed to start: ${e.message ?? "worker error"}`)),
+      ),
+    ),
+  ]);
+  worker.postMessage({
+    type: "playground_task_thread_init",
+    module,
+    memory,
+    mainJS,
+    mailbox,
+    stackSize,
+  });
+  await ready;
 }

@@ -68,6 +68,9 @@ struct Job {
     url: String,
     lane: Lane,
     shared: Arc<Shared>,
+    /// The one task of a thread started for it, as `threading.Thread(target=task, args=(i,))`;
+    /// `None`: a pool thread, which takes tasks from the queue.
+    own: Option<u32>,
 }
 
 impl Job {
@@ -289,14 +292,22 @@ impl Job {
     }
 
     // [snippet:threads-loop]
-    /// A pool thread's loop: take the next task id until none are left.
+    /// A pool thread's loop: take the next task id until none are left. A thread of its own
+    /// task runs that one.
     fn work(self) -> LaneLog {
         let mut log = self.run.lane_log(self.lane);
         if self.p.workload == Workload::Counter {
             self.start_together();
         }
+        let mut own = self.own;
         loop {
-            let id = self.next.fetch_add(1, Ordering::Relaxed);
+            let id = match self.own {
+                Some(_) => match own.take() {
+                    Some(id) => id,
+                    None => break,
+                },
+                None => self.next.fetch_add(1, Ordering::Relaxed),
+            };
             if id >= self.p.tasks || self.run.is_stopped() {
                 break;
             }
@@ -347,7 +358,7 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
         graph: WaitGraph::new(rayon::current_num_threads().max(width as usize) + 1),
         arrived: AtomicU32::new(0),
     });
-    let job = |lane: Lane| Job {
+    let job = |lane: Lane, own: Option<u32>| Job {
         p,
         run: state.clone(),
         next: next.clone(),
@@ -355,6 +366,7 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
         url: url.clone(),
         lane,
         shared: shared.clone(),
+        own,
     };
     let mut start = None;
     // [snippet:threads-spawn]
@@ -362,7 +374,7 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
         (0..width)
             .map(|_| {
                 let (tx, rx) = oneshot::channel();
-                let mut job = job(Lane::EVENT_LOOP);
+                let mut job = job(Lane::EVENT_LOOP, None);
                 rayon::spawn(move || {
                     // Lanes are the real worker threads: thread k is the pool's thread k - 1.
                     job.lane = Lane::thread(rayon::current_thread_index().map_or(0, |i| i as u32 + 1));
@@ -390,7 +402,10 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
             .enumerate()
             .map(|(i, thread)| {
                 let (tx, rx) = oneshot::channel();
-                let job = job(Lane::thread(i as u32 + 1));
+                // A thread per task when there are as many threads as tasks; else a pool of
+                // `threads` taking tasks from the queue (ThreadPoolExecutor(max_workers=...)).
+                let own = (width == p.tasks).then_some(i as u32);
+                let job = job(Lane::thread(i as u32 + 1), own);
                 thread.send(move || {
                     let _ = tx.send(job.work());
                 });
