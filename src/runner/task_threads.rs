@@ -25,7 +25,7 @@ use wasm_bindgen::prelude::*;
 pub const STACK_BYTES: u32 = 128 * 1024;
 
 /// What a thread runs next.
-type Work = Box<dyn FnOnce() + Send>;
+pub type Work = Box<dyn FnOnce() + Send>;
 
 /// One thread's mailbox: the job the event loop hands it, and the thread to wake.
 #[derive(Default)]
@@ -39,11 +39,12 @@ pub struct Mailbox {
 }
 
 impl Mailbox {
-    /// Hands `work` to this thread, which must be idle, and wakes it.
-    pub fn send(&'static self, work: impl FnOnce() + Send + 'static) {
+    /// Hands `work` to this thread, which must be idle, and wakes it. Allocates nothing: boxing
+    /// every job before the first is sent keeps the event loop off the allocator's lock while
+    /// hundreds of woken threads allocate at once.
+    pub fn send(&'static self, work: Box<Work>) {
         self.busy.store(true, Ordering::Relaxed);
-        let boxed: Box<Work> = Box::new(Box::new(work));
-        self.job.store(Box::into_raw(boxed), Ordering::SeqCst);
+        self.job.store(Box::into_raw(work), Ordering::SeqCst);
         // The job's store comes before the thread handle is read (the thread sets its handle,
         // then looks for a job): one of the two always sees the other.
         fence(Ordering::SeqCst);

@@ -396,22 +396,22 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
                 return rec.end(state.since_start(), false);
             }
         };
-        let receivers = taken
-            .threads
-            .iter()
-            .enumerate()
-            .map(|(i, thread)| {
+        let (receivers, works): (Vec<_>, Vec<_>) = (0..width)
+            .map(|i| {
                 let (tx, rx) = oneshot::channel();
                 // A thread per task when there are as many threads as tasks; else a pool of
                 // `threads` taking tasks from the queue (ThreadPoolExecutor(max_workers=...)).
-                let own = (width == p.tasks).then_some(i as u32);
-                let job = job(Lane::thread(i as u32 + 1), own);
-                thread.send(move || {
+                let own = (width == p.tasks).then_some(i);
+                let job = job(Lane::thread(i + 1), own);
+                let work: super::task_threads::Work = Box::new(move || {
                     let _ = tx.send(job.work());
                 });
-                rx
+                (rx, Box::new(work))
             })
-            .collect();
+            .unzip();
+        for (thread, work) in taken.threads.iter().zip(works) {
+            thread.send(work);
+        }
         start = Some(ThreadStart {
             started: taken.started,
             ms: taken.start_ms,
