@@ -386,10 +386,10 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
     Ok(record)
 }
 
-/// CPython 3.11's time to create and start one `threading.Thread`, in ms: the median of 3 runs
-/// of 1,000 threads on this project's 2-core machine (`python3 bench/python_bench.py --kind
-/// threads --tasks 1000 --threads 1000`, its `threadStartMs`: 0.21-0.33 ms). A reference figure
-/// beside the run's own, not measured by the page.
+/// CPython 3.11's time to create and start one `threading.Thread`, in ms, on this project's 2-core
+/// machine (`python3 bench/python_bench.py --kind threads --tasks 1000 --threads 1000`, its
+/// `threadStartMs`: 0.13-0.33 ms at a load average under 15, up to 1.2 ms at 45). A reference
+/// figure beside the run's own, not measured by the page.
 const CPYTHON_THREAD_START_MS: f64 = 0.25;
 
 /// Fills in what a threads run with threads of its own (past the pool) cost to start, measured in

@@ -13,7 +13,8 @@ const MIN_POOL_THREADS = 16;
 
 /**
  * Most threads a threads run may start, one Web Worker each, past the pool. Headless Chromium
- * 156 on a 2-core machine holds 1,000 (measured, see BENCHMARKS.md), the engine's own ceiling.
+ * 156 on a 2-core machine held and ran 1,000 (measured, see the README's "A thread per task"),
+ * the engine's own ceiling.
  * Firefox lets a site have at most 512 workers (dom.workers.maxPerDomain) and queues the rest
  * without an error, which would hang a run: 512 less the pool and the processes' 16 workers.
  */

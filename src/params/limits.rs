@@ -39,7 +39,7 @@ pub const MAX_AWAIT_UPDATES: u64 = 5_000_000;
 /// Most threads of a threads run where the browser holds that many Web Workers: CPython's
 /// one-thread-per-URL program at its scale (1,000 threads of 1 s take 1.13 s there). A thread is a
 /// Web Worker here; headless Chromium 156 on a 2-core machine started and ran 1,000 of them (see
-/// BENCHMARKS.md). The page passes the figure for its browser (`configure`).
+/// the README's "A thread per task"). The page passes the figure for its browser (`configure`).
 pub const MAX_THREADS: u32 = 1_000;
 /// Most processes (workers with a wasm instance of their own) the processes model starts.
 pub const MAX_PROCESSES: u32 = 16;

@@ -86,6 +86,7 @@ extern "C" {
 pub fn playground_task_thread(mailbox: u32) {
     // SAFETY: the event loop passes the address of a leaked `Mailbox`, valid for the page's life.
     let mailbox = unsafe { &*(mailbox as usize as *const Mailbox) };
+    crate::alloc::worker_thread();
     let _ = mailbox.thread.set(std::thread::current());
     fence(Ordering::SeqCst);
     loop {

@@ -295,6 +295,7 @@ impl Job {
     /// A pool thread's loop: take the next task id until none are left. A thread of its own
     /// task runs that one.
     fn work(self) -> LaneLog {
+        crate::alloc::worker_thread(); // may sleep, not spin, at the allocator (see there)
         let mut log = self.run.lane_log(self.lane);
         if self.p.workload == Workload::Counter {
             self.start_together();

@@ -19,8 +19,6 @@ after(async () => {
 function runThreads(page, options) {
   return page.evaluate(async (opts) => {
     const r = await window.playground.run({ model: "threads", workload: "sleep", ...opts });
-    const starts = r.spans.map((s) => s.startMs);
-    const ends = r.spans.map((s) => s.endMs);
     return {
       finished: r.finished,
       threads: r.threads,
@@ -30,8 +28,6 @@ function runThreads(page, options) {
       lanes: new Set(r.spans.map((s) => s.lane)).size,
       laneLabels: r.lanes.map((l) => l.label),
       peakInFlight: r.peakInFlight,
-      // From the first task's start to the last one's end: the tasks' own window.
-      windowMs: Math.max(...ends) - Math.min(...starts),
       threadsStarted: r.threadsStarted,
       threadsStartMs: r.threadsStartMs,
       threadStartMs: r.threadStartMs,
@@ -59,9 +55,12 @@ describe("a thread per task, past the pool", () => {
     assert.equal(r.lanes, 256, `lanes used: ${r.lanes}`);
     assert.equal(r.laneLabels.length, 256);
     assert.ok(r.laneLabels.includes("thread 256"));
-    // They overlapped: on the pool of 16 they would need 16 rounds (4.8 s) of tasks alone.
-    assert.ok(r.peakInFlight > caps.poolSize, `peak in flight ${r.peakInFlight}`);
-    assert.ok(r.windowMs < ((256 * delay) / 16) * 0.75, `tasks' window ${r.windowMs} ms`);
+    // They overlapped: more at once than the pool has threads, and once the threads were up the
+    // tasks took less than the 16 rounds (4.8 s) a pool of 16 would need. (Generous: here it is
+    // about one delay, but a loaded machine wakes hundreds of threads late.)
+    const seen = JSON.stringify({ ...r, notes: undefined, laneLabels: undefined });
+    assert.ok(r.peakInFlight > caps.poolSize, `peak in flight: ${seen}`);
+    assert.ok(r.elapsedMs - r.threadsStartMs < (256 * delay) / 16, `after the start: ${seen}`);
     // The threads were started inside the run, and the record says what that cost.
     assert.equal(r.threadsStarted, 256);
     assert.ok(r.threadsStartMs > 0 && r.threadsStartMs < r.elapsedMs, JSON.stringify(r));
