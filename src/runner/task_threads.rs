@@ -103,15 +103,23 @@ pub fn playground_task_thread(mailbox: u32) {
     }
 }
 
-/// The threads a run gets, and what starting the missing ones cost.
+/// The threads a run gets: idle ones, then new ones still to be started with [`Taken::start`].
+/// Jobs may be handed to all of them at once: a new thread finds its job when it comes up and
+/// runs it at once, as a `threading.Thread` runs its target as soon as it is started.
 pub struct Taken {
-    /// One idle thread per requested thread, oldest first.
+    /// One thread per requested thread, oldest first.
     pub threads: Vec<&'static Mailbox>,
-    /// Threads started for this run (0: all were there from earlier runs).
+    fresh: Vec<&'static Mailbox>,
+}
+
+/// What starting a run's missing threads cost.
+pub struct Started {
+    /// Threads started (0: all were there from earlier runs).
     pub started: u32,
-    /// Time it took to start them, in ms.
+    /// Time it took until the last of them was up, in ms.
     pub start_ms: f64,
-    /// Heap they added (stacks, thread-local storage, what each instance allocates), in bytes.
+    /// Heap the run grew by meanwhile (their stacks, thread-local storage and instances, and what
+    /// their first tasks allocated), in bytes.
     pub bytes: f64,
 }
 
@@ -120,36 +128,38 @@ pub fn count() -> u32 {
     THREADS.with_borrow(|t| t.len() as u32)
 }
 
-/// Takes `n` idle task threads, starting the ones missing and waiting until they are up.
-pub async fn take(n: usize) -> Result<Taken, JsValue> {
+/// Takes `n` task threads: the idle ones, and new ones for the rest (not started yet).
+pub fn take(n: usize) -> Taken {
     let mut threads: Vec<&'static Mailbox> = THREADS
         .with_borrow(|t| t.iter().copied().filter(|m| !m.busy.load(Ordering::Acquire)).take(n).collect());
-    let missing = n - threads.len();
-    if missing == 0 {
-        return Ok(Taken { threads, started: 0, start_ms: 0.0, bytes: 0.0 });
-    }
-    let fresh: Vec<&'static Mailbox> = (0..missing).map(|_| &*Box::leak(Box::<Mailbox>::default())).collect();
-    let (t0, before) = (crate::clock::now_ms(), crate::alloc::live());
-    let addresses = fresh.iter().map(|&m| m as *const Mailbox as u32).collect();
-    let started = start_task_threads(
-        wasm_bindgen::module(),
-        wasm_bindgen::memory(),
-        MAIN_JS.with(Clone::clone),
-        addresses,
-        STACK_BYTES,
-    )
-    .await;
-    let start_ms = crate::clock::now_ms() - t0;
-    let bytes = crate::alloc::live().saturating_sub(before) as f64;
-    if let Err(e) = started {
-        // Which of them did start is unknown: none is handed a job, ever.
-        for m in &fresh {
-            m.busy.store(true, Ordering::Relaxed);
+    let fresh: Vec<&'static Mailbox> =
+        (threads.len()..n).map(|_| &*Box::leak(Box::<Mailbox>::default())).collect();
+    threads.extend(fresh.iter().copied());
+    Taken { threads, fresh }
+}
+
+impl Taken {
+    /// Starts the new threads and waits until all are up. A thread that failed to start never
+    /// runs the job it was handed, so it stays busy and is never handed another.
+    pub async fn start(self) -> Result<Started, JsValue> {
+        let missing = self.fresh.len();
+        if missing == 0 {
+            return Ok(Started { started: 0, start_ms: 0.0, bytes: 0.0 });
         }
-        THREADS.with_borrow_mut(|t| t.extend(fresh));
-        return Err(e);
+        let (t0, before) = (crate::clock::now_ms(), crate::alloc::live());
+        let addresses = self.fresh.iter().map(|&m| m as *const Mailbox as u32).collect();
+        let started = start_task_threads(
+            wasm_bindgen::module(),
+            wasm_bindgen::memory(),
+            MAIN_JS.with(Clone::clone),
+            addresses,
+            STACK_BYTES,
+        )
+        .await;
+        let start_ms = crate::clock::now_ms() - t0;
+        let bytes = crate::alloc::live().saturating_sub(before) as f64;
+        THREADS.with_borrow_mut(|t| t.extend(self.fresh));
+        started?;
+        Ok(Started { started: missing as u32, start_ms, bytes })
     }
-    THREADS.with_borrow_mut(|t| t.extend(fresh.iter().copied()));
-    threads.extend(fresh);
-    Ok(Taken { threads, started: missing as u32, start_ms, bytes })
 }

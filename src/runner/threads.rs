@@ -386,17 +386,10 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
             })
             .collect()
     } else {
-        // More threads than the pool has: one thread each, started now if missing (like
-        // `threading.Thread(...).start()`, inside the run's time).
-        let taken = match super::task_threads::take(width as usize).await {
-            Ok(taken) => taken,
-            Err(e) => {
-                let why = e.as_string().or_else(|| js_sys::Error::from(e).message().as_string());
-                let mut rec = state.recorder();
-                rec.crashed(0, format!("The run's threads failed to start: {}", why.unwrap_or_default()));
-                return rec.end(state.since_start(), false);
-            }
-        };
+        // More threads than the pool has: threads of the run's own, started now if missing
+        // (like `threading.Thread(...).start()`, inside the run's time). Each is handed its job
+        // first, and a new one runs it as soon as it is up.
+        let taken = super::task_threads::take(width as usize);
         let (receivers, works): (Vec<_>, Vec<_>) = (0..width)
             .map(|i| {
                 let (tx, rx) = oneshot::channel();
@@ -409,14 +402,25 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
                 });
                 (rx, Box::new(work))
             })
-            .unzip();
+            .collect();
         for (thread, work) in taken.threads.iter().zip(works) {
             thread.send(work);
         }
+        let started = match taken.start().await {
+            Ok(started) => started,
+            Err(e) => {
+                // The threads that did start end their tasks at once.
+                state.stop();
+                let why = e.as_string().or_else(|| js_sys::Error::from(e).message().as_string());
+                let mut rec = state.recorder();
+                rec.crashed(0, format!("The run's threads failed to start: {}", why.unwrap_or_default()));
+                return rec.end(state.since_start(), false);
+            }
+        };
         start = Some(ThreadStart {
-            started: taken.started,
-            ms: taken.start_ms,
-            bytes: taken.bytes,
+            started: started.started,
+            ms: started.start_ms,
+            bytes: started.bytes,
             stack_bytes: super::task_threads::STACK_BYTES,
         });
         receivers

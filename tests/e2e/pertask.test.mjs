@@ -40,13 +40,15 @@ function runThreads(page, options) {
 
 describe("a thread per task, past the pool", () => {
   test("256 tasks on 256 threads: 256 lanes, overlapping, with the start-up split out", async () => {
+    // Each new thread runs its task as soon as it is up, as a started threading.Thread does, and
+    // starting a Web Worker here takes tens of ms: tasks of 3 s overlap even while threads start.
     const page = await open(browser, server.url);
     const caps = await ready(page);
     assert.equal(caps.threads, true);
     assert.ok(caps.maxThreads >= 256, `maxThreads ${caps.maxThreads}`);
     assert.ok(caps.poolSize < 256, "the run needs more threads than the pool has");
 
-    const delay = 300;
+    const delay = 3000;
     const r = await runThreads(page, { tasks: 256, delay, threads: 256 });
     assert.equal(r.crashed, false, JSON.stringify(r.errors));
     assert.equal(r.finished, 256);
@@ -55,12 +57,12 @@ describe("a thread per task, past the pool", () => {
     assert.equal(r.lanes, 256, `lanes used: ${r.lanes}`);
     assert.equal(r.laneLabels.length, 256);
     assert.ok(r.laneLabels.includes("thread 256"));
-    // They overlapped: more at once than the pool has threads, and once the threads were up the
-    // tasks took less than the 16 rounds (4.8 s) a pool of 16 would need. (Generous: here it is
-    // about one delay, but a loaded machine wakes hundreds of threads late.)
+    // They overlapped: more at once than the pool has threads, and the whole run, starting its
+    // threads included, took less than the 16 rounds (48 s) a pool of 16 would need. (Generous:
+    // here it is the start-up plus about one delay.)
     const seen = JSON.stringify({ ...r, notes: undefined, laneLabels: undefined });
     assert.ok(r.peakInFlight > caps.poolSize, `peak in flight: ${seen}`);
-    assert.ok(r.elapsedMs - r.threadsStartMs < (256 * delay) / 16, `after the start: ${seen}`);
+    assert.ok(r.elapsedMs < (256 * delay) / 16, `elapsed: ${seen}`);
     // The threads were started inside the run, and the record says what that cost.
     assert.equal(r.threadsStarted, 256);
     assert.ok(r.threadsStartMs > 0 && r.threadsStartMs < r.elapsedMs, JSON.stringify(r));
