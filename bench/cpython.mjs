@@ -39,6 +39,7 @@ function timesOf(reps, r = {}) {
     minMs: Math.min(...reps),
     maxMs: Math.max(...reps),
     rssBytesPerTask: r.rssBytesPerTask ?? null,
+    threadStartMs: r.threadStartMs ?? null,
   };
 }
 
@@ -147,6 +148,21 @@ export async function benchCPythonFetch(S, url) {
   return out;
 }
 
+/** One threading.Thread per task, each time.sleep(delay): the playground's perTask rows. */
+export async function perTask(S) {
+  log("CPython: a thread per task");
+  const { delay, tasks } = S.perTask;
+  const list = tasks.map((n) => ({
+    kind: "threads",
+    tasks: n,
+    threads: n,
+    delayMs: delay,
+    reps: S.reps,
+  }));
+  const res = await python(list, 180_000);
+  return tasks.map((n, i) => ({ tasks: n, threads: n, ...pyResult(res, i) }));
+}
+
 /** Everything the bench measures in CPython. `iterations`: the calibrated CPU loop. */
 export async function benchCPython(S, latencyUrl) {
   const out = { async: [], threads: [] };
@@ -169,6 +185,7 @@ export async function benchCPython(S, latencyUrl) {
     180_000,
   );
   cases.forEach((c, i) => out.threads.push({ ...c, ...pyResult(tres, i) }));
+  out.perTask = await perTask(S);
 
   log("CPython: calibrating the CPU loop once");
   const cal = await python([{ kind: "calibrate", delayMs: S.cpu.delay }], 60_000);

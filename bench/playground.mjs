@@ -68,6 +68,12 @@ async function runInPage({ options, capMs, sampleAtMs }) {
       threads: rec.threads,
     },
     iterationsPerTask: rec.iterationsPerTask ?? null,
+    // Threads started past the pool inside this run, and what each cost (threads runs).
+    threadsStarted: rec.threadsStarted ?? null,
+    threadsStartMs: rec.threadsStartMs ?? null,
+    threadStartMs: rec.threadStartMs ?? null,
+    threadBytes: rec.threadBytes ?? null,
+    distinctLanes: rec.lanes.length,
     firstStartMs: rec.finished ? first : null,
     lastStartMs: rec.finished ? last : null,
     firstRunLatencyMs: rec.finished ? runFrom + first - callAt : null,
@@ -193,6 +199,41 @@ async function asyncRuns(browser, url, S) {
       });
       await context.close();
     }
+  }
+  return out;
+}
+
+/**
+ * A thread per task past the pool: on a fresh page the first run starts its N threads inside its
+ * time, as CPython's program does; the second run on that page reuses them.
+ */
+export async function perTaskRuns(browser, url, S) {
+  const out = [];
+  const { delay, tasks: counts, capMs } = S.perTask;
+  const cap = { ...S, capMs };
+  for (const tasks of counts) {
+    const { context, page } = await readyPage(browser, url);
+    await page.evaluate(() => window.playground.threadsReady);
+    const options = { model: "threads", tasks, delay, threads: tasks };
+    log(`playground: threads N=${tasks}, a thread per task (started in the run, then reused)`);
+    const first = await inPage(page, cap, options);
+    const reused = await inPage(page, cap, options);
+    const keep = (r) => ({
+      threadsStarted: r.threadsStarted,
+      threadsStartMs: r.threadsStartMs,
+      threadStartMs: r.threadStartMs,
+      threadBytes: r.threadBytes,
+      distinctLanes: r.distinctLanes,
+    });
+    out.push({
+      tasks,
+      threads: tasks,
+      delay,
+      idealMs: delay,
+      started: summarise([first], cap, keep(first)),
+      reused: summarise([reused], cap, keep(reused)),
+    });
+    await context.close();
   }
   return out;
 }
@@ -443,8 +484,9 @@ export async function benchPlayground(browser, url, S, server) {
   };
   const async = await asyncRuns(browser, url, S);
   const threads = await threadRuns(browser, url, S);
+  const perTask = await perTaskRuns(browser, url, S);
   const cpu = await cpuRuns(browser, url, S);
   const races = await raceRuns(browser, url, S);
   const { fetch, floor } = await fetchRuns(browser, url, S);
-  return { page, async, threads, cpu, races, fetch, fetchFloor: floor };
+  return { page, async, threads, perTask, cpu, races, fetch, fetchFloor: floor };
 }

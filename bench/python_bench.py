@@ -43,7 +43,8 @@ Prints one JSON object on stdout:
 start to their join, or the loops. ``rssBytesPerTask`` (async and threads, first repetition) is
 the growth of the process's resident memory while the tasks are pending, divided by N (by T
 for a pool, whose threads are what costs memory). ``lost`` (races) holds the updates lost in
-each repetition, ``expected`` the count a correct program ends with.
+each repetition, ``expected`` the count a correct program ends with. ``threadStartMs`` (one
+thread per task) is the time to create and start the threads divided by N, median of the reps.
 """
 
 import argparse
@@ -114,7 +115,7 @@ def run_async(tasks, delay_s, reps):
 
 
 def run_threads(tasks, threads, delay_s, reps):
-    times, extra = [], {}
+    times, extra, starts = [], {}, []
     for rep in range(reps):
         before = rss_bytes()
         t0 = time.perf_counter()
@@ -123,6 +124,8 @@ def run_threads(tasks, threads, delay_s, reps):
             workers = [threading.Thread(target=time.sleep, args=(delay_s,)) for _ in range(tasks)]
             for w in workers:
                 w.start()
+            # Creating and starting them, per thread (the playground's threadStartMs).
+            starts.append((time.perf_counter() - t0) * 1000 / tasks)
             during = rss_bytes()  # every thread started and sleeping
             for w in workers:
                 w.join()
@@ -136,6 +139,8 @@ def run_threads(tasks, threads, delay_s, reps):
         times.append(time.perf_counter() - t0)
         if rep == 0:
             extra["rssBytesPerTask"] = per_task(before, during, min(tasks, threads))
+    if starts:
+        extra["threadStartMs"] = sorted(starts)[len(starts) // 2]
     return times, extra
 
 

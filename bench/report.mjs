@@ -69,6 +69,26 @@ function buildRows(R, S) {
       longest: longest(t),
     });
   }
+  // A thread per task past the pool: the run that started its threads, then the one that reused
+  // them, each beside CPython's program (which starts its threads in every run).
+  for (const t of R.playground.perTask ?? []) {
+    const cp = R.cpython?.perTask?.find((x) => x.tasks === t.tasks);
+    const base = `threads sleep ${t.delay / 1000} s, N=${n(t.tasks)}, a thread per task`;
+    for (const [key, how] of [
+      ["started", "threads started in the run"],
+      ["reused", "threads kept from the run before"],
+    ]) {
+      rows.push({
+        id: `per-task-${t.tasks}-${key}`,
+        scenario: `${base} (${how})`,
+        pg: t[key],
+        cp,
+        py: R.pyodide ? { status: "no threads" } : null,
+        idealMs: t.idealMs,
+        longest: longest(t[key]),
+      });
+    }
+  }
   for (const c of R.playground.cpu) {
     const cp =
       c.gil === false
@@ -338,6 +358,20 @@ function targets(R, S) {
         name,
         t.medianMs <= t.idealMs * (1 + TARGETS.threadsOver),
         `median ${fmtS(t.medianMs)} (${(((t.medianMs - t.idealMs) / t.idealMs) * 100).toFixed(2)} % over)`,
+      );
+  }
+  {
+    const name = `A thread per task up to ${n(TARGETS.perTaskThreads)} threads (at least 256)`;
+    const t = pg.perTask?.at(-1);
+    const s = t?.started;
+    const cp = R.cpython?.perTask?.find((x) => x.tasks === t?.tasks);
+    if (!t) add(name, null, "not measured");
+    else if (s.status !== "ok") add(name, false, `N=${n(t.tasks)}: ${s.status} ${s.error ?? ""}`);
+    else
+      add(
+        name,
+        t.tasks >= TARGETS.perTaskThreads,
+        `${n(t.tasks)} threads of ${fmtS(t.delay)}: started inside the run in ${fmtS(s.threadsStartMs)} (${fmtMs(s.threadStartMs)} and ${fmtKB(s.threadBytes)} of wasm heap per thread; CPython ${fmtMs(cp?.threadStartMs)} per thread), the run ${fmtS(s.medianMs)}; with the threads kept from that run ${fmtS(t.reused.medianMs)}; CPython ${fmtS(cp?.medianMs)}`,
       );
   }
   {

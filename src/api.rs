@@ -37,6 +37,10 @@ thread_local! {
     static RUNS: Cell<u32> = const { Cell::new(0) };
     /// How long the pool took to start, in ms, and the wasm memory it added, in bytes.
     static POOL_COST: Cell<(f64, f64)> = const { Cell::new((0.0, 0.0)) };
+    /// What the latest start of task threads cost per thread: ms and heap bytes.
+    static TASK_THREAD_COST: Cell<(f64, f64)> = const { Cell::new((0.0, 0.0)) };
+    /// Most threads a run may have in this browser, as the page says (`configure`).
+    static MAX_THREADS: Cell<u32> = const { Cell::new(params::MAX_THREADS) };
     /// Whether a `run()` call is under way (all its models, not only the current one).
     static BUSY: Cell<bool> = const { Cell::new(false) };
     /// `stop()` was called during the current `run()` call.
@@ -122,22 +126,27 @@ fn limits() -> Limits {
     let cores = web_sys::window().map_or(1.0, |w| w.navigator().hardware_concurrency()) as u32;
     Limits {
         pool_size: POOL_SIZE.get().max(POOL_PLANNED.get()),
+        max_threads: if POOL_SIZE.get().max(POOL_PLANNED.get()) > 0 { MAX_THREADS.get() } else { 0 },
         cores: cores.max(1),
         fetch: workload::fetch_url().is_some(),
         no_threads: NO_THREADS.get(),
     }
 }
 
-/// Tells the engine what the page found: `{ fetchUrl, processUrl, threadsOff }`: the absolute
-/// URL of the server's latency endpoint when it answers (the fetch workload), or null; the process
-/// worker script's URL (the processes model); and why there are no threads, if there are none
-/// (`not-isolated` or `unsupported`), so a refused threads run names the real reason.
+/// Tells the engine what the page found: `{ fetchUrl, processUrl, threadsOff, maxThreads }`: the
+/// absolute URL of the server's latency endpoint when it answers (the fetch workload), or null;
+/// the process worker script's URL (the processes model); why there are no threads, if there are
+/// none (`not-isolated` or `unsupported`), so a refused threads run names the real reason; and
+/// the most threads (Web Workers) a run may start in this browser (at most `MAX_THREADS`).
 #[wasm_bindgen]
 pub fn configure(options: JsValue) {
     let text = |key: &str| get_string(&options, key);
     workload::set_fetch_url(text("fetchUrl"));
     runner::processes::set_script(text("processUrl"));
     NO_THREADS.set(params::NoThreads::parse(&text("threadsOff").unwrap_or_default()));
+    if let Some(n) = get_f64(&options, "maxThreads").filter(|n| *n >= 1.0) {
+        MAX_THREADS.set((n as u32).min(params::MAX_THREADS));
+    }
 }
 
 /// Runs one task of the processes model in this wasm instance; called by `www/process.js` in
@@ -346,6 +355,7 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
         }
     };
     let (outcome, lag_ms) = crate::run::with_lag_probe(runner).await;
+    let thread_start = outcome.thread_start;
     let heap_peak = alloc::peak().saturating_sub(heap_before);
     CURRENT.set(None);
     LIVE.set(None);
@@ -374,7 +384,7 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
     if let Some(limit) = p.limit.filter(|_| p.model == Model::Async) {
         record.notes.push(format!(
             "At most {limit} tasks were allowed in flight at once (asyncio.Semaphore({limit})); at the \
-             peak {} were. Threads have this bound already: the pool size.",
+             peak {} were. Threads have this bound already: their number.",
             record.peak_in_flight
         ));
     }
@@ -391,7 +401,54 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
         record.thread_start_ms = Some(start_ms / size);
         record.thread_bytes = Some(bytes / size);
     }
+    if let Some(start) = thread_start {
+        task_thread_record(&mut record, start);
+    }
     Ok(record)
+}
+
+/// CPython 3.11's time to create and start one `threading.Thread`, in ms, on this project's 2-core
+/// machine (`python3 bench/python_bench.py --kind threads --tasks 1000 --threads 1000`, its
+/// `threadStartMs`: 0.13-0.33 ms at a load average under 15, up to 1.2 ms at 45). A reference
+/// figure beside the run's own, not measured by the page.
+const CPYTHON_THREAD_START_MS: f64 = 0.25;
+
+/// Fills in what a threads run with threads of its own (past the pool) cost to start, measured in
+/// this run when it started them, and says it in one sentence beside CPython's figure.
+fn task_thread_record(record: &mut Record, start: crate::record::ThreadStart) {
+    let threads = record.threads.min(record.tasks);
+    record.threads_started = Some(start.started);
+    record.threads_start_ms = Some(start.ms);
+    if start.started > 0 {
+        let n = f64::from(start.started);
+        TASK_THREAD_COST.set((start.ms / n, start.bytes / n));
+    }
+    let (ms_each, bytes_each) = TASK_THREAD_COST.get();
+    record.thread_start_ms = Some(ms_each);
+    record.thread_bytes = Some(bytes_each);
+    let note = if start.started > 0 {
+        format!(
+            "Starting {} threads took {:.0} ms of this run's {:.0} ms, {:.2} ms and {:.0} KB each (a Web \
+             Worker with its own instance of the module and a {} KB stack); CPython 3.11 starts a thread \
+             in about {CPYTHON_THREAD_START_MS} ms (measured on the project's 2-core test machine), about \
+             {:.0} times faster.",
+            params::group(start.started.into()),
+            start.ms,
+            record.elapsed_ms,
+            ms_each,
+            bytes_each / 1024.0,
+            start.stack_bytes / 1024,
+            ms_each / CPYTHON_THREAD_START_MS,
+        )
+    } else {
+        format!(
+            "Its {} threads were left from an earlier run, so no thread start is in its time (the \
+             latest start took {ms_each:.2} ms per thread; CPython 3.11 starts one in about \
+             {CPYTHON_THREAD_START_MS} ms).",
+            params::group(threads.into())
+        )
+    };
+    record.notes.push(note);
 }
 
 /// Builds the record of a finished run. Spans go out as typed arrays in start order (one copy,
@@ -498,6 +555,8 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
         heap_bytes_per_task: 0.0,
         task_start_us,
         thread_start_ms: None,
+        threads_started: None,
+        threads_start_ms: None,
         pool_wait_ms: None,
         thread_bytes: None,
         processes_started: None,
@@ -754,7 +813,7 @@ pub fn rust_code(model: &str, workload: &str, blocking: bool, timers: &str, opti
     list.into()
 }
 
-/// Diagnostics: `{ wasmMemoryBytes, heapBytes, workers, processes, runs }`. Wasm memory only grows (pages
+/// Diagnostics: `{ wasmMemoryBytes, heapBytes, workers, taskThreads, processes, runs }`. Wasm memory only grows (pages
 /// are never returned), so a leak shows as growth across repeated runs.
 #[wasm_bindgen]
 pub fn stats() -> JsValue {
@@ -762,6 +821,10 @@ pub fn stats() -> JsValue {
     set(&out, "wasmMemoryBytes", wasm_memory_bytes());
     set(&out, "heapBytes", alloc::live() as f64);
     set(&out, "workers", POOL_SIZE.get());
+    #[cfg(feature = "threads")]
+    set(&out, "taskThreads", runner::task_threads::count());
+    #[cfg(not(feature = "threads"))]
+    set(&out, "taskThreads", 0);
     set(&out, "processes", runner::processes::idle_count());
     set(&out, "runs", RUNS.get());
     out.into()

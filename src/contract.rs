@@ -151,7 +151,7 @@ js_object! {
 js_object! {
     /// A lane of the timeline: the event loop, a thread or a process.
     pub struct LaneInfo {
-        /// The lane's number: 0 the event loop, k thread k, 1000 + k process k + 1.
+        /// The lane's number: 0 the event loop, k thread k, 2000 + k process k + 1.
         pub lane: u32 => "lane",
         /// Its name on screen ("event loop", "thread 2", "process 1").
         pub label: String => "label",
@@ -345,10 +345,18 @@ js_object! {
         pub heap_bytes_per_task: f64 => "heapBytesPerTask",
         /// Time to create and start one async task, in µs (async runs that do not block).
         pub task_start_us: Option<f64> => "taskStartUs",
-        /// Time to start one pool thread, in ms (threads runs).
+        /// Time to start one thread, in ms (threads runs): a pool thread's, or for a run with
+        /// threads of its own, one of those (measured when they were started).
         pub thread_start_ms: Option<f64> => "threadStartMs",
-        /// Wasm memory one pool thread added, in bytes (threads runs).
+        /// Memory one thread added, in bytes (threads runs): a pool thread's wasm memory, or one
+        /// of the run's own threads' heap (its stack, thread-local storage and instance).
         pub thread_bytes: Option<f64> => "threadBytes",
+        /// Threads a run with more threads than the pool started for itself (0: they were left
+        /// from an earlier run); absent when the run used the pool.
+        pub threads_started: Option<u32> => "threadsStarted",
+        /// Time that run spent starting them, in ms: part of `elapsedMs`, as starting threads is
+        /// part of a Python program's time.
+        pub threads_start_ms: Option<f64> => "threadsStartMs",
         /// How long the run waited for the worker pool to finish starting before it began, in ms;
         /// not part of `elapsedMs` (threads runs).
         pub pool_wait_ms: Option<f64> => "poolWaitMs",
@@ -447,7 +455,13 @@ export interface Capabilities {
   threads: boolean;
   crossOriginIsolated: boolean;
   hardwareConcurrency: number;
+  /** Threads of the pool started at load (threads runs up to this size use it). */
   poolSize: number;
+  /**
+   * Most threads a threads run may have here: past the pool, a run starts one Web Worker per
+   * thread; this is the most this browser holds (0 without threads).
+   */
+  maxThreads: number;
   /** How long the pool took to start, once it has; null before. */
   poolStartMs: number | null;
   /** Why threads are off, in one sentence, or null. */
@@ -476,7 +490,7 @@ export interface TraceEvent {
   readonly dur?: number;
   /** 1 for a run; 1, 2, 3 for the runs of `model: "all"`, in turn. */
   readonly pid: number;
-  /** The lane (0 event loop, k thread k, 1000 + k process k + 1); rows after a lane's first have tids from 10,000,000. */
+  /** The lane (0 event loop, k thread k, 2000 + k process k + 1); rows after a lane's first have tids from 10,000,000. */
   readonly tid: number;
   readonly args?: { readonly [key: string]: string | number };
 }
@@ -491,7 +505,10 @@ export interface TraceFile {
 export interface Stats {
   readonly wasmMemoryBytes: number;
   readonly heapBytes: number;
+  /** Threads of the pool. */
   readonly workers: number;
+  /** Threads started past the pool by runs that needed more (kept for later runs). */
+  readonly taskThreads: number;
   readonly processes: number;
   readonly runs: number;
 }
@@ -513,7 +530,7 @@ export interface SchemaOption {
   readonly min?: number;
   readonly max?: number | null;
   /** Where a range's upper end comes from when it is not fixed. */
-  readonly maxFrom?: "poolSize" | "tasks" | null;
+  readonly maxFrom?: "maxThreads" | "tasks" | null;
   readonly unit?: string;
   readonly choices?: readonly { readonly value: string; readonly label: string }[];
   readonly default: number | string | boolean | null;

@@ -39,6 +39,21 @@ pub struct Outcome {
     pub deadlock: Option<Deadlock>,
     /// Threads still blocked in a request when the run was stopped, left to end at their timeout.
     pub left_blocked: u32,
+    /// The threads a threads run gave one task each, past the pool: what starting them cost.
+    pub thread_start: Option<ThreadStart>,
+}
+
+/// Threads a run used past the pool, and what starting the missing ones cost inside its time.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ThreadStart {
+    /// Threads started for this run (0: all were left from earlier runs).
+    pub started: u32,
+    /// Time it took to start them, in ms, part of the run's elapsed time.
+    pub ms: f64,
+    /// Heap they added, in bytes.
+    pub bytes: f64,
+    /// Each one's stack, in bytes.
+    pub stack_bytes: u32,
 }
 
 /// What the counter workload counted.
@@ -425,9 +440,9 @@ pub struct EventLog {
     waits: Box<[WaitSlot]>,
 }
 
-/// Lanes whose waits are shown live: threads 1 to 999 (the event loop's tasks await, they do not
-/// block, and process lanes start at 1000).
-const WAIT_LANES: usize = 1000;
+/// Lanes whose waits are shown live: threads 1 to 1,000, the most a run may have (the event
+/// loop's tasks await, they do not block; processes have no GIL or shared lock).
+const WAIT_LANES: usize = 1001;
 
 /// One lane's latest wait: its task, and its start and end packed in one word so a reader never
 /// sees the end of one wait with the start of another. The start is an `f32` of ms (never

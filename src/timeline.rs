@@ -5,7 +5,7 @@ use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// Where a task ran: the page's event loop, a worker thread of the pool, or a process. The
-/// numbers are the ones the page and saved records use (0, k, 1000 + k - 1); this type is the
+/// numbers are the ones the page and saved records use (0, k, 2000 + k - 1); this type is the
 /// one place that knows them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[repr(transparent)]
@@ -14,8 +14,8 @@ pub struct Lane(u16);
 impl Lane {
     /// The page's event loop (async and sequential tasks).
     pub const EVENT_LOOP: Lane = Lane(0);
-    /// Process lanes start here, far above any thread's, so the two never meet.
-    const FIRST_PROCESS: u16 = 1000;
+    /// Process lanes start here, above the most threads a run may have (1,000), so the two never meet.
+    const FIRST_PROCESS: u16 = 2000;
 
     /// Worker thread `n` of the pool, counted from 1 as on screen.
     pub const fn thread(n: u32) -> Lane {
@@ -338,12 +338,13 @@ mod tests {
     fn lanes_keep_the_numbers_and_names_the_page_uses() {
         assert_eq!(Lane::EVENT_LOOP.number(), 0);
         assert_eq!(Lane::thread(3).number(), 3);
-        assert_eq!(Lane::process(1).number(), 1000);
-        assert_eq!(Lane::process(16).number(), 1015);
+        assert_eq!(Lane::thread(1_000).label(), "thread 1000", "the most threads a run may have");
+        assert_eq!(Lane::process(1).number(), 2000);
+        assert_eq!(Lane::process(16).number(), 2015);
         assert_eq!(Lane::EVENT_LOOP.label(), "event loop");
         assert_eq!(Lane::thread(3).label(), "thread 3");
         assert_eq!(Lane::process(1).label(), "process 1");
-        assert_eq!(Lane::from_number(1015), Lane::process(16));
+        assert_eq!(Lane::from_number(2015), Lane::process(16));
     }
 
     #[test]

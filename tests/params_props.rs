@@ -6,7 +6,8 @@
 use playground::params::{self, Limits, MAX_DELAY_MS, MAX_TASKS, Model, NoThreads, Opt, Raw, Request};
 use proptest::prelude::*;
 
-const LIMITS: Limits = Limits { pool_size: 16, cores: 2, fetch: true, no_threads: NoThreads::NotIsolated };
+const LIMITS: Limits =
+    Limits { pool_size: 16, max_threads: 1_000, cores: 2, fetch: true, no_threads: NoThreads::NotIsolated };
 
 /// Any value a field could receive: numbers of every kind, digit strings, hostile text.
 fn raw_value() -> impl Strategy<Value = RawOwned> {

@@ -11,6 +11,18 @@ import { threads as wasmThreads } from "./vendor/wasm-feature-detect.js";
  * can be shown for up to 16 tasks; each idle pool thread costs about 2 MB of wasm memory. */
 const MIN_POOL_THREADS = 16;
 
+/**
+ * Most threads a threads run may start, one Web Worker each, past the pool. Headless Chromium
+ * 156 on a 2-core machine held and ran 1,000 (measured, see the README's "A thread per task"),
+ * the engine's own ceiling.
+ * Firefox lets a site have at most 512 workers (dom.workers.maxPerDomain) and queues the rest
+ * without an error, which would hang a run: 512 less the pool and the processes' 16 workers.
+ */
+function maxThreadsHere(poolSize) {
+  const firefox = /\bFirefox\//.test(navigator.userAgent);
+  return firefox ? 512 - poolSize - 16 : 1000;
+}
+
 const NO_ISOLATION_REASON =
   "Threads are off because this page is not cross-origin isolated: browsers only share memory " +
   "(SharedArrayBuffer) with Web Workers on pages served with the COOP and COEP headers, which " +
@@ -148,15 +160,17 @@ async function load() {
     ? await import("./pkg/mt/playground.js")
     : await import("./pkg/st/playground.js");
   await wasm.default({ module_or_path: await compiled.catch(() => url) });
+  const hardwareConcurrency = navigator.hardwareConcurrency || 1;
+  const poolSize = threads ? Math.max(MIN_POOL_THREADS, hardwareConcurrency) : 0;
+  const maxThreads = threads ? maxThreadsHere(poolSize) : 0;
   wasm.configure({
     fetchUrl: (await endpoint).url,
     processUrl: new URL("process.js", import.meta.url).href,
     // So that a refused threads run names the real reason: an isolated page whose browser has
     // no WebAssembly threads (WebKitGTK) is not "not isolated".
     threadsOff: globalThis.crossOriginIsolated ? "unsupported" : "not-isolated",
+    maxThreads,
   });
-  const hardwareConcurrency = navigator.hardwareConcurrency || 1;
-  const poolSize = threads ? Math.max(MIN_POOL_THREADS, hardwareConcurrency) : 0;
   // The engine checks threads runs against the pool this page will have, before it has started.
   // Only the threaded build has it: `threads` says that build was loaded.
   if (threads) /** @type {typeof import("./pkg/mt/playground.js")} */ (wasm).planPool(poolSize);
@@ -169,6 +183,7 @@ async function load() {
       // The pool this page will have; it starts after the engine is ready (startPool), so
       // async and sequential runs never wait for it.
       poolSize,
+      maxThreads,
       poolStartMs: null,
       reason,
       fetch: (await endpoint).url !== null,

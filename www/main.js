@@ -177,6 +177,7 @@ function showDiagnostics() {
   $("diagnostics").textContent =
     `Engine: ${nf.format(s.wasmMemoryBytes / 2 ** 20)} MB of wasm memory, ` +
     `${nf.format(s.heapBytes / 2 ** 20)} MB in use, ${s.workers} pool threads, ` +
+    (s.taskThreads ? `${nf.format(s.taskThreads)} threads started by runs past the pool, ` : "") +
     `${s.processes} processes, ${s.runs} runs so far.`;
 }
 

@@ -30,8 +30,10 @@ function rows(capabilities) {
   }
   if (capabilities.threads) {
     const t = latest.get("threads");
+    // A run with more threads than the pool started (or reused) threads of its own.
+    const own = t?.threadsStarted !== undefined;
     out.push([
-      "Threads: memory per pool thread",
+      own ? "Threads: memory per thread started past the pool" : "Threads: memory per pool thread",
       t ? bytes(t.threadBytes) : "run threads to measure",
       "Each thread has its own stack and thread-local storage in the shared wasm memory, used or not.",
     ]);
@@ -39,8 +41,14 @@ function rows(capabilities) {
       "Threads: starting one worker thread",
       t ? `${nf.format(t.threadStartMs)} ms` : "run threads to measure",
       `A Web Worker, a module and a wasm instance on the shared memory: thousands of times a ` +
-        `task's cost. The pool of ${capabilities.poolSize} started once, in ` +
-        `${nf.format(capabilities.poolStartMs)} ms, before any run.`,
+        `task's cost. ` +
+        (own
+          ? t.threadsStarted > 0
+            ? `This run started ${nf.format(t.threadsStarted)} of its threads, in ` +
+              `${nf.format(t.threadsStartMs)} ms of its ${nf.format(t.elapsedMs)} ms.`
+            : "This run's threads were left from an earlier run: none started in its time."
+          : `The pool of ${capabilities.poolSize} started once, in ` +
+            `${nf.format(capabilities.poolStartMs)} ms, before any run.`),
     ]);
   }
   const p = latest.get("processes");

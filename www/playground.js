@@ -27,6 +27,7 @@ const capabilities = {
   crossOriginIsolated: globalThis.crossOriginIsolated === true,
   hardwareConcurrency: navigator.hardwareConcurrency || 1,
   poolSize: 0,
+  maxThreads: 0,
   poolStartMs: null,
   reason: "The engine is still loading.",
   fetch: false,

@@ -5,7 +5,7 @@
 // - one complete event (`ph: "X"`) per task, named "task <id>", with its state in `args`;
 // - `pid` per model (a record of `model: "all"` holds several runs: pid 1, 2, 3 in turn, each on
 //   its own clock from 0), named by `process_name` metadata;
-// - `tid` per lane (0 the event loop, k pool thread k, 1000 + k process k + 1), named after the
+// - `tid` per lane (0 the event loop, k pool thread k, 2000 + k process k + 1), named after the
 //   lane's label by `thread_name` metadata. A lane where tasks overlap (async: every task on the
 //   one event loop at once) has several rows in the timeline; trace viewers need the events of one
 //   thread to nest, so row r > 0 of lane l gets a tid of its own, ROW_TIDS + l * MAX_ROWS + r,

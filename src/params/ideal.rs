@@ -50,8 +50,13 @@ pub fn ideal_ms(p: &Params, limits: Limits) -> f64 {
 mod tests {
     use super::*;
 
-    const POOL: Limits =
-        Limits { pool_size: 16, cores: 2, fetch: true, no_threads: super::super::NoThreads::NotIsolated };
+    const POOL: Limits = Limits {
+        pool_size: 16,
+        max_threads: 1_000,
+        cores: 2,
+        fetch: true,
+        no_threads: super::super::NoThreads::NotIsolated,
+    };
 
     #[test]
     fn ideal_times() {

@@ -36,6 +36,11 @@ pub const MAX_COUNTER_UPDATES: u64 = 20_000_000;
 /// Most counter updates of an async run with an await inside each: every update is a switch of
 /// the event loop (tens of ns each).
 pub const MAX_AWAIT_UPDATES: u64 = 5_000_000;
+/// Most threads of a threads run where the browser holds that many Web Workers: CPython's
+/// one-thread-per-URL program at its scale (1,000 threads of 1 s take 1.13 s there). A thread is a
+/// Web Worker here; headless Chromium 156 on a 2-core machine started and ran 1,000 of them (see
+/// the README's "A thread per task"). The page passes the figure for its browser (`configure`).
+pub const MAX_THREADS: u32 = 1_000;
 /// Most processes (workers with a wasm instance of their own) the processes model starts.
 pub const MAX_PROCESSES: u32 = 16;
 
@@ -44,6 +49,9 @@ pub const MAX_PROCESSES: u32 = 16;
 pub struct Limits {
     /// Threads in the started pool; 0 when threads are unavailable.
     pub pool_size: u32,
+    /// Most threads a threads run may have: one Web Worker each, as many as this browser holds
+    /// (past the pool, a run starts threads of its own).
+    pub max_threads: u32,
     /// Logical cores (`navigator.hardwareConcurrency`): the default thread and process counts,
     /// and the ideal time of CPU work.
     pub cores: u32,

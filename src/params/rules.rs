@@ -15,7 +15,7 @@ fn whole_or_default(o: Opt, raw: Raw, limits: Limits, tasks: Option<u32>) -> Res
     };
     let max = match max {
         Max::Fixed(n) => n,
-        Max::PoolSize => limits.pool_size,
+        Max::MaxThreads => limits.max_threads,
         Max::LastTask => tasks.unwrap_or(MAX_TASKS).saturating_sub(1),
     };
     let missing = match raw {
@@ -33,6 +33,23 @@ fn whole_or_default(o: Opt, raw: Raw, limits: Limits, tasks: Option<u32>) -> Res
         });
     }
     whole(o, raw, min, max).map(Some)
+}
+
+/// A refused thread count above the most this browser holds says why there is a most at all.
+fn beyond_threads(mut e: FieldError, raw: Raw, limits: Limits) -> FieldError {
+    let asked = match raw {
+        Raw::Number(n) => n,
+        Raw::Text(s) => s.trim().parse().unwrap_or(0.0),
+        _ => 0.0,
+    };
+    if asked > f64::from(limits.max_threads) {
+        e.message.push_str(&format!(
+            " A thread here is a Web Worker with its own wasm instance, and {} is the most this browser \
+             holds on this page.",
+            group(limits.max_threads.into())
+        ));
+    }
+    e
 }
 
 /// Checks a full request; `model: "all"` means every model of [`Model::ALL`] in turn, and the
@@ -62,7 +79,9 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
         }
         None
     } else {
-        keep!(whole_or_default(Opt::Threads, req.get(Opt::Threads), limits, tasks)).flatten()
+        let raw = req.get(Opt::Threads);
+        keep!(whole_or_default(Opt::Threads, raw, limits, tasks).map_err(|e| beyond_threads(e, raw, limits)))
+            .flatten()
     };
     let processes = if models.contains(&Model::Processes) {
         // Links made before `processes` was an option of its own gave the count as `threads`.
@@ -212,8 +231,8 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
     if limit.flatten().is_some() && only_async {
         errors.push(FieldError::new(
             Opt::Limit,
-            "limit (asyncio.Semaphore) applies to the async model; threads are already limited by the \
-             pool size: set threads instead."
+            "limit (asyncio.Semaphore) applies to the async model; threads are already limited by \
+             their number: set threads instead."
                 .into(),
         ));
     }
@@ -389,7 +408,13 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
 mod tests {
     use super::*;
 
-    const POOL: Limits = Limits { pool_size: 16, cores: 2, fetch: true, no_threads: NoThreads::NotIsolated };
+    const POOL: Limits = Limits {
+        pool_size: 16,
+        max_threads: 1_000,
+        cores: 2,
+        fetch: true,
+        no_threads: NoThreads::NotIsolated,
+    };
 
     fn req<'a>(model: &'a str, tasks: Raw<'a>, delay: Raw<'a>, threads: Raw<'a>) -> Request<'a> {
         Request::default()
@@ -473,11 +498,28 @@ mod tests {
     #[test]
     fn refuses_bad_delay_and_threads_together() {
         let errs =
-            one(Model::Threads, Raw::Number(3.0), Raw::Number(60_001.0), Raw::Number(17.0)).unwrap_err();
+            one(Model::Threads, Raw::Number(3.0), Raw::Number(60_001.0), Raw::Number(0.0)).unwrap_err();
         let fields: Vec<_> = errs.iter().map(|e| e.field.as_str()).collect();
         assert_eq!(fields, ["delay", "threads"]);
         assert!(errs[0].message.contains("from 0 to 60,000"));
-        assert!(errs[1].message.contains("from 1 to 16"));
+        assert!(errs[1].message.contains("from 1 to 1,000"));
+    }
+
+    #[test]
+    fn threads_go_past_the_pool_up_to_the_browsers_most() {
+        let p = one(Model::Threads, Raw::Number(1_000.0), Raw::Number(5.0), Raw::Number(1_000.0)).unwrap();
+        assert_eq!(p.threads, 1_000, "one thread per task, past the pool of 16");
+        let e = one(Model::Threads, Raw::Number(3.0), Raw::Number(5.0), Raw::Text("1001")).unwrap_err();
+        assert_eq!(e[0].field, "threads");
+        assert!(e[0].message.starts_with("threads must be a whole number from 1 to 1,000; got \"1001\"."));
+        assert!(e[0].message.contains("1,000 is the most this browser holds"), "{}", e[0].message);
+        let fewer = Limits { max_threads: 480, ..POOL };
+        let e = check(&req("threads", Raw::Number(3.0), Raw::Number(5.0), Raw::Number(500.0)), fewer)
+            .unwrap_err();
+        assert!(e[0].message.contains("from 1 to 480") && e[0].message.contains("480 is the most"));
+        // Below the range, the range alone says it.
+        let e = one(Model::Threads, Raw::Number(3.0), Raw::Number(5.0), Raw::Number(0.0)).unwrap_err();
+        assert!(!e[0].message.contains("most this browser"), "{}", e[0].message);
     }
 
     #[test]

@@ -102,8 +102,8 @@ impl Opt {
 pub enum Max {
     /// A fixed number.
     Fixed(u32),
-    /// The size of the started worker pool (known only once the engine has started it).
-    PoolSize,
+    /// The most threads this browser holds (known once the engine has loaded).
+    MaxThreads,
     /// The task count minus one (a task id).
     LastTask,
 }
@@ -232,8 +232,8 @@ pub const OPTIONS: [Spec; Opt::COUNT] = [
         aliases: &[],
         label: "Threads",
         what: "threads",
-        kind: Kind::Whole { min: 1, max: Max::PoolSize, default: WholeDefault::Cores, unit: "" },
-        note: "threads model; empty: one per core",
+        kind: Kind::Whole { min: 1, max: Max::MaxThreads, default: WholeDefault::Cores, unit: "" },
+        note: "threads model (each a Web Worker); empty: one per core",
         models: &[Model::Threads],
         group: Group::Basic,
     },
@@ -419,7 +419,7 @@ impl Spec {
             Kind::Whole { min, max, unit, .. } => {
                 let max = match max {
                     Max::Fixed(n) => group(n.into()),
-                    Max::PoolSize => "the pool size".into(),
+                    Max::MaxThreads => "the most this browser holds".into(),
                     Max::LastTask => "tasks − 1".into(),
                 };
                 let unit = if unit.is_empty() { String::new() } else { format!(" {unit}") };
@@ -474,7 +474,7 @@ pub fn to_json() -> String {
                 fields.push(format!("\"min\":{min}"));
                 let (max, from) = match max {
                     Max::Fixed(n) => (n.to_string(), "null".to_string()),
-                    Max::PoolSize => ("null".into(), json_str("poolSize")),
+                    Max::MaxThreads => ("null".into(), json_str("maxThreads")),
                     Max::LastTask => ("null".into(), json_str("tasks")),
                 };
                 fields.push(format!("\"max\":{max}"));
@@ -560,7 +560,7 @@ mod tests {
     fn hints_say_the_range() {
         assert_eq!(Opt::Tasks.spec().hint(), "1 to 10,000,000, for async; 1,000,000 for the other models");
         assert_eq!(Opt::Delay.spec().hint(), "0 to 60,000 ms, per task");
-        assert!(Opt::Threads.spec().hint().starts_with("1 to the pool size"));
+        assert!(Opt::Threads.spec().hint().starts_with("1 to the most this browser holds"));
     }
 
     #[test]

@@ -8,6 +8,8 @@ pub mod async_races;
 pub mod processes;
 pub mod sequential;
 #[cfg(feature = "threads")]
+pub mod task_threads;
+#[cfg(feature = "threads")]
 pub mod threads;
 
 pub use crate::record::{Outcome, TaskResult};

@@ -26,7 +26,7 @@ use super::{Outcome, TaskResult, failure_message, work_of};
 use crate::gil::Gil;
 use crate::locks::{LOCK_NAMES, WaitGraph};
 use crate::params::{FailMode, LockOrder, Params, SyncMode, Workload};
-use crate::record::{Counted, Deadlock, LaneLog};
+use crate::record::{Counted, Deadlock, LaneLog, ThreadStart};
 use crate::run::RunState;
 use crate::timeline::{Lane, WaitKind};
 use crate::workload;
@@ -68,6 +68,9 @@ struct Job {
     url: String,
     lane: Lane,
     shared: Arc<Shared>,
+    /// The one task of a thread started for it, as `threading.Thread(target=task, args=(i,))`;
+    /// `None`: a pool thread, which takes tasks from the queue.
+    own: Option<u32>,
 }
 
 impl Job {
@@ -306,14 +309,23 @@ impl Job {
     }
 
     // [snippet:threads-loop]
-    /// A pool thread's loop: take the next task id until none are left.
+    /// A pool thread's loop: take the next task id until none are left. A thread of its own
+    /// task runs that one.
     fn work(self) -> LaneLog {
+        crate::alloc::worker_thread(); // may sleep, not spin, at the allocator (see there)
         let mut log = self.run.lane_log(self.lane);
         if self.p.workload == Workload::Counter {
             self.start_together();
         }
+        let mut own = self.own;
         loop {
-            let id = self.next.fetch_add(1, Ordering::Relaxed);
+            let id = match self.own {
+                Some(_) => match own.take() {
+                    Some(id) => id,
+                    None => break,
+                },
+                None => self.next.fetch_add(1, Ordering::Relaxed),
+            };
             if id >= self.p.tasks || self.run.is_stopped() {
                 break;
             }
@@ -350,35 +362,87 @@ pub async fn warm_up(stop: impl std::future::Future<Output = ()>) {
     let _ = select(rx, std::pin::pin!(stop)).await;
 }
 
-/// Runs `p.tasks` tasks on `p.threads` worker threads of the pool.
+/// Runs `p.tasks` tasks on `p.threads` worker threads: the pool's when it has that many, else
+/// task threads of their own (see [`super::task_threads`]), whose start is part of the run.
 pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
     // The queue of tasks is one counter: a thread that is free takes the next id.
     let next = Arc::new(AtomicU32::new(0));
     let gil = p.gil.then(|| Arc::new(Gil::default()));
     let url = workload::fetch_url().unwrap_or_default();
+    let width = p.threads.min(p.tasks);
     let shared = Arc::new(Shared {
         counter: AtomicU64::new(0),
         guard: Mutex::new(()),
-        // Agents are lanes: thread k is lane k, from 1 to the pool size.
-        graph: WaitGraph::new(rayon::current_num_threads() + 1),
+        // Agents are lanes: thread k is lane k, from 1 to the pool size or the run's width.
+        graph: WaitGraph::new(rayon::current_num_threads().max(width as usize) + 1),
         arrived: AtomicU32::new(0),
     });
+    let job = |lane: Lane, own: Option<u32>| Job {
+        p,
+        run: state.clone(),
+        next: next.clone(),
+        gil: gil.clone(),
+        url: url.clone(),
+        lane,
+        shared: shared.clone(),
+        own,
+    };
+    let mut start = None;
     // [snippet:threads-spawn]
-    let receivers: Vec<_> = (0..p.threads.min(p.tasks))
-        .map(|_| {
-            let (tx, rx) = oneshot::channel();
-            let (next, run, gil, url) = (next.clone(), state.clone(), gil.clone(), url.clone());
-            let shared = shared.clone();
-            rayon::spawn(move || {
-                // Lanes are the real worker threads: thread k is the pool's thread k - 1.
-                let lane = Lane::thread(rayon::current_thread_index().map_or(0, |i| i as u32 + 1));
-                let job = Job { p, run, next, gil, url, lane, shared };
-                // The receiver is only gone if the run's future was dropped; nothing to tell.
-                let _ = tx.send(job.work());
-            });
-            rx
-        })
-        .collect();
+    let receivers: Vec<_> = if width as usize <= rayon::current_num_threads() {
+        (0..width)
+            .map(|_| {
+                let (tx, rx) = oneshot::channel();
+                let mut job = job(Lane::EVENT_LOOP, None);
+                rayon::spawn(move || {
+                    // Lanes are the real worker threads: thread k is the pool's thread k - 1.
+                    job.lane = Lane::thread(rayon::current_thread_index().map_or(0, |i| i as u32 + 1));
+                    // The receiver is only gone if the run's future was dropped; nothing to tell.
+                    let _ = tx.send(job.work());
+                });
+                rx
+            })
+            .collect()
+    } else {
+        // More threads than the pool has: threads of the run's own, started now if missing
+        // (like `threading.Thread(...).start()`, inside the run's time). Each is handed its job
+        // first, and a new one runs it as soon as it is up.
+        let taken = super::task_threads::take(width as usize);
+        let (receivers, works): (Vec<_>, Vec<_>) = (0..width)
+            .map(|i| {
+                let (tx, rx) = oneshot::channel();
+                // A thread per task when there are as many threads as tasks; else a pool of
+                // `threads` taking tasks from the queue (ThreadPoolExecutor(max_workers=...)).
+                let own = (width == p.tasks).then_some(i);
+                let job = job(Lane::thread(i + 1), own);
+                let work: super::task_threads::Work = Box::new(move || {
+                    let _ = tx.send(job.work());
+                });
+                (rx, Box::new(work))
+            })
+            .collect();
+        for (thread, work) in taken.threads.iter().zip(works) {
+            thread.send(work);
+        }
+        let started = match taken.start().await {
+            Ok(started) => started,
+            Err(e) => {
+                // The threads that did start end their tasks at once.
+                state.stop();
+                let why = e.as_string().or_else(|| js_sys::Error::from(e).message().as_string());
+                let mut rec = state.recorder();
+                rec.crashed(0, format!("The run's threads failed to start: {}", why.unwrap_or_default()));
+                return rec.end(state.since_start(), false);
+            }
+        };
+        start = Some(ThreadStart {
+            started: started.started,
+            ms: started.start_ms,
+            bytes: started.bytes,
+            stack_bytes: super::task_threads::STACK_BYTES,
+        });
+        receivers
+    };
     let graph = (p.workload == Workload::Deadlock).then_some(&shared.graph);
     let (logs, crashed, deadlock, left_blocked) = collect(receivers, state, &p, graph).await;
     // [/snippet]
@@ -406,6 +470,7 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
     }
     o.deadlock = deadlock;
     o.left_blocked = left_blocked;
+    o.thread_start = start;
     o
 }
 

@@ -1,0 +1,97 @@
+// Task threads: Web Workers that load the page's own module on the page's own shared memory, the
+// way wasm-bindgen-rayon's worker helper starts its pool, so a task thread's records land in the
+// same memory as everything else. This file is both the module the engine imports
+// (startTaskThreads) and, fetched once as a blob, the script every task thread runs.
+
+/** @param {any} target @param {string} type */
+function waitForMsgType(target, type) {
+  return new Promise((resolve) => {
+    target.addEventListener("message", function onMsg({ data }) {
+      if (data == null || data.type !== type) return;
+      target.removeEventListener("message", onMsg);
+      resolve(data);
+    });
+  });
+}
+
+// In a task thread: instantiate the module on the shared memory with the smaller stack the engine
+// asked for (wasm-bindgen's default is 2 MB a thread), say so, then enter the thread's loop, which
+// never returns (it waits for jobs with Atomics.wait, which a worker may do).
+if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScope) {
+  waitForMsgType(self, "playground_task_thread_init").then(async (data) => {
+    const pkg = await import(data.mainJS);
+    await pkg.default({
+      module_or_path: data.module,
+      memory: data.memory,
+      thread_stack_size: data.stackSize,
+    });
+    postMessage({ type: "playground_task_thread_ready" });
+    try {
+      pkg.playground_task_thread(data.mailbox);
+    } catch {
+      // A trap (a panic aborts on wasm) ends this thread; the run's watchdog reports it.
+    }
+  });
+}
+
+// Kept so that Firefox does not collect workers that are only reachable through shared memory
+// (https://bugzilla.mozilla.org/show_bug.cgi?id=1702191), as wasm-bindgen-rayon does.
+const workers = [];
+/** @type {Promise<string> | null} */
+let scriptUrl = null;
+
+/**
+ * Starts one Web Worker per mailbox and resolves once each has instantiated the module and is
+ * about to enter its loop. The script is fetched once, as a blob, for all of them.
+ * @param {WebAssembly.Module} module
+ * @param {WebAssembly.Memory} memory
+ * @param {string} mainJS
+ * @param {Uint32Array} mailboxes
+ * @param {number} stackSize
+ */
+export async function startTaskThreads(module, memory, mainJS, mailboxes, stackSize) {
+  scriptUrl ??= fetch(import.meta.url)
+    .then((r) => r.blob())
+    .then((b) => URL.createObjectURL(b));
+  const url = await scriptUrl;
+  // A few workers start at a time: each start is work on the same few cores, so more at once
+  // only makes each slower, and creating hundreds in one go would block the page for seconds.
+  const queue = Array.from(mailboxes);
+  const startNext = async () => {
+    for (let mailbox = queue.shift(); mailbox !== undefined; mailbox = queue.shift()) {
+      await startOne(url, module, memory, mainJS, mailbox, stackSize);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(STARTING_AT_ONCE, queue.length) }, startNext));
+}
+
+/** Workers being started at once. */
+const STARTING_AT_ONCE = 8;
+
+/**
+ * Starts one task thread and resolves once it is about to enter its loop.
+ * @param {string} url @param {WebAssembly.Module} module @param {WebAssembly.Memory} memory
+ * @param {string} mainJS @param {number} mailbox @param {number} stackSize
+ */
+async function startOne(url, module, memory, mainJS, mailbox, stackSize) {
+  const worker = new Worker(url, { type: "module" });
+  workers.push(worker);
+  // A worker the browser refuses (too many, out of memory) fires `error` instead.
+  const ready = Promise.race([
+    waitForMsgType(worker, "playground_task_thread_ready"),
+    new Promise((_, reject) =>
+      worker.addEventListener("error", (e) =>
+        reject(new Error(`a task thread failed to start: ${e.message ?? "worker error"}`)),
+      ),
+    ),
+  ]);
+  worker.postMessage({
+    type: "playground_task_thread_init",
+    module,
+    memory,
+    mainJS,
+    mailbox,
+    stackSize,
+  });
+  await ready;
+}
