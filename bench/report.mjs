@@ -271,12 +271,9 @@ function fetchTable(R, S) {
         ? `async fetch ${c.delay} ms, N=${n(c.tasks)} (CPython: asyncio, \`asyncio.open_connection\`)`
         : c.threads
           ? `threads fetch ${c.delay} ms, N=${n(c.tasks)} T=${c.threads} (CPython: \`ThreadPoolExecutor(${c.threads})\`, http.client)`
-          : `threads fetch ${c.delay} ms, N=${n(c.tasks)}, a thread per request (CPython: \`threading.Thread\`, http.client)`;
+          : `threads fetch ${c.delay} ms, N=${n(c.tasks)}, a thread per request (playground: threads kept from a first run that started them; CPython: \`threading.Thread\`, http.client)`;
     const opts = { capMs: S.capMs, withSpread: true };
-    const [a, b] = [
-      p ? cell(p, opts) : { text: "n/a (the pool has at most 16 threads)", ms: null },
-      cell(q, opts),
-    ];
+    const [a, b] = [p ? cell(p, opts) : { text: "not measured", ms: null }, cell(q, opts)];
     const at = `${p ? `${peaks(p.requestsPeak)} (${[...new Set(p.answeredBy)].join(", ")})` : "—"} / ${q ? peaks(q.serverPeak) : "—"}`;
     lines.push(
       `| ${[what, a.text, b.text, fmtS(idealMs), ratio(a.ms, idealMs), ratio(b.ms, idealMs), at].join(" | ")} |`,

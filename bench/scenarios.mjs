@@ -71,7 +71,7 @@ export function scenarios({ quick, cores }) {
         { id: "fetch-async-100", model: "async", tasks: 100, delay: 300 },
         { id: "fetch-async-1000", model: "async", tasks: 1_000, delay: 500 },
         { id: "fetch-threads-100", model: "threads", tasks: 100, delay: 300, threads: 16 },
-        // CPython only: the playground's pool has at most 16 threads (or one per core).
+        // A thread per request (the playground's threads started by a first, untimed run).
         { id: "fetch-thread-per-request-100", model: "threads", tasks: 100, delay: 300 },
         { id: "fetch-thread-per-request-1000", model: "threads", tasks: 1_000, delay: 500 },
       ],
