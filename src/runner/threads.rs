@@ -490,7 +490,7 @@ async fn collect(
     graph: Option<&WaitGraph>,
 ) -> (Vec<LaneLog>, bool, Option<Deadlock>, u32) {
     // Deadlock runs look at the graph every 50 ms: found within about 100 ms of forming.
-    let tick_ms = |stopped: bool| -> u32 { if graph.is_some() || stopped { 50 } else { 250 } };
+    let tick_for = |stopped: bool| -> u32 { if graph.is_some() || stopped { 50 } else { 250 } };
     let mut stopped_ms = 0.0;
     let (mut seen, mut deadlock) = (None, None);
     // The longest a task can take (with the GIL, each waits for the others) plus a margin.
@@ -502,7 +502,7 @@ async fn collect(
     let mut pending: FuturesUnordered<_> = receivers.into_iter().collect();
     let (mut logs, mut last_done, mut quiet_ms, mut crashed) = (Vec::new(), state.done(), 0.0, false);
     while !pending.is_empty() {
-        let tick_ms = tick_ms(state.is_stopped());
+        let tick_ms = tick_for(state.is_stopped());
         match select(pending.next(), TimeoutFuture::new(tick_ms)).await {
             Either::Left((Some(Ok(log)), _)) => logs.push(log),
             Either::Left((_, _)) => {}
