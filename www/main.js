@@ -2,7 +2,7 @@
 // keeps no time itself: elapsed figures and the ticking clock come from the engine.
 import { playground } from "./playground.js";
 import { FIELDS, applyUrl, renderForm, runOptions, showErrors, syncUrl } from "./form.js";
-import { draw, timelineFigure } from "./timeline.js";
+import { draw, redrawOnResize, timelineFigure } from "./timeline.js";
 import { explain } from "./explain.js";
 import { showOverhead } from "./overhead.js";
 import { showComparison } from "./compare.js";
@@ -264,8 +264,8 @@ for (const o of FIELDS) {
   });
 }
 
-new ResizeObserver(drawBatch).observe($("timelines"));
-new ResizeObserver(liveResize).observe($("live"));
+redrawOnResize($("timelines"), drawBatch);
+redrawOnResize($("live"), liveResize);
 
 /**
  * Runs a demonstration of the comparison table: each run in turn, drawn live and added to the

@@ -105,6 +105,29 @@ function cut(record, now) {
 }
 
 /**
+ * Calls `redraw` on the next frame whenever `element`'s width changes. Figures are drawn at their
+ * width and their height follows what they draw, so redrawing inside the ResizeObserver callback
+ * would resize the observed element during delivery; browsers then report "ResizeObserver loop
+ * completed with undelivered notifications" as an uncaught error (WebKit does so readily).
+ * Redrawing on the next frame, and only when the width changed, never feeds the observer back.
+ */
+export function redrawOnResize(element, redraw) {
+  let width = -1;
+  let queued = false;
+  new ResizeObserver((entries) => {
+    const now = entries[entries.length - 1].contentRect.width;
+    if (now === width) return;
+    width = now;
+    if (queued) return;
+    queued = true;
+    requestAnimationFrame(() => {
+      queued = false;
+      redraw();
+    });
+  }).observe(element);
+}
+
+/**
  * Draws (or redraws) a figure made by `timelineFigure` for `record`, at its current width, with
  * its time axis running to `axisMs` (figures drawn together share one axis). With `now`, draws
  * the run as it stood at that moment (live, or replayed), with a line marking it.
