@@ -204,11 +204,16 @@ playground.events.addEventListener("runend", (e) => {
   }
   showOverhead($("overhead"), r, playground.capabilities);
   const rust = playground.rustCode(r.model, r.workload, r.blocking, r.timers, r);
-  codePanel().then(({ showCode, wireCopy }) => {
-    if (!copyWired) wireCopy(announce);
-    copyWired = true;
-    showCode(r, rust);
-  });
+  codePanel().then(
+    ({ showCode, wireCopy }) => {
+      if (!copyWired) wireCopy(announce);
+      copyWired = true;
+      showCode(r, rust);
+    },
+    // Loaded on first use, so its download can fail (offline, or cancelled by leaving the page,
+    // as Firefox does): the run's record stands; the next run tries again.
+    (error) => announce(`The code panel could not load (${error.message}); the next run retries.`),
+  );
   showDiagnostics();
 });
 
@@ -232,7 +237,15 @@ async function startSweep() {
   Object.assign(options, { fail: undefined, blocking: false });
   $("sweep-notes").textContent = "Sweeping…";
   $("sweep-chart").dataset.state = "running";
-  const { drawSweep, sweep } = await sweeper();
+  let loaded;
+  try {
+    loaded = await sweeper();
+  } catch (error) {
+    delete $("sweep-chart").dataset.state;
+    $("sweep-notes").textContent = `The sweep could not load (${error.message}): try again.`;
+    return;
+  }
+  const { drawSweep, sweep } = loaded;
   await sweep(
     playground,
     options,

@@ -175,6 +175,45 @@ for (const engine of ENGINES) {
       await clean();
     });
 
+    // Only where threads run (Firefox here): WebKitGTK's refusal is checked above.
+    if (EXPECT[engine].threads) {
+      test(`${engine}: a thread per task past the pool, and the most this browser holds`, async () => {
+        await open(isolated.url);
+        const caps = await ready(driver);
+        // Firefox ESR 153 allows a site 512 workers (dom.workers.maxPerDomain in its
+        // greprefs.js) and queues the rest without an error: the page keeps 32 for the pool and
+        // the processes, so a run may start 480.
+        if (engine === "firefox") assert.equal(caps.maxThreads, 512 - caps.poolSize - 16);
+        const n = caps.poolSize + 16;
+        const r = await inPage(
+          driver,
+          `const r = await window.playground.run(
+             { model: "threads", workload: "sleep", tasks: ${n}, threads: ${n}, delay: 2000 });
+           return { finished: r.finished, crashed: r.crashed, threadsStarted: r.threadsStarted,
+                    lanes: new Set(r.spans.map((s) => s.lane)).size, peak: r.peakInFlight,
+                    elapsedMs: r.elapsedMs, taskThreads: window.playground.stats().taskThreads };`,
+        );
+        const seen = JSON.stringify(r);
+        assert.equal(r.crashed, false, seen);
+        assert.equal(r.finished, n, seen);
+        assert.equal(r.threadsStarted, n, seen);
+        assert.equal(r.taskThreads, n, seen);
+        assert.equal(r.lanes, n, seen);
+        // More tasks under way at once than the pool has threads: each thread has its own.
+        assert.ok(r.peak > caps.poolSize, seen);
+        const refusal = await inPage(
+          driver,
+          `try { await window.playground.run({ model: "threads", tasks: 2, delay: 10,
+                                               threads: ${caps.maxThreads + 1} });
+                 return null; }
+           catch (e) { return { message: e.message, field: e.field }; }`,
+        );
+        assert.equal(refusal?.field, "threads", JSON.stringify(refusal));
+        assert.match(refusal.message, /is the most this browser holds/);
+        await clean();
+      });
+    }
+
     test(`${engine}: a link with autorun runs its setup on load`, async () => {
       await open(`${isolated.url}?model=sequential&tasks=2&delay=150&autorun=1`);
       await waitIn(
