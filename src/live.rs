@@ -63,7 +63,9 @@ pub struct LiveView {
     printed: Bounded,
     /// Waits seen so far (for the GIL or a lock), and each lane's latest in that list.
     waits: Vec<LiveWait>,
-    latest_wait: BTreeMap<Lane, usize>,
+    /// By the event log's slot (a thread lane's, or an event-loop task's), its latest wait's
+    /// index in `waits`.
+    latest_wait: BTreeMap<usize, usize>,
     /// When [`LiveView::see_waits`] last looked.
     seen_at: f64,
 }
@@ -95,7 +97,7 @@ impl LiveView {
     /// real end, a little later, is in the record.
     pub fn see_waits(&mut self, log: &EventLog, now: f64) {
         let before = self.seen_at;
-        log.latest_waits(|w| match self.latest_wait.get(&w.lane).copied() {
+        log.latest_waits(|key, w| match self.latest_wait.get(&key).copied() {
             Some(i) if self.waits[i].start == w.start && self.waits[i].id == w.id => {
                 self.waits[i].end = w.end
             }
@@ -104,7 +106,7 @@ impl LiveView {
                     k.end = Some(before.max(k.start));
                 }
                 if self.waits.len() < MAX_WAITS {
-                    self.latest_wait.insert(w.lane, self.waits.len());
+                    self.latest_wait.insert(key, self.waits.len());
                     self.waits.push(w);
                 }
             }

@@ -436,12 +436,14 @@ const KIND_SHIFT: u32 = 30;
 pub struct EventLog {
     slots: Box<[Slot]>,
     next: AtomicU32,
-    /// Each thread lane's latest wait (for the GIL or a lock), see [`EventLog::wait_begin`].
+    /// Each thread lane's latest wait (for the GIL or a lock), see [`EventLog::wait_begin`], then
+    /// each event-loop task's, see [`EventLog::task_wait_begin`].
     waits: Box<[WaitSlot]>,
 }
 
-/// Lanes whose waits are shown live: threads 1 to 1,000, the most a run may have (the event
-/// loop's tasks await, they do not block; processes have no GIL or shared lock).
+/// Lanes whose waits are shown live: threads 1 to 1,000, the most a run may have (processes have
+/// no GIL or shared lock). The event loop's tasks have a slot each after these: they share one
+/// lane, and many of them can await a lock at once.
 const WAIT_LANES: usize = 1001;
 
 /// One lane's latest wait: its task, and its start and end packed in one word so a reader never
@@ -455,6 +457,19 @@ struct WaitSlot {
 
 const STILL_WAITING: u32 = u32::MAX;
 const LOCK_BIT: u32 = 1 << 31;
+
+impl WaitSlot {
+    fn begin(&self, id: u32, kind: WaitKind, at: f64) {
+        let start = (at.max(0.0) as f32).to_bits() | if kind == WaitKind::Lock { LOCK_BIT } else { 0 };
+        self.id.store(id, Ordering::Relaxed);
+        self.span.store(u64::from(STILL_WAITING) << 32 | u64::from(start), Ordering::Release);
+    }
+
+    fn end(&self, at: f64) {
+        let start = self.span.load(Ordering::Relaxed) as u32;
+        self.span.store(u64::from((at as f32).to_bits()) << 32 | u64::from(start), Ordering::Release);
+    }
+}
 
 /// A wait as a live reader sees it: `end` is `None` while it lasts.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -475,41 +490,62 @@ impl EventLog {
     /// A log with room for every start and end of `tasks` tasks.
     pub fn for_tasks(tasks: u32) -> EventLog {
         let slots = (0..tasks as usize * 2).map(|_| Slot::default()).collect();
-        let waits = (0..WAIT_LANES).map(|_| WaitSlot::default()).collect();
+        let waits = (0..WAIT_LANES + tasks as usize).map(|_| WaitSlot::default()).collect();
         EventLog { slots, next: AtomicU32::new(0), waits }
     }
 
     /// Task `id` in `lane` began to wait for `kind` at `at`. Only the latest wait of a lane is
     /// kept: the live figure samples it once a frame (the record has every wait at the end).
     pub fn wait_begin(&self, lane: Lane, id: u32, kind: WaitKind, at: f64) {
-        let Some(slot) = self.waits.get(lane.number() as usize) else { return };
-        let start = (at.max(0.0) as f32).to_bits() | if kind == WaitKind::Lock { LOCK_BIT } else { 0 };
-        slot.id.store(id, Ordering::Relaxed);
-        slot.span.store(u64::from(STILL_WAITING) << 32 | u64::from(start), Ordering::Release);
+        if let Some(slot) =
+            self.waits.get(lane.number() as usize).filter(|_| lane.number() < WAIT_LANES as u32)
+        {
+            slot.begin(id, kind, at);
+        }
     }
 
     /// The wait begun last in `lane` ended at `at`.
     pub fn wait_end(&self, lane: Lane, at: f64) {
-        let Some(slot) = self.waits.get(lane.number() as usize) else { return };
-        let start = slot.span.load(Ordering::Relaxed) as u32;
-        slot.span.store(u64::from((at as f32).to_bits()) << 32 | u64::from(start), Ordering::Release);
+        if let Some(slot) =
+            self.waits.get(lane.number() as usize).filter(|_| lane.number() < WAIT_LANES as u32)
+        {
+            slot.end(at);
+        }
     }
 
-    /// Calls `f` with each lane's latest wait, in lane order.
-    pub fn latest_waits(&self, mut f: impl FnMut(LiveWait)) {
+    /// Event-loop task `id` began to await `kind` at `at` (its latest wait is kept, as a lane's).
+    pub fn task_wait_begin(&self, id: u32, kind: WaitKind, at: f64) {
+        if let Some(slot) = self.waits.get(WAIT_LANES + id as usize) {
+            slot.begin(id, kind, at);
+        }
+    }
+
+    /// The wait begun last by event-loop task `id` ended at `at`.
+    pub fn task_wait_end(&self, id: u32, at: f64) {
+        if let Some(slot) = self.waits.get(WAIT_LANES + id as usize) {
+            slot.end(at);
+        }
+    }
+
+    /// Calls `f` with each thread lane's latest wait, in lane order, then each event-loop task's,
+    /// in task order; with each, a key that names its slot (a lane's or a task's).
+    pub fn latest_waits(&self, mut f: impl FnMut(usize, LiveWait)) {
         for (n, slot) in self.waits.iter().enumerate() {
             let span = slot.span.load(Ordering::Acquire);
             if span == 0 {
                 continue;
             }
             let (start, end) = (span as u32, (span >> 32) as u32);
-            f(LiveWait {
-                lane: Lane::from_number(n as u32),
-                id: slot.id.load(Ordering::Relaxed),
-                kind: if start & LOCK_BIT != 0 { WaitKind::Lock } else { WaitKind::Gil },
-                start: f64::from(f32::from_bits(start & !LOCK_BIT)),
-                end: (end != STILL_WAITING).then(|| f64::from(f32::from_bits(end))),
-            });
+            f(
+                n,
+                LiveWait {
+                    lane: if n < WAIT_LANES { Lane::from_number(n as u32) } else { Lane::EVENT_LOOP },
+                    id: slot.id.load(Ordering::Relaxed),
+                    kind: if start & LOCK_BIT != 0 { WaitKind::Lock } else { WaitKind::Gil },
+                    start: f64::from(f32::from_bits(start & !LOCK_BIT)),
+                    end: (end != STILL_WAITING).then(|| f64::from(f32::from_bits(end))),
+                },
+            );
         }
     }
 
@@ -612,7 +648,7 @@ mod tests {
         let log = EventLog::for_tasks(2);
         let seen = || {
             let mut v = Vec::new();
-            log.latest_waits(|w| v.push(w));
+            log.latest_waits(|_, w| v.push(w));
             v
         };
         assert!(seen().is_empty());
@@ -628,6 +664,29 @@ mod tests {
         );
         // Lanes past the table (process lanes) are left out, not wrapped.
         log.wait_begin(Lane::process(1), 0, WaitKind::Lock, 1.0);
+        assert_eq!(seen().len(), 2);
+    }
+
+    #[test]
+    fn event_loop_tasks_each_show_their_latest_wait() {
+        let log = EventLog::for_tasks(3);
+        let seen = || {
+            let mut v = Vec::new();
+            log.latest_waits(|key, w| v.push((key, w)));
+            v
+        };
+        // Two tasks awaiting a lock at once on the one event-loop lane: both are seen.
+        log.task_wait_begin(1, WaitKind::Lock, 2.0);
+        log.task_wait_begin(2, WaitKind::Lock, 3.0);
+        let w1 = LiveWait { lane: Lane::EVENT_LOOP, id: 1, kind: WaitKind::Lock, start: 2.0, end: None };
+        let w2 = LiveWait { id: 2, start: 3.0, ..w1 };
+        let keys: Vec<usize> = seen().iter().map(|(k, _)| *k).collect();
+        assert_eq!(seen().into_iter().map(|(_, w)| w).collect::<Vec<_>>(), [w1, w2]);
+        assert_ne!(keys[0], keys[1]);
+        log.task_wait_end(1, 9.0);
+        assert_eq!(seen()[0].1, LiveWait { end: Some(9.0), ..w1 });
+        // A task past the run's tasks: nothing.
+        log.task_wait_begin(3, WaitKind::Lock, 1.0);
         assert_eq!(seen().len(), 2);
     }
 

@@ -56,7 +56,11 @@ impl Locks {
     }
 
     fn record_wait(&self, id: u32, start: f64) {
-        let w = Wait { kind: WaitKind::Lock, id, lane: Lane::EVENT_LOOP, start, end: self.run.since_start() };
+        let end = self.run.since_start();
+        if let Some(log) = self.run.events() {
+            log.task_wait_end(id, end);
+        }
+        let w = Wait { kind: WaitKind::Lock, id, lane: Lane::EVENT_LOOP, start, end };
         self.wait_ms.set(self.wait_ms.get() + push_wait(&mut self.waits.borrow_mut(), w, 0.05));
     }
 
@@ -129,6 +133,10 @@ impl Future for Acquire {
                 self.since = Some(now);
                 queue.push_back((id, cx.waker().clone()));
                 locks.graph.begin_wait(id, lock, now);
+                // Shown live as the task awaits, like a thread blocked on a lock.
+                if let Some(log) = locks.run.events() {
+                    log.task_wait_begin(id, WaitKind::Lock, now);
+                }
                 // A wait that closes a cycle is a deadlock: nothing can ever wake these tasks.
                 if let Some(cycle) = locks.graph.cycle_through(id) {
                     let found = Deadlock {

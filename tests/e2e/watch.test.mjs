@@ -148,7 +148,7 @@ describe("live", () => {
     assertClean(page);
   });
 
-  test("waits show as they happen: a thread waiting for the GIL, threads waiting for a lock", async () => {
+  test("waits show as they happen: a thread waiting for the GIL, threads and tasks waiting for a lock", async () => {
     const page = await open(browser, server.url);
     await ready(page);
     // Reads live() once a frame until `seen(snapshot)` holds (or the run ends); returns what held.
@@ -189,6 +189,15 @@ describe("live", () => {
       "a wait for a lock under way was seen live before the deadlock was found",
     );
     assert.ok(lock.recorded > 0);
+    // On the event loop: task 2 awaits lock A, held by task 0 while it sleeps, until the
+    // deadlock between tasks 0 and 1 is found at 300 ms.
+    const awaited = await watch(
+      { model: "async", tasks: 3, delay: 300, workload: "deadlock", lockOrder: "opposite" },
+      1,
+    );
+    assert.ok(awaited.found, "a task awaiting a lock was seen live before the deadlock was found");
+    assert.equal(awaited.found.lane, 0, "in the event loop's lane");
+    assert.ok(awaited.recorded > 0);
     assertClean(page);
   });
 });
