@@ -312,7 +312,7 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
     };
     if p.workload == Workload::Cpu && !stopped_before_start {
         // Once per page load, before the run's clock starts.
-        workload::calibrate();
+        workload::calibrate().await;
         #[cfg(feature = "threads")]
         if p.model == Model::Threads || p.offload {
             runner::threads::warm_up(stop_asked()).await;

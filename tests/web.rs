@@ -216,7 +216,7 @@ async fn a_failing_task_ends_the_sequential_loop() {
 
 #[wasm_bindgen_test]
 async fn cpu_tasks_on_the_event_loop_run_one_at_a_time_with_a_checksum() {
-    playground::workload::calibrate();
+    playground::workload::calibrate().await;
     let state = RunState::start(3);
     let o =
         async_model::run(&state, Params { workload: Workload::Cpu, ..params(Model::Async, 3, 30, 1) }).await;
@@ -343,7 +343,7 @@ mod threads {
     #[wasm_bindgen_test]
     async fn t_the_gil_serialises_cpu_work_but_not_sleeps() {
         pool().await;
-        playground::workload::calibrate();
+        playground::workload::calibrate().await;
         let state = RunState::start(2);
         let cpu = Params { workload: Workload::Cpu, gil: true, ..params(Model::Threads, 2, 40, 2) };
         let o = threads::run(&state, cpu).await;
