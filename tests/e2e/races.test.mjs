@@ -243,9 +243,9 @@ describe("bounded and offloaded async tasks", () => {
       assert.match(r.notes.join(" "), /asyncio.to_thread/);
     }
     // 200 ms of work per task, done on the event loop, is one task of 88-170 ms of CPU here (the
-    // inline run's), in every run. The page's own tasks in a run are 2-25 ms, but on a loaded machine the thread
-    // clock sometimes reads 10-20 ms too much (a frame of 6 ms wall read 27 ms of CPU), so one
-    // run of three may show more than 50.
+    // inline run's), in every run. The page's own tasks in a run are 2-25 ms, but on a loaded
+    // machine the thread clock sometimes reads 10-20 ms too much (a frame of 6 ms wall read
+    // 27 ms of CPU), so one run of three may show more than 50.
     const clear = offloaded.filter((r) => longest(r).cpuMs <= 50);
     assert.ok(clear.length >= 2, `with offload, the longest tasks:\n${report}`);
     // The contrast: inline, each task's work is one long main-thread task and the timer is late
