@@ -471,6 +471,8 @@ export interface Capabilities {
   /**
    * What answers the fetch workload's requests: "service worker" (the page's own, with no
    * connection limit), "server" (./build.sh serve, at most 6 connections from a browser), or null.
+   * On a first visit `ready` does not wait for the service worker to take control of the page
+   * (a few hundred ms): a fetch run asked for before then waits for it, outside its elapsed time.
    */
   fetchAnsweredBy: "service worker" | "server" | null;
   /** Why the fetch workload cannot run here, in one sentence, or null. */

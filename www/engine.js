@@ -82,35 +82,52 @@ export function loadEngine() {
  * workload's latency endpoint: scripts/latency-sw.js) control this page, when it can: a browser
  * opens at most 6 connections to one HTTP/1.1 server, and the worker, inside the browser, has no
  * such limit. On a static host coi.js has registered it already (the page reloaded into it); on
- * a page the server isolates, it is registered here. Resolves to why it cannot, or null.
+ * a page the server isolates, it is registered here. Resolves, once registration has ended, to
+ * `{ reason, claimed }`: why it cannot answer (null if it can), and a promise that settles when
+ * it controls the page (installing and claiming take a few hundred ms on a first visit, which
+ * only a fetch run waits for, not `ready`: see `fetchReady`).
  */
 async function serviceWorkerAnswering() {
   const container = globalThis.navigator?.serviceWorker;
-  if (container?.controller) return null;
+  if (container?.controller) return { reason: null, claimed: Promise.resolve() };
   // A page that is not isolated is coi.js's to register (it reloads into the worker); without
   // that library (the --no-isolation server serves it empty) there is nothing to register.
-  if (!container || globalThis.crossOriginIsolated !== true) return "unavailable";
+  if (!container || globalThis.crossOriginIsolated !== true) {
+    return { reason: "unavailable", claimed: Promise.resolve() };
+  }
   try {
     const claimed = new Promise((resolve) =>
       container.addEventListener("controllerchange", resolve, { once: true }),
     );
     await container.register(new URL("coi-serviceworker.js", import.meta.url).href);
-    // The worker claims the page as soon as it is active (a few hundred ms on a first visit).
-    const late = new Promise((resolve) => setTimeout(() => resolve("late"), 5000));
-    return (await Promise.race([claimed.then(() => null), late])) ?? null;
+    // If it never claims the page, fetch runs go ahead after 5 s, answered by the server if it
+    // can (each record says who answered its requests).
+    const late = new Promise((resolve) => setTimeout(resolve, 5000));
+    return { reason: null, claimed: Promise.race([claimed, late]) };
   } catch {
     // Refused: a cross-site frame whose storage is partitioned, or service workers blocked.
-    return "refused";
+    return { reason: "refused", claimed: Promise.resolve() };
   }
 }
 
 /**
- * The fetch workload needs something that answers its latency endpoint: api/status.json says
- * what (the page's service worker or the project's server answer it; a static host serves the
- * file that says nothing does). Resolves to `{ url, answeredBy, reason }`.
+ * The fetch workload needs something that answers its latency endpoint: the page's service
+ * worker, or else what api/status.json says (the project's server answers it; a static host
+ * serves the file that says nothing does). Resolves to `{ url, answeredBy, reason, claimed }`.
  */
 async function latencyEndpoint() {
   const worker = await serviceWorkerAnswering();
+  // Registered but not in control yet: it will answer (it is this project's own worker, which
+  // always does), and a fetch run waits until it controls the page.
+  const registering = worker.reason === null && !globalThis.navigator.serviceWorker.controller;
+  if (registering) {
+    return {
+      url: new URL("api/latency", import.meta.url).href,
+      answeredBy: "service worker",
+      reason: null,
+      claimed: worker.claimed,
+    };
+  }
   try {
     const status = await (await fetch(new URL("api/status.json", import.meta.url))).json();
     if (status.latency === true) {
@@ -118,6 +135,7 @@ async function latencyEndpoint() {
         url: new URL("api/latency", import.meta.url).href,
         answeredBy: status.answeredBy === "service worker" ? "service worker" : "server",
         reason: null,
+        claimed: worker.claimed,
       };
     }
   } catch {
@@ -128,8 +146,18 @@ async function latencyEndpoint() {
     answeredBy: null,
     reason:
       "Fetch is unavailable here: on a static host the page's own service worker answers its " +
-      `requests, and ${worker === "refused" ? "this browser refused it in this frame" : "it cannot run on this page (service workers need HTTPS or localhost, and a page of its own)"}.`,
+      `requests, and ${worker.reason === "refused" ? "this browser refused it in this frame" : "it cannot run on this page (service workers need HTTPS or localhost, and a page of its own)"}.`,
+    claimed: worker.claimed,
   };
+}
+
+/**
+ * Settles when the fetch workload's requests go where the engine says they do (the page's
+ * service worker controls the page, on a first visit); a fetch run waits for it, outside its
+ * elapsed time.
+ */
+export function fetchReady() {
+  return loadEngine().then(({ endpointClaimed }) => endpointClaimed);
 }
 
 /** The pool's start, once: resolves to the ms it took, or null where there are no threads. */
@@ -176,6 +204,7 @@ async function load() {
   if (threads) /** @type {typeof import("./pkg/mt/playground.js")} */ (wasm).planPool(poolSize);
   return {
     wasm,
+    endpointClaimed: (await endpoint).claimed,
     capabilities: {
       threads,
       crossOriginIsolated: globalThis.crossOriginIsolated === true,

@@ -12,7 +12,7 @@
 // and announces every run, whoever asked for it, on `playground.events`: "start" and "end"
 // around each run() call, and "runstart", "runend" (the record) or "runerror" around each
 // model's run inside it. That is how the page draws API runs.
-import { loadEngine, startPool } from "./engine.js";
+import { fetchReady, loadEngine, startPool } from "./engine.js";
 import { schema } from "./schema.js";
 import { trace } from "./trace.js";
 
@@ -83,6 +83,9 @@ async function run(options = {}) {
   const { wasm } = await loadEngine();
   // The engine waits for a pool that is starting; it is this module's to start one.
   if (capabilities.threads && usesPool(options?.model)) ensurePool();
+  // On a first visit the service worker that answers fetch runs may not control the page yet;
+  // the wait is not part of the run (its clock starts inside the engine).
+  if (options?.workload === "fetch") await fetchReady();
   return wasm.run(options, emit);
 }
 

@@ -341,6 +341,9 @@ describe("embed view", () => {
     assert.equal(await frame.isVisible(".explain"), true);
     const [a] = await runFromUi(frame, "async", { tasks: 3, delay: 200 });
     assert.ok(a.elapsedMs >= 199 && a.elapsedMs < 800, `async ${a.elapsedMs}`);
+    // The last part of the page a run fills in: the code panel, whose module loads on first use.
+    // Until it is in, the embed is still growing, and so are its height messages.
+    await frame.waitForSelector('#python-code[data-model="async"]', { state: "attached" });
 
     // The host sized the iframe from the embed's messages: no scrollbar inside. The embed grows
     // after loading and after a run (results, timeline, code panel and comparison fill in), and
