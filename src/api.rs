@@ -743,12 +743,18 @@ pub fn live() -> JsValue {
                 log.drain(&mut cursor, |e| view.apply(e));
                 view.cursor = cursor;
                 view.see_waits(log, snapshot.elapsed_ms);
+                // The snapshot's moment is after everything it read: a thread may have begun a
+                // wait or a task since the clock was read above. And a worker's clock may run a
+                // fraction of a ms ahead of the page's (each has its own time origin), so no time
+                // in the snapshot is later than its moment.
+                let now = state.since_start();
+                snapshot.elapsed_ms = now;
                 for w in view.waits() {
                     snapshot.wait_lane.0.push(f64::from(w.lane.number()));
                     snapshot.wait_id.0.push(w.id);
                     snapshot.wait_kind.0.push(w.kind as u8);
-                    snapshot.wait_start.0.push(w.start);
-                    snapshot.wait_end.0.push(w.end.unwrap_or(f64::NAN));
+                    snapshot.wait_start.0.push(w.start.min(now));
+                    snapshot.wait_end.0.push(w.end.map_or(f64::NAN, |e| e.min(now)));
                 }
                 snapshot.lanes = view
                     .lanes()
@@ -759,8 +765,9 @@ pub fn live() -> JsValue {
                     snapshot.span_id.0.push(id);
                     snapshot.span_lane.0.push(lane.number());
                     snapshot.span_row.0.push(row);
-                    snapshot.span_start.0.push(start);
-                    snapshot.span_end.0.push(end);
+                    snapshot.span_start.0.push(start.min(now));
+                    // NaN while the task runs (f64::min would turn that into `now`).
+                    snapshot.span_end.0.push(if end.is_nan() { end } else { end.min(now) });
                     snapshot.span_state.0.push(span_state as u8);
                 }
                 snapshot.output = view
