@@ -497,34 +497,42 @@ impl EventLog {
     /// Task `id` in `lane` began to wait for `kind` at `at`. Only the latest wait of a lane is
     /// kept: the live figure samples it once a frame (the record has every wait at the end).
     pub fn wait_begin(&self, lane: Lane, id: u32, kind: WaitKind, at: f64) {
-        if let Some(slot) =
-            self.waits.get(lane.number() as usize).filter(|_| lane.number() < WAIT_LANES as u32)
-        {
+        if let Some(slot) = self.lane_slot(lane) {
             slot.begin(id, kind, at);
         }
     }
 
     /// The wait begun last in `lane` ended at `at`.
     pub fn wait_end(&self, lane: Lane, at: f64) {
-        if let Some(slot) =
-            self.waits.get(lane.number() as usize).filter(|_| lane.number() < WAIT_LANES as u32)
-        {
+        if let Some(slot) = self.lane_slot(lane) {
             slot.end(at);
         }
     }
 
     /// Event-loop task `id` began to await `kind` at `at` (its latest wait is kept, as a lane's).
     pub fn task_wait_begin(&self, id: u32, kind: WaitKind, at: f64) {
-        if let Some(slot) = self.waits.get(WAIT_LANES + id as usize) {
+        if let Some(slot) = self.task_slot(id) {
             slot.begin(id, kind, at);
         }
     }
 
     /// The wait begun last by event-loop task `id` ended at `at`.
     pub fn task_wait_end(&self, id: u32, at: f64) {
-        if let Some(slot) = self.waits.get(WAIT_LANES + id as usize) {
+        if let Some(slot) = self.task_slot(id) {
             slot.end(at);
         }
+    }
+
+    /// A thread lane's wait slot; none for lanes past the table (process lanes are numbered from
+    /// 2001), which would otherwise land among the tasks' slots.
+    fn lane_slot(&self, lane: Lane) -> Option<&WaitSlot> {
+        let n = lane.number() as usize;
+        (n < WAIT_LANES).then(|| &self.waits[n])
+    }
+
+    /// An event-loop task's wait slot, after the lanes'; none past the run's tasks.
+    fn task_slot(&self, id: u32) -> Option<&WaitSlot> {
+        self.waits.get(WAIT_LANES + id as usize)
     }
 
     /// Calls `f` with each thread lane's latest wait, in lane order, then each event-loop task's,

@@ -83,17 +83,19 @@ export function loadEngine() {
  * opens at most 6 connections to one HTTP/1.1 server, and the worker, inside the browser, has no
  * such limit. On a static host coi.js has registered it already (the page reloaded into it); on
  * a page the server isolates, it is registered here. Resolves, once registration has ended, to
- * `{ reason, claimed }`: why it cannot answer (null if it can), and a promise that settles when
- * it controls the page (installing and claiming take a few hundred ms on a first visit, which
- * only a fetch run waits for, not `ready`: see `fetchReady`).
+ * `{ reason, claimed, registered }`: why it cannot answer (null if it can), a promise that
+ * settles when it controls the page (installing and claiming take a few hundred ms on a first
+ * visit, which only a fetch run waits for, not `ready`: see `fetchReady`), and whether it was
+ * registered here, not in control yet.
  */
 async function serviceWorkerAnswering() {
   const container = globalThis.navigator?.serviceWorker;
-  if (container?.controller) return { reason: null, claimed: Promise.resolve() };
+  const now = Promise.resolve(); // claimed already, or never will be
+  if (container?.controller) return { reason: null, claimed: now, registered: false };
   // A page that is not isolated is coi.js's to register (it reloads into the worker); without
   // that library (the --no-isolation server serves it empty) there is nothing to register.
   if (!container || globalThis.crossOriginIsolated !== true) {
-    return { reason: "unavailable", claimed: Promise.resolve() };
+    return { reason: "unavailable", claimed: now, registered: false };
   }
   try {
     const claimed = new Promise((resolve) =>
@@ -103,10 +105,10 @@ async function serviceWorkerAnswering() {
     // If it never claims the page, fetch runs go ahead after 5 s, answered by the server if it
     // can (each record says who answered its requests).
     const late = new Promise((resolve) => setTimeout(resolve, 5000));
-    return { reason: null, claimed: Promise.race([claimed, late]) };
+    return { reason: null, claimed: Promise.race([claimed, late]), registered: true };
   } catch {
     // Refused: a cross-site frame whose storage is partitioned, or service workers blocked.
-    return { reason: "refused", claimed: Promise.resolve() };
+    return { reason: "refused", claimed: now, registered: false };
   }
 }
 
@@ -117,10 +119,9 @@ async function serviceWorkerAnswering() {
  */
 async function latencyEndpoint() {
   const worker = await serviceWorkerAnswering();
-  // Registered but not in control yet: it will answer (it is this project's own worker, which
-  // always does), and a fetch run waits until it controls the page.
-  const registering = worker.reason === null && !globalThis.navigator.serviceWorker.controller;
-  if (registering) {
+  // Registered here, so not in control yet: it will answer (it is this project's own worker,
+  // which always does), and a fetch run waits until it controls the page.
+  if (worker.registered) {
     return {
       url: new URL("api/latency", import.meta.url).href,
       answeredBy: "service worker",
@@ -191,8 +192,9 @@ async function load() {
   const hardwareConcurrency = navigator.hardwareConcurrency || 1;
   const poolSize = threads ? Math.max(MIN_POOL_THREADS, hardwareConcurrency) : 0;
   const maxThreads = threads ? maxThreadsHere(poolSize) : 0;
+  const latency = await endpoint;
   wasm.configure({
-    fetchUrl: (await endpoint).url,
+    fetchUrl: latency.url,
     processUrl: new URL("process.js", import.meta.url).href,
     // So that a refused threads run names the real reason: an isolated page whose browser has
     // no WebAssembly threads (WebKitGTK) is not "not isolated".
@@ -204,7 +206,7 @@ async function load() {
   if (threads) /** @type {typeof import("./pkg/mt/playground.js")} */ (wasm).planPool(poolSize);
   return {
     wasm,
-    endpointClaimed: (await endpoint).claimed,
+    endpointClaimed: latency.claimed,
     capabilities: {
       threads,
       crossOriginIsolated: globalThis.crossOriginIsolated === true,
@@ -215,9 +217,9 @@ async function load() {
       maxThreads,
       poolStartMs: null,
       reason,
-      fetch: (await endpoint).url !== null,
-      fetchAnsweredBy: (await endpoint).answeredBy,
-      fetchReason: (await endpoint).reason,
+      fetch: latency.url !== null,
+      fetchAnsweredBy: latency.answeredBy,
+      fetchReason: latency.reason,
     },
   };
 }
