@@ -176,7 +176,7 @@ window.addEventListener("message", (event) => {
 
 /**
  * Runs `fn()` while Chromium traces `page`; resolves to `{ result, tasks }`: what `fn` returned and
- * every task the page's main thread (CrRendererMain) ran meanwhile, as `{ cpuMs, wallMs, startMs,
+ * every task the page's main thread ran meanwhile, as `{ cpuMs, wallMs, startMs,
  * endMs }`. CPU time is what the page's own work costs; wall time also counts the moments the OS
  * ran other programs instead, which on a busy 2-core machine makes a 5 ms task take 80 ms. Start
  * and end are on the engine's clock (`performance.timeOrigin + performance.now()`, a record's
@@ -196,21 +196,20 @@ export async function mainThreadTasks(browser, page, fn) {
   const result = await fn();
   const trace = JSON.parse((await browser.stopTracing()).toString());
   const events = trace.traceEvents ?? trace;
-  const mainThreads = new Set(
-    events
-      .filter((e) => e.ph === "M" && e.name === "thread_name" && e.args?.name === "CrRendererMain")
-      .map((e) => `${e.pid}:${e.tid}`),
-  );
   const mark = events.find((e) => e.name === "mainThreadTasks" && e.args?.data?.startTime != null);
   if (!mark) throw new Error("the trace has no mark to align its clock with the page's");
   const pageMs = (ts) => origin + mark.args.data.startTime + (ts - mark.ts) / 1000;
+  // The page's main thread is the one that wrote the mark: the trace covers the whole browser,
+  // whose other renderers (headless Chromium's own WebUI pages among them) have a CrRendererMain
+  // thread too.
   const tasks = events
     .filter(
       (e) =>
         e.ph === "X" &&
         e.name === "RunTask" &&
         e.tdur !== undefined &&
-        mainThreads.has(`${e.pid}:${e.tid}`),
+        e.pid === mark.pid &&
+        e.tid === mark.tid,
     )
     .map((e) => ({
       // One thread cannot compute longer than the task lasted, yet on this project's machines
