@@ -211,8 +211,9 @@ playground.events.addEventListener("runend", (e) => {
       showCode(r, rust);
     },
     // Loaded on first use, so its download can fail (offline, or cancelled by leaving the page,
-    // as Firefox does): the run's record stands; the next run tries again.
-    (error) => announce(`The code panel could not load (${error.message}); the next run retries.`),
+    // as Firefox does): the run's record stands. A module that failed to load stays failed for
+    // this document (the browser keeps the failure in its module map), so only a reload retries.
+    (error) => announce(`The code panel could not load (${error.message}); reload to try again.`),
   );
   showDiagnostics();
 });
@@ -242,7 +243,8 @@ async function startSweep() {
     loaded = await sweeper();
   } catch (error) {
     delete $("sweep-chart").dataset.state;
-    $("sweep-notes").textContent = `The sweep could not load (${error.message}): try again.`;
+    $("sweep-notes").textContent =
+      `The sweep could not load (${error.message}); reload to try again.`;
     return;
   }
   const { drawSweep, sweep } = loaded;
