@@ -221,9 +221,12 @@ pub struct RunAll<F, M> {
     id: usize,
     shared: Rc<Shared>,
     make: M,
-    /// Task futures, polled in place: the vector is never resized after creation, so its
-    /// elements never move (the pinning guarantee), and a finished task is dropped in place.
+    /// Task futures, polled in place, pushed as tasks start (in index order): the vector is
+    /// created with room for every task and never holds more, so it never reallocates and its
+    /// elements never move (the pinning guarantee); a finished task is dropped in place.
     slots: Vec<Option<F>>,
+    /// Tasks in the run.
+    tasks: u32,
     next: u32,
     pending: u32,
     /// Most tasks started and not finished at once (`u32::MAX`: no limit).
@@ -271,7 +274,10 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
             id,
             shared,
             make,
-            slots: (0..tasks).map(|_| None).collect(),
+            // Reserved, not filled: tasks start in index order and are pushed as they start
+            // (filling ten million slots up front stalls the page before the first one starts).
+            slots: Vec::with_capacity(tasks as usize),
+            tasks,
             next: 0,
             pending: tasks,
             limit: u32::MAX,
@@ -303,8 +309,8 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
     }
 
     fn may_start(&self) -> bool {
-        let finished = self.slots.len() as u32 - self.pending;
-        self.next < self.slots.len() as u32 && self.next - finished < self.limit
+        let finished = self.tasks - self.pending;
+        self.next < self.tasks && self.next - finished < self.limit
     }
     // [/snippet]
 
@@ -475,7 +481,8 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
                     // Start the next task: it exists from its first poll on.
                     let i = self.next;
                     self.next += 1;
-                    self.slots[i as usize] = Some((self.make)(i));
+                    debug_assert_eq!(self.slots.len(), i as usize);
+                    self.slots.push(Some((self.make)(i)));
                     self.rec.start(i, Lane::EVENT_LOOP, self.shared.now.get());
                     i
                 }

@@ -164,6 +164,8 @@ impl Progress {
 /// Builds a run's [`Outcome`] as its tasks start and end. Owned by one thread: the event loop's
 /// runners use it directly; a worker thread keeps a [`LaneLog`] and hands it over at the end.
 pub struct Recorder {
+    /// Tasks in the run: the record has an entry for each, started or not.
+    tasks: u32,
     progress: Arc<Progress>,
     live: Option<Arc<EventLog>>,
     out: Outcome,
@@ -174,8 +176,8 @@ pub struct Recorder {
 impl Recorder {
     /// A recorder for a run of `tasks` tasks, none started, counting in `progress`.
     pub fn new(tasks: u32, progress: Arc<Progress>) -> Recorder {
-        let out = Outcome { spans: Spans::with_tasks(tasks as usize), ..Outcome::default() };
-        Recorder { progress, live: None, out, unpublished: None }
+        let out = Outcome { spans: Spans::reserved(tasks as usize), ..Outcome::default() };
+        Recorder { tasks, progress, live: None, out, unpublished: None }
     }
 
     /// Counts starts and ends here and adds them to the progress counters only at
@@ -202,6 +204,7 @@ impl Recorder {
 
     /// Task `id` started in `lane` at `at`.
     pub fn start(&mut self, id: u32, lane: Lane, at: f64) {
+        self.out.spans.cover(id as usize);
         self.out.spans.lane[id as usize] = lane;
         self.out.spans.start[id as usize] = at as SpanMs;
         match self.unpublished.as_mut() {
@@ -228,6 +231,7 @@ impl Recorder {
     /// Task `id`, started earlier with [`Recorder::start`], ended; it timed itself elsewhere (a
     /// process, on its own clock), so its reported `start` replaces the one recorded.
     pub fn finish_timed(&mut self, id: u32, start: f64, ending: impl Into<Ending>, end: f64) -> bool {
+        self.out.spans.cover(id as usize);
         self.out.spans.start[id as usize] = start as SpanMs;
         self.finish(id, ending, end)
     }
@@ -255,6 +259,7 @@ impl Recorder {
         let live = self.live.take();
         for log in logs {
             for (id, start, end, result) in log.tasks {
+                self.out.spans.cover(id as usize);
                 self.out.spans.lane[id as usize] = log.lane;
                 self.out.spans.start[id as usize] = start as SpanMs;
                 self.settle(id, result.into(), end);
@@ -282,6 +287,9 @@ impl Recorder {
     /// the outcome; the recorder is spent (it holds no tasks any more).
     pub fn end(&mut self, elapsed_ms: f64, stopped: bool) -> Outcome {
         self.publish();
+        if let Some(last) = self.tasks.checked_sub(1) {
+            self.out.spans.cover(last as usize);
+        }
         Outcome { elapsed_ms, stopped, ..std::mem::take(&mut self.out) }
     }
 
@@ -289,6 +297,7 @@ impl Recorder {
     fn settle(&mut self, id: u32, ending: Ending, at: f64) -> bool {
         let i = id as usize;
         let spans = &mut self.out.spans;
+        spans.cover(i);
         spans.end[i] = (at as SpanMs).max(spans.start[i]);
         let state = match ending {
             Ending::Done(sum) => {

@@ -286,11 +286,25 @@ function drawDensity(ctx, record, top, x, dpr, colour) {
   const W = ctx.canvas.width;
   const H = ctx.canvas.height;
   const diff = new Int32Array(W * H + 1);
+  // This loop runs once per task (ten million in the biggest run), so it does plain arithmetic
+  // on typed arrays: each lane's top and row height in device pixels, indexed by lane number,
+  // and `x` unrolled (it is linear from 0 ms on). With a Map lookup and a call per task it took
+  // 0.4 s at ten million.
+  let lanes = 0;
+  for (const lane of top.keys()) lanes = Math.max(lanes, lane + 1);
+  const laneTop = new Float64Array(lanes);
+  const rowH = new Float64Array(lanes);
+  for (const [lane, { y, h, rows }] of top) {
+    laneTop[lane] = y * dpr;
+    rowH[lane] = (h / rows) * dpr;
+  }
+  const x0At = x(0) * dpr;
+  const perMs = (x(1) - x(0)) * dpr;
   for (let i = 0; i < spanLane.length; i++) {
-    const lane = top.get(spanLane[i]);
-    const y = Math.min(H - 1, Math.floor((lane.y + (spanRow[i] * lane.h) / lane.rows) * dpr));
-    const x0 = Math.floor(x(spanStart[i]) * dpr);
-    const x1 = Math.max(x0 + 1, Math.ceil(x(spanEnd[i]) * dpr));
+    const lane = spanLane[i];
+    const y = Math.min(H - 1, Math.floor(laneTop[lane] + spanRow[i] * rowH[lane]));
+    const x0 = Math.floor(x0At + Math.max(0, spanStart[i]) * perMs);
+    const x1 = Math.max(x0 + 1, Math.ceil(x0At + Math.max(0, spanEnd[i]) * perMs));
     diff[y * W + x0] += 1;
     diff[y * W + Math.min(x1, W)] -= 1;
   }
