@@ -61,6 +61,9 @@ export function summarise(runs, { capMs }, extra = {}) {
     longestTaskRunMs: Math.max(0, ...pick("longestTaskRunMs")),
     longestTaskRunMsReps: pick("longestTaskRunMs"),
     longestTaskCallMs: Math.max(0, ...pick("longestTaskCallMs")),
+    longestFrameGapMs: pick("longestFrameGapMs").length
+      ? Math.max(...pick("longestFrameGapMs"))
+      : null,
     ...extra,
   };
 }

@@ -81,7 +81,7 @@ export function scenarios({ quick, cores }) {
       tasks: quick ? [3, 1_000] : [3, 1_000, 10_000, 100_000],
       loads: quick ? 1 : 3,
     },
-    pageLoads: quick ? 2 : 5,
+    pageLoads: quick ? 3 : 9,
     reps: quick ? 1 : 3,
     /** A scenario whose first repetition took longer than this runs only once. */
     slowMs: 6_000,
@@ -114,6 +114,8 @@ export const TARGETS = {
   perTaskThreads: 1_000,
   /** Pool start-up for 2 workers. */
   poolStartMs: 150,
+  /** Longest gap between two frames the page draws during the 10M async run. */
+  frameGapMs: 100,
   /** First task of the first run after the pool started. */
   firstRunLatencyMs: 20,
   /** CPU work on T = cores: speedup at least this × cores. */
