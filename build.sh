@@ -154,15 +154,6 @@ build() {
       "www/pkg/$kind/playground_bg.wasm" -o "www/pkg/$kind/playground_bg.wasm"
   done
   patch_worker_helper
-  module_list
-}
-
-# www/pkg/modules.js: the modules each build's glue imports (wasm-bindgen's snippets, whose
-# folder names carry a hash), so that www/engine.js can fetch them together with the glue
-# instead of one round trip after it: on a busy page that second trip waited for the page's own
-# work and delayed `ready` by 50-90 ms.
-module_list() {
-  node scripts/module-list.mjs
 }
 
 # The contract's generated files: www/schema.js (every option, from which the page makes its

@@ -6,7 +6,6 @@
 // cross-origin isolation cannot share memory with workers, so it gets the plain module and never
 // downloads code it cannot run.
 import { threads as wasmThreads } from "./vendor/wasm-feature-detect.js";
-import { modules } from "./pkg/modules.js";
 
 /** Threads the pool starts with: at least 16 whatever the core count, so "one thread per task"
  * can be shown for up to 16 tasks; each idle pool thread costs about 2 MB of wasm memory. */
@@ -176,23 +175,6 @@ export function startPool() {
   return pool;
 }
 
-/**
- * Fetches the glue's modules along with the glue. Imported one after another, the glue's own
- * imports are requested only once the glue has arrived and been parsed, and on a fresh load the
- * main thread is then busy with the page's first layout and modules: the trip took 90 ms of the
- * ~330 to `ready` in a Chromium trace. Modules preloaded this way are the ones the import uses.
- * @param {string[]} paths relative to www/pkg/
- */
-function preloadModules(paths) {
-  if (!globalThis.document) return;
-  for (const path of paths) {
-    const link = document.createElement("link");
-    link.rel = "modulepreload";
-    link.href = new URL(path, new URL("./pkg/", import.meta.url)).href;
-    document.head.append(link);
-  }
-}
-
 async function load() {
   const endpoint = latencyEndpoint();
   const reason = await threadsUnavailableReason();
@@ -203,7 +185,6 @@ async function load() {
   const compiled = WebAssembly.compileStreaming(fetch(url));
   // Left to the glue's own error path if it fails (e.g. a server that sends the wrong MIME type).
   compiled.catch(() => {});
-  preloadModules(modules[threads ? "mt" : "st"]);
   const wasm = threads
     ? await import("./pkg/mt/playground.js")
     : await import("./pkg/st/playground.js");
