@@ -40,6 +40,8 @@ const MAX_EXECUTORS: usize = 1 << (32 - INDEX_BITS);
 /// Polls between clock reads when tasks are quick: reading `performance.now()` costs about
 /// 0.2 us, more than a poll of a sleeping task.
 const POLLS_PER_CLOCK_READ: u32 = 1024;
+/// Empty task slots made at a time, as tasks start (see `RunAll::slots`).
+const SLOT_BATCH: usize = 1 << 16;
 /// Longest stretch of polling before the browser gets the event loop back.
 const SLICE_MS: f64 = 8.0;
 
@@ -221,9 +223,11 @@ pub struct RunAll<F, M> {
     id: usize,
     shared: Rc<Shared>,
     make: M,
-    /// Task futures, polled in place, pushed as tasks start (in index order): the vector is
-    /// created with room for every task and never holds more, so it never reallocates and its
-    /// elements never move (the pinning guarantee); a finished task is dropped in place.
+    /// Task futures, polled in place. Tasks start in index order and the empty slots are made a
+    /// batch at a time as they do ([`SLOT_BATCH`]): ten million made up front stalled the page
+    /// before the first task started. The vector is created with room for every task and never
+    /// holds more, so it never reallocates and its elements never move (the pinning guarantee);
+    /// a finished task is dropped in place.
     slots: Vec<Option<F>>,
     /// Tasks in the run.
     tasks: u32,
@@ -274,8 +278,6 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
             id,
             shared,
             make,
-            // Reserved, not filled: tasks start in index order and are pushed as they start
-            // (filling ten million slots up front stalls the page before the first one starts).
             slots: Vec::with_capacity(tasks as usize),
             tasks,
             next: 0,
@@ -481,8 +483,12 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
                     // Start the next task: it exists from its first poll on.
                     let i = self.next;
                     self.next += 1;
-                    debug_assert_eq!(self.slots.len(), i as usize);
-                    self.slots.push(Some((self.make)(i)));
+                    if i as usize >= self.slots.len() {
+                        // A batch of empty slots at a time (within the capacity: nothing moves).
+                        let to = (self.slots.len() + SLOT_BATCH).min(self.tasks as usize);
+                        self.slots.resize_with(to, || None);
+                    }
+                    self.slots[i as usize] = Some((self.make)(i));
                     self.rec.start(i, Lane::EVENT_LOOP, self.shared.now.get());
                     i
                 }

@@ -204,7 +204,7 @@ impl Recorder {
 
     /// Task `id` started in `lane` at `at`.
     pub fn start(&mut self, id: u32, lane: Lane, at: f64) {
-        self.out.spans.cover(id as usize);
+        self.out.spans.cover(id as usize, self.tasks as usize);
         self.out.spans.lane[id as usize] = lane;
         self.out.spans.start[id as usize] = at as SpanMs;
         match self.unpublished.as_mut() {
@@ -231,7 +231,7 @@ impl Recorder {
     /// Task `id`, started earlier with [`Recorder::start`], ended; it timed itself elsewhere (a
     /// process, on its own clock), so its reported `start` replaces the one recorded.
     pub fn finish_timed(&mut self, id: u32, start: f64, ending: impl Into<Ending>, end: f64) -> bool {
-        self.out.spans.cover(id as usize);
+        self.out.spans.cover(id as usize, self.tasks as usize);
         self.out.spans.start[id as usize] = start as SpanMs;
         self.finish(id, ending, end)
     }
@@ -259,7 +259,7 @@ impl Recorder {
         let live = self.live.take();
         for log in logs {
             for (id, start, end, result) in log.tasks {
-                self.out.spans.cover(id as usize);
+                self.out.spans.cover(id as usize, self.tasks as usize);
                 self.out.spans.lane[id as usize] = log.lane;
                 self.out.spans.start[id as usize] = start as SpanMs;
                 self.settle(id, result.into(), end);
@@ -288,7 +288,7 @@ impl Recorder {
     pub fn end(&mut self, elapsed_ms: f64, stopped: bool) -> Outcome {
         self.publish();
         if let Some(last) = self.tasks.checked_sub(1) {
-            self.out.spans.cover(last as usize);
+            self.out.spans.cover(last as usize, self.tasks as usize);
         }
         Outcome { elapsed_ms, stopped, ..std::mem::take(&mut self.out) }
     }
@@ -297,7 +297,7 @@ impl Recorder {
     fn settle(&mut self, id: u32, ending: Ending, at: f64) -> bool {
         let i = id as usize;
         let spans = &mut self.out.spans;
-        spans.cover(i);
+        spans.cover(i, self.tasks as usize);
         spans.end[i] = (at as SpanMs).max(spans.start[i]);
         let state = match ending {
             Ending::Done(sum) => {
