@@ -243,8 +243,8 @@ fn peak_in_flight(spans: &Spans, ids: &[u32]) -> u32 {
 /// One lane's rows while [`layout`] assigns them: rows in use by the time they free up, a heap of
 /// free rows, and the row count. Ends mostly come in order (tasks of one delay, started in
 /// order): rows in use are then a queue, the earliest end in front. The first end that comes
-/// before an earlier one turns them into a heap. At ten million tasks in one lane the heap alone
-/// took 160 ms (natively) for what the queue does in a few.
+/// before an earlier one turns them into a heap. At ten million tasks in one lane, all heap, the
+/// layout took 268 ms natively, and 228 ms so, its queue half the memory (8 bytes a row in use).
 #[derive(Default)]
 struct LaneRows {
     queue: VecDeque<(SpanMs, u32)>,
