@@ -86,8 +86,9 @@ async function runInPage({ options, capMs, sampleAtMs }) {
       threads: rec.threads,
     },
     iterationsPerTask: rec.iterationsPerTask ?? null,
-    // Threads started past the pool inside this run, and what each cost (threads runs).
+    // How long a threads run waited for the pool to start, outside its elapsed time.
     poolWaitMs: rec.poolWaitMs ?? null,
+    // Threads started past the pool inside this run, and what each cost (threads runs).
     threadsStarted: rec.threadsStarted ?? null,
     threadsStartMs: rec.threadsStartMs ?? null,
     threadStartMs: rec.threadStartMs ?? null,
@@ -97,7 +98,7 @@ async function runInPage({ options, capMs, sampleAtMs }) {
     lastStartMs: rec.finished ? last : null,
     firstRunLatencyMs: rec.finished ? runFrom + first - callAt : null,
     callMs: returnAt - callAt,
-    longestTaskRunMs: b.longest(runFrom, runFrom + rec.elapsedMs),
+    longestTaskRunMs: b.longest(runFrom, runTo),
     longestTaskCallMs: b.longest(callAt, returnAt),
     longestFrameGapMs,
     stats: { before, during, after },
@@ -171,9 +172,10 @@ async function pageLoads(browser, url, S) {
   for (const m of ["threads", "async", "threads-early"]) {
     const runs = loads.filter((l) => l.firstRun.model === m && l.firstRun.latencyMs != null);
     const xs = runs.map((l) => l.firstRun.latencyMs);
-    const waits = runs.map((l) => l.firstRun.poolWaitMs ?? 0);
+    // Only threads records say how long they waited for the pool.
+    const waits = runs.map((l) => l.firstRun.poolWaitMs).filter((ms) => ms != null);
     out[`firstRunLatency_${m}`] = xs.length
-      ? { medianMs: median(xs), reps: xs, poolWaitMs: median(waits) }
+      ? { medianMs: median(xs), reps: xs, poolWaitMs: waits.length ? median(waits) : null }
       : null;
   }
   return out;
