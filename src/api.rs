@@ -864,8 +864,7 @@ pub async fn start_pool(threads: u32) -> Result<f64, JsValue> {
     POOL_PLANNED.set(threads);
     let t0 = crate::clock::now_ms();
     let before = wasm_memory_bytes();
-    let started =
-        wasm_bindgen_futures::JsFuture::from(wasm_bindgen_rayon::init_thread_pool(threads as usize)).await;
+    let started = runner::task_threads::start_pool(threads).await;
     POOL_PLANNED.set(0);
     if started.is_ok() {
         POOL_SIZE.set(threads);

@@ -34,6 +34,26 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
   });
 }
 
+// In the pool's starter: instantiate the module on the shared memory, start wasm-bindgen-rayon's
+// pool from here, and say how it went. This worker stays for the page's life: the pool's workers
+// are its children, and a worker's children end with it.
+if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScope) {
+  waitForMsgType(self, "playground_pool_starter_init").then(async (data) => {
+    try {
+      const pkg = await import(data.mainJS);
+      await pkg.default({
+        module_or_path: data.module,
+        memory: data.memory,
+        thread_stack_size: data.stackSize,
+      });
+      await pkg.playground_pool_start(data.threads);
+      postMessage({ type: "playground_pool_started" });
+    } catch (e) {
+      postMessage({ type: "playground_pool_started", error: String(e?.message ?? e) });
+    }
+  });
+}
+
 // Kept so that Firefox does not collect workers that are only reachable through shared memory
 // (https://bugzilla.mozilla.org/show_bug.cgi?id=1702191), as wasm-bindgen-rayon does.
 const workers = [];
@@ -63,6 +83,44 @@ export async function startTaskThreads(module, memory, mainJS, mailboxes, stackS
     }
   };
   await Promise.all(Array.from({ length: Math.min(STARTING_AT_ONCE, queue.length) }, startNext));
+}
+
+/**
+ * Starts wasm-bindgen-rayon's pool of `threads` from a worker of its own (the pool's starter) and
+ * resolves once the pool is up. Started from the page, the pool's start can trap: it hands each
+ * pool thread its work through a channel whose lock, when a pool thread holds it at that moment,
+ * makes the page wait, which a page may not do (RuntimeError: Atomics.wait cannot be called in
+ * this context; https://github.com/RReverser/wasm-bindgen-rayon/issues/36). A worker may wait.
+ * @param {WebAssembly.Module} module
+ * @param {WebAssembly.Memory} memory
+ * @param {string} mainJS
+ * @param {number} threads
+ * @param {number} stackSize
+ */
+export async function startPoolOffMain(module, memory, mainJS, threads, stackSize) {
+  scriptUrl ??= fetch(import.meta.url)
+    .then((r) => r.blob())
+    .then((b) => URL.createObjectURL(b));
+  const worker = new Worker(await scriptUrl, { type: "module" });
+  workers.push(worker);
+  const done = Promise.race([
+    waitForMsgType(worker, "playground_pool_started"),
+    new Promise((_, reject) =>
+      worker.addEventListener("error", (e) =>
+        reject(new Error(`the pool's starter failed: ${e.message ?? "worker error"}`)),
+      ),
+    ),
+  ]);
+  worker.postMessage({
+    type: "playground_pool_starter_init",
+    module,
+    memory,
+    mainJS,
+    threads,
+    stackSize,
+  });
+  const { error } = await done;
+  if (error !== undefined) throw new Error(`the worker pool failed to start: ${error}`);
 }
 
 /** Workers being started at once. */

@@ -70,6 +70,40 @@ extern "C" {
         mailboxes: Vec<u32>,
         stack_bytes: u32,
     ) -> Result<JsValue, JsValue>;
+
+    #[wasm_bindgen(js_name = startPoolOffMain, catch)]
+    async fn start_pool_off_main(
+        module: JsValue,
+        memory: JsValue,
+        main_js: JsString,
+        threads: u32,
+        stack_bytes: u32,
+    ) -> Result<JsValue, JsValue>;
+}
+
+/// Starts wasm-bindgen-rayon's pool of `threads` from a worker of its own, never from the page:
+/// started on the page, the pool's hand-over of work to its threads can trap there
+/// (`src/task_threads.js` says how; https://github.com/RReverser/wasm-bindgen-rayon/issues/36).
+/// The pool is global to the shared memory, so the page's runs use it as if it had started it.
+pub async fn start_pool(threads: u32) -> Result<(), JsValue> {
+    start_pool_off_main(
+        wasm_bindgen::module(),
+        wasm_bindgen::memory(),
+        MAIN_JS.with(Clone::clone),
+        threads,
+        STACK_BYTES,
+    )
+    .await
+    .map(drop)
+}
+
+/// The pool starter's work, called by `src/task_threads.js` in its worker once the instance is
+/// up: wasm-bindgen-rayon's own start, which creates the pool's workers from this one.
+#[wasm_bindgen]
+#[doc(hidden)]
+pub fn playground_pool_start(threads: u32) -> js_sys::Promise {
+    crate::alloc::worker_thread();
+    wasm_bindgen_rayon::init_thread_pool(threads as usize)
 }
 
 #[wasm_bindgen]
