@@ -251,7 +251,14 @@ patch_worker_helper() {
 }
 
 # Rust tests: the pure modules natively, then the runners in headless Chromium and Firefox for both
-# builds (Firefox left out only when SKIP_ENGINES names it).
+# builds (Firefox left out only when SKIP_ENGINES names it). The browsers' settings are in
+# webdriver.json, which JSON leaves no room to explain: Firefox gets one connection per server
+# there because wasm-bindgen-test-runner's server (tiny_http 0.12's TaskPool) can lose the wake-up
+# for a connection that arrives while another is being handed to a waking thread. That connection
+# then waits 5 s (a spare thread's timeout), or for good when only the pool's 4 permanent threads
+# are up, all busy with kept-alive connections: Firefox opens several at once when the threaded
+# tests' 8 workers import their modules, and the threaded suite stalled 5-25 s or hung there
+# (7 of 15 runs over 20 s here; none in 15 runs with one connection).
 test_rust() {
   log "Rust unit tests (native)"
   cargo test --quiet
