@@ -258,7 +258,8 @@ patch_worker_helper() {
 # then waits 5 s (a spare thread's timeout), or for good when only the pool's 4 permanent threads
 # are up, all busy with kept-alive connections: Firefox opens several at once when the threaded
 # tests' 8 workers import their modules, and the threaded suite stalled 5-25 s or hung there
-# (7 of 15 runs over 20 s here; none in 15 runs with one connection).
+# (the whole suite: 7 of 15 runs over 20 s here; with one connection none of 25 did, and the
+# whole suite took 6.6-7.5 s in 10 of them).
 test_rust() {
   log "Rust unit tests (native)"
   cargo test --quiet
