@@ -4,6 +4,7 @@
 import hljs from "./vendor/highlight.js";
 import python from "./vendor/highlight-python.js";
 import rust from "./vendor/highlight-rust.js";
+import { number } from "./format.js";
 
 hljs.registerLanguage("python", python);
 hljs.registerLanguage("rust", rust);
@@ -63,9 +64,7 @@ function asyncProgram(r) {
 
 function cpuLoop(r) {
   // CPython does roughly 20 million simple loop steps a second: a rough match for the delay.
-  return Math.max(1, Math.round(r.delay * 20_000))
-    .toLocaleString("en-US")
-    .replaceAll(",", "_");
+  return number(Math.max(1, Math.round(r.delay * 20_000)), "_");
 }
 
 function blockingBody(r, gilNote) {
@@ -168,7 +167,7 @@ function seedThreads(r) {
 /** Whether a run is the seed's own example: plain waiting, no failure, nothing blocking. */
 const seedLike = (r) => r.workload === "sleep" && r.fail === null && !r.blocking && !r.gil;
 
-const big = (n) => n.toLocaleString("en-US").replaceAll(",", "_");
+const big = (n) => number(n, "_");
 
 /** `counter += 1` `increments` times per task, guarded as the run was. */
 function counterProgram(r) {

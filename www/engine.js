@@ -175,18 +175,34 @@ export function startPool() {
   return pool;
 }
 
-async function load() {
-  const endpoint = latencyEndpoint();
-  const reason = await threadsUnavailableReason();
-  const threads = reason === null;
-  // The module's download and compilation are the long part of starting: begun here, they go on
-  // while the glue module below and its imports load, instead of after them.
-  const url = new URL(`./pkg/${threads ? "mt" : "st"}/playground_bg.wasm`, import.meta.url);
+/**
+ * Starts one build's download and compilation: the long part of starting, so begun before the
+ * glue module and its imports load, not after them.
+ * @param {"mt" | "st"} build
+ */
+function compile(build) {
+  const url = new URL(`./pkg/${build}/playground_bg.wasm`, import.meta.url);
   const compiled = WebAssembly.compileStreaming(fetch(url));
   // Left to the glue's own error path if it fails (e.g. a server that sends the wrong MIME type).
   compiled.catch(() => {});
+  return { url, compiled };
+}
+
+async function load() {
+  const endpoint = latencyEndpoint();
+  // An isolated page with SharedArrayBuffer loads the threaded build unless the browser lacks
+  // WebAssembly threads, which the test below answers only once the page's busy main thread gets
+  // to it (10-20 ms later on a fresh load here): so that build and its glue start loading now,
+  // and are dropped in that rare case. A page not isolated yet may be about to reload, and waits.
+  const likely = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === "function";
+  const early = likely ? compile("mt") : null;
+  const earlyGlue = likely ? import("./pkg/mt/playground.js") : null;
+  earlyGlue?.catch(() => {}); // awaited below if it is used
+  const reason = await threadsUnavailableReason();
+  const threads = reason === null;
+  const { url, compiled } = threads && early ? early : compile(threads ? "mt" : "st");
   const wasm = threads
-    ? await import("./pkg/mt/playground.js")
+    ? await (earlyGlue ?? import("./pkg/mt/playground.js"))
     : await import("./pkg/st/playground.js");
   await wasm.default({ module_or_path: await compiled.catch(() => url) });
   const hardwareConcurrency = navigator.hardwareConcurrency || 1;

@@ -1,8 +1,9 @@
 // One or two plain sentences on what a run shows, next to its result. Words only: every figure
 // comes from the engine's record.
 
-const nf = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
-const ms = (x) => `${nf.format(x)} ms`;
+import { number } from "./format.js";
+
+const ms = (x) => `${number(x)} ms`;
 const times = (x) => `${x.toFixed(2)}×`;
 
 function failure(r) {
@@ -70,7 +71,7 @@ function effect(r) {
   switch (r.model) {
     case "async":
       return (
-        `All ${nf.format(n)} tasks waited at once on one thread (up to ${nf.format(r.peakInFlight)} ` +
+        `All ${number(n)} tasks waited at once on one thread (up to ${number(r.peakInFlight)} ` +
         `in flight): ${ms(r.elapsedMs)}, about one ${r.workload === "fetch" ? "round of requests" : "delay"}.`
       );
     case "threads":

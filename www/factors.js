@@ -3,12 +3,12 @@
 // threading and processes, each with a demonstration that runs here (Show me) and the figure that
 // proves or qualifies the row (Measured here), and the article's three verdicts with the runs that
 // back them. Every figure in a measured cell comes from the records of the runs just made.
+import { number } from "./format.js";
 
 /** @typedef {import("./playground").Record} Record */
 /** @typedef {import("./playground").Capabilities} Capabilities */
 /** @typedef {import("./playground").RunOptions} RunOptions */
 
-const nf = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
 const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const x = (v) => `${(v ?? 0).toFixed(2)}×`;
 /** @param {Record[]} rs @param {string} model */
@@ -78,7 +78,7 @@ export const FACTORS = [
           ? `200 HTTP requests answered after 200 ms (by the ${a.answeredBy})`
           : "200 waits of 200 ms (sleep standing in for I/O: this page has no latency endpoint)";
       return (
-        `${what}: async ${s(a.elapsedMs)} on one thread with ${nf.format(a.peakInFlight)} in flight ` +
+        `${what}: async ${s(a.elapsedMs)} on one thread with ${number(a.peakInFlight)} in flight ` +
         `at once` +
         (t
           ? `; a pool of ${t.threads} threads ${s(t.elapsedMs)} (${Math.ceil(200 / t.threads)} rounds).`
@@ -136,12 +136,12 @@ export const FACTORS = [
       const t = find(rs, "threads");
       const p = find(rs, "processes");
       return (
-        `An async task: ${nf.format(a.heapBytesPerTask)} bytes and ${nf.format(a.taskStartUs ?? 0)} µs to start` +
+        `An async task: ${number(a.heapBytesPerTask)} bytes and ${number(a.taskStartUs ?? 0)} µs to start` +
         (t
-          ? `; a thread: ${nf.format((t.threadBytes ?? 0) / 2 ** 20)} MB and ${nf.format(t.threadStartMs ?? 0)} ms`
+          ? `; a thread: ${number((t.threadBytes ?? 0) / 2 ** 20)} MB and ${number(t.threadStartMs ?? 0)} ms`
           : "") +
         (p.processesStarted
-          ? `; a process: ${nf.format(p.processStartMs ?? 0)} ms to start.`
+          ? `; a process: ${number(p.processStartMs ?? 0)} ms to start.`
           : "; processes: already started by an earlier run and reused, as a Pool's are.")
       );
     },
@@ -190,13 +190,12 @@ export const FACTORS = [
       const lock = find(rs, "threads", (r) => r.sync === "lock");
       const a = find(rs, "async", (r) => r.sync === "none");
       const al = find(rs, "async", (r) => r.sync === "lock");
-      const lost = (r) =>
-        `${nf.format(r.lostUpdates)} of ${nf.format(r.counterExpected)} updates lost`;
+      const lost = (r) => `${number(r.lostUpdates)} of ${number(r.counterExpected)} updates lost`;
       return (
         (none
           ? `2 threads doing counter += 1 a million times each: without a lock ${lost(none)} ` +
-            `(${nf.format(none.nsPerUpdate)} ns per update); with a lock ${lost(lock)} ` +
-            `(${nf.format(lock.nsPerUpdate)} ns per update). `
+            `(${number(none.nsPerUpdate)} ns per update); with a lock ${lost(lock)} ` +
+            `(${number(lock.nsPerUpdate)} ns per update). `
           : `Threads cannot run on this page: ${caps.reason} `) +
         `Async, with an await between read and write: ${lost(a)}; with an asyncio.Lock: ${lost(al)}.`
       );
@@ -252,7 +251,7 @@ export const VERDICTS = [
       const t = find(rs, "threads");
       return (
         `3 blocking calls of 300 ms: inside async they ran one by one, ${s(a.elapsedMs)}, and the ` +
-        `page's event loop stalled for up to ${nf.format(a.eventLoopLagMs)} ms` +
+        `page's event loop stalled for up to ${number(a.eventLoopLagMs)} ms` +
         (t ? `; on 3 threads they overlapped: ${s(t.elapsedMs)}.` : ".")
       );
     },

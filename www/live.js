@@ -4,8 +4,8 @@
 // speed, or shows any moment picked on the scrubber. Every figure comes from the engine: its live
 // snapshot (`playground.live()`) during the run, its record after.
 import { draw } from "./timeline.js";
+import { number } from "./format.js";
 
-const nf = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
 const $ = (id) => /** @type {any} */ (document.getElementById(id));
 
 /** @typedef {{ atMs: number, lane: number, text: string }} Line */
@@ -42,7 +42,7 @@ export function liveStart(detail) {
   $("live").dataset.state = "running";
   $("live").dataset.model = detail.model;
   $("replay").hidden = true;
-  $("live-caption").textContent = `${detail.model}: starting ${nf.format(detail.tasks)} tasks…`;
+  $("live-caption").textContent = `${detail.model}: starting ${number(detail.tasks)} tasks…`;
   showOutput([]);
 }
 
@@ -55,8 +55,8 @@ export function liveFrame(snapshot) {
   figure.dataset.inFlight = String(snapshot.inFlight);
   figure.dataset.done = String(snapshot.done);
   $("live-caption").textContent =
-    `${run.model}: ${nf.format(snapshot.started)} of ${nf.format(snapshot.total)} tasks started, ` +
-    `${nf.format(snapshot.inFlight)} in flight, ${nf.format(snapshot.done)} done · ` +
+    `${run.model}: ${number(snapshot.started)} of ${number(snapshot.total)} tasks started, ` +
+    `${number(snapshot.inFlight)} in flight, ${number(snapshot.done)} done · ` +
     `${(snapshot.elapsedMs / 1000).toFixed(2)} s`;
   if (snapshot.watched) {
     draw(figure, snapshot, axis, snapshot.elapsedMs);
@@ -109,7 +109,7 @@ export function liveEnd(record, explanation) {
   const figure = $("live");
   figure.dataset.state = "done";
   $("live-caption").textContent =
-    `${record.model}: ${nf.format(record.finished)} of ${nf.format(record.tasks)} tasks done in ` +
+    `${record.model}: ${number(record.finished)} of ${number(record.tasks)} tasks done in ` +
     `${(record.elapsedMs / 1000).toFixed(2)} s`;
   $("live-what").textContent = explanation;
   // Drawn in the next frame, like the other figures: not part of the run's end.
@@ -117,7 +117,7 @@ export function liveEnd(record, explanation) {
   $("replay").hidden = false;
   $("scrub").max = String(Math.max(1, Math.ceil(record.elapsedMs)));
   $("scrub").value = $("scrub").max;
-  $("scrub-time").textContent = `${nf.format(record.elapsedMs)} ms`;
+  $("scrub-time").textContent = `${number(record.elapsedMs)} ms`;
 }
 
 /** Draws the finished run as it stood at `now` ms (all of it when Infinity). */
@@ -145,7 +145,7 @@ function replay() {
   const step = (t) => {
     const now = Math.min(r.elapsedMs, (t - from) * speed || 0);
     $("scrub").value = String(now);
-    $("scrub-time").textContent = `${nf.format(now)} ms`;
+    $("scrub-time").textContent = `${number(now)} ms`;
     showAt(now);
     if (now < r.elapsedMs) replaying = requestAnimationFrame(step);
     else stopReplay();
@@ -162,6 +162,6 @@ $("replay-play").addEventListener("click", replay);
 $("scrub").addEventListener("input", () => {
   stopReplay();
   const now = Number($("scrub").value);
-  $("scrub-time").textContent = `${nf.format(now)} ms`;
+  $("scrub-time").textContent = `${number(now)} ms`;
   showAt(now);
 });

@@ -10,6 +10,7 @@ import { liveEnd, liveFrame, liveResize, liveStart } from "./live.js";
 import { enableFactors, renderFactors } from "./factors.js";
 import { wireExports } from "./export.js";
 import { version } from "./version.js";
+import { number } from "./format.js";
 
 // The code panel (with highlight.js) and the sweep load when first needed: they are not part of
 // a first visit's budget.
@@ -30,7 +31,6 @@ const runButtons = [...document.querySelectorAll("button[data-model]")].filter(
 );
 /** @param {Event} e @returns {any} */
 const detail = (e) => /** @type {CustomEvent} */ (e).detail;
-const nf = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
 
 let model = "async";
 let running = false;
@@ -110,7 +110,7 @@ function tick() {
     $("progress").max = p.total;
     $("progress").value = p.done;
     $("progress-text").textContent =
-      `${p.done.toLocaleString("en-US")} / ${p.total.toLocaleString("en-US")} tasks done · ` +
+      `${number(p.done)} / ${number(p.total)} tasks done · ` +
       `${(p.elapsedMs / 1000).toFixed(2)} s`;
   }
   requestAnimationFrame(tick);
@@ -156,13 +156,13 @@ function addRow(r) {
   const cells = [
     name,
     r.workload,
-    nf.format(r.tasks),
-    nf.format(r.delay),
-    nf.format(width),
-    nf.format(r.elapsedMs),
-    nf.format(r.idealMs),
+    number(r.tasks),
+    number(r.delay),
+    number(width),
+    number(r.elapsedMs),
+    number(r.idealMs),
     r.idealMs > 0 ? `${(r.elapsedMs / r.idealMs).toFixed(3)}×` : "—",
-    nf.format(r.peakInFlight),
+    number(r.peakInFlight),
     explain(r),
   ];
   for (const text of cells) {
@@ -179,9 +179,9 @@ function showDiagnostics() {
   const s = playground.stats();
   if (!s) return;
   $("diagnostics").textContent =
-    `Engine: ${nf.format(s.wasmMemoryBytes / 2 ** 20)} MB of wasm memory, ` +
-    `${nf.format(s.heapBytes / 2 ** 20)} MB in use, ${s.workers} pool threads, ` +
-    (s.taskThreads ? `${nf.format(s.taskThreads)} threads started by runs past the pool, ` : "") +
+    `Engine: ${number(s.wasmMemoryBytes / 2 ** 20)} MB of wasm memory, ` +
+    `${number(s.heapBytes / 2 ** 20)} MB in use, ${s.workers} pool threads, ` +
+    (s.taskThreads ? `${number(s.taskThreads)} threads started by runs past the pool, ` : "") +
     `${s.processes} processes, ${s.runs} runs so far.`;
 }
 
@@ -190,11 +190,11 @@ playground.events.addEventListener("runend", (e) => {
   addRow(r);
   liveEnd(r, explain(r));
   $("result-line").textContent =
-    `${r.model}: ${r.finished} of ${r.tasks} tasks in ${nf.format(r.elapsedMs)} ms ` +
-    `(ideal ${nf.format(r.idealMs)} ms)${r.stopped ? ", stopped" : ""}.`;
+    `${r.model}: ${r.finished} of ${r.tasks} tasks in ${number(r.elapsedMs)} ms ` +
+    `(ideal ${number(r.idealMs)} ms)${r.stopped ? ", stopped" : ""}.`;
   announce(
-    `${r.model}: ${r.finished} of ${r.tasks} tasks in ${nf.format(r.elapsedMs)} ms ` +
-      `(ideal ${nf.format(r.idealMs)} ms)${r.stopped ? ", stopped" : ""}. ${explain(r)}`,
+    `${r.model}: ${r.finished} of ${r.tasks} tasks in ${number(r.elapsedMs)} ms ` +
+      `(ideal ${number(r.idealMs)} ms)${r.stopped ? ", stopped" : ""}. ${explain(r)}`,
   );
   batch ??= [];
   batch.push({ figure: timelineFigure(r, explain(r)), record: r });
@@ -259,7 +259,7 @@ async function startSweep() {
       points.push(p);
       drawSweep($("sweep-chart"), points);
     },
-    (s) => skipped.push(`${s.model} from ${nf.format(s.tasks)} tasks (${s.reason})`),
+    (s) => skipped.push(`${s.model} from ${number(s.tasks)} tasks (${s.reason})`),
   );
   $("sweep-chart").dataset.state = "done";
   $("sweep-notes").textContent = skipped.length ? `Skipped: ${skipped.join("; ")}.` : "";
@@ -350,7 +350,7 @@ playground.ready.then(async (caps) => {
       `${caps.hardwareConcurrency} cores.`;
     playground.threadsReady.then((ms) => {
       $("caps").textContent =
-        `Worker pool of ${caps.poolSize} threads started in ${nf.format(ms)} ms ` +
+        `Worker pool of ${caps.poolSize} threads started in ${number(ms)} ms ` +
         `(not counted in run times). This device has ${caps.hardwareConcurrency} cores.`;
     });
   } else {

@@ -1,13 +1,14 @@
 // "Cost of the machinery": what the engine measured for the latest run of
 // each model, each with one line on why it differs.
 
-const nf = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
+import { number } from "./format.js";
+
 const latest = new Map();
 
 function bytes(b) {
-  if (b >= 1 << 20) return `${nf.format(b / (1 << 20))} MB`;
-  if (b >= 1024) return `${nf.format(b / 1024)} KB`;
-  return `${nf.format(b)} bytes`;
+  if (b >= 1 << 20) return `${number(b / (1 << 20))} MB`;
+  if (b >= 1024) return `${number(b / 1024)} KB`;
+  return `${number(b)} bytes`;
 }
 
 function rows(capabilities) {
@@ -15,7 +16,7 @@ function rows(capabilities) {
   const a = latest.get("async");
   if (a) {
     out.push([
-      `Async: heap per task (${nf.format(a.tasks)} tasks, ${a.timers} executor)`,
+      `Async: heap per task (${number(a.tasks)} tasks, ${a.timers} executor)`,
       bytes(a.heapBytesPerTask),
       "A task is a small state machine in one array, plus its span record; CPython spends about " +
         "1,600 bytes of memory on each asyncio task.",
@@ -23,7 +24,7 @@ function rows(capabilities) {
     if (a.taskStartUs !== undefined) {
       out.push([
         "Async: creating and starting one task",
-        `${nf.format(a.taskStartUs)} µs`,
+        `${number(a.taskStartUs)} µs`,
         "A function call and an entry in a queue: no thread, no stack, nothing from the browser.",
       ]);
     }
@@ -39,23 +40,23 @@ function rows(capabilities) {
     ]);
     out.push([
       "Threads: starting one worker thread",
-      t ? `${nf.format(t.threadStartMs)} ms` : "run threads to measure",
+      t ? `${number(t.threadStartMs)} ms` : "run threads to measure",
       `A Web Worker, a module and a wasm instance on the shared memory: thousands of times a ` +
         `task's cost. ` +
         (own
           ? t.threadsStarted > 0
-            ? `This run started ${nf.format(t.threadsStarted)} of its threads, in ` +
-              `${nf.format(t.threadsStartMs)} ms of its ${nf.format(t.elapsedMs)} ms.`
+            ? `This run started ${number(t.threadsStarted)} of its threads, in ` +
+              `${number(t.threadsStartMs)} ms of its ${number(t.elapsedMs)} ms.`
             : "This run's threads were left from an earlier run: none started in its time."
           : `The pool of ${capabilities.poolSize} started once, in ` +
-            `${nf.format(capabilities.poolStartMs)} ms, before any run.`),
+            `${number(capabilities.poolStartMs)} ms, before any run.`),
     ]);
   }
   const p = latest.get("processes");
   if (p) {
     out.push([
       "Processes: starting one process",
-      p.processesStarted > 0 ? `${nf.format(p.processStartMs)} ms` : "reused (started earlier)",
+      p.processesStarted > 0 ? `${number(p.processStartMs)} ms` : "reused (started earlier)",
       "A worker with a wasm instance and memory of its own; kept for the next runs, like a " +
         "multiprocessing.Pool, because starting is the expensive part.",
     ]);

@@ -2,6 +2,7 @@
 // settings, elapsed time against task count on log scales, so a learner sees async stay flat
 // while a fixed pool of threads climbs. Counts a model would need over SKIP_MS for are skipped,
 // and said so: the ideal time comes from the engine's own check.
+import { number } from "./format.js";
 
 export const COUNTS = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000];
 /** Longest ideal time of one point; a whole sweep then stays within a minute or two. */
@@ -13,7 +14,6 @@ const MARKERS = {
   sequential: "triangle",
   processes: "diamond",
 };
-const nf = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
 
 /**
  * Runs the sweep through the public API. `onPoint({ model, tasks, elapsedMs })` after each run,
@@ -32,7 +32,7 @@ export async function sweep(playground, options, onPoint, onSkip) {
       }
       const ideal = verdict.runs[0].idealMs;
       if (ideal > SKIP_MS) {
-        onSkip({ model, tasks, reason: `would take about ${nf.format(ideal / 1000)} s` });
+        onSkip({ model, tasks, reason: `would take about ${number(ideal / 1000)} s` });
         break;
       }
       const r = await playground.run({ ...options, model, tasks });
@@ -146,10 +146,10 @@ export function drawSweep(container, points) {
   const body = COUNTS.filter((n) => points.some((p) => p.tasks === n)).map((n) => {
     const tr = document.createElement("tr");
     tr.dataset.tasks = String(n);
-    const cells = [nf.format(n)];
+    const cells = [number(n)];
     for (const m of models) {
       const p = points.find((q) => q.model === m && q.tasks === n);
-      cells.push(p ? nf.format(p.elapsedMs) : "—");
+      cells.push(p ? number(p.elapsedMs) : "—");
       if (p) tr.dataset[m] = String(p.elapsedMs);
     }
     for (const c of cells) {

@@ -69,6 +69,46 @@ describe("cross-origin isolated page", () => {
     assertClean(page);
   });
 
+  test("numbers on the page are written as Intl.NumberFormat writes them (www/format.js)", async () => {
+    const page = await open(browser, isolated.url);
+    const { mismatches, checked, underscored } = await page.evaluate(async () => {
+      const { number } = await import(new URL("format.js", location.href).href);
+      const intl = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
+      const values = [0, -0, 0.04, -0.04, 0.05, 0.15, 0.25, 1.05, 2.25, 9.95, 99.95, 999.95];
+      values.push(
+        1234.5,
+        1e6,
+        12345678.9,
+        -1234.56,
+        0.1 + 0.2,
+        2 ** 53,
+        1e21,
+        1.5e22,
+        1.234567e25,
+        5e-7,
+      );
+      values.push(NaN, Infinity, -Infinity);
+      // Random magnitudes from 1e-3 to 1e12, half of them on a tenth's midpoint.
+      let seed = 20261127;
+      const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+      for (let i = 0; i < 5000; i++) {
+        const x = 10 ** (random() * 15 - 3) * (random() < 0.1 ? -1 : 1);
+        values.push(i % 2 ? x : Math.floor(x * 10) / 10 + 0.05);
+      }
+      const bad = values
+        .filter((x) => number(x) !== intl.format(x))
+        .map((x) => `${x}: ${number(x)} vs ${intl.format(x)}`);
+      return {
+        mismatches: bad.slice(0, 10),
+        checked: values.length,
+        underscored: number(1234567, "_"),
+      };
+    });
+    assert.deepEqual(mismatches, [], `of ${checked} values`);
+    assert.equal(underscored, "1_234_567");
+    assertClean(page);
+  });
+
   test("async: 3 tasks of 1000 ms overlap and take about 1 s, with a timeline", async () => {
     const page = await open(browser, isolated.url);
     await ready(page);
