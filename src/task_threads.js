@@ -32,12 +32,10 @@ if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScop
       // A trap (a panic aborts on wasm) ends this thread; the run's watchdog reports it.
     }
   });
-}
 
-// In the pool's starter: instantiate the module on the shared memory, start wasm-bindgen-rayon's
-// pool from here, and say how it went. This worker stays for the page's life: the pool's workers
-// are its children, and a worker's children end with it.
-if (typeof WorkerGlobalScope !== "undefined" && self instanceof WorkerGlobalScope) {
+  // In the pool's starter: instantiate the module on the shared memory, start
+  // wasm-bindgen-rayon's pool from here, and say how it went. This worker stays for the page's
+  // life: the pool's workers are its children, and a worker's children end with it.
   waitForMsgType(self, "playground_pool_starter_init").then(async (data) => {
     try {
       const pkg = await import(data.mainJS);
@@ -60,6 +58,36 @@ const workers = [];
 /** @type {Promise<string> | null} */
 let scriptUrl = null;
 
+/** This file as a blob URL, the script of every worker started here: fetched once. */
+function workerScript() {
+  scriptUrl ??= fetch(import.meta.url)
+    .then((r) => r.blob())
+    .then((b) => URL.createObjectURL(b));
+  return scriptUrl;
+}
+
+/**
+ * Starts one worker on `url`, hands it `init` and resolves to its first message of type
+ * `answer`. A worker the browser refuses (too many, out of memory) fires `error` instead, which
+ * rejects with `failed` and the browser's reason.
+ * @param {string} url @param {any} init @param {string} answer @param {string} failed
+ * @returns {Promise<any>}
+ */
+function startWorker(url, init, answer, failed) {
+  const worker = new Worker(url, { type: "module" });
+  workers.push(worker);
+  const answered = Promise.race([
+    waitForMsgType(worker, answer),
+    new Promise((_, reject) =>
+      worker.addEventListener("error", (e) =>
+        reject(new Error(`${failed}: ${e.message ?? "worker error"}`)),
+      ),
+    ),
+  ]);
+  worker.postMessage(init);
+  return answered;
+}
+
 /**
  * Starts one Web Worker per mailbox and resolves once each has instantiated the module and is
  * about to enter its loop. The script is fetched once, as a blob, for all of them.
@@ -70,16 +98,18 @@ let scriptUrl = null;
  * @param {number} stackSize
  */
 export async function startTaskThreads(module, memory, mainJS, mailboxes, stackSize) {
-  scriptUrl ??= fetch(import.meta.url)
-    .then((r) => r.blob())
-    .then((b) => URL.createObjectURL(b));
-  const url = await scriptUrl;
+  const url = await workerScript();
   // A few workers start at a time: each start is work on the same few cores, so more at once
   // only makes each slower, and creating hundreds in one go would block the page for seconds.
   const queue = Array.from(mailboxes);
   const startNext = async () => {
     for (let mailbox = queue.shift(); mailbox !== undefined; mailbox = queue.shift()) {
-      await startOne(url, module, memory, mainJS, mailbox, stackSize);
+      await startWorker(
+        url,
+        { type: "playground_task_thread_init", module, memory, mainJS, mailbox, stackSize },
+        "playground_task_thread_ready",
+        "a task thread failed to start",
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(STARTING_AT_ONCE, queue.length) }, startNext));
@@ -98,58 +128,14 @@ export async function startTaskThreads(module, memory, mainJS, mailboxes, stackS
  * @param {number} stackSize
  */
 export async function startPoolOffMain(module, memory, mainJS, threads, stackSize) {
-  scriptUrl ??= fetch(import.meta.url)
-    .then((r) => r.blob())
-    .then((b) => URL.createObjectURL(b));
-  const worker = new Worker(await scriptUrl, { type: "module" });
-  workers.push(worker);
-  const done = Promise.race([
-    waitForMsgType(worker, "playground_pool_started"),
-    new Promise((_, reject) =>
-      worker.addEventListener("error", (e) =>
-        reject(new Error(`the pool's starter failed: ${e.message ?? "worker error"}`)),
-      ),
-    ),
-  ]);
-  worker.postMessage({
-    type: "playground_pool_starter_init",
-    module,
-    memory,
-    mainJS,
-    threads,
-    stackSize,
-  });
-  const { error } = await done;
+  const { error } = await startWorker(
+    await workerScript(),
+    { type: "playground_pool_starter_init", module, memory, mainJS, threads, stackSize },
+    "playground_pool_started",
+    "the pool's starter failed",
+  );
   if (error !== undefined) throw new Error(`the worker pool failed to start: ${error}`);
 }
 
 /** Workers being started at once. */
 const STARTING_AT_ONCE = 8;
-
-/**
- * Starts one task thread and resolves once it is about to enter its loop.
- * @param {string} url @param {WebAssembly.Module} module @param {WebAssembly.Memory} memory
- * @param {string} mainJS @param {number} mailbox @param {number} stackSize
- */
-async function startOne(url, module, memory, mainJS, mailbox, stackSize) {
-  const worker = new Worker(url, { type: "module" });
-  workers.push(worker);
-  // A worker the browser refuses (too many, out of memory) fires `error` instead.
-  const ready = Promise.race([
-    waitForMsgType(worker, "playground_task_thread_ready"),
-    new Promise((_, reject) =>
-      worker.addEventListener("error", (e) =>
-        reject(new Error(`a task thread failed to start: ${e.message ?? "worker error"}`)),
-      ),
-    ),
-  ]);
-  worker.postMessage({
-    type: "playground_task_thread_init",
-    module,
-    memory,
-    mainJS,
-    mailbox,
-    stackSize,
-  });
-  await ready;
-}

@@ -187,17 +187,16 @@ function showDiagnostics() {
 
 playground.events.addEventListener("runend", (e) => {
   const r = detail(e);
+  const why = explain(r);
   addRow(r);
-  liveEnd(r, explain(r));
-  $("result-line").textContent =
+  liveEnd(r, why);
+  const line =
     `${r.model}: ${r.finished} of ${r.tasks} tasks in ${number(r.elapsedMs)} ms ` +
     `(ideal ${number(r.idealMs)} ms)${r.stopped ? ", stopped" : ""}.`;
-  announce(
-    `${r.model}: ${r.finished} of ${r.tasks} tasks in ${number(r.elapsedMs)} ms ` +
-      `(ideal ${number(r.idealMs)} ms)${r.stopped ? ", stopped" : ""}. ${explain(r)}`,
-  );
+  $("result-line").textContent = line;
+  announce(`${line} ${why}`);
   batch ??= [];
-  batch.push({ figure: timelineFigure(r, explain(r)), record: r });
+  batch.push({ figure: timelineFigure(r, why), record: r });
   $("timelines").replaceChildren(...batch.map((b) => b.figure));
   // Drawn in the next frame: a million bars are a task of their own, not part of the run's end.
   requestAnimationFrame(drawBatch);
