@@ -82,26 +82,33 @@ export function loadEngine() {
  * workload's latency endpoint: scripts/latency-sw.js) control this page, when it can: a browser
  * opens at most 6 connections to one HTTP/1.1 server, and the worker, inside the browser, has no
  * such limit. On a static host coi.js has registered it already (the page reloaded into it); on
- * a page the server isolates, it is registered here. Resolves, once registration has ended, to
- * `{ reason, claimed, registered }`: why it cannot answer (null if it can), a promise that
- * settles when it controls the page (installing and claiming take a few hundred ms on a first
- * visit, which only a fetch run waits for, not `ready`: see `fetchReady`), and whether it was
- * registered here, not in control yet.
+ * a page the server isolates, coi.js registers it as the page begins (or this function, without
+ * coi.js). Resolves, once registration has ended, to `{ reason, claimed, registered }`: why it
+ * cannot answer (null if it can), a promise that settles when it controls the page (installing
+ * and claiming take a few hundred ms on a first visit, which only a fetch run waits for, not
+ * `ready`: see `fetchReady`), and whether this page registered it.
  */
 async function serviceWorkerAnswering() {
   const container = globalThis.navigator?.serviceWorker;
   const now = Promise.resolve(); // claimed already, or never will be
-  if (container?.controller) return { reason: null, claimed: now, registered: false };
+  const registering = globalThis.coi?.early?.worker;
+  if (container?.controller && !registering) {
+    return { reason: null, claimed: now, registered: false };
+  }
   // A page that is not isolated is coi.js's to register (it reloads into the worker); without
   // that library (the --no-isolation server serves it empty) there is nothing to register.
   if (!container || globalThis.crossOriginIsolated !== true) {
     return { reason: "unavailable", claimed: now, registered: false };
   }
   try {
-    const claimed = new Promise((resolve) =>
-      container.addEventListener("controllerchange", resolve, { once: true }),
-    );
-    await container.register(new URL("coi-serviceworker.js", import.meta.url).href);
+    // Registered early, it may control the page already.
+    const claimed = container.controller
+      ? now
+      : new Promise((resolve) =>
+          container.addEventListener("controllerchange", resolve, { once: true }),
+        );
+    await (registering ??
+      container.register(new URL("coi-serviceworker.js", import.meta.url).href));
     // If it never claims the page, fetch runs go ahead after 5 s, answered by the server if it
     // can (each record says who answered its requests).
     const late = new Promise((resolve) => setTimeout(resolve, 5000));
@@ -119,8 +126,8 @@ async function serviceWorkerAnswering() {
  */
 async function latencyEndpoint() {
   const worker = await serviceWorkerAnswering();
-  // Registered here, so not in control yet: it will answer (it is this project's own worker,
-  // which always does), and a fetch run waits until it controls the page.
+  // Registered by this page, so perhaps not in control yet: it will answer (it is this project's
+  // own worker, which always does), and a fetch run waits until it controls the page.
   if (worker.registered) {
     return {
       url: new URL("api/latency", import.meta.url).href,
@@ -192,11 +199,17 @@ async function load() {
   const endpoint = latencyEndpoint();
   // An isolated page with SharedArrayBuffer loads the threaded build unless the browser lacks
   // WebAssembly threads, which the test below answers only once the page's busy main thread gets
-  // to it (10-20 ms later on a fresh load here): so that build and its glue start loading now,
-  // and are dropped in that rare case. A page not isolated yet may be about to reload, and waits.
+  // to it (10-20 ms later on a fresh load here): so that build and its glue start loading first
+  // (in coi.js, as the page begins, where it is there), and are dropped in that rare case. A page
+  // not isolated yet may be about to reload, and waits.
   const likely = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === "function";
-  const early = likely ? compile("mt") : null;
-  const earlyGlue = likely ? import("./pkg/mt/playground.js") : null;
+  const started = likely ? globalThis.coi?.early : null;
+  const early = started
+    ? { url: new URL("./pkg/mt/playground_bg.wasm", import.meta.url), compiled: started.wasm }
+    : likely
+      ? compile("mt")
+      : null;
+  const earlyGlue = started ? started.glue : likely ? import("./pkg/mt/playground.js") : null;
   earlyGlue?.catch(() => {}); // awaited below if it is used
   const reason = await threadsUnavailableReason();
   const threads = reason === null;
