@@ -55,12 +55,14 @@ async function lighthouse(url) {
   }
 }
 
-/** Lighthouse on the full page and the embed view. */
+/** Lighthouse on the full page and each embed view (`factor` shows the first row). */
 export async function benchLighthouse(url) {
   const out = {};
   for (const [view, u] of [
     ["full page", url],
-    ["embed", `${url}?embed=1`],
+    ["embed, run view", `${url}?embed=1&view=run`],
+    ["embed, factor view", `${url}?embed=1&view=factor&factor=model`],
+    ["embed, full view", `${url}?embed=1&view=full`],
   ]) {
     log(`lighthouse: ${view}`);
     out[view] = await lighthouse(u);

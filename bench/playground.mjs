@@ -4,6 +4,7 @@
 import { firstVisitBytes, freshPage } from "./browser.mjs";
 import { startServer } from "../tests/e2e/harness.mjs";
 import { log, median, repeat, sleep, summarise } from "./common.mjs";
+import { TARGETS } from "./scenarios.mjs";
 
 /**
  * One playground run, measured in the page: elapsed, first and last task start, first-run
@@ -513,11 +514,11 @@ export async function fetchRuns(browser, url, S) {
   return { fetch: out, floor };
 }
 
-/** Navigation to ready of the embed view (its run view, as a docs page embeds it): fresh loads. */
+/** Navigation to ready of the embed's run view (`<async-vs-threads>`'s default): fresh loads. */
 async function embedLoads(browser, url, S) {
   const readyMs = [];
   for (let i = 0; i < S.pageLoads; i++) {
-    const { context, ready } = await readyPage(browser, `${url}?embed=1`);
+    const { context, ready } = await readyPage(browser, url + TARGETS.embedQuery);
     readyMs.push(ready.readyAt);
     await context.close();
   }
@@ -533,7 +534,7 @@ export async function benchPlayground(browser, url, S, server) {
   log("playground: first-visit bytes (full page, embed)");
   page.visits = {
     "full page": await visitBytes(browser, server, url),
-    embed: await visitBytes(browser, server, `${url}?embed=1`),
+    "embed, run view": await visitBytes(browser, server, url + TARGETS.embedQuery),
   };
   const async = await asyncRuns(browser, url, S);
   const threads = await threadRuns(browser, url, S);
