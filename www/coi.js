@@ -8,8 +8,8 @@
 // It also tells the engine, as the promise `window.coi.isolation`, what to expect: a reload (the
 // promise never settles, so the page about to go away never starts the engine), or why this
 // page stays without isolation (a reason code, see www/engine.js), or null when it is isolated
-// already; and, on an isolated page, the engine's first downloads, started early (`early`
-// below). Everything here is a classic script because the library finds its own URL, which
+// already; and, on an isolated page, the engine's first steps, started early (`early` below).
+// Everything here is a classic script because the library finds its own URL, which
 // becomes the service worker's scope, through `document.currentScript`.
 "use strict";
 (() => {
@@ -97,34 +97,29 @@
     }
   }
 
-  // The engine's first steps, started here because this classic script runs as soon as the
-  // parser reaches it, while www/engine.js (a module) runs only after the page's first style and
-  // layout: from there, the download of the threaded build and the worker's registration were
-  // the two longest waits before `ready`. Started here, a fresh load is ready about 70 ms sooner
-  // (median of 20 loads in alternation, headless Chromium on 2 cores).
-  // Only an isolated page is started early: one that is not may be about to reload, and gets the
-  // plain build, which the engine picks itself.
+  // On an isolated page, two of the engine's first steps start here: this classic script runs as
+  // soon as the parser reaches it, while www/engine.js (a module) runs only after the page's
+  // first style and layout, and these two were then the last waits before `ready`. They are the
+  // registration of the page's service worker, which also answers the fetch workload's latency
+  // endpoint (serviceWorkerAnswering in www/engine.js awaits it), and the threaded build's glue
+  // module with the modules it imports (the engine loads that build on an isolated page with
+  // SharedArrayBuffer, unless the browser lacks WebAssembly threads). Fresh loads here: ready
+  // about 55 ms sooner (median of 15 in alternation). The wasm itself is still fetched by the
+  // engine: started here too, it made `ready` another 40 ms sooner, but Lighthouse's simulated
+  // slow phone counts a download that ends before the first paint as holding up that paint,
+  // and its LCP went from about 1.4 s to 2.6 s in most runs instead of a few.
   const here =
     document.currentScript instanceof HTMLScriptElement ? document.currentScript.src : "";
   let early = null;
   if (window.crossOriginIsolated === true && typeof SharedArrayBuffer === "function" && here) {
-    // The page's service worker answers the fetch workload's latency endpoint, so an isolated
-    // page registers it too (serviceWorkerAnswering in www/engine.js awaits this registration).
     const worker =
       container && !container.controller
         ? container.register(new URL("coi-serviceworker.js", here).href)
         : null;
     worker?.catch(() => {}); // refused: the engine reads the rejection and says why
-    const wasm = WebAssembly.compileStreaming(fetch(new URL("pkg/mt/playground_bg.wasm", here)));
-    wasm.catch(() => {}); // the engine falls back to its own download
-    early = {
-      worker,
-      // The threaded build, which an isolated page with SharedArrayBuffer loads unless the
-      // browser lacks WebAssembly threads (the engine then drops it), and its glue module.
-      wasm,
-      glue: import(new URL("pkg/mt/playground.js", here).href),
-    };
-    early.glue.catch(() => {});
+    const glue = import(new URL("pkg/mt/playground.js", here).href);
+    glue.catch(() => {}); // the engine imports it again, and reports a failure
+    early = { worker, glue };
   }
 
   /** @type {any} */ (window).coi = {

@@ -199,17 +199,14 @@ async function load() {
   const endpoint = latencyEndpoint();
   // An isolated page with SharedArrayBuffer loads the threaded build unless the browser lacks
   // WebAssembly threads, which the test below answers only once the page's busy main thread gets
-  // to it (10-20 ms later on a fresh load here): so that build and its glue start loading first
-  // (in coi.js, as the page begins, where it is there), and are dropped in that rare case. A page
-  // not isolated yet may be about to reload, and waits.
+  // to it (10-20 ms later on a fresh load here): so that build and its glue start loading now
+  // (the glue as the page began, in coi.js, where it is there), and are dropped in that rare
+  // case. A page not isolated yet may be about to reload, and waits.
   const likely = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === "function";
-  const started = likely ? globalThis.coi?.early : null;
-  const early = started
-    ? { url: new URL("./pkg/mt/playground_bg.wasm", import.meta.url), compiled: started.wasm }
-    : likely
-      ? compile("mt")
-      : null;
-  const earlyGlue = started ? started.glue : likely ? import("./pkg/mt/playground.js") : null;
+  const early = likely ? compile("mt") : null;
+  const earlyGlue = likely
+    ? (globalThis.coi?.early?.glue ?? import("./pkg/mt/playground.js"))
+    : null;
   earlyGlue?.catch(() => {}); // awaited below if it is used
   const reason = await threadsUnavailableReason();
   const threads = reason === null;
