@@ -69,6 +69,35 @@ describe("cross-origin isolated page", () => {
     assertClean(page);
   });
 
+  test("the embed's full view starts no pool until a threads run, and says so until then", async () => {
+    const page = await open(browser, `${isolated.url}?embed=1&view=full&tasks=2&delay=50`);
+    const caps = await ready(page);
+    assert.equal(caps.threads, true, caps.reason);
+    // The caps line is written in the same callback that sees `ready`: wait for it, not a time.
+    const capsLine = (what, test) =>
+      page.waitForFunction(test, null, { timeout: 30_000 }).catch(async (e) => {
+        const now = await page.textContent("#caps");
+        throw new Error(`waiting for the caps line to ${what}; it says "${now}" (${e.message})`);
+      });
+    await capsLine(
+      "leave its loading text",
+      () => !/Loading/.test(document.getElementById("caps").textContent),
+    );
+    assert.match(await page.textContent("#caps"), /starts with the first threads run/);
+    assert.equal(
+      await page.evaluate(() => window.playground.stats().workers),
+      0,
+      "no pool thread before a threads run",
+    );
+    const [row] = await runFromUi(page, "threads", { tasks: 2, delay: 50, threads: 2 });
+    assert.equal(row.model, "threads");
+    await capsLine("say how long the pool took", () =>
+      /started in/.test(document.getElementById("caps").textContent),
+    );
+    assert.match(await page.textContent("#caps"), /pool of \d+ threads started in [\d,.]+ ms/);
+    assertClean(page);
+  });
+
   test("numbers on the page are written as Intl.NumberFormat writes them (www/format.js)", async () => {
     const page = await open(browser, isolated.url);
     const { mismatches, checked, underscored } = await page.evaluate(async () => {
