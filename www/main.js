@@ -338,6 +338,8 @@ if (view === "run") {
   }
   const models = model === "all" ? ["async", "threads", "sequential"] : [model];
   for (const b of runButtons) b.hidden = !models.includes(b.dataset.model);
+  // The buttons were kept out of sight until now (style.css).
+  document.documentElement.dataset.runPicked = "";
 }
 
 playground.ready.then(async (caps) => {
