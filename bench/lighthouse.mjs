@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { CHROMIUM } from "../tests/e2e/harness.mjs";
 import { log } from "./common.mjs";
+import { TARGETS } from "./scenarios.mjs";
 
 const run = promisify(execFile);
 
@@ -60,7 +61,7 @@ export async function benchLighthouse(url) {
   const out = {};
   for (const [view, u] of [
     ["full page", url],
-    ["embed, run view", `${url}?embed=1&view=run`],
+    ["embed, run view", url + TARGETS.embedQuery],
     ["embed, factor view", `${url}?embed=1&view=factor&factor=model`],
     ["embed, full view", `${url}?embed=1&view=full`],
   ]) {

@@ -348,13 +348,12 @@ playground.ready.then(async (caps) => {
     // An embed (embed=1, which gives <html> its class) starts its pool with the first threads
     // run, not at ready (www/playground.js).
     const poolOnDemand = document.documentElement.classList.contains("embed");
-    $("caps").textContent = poolOnDemand
-      ? `Engine ready; the worker pool of ${caps.poolSize} threads starts with the first ` +
-        `threads run, which waits for it (not counted in its run time). This device has ` +
-        `${caps.hardwareConcurrency} cores.`
-      : `Engine ready; the worker pool of ${caps.poolSize} threads is starting in the ` +
-        `background (async and sequential runs need not wait for it). This device has ` +
-        `${caps.hardwareConcurrency} cores.`;
+    const when = poolOnDemand
+      ? "starts with the first threads run, which waits for it (not counted in its run time)"
+      : "is starting in the background (async and sequential runs need not wait for it)";
+    $("caps").textContent =
+      `Engine ready; the worker pool of ${caps.poolSize} threads ${when}. ` +
+      `This device has ${caps.hardwareConcurrency} cores.`;
     playground.threadsReady.then((ms) => {
       $("caps").textContent =
         `Worker pool of ${caps.poolSize} threads started in ${number(ms)} ms ` +
