@@ -220,14 +220,11 @@ release_files() {
 }
 
 # dist/: the page as a static folder for any host, from any sub-path: every URL in it
-# is relative and nothing is fetched from another origin. A copy of www/ as built, which holds
-# only what the page serves.
+# is relative and nothing is fetched from another origin. www/ as built, its modules bundled and
+# minified by scripts/dist.mjs (esbuild): what the tests and the bench run.
 dist() {
   log "writing dist/"
-  rm -rf dist
-  cp -R www dist
-  # GitHub Pages would otherwise run the folder through Jekyll.
-  touch dist/.nojekyll
+  node scripts/dist.mjs www dist
 }
 
 # Two patches to wasm-bindgen-rayon 1.3's no-bundler worker helper, applied to the built copy:
@@ -352,9 +349,10 @@ case "${1:-}" in
     exec node scripts/serve.mjs --root www --port "${PORT:-8000}"
     ;;
   dist) setup; build; dist ;;
-  # The playground vs CPython vs Pyodide (bench/run.mjs wires bench/*.mjs); writes
-  # bench/results.json, BENCHMARKS.md and www/bench-results.json (a few minutes on 2 cores).
-  bench) setup; setup_chromium; setup_twiggy; build; node bench/run.mjs ;;
+  # The playground (dist/, as users get it) vs CPython vs Pyodide (bench/run.mjs wires
+  # bench/*.mjs); writes bench/results.json, BENCHMARKS.md and www/bench-results.json (a few
+  # minutes on 2 cores), which dist/ then takes in.
+  bench) setup; setup_chromium; setup_twiggy; build; dist; node bench/run.mjs; dist ;;
   setup) setup; setup_chromium ;;
   *) echo "usage: $0 serve|test|build|dist|bench|setup|fmt|lint" >&2; exit 2 ;;
 esac

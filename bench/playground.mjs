@@ -1,4 +1,4 @@
-// The playground's side of the bench: the built page (www/) in headless Chromium, driven through
+// The playground's side of the bench: the built page (dist/) in headless Chromium, driven through
 // `window.playground.run(...)`. Page loads, first-run latency, async (both timer kinds), threads
 // and CPU work, with memory from `playground.stats()`.
 import { firstVisitBytes, freshPage } from "./browser.mjs";

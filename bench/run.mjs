@@ -8,7 +8,7 @@
 //                                 # full run's bench/results.json; the three files are written
 //                                 # again from it, as the full run writes them
 //
-// It serves the built page (www/, cross-origin isolated) with scripts/serve.mjs and the project
+// It serves the built page (dist/, cross-origin isolated) with scripts/serve.mjs and the project
 // root on a second server (so the Pyodide page can load node_modules/pyodide, never copied into
 // www/ or dist/), runs the three sides in turn and writes the reports:
 //
@@ -120,7 +120,7 @@ async function onlyFetch() {
 
 let [browser, www, rootServer] = await Promise.all([
   launch(),
-  // www/, cross-origin isolated: the page as users get it; it logs every response's size, so
+  // dist/, cross-origin isolated: the page as users get it; it logs every response's size, so
   // a first visit is counted as downloaded, workers included.
   startServer({ args: ["--log-bytes"] }),
   flags["no-pyodide"] ? null : startServer({ root: "." }), // for node_modules/pyodide

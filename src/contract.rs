@@ -464,6 +464,12 @@ export interface Capabilities {
   maxThreads: number;
   /** How long the pool took to start, once it has; null before. */
   poolStartMs: number | null;
+  /**
+   * Whether the pool starts with the first threads run (which waits for it, outside its elapsed
+   * time) rather than in the background once the engine is ready: true in the embed view
+   * (`embed=1`), since a documentation page may hold many embeds.
+   */
+  poolOnDemand: boolean;
   /** Why threads are off, in one sentence, or null. */
   reason: string | null;
   /** Whether the fetch workload can run here (something answers its requests). */

@@ -4,8 +4,29 @@
 
 const fmt = (s) => (typeof s === "number" ? `${s.toFixed(3)} s` : String(s ?? "—"));
 
-/** Fills `table` from bench-results.json and says where the figures come from in `intro`. */
-export async function showComparison(table, intro) {
+/**
+ * Fills `table` from bench-results.json, and says where the figures come from in `intro`, once
+ * the table comes near the screen: the figures are fetched on first use, so a visit that never
+ * scrolls to them (or an embed, which hides them) does not download them.
+ * @param {HTMLElement} table
+ * @param {HTMLElement} intro
+ */
+export function showComparison(table, intro) {
+  if (typeof IntersectionObserver !== "function") return fill(table, intro);
+  const observer = new IntersectionObserver(
+    (entries) => {
+      if (!entries.some((e) => e.isIntersecting)) return;
+      observer.disconnect();
+      fill(table, intro);
+    },
+    // About a screen ahead, so the rows are there by the time the reader is.
+    { rootMargin: "800px 0px" },
+  );
+  observer.observe(table);
+}
+
+/** @param {HTMLElement} table @param {HTMLElement} intro */
+async function fill(table, intro) {
   let data;
   try {
     const response = await fetch(new URL("bench-results.json", import.meta.url));

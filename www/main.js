@@ -345,10 +345,7 @@ if (view === "run") {
 playground.ready.then(async (caps) => {
   ready = true;
   if (caps.threads) {
-    // An embed (embed=1, which gives <html> its class) starts its pool with the first threads
-    // run, not at ready (www/playground.js).
-    const poolOnDemand = document.documentElement.classList.contains("embed");
-    const when = poolOnDemand
+    const when = caps.poolOnDemand
       ? "starts with the first threads run, which waits for it (not counted in its run time)"
       : "is starting in the background (async and sequential runs need not wait for it)";
     $("caps").textContent =

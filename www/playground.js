@@ -29,6 +29,7 @@ const capabilities = {
   poolSize: 0,
   maxThreads: 0,
   poolStartMs: null,
+  poolOnDemand: false,
   reason: "The engine is still loading.",
   fetch: false,
   fetchAnsweredBy: null,
@@ -44,10 +45,6 @@ const ready = loadEngine().then(({ wasm, capabilities: found }) => {
   Object.assign(capabilities, found);
   return capabilities;
 });
-
-// The embed view starts no worker until a run needs threads (a docs page may hold many embeds);
-// the full page starts its pool as soon as the engine is ready, in the background.
-const lazyPool = new URLSearchParams(location.search).get("embed") === "1";
 
 /** @type {(started: Promise<number | null>) => void} */
 let settlePool = () => {};
@@ -66,7 +63,9 @@ function ensurePool() {
 }
 ready.then((caps) => {
   if (!caps.threads) settlePool(Promise.resolve(null));
-  else if (!lazyPool) ensurePool();
+  // The embed view starts no worker until a run needs threads (`poolOnDemand`); the full page
+  // starts its pool as soon as the engine is ready, in the background.
+  else if (!caps.poolOnDemand) ensurePool();
 });
 
 /** @param {string} type @param {unknown} detail */

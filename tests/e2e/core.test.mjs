@@ -1,6 +1,7 @@
 // Issue #2, the playground core, end to end: the built page in headless Chromium.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
 import {
   assertClean,
   launch,
@@ -11,18 +12,21 @@ import {
   startServer,
 } from "./harness.mjs";
 
-let browser, isolated, plain;
+let browser, isolated, plain, source;
 before(async () => {
-  [browser, isolated, plain] = await Promise.all([
+  [browser, isolated, plain, source] = await Promise.all([
     launch(),
     startServer(),
     startServer({ isolation: false }),
+    // The source modules one by one (dist/ has them bundled), for the test of format.js.
+    startServer({ root: "www" }),
   ]);
 });
 after(async () => {
   await browser?.close();
   isolated?.close();
   plain?.close();
+  source?.close();
 });
 
 /** Pixels of bar colour drawn on the timeline canvases (proves bars were drawn, not just a frame). */
@@ -99,7 +103,7 @@ describe("cross-origin isolated page", () => {
   });
 
   test("numbers on the page are written as Intl.NumberFormat writes them (www/format.js)", async () => {
-    const page = await open(browser, isolated.url);
+    const page = await open(browser, source.url);
     const { mismatches, checked, underscored } = await page.evaluate(async () => {
       const { number } = await import(new URL("format.js", location.href).href);
       const intl = new Intl.NumberFormat("en-US", { maximumFractionDigits: 1 });
@@ -136,6 +140,55 @@ describe("cross-origin isolated page", () => {
     assert.deepEqual(mismatches, [], `of ${checked} values`);
     assert.equal(underscored, "1_234_567");
     assertClean(page);
+  });
+
+  test("the Compare with Python panel fetches its figures on first use and shows every row", async () => {
+    const page = await open(browser, isolated.url);
+    await ready(page);
+    const fetched = () =>
+      page.evaluate(() =>
+        performance
+          .getEntriesByType("resource")
+          .some((e) => e.name.endsWith("/bench-results.json")),
+      );
+    // By now (engine and pool up) a fetch at load would long have ended.
+    assert.equal(await fetched(), false, "bench-results.json fetched before the panel was near");
+    const published = JSON.parse(await readFile("dist/bench-results.json", "utf8"));
+    await page.locator("#compare-section").scrollIntoViewIfNeeded();
+    await page
+      .waitForFunction(
+        (n) => document.querySelectorAll("#compare tr[data-id]").length === n,
+        published.rows.length,
+        { timeout: 10_000 },
+      )
+      .catch(() => {
+        throw new Error(`waited 10 s for the panel's ${published.rows.length} rows`);
+      });
+    assert.equal(await fetched(), true);
+    const rows = await page.$$eval("#compare tr[data-id]", (trs) =>
+      trs.map((tr) => ({
+        id: tr.dataset.id,
+        cells: [...tr.querySelectorAll("td")].map((td) => td.textContent),
+      })),
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.id, r.cells[0]]),
+      published.rows.map((r) => [r.id, r.scenario]),
+    );
+    // The rows of the ten-million-task and thread-per-task targets, as measured.
+    const tenMillion = rows.find((r) => r.id === "async-10000000-wheel");
+    assert.ok(tenMillion, "the 10,000,000-task row");
+    assert.match(tenMillion.cells[2], /N=1,000,000/, "CPython's figure is its 1,000,000 one");
+    assert.ok(
+      rows.some((r) => r.id === "per-task-1000-started"),
+      "a thread per task, 1,000",
+    );
+    assert.match(
+      await page.textContent("#compare-intro"),
+      /^Measured by \.\/build\.sh bench on \d{4}-\d{2}-\d{2}: /,
+    );
+    assertClean(page);
+    await page.context().close();
   });
 
   test("async: 3 tasks of 1000 ms overlap and take about 1 s, with a timeline", async () => {

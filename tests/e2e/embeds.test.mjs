@@ -46,23 +46,22 @@ const docsPage = (from, body) => `<!doctype html>
 ${body}
 </main></body></html>`;
 
-let browser, dir, isolated, plain, crossSite, sameSite;
+let browser, dir, isolated, plain, crossSite, sameSite, source;
 before(async () => {
-  if (!existsSync("dist/index.html")) {
-    throw new Error("dist/ is missing: run ./build.sh dist first (./build.sh test does)");
-  }
   dir = await mkdtemp(join(tmpdir(), "playground-docs-"));
-  [browser, isolated, plain, crossSite, sameSite] = await Promise.all([
+  [browser, isolated, plain, crossSite, sameSite, source] = await Promise.all([
     launch(),
     startServer({ root: "dist" }),
     startServer({ root: "dist", args: ["--plain"] }),
     docsSite(dir, "localhost"),
     docsSite(dir, "127.0.0.1"),
+    // The source modules one by one (dist/ has them bundled), for the test of trace.js.
+    startServer({ root: "www" }),
   ]);
 });
 after(async () => {
   await browser?.close();
-  for (const s of [isolated, plain, crossSite, sameSite]) s?.close();
+  for (const s of [isolated, plain, crossSite, sameSite, source]) s?.close();
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
@@ -351,6 +350,40 @@ describe("threads inside embeds on a static host (service worker)", () => {
 });
 
 describe("the page's side", () => {
+  test("the embed view paints before it downloads its engine, and its pool waits for a threads run; the full page's pool does not", async () => {
+    // What the page loaded when, from its own Resource and Paint Timing.
+    const timing = (page) =>
+      page.evaluate(async () => {
+        await window.playground.ready;
+        const fcp = performance.getEntriesByName("first-contentful-paint")[0];
+        const wasm = performance
+          .getEntriesByType("resource")
+          .find((e) => e.name.endsWith("_bg.wasm"));
+        return {
+          fcp: fcp?.startTime,
+          wasm: wasm?.startTime,
+          poolOnDemand: window.playground.capabilities.poolOnDemand,
+        };
+      });
+    const embed = await open(`${isolated.url}?embed=1&view=run`);
+    const e = await timing(embed);
+    assert.ok(e.fcp > 0 && e.wasm > 0, JSON.stringify(e));
+    assert.equal(e.poolOnDemand, true);
+    // The engine waits for the first paint, or 500 ms at most (engine.js's firstPaint).
+    assert.ok(
+      e.wasm >= Math.min(e.fcp, 500),
+      `engine asked for at ${e.wasm} ms, first paint at ${e.fcp} ms`,
+    );
+    assertClean(embed);
+    await embed.context().close();
+    const full = await open(isolated.url);
+    const f = await timing(full);
+    assert.ok(f.wasm > 0, JSON.stringify(f));
+    assert.equal(f.poolOnDemand, false);
+    assertClean(full);
+    await full.context().close();
+  });
+
   test("Copy embed code: the chosen view, as the element (one line after the script) and as an iframe", async () => {
     const page = await open(`${isolated.url}?model=threads&tasks=5&delay=100`, {
       permissions: ["clipboard-read", "clipboard-write"],
@@ -503,7 +536,7 @@ describe("export a run", () => {
   });
 
   test("a GIL run's waits are events of their own; a million-task trace is built in slices, giving the page back", async () => {
-    const page = await open(isolated.url);
+    const page = await open(source.url);
     await capabilities(page, "the page");
     const gil = await page.evaluate(async () => {
       const r = await window.playground.run({

@@ -3,6 +3,7 @@
 // error or console error.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { existsSync } from "node:fs";
 import { chromium } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -21,9 +22,14 @@ export const CHROMIUM_ARGS = [
 
 /**
  * Starts scripts/serve.mjs; resolves to `{ url, close }` (the URL ends in the server's prefix).
- * `args` are more of its options, e.g. `["--plain", "--prefix", "/docs/"]`.
+ * `args` are more of its options, e.g. `["--plain", "--prefix", "/docs/"]`. The tests run dist/,
+ * the page as users get it (bundled by scripts/dist.mjs); `root: "www"` serves the source modules
+ * one by one, for a test of one of them.
  */
-export async function startServer({ isolation = true, root = "www", args: extra = [] } = {}) {
+export async function startServer({ isolation = true, root = "dist", args: extra = [] } = {}) {
+  if (!existsSync(`${root}/index.html`)) {
+    throw new Error(`${root}/ is missing: run ./build.sh dist first (./build.sh test does)`);
+  }
   const args = ["scripts/serve.mjs", "--root", root, "--port", "0", ...extra];
   if (!isolation) args.push("--no-isolation");
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
@@ -85,7 +91,7 @@ export function assertClean(page) {
 export async function ready(page) {
   return page.evaluate(async () => {
     const caps = await window.playground.ready;
-    if (caps.threads && new URLSearchParams(location.search).get("embed") !== "1") {
+    if (caps.threads && !caps.poolOnDemand) {
       await window.playground.threadsReady;
     }
     return { ...window.playground.capabilities };

@@ -1,0 +1,113 @@
+// dist/: the page as users get it, for any static host, from www/ as built.
+//
+// www/ is plain ES modules, one file per concern, which is what the page is developed, served
+// (`./build.sh serve`) and type-checked as. Shipped that way, a first visit made 29 requests, and
+// on a slow phone every one of them stood between the page and its first paint: Lighthouse's
+// simulation of one put the embed's largest paint at about 1.65 s. esbuild (npm, pinned) bundles
+// the modules into their entry points and a few shared chunks with content-hashed names, and
+// minifies them, the classic scripts and the stylesheet. The tests and the bench run this folder.
+//
+// Entry points are the modules something loads by URL, whose names stay: main.js and engine.js
+// (index.html), playground.js (the public API, typed by playground.d.ts), embed.js (the
+// `<async-vs-threads>` element a documentation page loads) and process.js (the worker of the
+// processes model). The wasm-bindgen glue under pkg/ stays as it is: the thread pool's workers
+// import it by URL, and the page must share that one instance of it.
+//
+// Usage: node scripts/dist.mjs [www] [dist]
+import * as esbuild from "esbuild";
+import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+
+const [from = "www", to = "dist"] = process.argv.slice(2);
+const ENTRIES = ["main.js", "engine.js", "playground.js", "embed.js", "process.js"];
+/** Classic scripts index.html runs before the modules, in order; minified, kept as they are. */
+const CLASSIC = ["coi.js", "coi-serviceworker.js", "embed-view.js"];
+
+rmSync(to, { recursive: true, force: true });
+cpSync(from, to, { recursive: true });
+// GitHub Pages would otherwise run the folder through Jekyll.
+writeFileSync(join(to, ".nojekyll"), "");
+
+const { metafile } = await esbuild.build({
+  absWorkingDir: resolve(from),
+  entryPoints: ENTRIES,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  minify: true,
+  // Browsers the page supports: the three engines the tests drive, and their recent peers.
+  target: ["es2022", "chrome110", "firefox115", "safari16"],
+  outdir: resolve(to),
+  chunkNames: "[name]-[hash]",
+  external: ["./pkg/*"],
+  allowOverwrite: true,
+  metafile: true,
+  logLevel: "warning",
+});
+
+// The metafile's paths are relative to `from`; here they are made relative to `to`.
+const inTo = (path) => relative(resolve(to), resolve(from, path));
+// Each module that went into a bundle is no longer served on its own: leave it out of dist/.
+const outputs = Object.entries(metafile.outputs).map(([path, o]) => ({ file: inTo(path), ...o }));
+const produced = new Set(outputs.map((o) => o.file));
+for (const o of outputs) {
+  for (const input of Object.keys(o.inputs)) {
+    if (!produced.has(input)) rmSync(join(to, input), { force: true });
+  }
+}
+// The type declarations of what was bundled (the page's own API types stay: playground.d.ts).
+rmSync(join(to, "vendor/wasm-feature-detect.d.ts"), { force: true });
+
+for (const name of CLASSIC) {
+  const file = join(to, name);
+  const { code } = await esbuild.transform(readFileSync(file, "utf8"), {
+    minify: true,
+    target: "es2022",
+  });
+  writeFileSync(file, code);
+}
+const css = join(to, "style.css");
+writeFileSync(
+  css,
+  (await esbuild.transform(readFileSync(css, "utf8"), { loader: "css", minify: true })).code,
+);
+
+// index.html preloads every module the page's two module scripts import, so they are fetched at
+// once rather than discovered one import after another: the bundles' chunks replace www's list.
+const byFile = new Map(outputs.map((o) => [o.file, o]));
+const preload = new Set();
+const walk = (file) => {
+  for (const i of byFile.get(file).imports) {
+    if (i.kind !== "import-statement" || i.external) continue;
+    const dep = inTo(i.path);
+    if (preload.has(dep)) continue;
+    preload.add(dep);
+    walk(dep);
+  }
+};
+walk("engine.js");
+walk("main.js");
+const page = join(to, "index.html");
+const html = readFileSync(page, "utf8");
+const anchor = '<script type="module" async src="engine.js"></script>';
+if (!html.includes(anchor) || !/<link rel="modulepreload"/.test(html)) {
+  throw new Error(`scripts/dist.mjs: ${from}/index.html no longer has ${anchor} and its preloads`);
+}
+writeFileSync(
+  page,
+  html
+    .replace(/\n\s*<link rel="modulepreload" href="[^"]*" \/>/g, "")
+    .replace(
+      anchor,
+      anchor + [...preload].map((f) => `\n    <link rel="modulepreload" href="${f}" />`).join(""),
+    ),
+);
+
+// Every file a page or worker loads by name must still be there.
+for (const name of [...ENTRIES, ...CLASSIC, "style.css", "index.html"]) {
+  if (!existsSync(join(to, name))) throw new Error(`scripts/dist.mjs: ${to}/${name} is missing`);
+}
+console.error(
+  `dist: ${ENTRIES.length} entry points, ${outputs.length - ENTRIES.length} shared or lazy chunks; ` +
+    `index.html preloads ${[...preload].join(", ")}`,
+);
