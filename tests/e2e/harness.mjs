@@ -27,8 +27,8 @@ export const CHROMIUM_ARGS = [
  * one by one, for a test of one of them.
  */
 export async function startServer({ isolation = true, root = "dist", args: extra = [] } = {}) {
-  if (!existsSync(`${root}/index.html`)) {
-    throw new Error(`${root}/ is missing: run ./build.sh dist first (./build.sh test does)`);
+  if (root === "dist" && !existsSync("dist/index.html")) {
+    throw new Error("dist/ is missing: run ./build.sh dist first (./build.sh test does)");
   }
   const args = ["scripts/serve.mjs", "--root", root, "--port", "0", ...extra];
   if (!isolation) args.push("--no-isolation");
