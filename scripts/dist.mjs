@@ -45,18 +45,18 @@ const { metafile } = await esbuild.build({
   logLevel: "warning",
 });
 
-// The metafile's paths are relative to `from`; here they are made relative to `to`.
+// The metafile's paths are relative to `from`; here they are made relative to `to`. (An input's
+// path is the same in both: dist/ is a copy of www/.)
 const inTo = (path) => relative(resolve(to), resolve(from, path));
-// Each module that went into a bundle is no longer served on its own: leave it out of dist/.
 const outputs = Object.entries(metafile.outputs).map(([path, o]) => ({ file: inTo(path), ...o }));
 const produced = new Set(outputs.map((o) => o.file));
-for (const o of outputs) {
-  for (const input of Object.keys(o.inputs)) {
-    if (!produced.has(input)) rmSync(join(to, input), { force: true });
-  }
+// Each module that went into a bundle is no longer served on its own, nor its type declarations:
+// leave them out of dist/ (an entry point keeps its name, and playground.d.ts with it).
+for (const input of Object.keys(metafile.inputs)) {
+  if (produced.has(input)) continue;
+  rmSync(join(to, input), { force: true });
+  rmSync(join(to, input.replace(/\.js$/, ".d.ts")), { force: true });
 }
-// The type declarations of what was bundled (the page's own API types stay: playground.d.ts).
-rmSync(join(to, "vendor/wasm-feature-detect.d.ts"), { force: true });
 
 for (const name of CLASSIC) {
   const file = join(to, name);
