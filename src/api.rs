@@ -467,12 +467,19 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
                 .into(),
         );
     }
-    // Time to create and start one task: the spread of start times over the tasks.
+    // Time to create and start one task: the spread of start times over the tasks. Not measured
+    // when a limit holds tasks back (their starts then wait for a free place), nor when the clock
+    // did not move while they started: the executor reads it once per batch of polls, so a few
+    // quick tasks share one reading, and 0 would claim a cost of nothing.
     let (first, last) = layout.ids.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &i| {
         let s = f64::from(o.spans.start[i as usize]);
         (a.min(s), b.max(s))
     });
-    let task_start_us = (layout.ids.len() > 1 && p.model == Model::Async && !p.busies_event_loop())
+    let task_start_us = (layout.ids.len() > 1
+        && p.model == Model::Async
+        && !p.busies_event_loop()
+        && p.limit.is_none()
+        && last > first)
         .then(|| (last - first) * 1000.0 / (layout.ids.len() - 1) as f64);
     let output = output::Run {
         model: p.model,

@@ -343,7 +343,8 @@ js_object! {
         pub heap_peak_bytes: f64 => "heapPeakBytes",
         /// `heapPeakBytes` per task.
         pub heap_bytes_per_task: f64 => "heapBytesPerTask",
-        /// Time to create and start one async task, in µs (async runs that do not block).
+        /// Time to create and start one async task, in µs: async runs that do not block, have no
+        /// `limit`, and took long enough to start for the clock to move.
         pub task_start_us: Option<f64> => "taskStartUs",
         /// Time to start one thread, in ms (threads runs): a pool thread's, or for a run with
         /// threads of its own, one of those (measured when they were started).

@@ -5,6 +5,7 @@ import { number } from "./format.js";
 
 const ms = (x) => `${number(x)} ms`;
 const times = (x) => `${x.toFixed(2)}×`;
+const plural = (n, one, many) => `${number(n)} ${n === 1 ? one : many}`;
 
 function failure(r) {
   if (r.fail === null || r.fail === undefined || !r.errors.length) return null;
@@ -13,16 +14,22 @@ function failure(r) {
     case "async":
       return r.failMode === "try_join_all"
         ? `Task ${k} failed; try_join_all ended the run there (${ms(r.elapsedMs)}) and dropped, so ` +
-            `cancelled, the other ${r.cancelled} tasks.`
+            `cancelled, the other ${plural(r.cancelled, "task", "tasks")}.`
         : `Task ${k} failed; join_all let the other ${r.finished} finish and handed the error back ` +
             `with the results.`;
     case "threads":
+      // A panic aborts its worker thread: nothing is handed back, and the engine's error says
+      // what the run saw instead.
+      if (r.crashed && r.error) return r.error;
       return (
-        `Task ${k} failed in its thread; the other threads went on (${r.finished} tasks done), ` +
+        `Task ${k} failed in its thread; the other threads went on (${plural(r.finished, "task", "tasks")} done), ` +
         `and the error reached the caller with the results, as future.result() raises it.`
       );
     case "sequential":
-      return `Task ${k} failed and the loop stopped there: ${r.tasks - k - 1} tasks never ran.`;
+      return r.tasks - k - 1 > 0
+        ? `Task ${k} failed and the loop stopped there: ` +
+            `${plural(r.tasks - k - 1, "task", "tasks")} never ran.`
+        : `Task ${k} failed; it was the last, so the loop had run every task.`;
     case "processes":
       return (
         `Task ${k} failed in its process; the others were unaffected and the error came back ` +
@@ -35,6 +42,21 @@ function failure(r) {
 
 function effect(r) {
   const n = r.tasks;
+  const cores = navigator.hardwareConcurrency || 1;
+  // The counter's tasks do not wait (delay plays no part), and the deadlock's lock waits are not
+  // the model's usual rounds: the engine's notes tell those runs. Processes keep their sentence,
+  // which is about starting them.
+  if (r.workload === "counter" && r.model !== "processes") return null;
+  if (r.workload === "deadlock" && (r.model === "async" || r.model === "threads")) return null;
+  if (r.model === "async" && r.offload) {
+    // The engine's note says what offloading did to the event loop; this says what it did to
+    // the run.
+    return r.workload === "cpu"
+      ? `The pool's threads computed the tasks in parallel while the event loop awaited them: ` +
+          `speedup ${times(r.speedup)} with ${cores} cores.`
+      : `The blocking calls ran on the pool's threads while the event loop awaited them: ` +
+          `${ms(r.elapsedMs)} for an ideal of ${ms(r.idealMs)}.`;
+  }
   if (r.model === "async" && r.blocking) {
     return (
       `Each task blocked the event loop instead of awaiting: they ran one after another ` +
@@ -59,7 +81,7 @@ function effect(r) {
     }
     return (
       `${r.model === "processes" ? r.processes : r.threads} ${r.model} computed in parallel: ${speed} with ` +
-      `${navigator.hardwareConcurrency || 1} cores.`
+      `${cores} cores.`
     );
   }
   if (r.model === "threads" && r.gil) {
@@ -69,11 +91,25 @@ function effect(r) {
     );
   }
   switch (r.model) {
-    case "async":
+    case "async": {
+      // A semaphore (limit) or a connection limit lets only so many wait at once: the tasks then
+      // wait in rounds, not all together.
+      const bound = Math.min(
+        r.limit ?? Infinity,
+        r.workload === "fetch" ? (r.connections ?? Infinity) : Infinity,
+      );
+      if (bound < n) {
+        return (
+          `The ${number(n)} tasks waited at most ${number(bound)} at a time on one thread ` +
+          `(up to ${number(r.peakInFlight)} in flight): ${ms(r.elapsedMs)}, for an ideal of ` +
+          `ceil(${number(n)} / ${number(bound)}) × ${ms(r.delay)} = ${ms(r.idealMs)}.`
+        );
+      }
       return (
         `All ${number(n)} tasks waited at once on one thread (up to ${number(r.peakInFlight)} ` +
         `in flight): ${ms(r.elapsedMs)}, about one ${r.workload === "fetch" ? "round of requests" : "delay"}.`
       );
+    }
     case "threads":
       return (
         `${r.threads} threads each blocked on one task at a time: ` +

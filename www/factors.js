@@ -3,7 +3,7 @@
 // threading and processes, each with a demonstration that runs here (Show me) and the figure that
 // proves or qualifies the row (Measured here), and the article's three verdicts with the runs that
 // back them. Every figure in a measured cell comes from the records of the runs just made.
-import { number } from "./format.js";
+import { number, precise } from "./format.js";
 
 /** @typedef {import("./playground").Record} Record */
 /** @typedef {import("./playground").Capabilities} Capabilities */
@@ -136,7 +136,8 @@ export const FACTORS = [
       const t = find(rs, "threads");
       const p = find(rs, "processes");
       return (
-        `An async task: ${number(a.heapBytesPerTask)} bytes and ${number(a.taskStartUs ?? 0)} µs to start` +
+        `An async task: ${number(a.heapBytesPerTask)} bytes` +
+        (a.taskStartUs !== undefined ? ` and ${precise(a.taskStartUs)} µs to start` : "") +
         (t
           ? `; a thread: ${number((t.threadBytes ?? 0) / 2 ** 20)} MB and ${number(t.threadStartMs ?? 0)} ms`
           : "") +

@@ -33,3 +33,17 @@ export function number(x, separator = ",") {
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, separator);
   return sign + (tenths === "0" ? grouped : `${grouped}.${tenths}`);
 }
+
+/** A duration for a caption: "3.2 ms" under a second, "2.01 s" from there. */
+export function duration(ms) {
+  return ms >= 1000 ? `${+(ms / 1000).toFixed(2)} s` : `${+ms.toFixed(1)} ms`;
+}
+
+/**
+ * Like `number`, but with two significant digits from 0.001 to 1 (0.091, not 0.1), where one
+ * decimal would round a small cost down to 0.
+ */
+export function precise(x) {
+  const abs = Math.abs(x);
+  return abs >= 0.001 && abs < 1 ? String(Number(x.toPrecision(2))) : number(x);
+}

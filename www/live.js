@@ -4,7 +4,7 @@
 // speed, or shows any moment picked on the scrubber. Every figure comes from the engine: its live
 // snapshot (`playground.live()`) during the run, its record after.
 import { draw } from "./timeline.js";
-import { number } from "./format.js";
+import { duration, number } from "./format.js";
 
 const $ = (id) => /** @type {any} */ (document.getElementById(id));
 
@@ -110,7 +110,7 @@ export function liveEnd(record, explanation) {
   figure.dataset.state = "done";
   $("live-caption").textContent =
     `${record.model}: ${number(record.finished)} of ${number(record.tasks)} tasks done in ` +
-    `${(record.elapsedMs / 1000).toFixed(2)} s`;
+    duration(record.elapsedMs);
   $("live-what").textContent = explanation;
   // Drawn in the next frame, like the other figures: not part of the run's end.
   requestAnimationFrame(() => showAt(Infinity));

@@ -6,6 +6,8 @@
 // Meaning never rests on colour alone: failed tasks carry a ✕, cancelled ones are
 // outlines, time spent waiting for the GIL or a lock is hatched, and every lane is named in text.
 
+import { duration } from "./format.js";
+
 const LABEL_W = 92;
 const AXIS_H = 22;
 const PAD = 6;
@@ -39,10 +41,6 @@ function tickStep(span, target = 6) {
   return 10 * mag;
 }
 
-function formatMs(ms) {
-  return ms >= 1000 ? `${+(ms / 1000).toFixed(2)} s` : `${+ms.toFixed(1)} ms`;
-}
-
 /**
  * Creates a figure for `record`, with `explanation` under its caption. Draw it (again when the
  * width changes) with `draw(figure, record, axisMs)`.
@@ -56,7 +54,7 @@ export function timelineFigure(record, explanation = "") {
   const caption = document.createElement("figcaption");
   caption.textContent =
     `${record.model}${record.gil ? " + GIL" : ""} (${record.workload}): ` +
-    `${record.finished} of ${record.tasks} tasks done in ${formatMs(record.elapsedMs)}` +
+    `${record.finished} of ${record.tasks} tasks done in ${duration(record.elapsedMs)}` +
     (record.failed ? `, ${record.failed} failed` : "") +
     (record.cancelled ? `, ${record.cancelled} cancelled` : "") +
     (record.stopped ? " (stopped)" : "") +
@@ -164,7 +162,7 @@ export function draw(figure, full, axisMs, now = Infinity) {
     ctx.lineTo(px, height);
     ctx.stroke();
     ctx.textAlign = t === 0 ? "left" : "center";
-    ctx.fillText(formatMs(t), px, 2);
+    ctx.fillText(duration(t), px, 2);
   }
 
   // Lanes: background and label.

@@ -3,7 +3,7 @@
 // overhead, the code side by side and the sweep.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { apiRun, assertClean, launch, open, ready, startServer } from "./harness.mjs";
+import { apiRun, assertClean, launch, open, ready, runFromUi, startServer } from "./harness.mjs";
 
 let browser, server, page, caps;
 before(async () => {
@@ -238,4 +238,111 @@ describe("on the page", () => {
     assert.ok(Number(at(100).threads) > 10 * Number(at(1).threads), JSON.stringify(table));
     assert.match(await page.textContent("#sweep-notes"), /Skipped/);
   });
+});
+
+describe("every sentence agrees with its run", () => {
+  // Each case is a link and a Run button; the sentence next to the result must say what that
+  // run did (`says`) and must not tell the story of another kind of run (`never`). Each of these
+  // once read wrong: a counter run "waited ... about one delay", a limited run "waited at once",
+  // an offloaded blocking run "ran one after another" in 300 ms.
+  const cases = [
+    {
+      link: "?blocking=1&offload=1&tasks=3&delay=200",
+      model: "async",
+      says: [/blocking calls ran on the pool's threads/, /for an ideal of 200 ms/],
+      never: [/one after another/, /could not even paint/],
+      threads: true,
+    },
+    {
+      link: "?workload=cpu&offload=1&tasks=2&delay=100",
+      model: "async",
+      says: [/pool's threads computed the tasks in parallel/],
+      never: [/one event loop computes one task at a time/],
+      threads: true,
+    },
+    {
+      link: "?limit=2&tasks=4&delay=100",
+      model: "async",
+      says: [/at most 2 at a time/, /ceil\(4 \/ 2\) × 100 ms = 200 ms/],
+      never: [/waited at once/, /about one delay/],
+    },
+    {
+      link: "?workload=fetch&connections=2&tasks=4&delay=100",
+      model: "async",
+      says: [/at most 2 at a time/, /= 200 ms/],
+      never: [/waited at once/, /about one round/],
+    },
+    {
+      link: "?workload=counter&tasks=2&increments=1000",
+      model: "async",
+      says: [/No update was lost/],
+      never: [/waited/, /delay/],
+      caption: /done in \d+(\.\d)? ms$/,
+    },
+    {
+      link: "?workload=counter&tasks=2&increments=1000",
+      model: "threads",
+      says: [/updates|update/],
+      never: [/ideal/, /blocked on one task/],
+      threads: true,
+    },
+    {
+      link: "?workload=deadlock&tasks=2&delay=100",
+      model: "threads",
+      says: [/Deadlock/],
+      never: [/ceil\(/],
+      threads: true,
+    },
+    {
+      link: "?fail=1&tasks=3&delay=50",
+      model: "sequential",
+      says: [/Task 1 failed and the loop stopped there: 1 task never ran\./],
+      never: [/1 tasks/],
+    },
+    {
+      link: "?fail=2&tasks=3&delay=50",
+      model: "sequential",
+      says: [/Task 2 failed; it was the last/],
+      never: [/0 tasks never ran/],
+    },
+    {
+      link: "?fail=1&failMode=panic&tasks=2&delay=50",
+      model: "threads",
+      says: [/stopped answering \(task 1 panicked\)/],
+      never: [/future\.result\(\)/],
+      threads: true,
+    },
+    {
+      link: "?tasks=3&delay=50",
+      model: "async",
+      cost: [/whole heap peak \(.+\) over only 3 tasks/],
+      never: [/µs/],
+    },
+    {
+      link: "?tasks=10000&delay=50",
+      model: "async",
+      cost: [/creating and starting one task\s*\d[\d,.]* µs/],
+      costNever: [/over only/],
+    },
+  ];
+  for (const c of cases) {
+    test(`${c.model} ${c.link}`, async (t) => {
+      if (c.threads && !caps.threads) return t.skip("this browser has no threads here");
+      const p = await open(browser, server.url + c.link);
+      try {
+        await ready(p);
+        await runFromUi(p, c.model);
+        const what = await p.textContent("#results tbody tr:first-child td.what");
+        const cost = (await p.textContent("#overhead")).replace(/\s+/g, " ");
+        for (const re of c.says ?? []) assert.match(what, re);
+        for (const re of c.never ?? []) assert.doesNotMatch(what + (c.cost ? cost : ""), re);
+        for (const re of c.cost ?? []) assert.match(cost, re);
+        for (const re of c.costNever ?? []) assert.doesNotMatch(cost, re);
+        if (c.caption) assert.match(await p.textContent("#live-caption"), c.caption);
+        assertClean(p);
+      } finally {
+        await p.context().close();
+      }
+    });
+  }
 });
