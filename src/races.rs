@@ -119,6 +119,13 @@ fn counter_notes(p: &Params, o: &Outcome) -> Vec<String> {
                 "CPython's asyncio does the same: 4 tasks × 1,000 with `await asyncio.sleep(0)` between \
                  the read and the write lost 3,000 of 4,000 updates (CPython 3.11 here)."
                     .into()
+            } else if p.await_inside && p.sync == SyncMode::Lock {
+                // Measured like the bench's race-async (bench/python_bench.py), with `async with
+                // lock:` around the read, the await and the write: 4,000 of 4,000 in 3 runs.
+                "CPython's asyncio does the same: 4 tasks × 1,000 with `async with lock:` around the \
+                 read, `await asyncio.sleep(0)` and the write lost 0 of 4,000 updates (CPython 3.11 \
+                 here)."
+                    .into()
             } else {
                 "CPython's asyncio behaves the same: 4 tasks × 1,000 `counter += 1` with no await \
                  inside lost 0 updates (CPython 3.11 here)."
@@ -185,6 +192,7 @@ mod tests {
         assert!(n[1].contains("lost 3,000 of 4,000"));
         let n = notes(&Params { sync: SyncMode::Lock, ..a }, &counted(4_000));
         assert!(n[0].contains("asyncio.Lock"), "{}", n[0]);
+        assert!(n[1].contains("`async with lock:`"), "{}", n[1]);
     }
 
     #[test]

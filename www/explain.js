@@ -117,11 +117,19 @@ function effect(r) {
       );
     case "sequential":
       return `One task after another: ${n} × ${ms(r.delay)}.`;
-    case "processes":
-      return (
-        `${r.processes} processes, sharing nothing; ${r.processesStarted} had to be started ` +
-        `(${ms(r.processStartMs)} each, not counted in elapsed) and the rest were reused.`
-      );
+    case "processes": {
+      const all = plural(r.processes, "process", "processes");
+      const started = r.processesStarted ?? 0;
+      if (started === 0) {
+        return `${all}, sharing nothing, left from an earlier run: none had to be started.`;
+      }
+      const cost = `(${ms(r.processStartMs)} each, not counted in elapsed)`;
+      return started >= r.processes
+        ? `${all}, sharing nothing; ${r.processes === 1 ? "it" : `all ${started}`} had to be ` +
+            `started ${cost}.`
+        : `${all}, sharing nothing; ${started} had to be started ${cost} and the other ` +
+            `${r.processes - started} were reused.`;
+    }
     default:
       return "";
   }

@@ -313,6 +313,18 @@ describe("every sentence agrees with its run", () => {
       threads: true,
     },
     {
+      link: "?tasks=3&delay=50&processes=2",
+      model: "processes",
+      says: [/^2 processes, sharing nothing; all 2 had to be started \(.+ ms each/],
+      never: [/the rest were reused/, /the other/],
+    },
+    {
+      link: "?workload=counter&tasks=4&increments=1000&awaitInside=1&sync=lock",
+      model: "async",
+      says: [/asyncio\.Lock/, /`async with lock:`/],
+      never: [/with no await inside/],
+    },
+    {
       link: "?tasks=3&delay=50",
       model: "async",
       cost: [/whole heap peak \(.+\) over only 3 tasks/],
