@@ -489,6 +489,11 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
         errors: &o.errors,
         elapsed_ms: o.elapsed_ms,
         stopped: o.stopped,
+        counter: o.counter.as_ref().map(|c| output::Counted {
+            expected: p.counter_expected(),
+            got: c.shared,
+            increments: u64::from(p.increments),
+        }),
     }
     .lines()
     .into_iter()

@@ -143,7 +143,9 @@ impl LiveView {
                 output::end_line(e.id, self.workload, state, None)
             }
         };
-        self.printed.push(Line { at_ms: e.at, lane: e.lane.number(), text });
+        if output::prints_task_lines(self.workload) {
+            self.printed.push(Line { at_ms: e.at, lane: e.lane.number(), text });
+        }
     }
 
     /// The lines printed so far: the first and latest [`output::KEEP`], with one saying how many

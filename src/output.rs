@@ -153,6 +153,25 @@ pub struct Run<'a> {
     pub elapsed_ms: f64,
     /// Whether it was stopped.
     pub stopped: bool,
+    /// What a counter run counted, for the lines its program prints instead of the seed's.
+    pub counter: Option<Counted>,
+}
+
+/// A counter run's figures, as its program prints them (the page's Python for it).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Counted {
+    /// Tasks × increments.
+    pub expected: u64,
+    /// The shared counter at the end (for processes, the page's own, which stays 0).
+    pub got: u64,
+    /// What each task adds.
+    pub increments: u64,
+}
+
+/// Whether tasks print a line as they start and end. The counter's program prints only its
+/// count at the end, as the page's Python for it does: `expected 4_000, got 2_000`.
+pub fn prints_task_lines(workload: Workload) -> bool {
+    workload != Workload::Counter
 }
 
 impl Run<'_> {
@@ -193,6 +212,9 @@ impl Run<'_> {
     /// tasks take tens of ms, where a heap update per moment took 2.2 s. Either order finds the
     /// same moments.
     pub fn lines(&self) -> Vec<Line> {
+        if let Some(lines) = self.counter_lines() {
+            return lines;
+        }
         let (starts, ends) = (&self.spans.start, &self.spans.end);
         let happened = |v: &[SpanMs]| v.iter().filter(|t| !t.is_nan()).count() as u64;
         let total = happened(starts) + happened(ends);
@@ -250,6 +272,39 @@ impl Run<'_> {
         }
         lines.push(Line { at_ms, lane, text: elapsed_line(self.elapsed_ms) });
         lines
+    }
+
+    /// What a counter run's program prints, all at its end: for processes the list of each
+    /// task's return value (its process's own count so far), then the count. `None` for other
+    /// runs, and for a counter run that was stopped or had a failing task, which print as the
+    /// others do.
+    fn counter_lines(&self) -> Option<Vec<Line>> {
+        let c = self.counter.filter(|_| !self.stopped && self.errors.is_empty())?;
+        let big = |n: u64| crate::params::group_with(n, '_');
+        let at = |text: String| Line { at_ms: self.elapsed_ms, lane: Lane::EVENT_LOOP.number(), text };
+        if self.model != Model::Processes {
+            return Some(vec![at(format!("expected {}, got {}", big(c.expected), big(c.got)))]);
+        }
+        // A process's count starts at 0 with the run and grows by `increments` with each of its
+        // tasks, in the order it took them.
+        let tasks = self.spans.start.len();
+        let mut order: Vec<u32> = (0..tasks as u32).collect();
+        order.sort_by(|&a, &b| self.spans.start[a as usize].total_cmp(&self.spans.start[b as usize]));
+        let mut taken: std::collections::BTreeMap<Lane, u64> = std::collections::BTreeMap::new();
+        let mut count = vec![0u64; tasks];
+        for id in order {
+            let n = taken.entry(self.spans.lane[id as usize]).or_default();
+            *n += 1;
+            count[id as usize] = *n * c.increments;
+        }
+        let mut items: Vec<String> = count.iter().take(5).map(u64::to_string).collect();
+        if tasks > 5 {
+            items.push("...".into());
+        }
+        Some(vec![
+            at(format!("[{}]", items.join(", "))),
+            at(format!("expected {}, the parent's counter: {}", big(c.expected), big(c.got))),
+        ])
     }
 
     /// The line the program prints after its tasks: the list of results as Python prints it, or
@@ -310,6 +365,7 @@ mod tests {
             errors: &[],
             elapsed_ms: 1004.0,
             stopped: false,
+            counter: None,
         };
         r.lines().into_iter().map(|l| l.text).collect()
     }
@@ -377,12 +433,40 @@ mod tests {
             errors: &errors,
             elapsed_ms: 10.0,
             stopped: false,
+            counter: None,
         };
         let lines: Vec<String> = r.lines().into_iter().map(|l| l.text).collect();
         assert_eq!(lines[2], "Error fetching url1: task 0 failed (fail=0)");
         assert_eq!(lines[4], "[RuntimeError('task 0 failed (fail=0)'), 'Content of url2']");
         let r = Run { fail_mode: FailMode::TryJoinAll, ..r };
         assert_eq!(r.lines()[4].text, "RuntimeError: task 0 failed (fail=0)");
+    }
+
+    #[test]
+    fn a_counter_prints_its_count_as_its_program_does() {
+        let s = spans(&[(0.0, 1.0), (0.0, 1.0), (0.0, 1.0), (0.0, 1.0)], Lane::thread(1));
+        let counter = Some(Counted { expected: 400_000, got: 200_000, increments: 100_000 });
+        let r = Run {
+            model: Model::Threads,
+            workload: Workload::Counter,
+            fail_mode: FailMode::JoinAll,
+            spans: &s,
+            errors: &[],
+            elapsed_ms: 1.0,
+            stopped: false,
+            counter,
+        };
+        let text = |r: &Run| r.lines().into_iter().map(|l| l.text).collect::<Vec<_>>();
+        assert_eq!(text(&r), ["expected 400_000, got 200_000"]);
+        // Processes: each task returns its process's own count so far, in the order it took them.
+        let mut s = spans(&[(0.0, 1.0), (0.0, 1.0), (1.0, 2.0), (2.0, 3.0)], Lane::process(1));
+        s.lane[1] = Lane::process(2);
+        let counter = Some(Counted { expected: 40, got: 0, increments: 10 });
+        let p = Run { model: Model::Processes, spans: &s, counter, ..r };
+        assert_eq!(text(&p), ["[10, 10, 20, 30]", "expected 40, the parent's counter: 0"]);
+        // A stopped counter run prints as the others do.
+        let stopped = Run { stopped: true, ..p };
+        assert_eq!(text(&stopped)[0], "Start counting url1");
     }
 
     #[test]
@@ -423,6 +507,7 @@ mod tests {
                 errors: &[],
                 elapsed_ms: 100.0,
                 stopped: false,
+                counter: None,
             };
             let mut all: Vec<Moment> = r.moments().collect();
             all.sort();

@@ -16,7 +16,7 @@ pub use ideal::ideal_ms;
 pub use limits::*;
 pub use parse::{FieldError, Raw, Request};
 pub use rules::check;
-pub use schema::{Opt, group};
+pub use schema::{Opt, group, group_with};
 pub use vocab::{FailMode, LockOrder, Model, SyncMode, Timers, Workload};
 
 /// A checked run request: one model, every option decided.

@@ -401,11 +401,16 @@ pub const OPTIONS: [Spec; Opt::COUNT] = [
 
 /// Formats 1000000 as "1,000,000" for messages and hints.
 pub fn group(n: u64) -> String {
+    group_with(n, ',')
+}
+
+/// Formats 1000000 as "1{sep}000{sep}000": with '_' as Python's `f"{n:_}"` prints it.
+pub fn group_with(n: u64, sep: char) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
         if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
+            out.push(sep);
         }
         out.push(c);
     }

@@ -278,6 +278,8 @@ describe("every sentence agrees with its run", () => {
       says: [/No update was lost/],
       never: [/waited/, /delay/],
       caption: /done in \d+(\.\d)? ms$/,
+      // What the page's Python for this run prints, and nothing else.
+      printed: /^expected 2_000, got 2_000$/,
     },
     {
       link: "?workload=counter&tasks=2&increments=1000",
@@ -285,6 +287,13 @@ describe("every sentence agrees with its run", () => {
       says: [/updates|update/],
       never: [/ideal/, /blocked on one task/],
       threads: true,
+      printed: /^expected 2_000, got [\d_]+$/,
+    },
+    {
+      link: "?workload=counter&tasks=3&increments=1000&processes=2",
+      model: "processes",
+      says: [/Each process counted in its own memory/],
+      printed: /^\[1000, 1000, 2000\]\nexpected 3_000, the parent's counter: 0$/,
     },
     {
       link: "?workload=deadlock&tasks=2&delay=100",
@@ -351,6 +360,7 @@ describe("every sentence agrees with its run", () => {
         for (const re of c.cost ?? []) assert.match(cost, re);
         for (const re of c.costNever ?? []) assert.doesNotMatch(cost, re);
         if (c.caption) assert.match(await p.textContent("#live-caption"), c.caption);
+        if (c.printed) assert.match((await p.innerText("#console")).trim(), c.printed);
         assertClean(p);
       } finally {
         await p.context().close();
