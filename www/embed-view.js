@@ -35,9 +35,10 @@
   }
   if (embedded) setTheme(params.get("theme"));
   // What the embed shows: `run` (the run controls, the live figure, the output and one line of
-  // result), `factor` (one row of the comparison table) or `full` (the page less its chrome).
+  // result), `factor` (one row of the comparison table) or `full` (the page less its chrome). A
+  // link that names a row (`factor=`) but no view means that row.
   if (embedded) {
-    const view = params.get("view");
+    const view = params.get("view") ?? (params.has("factor") ? "factor" : null);
     root.dataset.view = view === "run" || view === "factor" ? view : "full";
   }
 

@@ -13,7 +13,8 @@
 // - every run option of the schema (www/schema.js), by its name or an alias: `model`, `tasks`,
 //   `delay`, `threads`, `workload`, `failMode`...; anything else is ignored;
 // - `view`: `run` (the default: setup, Run, timeline, output), `factor` (one row of the
-//   comparison table, named by `factor`) or `full` (the whole page without its chrome);
+//   comparison table, named by `factor`; the default when `factor` is given) or `full` (the
+//   whole page without its chrome);
 // - `theme`: `dark`, `light`, or `auto` (follow the page around it, also when it changes);
 //   without it the embed follows the reader's system;
 // - `autorun`: present (and not "0" or "false"): the run starts when the embed has loaded.
@@ -86,9 +87,9 @@ export class AsyncVsThreads extends HTMLElement {
     this.onHostChange = this.onHostChange.bind(this);
   }
 
-  /** The view asked for, or "run". */
+  /** The view asked for; else "factor" if a row is named, else "run". */
   get view() {
-    const view = this.getAttribute("view") ?? "run";
+    const view = this.getAttribute("view") ?? (this.hasAttribute("factor") ? "factor" : "run");
     return view in HEIGHTS ? view : "run";
   }
 

@@ -34,9 +34,9 @@ export function number(x, separator = ",") {
   return sign + (tenths === "0" ? grouped : `${grouped}.${tenths}`);
 }
 
-/** A duration for a caption: "3.2 ms" under a second, "2.01 s" from there. */
+/** A run's duration for a caption: "3.2 ms" under a second, "2.01 s" (as Python's :.2f) from there. */
 export function duration(ms) {
-  return ms >= 1000 ? `${+(ms / 1000).toFixed(2)} s` : `${+ms.toFixed(1)} ms`;
+  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${+ms.toFixed(1)} ms`;
 }
 
 /**

@@ -159,6 +159,15 @@ describe("the <async-vs-threads> element on a docs page of another origin", () =
     assert.equal(await page.evaluate(() => crossOriginIsolated), false, "an ordinary host page");
     const count = await page.locator("async-vs-threads").count();
     assert.equal(count, 3);
+    // The view: "run" unless asked for, or "factor" when a row is named without one.
+    const views = await page.evaluate(() =>
+      [{}, { factor: "errors" }, { factor: "errors", view: "full" }].map((attrs) => {
+        const el = document.createElement("async-vs-threads");
+        for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
+        return el.view;
+      }),
+    );
+    assert.deepEqual(views, ["run", "factor", "full"]);
     for (let i = 0; i < count; i++) {
       const frame = await elementFrame(page, i);
       const attrs = await page.evaluate((i) => {

@@ -356,7 +356,13 @@ describe("the embed's focused views", () => {
     const bad = await open(browser, `${server.url}?embed=1&view=factor&factor=nope`);
     await ready(bad);
     assert.match(await bad.textContent("#factor-unknown"), /"nope" is not one of model, best-for/);
+    // A link that names a row but no view shows that row.
+    const short = await open(browser, `${server.url}?embed=1&factor=errors`);
+    await ready(short);
+    assert.equal(await short.evaluate(() => document.documentElement.dataset.view), "factor");
+    assert.equal(await short.isVisible("#setup"), false);
     assertClean(page);
     assertClean(bad);
+    assertClean(short);
   });
 });
