@@ -337,6 +337,7 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
                 gil: gil.unwrap_or(false),
                 offload: offload.unwrap_or(false),
                 limit: limit.flatten(),
+                connections: connections.flatten(),
                 ..Params::new(m, tasks, delay_ms, threads)
             };
             let busy = u64::from(tasks) * u64::from(delay_ms);
@@ -355,12 +356,17 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
                 break;
             }
             let ideal = ideal_ms(&p, limits);
-            if m != Model::Async && ideal > MAX_RUN_MS as f64 {
+            // Async tasks that all wait at once take one delay however many they are; held to a
+            // few at a time (limit, connections, the pool they offload to) they take rounds, as
+            // threads do, and the same cap applies.
+            if ideal > MAX_RUN_MS as f64 {
+                let article = if m == Model::Async { "an" } else { "a" };
+                let wider = if m == Model::Async { ", or let more run at once" } else { "" };
                 errors.push(FieldError::new(
                     Opt::Tasks,
                     format!(
-                        "tasks: a {} run may take at most {} ms (5 minutes); this one would take {} ms. \
-                         Lower tasks or delay.",
+                        "tasks: {article} {} run may take at most {} ms (5 minutes); this one would \
+                         take {} ms. Lower tasks or delay{wider}.",
                         m.name(),
                         group(MAX_RUN_MS),
                         group(ideal as u64)
@@ -552,6 +558,22 @@ mod tests {
         assert!(one(Model::Async, Raw::Number(1000.0), Raw::Number(60_000.0), Raw::Missing).is_ok());
         // A million async tasks are allowed.
         assert!(one(Model::Async, Raw::Number(1e6), Raw::Number(1000.0), Raw::Missing).is_ok());
+        // Held to one at a time they take rounds, as threads do: the same cap.
+        let limited = req("async", Raw::Number(1000.0), Raw::Number(60_000.0), Raw::Missing)
+            .with(Opt::Limit, Raw::Number(1.0));
+        let e = check(&limited, POOL).unwrap_err();
+        assert_eq!(e[0].field, "tasks");
+        assert!(
+            e[0].message.starts_with("tasks: an async run may take at most 300,000 ms"),
+            "{}",
+            e[0].message
+        );
+        assert!(e[0].message.ends_with("or let more run at once."), "{}", e[0].message);
+        let fetches = req("async", Raw::Number(1000.0), Raw::Number(60_000.0), Raw::Missing)
+            .with(Opt::Workload, Raw::Text("fetch"))
+            .with(Opt::Connections, Raw::Number(2.0));
+        let e = check(&fetches, POOL).unwrap_err();
+        assert!(e.iter().any(|e| e.field == "tasks" && e.message.contains("30,000,000 ms")), "{e:?}");
     }
 
     #[test]
