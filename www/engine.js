@@ -64,13 +64,14 @@ async function threadsUnavailableReason() {
 let engine = null;
 
 /**
- * The embed view (`embed=1`, a page inside a documentation page). It starts its worker pool only
- * with the first threads run (`capabilities.poolOnDemand`), and starts downloading the engine only
- * once it has painted (see firstPaint).
+ * The embed view (a page inside a documentation page). It starts its worker pool only with the
+ * first threads run (`capabilities.poolOnDemand`), and starts downloading the engine only once it
+ * has painted (see firstPaint). embed-view.js, a classic script that runs before this module,
+ * decides it from the link (`embed=1`) and marks `<html class="embed">`: read here, so that the
+ * rule lives in one place, and a page that only imports the API (no embed-view.js) is never an
+ * embed, whatever its own URL says.
  */
-const embedded =
-  globalThis.location !== undefined &&
-  new URLSearchParams(globalThis.location.search).get("embed") === "1";
+const embedded = globalThis.document?.documentElement.classList.contains("embed") ?? false;
 
 // Loaded by its own <script type="module" async> in index.html, the module starts the engine at
 // once; the page's modules pick up the same promise through loadEngine().
