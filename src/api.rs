@@ -382,10 +382,11 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
         ));
     }
     if let Some(limit) = p.limit.filter(|_| p.model == Model::Async) {
+        let peak = record.peak_in_flight;
+        let were = if peak == 1 { "was" } else { "were" };
         record.notes.push(format!(
             "At most {limit} tasks were allowed in flight at once (asyncio.Semaphore({limit})); at the \
-             peak {} were. Threads have this bound already: their number.",
-            record.peak_in_flight
+             peak {peak} {were}. Threads have this bound already: their number."
         ));
     }
     record.pool_wait_ms = pool_wait_ms;

@@ -6,15 +6,19 @@ import { number } from "./format.js";
 const ms = (x) => `${number(x)} ms`;
 const times = (x) => `${x.toFixed(2)}×`;
 const plural = (n, one, many) => `${number(n)} ${n === 1 ? one : many}`;
+/** Tasks of `r` that never started: neither finished, failed nor cancelled. */
+const unstarted = (r) => r.tasks - r.finished - r.failed - r.cancelled;
 
 function failure(r) {
   if (r.fail === null || r.fail === undefined || !r.errors.length) return null;
   const k = r.fail;
   switch (r.model) {
     case "async":
+      // With a limit, tasks still waiting for their turn never start: dropping them is all.
       return r.failMode === "try_join_all"
         ? `Task ${k} failed; try_join_all ended the run there (${ms(r.elapsedMs)}) and dropped, so ` +
-            `cancelled, the other ${plural(r.cancelled, "task", "tasks")}.`
+            `cancelled, the other ${plural(r.cancelled, "task", "tasks")} in flight` +
+            (unstarted(r) > 0 ? `; ${plural(unstarted(r), "task", "tasks")} never started.` : ".")
         : `Task ${k} failed; join_all let the other ${r.finished} finish and handed the error back ` +
             `with the results.`;
     case "threads":

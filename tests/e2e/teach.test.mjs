@@ -303,6 +303,18 @@ describe("every sentence agrees with its run", () => {
       threads: true,
     },
     {
+      link: "?fail=1&tasks=6&delay=100&failMode=try_join_all&limit=2",
+      model: "async",
+      says: [/the other 1 task in flight; 4 tasks never started\./],
+    },
+    {
+      // All of its work in one turn of the event loop: the block still counts, to the run's end.
+      link: "?workload=cpu&tasks=3&delay=100&limit=2",
+      model: "async",
+      says: [/at the peak 1 was\./],
+      busyAtLeast: 90,
+    },
+    {
       link: "?fail=1&tasks=3&delay=50",
       model: "sequential",
       says: [/Task 1 failed and the loop stopped there: 1 task never ran\./],
@@ -360,6 +372,11 @@ describe("every sentence agrees with its run", () => {
         for (const re of c.cost ?? []) assert.match(cost, re);
         for (const re of c.costNever ?? []) assert.doesNotMatch(cost, re);
         if (c.caption) assert.match(await p.textContent("#live-caption"), c.caption);
+        if (c.busyAtLeast) {
+          const busy = /busy for up to ([\d,.]+) ms/.exec(what);
+          assert.ok(busy, what);
+          assert.ok(Number(busy[1].replaceAll(",", "")) >= c.busyAtLeast, what);
+        }
         if (c.printed) assert.match((await p.innerText("#console")).trim(), c.printed);
         assertClean(p);
       } finally {
