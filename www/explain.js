@@ -115,6 +115,13 @@ function effect(r) {
       );
     }
     case "threads":
+      // More threads than tasks: the others had nothing to do.
+      if (n < r.threads) {
+        return (
+          `${plural(n, "task", "tasks")} on ${r.threads} threads: ${n === 1 ? "it" : "each"} ` +
+          `blocked a thread of ${n === 1 ? "its" : "their"} own, ${ms(r.idealMs)} ideal.`
+        );
+      }
       return (
         `${r.threads} threads each blocked on one task at a time: ` +
         `ceil(${n} / ${r.threads}) × ${ms(r.delay)} = ${ms(r.idealMs)} ideal.`

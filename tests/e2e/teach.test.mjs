@@ -315,6 +315,13 @@ describe("every sentence agrees with its run", () => {
       busyAtLeast: 90,
     },
     {
+      link: "?tasks=2&delay=100&threads=3",
+      model: "threads",
+      says: [/^2 tasks on 3 threads: each blocked a thread of their own, 100 ms ideal\./],
+      never: [/3 threads each/],
+      threads: true,
+    },
+    {
       link: "?fail=1&tasks=3&delay=50",
       model: "sequential",
       says: [/Task 1 failed and the loop stopped there: 1 task never ran\./],
