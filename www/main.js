@@ -160,8 +160,8 @@ function addRow(r) {
     number(r.delay),
     number(width),
     number(r.elapsedMs),
-    number(r.idealMs),
-    r.idealMs > 0 ? `${(r.elapsedMs / r.idealMs).toFixed(3)}×` : "—",
+    predicts(r) ? number(r.idealMs) : "—",
+    predicts(r) && r.idealMs > 0 ? `${(r.elapsedMs / r.idealMs).toFixed(3)}×` : "—",
     number(r.peakInFlight),
     explain(r),
   ];
@@ -173,6 +173,14 @@ function addRow(r) {
   /** @type {HTMLElement} */ (tr.lastChild).className = "what";
   $("results").tBodies[0].prepend(tr);
   $("empty").hidden = true;
+}
+
+/**
+ * Whether the model predicts the run's time: not for the counter, whose time is its updates (the
+ * engine's idealMs is 0 there, and the record gives the time per update instead).
+ */
+function predicts(r) {
+  return r.workload !== "counter";
 }
 
 function showDiagnostics() {
@@ -190,9 +198,12 @@ playground.events.addEventListener("runend", (e) => {
   const why = explain(r);
   addRow(r);
   liveEnd(r, why);
+  const measure = predicts(r)
+    ? `ideal ${number(r.idealMs)} ms`
+    : `${number(r.nsPerUpdate ?? 0)} ns per update`;
   const line =
     `${r.model}: ${r.finished} of ${r.tasks} tasks in ${number(r.elapsedMs)} ms ` +
-    `(ideal ${number(r.idealMs)} ms)${r.stopped ? ", stopped" : ""}.`;
+    `(${measure})${r.stopped ? ", stopped" : ""}.`;
   $("result-line").textContent = line;
   announce(`${line} ${why}`);
   batch ??= [];

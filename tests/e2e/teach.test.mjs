@@ -288,6 +288,8 @@ describe("every sentence agrees with its run", () => {
       never: [/ideal/, /blocked on one task/],
       threads: true,
       printed: /^expected 2_000, got [\d_]+$/,
+      // No model predicts the counter's time: no ideal, the time per update instead.
+      line: /^threads: 2 of 2 tasks in [\d,.]+ ms \([\d,.]+ ns per update\)\.$/,
     },
     {
       link: "?workload=counter&tasks=3&increments=1000&processes=2",
@@ -379,6 +381,7 @@ describe("every sentence agrees with its run", () => {
         for (const re of c.cost ?? []) assert.match(cost, re);
         for (const re of c.costNever ?? []) assert.doesNotMatch(cost, re);
         if (c.caption) assert.match(await p.textContent("#live-caption"), c.caption);
+        if (c.line) assert.match(await p.textContent("#result-line"), c.line);
         if (c.busyAtLeast) {
           const busy = /busy for up to ([\d,.]+) ms/.exec(what);
           assert.ok(busy, what);
