@@ -304,7 +304,7 @@ async function cpuRuns(browser, url, S) {
     tasks: c.tasks,
     delay: c.delay,
     workload: "cpu",
-    ...(c.threads && { threads: c.threads, gil: c.gil }),
+    ...(c.threads && { threads: c.threads, ...(c.gil != null && { gil: c.gil }) }),
   });
   log("playground: cpu warm-up (calibrates the work)");
   await inPage(page, S, { ...optionsOf(S.cpu.cases[0]), tasks: 1 });

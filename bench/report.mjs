@@ -500,6 +500,19 @@ function gilLine(R, S) {
   return `- CPython ${cp.version}'s GIL on this machine: the same ${S.cpu.tasks} × ${n(cp.cpuIterations)} loop iterations took ${r.toFixed(2)}× as long on ${S.cores} threads as one after another (median ${fmtS(gil.medianMs)} vs ${fmtS(seq.medianMs)}); without a GIL ${S.cores} cores would make it ${(1 / S.cores).toFixed(2)}×. Only one thread runs Python code at a time, so threads buy pure-Python CPU work nothing.`;
 }
 
+/**
+ * One line: how the playground's simulated GIL compares with one thread, from the measured rows.
+ * Its threads are Web Workers and its sequential runs use the page's main thread, so one worker
+ * thread, not sequential, is what the GIL-on case should match.
+ */
+function workerLine(R, S) {
+  const pg = R.playground.cpu;
+  const [seq, one, gil] = ["seq", "t-1", "t-gil"].map((id) => pg.find((c) => c.id === id));
+  if ([seq, one, gil].some((c) => c?.status !== "ok"))
+    return "- The playground's GIL: not measured.";
+  return `- The playground's simulated GIL: ${S.cores} threads took ${(gil.medianMs / one.medianMs).toFixed(2)}× as long as one thread (median ${fmtS(gil.medianMs)} vs ${fmtS(one.medianMs)}). Compare it with one thread, not with sequential: the threads are Web Workers, and sequential runs on the page's main thread, which here took ${(seq.medianMs / one.medianMs).toFixed(2)}× a worker's time for the same work (${fmtS(seq.medianMs)}).`;
+}
+
 /** The first visits' responses by file, and the biggest parts of the threaded wasm (twiggy). */
 function bytesSection(R) {
   const v = R.playground.page.visits;
@@ -563,6 +576,7 @@ function markdown(R, S, rows, races, T) {
     `- Each scenario ran ${S.reps} time${S.reps > 1 ? "s" : ""} and the median is shown; a scenario whose first run took over ${S.slowMs / 1000} s ran once. Runs past ${S.capMs / 1000} s are reported as timed out.`,
     `- CPU rows ran ${S.cpu.reps} times each, the cases interleaved in alternating order, and show the median with the spread (fastest–slowest). Every case of one column does the same work: the playground calibrates its kernel once on one page and runs every CPU case there (${pgIters != null ? `${n(pgIters)} iterations per task` : "iterations not reported"}); CPython's pure-Python loop is calibrated once to about ${S.cpu.delay} ms per task (${R.cpython?.cpuIterations != null ? `${n(R.cpython.cpuIterations)} iterations` : "not calibrated"}) and every CPython and Pyodide CPU case runs that count.`,
     gilLine(R, S),
+    workerLine(R, S),
     `- Ideal: one delay for async, ceil(N / T) delays for threads, total work / cores for CPU (N × per-task work for sequential).`,
     `- Async runs each start on a fresh page. "wheel" timers are the playground's deadline queue, "per-task" one gloo timer per task. "Longest main-thread task" is the longest task the browser reported (PerformanceObserver 'longtask', which only sees tasks over 50 ms) during the run proper.`,
     `- CPython runs bench/python_bench.py (one process per async N, so memory is measured from a clean start). Pyodide cannot start threads (${R.pyodide?.threadsProbe ?? "not probed"}).`,
