@@ -41,6 +41,14 @@ setup_chromium() {
     $SUDO apt-get update -qq
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
   fi
+  # The end-to-end tests parse the page's Python programs with CPython (teach.test.mjs).
+  if ! command -v python3 >/dev/null; then
+    log "installing Debian python3"
+    local SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO=sudo
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3 >/dev/null
+  fi
 }
 
 # Firefox for the Rust browser tests: Debian's firefox-esr, and geckodriver built from

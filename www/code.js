@@ -27,7 +27,7 @@ function asyncProgram(r) {
   else if (r.workload === "fetch") {
     head += "import aiohttp  # pip install aiohttp\n";
     body =
-      `    async with session.get(f"http://127.0.0.1:8000/api/latency?ms=${r.delay}") as resp:\n` +
+      `    async with session.get("http://127.0.0.1:8000/api/latency?ms=${r.delay}") as resp:\n` +
       `        await resp.read()\n`;
   } else body = `    await asyncio.sleep(${d})  # waits without blocking the loop\n`;
   const params = r.workload === "fetch" ? "session, i" : "i";
@@ -73,7 +73,7 @@ function blockingBody(r, gilNote) {
     return `    sum(i * i for i in range(${cpuLoop(r)}))${gilNote ? "  # holds the GIL" : ""}\n`;
   }
   if (r.workload === "fetch") {
-    return `    urlopen(f"http://127.0.0.1:8000/api/latency?ms=${r.delay}", timeout=${secs(r.timeoutMs ?? 10000)}).read()  # blocks this thread\n`;
+    return `    urlopen("http://127.0.0.1:8000/api/latency?ms=${r.delay}", timeout=${secs(r.timeoutMs ?? 10000)}).read()  # blocks this thread\n`;
   }
   return `    time.sleep(${d})  # blocks this thread${gilNote ? ", releases the GIL" : ""}\n`;
 }

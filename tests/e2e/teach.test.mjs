@@ -1,6 +1,7 @@
 // Issue #3, end to end: each claim of the async-vs-threads comparison happens, measured, in the
 // built page: CPU work and the GIL, real fetches, blocking in async, failing tasks, processes,
 // overhead, the code side by side and the sweep.
+import { spawnSync } from "node:child_process";
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { apiRun, assertClean, launch, open, ready, runFromUi, startServer } from "./harness.mjs";
@@ -367,6 +368,8 @@ describe("every sentence agrees with its run", () => {
       costNever: [/over only/],
     },
   ];
+  /** The Python program each case showed, checked by CPython in the last test. */
+  const programs = [];
   for (const c of cases) {
     test(`${c.model} ${c.link}`, async (t) => {
       if (c.threads && !caps.threads) return t.skip("this browser has no threads here");
@@ -388,10 +391,27 @@ describe("every sentence agrees with its run", () => {
           assert.ok(Number(busy[1].replaceAll(",", "")) >= c.busyAtLeast, what);
         }
         if (c.printed) assert.match((await p.innerText("#console")).trim(), c.printed);
+        // The Python beside the run, as a learner would copy it (the Copy button copies this).
+        await p.waitForSelector(`#python-code[data-model="${c.model}"]`);
+        programs.push({ link: c.link, model: c.model, code: await p.textContent("#python-code") });
         assertClean(p);
       } finally {
         await p.context().close();
       }
     });
   }
+
+  test("every Python program shown beside those runs is valid Python (CPython parses it)", () => {
+    assert.ok(programs.length >= 10, `${programs.length} programs collected`);
+    const check =
+      "import ast, json, sys\n" +
+      "for p in json.load(sys.stdin):\n" +
+      "    try:\n" +
+      "        ast.parse(p['code'])\n" +
+      "    except SyntaxError as e:\n" +
+      "        print(f\"{p['model']} {p['link']}: {e}\")\n";
+    const out = spawnSync("python3", ["-c", check], { input: JSON.stringify(programs) });
+    assert.equal(out.status, 0, String(out.stderr));
+    assert.equal(String(out.stdout), "", "programs that do not parse");
+  });
 });
