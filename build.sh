@@ -33,21 +33,22 @@ setup_wasm_bindgen() {
   fi
 }
 
+# Installs Debian packages (as root, or through sudo); fails if the update or the install does.
+apt_install() {
+  local SUDO=""
+  [ "$(id -u)" = 0 ] || SUDO=sudo
+  $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "$@" >/dev/null
+}
+
 setup_chromium() {
   if ! [ -x /usr/bin/chromium ] || ! [ -x /usr/bin/chromedriver ]; then
     log "installing Debian chromium and chromium-driver"
-    local SUDO=""
-    [ "$(id -u)" = 0 ] || SUDO=sudo
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium chromium-driver >/dev/null
+    apt_install chromium chromium-driver
   fi
   # The end-to-end tests parse the page's Python programs with CPython (teach.test.mjs).
   if ! command -v python3 >/dev/null; then
     log "installing Debian python3"
-    local SUDO=""
-    [ "$(id -u)" = 0 ] || SUDO=sudo
-    $SUDO apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3 >/dev/null
+    apt_install python3
   fi
 }
 
@@ -57,10 +58,7 @@ GECKODRIVER_VERSION=0.37.1
 setup_firefox() {
   if ! [ -x /usr/bin/firefox-esr ]; then
     log "installing Debian firefox-esr"
-    local SUDO=""
-    [ "$(id -u)" = 0 ] || SUDO=sudo
-    $SUDO apt-get update -qq || return 1
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq firefox-esr >/dev/null || return 1
+    apt_install firefox-esr || return 1
   fi
   if [[ "$(geckodriver --version 2>/dev/null || true)" != "geckodriver $GECKODRIVER_VERSION"* ]]; then
     log "installing geckodriver $GECKODRIVER_VERSION (about 3 minutes)"
@@ -73,10 +71,7 @@ setup_firefox() {
 setup_webkit() {
   if ! command -v WebKitWebDriver >/dev/null || ! command -v Xvfb >/dev/null; then
     log "installing Debian webkit2gtk-driver and xvfb"
-    local SUDO=""
-    [ "$(id -u)" = 0 ] || SUDO=sudo
-    $SUDO apt-get update -qq || return 1
-    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq webkit2gtk-driver xvfb >/dev/null || return 1
+    apt_install webkit2gtk-driver xvfb || return 1
   fi
 }
 
