@@ -34,9 +34,14 @@ export function number(x, separator = ",") {
   return sign + (tenths === "0" ? grouped : `${grouped}.${tenths}`);
 }
 
-/** A run's duration for a caption: "3.2 ms" under a second, "2.01 s" (as Python's :.2f) from there. */
-export function duration(ms) {
-  return ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${+ms.toFixed(1)} ms`;
+/**
+ * A duration: "3.2 ms" under a second, "2.01 s" (as Python's :.2f) from there; `short` drops
+ * trailing zeros ("1.5 s", "2 s"), for an axis's labels.
+ */
+export function duration(ms, { short = false } = {}) {
+  if (ms < 1000) return `${+ms.toFixed(1)} ms`;
+  const s = (ms / 1000).toFixed(2);
+  return `${short ? +s : s} s`;
 }
 
 /**

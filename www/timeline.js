@@ -8,11 +8,6 @@
 
 import { duration } from "./format.js";
 
-/** An axis label: "500 ms", "1.5 s" (no trailing zeros, unlike a caption's duration). */
-function tick(ms) {
-  return ms >= 1000 ? `${+(ms / 1000).toFixed(2)} s` : `${+ms.toFixed(1)} ms`;
-}
-
 const LABEL_W = 92;
 const AXIS_H = 22;
 const PAD = 6;
@@ -167,7 +162,7 @@ export function draw(figure, full, axisMs, now = Infinity) {
     ctx.lineTo(px, height);
     ctx.stroke();
     ctx.textAlign = t === 0 ? "left" : "center";
-    ctx.fillText(tick(t), px, 2);
+    ctx.fillText(duration(t, { short: true }), px, 2);
   }
 
   // Lanes: background and label.
