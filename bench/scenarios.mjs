@@ -53,8 +53,9 @@ export function scenarios({ quick, cores }) {
        * sequential and GIL-on cases (it always has a GIL), Pyodide the sequential one. */
       cases: [
         cpuCase("seq", "sequential", 0, null, cpuTasks * cpuDelay),
-        // One thread: the baseline of the GIL-on case. The playground's threads are Web Workers,
-        // its sequential runs use the page's main thread, and the two need not compute alike.
+        // One thread: the baseline of the GIL-on case. The playground's threads are Web Workers and
+        // its sequential runs use the page's main thread: the report says whether they compute
+        // alike.
         cpuCase("t-1", "T=1 (one thread)", 1, null, cpuTasks * cpuDelay),
         cpuCase("t-nogil", `T=${cores}, GIL off`, cores, false, (cpuTasks * cpuDelay) / cores),
         // One thread computes at a time: the model predicts the sequential time (as the

@@ -123,7 +123,16 @@ pub fn cpu_iterations(delay_ms: u32) -> u64 {
 
 /// Computes `iters` iterations for task `id`, calling `between()` after every chunk; stops early
 /// (returning `None`) when `between` returns `false`. The result is the task's checksum.
-pub fn compute(id: u32, iters: u64, mut between: impl FnMut() -> bool) -> Option<u64> {
+///
+/// One function for every model, never inlined into its caller (`between` is a trait object, not
+/// a generic, for that). Chromium's wasm compiler inlines hot small calls on its own: once it had
+/// put the kernel's loop inside the sequential runner's large task function, that loop ran 1.18×
+/// slower than the same loop elsewhere (358 against 300 ms a task, from the second sequential run
+/// of a page on; 300 with `--js-flags=--no-wasm-inlining`). Sequential then looked slower than two
+/// threads under the simulated GIL, the opposite of the lesson. Here the loop stays in a small
+/// function of its own, which every caller calls.
+#[inline(never)]
+pub fn compute(id: u32, iters: u64, between: &mut dyn FnMut() -> bool) -> Option<u64> {
     let mut x = 0x9E37_79B9_7F4A_7C15 ^ u64::from(id);
     let mut left = iters;
     let mut sum = 0u64;

@@ -174,7 +174,7 @@ impl Drop for Connection {
 /// One task: CPU work. It never awaits, so the event loop runs nothing else meanwhile.
 async fn cpu_task(id: u32, iterations: u64, fail: u32, run: Arc<RunState>) -> TaskResult {
     let sum =
-        workload::compute(id, work_of(id == fail, iterations), || !run.is_stopped()).ok_or("stopped")?;
+        workload::compute(id, work_of(id == fail, iterations), &mut || !run.is_stopped()).ok_or("stopped")?;
     if id == fail {
         return Err(failure_message(id));
     }
@@ -189,7 +189,7 @@ async fn cpu_task(id: u32, iterations: u64, fail: u32, run: Arc<RunState>) -> Ta
 async fn offload_task(id: u32, p: Params, iterations: u64, fail: u32, run: Arc<RunState>) -> TaskResult {
     let failing = id == fail;
     let sum = to_thread(move || match p.workload {
-        Workload::Cpu => workload::compute(id, work_of(failing, iterations), || !run.is_stopped()),
+        Workload::Cpu => workload::compute(id, work_of(failing, iterations), &mut || !run.is_stopped()),
         _ => workload::sleep_blocking(work_of(failing, p.delay_ms), &run).then_some(0),
     })
     .await?

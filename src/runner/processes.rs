@@ -214,7 +214,7 @@ pub async fn task_in_this_process(task: JsValue) -> JsValue {
     set(&out, "id", id);
     set(&out, "start", clock::now_ms());
     let result = match kind.as_deref() {
-        Some("cpu") => Ok(workload::compute(id, iterations, || true).unwrap_or(0)),
+        Some("cpu") => Ok(workload::compute(id, iterations, &mut || true).unwrap_or(0)),
         // [snippet:processes-counter]
         // `counter += 1` in this process's own memory: no other process can see this counter.
         Some("counter") => {

@@ -137,7 +137,7 @@ impl Job {
                     return None;
                 }
                 let mut stopped = false;
-                let sum = workload::compute(id, workload::cpu_iterations(delay), || {
+                let sum = workload::compute(id, workload::cpu_iterations(delay), &mut || {
                     match self.gil.as_ref().map(|g| (g, self.run.since_start())) {
                         Some((gil, before)) => match self.switch(gil, id, log) {
                             Some(true) => log.wait(id, before, self.run.since_start()),
@@ -352,7 +352,7 @@ pub async fn warm_up(stop: impl std::future::Future<Output = ()>) {
     let left = Arc::new(AtomicU32::new(rayon::current_num_threads() as u32));
     let tx = Arc::new(std::sync::Mutex::new(Some(tx)));
     rayon::spawn_broadcast(move |_| {
-        workload::compute(0, workload::cpu_iterations(20), || true);
+        workload::compute(0, workload::cpu_iterations(20), &mut || true);
         if left.fetch_sub(1, Ordering::AcqRel) == 1
             && let Some(tx) = tx.lock().ok().and_then(|mut t| t.take())
         {
