@@ -166,7 +166,7 @@ pub fn check(options: JsValue) -> JsValue {
             errors: Vec::new(),
             runs: runs
                 .iter()
-                .map(|p| PlannedRun { model: p.model, ideal_ms: params::ideal_ms(p, limits()) })
+                .map(|p| PlannedRun { model: p.model, ideal_ms: OrNull(params::ideal_ms(p, limits())) })
                 .collect(),
         },
         Err(errors) => Verdict {
@@ -222,7 +222,7 @@ pub async fn run(options: JsValue, on_event: JsValue) -> Result<JsValue, JsValue
         let start = Object::new();
         set(&start, "model", p.model.name());
         set(&start, "tasks", p.tasks);
-        set(&start, "idealMs", params::ideal_ms(&p, limits()));
+        set(&start, "idealMs", params::ideal_ms(&p, limits()).map_or(JsValue::NULL, JsValue::from));
         announce(&on_event, "runstart", &start.into());
         match run_one(p).await {
             Ok(record) => {
@@ -457,6 +457,7 @@ fn task_thread_record(record: &mut Record, start: crate::record::ThreadStart) {
 /// record's `spans` getter makes the objects only when read.
 fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, distorted: bool) -> Record {
     let pick = |v: &[timeline::SpanMs]| F64s(layout.ids.iter().map(|&i| f64::from(v[i as usize])).collect());
+    let ideal = params::ideal(&p, limits());
     let mut notes = Vec::new();
     if p.delay_ms < 4 && matches!(p.workload, Workload::Sleep | Workload::Fetch | Workload::Deadlock) {
         notes.push("Delays under 4 ms are distorted: browsers clamp nested timers to at least 4 ms.".into());
@@ -547,7 +548,8 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
         deadlock_cycle: OrNull(o.deadlock.as_ref().map(|d| d.cycle.clone())),
         deadlock_detect_ms: o.deadlock.as_ref().map(|d| d.detect_ms),
         elapsed_ms: o.elapsed_ms,
-        ideal_ms: params::ideal_ms(&p, limits()),
+        ideal_ms: OrNull(ideal.map(|i| i.ms)),
+        at_once: OrNull(ideal.and_then(|i| i.at_once)),
         stopped: o.stopped,
         crashed: o.crashed,
         distorted,

@@ -233,8 +233,8 @@ js_object! {
     pub struct PlannedRun {
         /// Its model.
         pub model: Model => "model",
-        /// What the model predicts, in ms.
-        pub ideal_ms: f64 => "idealMs",
+        /// What the model predicts, in ms; null where no model predicts the time (the counter).
+        pub ideal_ms: OrNull<f64> => "idealMs",
     }
 }
 
@@ -311,8 +311,13 @@ js_object! {
         pub offload: bool => "offload",
         /// From the run's start until its last task ended (or it stopped), in ms.
         pub elapsed_ms: f64 => "elapsedMs",
-        /// What the model predicts, in ms.
-        pub ideal_ms: f64 => "idealMs",
+        /// What the model predicts, in ms; null where no model predicts the time: the counter's
+        /// time is its updates (see `nsPerUpdate`).
+        pub ideal_ms: OrNull<f64> => "idealMs",
+        /// When the ideal has the tasks go in rounds, how many it lets wait or compute at once
+        /// (fewer than the tasks): the ideal is then ceil(tasks / atOnce) × delay. Null when all
+        /// go at once, when the cores rather than the rounds set the ideal, or with no ideal.
+        pub at_once: OrNull<u32> => "atOnce",
         /// Whether the run was stopped before every task finished.
         pub stopped: bool => "stopped",
         /// Whether a worker thread died (the engine must restart).

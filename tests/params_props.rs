@@ -3,7 +3,7 @@
 //! messages that name their field, never a panic. Native only (`cargo test`).
 #![cfg(not(target_arch = "wasm32"))]
 
-use playground::params::{self, Limits, MAX_DELAY_MS, MAX_TASKS, Model, NoThreads, Opt, Raw, Request};
+use playground::params::{self, Limits, MAX_DELAY_MS, MAX_TASKS, NoThreads, Opt, Raw, Request, Workload};
 use proptest::prelude::*;
 
 const LIMITS: Limits =
@@ -83,10 +83,15 @@ proptest! {
                     prop_assert!(p.delay_ms <= MAX_DELAY_MS);
                     prop_assert!(p.threads >= 1 && p.threads <= 16);
                     prop_assert!(p.fail.is_none_or(|k| k < p.tasks));
-                    let ideal = params::ideal_ms(&p, LIMITS);
-                    prop_assert!(ideal.is_finite() && ideal >= 0.0);
-                    if p.model != Model::Async {
-                        prop_assert!(ideal <= params::MAX_RUN_MS as f64);
+                    // Every accepted run the model predicts takes at most the cap (async rounds
+                    // too); the counter alone has no ideal.
+                    match params::ideal(&p, LIMITS) {
+                        Some(ideal) => {
+                            prop_assert!(ideal.ms.is_finite() && ideal.ms >= 0.0);
+                            prop_assert!(ideal.ms <= params::MAX_RUN_MS as f64);
+                            prop_assert!(ideal.at_once.is_none_or(|w| w >= 1 && w < p.tasks));
+                        }
+                        None => prop_assert_eq!(p.workload, Workload::Counter),
                     }
                 }
             }

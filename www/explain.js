@@ -96,17 +96,13 @@ function effect(r) {
   }
   switch (r.model) {
     case "async": {
-      // A semaphore (limit) or a connection limit lets only so many wait at once: the tasks then
-      // wait in rounds, not all together.
-      const bound = Math.min(
-        r.limit ?? Infinity,
-        r.workload === "fetch" ? (r.connections ?? Infinity) : Infinity,
-      );
-      if (bound < n) {
+      // A semaphore (limit) or a connection limit lets only so many wait at once: the engine's
+      // ideal then has the tasks wait in rounds, not all together.
+      if (r.atOnce !== null) {
         return (
-          `The ${number(n)} tasks waited at most ${number(bound)} at a time on one thread ` +
+          `The ${number(n)} tasks waited at most ${number(r.atOnce)} at a time on one thread ` +
           `(up to ${number(r.peakInFlight)} in flight): ${ms(r.elapsedMs)}, for an ideal of ` +
-          `ceil(${number(n)} / ${number(bound)}) × ${ms(r.delay)} = ${ms(r.idealMs)}.`
+          `ceil(${number(n)} / ${number(r.atOnce)}) × ${ms(r.delay)} = ${ms(r.idealMs)}.`
         );
       }
       return (

@@ -50,7 +50,7 @@ export function liveStart(detail) {
 export function liveFrame(snapshot) {
   if (!run || !snapshot) return;
   const figure = $("live");
-  const axis = Math.max(run.idealMs * 1.1, snapshot.elapsedMs, 1);
+  const axis = Math.max((run.idealMs ?? 0) * 1.1, snapshot.elapsedMs, 1);
   figure.dataset.started = String(snapshot.started);
   figure.dataset.inFlight = String(snapshot.inFlight);
   figure.dataset.done = String(snapshot.done);

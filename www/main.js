@@ -144,7 +144,7 @@ function addRow(r) {
   const width = r.model === "processes" ? r.processes : r.threads;
   tr.dataset.threads = String(width);
   tr.dataset.elapsedMs = String(r.elapsedMs);
-  tr.dataset.idealMs = String(r.idealMs);
+  tr.dataset.idealMs = String(r.idealMs ?? "");
   if (r.stopped) tr.dataset.stopped = "true";
   if (r.error) tr.dataset.error = r.error;
   if (r.distorted) tr.dataset.distorted = "true";
@@ -160,8 +160,8 @@ function addRow(r) {
     number(r.delay),
     number(width),
     number(r.elapsedMs),
-    predicts(r) ? number(r.idealMs) : "—",
-    predicts(r) && r.idealMs > 0 ? `${(r.elapsedMs / r.idealMs).toFixed(3)}×` : "—",
+    r.idealMs === null ? "—" : number(r.idealMs),
+    r.idealMs ? `${(r.elapsedMs / r.idealMs).toFixed(3)}×` : "—",
     number(r.peakInFlight),
     explain(r),
   ];
@@ -173,14 +173,6 @@ function addRow(r) {
   /** @type {HTMLElement} */ (tr.lastChild).className = "what";
   $("results").tBodies[0].prepend(tr);
   $("empty").hidden = true;
-}
-
-/**
- * Whether the model predicts the run's time: not for the counter, whose time is its updates (the
- * engine's idealMs is 0 there, and the record gives the time per update instead).
- */
-function predicts(r) {
-  return r.workload !== "counter";
 }
 
 function showDiagnostics() {
@@ -198,9 +190,12 @@ playground.events.addEventListener("runend", (e) => {
   const why = explain(r);
   addRow(r);
   liveEnd(r, why);
-  const measure = predicts(r)
-    ? `ideal ${number(r.idealMs)} ms`
-    : `${number(r.nsPerUpdate ?? 0)} ns per update`;
+  // No model predicts a counter's time (its idealMs is null): its record gives the time per
+  // update instead.
+  const measure =
+    r.idealMs === null
+      ? `${number(r.nsPerUpdate ?? 0)} ns per update`
+      : `ideal ${number(r.idealMs)} ms`;
   const line =
     `${r.model}: ${r.finished} of ${r.tasks} tasks in ${number(r.elapsedMs)} ms ` +
     `(${measure})${r.stopped ? ", stopped" : ""}.`;

@@ -31,7 +31,7 @@ export async function sweep(playground, options, onPoint, onSkip) {
         break;
       }
       const ideal = verdict.runs[0].idealMs;
-      if (ideal > SKIP_MS) {
+      if (ideal !== null && ideal > SKIP_MS) {
         onSkip({ model, tasks, reason: `would take about ${number(ideal / 1000)} s` });
         break;
       }

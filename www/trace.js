@@ -167,7 +167,7 @@ export function csvRow(r, whatHappened) {
     width,
     r.elapsedMs,
     r.idealMs,
-    r.idealMs > 0 ? (r.elapsedMs / r.idealMs).toFixed(3) : "",
+    r.idealMs ? (r.elapsedMs / r.idealMs).toFixed(3) : "",
     r.peakInFlight,
     r.stopped ? "yes" : "no",
     whatHappened,

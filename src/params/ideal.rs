@@ -4,7 +4,19 @@ use super::Params;
 use super::limits::Limits;
 use super::vocab::{Model, Workload};
 
-/// The ideal elapsed time, in ms: the physical limit of the run with perfect machinery.
+/// What a model predicts for a run, with perfect machinery.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Ideal {
+    /// The ideal elapsed time, in ms.
+    pub ms: f64,
+    /// When the tasks go in rounds, how many the model lets wait or compute at once (fewer than
+    /// the tasks): the ideal is then ceil(tasks / at_once) delays. `None` when all go at once, or
+    /// when the cores, not the rounds, set the ideal.
+    pub at_once: Option<u32>,
+}
+
+/// What the model predicts for the run, or `None` where no model predicts it: the counter's
+/// time is its updates (its record gives the time per update instead).
 /// - Waiting (sleep): async one delay; threads ceil(tasks / threads) delays; sequential tasks ×
 ///   delay; async tasks that block instead of awaiting, tasks × delay.
 /// - Fetch: as waiting; async with `connections` keeps at most that many requests under way, like
@@ -13,37 +25,45 @@ use super::vocab::{Model, Workload};
 /// - CPU: one event loop computes one task at a time (tasks × delay); threads share the cores:
 ///   ceil(tasks / threads) rounds, and no faster than the total work over the cores; with the
 ///   GIL, one thread computes at a time (tasks × delay).
-pub fn ideal_ms(p: &Params, limits: Limits) -> f64 {
+pub fn ideal(p: &Params, limits: Limits) -> Option<Ideal> {
     let (n, d) = (f64::from(p.tasks), f64::from(p.delay_ms));
-    let rounds = |width: u32| f64::from(p.tasks.div_ceil(width.max(1))) * d;
-    let cpu_on = |width: u32| rounds(width).max(n * d / f64::from(limits.cores.max(1)));
-    match (p.model, p.workload) {
-        // The counter's time is the updates themselves, which no model predicts: its record
-        // gives the time per update instead.
-        (_, Workload::Counter) => 0.0,
+    let rounds = |width: u32| {
+        let width = width.max(1);
+        let at_once = (width < p.tasks).then_some(width);
+        Ideal { ms: f64::from(p.tasks.div_ceil(width)) * d, at_once }
+    };
+    let all_at_once = Ideal { ms: d, at_once: None };
+    let cpu_on = |width: u32| {
+        let shared = n * d / f64::from(limits.cores.max(1));
+        let r = rounds(width);
+        if r.ms >= shared { r } else { Ideal { ms: shared, at_once: None } }
+    };
+    Some(match (p.model, p.workload) {
+        (_, Workload::Counter) => return None,
         // Every task holds lock A for a delay, one at a time (processes each have their own).
         (Model::Processes, Workload::Deadlock) => rounds(p.threads),
-        (_, Workload::Deadlock) => n * d,
-        (Model::Sequential, _) => n * d,
+        (_, Workload::Deadlock) => rounds(1),
+        (Model::Sequential, _) => rounds(1),
         // Offloaded: the pool's threads block or compute, the event loop only awaits them.
         (Model::Async, Workload::Cpu) if p.offload => cpu_on(limits.pool_size),
         (Model::Async, Workload::Sleep) if p.offload => rounds(limits.pool_size),
-        (Model::Async, _) if p.blocking => n * d,
-        (Model::Async, Workload::Sleep) if p.limit.is_some() => rounds(p.limit.unwrap_or(1)),
-        (Model::Async, Workload::Fetch) if p.limit.is_some() => {
-            let width = p.limit.unwrap_or(1).min(p.connections.unwrap_or(u32::MAX));
-            rounds(width)
-        }
-        (Model::Async, Workload::Sleep) => d,
-        (Model::Async, Workload::Fetch) => p.connections.map_or(d, rounds),
-        (Model::Async, Workload::Cpu) => n * d,
-        (Model::Threads, Workload::Sleep) => rounds(p.threads),
-        (Model::Threads, Workload::Fetch) => rounds(p.threads),
-        (Model::Threads, Workload::Cpu) if p.gil => n * d,
+        (Model::Async, _) if p.blocking => rounds(1),
+        (Model::Async, Workload::Sleep) => p.limit.map_or(all_at_once, rounds),
+        (Model::Async, Workload::Fetch) => match (p.limit, p.connections) {
+            (None, None) => all_at_once,
+            (limit, connections) => rounds(limit.unwrap_or(u32::MAX).min(connections.unwrap_or(u32::MAX))),
+        },
+        (Model::Async, Workload::Cpu) => rounds(1),
+        (Model::Threads, Workload::Sleep | Workload::Fetch) => rounds(p.threads),
+        (Model::Threads, Workload::Cpu) if p.gil => rounds(1),
         (Model::Threads | Model::Processes, Workload::Cpu) => cpu_on(p.threads),
-        (Model::Processes, Workload::Sleep) => rounds(p.threads),
-        (Model::Processes, Workload::Fetch) => rounds(p.threads),
-    }
+        (Model::Processes, Workload::Sleep | Workload::Fetch) => rounds(p.threads),
+    })
+}
+
+/// The ideal elapsed time in ms, or `None` where no model predicts it (see [`ideal`]).
+pub fn ideal_ms(p: &Params, limits: Limits) -> Option<f64> {
+    ideal(p, limits).map(|i| i.ms)
 }
 
 #[cfg(test)]
@@ -60,7 +80,7 @@ mod tests {
 
     #[test]
     fn ideal_times() {
-        let ideal = |p: Params| ideal_ms(&p, POOL);
+        let ideal = |p: Params| ideal_ms(&p, POOL).expect("a predicted run");
         assert_eq!(ideal(Params::new(Model::Async, 3, 1000, 1)), 1000.0);
         assert_eq!(ideal(Params::new(Model::Threads, 16, 200, 2)), 1600.0);
         assert_eq!(ideal(Params::new(Model::Threads, 3, 1000, 16)), 1000.0);
@@ -86,5 +106,28 @@ mod tests {
         assert_eq!(ideal(offload), 200.0, "two cores compute while the loop awaits");
         let dead = Params { workload: Workload::Deadlock, ..Params::new(Model::Threads, 4, 100, 2) };
         assert_eq!(ideal(dead), 400.0, "every task holds lock A in turn");
+        let counter = Params { workload: Workload::Counter, ..Params::new(Model::Threads, 4, 100, 2) };
+        assert_eq!(ideal_ms(&counter, POOL), None, "no model predicts a counter's time");
+    }
+
+    #[test]
+    fn tasks_at_once() {
+        let at_once = |p: Params| ideal(&p, POOL).and_then(|i| i.at_once);
+        assert_eq!(at_once(Params::new(Model::Async, 20, 300, 1)), None, "all at once");
+        assert_eq!(at_once(Params { limit: Some(5), ..Params::new(Model::Async, 20, 300, 1) }), Some(5));
+        let fetch =
+            Params { workload: Workload::Fetch, limit: Some(8), ..Params::new(Model::Async, 20, 300, 1) };
+        assert_eq!(at_once(Params { connections: Some(6), ..fetch }), Some(6), "the narrower of the two");
+        assert_eq!(
+            at_once(Params { limit: Some(30), ..fetch }),
+            None,
+            "a limit above the tasks holds none back"
+        );
+        assert_eq!(at_once(Params::new(Model::Threads, 20, 300, 4)), Some(4));
+        assert_eq!(at_once(Params::new(Model::Threads, 3, 300, 4)), None, "a thread each");
+        assert_eq!(at_once(Params::new(Model::Sequential, 3, 300, 1)), Some(1));
+        // Eight threads on two cores: the cores set the ideal, not rounds of eight.
+        let cpu = Params { workload: Workload::Cpu, ..Params::new(Model::Threads, 16, 100, 8) };
+        assert_eq!(ideal(&cpu, POOL), Some(Ideal { ms: 800.0, at_once: None }));
     }
 }

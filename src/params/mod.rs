@@ -12,7 +12,7 @@ pub mod rules;
 pub mod schema;
 pub mod vocab;
 
-pub use ideal::ideal_ms;
+pub use ideal::{Ideal, ideal, ideal_ms};
 pub use limits::*;
 pub use parse::{FieldError, Raw, Request};
 pub use rules::check;

@@ -355,7 +355,7 @@ pub fn check(req: &Request, limits: Limits) -> Result<Vec<Params>, Vec<FieldErro
                 ));
                 break;
             }
-            let ideal = ideal_ms(&p, limits);
+            let ideal = ideal_ms(&p, limits).unwrap_or(0.0);
             // Async tasks that all wait at once take one delay however many they are; held to a
             // few at a time (limit, connections, the pool they offload to) they take rounds, as
             // threads do, and the same cap applies.

@@ -51,6 +51,7 @@ describe("the shared counter", () => {
     for (let i = 0; i < 5; i++) {
       const r = await run({ ...opts, sync: "none" });
       assert.equal(r.counterExpected, 2_000_000);
+      assert.equal(r.idealMs, null, "no model predicts a counter's time");
       assert.equal(r.lostUpdates, r.counterExpected - r.counterFinal);
       losses.push(r.lostUpdates);
       if (r.lostUpdates > 0)
