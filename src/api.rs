@@ -491,7 +491,7 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
         errors: &o.errors,
         elapsed_ms: o.elapsed_ms,
         stopped: o.stopped,
-        counter: o.counter.as_ref().map(|c| output::Counted {
+        counter: o.counter.as_ref().map(|c| output::CounterPrint {
             expected: p.counter_expected(),
             got: c.shared,
             increments: u64::from(p.increments),

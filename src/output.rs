@@ -154,12 +154,13 @@ pub struct Run<'a> {
     /// Whether it was stopped.
     pub stopped: bool,
     /// What a counter run counted, for the lines its program prints instead of the seed's.
-    pub counter: Option<Counted>,
+    pub counter: Option<CounterPrint>,
 }
 
-/// A counter run's figures, as its program prints them (the page's Python for it).
+/// A counter run's figures as its program prints them (the page's Python for it); the runners'
+/// own count is `record::Counted`.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Counted {
+pub struct CounterPrint {
     /// Tasks × increments.
     pub expected: u64,
     /// The shared counter at the end (for processes, the page's own, which stays 0).
@@ -444,7 +445,7 @@ mod tests {
     #[test]
     fn a_counter_prints_its_count_as_its_program_does() {
         let s = spans(&[(0.0, 1.0), (0.0, 1.0), (0.0, 1.0), (0.0, 1.0)], Lane::thread(1));
-        let counter = Some(Counted { expected: 400_000, got: 200_000, increments: 100_000 });
+        let counter = Some(CounterPrint { expected: 400_000, got: 200_000, increments: 100_000 });
         let r = Run {
             model: Model::Threads,
             workload: Workload::Counter,
@@ -460,7 +461,7 @@ mod tests {
         // Processes: each task returns its process's own count so far, in the order it took them.
         let mut s = spans(&[(0.0, 1.0), (0.0, 1.0), (1.0, 2.0), (2.0, 3.0)], Lane::process(1));
         s.lane[1] = Lane::process(2);
-        let counter = Some(Counted { expected: 40, got: 0, increments: 10 });
+        let counter = Some(CounterPrint { expected: 40, got: 0, increments: 10 });
         let p = Run { model: Model::Processes, spans: &s, counter, ..r };
         assert_eq!(text(&p), ["[10, 10, 20, 30]", "expected 40, the parent's counter: 0"]);
         // A stopped counter run prints as the others do.
