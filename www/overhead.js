@@ -60,11 +60,16 @@ function rows(capabilities) {
       t ? bytes(t.threadBytes) : "run threads to measure",
       "Each thread has its own stack and thread-local storage in the shared wasm memory, used or not.",
     ]);
+    // Against the async start measured above, when there is one: the ratio is this page's own.
+    const ratio =
+      t && a?.taskStartUs ? Number(((t.threadStartMs * 1000) / a.taskStartUs).toPrecision(2)) : 0;
     out.push([
       "Threads: starting one worker thread",
       t ? `${number(t.threadStartMs)} ms` : "run threads to measure",
-      `A Web Worker, a module and a wasm instance on the shared memory: thousands of times a ` +
-        `task's cost. ` +
+      "A Web Worker, a module and a wasm instance on the shared memory" +
+        (ratio > 1
+          ? `: about ${number(ratio)} times the cost of starting one async task, above. `
+          : ". ") +
         (own
           ? t.threadsStarted > 0
             ? `This run started ${number(t.threadsStarted)} of its threads, in ` +

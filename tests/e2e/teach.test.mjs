@@ -403,6 +403,27 @@ describe("every sentence agrees with its run", () => {
     });
   }
 
+  test("the cost of starting a thread is compared with the async start measured on the page", async (t) => {
+    if (!caps.threads) return t.skip("this browser has no threads here");
+    // It once said "thousands of times a task's cost" whatever was measured: the ratio is in
+    // the hundreds of thousands here.
+    const p = await open(browser, server.url);
+    try {
+      await ready(p);
+      const a = await apiRun(p, { model: "async", tasks: 5000, delay: 10 });
+      const th = await apiRun(p, { model: "threads", tasks: 2, delay: 10, threads: 2 });
+      assert.ok(a.taskStartUs > 0, `taskStartUs ${a.taskStartUs}`);
+      const cost = (await p.textContent("#overhead")).replace(/\s+/g, " ");
+      const said = /about ([\d,]+) times the cost of starting one async task/.exec(cost);
+      assert.ok(said, cost);
+      const ratio = Number(((th.threadStartMs * 1000) / a.taskStartUs).toPrecision(2));
+      assert.equal(Number(said[1].replaceAll(",", "")), ratio, cost);
+      assertClean(p);
+    } finally {
+      await p.context().close();
+    }
+  });
+
   test("every Python program shown beside those runs is valid Python (CPython parses it)", () => {
     assert.ok(programs.length >= 10, `${programs.length} programs collected`);
     const check =
