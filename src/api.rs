@@ -354,7 +354,7 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
             }
         }
     };
-    let (outcome, lag_ms) = crate::run::with_lag_probe(runner).await;
+    let (outcome, probes) = crate::run::with_probes(runner).await;
     let thread_start = outcome.thread_start;
     let heap_peak = alloc::peak().saturating_sub(heap_before);
     CURRENT.set(None);
@@ -373,12 +373,14 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
         gloo_timers::future::TimeoutFuture::new(0).await;
     }
     let mut record = record(p, &state, outcome, layout, distorted);
-    record.event_loop_lag_ms = lag_ms;
+    record.event_loop_lag_ms = probes.lag_ms;
+    record.event_loop_busy_ms = probes.busy_ms;
     if p.model == Model::Async && p.offload {
         let part = if p.workload == Workload::Cpu { "CPU work" } else { "blocking call" };
         record.notes.push(format!(
             "Each task handed its {part} to a pool thread and awaited it (asyncio.to_thread): the \
-             event loop stayed free, its timers at most {lag_ms:.0} ms late."
+             event loop stayed free, its timers at most {:.0} ms late.",
+            probes.lag_ms
         ));
     }
     if let Some(limit) = p.limit.filter(|_| p.model == Model::Async) {
@@ -566,6 +568,7 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
         output,
         peak_in_flight: layout.peak,
         event_loop_lag_ms: 0.0,
+        event_loop_busy_ms: 0.0,
         heap_peak_bytes: 0.0,
         heap_bytes_per_task: 0.0,
         task_start_us,

@@ -342,8 +342,13 @@ js_object! {
         pub output: Vec<OutputLine> => "output",
         /// Most tasks in flight at one moment.
         pub peak_in_flight: u32 => "peakInFlight",
-        /// The most the event loop ran a 10 ms timer late during the run, in ms.
+        /// The most the event loop ran a 10 ms timer late during the run, in ms. (Firefox runs the
+        /// engine's queued work before a timer that came due meanwhile, so there it can be a few
+        /// blocking tasks long.)
         pub event_loop_lag_ms: f64 => "eventLoopLagMs",
+        /// The longest the run held the page's thread in one go, in ms: meanwhile the page could
+        /// not paint, answer input or run anything else.
+        pub event_loop_busy_ms: f64 => "eventLoopBusyMs",
         /// Heap the run used at its peak, in bytes.
         pub heap_peak_bytes: f64 => "heapPeakBytes",
         /// `heapPeakBytes` per task.

@@ -121,11 +121,22 @@ impl Future for Stopped {
 /// How often the lag probe asks for a timer.
 const PROBE_MS: u32 = 10;
 
-/// Runs `work` while a probe timer measures how late the event loop runs timers: the most a
-/// 10 ms timer fired late during the run. A free loop fires it within a few ms; a loop blocked by
-/// CPU work or a blocking wait fires it only when the block ends. Returns `work`'s output and the
-/// lag in ms.
-pub async fn with_lag_probe<T>(work: impl Future<Output = T>) -> (T, f64) {
+/// What [`with_probes`] measured of the page's event loop during a run, in ms.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct LoopProbes {
+    /// The most a 10 ms timer fired late. A free loop fires it within a few ms; a loop blocked by
+    /// CPU work or a blocking wait fires it only when the block ends, or later still: Firefox runs
+    /// the executor's queued messages before a timer that came due meanwhile, so there one timer
+    /// may wait out two or three blocking tasks in a row.
+    pub lag_ms: f64,
+    /// The longest the run held the thread in one go (its longest poll): meanwhile the browser
+    /// could not paint, answer input or run anything else. The same in every browser.
+    pub busy_ms: f64,
+}
+
+/// Runs `work` while measuring the page's event loop (see [`LoopProbes`]). Returns `work`'s output
+/// and the measures.
+pub async fn with_probes<T>(work: impl Future<Output = T>) -> (T, LoopProbes) {
     let worst = std::cell::Cell::new(0.0f64);
     // When the probe's latest timer was set.
     let set_at = std::cell::Cell::new(clock::now_ms());
@@ -138,13 +149,24 @@ pub async fn with_lag_probe<T>(work: impl Future<Output = T>) -> (T, f64) {
             worst.set(worst.get().max(late));
         }
     };
+    // Each poll of the run is a stretch of the thread's time the browser waits for: the longest
+    // one is how long the run kept it busy at a stretch. (A clock read per poll: polls come once
+    // per executor slice of a few ms, or per task when tasks block.)
+    let busiest = std::cell::Cell::new(0.0f64);
+    let mut work = std::pin::pin!(work);
+    let timed = std::future::poll_fn(|cx| {
+        let t0 = clock::now_ms();
+        let out = work.as_mut().poll(cx);
+        busiest.set(busiest.get().max(clock::now_ms() - t0));
+        out
+    });
     // The probe goes first, so that its timer is set before the work can block the loop.
-    let out = match futures_util::future::select(std::pin::pin!(probe), std::pin::pin!(work)).await {
+    let out = match futures_util::future::select(std::pin::pin!(probe), std::pin::pin!(timed)).await {
         futures_util::future::Either::Left((never, _)) => never,
         futures_util::future::Either::Right((out, _)) => out,
     };
     // A run that kept the loop blocked to its end (all of its work in one poll) never let the
     // probe's last timer fire: that block counts too.
     let pending = clock::now_ms() - set_at.get() - f64::from(PROBE_MS);
-    (out, worst.get().max(pending))
+    (out, LoopProbes { lag_ms: worst.get().max(pending), busy_ms: busiest.get() })
 }

@@ -65,7 +65,7 @@ function effect(r) {
     return (
       `Each task blocked the event loop instead of awaiting: they ran one after another ` +
       `(about ${n} × ${ms(r.delay)}), and the page could not even paint for up to ` +
-      `${ms(r.eventLoopLagMs)}.`
+      `${ms(r.eventLoopBusyMs)} at a stretch.`
     );
   }
   if (r.workload === "cpu") {
@@ -73,7 +73,7 @@ function effect(r) {
     if (r.model === "async" || r.model === "sequential") {
       return (
         `CPU work never waits, so one event loop computes one task at a time (${speed}); ` +
-        `meanwhile the page's loop was busy for up to ${ms(r.eventLoopLagMs)} at a stretch.`
+        `meanwhile the page's loop was busy for up to ${ms(r.eventLoopBusyMs)} at a stretch.`
       );
     }
     if (r.model === "threads" && r.gil) {

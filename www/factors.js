@@ -252,7 +252,7 @@ export const VERDICTS = [
       const t = find(rs, "threads");
       return (
         `3 blocking calls of 300 ms: inside async they ran one by one, ${s(a.elapsedMs)}, and the ` +
-        `page's event loop stalled for up to ${number(a.eventLoopLagMs)} ms` +
+        `page's event loop stalled for up to ${number(a.eventLoopBusyMs)} ms at a stretch` +
         (t ? `; on 3 threads they overlapped: ${s(t.elapsedMs)}.` : ".")
       );
     },

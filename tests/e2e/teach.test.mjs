@@ -74,6 +74,8 @@ describe("CPU work, threads and the GIL", () => {
     assert.equal(r.peakInFlight, 1, "one task at a time");
     assert.ok(r.speedup < 1.2, `speedup ${r.speedup}`);
     assert.ok(r.eventLoopLagMs >= 60, `lag ${r.eventLoopLagMs}`);
+    // Each task's computing is one stretch of the thread: at least one task's 100 ms of work.
+    assert.ok(r.eventLoopBusyMs >= 80, `busy ${r.eventLoopBusyMs}`);
   });
 
   test("sleeping threads still overlap with the GIL on (waiting releases it)", async () => {
@@ -127,6 +129,10 @@ describe("the classic async mistake", () => {
     assert.equal(r.atOnce, 1, "one task at a time");
     assert.equal(r.peakInFlight, 1);
     assert.ok(r.eventLoopLagMs >= 150, `lag ${r.eventLoopLagMs}`);
+    assert.ok(
+      r.eventLoopBusyMs >= 199,
+      `a blocking call holds the thread: busy ${r.eventLoopBusyMs}`,
+    );
     const err = await page.evaluate(() =>
       window.playground
         .run({ model: "async", tasks: 100, delay: 1000, blocking: 1 })
