@@ -115,7 +115,7 @@ export const FACTORS = [
         `Speedup over one core, ${a.tasks} tasks of 150 ms of computation: async ${x(a.speedup)}` +
         (gil ? `, ${gil.threads} threads with the simulated GIL ${x(gil.speedup)}` : "") +
         (t ? `, ${t.threads} threads without it ${x(t.speedup)}` : "") +
-        `, ${p.processes} processes ${x(p.speedup)} (this device has ${caps.hardwareConcurrency} cores).`
+        `, ${p.processes} processes ${x(p.speedup)} (this browser reports ${caps.hardwareConcurrency} cores).`
       );
     },
   },

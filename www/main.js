@@ -356,11 +356,11 @@ playground.ready.then(async (caps) => {
       : "is starting in the background (async and sequential runs need not wait for it)";
     $("caps").textContent =
       `Engine ready; the worker pool of ${caps.poolSize} threads ${when}. ` +
-      `This device has ${caps.hardwareConcurrency} cores.`;
+      `This browser reports ${caps.hardwareConcurrency} cores.`;
     playground.threadsReady.then((ms) => {
       $("caps").textContent =
         `Worker pool of ${caps.poolSize} threads started in ${number(ms)} ms ` +
-        `(not counted in run times). This device has ${caps.hardwareConcurrency} cores.`;
+        `(not counted in run times). This browser reports ${caps.hardwareConcurrency} cores.`;
     });
   } else {
     $("caps").textContent = `Engine ready (plain build, no threads; processes still work).`;
