@@ -3,7 +3,7 @@
 // what the tasks print, as they print it. After the run, the same figure replays it at a chosen
 // speed, or shows any moment picked on the scrubber. Every figure comes from the engine: its live
 // snapshot (`playground.live()`) during the run, its record after.
-import { draw } from "./timeline.js";
+import { draw, prepare } from "./timeline.js";
 import { duration, number } from "./format.js";
 
 const $ = (id) => /** @type {any} */ (document.getElementById(id));
@@ -51,13 +51,7 @@ export function liveFrame(snapshot) {
   if (!run || !snapshot) return;
   const figure = $("live");
   const axis = Math.max((run.idealMs ?? 0) * 1.1, snapshot.elapsedMs, 1);
-  figure.dataset.started = String(snapshot.started);
-  figure.dataset.inFlight = String(snapshot.inFlight);
-  figure.dataset.done = String(snapshot.done);
-  $("live-caption").textContent =
-    `${run.model}: ${number(snapshot.started)} of ${number(snapshot.total)} tasks started, ` +
-    `${number(snapshot.inFlight)} in flight, ${number(snapshot.done)} done · ` +
-    `${(snapshot.elapsedMs / 1000).toFixed(2)} s`;
+  // The figure first: it reads the layout, which the writes below would make stale.
   if (snapshot.watched) {
     draw(figure, snapshot, axis, snapshot.elapsedMs);
     showOutput(snapshot.output);
@@ -65,6 +59,13 @@ export function liveFrame(snapshot) {
     samples.push([snapshot.elapsedMs, snapshot.inFlight, snapshot.done]);
     drawCounts(figure, axis, snapshot.total);
   }
+  figure.dataset.started = String(snapshot.started);
+  figure.dataset.inFlight = String(snapshot.inFlight);
+  figure.dataset.done = String(snapshot.done);
+  $("live-caption").textContent =
+    `${run.model}: ${number(snapshot.started)} of ${number(snapshot.total)} tasks started, ` +
+    `${number(snapshot.inFlight)} in flight, ${number(snapshot.done)} done · ` +
+    `${(snapshot.elapsedMs / 1000).toFixed(2)} s`;
   figure.dataset.frames = String(Number(figure.dataset.frames ?? 0) + 1);
 }
 
@@ -74,15 +75,11 @@ export function liveFrame(snapshot) {
  */
 function drawCounts(figure, axis, total) {
   const canvas = figure.querySelector("canvas");
+  // Reads before writes (see timeline.js's prepare).
   const width = Math.max(240, figure.clientWidth);
-  const height = 120;
-  const dpr = window.devicePixelRatio || 1;
-  canvas.width = Math.round(width * dpr);
-  canvas.height = Math.round(height * dpr);
-  canvas.style.height = `${height}px`;
-  const ctx = canvas.getContext("2d");
-  ctx.scale(dpr, dpr);
   const style = getComputedStyle(canvas);
+  const height = 120;
+  const ctx = prepare(canvas, width, height);
   const x = (ms) => 92 + (ms / axis) * (width - 120);
   const y = (n) => height - 6 - (n / Math.max(total, 1)) * (height - 28);
   ctx.fillStyle = style.getPropertyValue("--text");

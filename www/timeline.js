@@ -16,6 +16,32 @@ const RIGHT = 28;
 /** Above this many tasks, bars are drawn as pixel coverage instead of one rectangle each. */
 const MAX_BARS = 20_000;
 
+/**
+ * Gives `canvas` a backing store of `width` × `height` CSS px and returns its context, scaled to
+ * CSS px and cleared. The store is only replaced when the size changed: replacing it every live
+ * frame cost a new allocation and a layout (the style height) 20 times a second.
+ * @param {HTMLCanvasElement} canvas @param {number} width @param {number} height
+ */
+export function prepare(canvas, width, height) {
+  const dpr = window.devicePixelRatio || 1;
+  const w = Math.round(width * dpr);
+  const h = Math.round(height * dpr);
+  if (canvas.width !== w || canvas.height !== h) {
+    canvas.width = w;
+    canvas.height = h;
+    canvas.style.height = `${height}px`;
+  }
+  const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
+  ctx.setTransform(1, 0, 0, 1, 0, 0);
+  ctx.clearRect(0, 0, w, h);
+  ctx.setTransform(dpr, 0, 0, dpr, 0, 0);
+  // A kept store keeps its state too: back to what a new one starts with, for what we set.
+  ctx.lineWidth = 1;
+  ctx.textAlign = "start";
+  ctx.textBaseline = "alphabetic";
+  return ctx;
+}
+
 function laneHeight(rows) {
   return Math.max(18, Math.min(120, rows * 6));
 }
@@ -133,17 +159,14 @@ export function redrawOnResize(element, redraw) {
 export function draw(figure, full, axisMs, now = Infinity) {
   const record = Number.isFinite(now) ? cut(full, now) : full;
   const canvas = figure.querySelector("canvas");
+  // Reads before writes: a layout read after a write makes the browser lay the page out again.
   const width = Math.max(240, figure.clientWidth);
+  const c = colours(canvas);
   const lanes = record.lanes;
   const heights = lanes.map((l) => laneHeight(l.rows));
   const height = AXIS_H + heights.reduce((a, b) => a + b + PAD, 0) + PAD;
   const dpr = window.devicePixelRatio || 1;
-  canvas.width = Math.round(width * dpr);
-  canvas.height = Math.round(height * dpr);
-  canvas.style.height = `${height}px`;
-  const ctx = canvas.getContext("2d");
-  ctx.scale(dpr, dpr);
-  const c = colours(canvas);
+  const ctx = prepare(canvas, width, height);
   const plotW = width - LABEL_W - RIGHT;
   const axis = Math.max(axisMs, 1e-3);
   const x = (ms) => LABEL_W + (Math.max(0, ms) / axis) * plotW;
