@@ -77,8 +77,8 @@ pub fn kernel(mut x: u64, iters: u64) -> u64 {
     std::hint::black_box(acc ^ x)
 }
 
-/// Measures the kernel's speed on this thread (about 110 ms of computing, once per page load) and
-/// returns iterations per ms. It gives the thread back before each of its 10 ms windows: on the
+/// Measures the kernel's speed on this thread (about 110 ms of computing over about 250 ms, once
+/// per page load) and returns iterations per ms. It gives the thread back before each of its 10 ms windows: on the
 /// page's main thread one 110 ms stretch was a long task that froze the page (84-105 ms of CPU in
 /// Chromium's trace), in the first CPU run of every page, offloaded or not; and the first window
 /// would share a task with the page's drawing of the run's start.
@@ -98,11 +98,13 @@ pub async fn calibrate() -> u64 {
     }
     // The best of eight 10 ms windows: a window in which the browser ran something else on this
     // core would make the device look slower than it is. Each window is timed within one task, so
-    // the pauses between them cost nothing in the figure.
+    // the pauses between them cost nothing in the figure; pauses of 10 ms spread the windows over
+    // about 160 ms, so that a burst of other work (the pool's threads settling, a compile in the
+    // background) cannot spoil them all (at pauses of 0, 1 calibration in 6 came out 8 % slow).
     let mut best = 1.0f64;
     let mut seed = 1;
     for _ in 0..8 {
-        TimeoutFuture::new(0).await;
+        TimeoutFuture::new(10).await;
         let t0 = clock::now_ms();
         let mut chunks = 0u64;
         while clock::now_ms() - t0 < 10.0 {
@@ -114,6 +116,11 @@ pub async fn calibrate() -> u64 {
     let per_ms = best as u64;
     ITERS_PER_MS.store(per_ms, Relaxed);
     per_ms
+}
+
+/// Whether [`calibrate`] has measured this page's speed already.
+pub fn calibrated() -> bool {
+    ITERS_PER_MS.load(Relaxed) > 0
 }
 
 /// Iterations for `delay_ms` of work on this device (0 before [`calibrate`]).
