@@ -342,9 +342,9 @@ js_object! {
         pub output: Vec<OutputLine> => "output",
         /// Most tasks in flight at one moment.
         pub peak_in_flight: u32 => "peakInFlight",
-        /// The most the event loop ran a 10 ms timer late during the run, in ms. (Firefox runs the
-        /// engine's queued work before a timer that came due meanwhile, so there it can be a few
-        /// blocking tasks long.)
+        /// The most the event loop ran a 10 ms timer late during the run, in ms. (In Firefox it
+        /// can be a few blocking tasks long: the engine's queued work seems to run before a
+        /// timer that came due meanwhile.)
         pub event_loop_lag_ms: f64 => "eventLoopLagMs",
         /// The longest the run held the page's thread in one go, in ms: meanwhile the page could
         /// not paint, answer input or run anything else.
