@@ -302,9 +302,9 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
     // stopped with no task started (the pool goes on starting and warming in the background).
     let mut stopped_before_start = false;
     let pool_wait_ms = if p.model == Model::Threads {
-        match select(Box::pin(pool_up()), Box::pin(stop_asked())).await {
-            Either::Left((waited, _)) => Some(waited?),
-            Either::Right(_) => {
+        match pool_up_or_stop().await {
+            Some(waited) => Some(waited?),
+            None => {
                 stopped_before_start = true;
                 None
             }
@@ -317,11 +317,11 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
     // A CPU run asked for right after `ready` calibrated at 246-457 thousand iterations per ms
     // instead of about 535 here, every task of the page then fell short of its delay, and one
     // thread's runs read "speedups" of 1.06-1.20×.
-    let calibrating = p.workload == Workload::Cpu && !workload::calibrated();
-    if calibrating
+    if p.workload == Workload::Cpu
+        && !workload::calibrated()
         && !stopped_before_start
         && POOL_STARTING.get()
-        && let Either::Right(_) = select(Box::pin(pool_up()), Box::pin(stop_asked())).await
+        && pool_up_or_stop().await.is_none()
     {
         stopped_before_start = true;
     }
@@ -922,6 +922,15 @@ async fn stop_asked() {
     let (tx, rx) = futures_channel::oneshot::channel();
     STOP_WAITERS.with_borrow_mut(|w| w.push(tx));
     let _ = rx.await;
+}
+
+/// Waits for the pool being started, or for `stop()`: `None` if the stop came first, else what
+/// [`pool_up`] returned.
+async fn pool_up_or_stop() -> Option<Result<f64, JsValue>> {
+    match select(Box::pin(pool_up()), Box::pin(stop_asked())).await {
+        Either::Left((waited, _)) => Some(waited),
+        Either::Right(_) => None,
+    }
 }
 
 /// Waits until the pool being started is up; returns the ms waited (0 if it was up).
