@@ -78,10 +78,10 @@ pub fn kernel(mut x: u64, iters: u64) -> u64 {
 }
 
 /// Measures the kernel's speed on this thread (about 110 ms of computing over about 250 ms, once
-/// per page load) and returns iterations per ms. It gives the thread back before each of its 10 ms windows: on the
-/// page's main thread one 110 ms stretch was a long task that froze the page (84-105 ms of CPU in
-/// Chromium's trace), in the first CPU run of every page, offloaded or not; and the first window
-/// would share a task with the page's drawing of the run's start.
+/// per page load) and returns iterations per ms. It gives the thread back before each of its
+/// 10 ms windows: on the page's main thread one 110 ms stretch was a long task that froze the page
+/// (84-105 ms of CPU in Chromium's trace), in the first CPU run of every page, offloaded or not;
+/// and the first window would share a task with the page's drawing of the run's start.
 pub async fn calibrate() -> u64 {
     let known = ITERS_PER_MS.load(Relaxed);
     if known > 0 {

@@ -32,7 +32,6 @@ pub fn ideal(p: &Params, limits: Limits) -> Option<Ideal> {
         let at_once = (width < p.tasks).then_some(width);
         Ideal { ms: f64::from(p.tasks.div_ceil(width)) * d, at_once }
     };
-    let all_at_once = Ideal { ms: d, at_once: None };
     let cpu_on = |width: u32| {
         let shared = n * d / f64::from(limits.cores.max(1));
         let r = rounds(width);
@@ -48,11 +47,11 @@ pub fn ideal(p: &Params, limits: Limits) -> Option<Ideal> {
         (Model::Async, Workload::Cpu) if p.offload => cpu_on(limits.pool_size),
         (Model::Async, Workload::Sleep) if p.offload => rounds(limits.pool_size),
         (Model::Async, _) if p.blocking => rounds(1),
-        (Model::Async, Workload::Sleep) => p.limit.map_or(all_at_once, rounds),
-        (Model::Async, Workload::Fetch) => match (p.limit, p.connections) {
-            (None, None) => all_at_once,
-            (limit, connections) => rounds(limit.unwrap_or(u32::MAX).min(connections.unwrap_or(u32::MAX))),
-        },
+        // Without a limit every task waits at once: one round as wide as any task count.
+        (Model::Async, Workload::Sleep) => rounds(p.limit.unwrap_or(u32::MAX)),
+        (Model::Async, Workload::Fetch) => {
+            rounds(p.limit.unwrap_or(u32::MAX).min(p.connections.unwrap_or(u32::MAX)))
+        }
         (Model::Async, Workload::Cpu) => rounds(1),
         (Model::Threads, Workload::Sleep | Workload::Fetch) => rounds(p.threads),
         (Model::Threads, Workload::Cpu) if p.gil => rounds(1),
