@@ -51,11 +51,6 @@ thread_local! {
     static STOP_WAITERS: RefCell<Vec<futures_channel::oneshot::Sender<()>>> = const { RefCell::new(Vec::new()) };
     /// The run under way as drawn live, when it is watched task by task.
     static LIVE: RefCell<Option<LiveView>> = const { RefCell::new(None) };
-    /// Whether `warmUp` is running its unseen runs now, and the runs waiting for it to end.
-    static WARMING: Cell<bool> = const { Cell::new(false) };
-    static WARM_WAITERS: RefCell<Vec<futures_channel::oneshot::Sender<()>>> = const { RefCell::new(Vec::new()) };
-    /// The models whose code has run on this page (a run or the warm-up), by `Model as u8` bit.
-    static WARM: Cell<u8> = const { Cell::new(0) };
     /// Why there are no threads, as the page found it.
     static NO_THREADS: Cell<params::NoThreads> = const { Cell::new(params::NoThreads::NotIsolated) };
     /// Span state names, indexed by the numbers in `spanState`.
@@ -213,7 +208,6 @@ fn announce(on_event: &JsValue, kind: &str, detail: &JsValue) {
 #[wasm_bindgen]
 pub async fn run(options: JsValue, on_event: JsValue) -> Result<JsValue, JsValue> {
     let runs = check_options(&options).map_err(refuse)?;
-    warm_up_done().await;
     if BUSY.get() {
         return Err(js_sys::Error::new("A run is already under way: stop it or wait for it to end.").into());
     }
@@ -232,7 +226,7 @@ pub async fn run(options: JsValue, on_event: JsValue) -> Result<JsValue, JsValue
         set(&start, "tasks", p.tasks);
         set(&start, "idealMs", params::ideal_ms(&p, limits()).map_or(JsValue::NULL, JsValue::from));
         announce(&on_event, "runstart", &start.into());
-        match run_one(p, Seen::Yes).await {
+        match run_one(p).await {
             Ok(record) => {
                 let stopped = record.stopped;
                 let js = SPAN_STATES.with(|states| with_spans(record.to_js().unchecked_into(), states));
@@ -264,65 +258,6 @@ pub async fn run(options: JsValue, on_event: JsValue) -> Result<JsValue, JsValue
     set(&out, "model", Model::ALL_NAME);
     set(&out, "runs", records.into_iter().collect::<Array>());
     Ok(out.into())
-}
-
-/// Runs two tasks of 1 ms in each model this page can run now and has not run yet (async,
-/// sequential, and threads once the pool is up), unseen: no event, no record, not in
-/// `progress()`, `live()` or the count of runs. The page calls it when the engine is ready, and
-/// `startPool` once the pool is up.
-///
-/// Why: Chromium compiles a wasm function the first time it is called, on the calling thread, and
-/// a first run calls hundreds (the runner, the record, its JS objects). That put 10-15 ms between
-/// a fresh page's first `run()` and its first task, and 15-26 ms for threads; a second run, or
-/// the first with `--js-flags=--no-wasm-lazy-compilation`, starts its tasks within 1-2 ms. The
-/// warm-up pays that cost once, when nobody is waiting. A `run()` asked for meanwhile waits for
-/// it (a few ms); the warm-up gives way to a run already under way, which warms its own code.
-#[wasm_bindgen(js_name = warmUp)]
-pub async fn warm_up() {
-    if WARMING.get() {
-        return;
-    }
-    WARMING.set(true);
-    // Left over from a stopped run; meaningful only while a run is under way, which none is.
-    if !BUSY.get() {
-        STOP_ASKED.set(false);
-    }
-    let models = [Model::Async, Model::Sequential, Model::Threads];
-    for model in models {
-        if BUSY.get()
-            || WARM.get() & 1 << model as u8 != 0
-            || (model == Model::Threads && POOL_SIZE.get() == 0)
-        {
-            continue;
-        }
-        let options = Object::new();
-        set(&options, "model", model.name());
-        set(&options, "tasks", 2);
-        set(&options, "delay", 1);
-        if model == Model::Threads {
-            set(&options, "threads", 2);
-        }
-        let Ok(runs) = check_options(&options) else { continue };
-        for p in runs {
-            if let Ok(record) = run_one(p, Seen::No).await {
-                let _ = SPAN_STATES.with(|states| with_spans(record.to_js().unchecked_into(), states));
-            }
-        }
-    }
-    WARMING.set(false);
-    for waiter in WARM_WAITERS.take() {
-        let _ = waiter.send(());
-    }
-}
-
-/// Resolves once the warm-up is not running (at once if it is not).
-async fn warm_up_done() {
-    if !WARMING.get() {
-        return;
-    }
-    let (tx, rx) = futures_channel::oneshot::channel();
-    WARM_WAITERS.with_borrow_mut(|w| w.push(tx));
-    let _ = rx.await;
 }
 
 /// Whether the page was hidden at any moment while it is kept: browsers slow timers in
@@ -360,16 +295,8 @@ impl Drop for HiddenWatch {
     }
 }
 
-/// Whether a run is the caller's, or one of the warm-up's that nobody sees.
-#[derive(Clone, Copy, PartialEq)]
-enum Seen {
-    Yes,
-    /// Not in `progress()`, `live()` or the count of runs.
-    No,
-}
-
 /// Runs one checked model and builds its record.
-async fn run_one(p: Params, seen: Seen) -> Result<Record, JsValue> {
+async fn run_one(p: Params) -> Result<Record, JsValue> {
     // Waiting for the pool and warming it up come before the run's state exists, so `stop()`
     // reaches them through `stop_asked()`: a stop during either ends the run at once, recorded as
     // stopped with no task started (the pool goes on starting and warming in the background).
@@ -420,10 +347,8 @@ async fn run_one(p: Params, seen: Seen) -> Result<Record, JsValue> {
     let hidden = HiddenWatch::start();
     let watched = p.tasks <= live::MAX_TASKS;
     let state = if watched { RunState::start_watched(p.tasks) } else { RunState::start(p.tasks) };
-    if seen == Seen::Yes {
-        LIVE.set(watched.then(|| LiveView::new(p.tasks, p.workload)));
-        CURRENT.set(Some(state.clone()));
-    }
+    LIVE.set(watched.then(|| LiveView::new(p.tasks, p.workload)));
+    CURRENT.set(Some(state.clone()));
     if STOP_ASKED.get() {
         state.stop();
     }
@@ -447,12 +372,9 @@ async fn run_one(p: Params, seen: Seen) -> Result<Record, JsValue> {
     let (outcome, probes) = crate::run::with_probes(runner).await;
     let thread_start = outcome.thread_start;
     let heap_peak = alloc::peak().saturating_sub(heap_before);
-    WARM.set(WARM.get() | 1 << p.model as u8);
-    if seen == Seen::Yes {
-        CURRENT.set(None);
-        LIVE.set(None);
-        RUNS.set(RUNS.get() + 1);
-    }
+    CURRENT.set(None);
+    LIVE.set(None);
+    RUNS.set(RUNS.get() + 1);
     let distorted = hidden.was_hidden();
     drop(hidden);
     // After a big run, laying out and copying out a million spans takes tens of ms each: give the
@@ -945,12 +867,6 @@ pub fn stats() -> JsValue {
     set(&out, "taskThreads", 0);
     set(&out, "processes", runner::processes::idle_count());
     set(&out, "runs", RUNS.get());
-    let warmed: Array = [Model::Async, Model::Threads, Model::Sequential, Model::Processes]
-        .into_iter()
-        .filter(|m| WARM.get() & 1 << *m as u8 != 0)
-        .map(|m| JsValue::from_str(m.name()))
-        .collect();
-    set(&out, "warmed", warmed);
     out.into()
 }
 
@@ -995,10 +911,6 @@ pub async fn start_pool(threads: u32) -> Result<f64, JsValue> {
     started?;
     let took = crate::clock::now_ms() - t0;
     POOL_COST.set((took, wasm_memory_bytes() - before));
-    // Before the pool's start resolves (the page's `threadsReady`), so that a threads run asked
-    // for once it has finds the code warm; outside `took`, which is the pool's own start.
-    warm_up_done().await;
-    warm_up().await;
     Ok(took)
 }
 

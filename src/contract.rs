@@ -529,14 +529,7 @@ export interface Stats {
   /** Threads started past the pool by runs that needed more (kept for later runs). */
   readonly taskThreads: number;
   readonly processes: number;
-  /** Runs made by `run()`; the warm-up's are not counted. */
   readonly runs: number;
-  /**
-   * The models whose code has run on this page, by a run or by the warm-up: two tasks of 1 ms in
-   * each model, unseen, once the engine is ready (async, sequential) and once the pool is up
-   * (threads), so that the first run does not wait for the browser to compile the engine's code.
-   */
-  readonly warmed: ModelName[];
 }
 
 /** The error `run()` rejects with: `field` names the refused option. */

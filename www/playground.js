@@ -66,9 +66,6 @@ ready.then((caps) => {
   // The embed view starts no worker until a run needs threads (`poolOnDemand`); the full page
   // starts its pool as soon as the engine is ready, in the background.
   else if (!caps.poolOnDemand) ensurePool();
-  // The engine runs its code once, unseen, so that the first run does not wait for the browser
-  // to compile it (src/api.rs, `warm_up`); a run asked for meanwhile waits for it.
-  wasmNow.warmUp();
 });
 
 /** @param {string} type @param {unknown} detail */

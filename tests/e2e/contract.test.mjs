@@ -212,37 +212,6 @@ describe("usable before the worker pool", () => {
     assertClean(page);
   });
 
-  test("the engine warms its code up unseen, once ready and once the pool is up; stop() then has nothing to stop", async () => {
-    const page = await open(browser, server.url);
-    const out = await page.evaluate(async () => {
-      const seen = [];
-      for (const t of ["start", "end", "runstart", "runend", "runerror"])
-        window.playground.events.addEventListener(t, (e) => seen.push(e.type));
-      const caps = await window.playground.ready;
-      // The warm-up starts as `ready` resolves; stop() must not take it for a run.
-      const stopped = await window.playground.stop();
-      const progress = window.playground.progress();
-      await window.playground.threadsReady;
-      const stats = window.playground.stats();
-      return {
-        threads: caps.threads,
-        seen,
-        stopped,
-        progress,
-        runs: stats.runs,
-        warmed: stats.warmed,
-      };
-    });
-    assert.equal(out.stopped, false, "stop() found no run to stop");
-    assert.equal(out.progress, null, "progress() shows no run");
-    assert.deepEqual(out.seen, [], "the warm-up announces nothing");
-    assert.equal(out.runs, 0, "the warm-up's runs are not counted");
-    // threadsReady resolves after the threads warm-up, which waits for the others to end.
-    const models = out.threads ? ["async", "threads", "sequential"] : ["async", "sequential"];
-    assert.deepEqual(out.warmed, models);
-    assertClean(page);
-  });
-
   test("an embed starts no worker until a run needs threads", async () => {
     const page = await open(browser, `${server.url}?embed=1`);
     const out = await page.evaluate(async () => {
