@@ -166,8 +166,9 @@ build() {
     # its JS objects) became one 100 KB function, and Chromium compiles a wasm function whole on
     # its first call, on the calling thread. That put 10-15 ms between a fresh page's first
     # `run()` and its first task (threads: 15-28 ms; a second run took 1-2 ms). With the limit the
-    # largest function is 18 KB, the first run starts its tasks in 5-8 ms, and the module is
-    # 8 KB smaller as sent (brotli 11: 147.2 -> 138.9 KB); a million async tasks take as long.
+    # largest function is 18 KB, the first run starts its tasks in 7-11 ms (threads: 9-17 ms),
+    # and the module is 9 KB smaller as sent (brotli 11: 147.2 -> 137.9 KB); a million async
+    # tasks take as long.
     node_modules/.bin/wasm-opt -O3 --one-caller-inline-max-function-size=50 \
       --enable-threads --enable-bulk-memory --enable-mutable-globals \
       --enable-nontrapping-float-to-int --enable-sign-ext \
