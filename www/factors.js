@@ -3,13 +3,12 @@
 // threading and processes, each with a demonstration that runs here (Show me) and the figure that
 // proves or qualifies the row (Measured here), and the article's three verdicts with the runs that
 // back them. Every figure in a measured cell comes from the records of the runs just made.
-import { number, precise } from "./format.js";
+import { number, precise, seconds as s } from "./format.js";
 
 /** @typedef {import("./playground").Record} Record */
 /** @typedef {import("./playground").Capabilities} Capabilities */
 /** @typedef {import("./playground").RunOptions} RunOptions */
 
-const s = (ms) => `${(ms / 1000).toFixed(2)} s`;
 const x = (v) => `${(v ?? 0).toFixed(2)}×`;
 /** @param {Record[]} rs @param {string} model */
 const find = (rs, model, pred = (/** @type {Record} */ _r) => true) =>

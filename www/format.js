@@ -34,6 +34,11 @@ export function number(x, separator = ",") {
   return sign + (tenths === "0" ? grouped : `${grouped}.${tenths}`);
 }
 
+/** Seconds with two decimals, "0.25 s", as the ticking clock of a run shows them. */
+export function seconds(ms) {
+  return `${(ms / 1000).toFixed(2)} s`;
+}
+
 /**
  * A duration: "3.2 ms" under a second, "2.01 s" (as Python's :.2f) from there; `short` drops
  * trailing zeros ("1.5 s", "2 s"), for an axis's labels.

@@ -4,7 +4,7 @@
 // speed, or shows any moment picked on the scrubber. Every figure comes from the engine: its live
 // snapshot (`playground.live()`) during the run, its record after.
 import { draw, prepare } from "./timeline.js";
-import { duration, number } from "./format.js";
+import { duration, number, seconds } from "./format.js";
 
 const $ = (id) => /** @type {any} */ (document.getElementById(id));
 
@@ -65,7 +65,7 @@ export function liveFrame(snapshot) {
   $("live-caption").textContent =
     `${run.model}: ${number(snapshot.started)} of ${number(snapshot.total)} tasks started, ` +
     `${number(snapshot.inFlight)} in flight, ${number(snapshot.done)} done · ` +
-    `${(snapshot.elapsedMs / 1000).toFixed(2)} s`;
+    seconds(snapshot.elapsedMs);
   figure.dataset.frames = String(Number(figure.dataset.frames ?? 0) + 1);
 }
 

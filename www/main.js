@@ -10,7 +10,7 @@ import { liveEnd, liveFrame, liveResize, liveStart } from "./live.js";
 import { enableFactors, renderFactors } from "./factors.js";
 import { wireExports } from "./export.js";
 import { version } from "./version.js";
-import { number } from "./format.js";
+import { number, seconds } from "./format.js";
 
 // The code panel (with highlight.js) and the sweep load when first needed: they are not part of
 // a first visit's budget.
@@ -125,8 +125,7 @@ function tick() {
     $("progress").max = p.total;
     $("progress").value = p.done;
     $("progress-text").textContent =
-      `${number(p.done)} / ${number(p.total)} tasks done · ` +
-      `${(p.elapsedMs / 1000).toFixed(2)} s`;
+      `${number(p.done)} / ${number(p.total)} tasks done · ` + seconds(p.elapsedMs);
   }
   // Waiting in a timer rather than frame after frame spares the browser a main-frame pass at
   // every frame in between; the redraw itself still comes with a frame. (8 ms: half a frame,
