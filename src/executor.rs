@@ -62,6 +62,57 @@ struct Shared {
     /// Tasks that yielded ([`yield_now`]), in order: they run again after every task ready now,
     /// as `await asyncio.sleep(0)` puts a coroutine at the back of asyncio's ready queue.
     yielded: RefCell<Vec<u32>>,
+    /// Yielded tasks being given their turn, the last to run first.
+    batch: RefCell<Vec<u32>>,
+}
+
+// Not generic over the task type, unlike `RunAll`: one copy of this code serves every kind of
+// task (sleep, fetch, CPU, ...), where methods of `RunAll` are compiled once per kind.
+impl Shared {
+    /// Moves every bucket whose deadline has passed to the due list.
+    fn fire_due(&self) {
+        let now = self.now.get();
+        let mut deadlines = self.deadlines.borrow_mut();
+        let mut fired = Vec::new();
+        while let Some(bucket) = deadlines.pop_due(now) {
+            if !bucket.tasks.is_empty() {
+                fired.push(bucket.tasks);
+            }
+            bucket.others.into_iter().for_each(Waker::wake);
+        }
+        // `due` is drained from its end: buckets that fired together (a late timer) go below the
+        // ones still there, earliest deadline last, so tasks run in deadline order.
+        if !fired.is_empty() {
+            fired.reverse();
+            self.due.borrow_mut().splice(0..0, fired);
+        }
+    }
+
+    /// The next woken task: one woken by a waker, else one from a due bucket.
+    fn next_woken(&self) -> Option<u32> {
+        if let Some(i) = self.ready.borrow_mut().pop() {
+            return Some(i);
+        }
+        let mut due = self.due.borrow_mut();
+        while let Some(bucket) = due.last_mut() {
+            if let Some(i) = bucket.pop() {
+                return Some(i);
+            }
+            due.pop();
+        }
+        None
+    }
+
+    /// The next task that yielded, in the order they yielded; a new round begins when every
+    /// task of the last one has had its turn.
+    fn next_yielded(&self) -> Option<u32> {
+        let mut batch = self.batch.borrow_mut();
+        if batch.is_empty() {
+            std::mem::swap(&mut *batch, &mut *self.yielded.borrow_mut());
+            batch.reverse();
+        }
+        batch.pop()
+    }
 }
 
 /// Per-millisecond buckets from `base` (the first ms not fired yet) on: bucket `k` holds what is
@@ -220,8 +271,7 @@ impl Future for YieldNow {
 /// finish, or one fails and `fail_fast` is set (the others are then dropped, like
 /// `try_join_all`), or the run is stopped. Resolves to the run's [`Outcome`].
 pub struct RunAll<F, M> {
-    id: usize,
-    shared: Rc<Shared>,
+    driver: Driver,
     make: M,
     /// Task futures, polled in place. Tasks start in index order and the empty slots are made a
     /// batch at a time as they do ([`SLOT_BATCH`]): ten million made up front stalled the page
@@ -235,8 +285,6 @@ pub struct RunAll<F, M> {
     pending: u32,
     /// Most tasks started and not finished at once (`u32::MAX`: no limit).
     limit: u32,
-    /// Yielded tasks being given their turn, the last to run first.
-    batch: Vec<u32>,
     rec: Recorder,
     fail_fast: bool,
     /// Polls between clock reads: 1 when every poll may run long (CPU work on the event loop).
@@ -245,54 +293,26 @@ pub struct RunAll<F, M> {
     start_all_first: bool,
     state: Arc<RunState>,
     stopped: Stopped,
-    timer: Option<Timeout>,
-    channel: MessageChannel,
-    _on_message: Closure<dyn FnMut()>,
 }
 
 impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
     /// An executor for `tasks` tasks (at most [`MAX_TASKS`]) of the run `state`.
     pub fn new(state: &Arc<RunState>, tasks: u32, make: M) -> Self {
         assert!(tasks <= MAX_TASKS);
-        let shared = Rc::new(Shared::default());
-        let id = EXECUTORS.with_borrow_mut(|all| {
-            let free = all.iter().position(Option::is_none).unwrap_or(all.len());
-            assert!(free < MAX_EXECUTORS, "too many executors at once");
-            if free == all.len() {
-                all.push(None);
-            }
-            all[free] = Some(shared.clone());
-            free
-        });
-        let channel = MessageChannel::new().expect("MessageChannel is available");
-        let on_message = {
-            let shared = shared.clone();
-            Closure::<dyn FnMut()>::new(move || {
-                if let Some(w) = shared.outer.borrow().as_ref() {
-                    w.wake_by_ref();
-                }
-            })
-        };
-        channel.port1().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
         RunAll {
-            id,
-            shared,
+            driver: Driver::new(),
             make,
             slots: Vec::with_capacity(tasks as usize),
             tasks,
             next: 0,
             pending: tasks,
             limit: u32::MAX,
-            batch: Vec::new(),
             rec: state.recorder().batched(),
             fail_fast: false,
             clock_every: POLLS_PER_CLOCK_READ,
             start_all_first: false,
             state: state.clone(),
             stopped: state.stopped(),
-            timer: None,
-            channel,
-            _on_message: on_message,
         }
     }
 
@@ -336,52 +356,8 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
 
     fn refresh_clock(&self) -> f64 {
         let now = self.state.since_start();
-        self.shared.now.set(now);
+        self.driver.shared.now.set(now);
         now
-    }
-
-    /// Moves every bucket whose deadline has passed to the due list.
-    fn fire_due(&self) {
-        let now = self.shared.now.get();
-        let mut deadlines = self.shared.deadlines.borrow_mut();
-        let mut fired = Vec::new();
-        while let Some(bucket) = deadlines.pop_due(now) {
-            if !bucket.tasks.is_empty() {
-                fired.push(bucket.tasks);
-            }
-            bucket.others.into_iter().for_each(Waker::wake);
-        }
-        // `due` is drained from its end: buckets that fired together (a late timer) go below the
-        // ones still there, earliest deadline last, so tasks run in deadline order.
-        if !fired.is_empty() {
-            fired.reverse();
-            self.shared.due.borrow_mut().splice(0..0, fired);
-        }
-    }
-
-    /// The next woken task: one woken by a waker, else one from a due bucket.
-    fn next_woken(&self) -> Option<u32> {
-        if let Some(i) = self.shared.ready.borrow_mut().pop() {
-            return Some(i);
-        }
-        let mut due = self.shared.due.borrow_mut();
-        while let Some(bucket) = due.last_mut() {
-            if let Some(i) = bucket.pop() {
-                return Some(i);
-            }
-            due.pop();
-        }
-        None
-    }
-
-    /// The next task that yielded, in the order they yielded; a new round begins when every
-    /// task of the last one has had its turn.
-    fn next_yielded(&mut self) -> Option<u32> {
-        if self.batch.is_empty() {
-            std::mem::swap(&mut self.batch, &mut *self.shared.yielded.borrow_mut());
-            self.batch.reverse();
-        }
-        self.batch.pop()
     }
 
     /// Polls task `index` once; records its end when it finishes. Returns `true` if it failed.
@@ -390,14 +366,14 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
         let Some(task) = slot.as_mut() else { return false };
         // SAFETY: slots never move (see the field's comment) and a task is only dropped in place.
         let task = unsafe { Pin::new_unchecked(task) };
-        let waker = task_waker(self.id, index);
+        let waker = task_waker(self.driver.id, index);
         let Poll::Ready(result) = task.poll(&mut Context::from_waker(&waker)) else { return false };
         *slot = None;
         if self.clock_every == 1 {
             self.refresh_clock();
         }
         self.pending -= 1;
-        self.rec.finish(index, result, self.shared.now.get())
+        self.rec.finish(index, result, self.driver.shared.now.get())
     }
 
     /// Drops every task still pending: a stopped run forgets them; a failed `try_join_all` run
@@ -426,8 +402,8 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> Future for RunAll<F, M>
             this.drop_pending(false);
             return Poll::Ready(this.outcome(true));
         }
-        *this.shared.outer.borrow_mut() = Some(cx.waker().clone());
-        CURRENT.with_borrow_mut(|c| *c = Some(this.shared.clone()));
+        *this.driver.shared.outer.borrow_mut() = Some(cx.waker().clone());
+        CURRENT.with_borrow_mut(|c| *c = Some(this.driver.shared.clone()));
         let result = this.run_slice();
         CURRENT.with_borrow_mut(|c| *c = None);
         // What the slice started and ended, counted for progress() before the browser runs again.
@@ -443,20 +419,12 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> Future for RunAll<F, M>
                 Poll::Ready(this.outcome(true))
             }
             Slice::Yield => {
-                // Back to the browser; the message wakes this future in a new task.
-                this.channel
-                    .port2()
-                    .post_message(&wasm_bindgen::JsValue::NULL)
-                    .expect("posting to our own port");
+                this.driver.yield_to_browser();
                 Poll::Pending
             }
             Slice::Wait => {
                 let now = this.refresh_clock();
-                let first = this.shared.deadlines.borrow().first().unwrap_or(0);
-                let ms = (f64::from(first) - now).ceil().max(0.0) as u32;
-                let waker = cx.waker().clone();
-                // One browser timer for every task: dropping the old one clears it.
-                this.timer = Some(Timeout::new(ms, move || waker.wake()));
+                this.driver.wait(now, cx);
                 Poll::Pending
             }
         }
@@ -474,10 +442,10 @@ enum Slice {
 impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
     fn run_slice(&mut self) -> Slice {
         let slice_end = self.refresh_clock() + SLICE_MS;
-        self.fire_due();
+        self.driver.shared.fire_due();
         let mut polls = 0u32;
         loop {
-            let index = match self.next_woken() {
+            let index = match self.driver.shared.next_woken() {
                 Some(i) => i,
                 None if self.may_start() => {
                     // Start the next task: it exists from its first poll on.
@@ -489,10 +457,10 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
                         self.slots.resize_with(to, || None);
                     }
                     self.slots[i as usize] = Some((self.make)(i));
-                    self.rec.start(i, Lane::EVENT_LOOP, self.shared.now.get());
+                    self.rec.start(i, Lane::EVENT_LOOP, self.driver.shared.now.get());
                     i
                 }
-                None => match self.next_yielded() {
+                None => match self.driver.shared.next_yielded() {
                     Some(i) => i,
                     None => break,
                 },
@@ -508,14 +476,64 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
                 if self.refresh_clock() >= slice_end && !(self.start_all_first && self.may_start()) {
                     return if self.pending == 0 { Slice::Done } else { Slice::Yield };
                 }
-                self.fire_due();
+                self.driver.shared.fire_due();
             }
         }
         if self.pending == 0 { Slice::Done } else { Slice::Wait }
     }
 }
 
-impl<F, M> Drop for RunAll<F, M> {
+/// What a [`RunAll`] needs besides its tasks: its entry in `EXECUTORS`, its way back to the
+/// browser and its timer. Not generic, so compiled once (see `impl Shared`).
+struct Driver {
+    id: usize,
+    shared: Rc<Shared>,
+    timer: Option<Timeout>,
+    channel: MessageChannel,
+    _on_message: Closure<dyn FnMut()>,
+}
+
+impl Driver {
+    fn new() -> Self {
+        let shared = Rc::new(Shared::default());
+        let id = EXECUTORS.with_borrow_mut(|all| {
+            let free = all.iter().position(Option::is_none).unwrap_or(all.len());
+            assert!(free < MAX_EXECUTORS, "too many executors at once");
+            if free == all.len() {
+                all.push(None);
+            }
+            all[free] = Some(shared.clone());
+            free
+        });
+        let channel = MessageChannel::new().expect("MessageChannel is available");
+        let on_message = {
+            let shared = shared.clone();
+            Closure::<dyn FnMut()>::new(move || {
+                if let Some(w) = shared.outer.borrow().as_ref() {
+                    w.wake_by_ref();
+                }
+            })
+        };
+        channel.port1().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        Driver { id, shared, timer: None, channel, _on_message: on_message }
+    }
+
+    /// Back to the browser; the message wakes the executor in a new task.
+    fn yield_to_browser(&self) {
+        self.channel.port2().post_message(&wasm_bindgen::JsValue::NULL).expect("posting to our own port");
+    }
+
+    /// Sleeps until the earliest deadline (`now`: the run's clock, just read).
+    fn wait(&mut self, now: f64, cx: &Context<'_>) {
+        let first = self.shared.deadlines.borrow().first().unwrap_or(0);
+        let ms = (f64::from(first) - now).ceil().max(0.0) as u32;
+        let waker = cx.waker().clone();
+        // One browser timer for every task: dropping the old one clears it.
+        self.timer = Some(Timeout::new(ms, move || waker.wake()));
+    }
+}
+
+impl Drop for Driver {
     fn drop(&mut self) {
         self.channel.port1().set_onmessage(None);
         self.channel.port1().close();

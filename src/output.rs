@@ -10,7 +10,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 use crate::params::{FailMode, Model, Workload};
-use crate::timeline::{Lane, SpanMs, SpanState, Spans};
+use crate::timeline::{Lane, SpanMs, SpanState, Spans, sort_keys, split_key, time_key};
 
 /// Task lines kept at each end of a long output.
 pub const KEEP: usize = 50;
@@ -108,27 +108,22 @@ impl Bounded {
 /// A start or an end, ordered by time. At equal times an end comes before another task's start
 /// (a loop prints "Done" before it starts the next), and a task that took no time starts before it
 /// ends: the key's middle part says which.
-#[derive(Clone, Copy, Debug)]
-struct Moment {
-    at: f64,
-    class: u8,
-    id: u32,
-}
+/// One [`time_key`]: the time, then the class and the id (ids take 24 bits: `MAX_TASKS`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Moment(u64);
 
-impl PartialEq for Moment {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other).is_eq()
+impl Moment {
+    fn new(at: SpanMs, class: u8, id: u32) -> Moment {
+        Moment(time_key(at, u32::from(class) << 24 | id))
     }
-}
-impl Eq for Moment {}
-impl PartialOrd for Moment {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
+    fn at(self) -> f64 {
+        f64::from(split_key(self.0).0)
     }
-}
-impl Ord for Moment {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.at.total_cmp(&other.at).then(self.class.cmp(&other.class)).then(self.id.cmp(&other.id))
+    fn class(self) -> u8 {
+        (split_key(self.0).1 >> 24) as u8
+    }
+    fn id(self) -> u32 {
+        split_key(self.0).1 & 0xff_ffff
     }
 }
 
@@ -182,8 +177,8 @@ impl Run<'_> {
         let (start, end) = (s.start[id as usize], s.end[id as usize]);
         let class = if end == start { END_OF_INSTANT } else { END };
         [
-            (!start.is_nan()).then_some(Moment { at: f64::from(start), class: START, id }),
-            (!end.is_nan()).then_some(Moment { at: f64::from(end), class, id }),
+            (!start.is_nan()).then_some(Moment::new(start, START, id)),
+            (!end.is_nan()).then_some(Moment::new(end, class, id)),
         ]
     }
 
@@ -193,16 +188,16 @@ impl Run<'_> {
     }
 
     fn line(&self, m: Moment) -> Line {
-        let i = m.id as usize;
+        let (id, i) = (m.id(), m.id() as usize);
         let lane = self.spans.lane[i].number();
-        let text = if m.class == START {
-            start_line(m.id, self.workload)
+        let text = if m.class() == START {
+            start_line(id, self.workload)
         } else {
             let state = self.spans.state[i];
-            let error = self.errors.iter().find(|(id, _)| *id == m.id).map(|(_, e)| e.as_str());
-            end_line(m.id, self.workload, state, error)
+            let error = self.errors.iter().find(|(e, _)| *e == id).map(|(_, e)| e.as_str());
+            end_line(id, self.workload, state, error)
         };
-        Line { at_ms: m.at, lane, text }
+        Line { at_ms: m.at(), lane, text }
     }
 
     /// The printed lines. Finds the first and last moments with bounded heaps rather than
@@ -232,7 +227,7 @@ impl Run<'_> {
                     }
                 }
                 if first.len() == KEEP {
-                    worst = first.peek().map_or(SpanMs::INFINITY, |m| m.at as SpanMs);
+                    worst = first.peek().map_or(SpanMs::INFINITY, |m| m.at() as SpanMs);
                 }
             }
         }
@@ -247,15 +242,16 @@ impl Run<'_> {
                     }
                 }
                 if last.len() == KEEP {
-                    worst = last.peek().map_or(SpanMs::NEG_INFINITY, |m| m.0.at as SpanMs);
+                    worst = last.peek().map_or(SpanMs::NEG_INFINITY, |m| m.0.at() as SpanMs);
                 }
             }
         }
         let mut out = Bounded::default();
         let mut head = first.into_sorted_vec();
         if total <= 2 * KEEP as u64 {
-            head = self.moments().collect();
-            head.sort();
+            let mut keys: Vec<u64> = self.moments().map(|m| m.0).collect();
+            sort_keys(&mut keys);
+            head = keys.into_iter().map(Moment).collect();
         }
         for m in &head {
             out.head.push(self.line(*m));

@@ -9,7 +9,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
-use crate::timeline::{Lane, SpanMs, SpanState, Spans, Wait, WaitKind};
+use crate::timeline::{Lane, SpanMs, SpanState, Spans, Wait, WaitKind, sort_keys, time_key};
 
 /// What one task gives back: its checksum, or the error it failed with.
 pub type TaskResult = Result<u64, String>;
@@ -267,8 +267,18 @@ impl Recorder {
             self.out.waits.extend(log.waits);
             self.out.lock_wait_ms += log.lock_wait_ms;
         }
+        // In the order the tasks ended (ties in the order they are listed).
         let end = &self.out.spans.end;
-        self.out.errors.sort_by(|a, b| end[a.0 as usize].total_cmp(&end[b.0 as usize]));
+        let errors = &mut self.out.errors;
+        let mut keys: Vec<u64> =
+            errors.iter().enumerate().map(|(k, e)| time_key(end[e.0 as usize], k as u32)).collect();
+        if !keys.is_sorted() {
+            sort_keys(&mut keys);
+            let mut listed: Vec<Option<(u32, String)>> =
+                std::mem::take(errors).into_iter().map(Some).collect();
+            *errors =
+                keys.iter().map(|&k| listed[k as u32 as usize].take().expect("each listed once")).collect();
+        }
         self.live = live;
     }
 

@@ -79,6 +79,42 @@ impl SpanState {
 /// microseconds at one second and 0.03 ms at five minutes, the longest run.
 pub type SpanMs = f32;
 
+/// Sorts `keys`, ascending. Every sort in the engine goes through here, on `u64` keys that encode
+/// what it orders (a time in the high half, made with [`ord32`], and an id or row in the low
+/// half), so the standard library's sort is compiled into the module once: with `sort_by` on each
+/// element type and comparator it was compiled five times, 32 KB of the module before wasm-opt.
+pub fn sort_keys(keys: &mut [u64]) {
+    keys.sort_unstable();
+}
+
+/// `x` as a `u32` that orders as [`f32::total_cmp`] orders the floats (the sign bit flipped for a
+/// positive number, every bit for a negative one).
+pub fn ord32(x: f32) -> u32 {
+    let bits = x.to_bits();
+    if bits >> 31 == 1 { !bits } else { bits | 1 << 31 }
+}
+
+/// The float [`ord32`] made `k` from.
+pub fn unord32(k: u32) -> f32 {
+    f32::from_bits(if k >> 31 == 1 { k & !(1 << 31) } else { !k })
+}
+
+/// `x` as a `u64` that orders as [`f64::total_cmp`] orders the floats (see [`ord32`]).
+pub fn ord64(x: f64) -> u64 {
+    let bits = x.to_bits();
+    if bits >> 63 == 1 { !bits } else { bits | 1 << 63 }
+}
+
+/// A key ordered by `time`, then by `low` (an id or a row).
+pub fn time_key(time: SpanMs, low: u32) -> u64 {
+    (u64::from(ord32(time)) << 32) | u64::from(low)
+}
+
+/// The time and the low half of a [`time_key`].
+pub fn split_key(key: u64) -> (SpanMs, u32) {
+    (unord32((key >> 32) as u32), key as u32)
+}
+
 /// Every task of a run: parallel arrays indexed by task id, 11 bytes a task. Times are ms on the
 /// run's own clock (0 = run start). A task that never ended (the run was stopped) has `end` NaN.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -188,7 +224,14 @@ pub struct Layout {
 pub fn layout(spans: &Spans) -> Layout {
     let mut ids: Vec<u32> =
         (0..spans.end.len() as u32).filter(|&i| !spans.end[i as usize].is_nan()).collect();
-    ids.sort_by(|&a, &b| spans.start[a as usize].total_cmp(&spans.start[b as usize]).then(a.cmp(&b)));
+    // By start, then id. Already so when tasks started in id order (every async run): checked
+    // first, which spares a big run keys of 8 bytes a task.
+    let start_key = |&i: &u32| time_key(spans.start[i as usize], i);
+    if !ids.is_sorted_by_key(start_key) {
+        let mut keys: Vec<u64> = ids.iter().map(start_key).collect();
+        sort_keys(&mut keys);
+        ids = keys.into_iter().map(|k| k as u32).collect();
+    }
 
     let max_lane = ids.iter().map(|&i| spans.lane[i as usize].0).max().map_or(0, |l| l as usize + 1);
     let mut lanes: Vec<LaneRows> = (0..max_lane).map(|_| LaneRows::default()).collect();
@@ -222,8 +265,10 @@ pub fn layout(spans: &Spans) -> Layout {
 /// `ids` are in start order, so only the ends need sorting; then the two lists are merged.
 fn peak_in_flight(spans: &Spans, ids: &[u32]) -> u32 {
     let mut ends: Vec<SpanMs> = ids.iter().map(|&i| spans.end[i as usize]).collect();
-    if !ends.is_sorted_by(|a, b| a.total_cmp(b).is_le()) {
-        ends.sort_by(SpanMs::total_cmp);
+    if !ends.is_sorted_by_key(|&e| ord32(e)) {
+        let mut keys: Vec<u64> = ends.iter().map(|&e| u64::from(ord32(e))).collect();
+        sort_keys(&mut keys);
+        ends = keys.into_iter().map(|k| unord32(k as u32)).collect();
     }
     // Signed: a zero-length span's end can be counted just before its own start.
     let (mut open, mut peak, mut e) = (0i64, 0i64, 0usize);
@@ -249,7 +294,8 @@ fn peak_in_flight(spans: &Spans, ids: &[u32]) -> u32 {
 #[derive(Default)]
 struct LaneRows {
     queue: VecDeque<(SpanMs, u32)>,
-    heap: BinaryHeap<Reverse<(Ordered, u32)>>,
+    /// [`time_key`]s of the end and the row.
+    heap: BinaryHeap<Reverse<u64>>,
     free: BinaryHeap<Reverse<u32>>,
     rows: u32,
 }
@@ -260,9 +306,9 @@ impl LaneRows {
         if self.heap.is_empty() && self.queue.back().is_none_or(|&(e, _)| e <= end) {
             self.queue.push_back((end, row));
         } else {
-            let queued = self.queue.drain(..).map(|(e, r)| Reverse((Ordered(e), r)));
+            let queued = self.queue.drain(..).map(|(e, r)| Reverse(time_key(e, r)));
             self.heap.extend(queued);
-            self.heap.push(Reverse((Ordered(end), row)));
+            self.heap.push(Reverse(time_key(end, row)));
         }
     }
 
@@ -275,7 +321,8 @@ impl LaneRows {
             self.queue.pop_front();
             self.free.push(Reverse(row));
         }
-        while let Some(Reverse((Ordered(e), row))) = self.heap.peek().copied() {
+        while let Some(&Reverse(key)) = self.heap.peek() {
+            let (e, row) = split_key(key);
             if e > start {
                 break;
             }
@@ -285,41 +332,31 @@ impl LaneRows {
     }
 }
 
-/// A span time with a total order, for the heap.
-#[derive(Clone, Copy, Debug, PartialEq)]
-struct Ordered(SpanMs);
-impl Eq for Ordered {}
-impl PartialOrd for Ordered {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-impl Ord for Ordered {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.0.total_cmp(&other.0)
-    }
-}
-
 /// Most requests under way at once where they were answered: each is counted from its arrival
 /// for `delay_of(id)` ms, the time it was held there. Measured, not assumed: requests that a
 /// browser queued arrive later and overlap less.
 pub fn peak_at_answerer(arrivals: &[f64], delay_of: impl Fn(u32) -> f64) -> u32 {
-    let mut edges: Vec<(f64, i32)> = Vec::with_capacity(arrivals.len() * 2);
+    let (mut starts, mut ends) = (Vec::with_capacity(arrivals.len()), Vec::with_capacity(arrivals.len()));
     for (id, &at) in arrivals.iter().enumerate() {
         if at.is_finite() {
-            edges.push((at, 1));
-            edges.push((at + delay_of(id as u32).max(0.5), -1));
+            starts.push(ord64(at));
+            ends.push(ord64(at + delay_of(id as u32).max(0.5)));
         }
     }
-    // Ends before starts at the same ms: a request sent on a connection just freed is not
+    sort_keys(&mut starts);
+    sort_keys(&mut ends);
+    // Ends at or before a start close first: a request sent on a connection just freed is not
     // counted with the one before it.
-    edges.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let (mut open, mut peak) = (0i32, 0i32);
-    for (_, step) in edges {
-        open += step;
+    let (mut open, mut peak, mut e) = (0u32, 0u32, 0usize);
+    for start in starts {
+        while e < ends.len() && ends[e] <= start {
+            open -= 1;
+            e += 1;
+        }
+        open += 1;
         peak = peak.max(open);
     }
-    peak as u32
+    peak
 }
 
 #[cfg(test)]
@@ -425,6 +462,37 @@ mod tests {
         let all: Vec<f64> = (0..1000).map(|i| f64::from(i) * 0.1).collect();
         assert_eq!(peak_at_answerer(&all, |_| 500.0), 1000);
         assert_eq!(peak_at_answerer(&[f64::NAN, 5.0], |_| 10.0), 1);
+    }
+
+    #[test]
+    fn keys_order_as_total_cmp() {
+        let floats =
+            [f32::NEG_INFINITY, -1e9, -2.5, -0.0, 0.0, 1e-40, 0.5, 3.0, 1e9, f32::INFINITY, f32::NAN];
+        for &a in &floats {
+            assert_eq!(unord32(ord32(a)).to_bits(), a.to_bits(), "{a} round trip");
+            for &b in &floats {
+                assert_eq!(ord32(a).cmp(&ord32(b)), a.total_cmp(&b), "{a} vs {b}");
+                assert_eq!(
+                    ord64(f64::from(a)).cmp(&ord64(f64::from(b))),
+                    f64::from(a).total_cmp(&f64::from(b))
+                );
+                for (x, y) in [(1, 2), (2, 1), (7, 7)] {
+                    let want = a.total_cmp(&b).then(x.cmp(&y));
+                    assert_eq!(time_key(a, x).cmp(&time_key(b, y)), want, "({a}, {x}) vs ({b}, {y})");
+                }
+            }
+        }
+        let mut keys = vec![time_key(2.0, 1), time_key(-1.0, 9), time_key(2.0, 0), time_key(0.5, 3)];
+        sort_keys(&mut keys);
+        let sorted: Vec<(SpanMs, u32)> = keys.into_iter().map(split_key).collect();
+        assert_eq!(sorted, [(-1.0, 9), (0.5, 3), (2.0, 0), (2.0, 1)]);
+    }
+
+    #[test]
+    fn a_request_arriving_as_another_ends_is_not_counted_with_it() {
+        // Arrivals 0 and 10 held 10 ms each: the second arrives exactly as the first ends.
+        assert_eq!(peak_at_answerer(&[0.0, 10.0], |_| 10.0), 1);
+        assert_eq!(peak_at_answerer(&[10.0, 0.0, 5.0], |_| 10.0), 2);
     }
 
     // proptest is a native dev-dependency: the wasm builds check these tests without it.
