@@ -128,8 +128,11 @@ impl Moment {
 }
 
 const END: u8 = 0;
-const START: u8 = 1;
-const END_OF_INSTANT: u8 = 2;
+/// A task cancelled at the moment another ended: after that end, which is what cancelled it (a
+/// `TaskGroup` cancels the others once a task's error reaches it).
+const CANCELLED: u8 = 1;
+const START: u8 = 2;
+const END_OF_INSTANT: u8 = 3;
 
 /// What a run printed, made from its spans: every start and end in time order (the first and
 /// last [`KEEP`] of them when there are more), then the results and the elapsed time.
@@ -175,7 +178,11 @@ impl Run<'_> {
     fn moments_of(&self, id: u32) -> [Option<Moment>; 2] {
         let s = self.spans;
         let (start, end) = (s.start[id as usize], s.end[id as usize]);
-        let class = if end == start { END_OF_INSTANT } else { END };
+        let class = match s.state[id as usize] {
+            _ if end == start => END_OF_INSTANT,
+            SpanState::Cancelled => CANCELLED,
+            _ => END,
+        };
         [
             (!start.is_nan()).then_some(Moment::new(start, START, id)),
             (!end.is_nan()).then_some(Moment::new(end, class, id)),
@@ -420,7 +427,7 @@ mod tests {
     fn failures_print_as_the_model_reports_them() {
         let mut s = spans(&[(0.0, 5.0), (0.0, 10.0)], Lane::EVENT_LOOP);
         s.state[0] = SpanState::Failed;
-        let errors = [(0, "task 0 failed (fail=0)".to_string())];
+        let errors = [(0, "task 0 failed".to_string())];
         let r = Run {
             model: Model::Async,
             workload: Workload::Sleep,
@@ -432,10 +439,32 @@ mod tests {
             counter: None,
         };
         let lines: Vec<String> = r.lines().into_iter().map(|l| l.text).collect();
-        assert_eq!(lines[2], "Error fetching url1: task 0 failed (fail=0)");
-        assert_eq!(lines[4], "[RuntimeError('task 0 failed (fail=0)'), 'Content of url2']");
+        assert_eq!(lines[2], "Error fetching url1: task 0 failed");
+        assert_eq!(lines[4], "[RuntimeError('task 0 failed'), 'Content of url2']");
         let r = Run { fail_mode: FailMode::TryJoinAll, ..r };
-        assert_eq!(r.lines()[4].text, "RuntimeError: task 0 failed (fail=0)");
+        assert_eq!(r.lines()[4].text, "RuntimeError: task 0 failed");
+    }
+
+    #[test]
+    fn tasks_cancelled_by_an_error_print_after_it() {
+        // try_join_all: task 1 fails at 5 ms, which cancels tasks 0 and 2 at that moment.
+        let mut s = spans(&[(0.0, 5.0), (0.0, 5.0), (0.0, 5.0)], Lane::EVENT_LOOP);
+        s.state[0] = SpanState::Cancelled;
+        s.state[1] = SpanState::Failed;
+        s.state[2] = SpanState::Cancelled;
+        let errors = [(1, "task 1 failed".to_string())];
+        let r = Run {
+            model: Model::Async,
+            workload: Workload::Sleep,
+            fail_mode: FailMode::TryJoinAll,
+            spans: &s,
+            errors: &errors,
+            elapsed_ms: 5.0,
+            stopped: false,
+            counter: None,
+        };
+        let lines: Vec<String> = r.lines().into_iter().map(|l| l.text).collect();
+        assert_eq!(lines[3..6], ["Error fetching url2: task 1 failed", "Cancelled url1", "Cancelled url3"]);
     }
 
     #[test]

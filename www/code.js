@@ -1,6 +1,11 @@
 // "The code, side by side": the Python program a learner would write for the
 // run, with its task count and delay, next to the Rust that ran, which the engine takes from its
 // own source. Written for this project; highlighted with highlight.js (vendored).
+//
+// Each program prints what the output pane shows for its run (src/output.rs), line for line but
+// for the elapsed figure: the seed's "Start fetching url1" and "Done fetching url1", the errors and
+// cancellations, the results and "Elapsed: ... seconds". tests/e2e/teach.test.mjs runs them under
+// CPython and compares.
 import hljs from "./vendor/highlight.js";
 import python from "./vendor/highlight-python.js";
 import rust from "./vendor/highlight-rust.js";
@@ -11,55 +16,83 @@ hljs.registerLanguage("rust", rust);
 
 const secs = (ms) => `${+(ms / 1000).toFixed(3)}`;
 
-function failLine(r, indent = "    ") {
-  return r.fail === null
-    ? ""
-    : `${indent}if i == ${r.fail}:\n${indent}    raise RuntimeError(f"task {i} failed")\n`;
-}
+/** The failure modes that the server (or the page's service worker) produces for real. */
+const NETWORK_FAULTS = new Set(["http500", "drop", "stall"]);
 
-function asyncProgram(r) {
-  const d = secs(r.delay);
-  let body;
-  let head = "import asyncio\nimport time\n";
-  if (r.blocking) body = `    time.sleep(${d})  # blocks the whole event loop\n`;
-  else if (r.workload === "cpu")
-    body = `    sum(i * i for i in range(${cpuLoop(r)}))  # never awaits\n`;
-  else if (r.workload === "fetch") {
-    head += "import aiohttp  # pip install aiohttp\n";
-    body =
-      `    async with session.get("http://127.0.0.1:8000/api/latency?ms=${r.delay}") as resp:\n` +
-      `        await resp.read()\n`;
-  } else body = `    await asyncio.sleep(${d})  # waits without blocking the loop\n`;
-  const params = r.workload === "fetch" ? "session, i" : "i";
-  const call = r.workload === "fetch" ? "task(session, i)" : "task(i)";
-  let gather;
-  if (r.fail !== null && r.failMode === "try_join_all") {
-    gather =
-      `    # Like try_join_all: the first error cancels the other tasks.\n` +
-      `    async with asyncio.TaskGroup() as group:\n` +
-      `        for i in range(${r.tasks}):\n            group.create_task(${call})\n`;
-  } else if (r.fail !== null) {
-    gather =
-      `    # Like join_all: every task finishes; errors come back with the results.\n` +
-      `    results = await asyncio.gather(*(${call} for i in range(${r.tasks})), return_exceptions=True)\n` +
-      `    print([e for e in results if isinstance(e, Exception)])\n`;
-  } else gather = `    await asyncio.gather(*(${call} for i in range(${r.tasks})))\n`;
-  if (r.workload === "fetch") {
-    // The limit this run had: aiohttp's default connector allows 100 connections at once,
-    // limit=0 lifts it (the run had none unless `connections` was set).
-    const limit = r.connections ?? 0;
-    const note = limit ? `  # at most ${limit} requests at once` : "  # no limit, like this run";
-    gather =
-      `    connector = aiohttp.TCPConnector(limit=${limit})${note}\n` +
-      `    timeout = aiohttp.ClientTimeout(total=${secs(r.timeoutMs ?? 10000)})\n` +
-      `    async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:\n` +
-      gather.replace(/^/gm, "    ");
+/** The task function's name: the seed's `fetch` for waiting work, `compute` for CPU work. */
+const nameOf = (r) => (r.workload === "cpu" ? "compute" : "fetch");
+
+/** Indents every non-empty line of `text` by `n` spaces. */
+const indent = (text, n) => text.replace(/^(?=.)/gm, " ".repeat(n));
+
+/**
+ * The task function every program below shares, printing what the output pane shows for the run
+ * (src/output.rs): "Start fetching url1", "Done fetching url1" or "Error fetching url2: ...",
+ * "Cancelled url3" when a TaskGroup cancels it, and returning "Content of url1". The failing task
+ * fails halfway through its work, as the engine's does. `kind` is how it runs: "async" (a
+ * coroutine), "thread" (results handed back in `results[i]`: a thread's exception stays in its
+ * thread) or "call" (a plain function whose exception reaches its caller).
+ */
+function taskFunction(r, kind) {
+  const verb = r.workload === "cpu" ? "computing" : "fetching";
+  const k = r.fail;
+  const failing = k !== null && k !== undefined;
+  const half = (full) => (failing ? `${full / 2} if i == ${k} else ${full}` : `${full}`);
+  const network = failing && r.workload === "fetch" && NETWORK_FAULTS.has(r.failMode);
+  let work;
+  if (r.workload === "cpu") {
+    const n = Math.max(2, Math.round(r.delay * 20_000)); // about 20 M loop steps a second
+    const note = r.model === "async" ? "never awaits" : r.gil ? "holds the GIL" : "computes";
+    work = `sum(j * j for j in range(${failing ? `${(n / 2) | 0} if i == ${k} else ${n}` : number(n, "_")}))  # ${note}\n`;
+  } else if (r.workload === "fetch") {
+    const fault = network ? ` + ("&fail=${r.failMode}" if i == ${k} else "")` : "";
+    const ms = network ? `${r.delay}` : half(r.delay);
+    const at = `"http://127.0.0.1:8000/api/latency?ms=" + str(${ms})${fault}`;
+    work =
+      kind === "async"
+        ? `async with session.get(${at}) as resp:\n    resp.raise_for_status()\n    await resp.read()\n`
+        : `urlopen(${at}, timeout=${secs(r.timeoutMs ?? 10000)}).read()  # blocks this thread\n`;
+  } else if (kind === "async" && !r.blocking) {
+    work = `await asyncio.sleep(${half(r.delay / 1000)})  # waits without blocking the loop\n`;
+  } else {
+    const note =
+      kind === "async"
+        ? "blocks the whole event loop"
+        : r.gil
+          ? "releases the GIL"
+          : "blocks this thread";
+    work = `time.sleep(${half(r.delay / 1000)})  # ${note}\n`;
   }
-  return (
-    `${head}\n\nasync def task(${params}):\n${body}${failLine(r)}\n\nasync def main():\n` +
-    `    start = time.perf_counter()\n${gather}    print(f"{time.perf_counter() - start:.3f} s")\n\n\n` +
-    `asyncio.run(main())\n`
-  );
+  if (kind === "async" && r.offload) {
+    const why = r.workload === "cpu" ? "; the GIL still runs one at a time" : "";
+    work = `await asyncio.to_thread(work, i)  # on a thread: the loop stays free${why}\n`;
+  }
+  if (failing && !network) work += `if i == ${k}:\n    raise RuntimeError(f"task {i} failed")\n`;
+  const caught = r.workload === "fetch" ? "Exception" : "RuntimeError";
+  const cancels = kind === "async" && failing && r.failMode === "try_join_all";
+  const done =
+    kind === "thread"
+      ? `print(f"Done ${verb} {url}")\nresults[i] = f"Content of {url}"\n`
+      : `print(f"Done ${verb} {url}")\nreturn f"Content of {url}"\n`;
+  let body = `url = f"url{i + 1}"\nprint(f"Start ${verb} {url}")\n`;
+  if (failing || cancels) {
+    const handed =
+      kind === "thread"
+        ? "results[i] = e  # handed back by hand: it would stay in this thread\nreturn\n"
+        : "raise\n";
+    body +=
+      `try:\n${indent(work, 4)}except ${caught} as e:\n` +
+      `    print(f"Error ${verb} {url}: {e}")\n${indent(handed, 4)}` +
+      (cancels ? `except asyncio.CancelledError:\n    print(f"Cancelled {url}")\n    raise\n` : "");
+  } else body += work;
+  body += done;
+  const params = kind === "async" && r.workload === "fetch" ? "session, i" : "i";
+  const def = kind === "async" ? "async def" : "def";
+  const offload =
+    kind === "async" && r.offload
+      ? `def work(i):\n${indent(r.workload === "cpu" ? `return sum(j * j for j in range(${cpuLoop(r)}))\n` : `time.sleep(${secs(r.delay)})\n`, 4)}\n\n`
+      : "";
+  return `${offload}${def} ${nameOf(r)}(${params}):\n${indent(body, 4)}`;
 }
 
 function cpuLoop(r) {
@@ -67,65 +100,101 @@ function cpuLoop(r) {
   return number(Math.max(1, Math.round(r.delay * 20_000)), "_");
 }
 
-function blockingBody(r, gilNote) {
-  const d = secs(r.delay);
-  if (r.workload === "cpu") {
-    return `    sum(i * i for i in range(${cpuLoop(r)}))${gilNote ? "  # holds the GIL" : ""}\n`;
+const elapsed = 'print(f"Elapsed: {time.time() - start:.2f} seconds")\n';
+
+function asyncProgram(r) {
+  let head = "import asyncio\nimport time\n";
+  if (r.workload === "fetch") head += "import aiohttp  # pip install aiohttp\n";
+  const call = r.workload === "fetch" ? "fetch(session, i)" : `${nameOf(r)}(i)`;
+  const failing = r.fail !== null && r.fail !== undefined;
+  const grouped = failing && r.failMode === "try_join_all";
+  let gather;
+  if (grouped) {
+    gather =
+      `async with asyncio.TaskGroup() as group:  # like try_join_all: the first error cancels the rest\n` +
+      `    tasks = [group.create_task(${call}) for i in range(${r.tasks})]\n` +
+      `print([t.result() for t in tasks])\n`;
+  } else if (failing) {
+    gather =
+      `# Like join_all: every task finishes; errors come back with the results.\n` +
+      `results = await asyncio.gather(*(${call} for i in range(${r.tasks})), return_exceptions=True)\n` +
+      `print(results)\n`;
+  } else {
+    gather = `results = await asyncio.gather(*(${call} for i in range(${r.tasks})))\nprint(results)\n`;
   }
   if (r.workload === "fetch") {
-    return `    urlopen("http://127.0.0.1:8000/api/latency?ms=${r.delay}", timeout=${secs(r.timeoutMs ?? 10000)}).read()  # blocks this thread\n`;
+    // The limit this run had: aiohttp's default connector allows 100 connections at once,
+    // limit=0 lifts it (the run had none unless `connections` was set).
+    const limit = r.connections ?? 0;
+    const note = limit ? `  # at most ${limit} requests at once` : "  # no limit, like this run";
+    gather =
+      `connector = aiohttp.TCPConnector(limit=${limit})${note}\n` +
+      `timeout = aiohttp.ClientTimeout(total=${secs(r.timeoutMs ?? 10000)})\n` +
+      `async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:\n` +
+      indent(gather, 4);
   }
-  return `    time.sleep(${d})  # blocks this thread${gilNote ? ", releases the GIL" : ""}\n`;
+  const run = grouped
+    ? `try:\n    asyncio.run(main())\nexcept* RuntimeError as errors:  # a TaskGroup raises an ExceptionGroup\n` +
+      `    print(f"RuntimeError: {errors.exceptions[0]}")\n`
+    : "asyncio.run(main())\n";
+  return (
+    `${head}\n\n${taskFunction(r, "async")}\n\nasync def main():\n${indent(gather, 4)}\n\n` +
+    `start = time.time()\n${run}${elapsed}`
+  );
 }
 
 function threadsProgram(r) {
+  const own = r.threads >= r.tasks;
   const head =
     "import time\n" +
     (r.workload === "fetch" ? "from urllib.request import urlopen\n" : "") +
-    (r.threads >= r.tasks
-      ? "import threading\n"
-      : "from concurrent.futures import ThreadPoolExecutor\n");
+    (own ? "import threading\n" : "from concurrent.futures import ThreadPoolExecutor\n");
   const gil =
     r.workload === "cpu"
       ? r.gil
         ? "# CPython's GIL lets one thread run Python code at a time, as in this run.\n"
         : "# This run had no GIL: CPython would serialise this CPU work (3.13's free-threaded build aside).\n"
       : "";
-  const task = `def task(i):\n${blockingBody(r, r.gil)}${failLine(r)}\n\n`;
-  let run;
-  if (r.threads >= r.tasks) {
-    run =
-      `threads = [threading.Thread(target=task, args=(i,)) for i in range(${r.tasks})]\n` +
-      `for t in threads:\n    t.start()\nfor t in threads:\n    t.join()  # an exception stays in its thread\n`;
-  } else {
-    run =
-      `with ThreadPoolExecutor(max_workers=${r.threads}) as pool:\n` +
-      `    futures = [pool.submit(task, i) for i in range(${r.tasks})]\n` +
-      `for f in futures:\n    if f.exception():  # an error reaches the caller here\n        print(f.exception())\n`;
+  if (own) {
+    return (
+      `${head}\n\n${gil}results = [None] * ${r.tasks}\n\n\n${taskFunction(r, "thread")}\n\nstart = time.time()\n` +
+      `threads = [threading.Thread(target=${nameOf(r)}, args=(i,)) for i in range(${r.tasks})]\n` +
+      `for t in threads:\n    t.start()\nfor t in threads:\n    t.join()\nprint(results)\n${elapsed}`
+    );
   }
-  return `${head}\n${gil}${task}start = time.perf_counter()\n${run}print(f"{time.perf_counter() - start:.3f} s")\n`;
+  return (
+    `${head}\n\n${gil}${taskFunction(r, "call")}\n\nstart = time.time()\n` +
+    `with ThreadPoolExecutor(max_workers=${r.threads}) as pool:\n` +
+    `    futures = [pool.submit(${nameOf(r)}, i) for i in range(${r.tasks})]\n` +
+    `print([f.exception() or f.result() for f in futures])  # an error reaches the caller here\n${elapsed}`
+  );
 }
 
 function sequentialProgram(r) {
   const head =
     "import time\n" + (r.workload === "fetch" ? "from urllib.request import urlopen\n" : "");
-  return (
-    `${head}\n\ndef task(i):\n${blockingBody(r, false)}${failLine(r)}\n\nstart = time.perf_counter()\n` +
-    `for i in range(${r.tasks}):\n    task(i)  # an exception ends the loop here\n` +
-    `print(f"{time.perf_counter() - start:.3f} s")\n`
-  );
+  const failing = r.fail !== null && r.fail !== undefined;
+  const loop = failing
+    ? `results = []\ntry:\n    for i in range(${r.tasks}):\n        results.append(${nameOf(r)}(i))  # an exception ends the loop here\n` +
+      `    print(results)\nexcept RuntimeError as e:\n    print(f"RuntimeError: {e}")\n`
+    : `results = [${nameOf(r)}(i) for i in range(${r.tasks})]\nprint(results)\n`;
+  return `${head}\n\n${taskFunction(r, "call")}\n\nstart = time.time()\n${loop}${elapsed}`;
 }
 
 function processesProgram(r) {
   const head =
     "import time\nfrom multiprocessing import Pool\n" +
     (r.workload === "fetch" ? "from urllib.request import urlopen\n" : "");
+  const failing = r.fail !== null && r.fail !== undefined;
+  const collect = failing
+    ? `pending = [pool.apply_async(${nameOf(r)}, (i,)) for i in range(${r.tasks})]\nresults = []\nfor p in pending:\n` +
+      `    try:\n        results.append(p.get())\n` +
+      `    except RuntimeError as e:  # the error comes back with that task's result\n        results.append(e)\n`
+    : `results = pool.map(${nameOf(r)}, range(${r.tasks}))\n`;
   return (
-    `${head}\n\ndef task(i):\n${blockingBody(r, false)}${failLine(r)}\n\nif __name__ == "__main__":\n` +
+    `${head}\n\n${taskFunction(r, "call")}\n\nif __name__ == "__main__":\n` +
     `    with Pool(${r.processes}) as pool:  # start the processes once, reuse them\n` +
-    `        start = time.perf_counter()\n` +
-    `        pool.map(task, range(${r.tasks}))\n` +
-    `        print(f"{time.perf_counter() - start:.3f} s")\n`
+    `        start = time.time()\n${indent(collect, 8)}        print(results)\n${indent(elapsed, 8)}`
   );
 }
 
@@ -230,26 +299,23 @@ function deadlockProgram(r) {
       `    await asyncio.gather(*(task(i, a, b) for i in range(${r.tasks})))\n\n\nasyncio.run(main())\n`
     );
   }
+  const locks = r.model === "processes" ? "  # each process has its own pair" : "";
+  const head =
+    `import threading\nimport time\n${r.model === "processes" ? "from multiprocessing import Pool\n" : ""}` +
+    `\na, b = threading.Lock(), threading.Lock()${locks}\n\n\ndef task(i):\n${order}` +
+    `    with first:\n        time.sleep(${d})\n        with second:  # may wait forever\n            pass\n\n\n`;
+  if (r.model === "sequential") {
+    return `${head}for i in range(${r.tasks}):\n    task(i)  # one task at a time: no other holds a lock\n`;
+  }
+  if (r.model === "processes") {
+    return (
+      `${head}if __name__ == "__main__":\n    with Pool(${r.processes}) as pool:\n` +
+      `        pool.map(task, range(${r.tasks}))  # no process can take another's locks\n`
+    );
+  }
   return (
-    `import threading\nimport time\n\na, b = threading.Lock(), threading.Lock()\n\n\ndef task(i):\n${order}` +
-    `    with first:\n        time.sleep(${d})\n        with second:  # may wait forever\n            pass\n\n\n` +
-    `threads = [threading.Thread(target=task, args=(i,)) for i in range(${r.tasks})]\n` +
+    `${head}threads = [threading.Thread(target=task, args=(i,)) for i in range(${r.tasks})]\n` +
     `for t in threads:\n    t.start()\nfor t in threads:\n    t.join()  # a deadlock hangs here\n`
-  );
-}
-
-/** Async tasks that hand their CPU or blocking part to a thread (`asyncio.to_thread`). */
-function offloadProgram(r) {
-  const work =
-    r.workload === "cpu"
-      ? `sum(i * i for i in range(${cpuLoop(r)}))`
-      : `time.sleep(${secs(r.delay)})`;
-  return (
-    `import asyncio\nimport time\n\n\ndef work(i):\n    return ${work}  # runs on a thread\n\n\n` +
-    `async def task(i):\n    return await asyncio.to_thread(work, i)  # the loop stays free\n\n\n` +
-    `async def main():\n    start = time.perf_counter()\n` +
-    `    await asyncio.gather(*(task(i) for i in range(${r.tasks})))\n` +
-    `    print(f"{time.perf_counter() - start:.3f} s")\n\n\nasyncio.run(main())\n`
   );
 }
 
@@ -258,20 +324,20 @@ function withLimit(r, program) {
   if (r.model !== "async" || r.limit === null || r.limit === undefined) return program;
   const helper =
     `sem = asyncio.Semaphore(${r.limit})\n\n\n` +
-    `async def limited(coro):\n    async with sem:  # at most ${r.limit} tasks at once\n` +
+    `async def limited(coro):\n    async with sem:  # at most ${r.limit} ${r.limit === 1 ? "task" : "tasks"} at once\n` +
     `        return await coro\n\n\nasync def main():\n`;
   return program
-    .replace(/\((task\([^)]*\)) for i/g, "(limited($1) for i")
+    .replace(/\(((?:task|fetch|compute)\([^)]*\)) for i/g, "(limited($1) for i")
+    .replace(/create_task\(((?:fetch|compute)\([^)]*\))\)/g, "create_task(limited($1))")
     .replace("async def main():\n", helper);
 }
 
 /** The Python program for a run's record. */
 export function pythonFor(r) {
-  if (r.workload === "counter") return counterProgram(r);
+  if (r.workload === "counter") return withLimit(r, counterProgram(r));
   if (r.workload === "deadlock") return withLimit(r, deadlockProgram(r));
-  if (r.model === "async" && r.offload) return withLimit(r, offloadProgram(r));
   const unlimited = r.limit === null || r.limit === undefined;
-  if (seedLike(r) && unlimited && r.model === "async") return seedAsync(r);
+  if (seedLike(r) && unlimited && r.model === "async" && !r.offload) return seedAsync(r);
   // The seed starts one thread per URL; a run with fewer threads than tasks is a pool instead.
   if (seedLike(r) && r.model === "threads" && r.threads >= r.tasks) return seedThreads(r);
   if (r.model === "async") return withLimit(r, asyncProgram(r));

@@ -18,7 +18,12 @@ function failure(r) {
       return r.failMode === "try_join_all"
         ? `Task ${k} failed; try_join_all ended the run there (${ms(r.elapsedMs)}) and dropped, so ` +
             `cancelled, the other ${plural(r.cancelled, "task", "tasks")} in flight` +
-            (unstarted(r) > 0 ? `; ${plural(unstarted(r), "task", "tasks")} never started.` : ".")
+            (unstarted(r) > 0 ? `; ${plural(unstarted(r), "task", "tasks")} never started.` : ".") +
+            // Measured with the code panel's program under CPython 3.11 (tests/e2e/teach.test.mjs).
+            (r.limit != null && unstarted(r) > 0
+              ? " In CPython the semaphore hands the failed task's place to the next task before " +
+                "the TaskGroup's cancellation reaches it, so that one starts and is cancelled at once."
+              : "")
         : `Task ${k} failed; join_all let the other ${r.finished} finish and handed the error back ` +
             `with the results.`;
     case "threads":
@@ -27,7 +32,12 @@ function failure(r) {
       if (r.crashed && r.error) return r.error;
       return (
         `Task ${k} failed in its thread; the other threads went on (${plural(r.finished, "task", "tasks")} done), ` +
-        `and the error reached the caller with the results, as future.result() raises it.`
+        // The code panel's program: a thread of its own per task when there are enough
+        // (threading.Thread), else a pool (ThreadPoolExecutor); see www/code.js.
+        (r.threads >= r.tasks
+          ? `and the error came back with the results because the program handed it back: a ` +
+            `threading.Thread's exception otherwise stays in its thread (Python prints it there).`
+          : `and the error reached the caller with the results, as future.exception() hands it back.`)
       );
     case "sequential":
       return r.tasks - k - 1 > 0
@@ -37,7 +47,7 @@ function failure(r) {
     case "processes":
       return (
         `Task ${k} failed in its process; the others were unaffected and the error came back ` +
-        `in that task's message.`
+        `in that task's message (its result's get() raises it in the parent).`
       );
     default:
       return null;
@@ -59,7 +69,9 @@ function effect(r) {
     // the run.
     return r.workload === "cpu"
       ? `The pool's threads computed the tasks in parallel while the event loop awaited them: ` +
-          `speedup ${times(r.speedup)} on the ${cores} cores this browser reports.`
+          `speedup ${times(r.speedup)} on the ${cores} cores this browser reports. In CPython the ` +
+          `GIL would let one of them compute at a time: asyncio.to_thread keeps the loop free but ` +
+          `does not speed up pure-Python CPU work (a ProcessPoolExecutor does).`
       : `The blocking calls ran on the pool's threads while the event loop awaited them: ` +
           `${ms(r.elapsedMs)} for an ideal of ${ms(r.idealMs)}.`;
   }

@@ -14,9 +14,10 @@ pub mod threads;
 
 pub use crate::record::{Outcome, TaskResult};
 
-/// The error message of the task that `fail` makes fail.
+/// The error message of the task that `fail` makes fail: what the code panel's Python program
+/// raises, `RuntimeError(f"task {i} failed")`.
 pub fn failure_message(id: u32) -> String {
-    format!("task {id} failed (fail={id})")
+    format!("task {id} failed")
 }
 
 /// How much work a task does: all of `full` (a delay, or CPU iterations), or half of it for the
