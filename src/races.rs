@@ -59,7 +59,8 @@ fn counter_notes(p: &Params, o: &Outcome) -> Vec<String> {
                 }
                 (SyncMode::None, _) if p.gil => "No update was lost: with the simulated GIL a thread \
                      hands it over only between whole updates, never between a read and its write, \
-                     as CPython 3.11 checks for a switch only at the loop's jump back."
+                     as CPython 3.11 checks for a switch only at jumps back, calls and function \
+                     entries, none of which lies between the two."
                     .into(),
                 (SyncMode::None, _) => "No update was lost in this run, but nothing prevents it: the \
                      read and the write are two separate steps and another thread may come between \
@@ -81,8 +82,8 @@ fn counter_notes(p: &Params, o: &Outcome) -> Vec<String> {
                     .into(),
                 _ => "CPython 3.11 here: 2 threads × 1,000,000 `counter += 1` lost 0 updates in 3 runs; \
                      the statement is not atomic and Python does not promise it, but the 3.11 GIL \
-                     switches threads only at the loop's jump back, never between the read and the \
-                     write. Free-threaded 3.13t has no GIL, and real parallel threads, as here, lose \
+                     switches threads only at jumps back, calls and function entries, never between \
+                     the read and the write. Free-threaded 3.13t has no GIL, and real parallel threads, as here, lose \
                      updates."
                     .into(),
             });

@@ -329,8 +329,9 @@ impl Drop for AbortOnDrop {
 
 /// Fetches `url` through the browser's network stack and awaits the whole response body, like
 /// `await session.get(url)` with aiohttp, giving up after `timeout_ms` like
-/// `asyncio.wait_for`. A non-2xx status, a network error (a dropped connection) and a timeout
-/// are the task's error.
+/// `asyncio.wait_for`. A non-2xx status (as with aiohttp's `resp.raise_for_status()`, which the
+/// code panel's program calls: aiohttp itself does not raise on one), a network error (a dropped
+/// connection) and a timeout are the task's error.
 pub async fn fetch(url: &str, timeout_ms: u32) -> Result<Answer, String> {
     use futures_util::future::{Either, select};
     let abort = AbortOnDrop {

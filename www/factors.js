@@ -34,7 +34,8 @@ export const FACTORS = [
   {
     key: "model",
     factor: "Concurrency model",
-    async: "One thread, cooperative multitasking: an event loop switches tasks at each await.",
+    async:
+      "One thread, cooperative multitasking: an event loop switches tasks only where an await waits (I/O, a sleep).",
     threads: "Several threads, switched by the system (preemptive).",
     processes: "Separate processes, each with its own memory and interpreter.",
     runs: (caps) =>
@@ -195,7 +196,8 @@ export const FACTORS = [
         (none
           ? `2 threads doing counter += 1 a million times each: without a lock ${lost(none)} ` +
             `(${number(none.nsPerUpdate)} ns per update); with a lock ${lost(lock)} ` +
-            `(${number(lock.nsPerUpdate)} ns per update). `
+            `(${number(lock.nsPerUpdate)} ns per update). These threads run in parallel; ` +
+            `CPython 3.11's GIL hides this race (it lost none here), free-threaded 3.13t shows it. `
           : `Threads cannot run on this page: ${caps.reason} `) +
         `Async, with an await between read and write: ${lost(a)}; with an asyncio.Lock: ${lost(al)}.`
       );
