@@ -289,33 +289,46 @@ function deadlockProgram(r) {
   const d = secs(r.delay);
   const order =
     r.lockOrder === "same"
-      ? "    first, second = a, b  # everyone takes A first: no cycle\n"
-      : "    first, second = (a, b) if i % 2 == 0 else (b, a)  # opposite order\n";
+      ? "first, second = a, b  # everyone takes A first: no cycle\n"
+      : "first, second = (a, b) if i % 2 == 0 else (b, a)  # opposite order\n";
+  const as = r.model === "async" ? "async " : "";
+  const nap = r.model === "async" ? `await asyncio.sleep(${d})` : `time.sleep(${d})`;
+  const own = r.model === "threads";
+  const body =
+    `url = f"url{i + 1}"\nprint(f"Start locking {url}")\n${order}${as}with first:\n    ${nap}\n` +
+    `    ${as}with second:  # may wait forever\n        pass\nprint(f"Done locking {url}")\n` +
+    (own ? `results[i] = f"Content of {url}"\n` : `return f"Content of {url}"\n`);
   if (r.model === "async") {
     return (
-      `import asyncio\n\n\nasync def task(i, a, b):\n${order}` +
-      `    async with first:\n        await asyncio.sleep(${d})\n        async with second:  # may wait forever\n            pass\n\n\n` +
+      `import asyncio\nimport time\n\n\nasync def task(i, a, b):\n${indent(body, 4)}\n\n` +
       `async def main():\n    a, b = asyncio.Lock(), asyncio.Lock()\n` +
-      `    await asyncio.gather(*(task(i, a, b) for i in range(${r.tasks})))\n\n\nasyncio.run(main())\n`
+      `    results = await asyncio.gather(*(task(i, a, b) for i in range(${r.tasks})))\n    print(results)\n\n\n` +
+      `start = time.time()\nasyncio.run(main())\n${elapsed}`
     );
   }
   const locks = r.model === "processes" ? "  # each process has its own pair" : "";
   const head =
     `import threading\nimport time\n${r.model === "processes" ? "from multiprocessing import Pool\n" : ""}` +
-    `\na, b = threading.Lock(), threading.Lock()${locks}\n\n\ndef task(i):\n${order}` +
-    `    with first:\n        time.sleep(${d})\n        with second:  # may wait forever\n            pass\n\n\n`;
+    `\na, b = threading.Lock(), threading.Lock()${locks}\n${own ? `results = [None] * ${r.tasks}\n` : ""}` +
+    `\n\ndef task(i):\n${indent(body, 4)}\n\n`;
   if (r.model === "sequential") {
-    return `${head}for i in range(${r.tasks}):\n    task(i)  # one task at a time: no other holds a lock\n`;
+    return (
+      `${head}start = time.time()\n` +
+      `results = [task(i) for i in range(${r.tasks})]  # one at a time: no other task holds a lock\n` +
+      `print(results)\n${elapsed}`
+    );
   }
   if (r.model === "processes") {
     return (
-      `${head}if __name__ == "__main__":\n    with Pool(${r.processes}) as pool:\n` +
-      `        pool.map(task, range(${r.tasks}))  # no process can take another's locks\n`
+      `${head}if __name__ == "__main__":\n    with Pool(${r.processes}) as pool:\n        start = time.time()\n` +
+      `        results = pool.map(task, range(${r.tasks}))  # no process can take another's locks\n` +
+      `        print(results)\n${indent(elapsed, 8)}`
     );
   }
   return (
-    `${head}threads = [threading.Thread(target=task, args=(i,)) for i in range(${r.tasks})]\n` +
-    `for t in threads:\n    t.start()\nfor t in threads:\n    t.join()  # a deadlock hangs here\n`
+    `${head}start = time.time()\nthreads = [threading.Thread(target=task, args=(i,)) for i in range(${r.tasks})]\n` +
+    `for t in threads:\n    t.start()\nfor t in threads:\n    t.join()  # a deadlock hangs here\n` +
+    `print(results)\n${elapsed}`
   );
 }
 

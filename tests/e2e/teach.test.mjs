@@ -530,6 +530,11 @@ describe("the code panel's program prints what the output pane shows", () => {
     { link: "?tasks=3&delay=50", model: "sequential" },
     { link: "?fail=1&tasks=3&delay=50&processes=2", model: "processes" },
     { link: "?workload=counter&tasks=4&increments=1000&awaitInside=1", model: "async" },
+    // Deadlock runs that cannot deadlock (the ones that do would hang CPython for good).
+    { link: "?workload=deadlock&tasks=2&delay=50&lockOrder=same", model: "async" },
+    { link: "?workload=deadlock&tasks=2&delay=50&lockOrder=same", model: "threads", threads: true },
+    { link: "?workload=deadlock&tasks=2&delay=50", model: "sequential" },
+    { link: "?workload=deadlock&tasks=2&delay=50&processes=2", model: "processes" },
     {
       link: "?workload=counter&tasks=4&increments=1000&awaitInside=1&sync=lock&limit=2",
       model: "async",
