@@ -325,8 +325,8 @@ impl Run<'_> {
             Model::Threads | Model::Processes => false,
         };
         if let (true, Some(error)) = (raised, first_error) {
-            // gather without return_exceptions, a TaskGroup, or a plain loop: the exception
-            // propagates, and the results are never printed.
+            // A TaskGroup or a plain loop: the exception propagates, and the results are never
+            // printed; the code panel's program catches it at the top and prints it so.
             return Some(format!("RuntimeError: {error}"));
         }
         let item = |id: usize| match self.spans.state[id] {
