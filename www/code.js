@@ -19,6 +19,9 @@ const secs = (ms) => `${+(ms / 1000).toFixed(3)}`;
 /** The failure modes that the server (or the page's service worker) produces for real. */
 const NETWORK_FAULTS = new Set(["http500", "drop", "stall"]);
 
+/** What a program catches of a task's error: a request fails with the network's own errors. */
+const caughtOf = (r) => (r.workload === "fetch" ? "Exception" : "RuntimeError");
+
 /** The task function's name: the seed's `fetch` for waiting work, `compute` for CPU work. */
 const nameOf = (r) => (r.workload === "cpu" ? "compute" : "fetch");
 
@@ -46,8 +49,8 @@ function taskFunction(r, kind) {
     work = `sum(j * j for j in range(${failing ? `${(n / 2) | 0} if i == ${k} else ${n}` : number(n, "_")}))  # ${note}\n`;
   } else if (r.workload === "fetch") {
     const fault = network ? ` + ("&fail=${r.failMode}" if i == ${k} else "")` : "";
-    const ms = network ? `${r.delay}` : half(r.delay);
-    const at = `"http://127.0.0.1:8000/api/latency?ms=" + str(${ms})${fault}`;
+    const ms = network || !failing ? `${r.delay}` : `{${half(r.delay)}}`;
+    const at = `${ms.startsWith("{") ? "f" : ""}"http://127.0.0.1:8000/api/latency?ms=${ms}"${fault}`;
     work =
       kind === "async"
         ? `async with session.get(${at}) as resp:\n    resp.raise_for_status()\n    await resp.read()\n`
@@ -68,7 +71,7 @@ function taskFunction(r, kind) {
     work = `await asyncio.to_thread(work, i)  # on a thread: the loop stays free${why}\n`;
   }
   if (failing && !network) work += `if i == ${k}:\n    raise RuntimeError(f"task {i} failed")\n`;
-  const caught = r.workload === "fetch" ? "Exception" : "RuntimeError";
+  const caught = caughtOf(r);
   const cancels = kind === "async" && failing && r.failMode === "try_join_all";
   const done =
     kind === "thread"
@@ -134,8 +137,8 @@ function asyncProgram(r) {
       indent(gather, 4);
   }
   const run = grouped
-    ? `try:\n    asyncio.run(main())\nexcept* RuntimeError as errors:  # a TaskGroup raises an ExceptionGroup\n` +
-      `    print(f"RuntimeError: {errors.exceptions[0]}")\n`
+    ? `try:\n    asyncio.run(main())\nexcept* ${caughtOf(r)} as errors:  # a TaskGroup raises an ExceptionGroup\n` +
+      `    print(f"{type(errors.exceptions[0]).__name__}: {errors.exceptions[0]}")\n`
     : "asyncio.run(main())\n";
   return (
     `${head}\n\n${taskFunction(r, "async")}\n\nasync def main():\n${indent(gather, 4)}\n\n` +
@@ -176,7 +179,7 @@ function sequentialProgram(r) {
   const failing = r.fail !== null && r.fail !== undefined;
   const loop = failing
     ? `results = []\ntry:\n    for i in range(${r.tasks}):\n        results.append(${nameOf(r)}(i))  # an exception ends the loop here\n` +
-      `    print(results)\nexcept RuntimeError as e:\n    print(f"RuntimeError: {e}")\n`
+      `    print(results)\nexcept ${caughtOf(r)} as e:\n    print(f"{type(e).__name__}: {e}")\n`
     : `results = [${nameOf(r)}(i) for i in range(${r.tasks})]\nprint(results)\n`;
   return `${head}\n\n${taskFunction(r, "call")}\n\nstart = time.time()\n${loop}${elapsed}`;
 }
@@ -189,7 +192,7 @@ function processesProgram(r) {
   const collect = failing
     ? `pending = [pool.apply_async(${nameOf(r)}, (i,)) for i in range(${r.tasks})]\nresults = []\nfor p in pending:\n` +
       `    try:\n        results.append(p.get())\n` +
-      `    except RuntimeError as e:  # the error comes back with that task's result\n        results.append(e)\n`
+      `    except ${caughtOf(r)} as e:  # the error comes back with that task's result\n        results.append(e)\n`
     : `results = pool.map(${nameOf(r)}, range(${r.tasks}))\n`;
   return (
     `${head}\n\n${taskFunction(r, "call")}\n\nif __name__ == "__main__":\n` +
