@@ -160,7 +160,7 @@ function threadsProgram(r) {
       : "";
   if (own) {
     return (
-      `${head}\n\n${gil}results = [None] * ${r.tasks}\n\n\n${taskFunction(r, "thread")}\n\nstart = time.time()\n` +
+      `${head}\n\nresults = [None] * ${r.tasks}\n\n\n${gil}${taskFunction(r, "thread")}\n\nstart = time.time()\n` +
       `threads = [threading.Thread(target=${nameOf(r)}, args=(i,)) for i in range(${r.tasks})]\n` +
       `for t in threads:\n    t.start()\nfor t in threads:\n    t.join()\nprint(results)\n${elapsed}`
     );
