@@ -423,21 +423,31 @@ mod tests {
         assert!(lines[101].ends_with(", ...]"), "{}", lines[101]);
     }
 
+    /// An async sleep run of `spans` in which `errors` happened, ended by `fail_mode`.
+    fn failed_async<'a>(
+        spans: &'a Spans,
+        errors: &'a [(u32, String)],
+        fail_mode: FailMode,
+        elapsed_ms: f64,
+    ) -> Run<'a> {
+        Run {
+            model: Model::Async,
+            workload: Workload::Sleep,
+            fail_mode,
+            spans,
+            errors,
+            elapsed_ms,
+            stopped: false,
+            counter: None,
+        }
+    }
+
     #[test]
     fn failures_print_as_the_model_reports_them() {
         let mut s = spans(&[(0.0, 5.0), (0.0, 10.0)], Lane::EVENT_LOOP);
         s.state[0] = SpanState::Failed;
         let errors = [(0, "task 0 failed".to_string())];
-        let r = Run {
-            model: Model::Async,
-            workload: Workload::Sleep,
-            fail_mode: FailMode::JoinAll,
-            spans: &s,
-            errors: &errors,
-            elapsed_ms: 10.0,
-            stopped: false,
-            counter: None,
-        };
+        let r = failed_async(&s, &errors, FailMode::JoinAll, 10.0);
         let lines: Vec<String> = r.lines().into_iter().map(|l| l.text).collect();
         assert_eq!(lines[2], "Error fetching url1: task 0 failed");
         assert_eq!(lines[4], "[RuntimeError('task 0 failed'), 'Content of url2']");
@@ -453,16 +463,7 @@ mod tests {
         s.state[1] = SpanState::Failed;
         s.state[2] = SpanState::Cancelled;
         let errors = [(1, "task 1 failed".to_string())];
-        let r = Run {
-            model: Model::Async,
-            workload: Workload::Sleep,
-            fail_mode: FailMode::TryJoinAll,
-            spans: &s,
-            errors: &errors,
-            elapsed_ms: 5.0,
-            stopped: false,
-            counter: None,
-        };
+        let r = failed_async(&s, &errors, FailMode::TryJoinAll, 5.0);
         let lines: Vec<String> = r.lines().into_iter().map(|l| l.text).collect();
         assert_eq!(lines[3..6], ["Error fetching url2: task 1 failed", "Cancelled url1", "Cancelled url3"]);
     }

@@ -83,8 +83,8 @@ fn counter_notes(p: &Params, o: &Outcome) -> Vec<String> {
                 _ => "CPython 3.11 here: 2 threads × 1,000,000 `counter += 1` lost 0 updates in 3 runs; \
                      the statement is not atomic and Python does not promise it, but the 3.11 GIL \
                      switches threads only at jumps back, calls and function entries, never between \
-                     the read and the write. Free-threaded 3.13t has no GIL, and real parallel threads, as here, lose \
-                     updates."
+                     the read and the write. Free-threaded 3.13t has no GIL, and real parallel \
+                     threads, as here, lose updates."
                     .into(),
             });
         }

@@ -264,17 +264,22 @@ pub fn layout(spans: &Spans) -> Layout {
 /// Most spans open at one instant; a span that ends exactly when another starts does not overlap.
 /// `ids` are in start order, so only the ends need sorting; then the two lists are merged.
 fn peak_in_flight(spans: &Spans, ids: &[u32]) -> u32 {
-    let mut ends: Vec<SpanMs> = ids.iter().map(|&i| spans.end[i as usize]).collect();
-    if !ends.is_sorted_by_key(|&e| ord32(e)) {
-        let mut keys: Vec<u64> = ends.iter().map(|&e| u64::from(ord32(e))).collect();
-        sort_keys(&mut keys);
-        ends = keys.into_iter().map(|k| unord32(k as u32)).collect();
+    let time = |t: SpanMs| u64::from(ord32(t));
+    let mut ends: Vec<u64> = ids.iter().map(|&i| time(spans.end[i as usize])).collect();
+    if !ends.is_sorted() {
+        sort_keys(&mut ends);
     }
-    // Signed: a zero-length span's end can be counted just before its own start.
+    let starts = ids.iter().map(|&i| time(spans.start[i as usize]));
+    most_open(starts, &ends).max(i64::from(!ids.is_empty())) as u32
+}
+
+/// Most intervals open at one instant, from their starts and their ends as keys (an [`ord32`] or
+/// [`ord64`] time), each list ascending. An end at or before a start closes first: two intervals
+/// that only touch do not overlap. Signed: a zero-length interval's end can be counted just
+/// before its own start.
+fn most_open(starts: impl Iterator<Item = u64>, ends: &[u64]) -> i64 {
     let (mut open, mut peak, mut e) = (0i64, 0i64, 0usize);
-    for &i in ids {
-        let start = spans.start[i as usize];
-        // Ends at or before this start close first.
+    for start in starts {
         while e < ends.len() && ends[e] <= start {
             open -= 1;
             e += 1;
@@ -282,7 +287,7 @@ fn peak_in_flight(spans: &Spans, ids: &[u32]) -> u32 {
         open += 1;
         peak = peak.max(open);
     }
-    peak.max(i64::from(!ids.is_empty())) as u32
+    peak
 }
 
 /// One lane's rows while [`layout`] assigns them: rows in use by the time they free up, a heap of
@@ -345,18 +350,8 @@ pub fn peak_at_answerer(arrivals: &[f64], delay_of: impl Fn(u32) -> f64) -> u32 
     }
     sort_keys(&mut starts);
     sort_keys(&mut ends);
-    // Ends at or before a start close first: a request sent on a connection just freed is not
-    // counted with the one before it.
-    let (mut open, mut peak, mut e) = (0u32, 0u32, 0usize);
-    for start in starts {
-        while e < ends.len() && ends[e] <= start {
-            open -= 1;
-            e += 1;
-        }
-        open += 1;
-        peak = peak.max(open);
-    }
-    peak
+    // A request sent on a connection just freed is not counted with the one before it.
+    most_open(starts.into_iter(), &ends) as u32
 }
 
 #[cfg(test)]

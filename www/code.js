@@ -19,6 +19,9 @@ const secs = (ms) => `${+(ms / 1000).toFixed(3)}`;
 /** The failure modes that the server (or the page's service worker) produces for real. */
 const NETWORK_FAULTS = new Set(["http500", "drop", "stall"]);
 
+/** Whether the run had a failing task (`fail`). */
+const fails = (r) => r.fail !== null && r.fail !== undefined;
+
 /** What a program catches of a task's error: a request fails with the network's own errors. */
 const caughtOf = (r) => (r.workload === "fetch" ? "Exception" : "RuntimeError");
 
@@ -39,14 +42,14 @@ const indent = (text, n) => text.replace(/^(?=.)/gm, " ".repeat(n));
 function taskFunction(r, kind) {
   const verb = r.workload === "cpu" ? "computing" : "fetching";
   const k = r.fail;
-  const failing = k !== null && k !== undefined;
+  const failing = fails(r);
   const half = (full) => (failing ? `${full / 2} if i == ${k} else ${full}` : `${full}`);
   const network = failing && r.workload === "fetch" && NETWORK_FAULTS.has(r.failMode);
   let work;
   if (r.workload === "cpu") {
-    const n = Math.max(2, Math.round(r.delay * 20_000)); // about 20 M loop steps a second
+    const n = cpuSteps(r);
     const note = r.model === "async" ? "never awaits" : r.gil ? "holds the GIL" : "computes";
-    work = `sum(j * j for j in range(${failing ? `${(n / 2) | 0} if i == ${k} else ${n}` : number(n, "_")}))  # ${note}\n`;
+    work = `sum(j * j for j in range(${failing ? `${(n / 2) | 0} if i == ${k} else ${n}` : cpuLoop(r)}))  # ${note}\n`;
   } else if (r.workload === "fetch") {
     const fault = network ? ` + ("&fail=${r.failMode}" if i == ${k} else "")` : "";
     const ms = network || !failing ? `${r.delay}` : `{${half(r.delay)}}`;
@@ -98,10 +101,12 @@ function taskFunction(r, kind) {
   return `${offload}${def} ${nameOf(r)}(${params}):\n${indent(body, 4)}`;
 }
 
-function cpuLoop(r) {
-  // CPython does roughly 20 million simple loop steps a second: a rough match for the delay.
-  return number(Math.max(1, Math.round(r.delay * 20_000)), "_");
-}
+/** Loop steps for a CPU task: CPython does roughly 20 million simple ones a second, a rough
+ * match for the delay (at least 2, so that the failing task's half is a step). */
+const cpuSteps = (r) => Math.max(2, Math.round(r.delay * 20_000));
+
+/** {@link cpuSteps} as the program writes it, 2_000_000. */
+const cpuLoop = (r) => number(cpuSteps(r), "_");
 
 const elapsed = 'print(f"Elapsed: {time.time() - start:.2f} seconds")\n';
 
@@ -109,7 +114,7 @@ function asyncProgram(r) {
   let head = "import asyncio\nimport time\n";
   if (r.workload === "fetch") head += "import aiohttp  # pip install aiohttp\n";
   const call = r.workload === "fetch" ? "fetch(session, i)" : `${nameOf(r)}(i)`;
-  const failing = r.fail !== null && r.fail !== undefined;
+  const failing = fails(r);
   const grouped = failing && r.failMode === "try_join_all";
   let gather;
   if (grouped) {
@@ -176,7 +181,7 @@ function threadsProgram(r) {
 function sequentialProgram(r) {
   const head =
     "import time\n" + (r.workload === "fetch" ? "from urllib.request import urlopen\n" : "");
-  const failing = r.fail !== null && r.fail !== undefined;
+  const failing = fails(r);
   const loop = failing
     ? `results = []\ntry:\n    for i in range(${r.tasks}):\n        results.append(${nameOf(r)}(i))  # an exception ends the loop here\n` +
       `    print(results)\nexcept ${caughtOf(r)} as e:\n    print(f"{type(e).__name__}: {e}")\n`
@@ -188,7 +193,7 @@ function processesProgram(r) {
   const head =
     "import time\nfrom multiprocessing import Pool\n" +
     (r.workload === "fetch" ? "from urllib.request import urlopen\n" : "");
-  const failing = r.fail !== null && r.fail !== undefined;
+  const failing = fails(r);
   const collect = failing
     ? `pending = [pool.apply_async(${nameOf(r)}, (i,)) for i in range(${r.tasks})]\nresults = []\nfor p in pending:\n` +
       `    try:\n        results.append(p.get())\n` +
@@ -237,7 +242,7 @@ function seedThreads(r) {
 }
 
 /** Whether a run is the seed's own example: plain waiting, no failure, nothing blocking. */
-const seedLike = (r) => r.workload === "sleep" && r.fail === null && !r.blocking && !r.gil;
+const seedLike = (r) => r.workload === "sleep" && !fails(r) && !r.blocking && !r.gil;
 
 const big = (n) => number(n, "_");
 
@@ -335,9 +340,12 @@ function deadlockProgram(r) {
   );
 }
 
+/** Whether the run had no `limit` on async tasks in flight. */
+const unlimited = (r) => r.limit === null || r.limit === undefined;
+
 /** A semaphore around each task: at most `limit` in flight (`asyncio.Semaphore`). */
 function withLimit(r, program) {
-  if (r.model !== "async" || r.limit === null || r.limit === undefined) return program;
+  if (r.model !== "async" || unlimited(r)) return program;
   const helper =
     `sem = asyncio.Semaphore(${r.limit})\n\n\n` +
     `async def limited(coro):\n    async with sem:  # at most ${r.limit} ${r.limit === 1 ? "task" : "tasks"} at once\n` +
@@ -352,8 +360,7 @@ function withLimit(r, program) {
 export function pythonFor(r) {
   if (r.workload === "counter") return withLimit(r, counterProgram(r));
   if (r.workload === "deadlock") return withLimit(r, deadlockProgram(r));
-  const unlimited = r.limit === null || r.limit === undefined;
-  if (seedLike(r) && unlimited && r.model === "async" && !r.offload) return seedAsync(r);
+  if (seedLike(r) && unlimited(r) && r.model === "async" && !r.offload) return seedAsync(r);
   // The seed starts one thread per URL; a run with fewer threads than tasks is a pool instead.
   if (seedLike(r) && r.model === "threads" && r.threads >= r.tasks) return seedThreads(r);
   if (r.model === "async") return withLimit(r, asyncProgram(r));

@@ -281,6 +281,24 @@ describe("on the page", () => {
   });
 });
 
+/**
+ * Opens the case's link, runs its model from the page's button and hands the page to `check`,
+ * then checks the page logged no error; skipped where the case needs threads and the page has
+ * none.
+ */
+async function onRun(t, c, check) {
+  if (c.threads && !caps.threads) return t.skip("this browser has no threads here");
+  const p = await open(browser, server.url + c.link);
+  try {
+    await ready(p);
+    await runFromUi(p, c.model);
+    await check(p);
+    assertClean(p);
+  } finally {
+    await p.context().close();
+  }
+}
+
 describe("every sentence agrees with its run", () => {
   // Each case is a link and a Run button; the sentence next to the result must say what that
   // run did (`says`) and must not tell the story of another kind of run (`never`). Each of these
@@ -435,12 +453,8 @@ describe("every sentence agrees with its run", () => {
   /** The Python program each case showed, checked by CPython in the last test. */
   const programs = [];
   for (const c of cases) {
-    test(`${c.model} ${c.link}`, async (t) => {
-      if (c.threads && !caps.threads) return t.skip("this browser has no threads here");
-      const p = await open(browser, server.url + c.link);
-      try {
-        await ready(p);
-        await runFromUi(p, c.model);
+    test(`${c.model} ${c.link}`, (t) =>
+      onRun(t, c, async (p) => {
         const what = await p.textContent("#results tbody tr:first-child td.what");
         const cost = (await p.textContent("#overhead")).replace(/\s+/g, " ");
         for (const re of c.says ?? []) assert.match(what, re);
@@ -458,11 +472,7 @@ describe("every sentence agrees with its run", () => {
         // The Python beside the run, as a learner would copy it (the Copy button copies this).
         await p.waitForSelector(`#python-code[data-model="${c.model}"]`);
         programs.push({ link: c.link, model: c.model, code: await p.textContent("#python-code") });
-        assertClean(p);
-      } finally {
-        await p.context().close();
-      }
-    });
+      }));
   }
 
   test("the cost of starting a thread is compared with the async start measured on the page", async (t) => {
@@ -552,12 +562,8 @@ describe("the code panel's program prints what the output pane shows", () => {
       .map((l) => l.trim().replace(/^Elapsed: \d+\.\d\d seconds$/, "Elapsed: … seconds"))
       .filter(Boolean);
   for (const c of cases) {
-    test(`${c.model} ${c.link}`, async (t) => {
-      if (c.threads && !caps.threads) return t.skip("this browser has no threads here");
-      const p = await open(browser, server.url + c.link);
-      try {
-        await ready(p);
-        await runFromUi(p, c.model);
+    test(`${c.model} ${c.link}`, (t) =>
+      onRun(t, c, async (p) => {
         await p.waitForSelector(`#python-code[data-model="${c.model}"]`);
         const code = await p.textContent("#python-code");
         const pane = printed(await p.innerText("#console"));
@@ -577,10 +583,6 @@ describe("the code panel's program prints what the output pane shows", () => {
           `${code}\nCPython: ${python.join(" | ")}`,
         );
         assert.deepEqual(python.slice(-2), pane.slice(-2));
-        assertClean(p);
-      } finally {
-        await p.context().close();
-      }
-    });
+      }));
   }
 });
