@@ -525,12 +525,46 @@ async function embedLoads(browser, url, S) {
   return { readyMs: median(readyMs), loads: readyMs };
 }
 
+/**
+ * The worker pool's start-up by size, on bench/pool-start/: a bare page that loads the engine
+ * and calls its `startPool(threads)`, nothing else. The page's own pool is 16 (measured above,
+ * while the page is still settling); the target is for 2. Each load is a fresh context, so the
+ * workers fetch and compile as on a first visit; the sizes alternate, so a busy moment on the
+ * machine weighs on both alike. Resolves to `{ sizes: { [threads]: { medianMs, reps } } }`.
+ */
+async function poolStarts(browser, S) {
+  const root = await startServer({ root: "." });
+  const reps = { 2: [], 16: [] };
+  try {
+    for (let i = 0; i < S.pageLoads; i++) {
+      for (const threads of i % 2 ? [16, 2] : [2, 16]) {
+        const { context, page } = await freshPage(
+          browser,
+          `${root.url}bench/pool-start/?threads=${threads}`,
+        );
+        await page.waitForFunction(() => window.poolStart, null, { timeout: 30_000 });
+        reps[threads].push(await page.evaluate(() => window.poolStart));
+        if (page.problems?.length) throw new Error(`bench/pool-start: ${page.problems.join("; ")}`);
+        await context.close();
+      }
+    }
+  } finally {
+    root.close();
+  }
+  const sizes = {};
+  for (const [threads, xs] of Object.entries(reps))
+    sizes[threads] = { medianMs: median(xs), reps: xs };
+  return { sizes };
+}
+
 /** Everything the bench measures in the playground. */
 export async function benchPlayground(browser, url, S, server) {
   log("playground: page loads");
   const page = await pageLoads(browser, url, S);
   log("playground: embed loads");
   page.embed = await embedLoads(browser, url, S);
+  log("playground: worker pool start-up by size (bench/pool-start/)");
+  page.poolStarts = await poolStarts(browser, S);
   log("playground: first-visit bytes (full page, embed)");
   page.visits = {
     "full page": await visitBytes(browser, server, url),
