@@ -347,7 +347,7 @@ function targets(R, S) {
       add(
         gapName,
         tenM.longestFrameGapMs <= TARGETS.frameGapMs,
-        `longest gap between two frames during the run: ${fmtMs(tenM.longestFrameGapMs)} (worst of ${tenM.reps.length} runs)`,
+        `longest stretch of the run without a frame: ${fmtMs(tenM.longestFrameGapMs)} (worst of ${tenM.reps.length} runs; from the run's start to its last task's end, so the record built after it is left out: the line above gives that task)`,
       );
     }
   }

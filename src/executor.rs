@@ -74,8 +74,14 @@ impl Shared {
         let now = self.now.get();
         let mut deadlines = self.deadlines.borrow_mut();
         let mut fired = Vec::new();
-        while let Some(bucket) = deadlines.pop_due(now) {
+        while let Some(mut bucket) = deadlines.pop_due(now) {
             if !bucket.tasks.is_empty() {
+                // Taken from its end, so reversed: tasks due in the same ms run in the order they
+                // began to wait, as asyncio's timers do. Their ends then come in start order, which
+                // spares `timeline::layout` a sort of every end and keeps its rows a queue, not a
+                // heap: after ten million tasks the record was ready about a quarter sooner (median
+                // 0.88 s after the run's end, was 1.13 s; fresh pages here, 3 of each).
+                bucket.tasks.reverse();
                 fired.push(bucket.tasks);
             }
             bucket.others.into_iter().for_each(Waker::wake);

@@ -103,7 +103,8 @@ impl WaitGraph {
     }
 
     /// The cycle through `agent`, if its wait closes one: follow "waits for a lock, held by"
-    /// from `agent` until it comes back (a cycle) or reaches an agent that waits for nothing.
+    /// from `agent` until it comes back (a cycle) or reaches an agent that waits for nothing. The
+    /// links begin at the cycle's lowest-numbered agent.
     pub fn cycle_through(&self, agent: u32) -> Option<Cycle> {
         let mut path: Vec<(u32, usize)> = Vec::new();
         let mut cur = agent;
@@ -121,7 +122,10 @@ impl WaitGraph {
             cur = holder;
         }
         let n = path.len();
-        let links = (0..n).map(|i| (path[i].0, path[(i + n - 1) % n].1, path[i].1)).collect();
+        let mut links: Vec<_> = (0..n).map(|i| (path[i].0, path[(i + n - 1) % n].1, path[i].1)).collect();
+        // Told from its lowest-numbered agent, whichever wait closed it: one cycle, one sentence.
+        let first = (0..n).min_by_key(|&i| links[i].0).unwrap_or(0);
+        links.rotate_left(first);
         let formed_at = path
             .iter()
             .map(|&(a, _)| f64::from_bits(self.since[a as usize].load(Ordering::Relaxed)))
@@ -154,7 +158,11 @@ mod tests {
             c.describe(|a| format!("thread {a}")),
             "thread 1 holds A and waits for B; thread 2 holds B and waits for A"
         );
-        assert_eq!(g.cycle_through(2).unwrap().links[0], (2, 1, 0));
+        assert_eq!(
+            g.cycle_through(2),
+            Some(c),
+            "the same cycle, told from its lowest agent, whoever closed it"
+        );
     }
 
     #[test]

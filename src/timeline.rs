@@ -222,8 +222,10 @@ pub struct Layout {
 /// Lays out finished spans: in each lane, every task takes the lowest row that is free when it
 /// starts (greedy interval partitioning, optimal in the number of rows). O(n log n).
 pub fn layout(spans: &Spans) -> Layout {
-    let mut ids: Vec<u32> =
-        (0..spans.end.len() as u32).filter(|&i| !spans.end[i as usize].is_nan()).collect();
+    // Room for every task up front: collected from a filter, the list grew by doubling, copying
+    // itself at each step (80 ms of a ten-million-task record).
+    let mut ids: Vec<u32> = Vec::with_capacity(spans.end.len());
+    ids.extend((0..spans.end.len() as u32).filter(|&i| !spans.end[i as usize].is_nan()));
     // By start, then id. Already so when tasks started in id order (every async run): checked
     // first, which spares a big run keys of 8 bytes a task.
     let start_key = |&i: &u32| time_key(spans.start[i as usize], i);
