@@ -128,6 +128,30 @@ async fn stopping_drops_pending_async_tasks() {
 }
 
 #[wasm_bindgen_test]
+async fn tasks_due_together_wake_in_the_order_they_began_to_wait() {
+    // As asyncio's timers do; and so a run's ends come in start order, which the record relies
+    // on to skip sorting them. Woken last-in first-out, as they were before, each millisecond's
+    // tasks woke last first: 1023, 1022, ...
+    use playground::executor::{RunAll, sleep};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let woke = Rc::new(RefCell::new(Vec::new()));
+    let state = RunState::start(2000);
+    let o = RunAll::new(&state, 2000, |i| {
+        let woke = woke.clone();
+        async move {
+            sleep(30).await;
+            woke.borrow_mut().push(i);
+            Ok(0)
+        }
+    })
+    .await;
+    assert!(!o.stopped);
+    assert!(woke.borrow().iter().copied().eq(0..2000), "woke in another order: {:?}", &woke.borrow()[..20]);
+    assert!(o.spans.end.is_sorted(), "ends in start order");
+}
+
+#[wasm_bindgen_test]
 async fn the_wheel_wakes_tasks_with_different_delays_in_deadline_order() {
     use playground::executor::{RunAll, sleep};
     let state = RunState::start(4);
