@@ -152,6 +152,41 @@ async fn tasks_due_together_wake_in_the_order_they_began_to_wait() {
 }
 
 #[wasm_bindgen_test]
+async fn tasks_woken_by_others_run_in_the_order_they_were_woken() {
+    // As asyncio's ready queue runs its callbacks: task 0 answers the others, 1 to 99, in order
+    // (as a server's answers wake requests), and they run in that order.
+    use futures_channel::oneshot;
+    use playground::executor::{RunAll, sleep};
+    use std::cell::RefCell;
+    use std::rc::Rc;
+    let (senders, receivers): (Vec<_>, Vec<_>) = (0..100).map(|_| oneshot::channel::<()>()).unzip();
+    let senders = RefCell::new(Some(senders));
+    let receivers = RefCell::new(receivers.into_iter().map(Some).collect::<Vec<_>>());
+    let woke = Rc::new(RefCell::new(Vec::new()));
+    let state = RunState::start(100);
+    let o = RunAll::new(&state, 100, |i| {
+        let senders = if i == 0 { senders.borrow_mut().take() } else { None };
+        let receiver = receivers.borrow_mut()[i as usize].take();
+        let woke = woke.clone();
+        async move {
+            if let Some(senders) = senders {
+                sleep(10).await;
+                for s in senders.into_iter().skip(1) {
+                    let _ = s.send(());
+                }
+            } else if let Some(r) = receiver {
+                let _ = r.await;
+                woke.borrow_mut().push(i);
+            }
+            Ok(0)
+        }
+    })
+    .await;
+    assert!(!o.stopped);
+    assert!(woke.borrow().iter().copied().eq(1..100), "ran in another order: {:?}", &woke.borrow()[..10]);
+}
+
+#[wasm_bindgen_test]
 async fn the_wheel_wakes_tasks_with_different_delays_in_deadline_order() {
     use playground::executor::{RunAll, sleep};
     let state = RunState::start(4);
