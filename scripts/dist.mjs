@@ -20,7 +20,7 @@ import { join, relative, resolve } from "node:path";
 
 const [from = "www", to = "dist"] = process.argv.slice(2);
 const ENTRIES = ["main.js", "engine.js", "playground.js", "embed.js", "process.js"];
-/** Classic scripts index.html runs before the modules, in order; minified, kept as they are. */
+/** Classic scripts of index.html's head (not modules); minified, kept as they are. */
 const CLASSIC = ["coi.js", "coi-serviceworker.js", "embed-view.js"];
 
 rmSync(to, { recursive: true, force: true });

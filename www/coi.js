@@ -1,4 +1,4 @@
-// Settings for coi-serviceworker (coi-serviceworker.js, loaded right after this file; a file of
+// Settings for coi-serviceworker (coi-serviceworker.js, the head's next script, deferred; a file of
 // its own because the page's Content-Security-Policy allows no inline script). On a static host
 // that cannot send COOP/COEP, the library registers a service worker that adds them and reloads
 // the page once, after which it is cross-origin isolated and can run threads. Built by build.sh
