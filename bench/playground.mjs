@@ -542,21 +542,12 @@ async function poolStarts(browser, S) {
   const engineAt = [];
   try {
     // One load first, not counted: the server compresses each file on its first request.
-    const warm = await freshPage(browser, `${root.url}bench/pool-start/?threads=2`);
-    await warm.page.waitForFunction(() => window.poolStart, null, { timeout: 30_000 });
-    await warm.page.evaluate(() => window.poolStart);
-    await warm.context.close();
+    await poolStartLoad(browser, root, 2);
     for (let i = 0; i < S.pageLoads; i++) {
       for (const threads of i % 2 ? [16, 2] : [2, 16]) {
-        const { context, page } = await freshPage(
-          browser,
-          `${root.url}bench/pool-start/?threads=${threads}`,
-        );
-        await page.waitForFunction(() => window.poolStart, null, { timeout: 30_000 });
-        reps[threads].push(await page.evaluate(() => window.poolStart));
-        engineAt.push(await page.evaluate(() => window.engineAt));
-        if (page.problems?.length) throw new Error(`bench/pool-start: ${page.problems.join("; ")}`);
-        await context.close();
+        const load = await poolStartLoad(browser, root, threads);
+        reps[threads].push(load.poolMs);
+        engineAt.push(load.engineAt);
       }
     }
   } finally {
@@ -567,6 +558,25 @@ async function poolStarts(browser, S) {
     sizes[threads] = { medianMs: median(xs), reps: xs };
   // Every load, both sizes: the pool starts only after the engine is instantiated.
   return { sizes, engineAt: { medianMs: median(engineAt), reps: engineAt } };
+}
+
+/** One fresh load of bench/pool-start/ with a pool of `threads`: `{ poolMs, engineAt }`. */
+async function poolStartLoad(browser, root, threads) {
+  const { context, page } = await freshPage(
+    browser,
+    `${root.url}bench/pool-start/?threads=${threads}`,
+  );
+  try {
+    await page.waitForFunction(() => window.poolStart, null, { timeout: 30_000 });
+    const load = await page.evaluate(async () => ({
+      poolMs: await window.poolStart,
+      engineAt: window.engineAt,
+    }));
+    if (page.problems?.length) throw new Error(`bench/pool-start: ${page.problems.join("; ")}`);
+    return load;
+  } finally {
+    await context.close();
+  }
 }
 
 /** Everything the bench measures in the playground. */

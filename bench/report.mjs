@@ -410,12 +410,11 @@ function targets(R, S) {
     const p = pg.page;
     const two = p.poolStarts?.sizes?.[2];
     const sixteen = p.poolStarts?.sizes?.[16];
-    const reps = (xs) => xs.map((ms) => fmtMs(ms)).join(", ");
     add(
       `Pool start-up for 2 workers at most ${TARGETS.poolStartMs} ms`,
       two ? two.medianMs <= TARGETS.poolStartMs : null,
       two
-        ? `median ${fmtMs(two.medianMs)} over ${two.reps.length} fresh loads of bench/pool-start/, a bare page that starts the engine's pool and nothing else (${reps(two.reps)}); a pool of 16 there: ${fmtMs(sixteen?.medianMs)}; the playground's page starts a pool of ${p.poolSize} after ready, in ${fmtMs(p.poolStartMs)} (median of ${p.loads.length} loads), while the page is still settling`
+        ? `median ${fmtMs(two.medianMs)} over ${two.reps.length} fresh loads of bench/pool-start/, a bare page that starts the engine's pool and nothing else (${two.reps.map(fmtMs).join(", ")}); a pool of 16 there: ${fmtMs(sixteen?.medianMs)}; the playground's page starts a pool of ${p.poolSize} after ready, in ${fmtMs(p.poolStartMs)} (median of ${p.loads.length} loads), while the page is still settling`
         : `the page starts a pool of ${p.poolSize}, not 2: ${fmtMs(p.poolStartMs)} (median of ${p.loads.length} loads); a 2-worker pool is not measured`,
     );
     const l = p.firstRunLatency_threads;
