@@ -19,7 +19,17 @@ pub trait TsType {
     fn optional() -> bool {
         false
     }
+    /// The members a struct declared with `js_object!` spreads into another's interface (see
+    /// [`SPREAD`]); nothing for other types.
+    fn members() -> String {
+        String::new()
+    }
 }
+
+/// The JS key that spreads a field's own fields into the object that holds it, instead of
+/// nesting them: the span and wait columns are declared once and spread into both the live
+/// snapshot and the record.
+pub const SPREAD: &str = "..";
 
 macro_rules! ts_as {
     ($ts:literal: $($t:ty),+) => { $(impl TsType for $t { fn ts() -> String { $ts.into() } })+ };
@@ -66,6 +76,25 @@ ts_as!("Float64Array": F64s);
 ts_as!("Uint32Array": U32s);
 ts_as!("Uint8Array": U8s);
 
+#[cfg(target_arch = "wasm32")]
+mod to_js {
+    //! How the column types above cross to JS: each as one typed array, and `OrNull` as `null`.
+    use super::{F64s, OrNull, U8s, U32s};
+    use crate::js::ToJs;
+    use wasm_bindgen::JsValue;
+
+    impl<T: ToJs> ToJs for OrNull<T> {
+        fn to_js(&self) -> JsValue {
+            self.0.as_ref().map_or(JsValue::NULL, T::to_js)
+        }
+    }
+
+    macro_rules! to_js_typed_array {
+        ($($t:ty => $a:ty),+) => { $(impl ToJs for $t { fn to_js(&self) -> JsValue { <$a>::from(&self.0[..]).into() } })+ };
+    }
+    to_js_typed_array!(F64s => js_sys::Float64Array, U32s => js_sys::Uint32Array, U8s => js_sys::Uint8Array);
+}
+
 macro_rules! ts_names {
     ($($t:ty),+) => {$(
         impl TsType for $t {
@@ -90,17 +119,19 @@ fn doc_comment(lines: &[&str], indent: &str) -> String {
 }
 
 /// Declares a struct that crosses to JS as a plain object with these JS keys, with its
-/// TypeScript interface. `extra` adds TypeScript members the engine defines another way.
+/// TypeScript interface. `extra` adds TypeScript members the engine defines another way;
+/// `pub struct Name: Default` also derives `Default`; a field keyed [`SPREAD`] spreads its own
+/// fields into this object.
 macro_rules! js_object {
     (
         $(#[doc = $sdoc:literal])*
         $(extra = $extra:literal;)?
-        pub struct $T:ident {
+        pub struct $T:ident $(: $derive:ident)? {
             $( $(#[doc = $doc:literal])* pub $f:ident: $ty:ty => $js:literal, )*
         }
     ) => {
         $(#[doc = $sdoc])*
-        #[derive(Clone, Debug, PartialEq)]
+        #[derive(Clone, Debug, PartialEq $(, $derive)?)]
         pub struct $T {
             $( $(#[doc = $doc])* pub $f: $ty, )*
         }
@@ -109,6 +140,19 @@ macro_rules! js_object {
             fn ts() -> String {
                 stringify!($T).into()
             }
+            fn members() -> String {
+                let mut s = String::new();
+                $(
+                    if $js == SPREAD {
+                        s.push_str(&<$ty as TsType>::members());
+                    } else {
+                        s.push_str(&doc_comment(&[$($doc),*], "  "));
+                        let q = if <$ty as TsType>::optional() { "?" } else { "" };
+                        s.push_str(&format!("  readonly {}{q}: {};\n", $js, <$ty as TsType>::ts()));
+                    }
+                )*
+                s
+            }
         }
 
         impl $T {
@@ -116,11 +160,7 @@ macro_rules! js_object {
             pub fn interface() -> String {
                 let mut s = doc_comment(&[$($sdoc),*], "");
                 s.push_str(&format!("export interface {} {{\n", stringify!($T)));
-                $(
-                    s.push_str(&doc_comment(&[$($doc),*], "  "));
-                    let q = if <$ty as TsType>::optional() { "?" } else { "" };
-                    s.push_str(&format!("  readonly {}{q}: {};\n", $js, <$ty as TsType>::ts()));
-                )*
+                s.push_str(&<$T as TsType>::members());
                 $( s.push_str($extra); )?
                 s.push_str("}\n");
                 s
@@ -131,8 +171,14 @@ macro_rules! js_object {
         impl crate::js::ToJs for $T {
             fn to_js(&self) -> wasm_bindgen::JsValue {
                 let o = js_sys::Object::new();
-                $( crate::js::ToJs::set_on(&self.$f, &o, $js); )*
+                self.set_on(&o, SPREAD);
                 o.into()
+            }
+            fn set_on(&self, o: &js_sys::Object, key: &str) {
+                if key != SPREAD {
+                    return crate::js::set(o, key, self.to_js());
+                }
+                $( crate::js::ToJs::set_on(&self.$f, o, $js); )*
             }
         }
     };
@@ -173,6 +219,81 @@ js_object! {
 }
 
 js_object! {
+    /// Tasks' spans as columns, one typed array per field, in start order: a million tasks
+    /// cross as six arrays, never as a million objects. The live snapshot and the record both
+    /// spread these fields.
+    pub struct SpanColumns: Default {
+        /// Each task's id; the other span arrays follow this order.
+        pub id: U32s => "spanId",
+        /// Each span's lane.
+        pub lane: U32s => "spanLane",
+        /// Each span's row in its lane (the lowest free when it started).
+        pub row: U32s => "spanRow",
+        /// Each span's start, ms on the run's clock (0 = run start).
+        pub start: F64s => "spanStart",
+        /// Each span's end, ms on the run's clock (NaN while the task runs, in a live snapshot).
+        pub end: F64s => "spanEnd",
+        /// Each span's state, an index into the span states ("done", "failed", "cancelled"...).
+        pub state: U8s => "spanState",
+    }
+}
+
+js_object! {
+    /// Stretches threads spent waiting for the GIL or a lock, as columns like the spans'.
+    pub struct WaitColumns: Default {
+        /// Each wait's lane.
+        pub lane: F64s => "waitLane",
+        /// The task that waited.
+        pub id: U32s => "waitId",
+        /// What was waited for: 0 the GIL, 1 a lock.
+        pub kind: U8s => "waitKind",
+        /// When each began, ms on the run's clock.
+        pub start: F64s => "waitStart",
+        /// When each ended, ms on the run's clock (NaN while it lasts, in a live snapshot).
+        pub end: F64s => "waitEnd",
+    }
+}
+
+js_object! {
+    /// Diagnostics of the engine, from `stats()`. Wasm memory only grows (pages are never
+    /// returned), so a leak shows as growth across repeated runs.
+    pub struct Stats {
+        /// The module's memory, in bytes.
+        pub wasm_memory_bytes: f64 => "wasmMemoryBytes",
+        /// Heap in use, in bytes.
+        pub heap_bytes: f64 => "heapBytes",
+        /// Threads of the pool.
+        pub workers: u32 => "workers",
+        /// Threads started past the pool by runs that needed more (kept for later runs).
+        pub task_threads: u32 => "taskThreads",
+        /// Process workers kept for later runs.
+        pub processes: u32 => "processes",
+        /// Runs finished since the module loaded.
+        pub runs: u32 => "runs",
+    }
+}
+
+js_object! {
+    /// The detail of the `start` and `end` events around one `run()` call.
+    pub struct RunCall {
+        /// The model asked for: a model's name, or "all".
+        pub model: String => "model",
+    }
+}
+
+js_object! {
+    /// The detail of the `runstart` event: one model of a `run()` call begins.
+    pub struct RunStart {
+        /// The model.
+        pub model: Model => "model",
+        /// Its tasks.
+        pub tasks: u32 => "tasks",
+        /// What the model predicts, in ms, or null.
+        pub ideal_ms: OrNull<f64> => "idealMs",
+    }
+}
+
+js_object! {
     /// The run under way as the page draws it live, from `live()`.
     pub struct LiveSnapshot {
         /// Ms since the run started.
@@ -190,31 +311,13 @@ js_object! {
         pub watched: bool => "watched",
         /// The lanes used so far, with the rows each needed.
         pub lanes: Vec<LaneInfo> => "lanes",
-        /// Started tasks' ids, in start order; the span arrays follow it.
-        pub span_id: U32s => "spanId",
-        /// Each span's lane.
-        pub span_lane: U32s => "spanLane",
-        /// Each span's row in its lane (the lowest free when it started).
-        pub span_row: U32s => "spanRow",
-        /// Each span's start, ms on the run's clock.
-        pub span_start: F64s => "spanStart",
-        /// Each span's end, NaN while it runs.
-        pub span_end: F64s => "spanEnd",
-        /// Each span's state once ended, an index into the span states.
-        pub span_state: U8s => "spanState",
+        /// Started tasks' spans, in start order; an end is NaN while its task runs.
+        pub spans: SpanColumns => "..",
         /// What the tasks printed so far: the first and latest 50 lines.
         pub output: Vec<OutputLine> => "output",
-        /// Waits seen so far (threads waiting for the GIL or a lock, sampled once per call): each
-        /// wait's lane.
-        pub wait_lane: F64s => "waitLane",
-        /// Waits: the task that waits.
-        pub wait_id: U32s => "waitId",
-        /// Waits: what for, 0 the GIL, 1 a lock.
-        pub wait_kind: U8s => "waitKind",
-        /// Waits: when each began, ms on the run's clock.
-        pub wait_start: F64s => "waitStart",
-        /// Waits: when each ended, NaN while it lasts.
-        pub wait_end: F64s => "waitEnd",
+        /// Waits seen so far (threads waiting for the GIL or a lock, sampled once per call); an end
+        /// is NaN while its wait lasts.
+        pub waits: WaitColumns => "..",
     }
 }
 
@@ -336,6 +439,9 @@ js_object! {
         pub errors: Vec<TaskError> => "errors",
         /// Sentences about this run that qualify its figures.
         pub notes: Vec<String> => "notes",
+        /// What the run shows, in sentences the page shows beside it as they are: one on the
+        /// run's effect (or its failure, or its stop), then the `notes`.
+        pub explanation: String => "explanation",
         /// What the run's program printed, in the order it happened: a line when each task
         /// started and ended, the results, the elapsed time (the first and last 50 task lines of a
         /// long run, with a line saying how many were left out).
@@ -406,24 +512,10 @@ js_object! {
         pub started_at: f64 => "startedAt",
         /// The lanes used, in order.
         pub lanes: Vec<LaneInfo> => "lanes",
-        /// Finished tasks' ids, in start order; the other span arrays follow this order.
-        pub span_id: U32s => "spanId",
-        /// Each span's lane.
-        pub span_lane: U32s => "spanLane",
-        /// Each span's row in its lane.
-        pub span_row: U32s => "spanRow",
-        /// Each span's start, ms on the run's clock (0 = run start).
-        pub span_start: F64s => "spanStart",
-        /// Each span's end, ms on the run's clock.
-        pub span_end: F64s => "spanEnd",
-        /// Each span's state, an index into `SPAN_STATES`.
-        pub span_state: U8s => "spanState",
-        /// Waits for the GIL or a lock: the lane.
-        pub wait_lane: F64s => "waitLane",
-        /// Waits: start, ms on the run's clock.
-        pub wait_start: F64s => "waitStart",
-        /// Waits: end, ms on the run's clock.
-        pub wait_end: F64s => "waitEnd",
+        /// Finished tasks' spans, in start order.
+        pub spans: SpanColumns => "..",
+        /// Waits for the GIL or a lock.
+        pub waits: WaitColumns => "..",
         /// Most requests under way at once, like aiohttp's `TCPConnector(limit=)` (async fetch
         /// runs), or null: no limit.
         pub connections: OrNull<u32> => "connections",
@@ -435,10 +527,6 @@ js_object! {
         /// Most requests under way at once where they were answered, measured from the times
         /// they arrived there (fetch runs).
         pub requests_peak: Option<u32> => "requestsPeak",
-        /// Waits: what was waited for, 0 the GIL, 1 a lock (`WAIT_KINDS`).
-        pub wait_kind: U8s => "waitKind",
-        /// Waits: the task that waited.
-        pub wait_id: U32s => "waitId",
     }
 }
 
@@ -518,18 +606,6 @@ export interface TraceEvent {
 export interface TraceFile {
   readonly traceEvents: TraceEvent[];
   readonly displayTimeUnit: "ms";
-}
-
-/** Diagnostics of the engine. */
-export interface Stats {
-  readonly wasmMemoryBytes: number;
-  readonly heapBytes: number;
-  /** Threads of the pool. */
-  readonly workers: number;
-  /** Threads started past the pool by runs that needed more (kept for later runs). */
-  readonly taskThreads: number;
-  readonly processes: number;
-  readonly runs: number;
 }
 
 /** The error `run()` rejects with: `field` names the refused option. */
@@ -657,6 +733,9 @@ pub fn typescript() -> String {
         LiveSnapshot::interface(),
         Verdict::interface(),
         Record::interface(),
+        Stats::interface(),
+        RunCall::interface(),
+        RunStart::interface(),
     ] {
         out.push('\n');
         out.push_str(&interface);

@@ -14,13 +14,16 @@
 #![deny(missing_docs)]
 
 pub mod contract;
+pub mod engine;
 pub mod live;
 pub mod locks;
 pub mod output;
 pub mod params;
 pub mod races;
 pub mod record;
+pub mod report;
 pub mod source;
+pub mod tasks;
 pub mod timeline;
 
 #[cfg(target_arch = "wasm32")]
@@ -34,11 +37,15 @@ pub mod executor;
 #[cfg(all(target_arch = "wasm32", feature = "threads"))]
 pub mod gil;
 #[cfg(target_arch = "wasm32")]
+mod hidden;
+#[cfg(target_arch = "wasm32")]
 mod js;
 #[cfg(target_arch = "wasm32")]
 pub mod run;
 #[cfg(target_arch = "wasm32")]
 pub mod runner;
+#[cfg(target_arch = "wasm32")]
+mod session;
 #[cfg(target_arch = "wasm32")]
 pub mod workload;
 

@@ -9,7 +9,8 @@
 
 use std::collections::BTreeMap;
 
-use crate::output::{self, Bounded, Line};
+use crate::contract::{LaneInfo, LiveSnapshot};
+use crate::output::{self, Bounded, OutputLine};
 use crate::params::Workload;
 use crate::record::{Event, EventKind, EventLog, LiveWait};
 use crate::timeline::{Lane, SpanState};
@@ -144,13 +145,13 @@ impl LiveView {
             }
         };
         if output::prints_task_lines(self.workload) {
-            self.printed.push(Line { at_ms: e.at, lane: e.lane.number(), text });
+            self.printed.push(OutputLine { at_ms: e.at, lane: e.lane.number(), text });
         }
     }
 
     /// The lines printed so far: the first and latest [`output::KEEP`], with one saying how many
     /// were left out between them.
-    pub fn lines(&self) -> Vec<Line> {
+    pub fn lines(&self) -> Vec<OutputLine> {
         self.printed.lines()
     }
 
@@ -166,6 +167,44 @@ impl LiveView {
             let i = id as usize;
             (id, self.lane[i], self.row[i], self.start[i], self.end[i], self.state[i])
         })
+    }
+
+    /// Reads what `log` has since the last call into `snapshot`: the spans, the lanes, the waits
+    /// and the printed lines, at the moment `now()` gives after reading them. A thread may begin
+    /// a wait or a task while this reads, and a worker's clock may run a fraction of a ms ahead of
+    /// the page's (each has its own time origin), so no time in the snapshot is later than its
+    /// moment.
+    pub fn fill(&mut self, snapshot: &mut LiveSnapshot, log: &EventLog, now: impl Fn() -> f64) {
+        let mut cursor = self.cursor;
+        log.drain(&mut cursor, |e| self.apply(e));
+        self.cursor = cursor;
+        self.see_waits(log, snapshot.elapsed_ms);
+        let now = now();
+        snapshot.elapsed_ms = now;
+        let waits = &mut snapshot.waits;
+        for w in &self.waits {
+            waits.lane.0.push(f64::from(w.lane.number()));
+            waits.id.0.push(w.id);
+            waits.kind.0.push(w.kind as u8);
+            waits.start.0.push(w.start.min(now));
+            waits.end.0.push(w.end.map_or(f64::NAN, |e| e.min(now)));
+        }
+        snapshot.lanes = self
+            .lanes()
+            .into_iter()
+            .map(|(lane, rows)| LaneInfo { lane: lane.number(), label: lane.label(), rows })
+            .collect();
+        let spans = &mut snapshot.spans;
+        for (id, lane, row, start, end, state) in self.spans() {
+            spans.id.0.push(id);
+            spans.lane.0.push(lane.number());
+            spans.row.0.push(row);
+            spans.start.0.push(start.min(now));
+            // NaN while the task runs (f64::min would turn that into `now`).
+            spans.end.0.push(if end.is_nan() { end } else { end.min(now) });
+            spans.state.0.push(state as u8);
+        }
+        snapshot.output = self.lines();
     }
 }
 

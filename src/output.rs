@@ -15,16 +15,7 @@ use crate::timeline::{Lane, SpanMs, SpanState, Spans, sort_keys, split_key, time
 /// Task lines kept at each end of a long output.
 pub const KEEP: usize = 50;
 
-/// One printed line.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Line {
-    /// When it was printed, ms on the run's clock.
-    pub at_ms: f64,
-    /// The lane of the task that printed it (the event loop for the closing lines).
-    pub lane: u32,
-    /// What was printed.
-    pub text: String,
-}
+pub use crate::contract::OutputLine;
 
 /// Tasks are named as in the seed's program: url1, url2... for task ids 0, 1...
 fn url(id: u32) -> String {
@@ -64,14 +55,14 @@ pub fn elapsed_line(elapsed_ms: f64) -> String {
 /// Keeps the first [`KEEP`] lines pushed and the last [`KEEP`], counting those in between.
 #[derive(Debug, Default)]
 pub struct Bounded {
-    head: Vec<Line>,
-    tail: VecDeque<Line>,
+    head: Vec<OutputLine>,
+    tail: VecDeque<OutputLine>,
     left_out: u64,
 }
 
 impl Bounded {
     /// Adds a line (in the order printed).
-    pub fn push(&mut self, line: Line) {
+    pub fn push(&mut self, line: OutputLine) {
         if self.head.len() < KEEP {
             self.head.push(line);
             return;
@@ -89,12 +80,12 @@ impl Bounded {
     }
 
     /// The lines kept, with one saying how many were left out where they were.
-    pub fn lines(&self) -> Vec<Line> {
+    pub fn lines(&self) -> Vec<OutputLine> {
         let mut out = self.head.clone();
         if self.left_out > 0 {
             let at_ms = self.tail.front().map_or(0.0, |l| l.at_ms);
             let n = crate::params::group(self.left_out);
-            out.push(Line {
+            out.push(OutputLine {
                 at_ms,
                 lane: Lane::EVENT_LOOP.number(),
                 text: format!("... {n} lines left out ..."),
@@ -194,7 +185,7 @@ impl Run<'_> {
         (0..self.spans.start.len() as u32).flat_map(|id| self.moments_of(id).into_iter().flatten())
     }
 
-    fn line(&self, m: Moment) -> Line {
+    fn line(&self, m: Moment) -> OutputLine {
         let (id, i) = (m.id(), m.id() as usize);
         let lane = self.spans.lane[i].number();
         let text = if m.class() == START {
@@ -204,7 +195,7 @@ impl Run<'_> {
             let error = self.errors.iter().find(|(e, _)| *e == id).map(|(_, e)| e.as_str());
             end_line(id, self.workload, state, error)
         };
-        Line { at_ms: m.at(), lane, text }
+        OutputLine { at_ms: m.at(), lane, text }
     }
 
     /// The printed lines. Finds the first and last moments with bounded heaps rather than
@@ -214,7 +205,7 @@ impl Run<'_> {
     /// from the lowest id and the last from the highest, where they mostly are: ten million
     /// tasks take tens of ms, where a heap update per moment took 2.2 s. Either order finds the
     /// same moments.
-    pub fn lines(&self) -> Vec<Line> {
+    pub fn lines(&self) -> Vec<OutputLine> {
         if let Some(lines) = self.counter_lines() {
             return lines;
         }
@@ -272,9 +263,9 @@ impl Run<'_> {
         let at_ms = self.elapsed_ms;
         let lane = Lane::EVENT_LOOP.number();
         if let Some(text) = self.closing() {
-            lines.push(Line { at_ms, lane, text });
+            lines.push(OutputLine { at_ms, lane, text });
         }
-        lines.push(Line { at_ms, lane, text: elapsed_line(self.elapsed_ms) });
+        lines.push(OutputLine { at_ms, lane, text: elapsed_line(self.elapsed_ms) });
         lines
     }
 
@@ -282,10 +273,10 @@ impl Run<'_> {
     /// task's return value (its process's own count so far), then the count. `None` for other
     /// runs, and for a counter run that was stopped or had a failing task, which print as the
     /// others do.
-    fn counter_lines(&self) -> Option<Vec<Line>> {
+    fn counter_lines(&self) -> Option<Vec<OutputLine>> {
         let c = self.counter.filter(|_| !self.stopped && self.errors.is_empty())?;
         let big = |n: u64| crate::params::group_with(n, '_');
-        let at = |text: String| Line { at_ms: self.elapsed_ms, lane: Lane::EVENT_LOOP.number(), text };
+        let at = |text: String| OutputLine { at_ms: self.elapsed_ms, lane: Lane::EVENT_LOOP.number(), text };
         if self.model != Model::Processes {
             return Some(vec![at(format!("expected {}, got {}", big(c.expected), big(c.got)))]);
         }
@@ -499,7 +490,7 @@ mod tests {
     fn bounded_keeps_ends() {
         let mut b = Bounded::default();
         for i in 0..130 {
-            b.push(Line { at_ms: f64::from(i), lane: 0, text: i.to_string() });
+            b.push(OutputLine { at_ms: f64::from(i), lane: 0, text: i.to_string() });
         }
         let lines = b.lines();
         assert_eq!(lines.len(), 101);

@@ -41,6 +41,20 @@ pub struct Outcome {
     pub left_blocked: u32,
     /// The threads a threads run gave one task each, past the pool: what starting them cost.
     pub thread_start: Option<ThreadStart>,
+    /// Where a fetch run's requests were answered and when each arrived there (fetch runs).
+    pub net: Option<NetSummary>,
+}
+
+/// What answered a fetch run's requests: counted by the responses, timed where they arrived.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct NetSummary {
+    /// Requests the server answered.
+    pub by_server: u32,
+    /// Requests the page's service worker answered.
+    pub by_worker: u32,
+    /// Per task id: when its request arrived where it was answered, ms on the run's clock
+    /// (NaN: it never arrived).
+    pub arrivals: Vec<f64>,
 }
 
 /// Threads a run used past the pool, and what starting the missing ones cost inside its time.
@@ -119,12 +133,12 @@ impl From<TaskResult> for Ending {
 /// count their own tasks while the event loop reads the counters for the progress display (the
 /// event loop must never wait for a lock a worker holds).
 #[derive(Debug, Default)]
-pub struct Progress {
+pub struct TaskCounts {
     started: AtomicU32,
     done: AtomicU32,
 }
 
-impl Progress {
+impl TaskCounts {
     /// Tasks started so far.
     pub fn started(&self) -> u32 {
         self.started.load(Ordering::Relaxed)
@@ -166,7 +180,7 @@ impl Progress {
 pub struct Recorder {
     /// Tasks in the run: the record has an entry for each, started or not.
     tasks: u32,
-    progress: Arc<Progress>,
+    progress: Arc<TaskCounts>,
     live: Option<Arc<EventLog>>,
     out: Outcome,
     /// Starts and ends not yet added to `progress`, when counting in batches.
@@ -175,7 +189,7 @@ pub struct Recorder {
 
 impl Recorder {
     /// A recorder for a run of `tasks` tasks, none started, counting in `progress`.
-    pub fn new(tasks: u32, progress: Arc<Progress>) -> Recorder {
+    pub fn new(tasks: u32, progress: Arc<TaskCounts>) -> Recorder {
         let out = Outcome { spans: Spans::reserved(tasks as usize), ..Outcome::default() };
         Recorder { tasks, progress, live: None, out, unpublished: None }
     }
@@ -333,12 +347,12 @@ impl Recorder {
     }
 }
 
-/// What one worker thread records: its tasks are counted in the run's [`Progress`] the moment
+/// What one worker thread records: its tasks are counted in the run's [`TaskCounts`] the moment
 /// they start and end, and their spans are kept on the thread (no lock, nothing shared) until
 /// the thread reports and [`Recorder::absorb`] takes them in.
 pub struct LaneLog {
     lane: Lane,
-    progress: Arc<Progress>,
+    progress: Arc<TaskCounts>,
     live: Option<Arc<EventLog>>,
     started: Option<(u32, f64)>,
     tasks: Vec<(u32, f64, f64, TaskResult)>,
@@ -348,7 +362,7 @@ pub struct LaneLog {
 
 impl LaneLog {
     /// An empty log for `lane`, counting in `progress`.
-    pub fn new(lane: Lane, progress: Arc<Progress>) -> LaneLog {
+    pub fn new(lane: Lane, progress: Arc<TaskCounts>) -> LaneLog {
         LaneLog {
             lane,
             progress,
@@ -620,8 +634,8 @@ impl EventLog {
 mod tests {
     use super::*;
 
-    fn recorder(tasks: u32) -> (Recorder, Arc<Progress>) {
-        let progress = Arc::new(Progress::default());
+    fn recorder(tasks: u32) -> (Recorder, Arc<TaskCounts>) {
+        let progress = Arc::new(TaskCounts::default());
         (Recorder::new(tasks, progress.clone()), progress)
     }
 
@@ -797,7 +811,7 @@ mod tests {
 
     #[test]
     fn a_watched_run_logs_every_start_and_end_once_in_order() {
-        let progress = Arc::new(Progress::default());
+        let progress = Arc::new(TaskCounts::default());
         let live = Arc::new(EventLog::for_tasks(3));
         let mut rec = Recorder::new(3, progress.clone()).watched(Some(live.clone()));
         let mut cursor = 0;

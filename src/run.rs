@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 use futures_util::task::AtomicWaker;
 
 use crate::clock;
-use crate::record::{EventLog, LaneLog, Progress, Recorder};
+use crate::record::{EventLog, LaneLog, Recorder, TaskCounts};
 use crate::timeline::Lane;
 
 /// Shared state of one run. Lock-free on purpose: the event loop must never block on a lock a
@@ -19,7 +19,7 @@ pub struct RunState {
     /// Tasks in the run.
     pub total: u32,
     /// Tasks started and ended so far, counted by the run's recorders.
-    progress: Arc<Progress>,
+    progress: Arc<TaskCounts>,
     /// Every start and end as it happens, if the run is watched live.
     live: Option<Arc<EventLog>>,
     stopped: AtomicBool,

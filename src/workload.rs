@@ -297,6 +297,12 @@ impl NetLog {
         (self.by_server.load(Relaxed), self.by_worker.load(Relaxed))
     }
 
+    /// What answered the first `tasks` requests and when each arrived, for the run's record.
+    pub fn summary(&self, tasks: u32) -> crate::record::NetSummary {
+        let (by_server, by_worker) = self.answered();
+        crate::record::NetSummary { by_server, by_worker, arrivals: self.arrivals(tasks) }
+    }
+
     /// When each of the first `tasks` requests reached what answered it (NaN: not answered).
     pub fn arrivals(&self, tasks: u32) -> Vec<f64> {
         self.received

@@ -22,9 +22,8 @@ function save(blob, name) {
 
 /**
  * @param {Playground} playground
- * @param {(r: RunRecord) => string} explain the table's "What happened" sentence
  */
-export function wireExports(playground, explain) {
+export function wireExports(playground) {
   const traceButton = /** @type {HTMLButtonElement | null} */ (
     document.getElementById("download-trace")
   );
@@ -42,7 +41,7 @@ export function wireExports(playground, explain) {
   playground.events.addEventListener("runend", (e) => {
     const r = /** @type {CustomEvent} */ (e).detail;
     batch.push(r);
-    lines.push(csvRow(r, explain(r)));
+    lines.push(csvRow(r, r.explanation));
     traceButton.disabled = false;
     csvButton.disabled = false;
   });

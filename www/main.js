@@ -3,7 +3,6 @@
 import { playground } from "./playground.js";
 import { FIELDS, applyUrl, renderForm, runOptions, showErrors, syncUrl } from "./form.js";
 import { draw, redrawOnResize, timelineFigure } from "./timeline.js";
-import { explain } from "./explain.js";
 import { showOverhead } from "./overhead.js";
 import { showComparison } from "./compare.js";
 import { liveEnd, liveFrame, liveResize, liveStart } from "./live.js";
@@ -20,7 +19,7 @@ let copyWired = false;
 
 /** @type {any} */ (window).playground = playground;
 renderForm();
-wireExports(playground, explain);
+wireExports(playground);
 document.getElementById("version").textContent = version;
 
 /** @param {string} id @returns {any} the element: this module knows what each id is. */
@@ -183,7 +182,7 @@ function addRow(r) {
     r.idealMs === null ? "—" : number(r.idealMs),
     r.idealMs ? `${(r.elapsedMs / r.idealMs).toFixed(3)}×` : "—",
     number(r.peakInFlight),
-    explain(r),
+    r.explanation,
   ];
   for (const text of cells) {
     const td = document.createElement("td");
@@ -207,7 +206,7 @@ function showDiagnostics() {
 
 playground.events.addEventListener("runend", (e) => {
   const r = detail(e);
-  const why = explain(r);
+  const why = r.explanation;
   addRow(r);
   liveEnd(r, why);
   // No model predicts a counter's time (its idealMs is null): its record gives the time per

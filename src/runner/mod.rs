@@ -13,15 +13,4 @@ pub mod task_threads;
 pub mod threads;
 
 pub use crate::record::{Outcome, TaskResult};
-
-/// The error message of the task that `fail` makes fail: what the code panel's Python program
-/// raises, `RuntimeError(f"task {i} failed")`.
-pub fn failure_message(id: u32) -> String {
-    format!("task {id} failed")
-}
-
-/// How much work a task does: all of `full` (a delay, or CPU iterations), or half of it for the
-/// failing task, which fails halfway through so that what it cuts off stays visible.
-pub fn work_of<T: std::ops::Div<Output = T> + From<u8>>(failing: bool, full: T) -> T {
-    if failing { full / T::from(2) } else { full }
-}
+pub use crate::tasks::{failure_message, work_of};

@@ -1,0 +1,184 @@
+//! The notes of a record: sentences that qualify a run's figures, each written only when the
+//! run's own measurements call for it (a connection limit's note only when the run was held to
+//! it, a thread start's cost only when threads were started).
+
+use super::{Measures, ThreadCost};
+use crate::params::{self, FailMode, Model, Params, Workload};
+use crate::record::{NetSummary, Outcome, ThreadStart};
+use crate::tasks::work_of;
+use crate::timeline;
+
+/// CPython 3.11's time to create and start one `threading.Thread`, in ms, on this project's
+/// test machine: a reference figure beside the run's own, not measured by the page (where it
+/// comes from: BENCHMARKS.md, "Figures behind design choices").
+pub const CPYTHON_THREAD_START_MS: f64 = 0.25;
+
+/// Every note of a run, in the order the page shows them.
+pub fn for_run(p: &Params, o: &Outcome, m: &Measures, peak_in_flight: u32) -> Vec<String> {
+    let mut notes = Vec::new();
+    if p.delay_ms < 4 && matches!(p.workload, Workload::Sleep | Workload::Fetch | Workload::Deadlock) {
+        notes.push("Delays under 4 ms are distorted: browsers clamp nested timers to at least 4 ms.".into());
+    }
+    if let Some(net) = &o.net {
+        notes.extend(fetch(p, net));
+    }
+    if m.distorted {
+        notes.push(
+            "Distorted: the page was hidden during the run, and browsers slow timers in background tabs."
+                .into(),
+        );
+    }
+    if o.left_blocked > 0 {
+        notes.push(left_blocked(o.left_blocked));
+    }
+    notes.extend(crate::races::notes(p, o));
+    notes.extend(async_options(p, m, peak_in_flight));
+    if let (Some(start), Some(cost)) = (o.thread_start, m.thread_cost) {
+        notes.push(thread_start(p, o.elapsed_ms, start, cost));
+    }
+    notes
+}
+
+/// A stopped threads run that left threads blocked in a request.
+fn left_blocked(n: u32) -> String {
+    let (threads, were) = if n == 1 { ("thread was", "its") } else { ("threads were", "their") };
+    format!(
+        "Stopped while {n} {threads} blocked in a request: a blocking call cannot be interrupted \
+         (in Python neither), so {were} request ends at its timeout (timeoutMs) in the background, \
+         and {were} tasks are left out of this record."
+    )
+}
+
+/// What `offload` and `limit` did to an async run.
+fn async_options(p: &Params, m: &Measures, peak: u32) -> Vec<String> {
+    let mut notes = Vec::new();
+    if p.model == Model::Async && p.offload {
+        let part = if p.workload == Workload::Cpu { "CPU work" } else { "blocking call" };
+        notes.push(format!(
+            "Each task handed its {part} to a pool thread and awaited it (asyncio.to_thread): the \
+             event loop stayed free, its timers at most {:.0} ms late.",
+            m.lag_ms
+        ));
+    }
+    if let Some(limit) = p.limit.filter(|_| p.model == Model::Async) {
+        let were = if peak == 1 { "was" } else { "were" };
+        notes.push(format!(
+            "At most {limit} tasks were allowed in flight at once (asyncio.Semaphore({limit})); at the \
+             peak {peak} {were}. Threads have this bound already: their number."
+        ));
+    }
+    notes
+}
+
+/// What a threads run with threads of its own (past the pool) cost to start, beside CPython.
+fn thread_start(p: &Params, elapsed_ms: f64, start: ThreadStart, each: ThreadCost) -> String {
+    if start.started > 0 {
+        format!(
+            "Starting {} threads took {:.0} ms of this run's {:.0} ms, {:.2} ms and {:.0} KB each (a Web \
+             Worker with its own instance of the module and a {} KB stack); CPython 3.11 starts a thread \
+             in about {CPYTHON_THREAD_START_MS} ms (measured on the project's 2-core test machine), about \
+             {:.0} times faster.",
+            params::group(start.started.into()),
+            start.ms,
+            elapsed_ms,
+            each.ms,
+            each.bytes / 1024.0,
+            start.stack_bytes / 1024,
+            each.ms / CPYTHON_THREAD_START_MS,
+        )
+    } else {
+        format!(
+            "Its {} threads were left from an earlier run, so no thread start is in its time (the \
+             latest start took {:.2} ms per thread; CPython 3.11 starts one in about \
+             {CPYTHON_THREAD_START_MS} ms).",
+            params::group(p.threads.min(p.tasks).into()),
+            each.ms
+        )
+    }
+}
+
+/// What answered a fetch run's requests, as the record names it.
+pub fn answered_by(net: &NetSummary) -> Option<&'static str> {
+    match (net.by_worker, net.by_server) {
+        (0, 0) => None,
+        (_, 0) => Some("service worker"),
+        (0, _) => Some("server"),
+        _ => Some("service worker and server"),
+    }
+}
+
+/// The most requests under way at once where they were answered, from the times they arrived.
+pub fn requests_peak(p: &Params, net: &NetSummary) -> u32 {
+    let delay_of = |id: u32| f64::from(work_of(p.fail == Some(id), p.delay_ms));
+    timeline::peak_at_answerer(&net.arrivals, delay_of)
+}
+
+/// The fetch run's notes: what answered, the fault asked for, and the connection limit's note
+/// only when the run was held to it.
+fn fetch(p: &Params, net: &NetSummary) -> Vec<String> {
+    let mut notes = Vec::new();
+    let plural = |n: u32| if n == 1 { "request was" } else { "requests were" };
+    let (w, s) = (net.by_worker, net.by_server);
+    match answered_by(net) {
+        Some("service worker") => notes.push(format!(
+            "The {} {} answered by this page's service worker, inside the browser, after the delay: \
+             no connection limit applies there, where one HTTP/1.1 server gets at most 6 connections \
+             from a browser.",
+            params::group(w.into()),
+            plural(w)
+        )),
+        Some("server") => notes.push(format!(
+            "The {} {} answered by the server, over HTTP/1.1.",
+            params::group(s.into()),
+            plural(s)
+        )),
+        Some(_) => notes.push(format!(
+            "{} {} answered by this page's service worker and {} by the server.",
+            params::group(w.into()),
+            plural(w),
+            params::group(s.into())
+        )),
+        None => {}
+    }
+    if let Some(mode) = p.network_fault() {
+        let what = match mode {
+            FailMode::Http500 => "answered it with HTTP 500",
+            FailMode::Drop => "closed the connection in the middle of the response",
+            _ => "never answered it, so the task's timeout (timeoutMs) ended it",
+        };
+        let k = p.fail.unwrap_or(0);
+        notes.push(format!(
+            "Task {k}'s request failed for real: failMode {} asked the server, which {what}.",
+            mode.name()
+        ));
+    }
+    notes.extend(held_back(p, net));
+    notes
+}
+
+/// Whether a limit held the requests back: the run's own `connections`, or the browser's 6
+/// connections to one HTTP/1.1 server.
+fn held_back(p: &Params, net: &NetSummary) -> Option<String> {
+    let peak = requests_peak(p, net);
+    // How many requests the model would have under way at once.
+    let width = match p.model {
+        Model::Async => p.connections.unwrap_or(p.tasks),
+        Model::Threads | Model::Processes => p.threads,
+        Model::Sequential => 1,
+    }
+    .min(p.tasks);
+    let answered = net.by_server + net.by_worker;
+    if p.model == Model::Async && p.connections.is_some_and(|n| n < p.tasks) && peak >= width {
+        Some(format!(
+            "connections={width} held the run to {width} requests under way at once (measured: {peak}), \
+             like aiohttp's TCPConnector(limit={width}); the other tasks waited for a free connection."
+        ))
+    } else if net.by_server > 0 && answered >= width && peak < width {
+        Some(format!(
+            "The browser held requests back: at most {peak} were under way at the server at once, because \
+             a browser opens at most 6 connections to one HTTP/1.1 server; the others waited in its queue."
+        ))
+    } else {
+        None
+    }
+}

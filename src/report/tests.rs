@@ -1,0 +1,184 @@
+//! The record built natively from recorded outcomes: its fields, its notes and its sentence.
+
+use std::sync::Arc;
+
+use super::*;
+use crate::params::{FailMode, NoThreads};
+use crate::record::{NetSummary, Recorder, TaskCounts, ThreadStart};
+use crate::timeline::{self, Lane};
+
+const LIMITS: Limits =
+    Limits { pool_size: 16, max_threads: 1_000, cores: 2, fetch: true, no_threads: NoThreads::NotIsolated };
+
+/// An outcome where task i ran on `lane_of(i)` from `start(i)` for `delay` ms, all finished.
+fn outcome(tasks: u32, delay: f64, lane_of: impl Fn(u32) -> Lane, start: impl Fn(u32) -> f64) -> Outcome {
+    let mut rec = Recorder::new(tasks, Arc::new(TaskCounts::default()));
+    let mut end = 0.0f64;
+    for id in 0..tasks {
+        rec.start(id, lane_of(id), start(id));
+        rec.finish(id, Ok(0), start(id) + delay);
+        end = end.max(start(id) + delay);
+    }
+    rec.end(end, false)
+}
+
+fn report(p: &Params, o: Outcome, m: &Measures) -> Record {
+    let layout = timeline::layout(&o.spans);
+    build(p, LIMITS, o, layout, m)
+}
+
+#[test]
+fn an_async_sleep_run_waits_at_once_on_one_thread() {
+    let p = Params::new(Model::Async, 3, 1000, 1);
+    let o = outcome(3, 1000.0, |_| Lane::EVENT_LOOP, |i| f64::from(i) * 0.01);
+    let r = report(&p, o, &Measures::default());
+    assert_eq!((r.finished, r.failed, r.cancelled, r.peak_in_flight), (3, 0, 0, 3));
+    assert_eq!(r.ideal_ms.0, Some(1000.0));
+    assert_eq!(r.spans.id.0, [0, 1, 2]);
+    assert_eq!(r.spans.row.0, [0, 1, 2], "three overlapping tasks take three rows");
+    assert!(r.task_start_us.is_some_and(|us| (us - 10.0).abs() < 0.5), "{:?}", r.task_start_us);
+    assert_eq!(
+        r.explanation,
+        "All 3 tasks waited at once on one thread (up to 3 in flight): 1,000.02 ms, about one delay."
+            .replace("1,000.02", "1,000")
+    );
+    assert_eq!(r.output.last().map(|l| l.lane), Some(0), "the closing line is the event loop's");
+}
+
+#[test]
+fn threads_wait_in_rounds_and_sequential_one_after_another() {
+    let p = Params::new(Model::Threads, 4, 100, 2);
+    let o = outcome(4, 100.0, |i| Lane::thread(i % 2 + 1), |i| f64::from(i / 2) * 100.0);
+    let r = report(
+        &p,
+        o,
+        &Measures { thread_cost: Some(ThreadCost { ms: 30.0, bytes: 2048.0 }), ..Measures::default() },
+    );
+    assert_eq!(r.threads, 2);
+    assert_eq!(r.thread_start_ms, Some(30.0));
+    assert_eq!(
+        r.explanation,
+        "2 threads each blocked on one task at a time: ceil(4 / 2) × 100 ms = 200 ms ideal."
+    );
+
+    let p = Params::new(Model::Sequential, 3, 100, 1);
+    let o = outcome(3, 100.0, |_| Lane::EVENT_LOOP, |i| f64::from(i) * 100.0);
+    let r = report(&p, o, &Measures::default());
+    assert_eq!(r.thread_start_ms, None, "no thread cost outside the threads model");
+    assert_eq!(r.explanation, "One task after another: 3 × 100 ms.");
+}
+
+#[test]
+fn a_stopped_run_says_so_and_a_hidden_page_distorts() {
+    let p = Params::new(Model::Async, 5, 100, 1);
+    let mut o = outcome(2, 100.0, |_| Lane::EVENT_LOOP, |_| 0.0);
+    o.stopped = true;
+    let r = report(&p, o, &Measures { distorted: true, ..Measures::default() });
+    assert!(r.distorted);
+    assert_eq!(
+        r.explanation,
+        "Stopped: 2 of 5 tasks had finished. Distorted: the page was hidden during the run, and browsers \
+         slow timers in background tabs."
+    );
+}
+
+#[test]
+fn fetch_notes_name_what_answered_and_the_browser_s_connection_cap() {
+    let mut p = Params::new(Model::Async, 12, 300, 1);
+    p.workload = Workload::Fetch;
+    let mut o = outcome(12, 300.0, |_| Lane::EVENT_LOOP, |i| f64::from(i / 6) * 300.0);
+    // The server saw the requests arrive six at a time.
+    o.net = Some(NetSummary {
+        by_server: 12,
+        by_worker: 0,
+        arrivals: (0..12).map(|i| f64::from(i / 6) * 300.0).collect(),
+    });
+    let r = report(&p, o, &Measures::default());
+    assert_eq!(r.answered_by.0.as_deref(), Some("server"));
+    assert_eq!(r.requests_peak, Some(6));
+    assert_eq!(r.notes[0], "The 12 requests were answered by the server, over HTTP/1.1.");
+    assert!(
+        r.notes[1].starts_with("The browser held requests back: at most 6 were under way"),
+        "{:?}",
+        r.notes
+    );
+
+    let mut o = outcome(12, 300.0, |_| Lane::EVENT_LOOP, |_| 0.0);
+    o.net = Some(NetSummary { by_server: 0, by_worker: 12, arrivals: vec![0.0; 12] });
+    let r = report(&p, o, &Measures::default());
+    assert_eq!((r.answered_by.0.as_deref(), r.requests_peak), (Some("service worker"), Some(12)));
+    assert_eq!(r.notes.len(), 1, "no cap's note when nothing held the run back: {:?}", r.notes);
+}
+
+#[test]
+fn a_network_fault_is_named() {
+    let mut p = Params::new(Model::Async, 2, 100, 1);
+    p.workload = Workload::Fetch;
+    p.fail = Some(1);
+    p.fail_mode = FailMode::Http500;
+    let mut o = outcome(2, 100.0, |_| Lane::EVENT_LOOP, |_| 0.0);
+    o.net = Some(NetSummary { by_server: 2, by_worker: 0, arrivals: vec![0.0, 0.0] });
+    let r = report(&p, o, &Measures::default());
+    assert!(r.notes.iter().any(|n| n == "Task 1's request failed for real: failMode http500 asked the server, which answered it with HTTP 500."), "{:?}", r.notes);
+}
+
+#[test]
+fn threads_past_the_pool_state_their_start_beside_cpython() {
+    let p = Params::new(Model::Threads, 100, 1000, 100);
+    let mut o = outcome(100, 1000.0, |i| Lane::thread(i + 1), |_| 500.0);
+    o.thread_start =
+        Some(ThreadStart { started: 84, ms: 500.0, bytes: 84.0 * 131_072.0, stack_bytes: 131_072 });
+    let each = ThreadCost { ms: 500.0 / 84.0, bytes: 131_072.0 };
+    let r = report(&p, o, &Measures { thread_cost: Some(each), ..Measures::default() });
+    assert_eq!((r.threads_started, r.threads_start_ms), (Some(84), Some(500.0)));
+    let note = r.notes.last().expect("a thread-start note");
+    assert!(
+        note.starts_with("Starting 84 threads took 500 ms of this run's 1500 ms, 5.95 ms and 128 KB each"),
+        "{note}"
+    );
+    assert!(note.ends_with("about 24 times faster."), "{note}");
+}
+
+#[test]
+fn cpu_runs_carry_their_speedup_and_say_what_ran_in_parallel() {
+    let mut p = Params::new(Model::Processes, 4, 100, 2);
+    p.workload = Workload::Cpu;
+    let o = outcome(4, 100.0, |i| Lane::process(i % 2 + 1), |i| f64::from(i / 2) * 100.0);
+    let r = report(&p, o, &Measures { iterations_per_task: 1000, ..Measures::default() });
+    assert_eq!(r.speedup, Some(2.0));
+    assert_eq!(r.iterations_per_task, Some(1000.0));
+    assert_eq!(r.processes, 2);
+    assert_eq!(
+        r.explanation,
+        "2 processes computed in parallel: speedup 2.00× on the 2 cores this browser reports."
+    );
+}
+
+#[test]
+fn an_async_limit_says_how_many_were_in_flight() {
+    let mut p = Params::new(Model::Async, 10, 200, 1);
+    p.limit = Some(3);
+    let o = outcome(10, 200.0, |_| Lane::EVENT_LOOP, |i| f64::from(i / 3) * 200.0);
+    let r = report(&p, o, &Measures::default());
+    assert_eq!(r.at_once.0, Some(3));
+    assert_eq!(r.task_start_us, None, "a limit holds starts back: no start cost is claimed");
+    assert!(r.notes.iter().any(|n| n.starts_with("At most 3 tasks were allowed in flight at once")));
+    assert!(
+        r.explanation
+            .starts_with("The 10 tasks waited at most 3 at a time on one thread (up to 3 in flight)")
+    );
+}
+
+#[test]
+fn a_failure_replaces_the_effect() {
+    let mut p = Params::new(Model::Sequential, 5, 100, 1);
+    p.fail = Some(1);
+    let mut rec = Recorder::new(5, Arc::new(TaskCounts::default()));
+    rec.start(0, Lane::EVENT_LOOP, 0.0);
+    rec.finish(0, Ok(0), 100.0);
+    rec.start(1, Lane::EVENT_LOOP, 100.0);
+    rec.finish(1, Err("task 1 failed".into()), 150.0);
+    let r = report(&p, rec.end(150.0, false), &Measures::default());
+    assert_eq!(r.error.0.as_deref(), Some("task 1 failed"));
+    assert_eq!(r.explanation, "Task 1 failed and the loop stopped there: 3 tasks never ran.");
+}
