@@ -57,6 +57,12 @@ impl<T: TsType> TsType for Vec<T> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrNull<T>(pub Option<T>);
 
+impl<T> Default for OrNull<T> {
+    fn default() -> OrNull<T> {
+        OrNull(None)
+    }
+}
+
 impl<T: TsType> TsType for OrNull<T> {
     fn ts() -> String {
         format!("{} | null", T::ts())
@@ -377,7 +383,7 @@ js_object! {
    */
   readonly spans: Span[];
 ";
-    pub struct Record {
+    pub struct Record: Default {
         /// The model that ran.
         pub model: Model => "model",
         /// How many tasks.

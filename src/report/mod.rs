@@ -57,6 +57,61 @@ pub fn build(p: &Params, limits: Limits, o: Outcome, layout: Layout, m: &Measure
     let notes = notes::for_run(p, &o, m, layout.peak);
     let peak = o.net.as_ref().map(|net| notes::requests_peak(p, net));
     let mut record = Record {
+        elapsed_ms: o.elapsed_ms,
+        ideal_ms: OrNull(ideal.map(|i| i.ms)),
+        at_once: OrNull(ideal.and_then(|i| i.at_once)),
+        stopped: o.stopped,
+        crashed: o.crashed,
+        distorted: m.distorted,
+        finished: o.spans.count(SpanState::Done) as u32,
+        failed: o.spans.count(SpanState::Failed) as u32,
+        cancelled: o.spans.count(SpanState::Cancelled) as u32,
+        error: OrNull(o.errors.first().map(|(_, m)| m.clone())),
+        errors: o
+            .errors
+            .iter()
+            .map(|(id, message)| TaskError { id: *id, message: message.clone() })
+            .collect(),
+        notes,
+        output: printed(p, &o),
+        peak_in_flight: layout.peak,
+        event_loop_lag_ms: m.lag_ms,
+        event_loop_busy_ms: m.busy_ms,
+        heap_peak_bytes: m.heap_peak_bytes,
+        heap_bytes_per_task: m.heap_peak_bytes / f64::from(p.tasks),
+        task_start_us: task_start_us(p, &o, &layout),
+        thread_start_ms: m.thread_cost.filter(|_| p.model == Model::Threads).map(|c| c.ms),
+        thread_bytes: m.thread_cost.filter(|_| p.model == Model::Threads).map(|c| c.bytes),
+        threads_started: o.thread_start.map(|s| s.started),
+        threads_start_ms: o.thread_start.map(|s| s.ms),
+        pool_wait_ms: m.pool_wait_ms,
+        processes_started: m.processes_started.map(|(n, _)| n),
+        process_start_ms: m.processes_started.map(|(_, ms)| ms),
+        deadlock: o.deadlock.is_some(),
+        deadlock_cycle: OrNull(o.deadlock.as_ref().map(|d| d.cycle.clone())),
+        deadlock_detect_ms: o.deadlock.as_ref().map(|d| d.detect_ms),
+        started_at: m.started_at,
+        lanes: layout
+            .lanes
+            .iter()
+            .map(|&(lane, rows)| LaneInfo { lane: lane.number(), label: lane.label(), rows })
+            .collect(),
+        waits: waits(&o.waits),
+        answered_by: OrNull(o.net.as_ref().and_then(notes::answered_by).map(String::from)),
+        requests_peak: peak,
+        ..options(p)
+    };
+    cpu_figures(&mut record, p, &o, m);
+    race_figures(&mut record, p, &o);
+    record.spans = spans(&o, layout);
+    record.explanation = summary::explanation(&record, limits.cores);
+    record
+}
+
+/// The options as the record repeats them: each only where it played a part.
+fn options(p: &Params) -> Record {
+    let fetch = p.workload == Workload::Fetch;
+    Record {
         model: p.model,
         tasks: p.tasks,
         delay: p.delay_ms,
@@ -74,69 +129,10 @@ pub fn build(p: &Params, limits: Limits, o: Outcome, layout: Layout, m: &Measure
         lock_order: (p.workload == Workload::Deadlock).then_some(p.lock_order),
         limit: OrNull(p.limit.filter(|_| p.model == Model::Async)),
         offload: p.offload && p.model == Model::Async,
-        elapsed_ms: o.elapsed_ms,
-        ideal_ms: OrNull(ideal.map(|i| i.ms)),
-        at_once: OrNull(ideal.and_then(|i| i.at_once)),
-        stopped: o.stopped,
-        crashed: o.crashed,
-        distorted: m.distorted,
-        finished: o.spans.count(SpanState::Done) as u32,
-        failed: o.spans.count(SpanState::Failed) as u32,
-        cancelled: o.spans.count(SpanState::Cancelled) as u32,
-        error: OrNull(o.errors.first().map(|(_, m)| m.clone())),
-        errors: o
-            .errors
-            .iter()
-            .map(|(id, message)| TaskError { id: *id, message: message.clone() })
-            .collect(),
-        notes,
-        explanation: String::new(),
-        output: printed(p, &o),
-        peak_in_flight: layout.peak,
-        event_loop_lag_ms: m.lag_ms,
-        event_loop_busy_ms: m.busy_ms,
-        heap_peak_bytes: m.heap_peak_bytes,
-        heap_bytes_per_task: m.heap_peak_bytes / f64::from(p.tasks),
-        task_start_us: task_start_us(p, &o, &layout),
-        thread_start_ms: m.thread_cost.filter(|_| p.model == Model::Threads).map(|c| c.ms),
-        thread_bytes: m.thread_cost.filter(|_| p.model == Model::Threads).map(|c| c.bytes),
-        threads_started: o.thread_start.map(|s| s.started),
-        threads_start_ms: o.thread_start.map(|s| s.ms),
-        pool_wait_ms: m.pool_wait_ms,
-        processes_started: m.processes_started.map(|(n, _)| n),
-        process_start_ms: m.processes_started.map(|(_, ms)| ms),
-        checksum: None,
-        iterations_per_task: None,
-        speedup: None,
-        counter_expected: None,
-        counter_final: None,
-        lost_updates: None,
-        ns_per_update: None,
-        process_counts: None,
-        lock_wait_ms: None,
-        deadlock: o.deadlock.is_some(),
-        deadlock_cycle: OrNull(o.deadlock.as_ref().map(|d| d.cycle.clone())),
-        deadlock_detect_ms: o.deadlock.as_ref().map(|d| d.detect_ms),
-        started_at: m.started_at,
-        lanes: layout
-            .lanes
-            .iter()
-            .map(|&(lane, rows)| LaneInfo { lane: lane.number(), label: lane.label(), rows })
-            .collect(),
-        spans: SpanColumns::default(),
-        waits: waits(&o.waits),
-        connections: OrNull(
-            p.connections.filter(|_| p.model == Model::Async && p.workload == Workload::Fetch),
-        ),
-        timeout_ms: (p.workload == Workload::Fetch).then_some(p.timeout_ms),
-        answered_by: OrNull(o.net.as_ref().and_then(notes::answered_by).map(String::from)),
-        requests_peak: peak,
-    };
-    cpu_figures(&mut record, p, &o, m);
-    race_figures(&mut record, p, &o);
-    record.spans = spans(&o, layout);
-    record.explanation = summary::explanation(&record, limits.cores);
-    record
+        connections: OrNull(p.connections.filter(|_| p.model == Model::Async && fetch)),
+        timeout_ms: fetch.then_some(p.timeout_ms),
+        ..Record::default()
+    }
 }
 
 /// What the run's program printed.
