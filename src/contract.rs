@@ -131,7 +131,7 @@ fn doc_comment(lines: &[&str], indent: &str) -> String {
 macro_rules! js_object {
     (
         $(#[doc = $sdoc:literal])*
-        $(extra = $extra:literal;)?
+        $(extra = $extra:expr;)?
         pub struct $T:ident $(: $derive:ident)? {
             $( $(#[doc = $doc:literal])* pub $f:ident: $ty:ty => $js:literal, )*
         }
@@ -167,7 +167,7 @@ macro_rules! js_object {
                 let mut s = doc_comment(&[$($sdoc),*], "");
                 s.push_str(&format!("export interface {} {{\n", stringify!($T)));
                 s.push_str(&<$T as TsType>::members());
-                $( s.push_str($extra); )?
+                $( s.push_str(&$extra); )?
                 s.push_str("}\n");
                 s
             }
@@ -377,12 +377,7 @@ js_object! {
 
 js_object! {
     /// The record of one run: its options, what happened and every task's span.
-    extra = "  /**
-   * Every finished task as an object, made from the typed arrays when first read (a million
-   * tasks never become a million objects unless this is read).
-   */
-  readonly spans: Span[];
-";
+    extra = record_extra();
     pub struct Record: Default {
         /// The model that ran.
         pub model: Model => "model",
@@ -423,10 +418,11 @@ js_object! {
         /// What the model predicts, in ms; null where no model predicts the time: the counter's
         /// time is its updates (see `nsPerUpdate`).
         pub ideal_ms: OrNull<f64> => "idealMs",
-        /// When the ideal has the tasks go in rounds, how many it lets wait or compute at once
-        /// (fewer than the tasks): the ideal is then ceil(tasks / atOnce) × delay. Null when all
+        /// When the ideal has the tasks go in rounds, how many it has in flight at once (fewer
+        /// than the tasks): the ideal is then ceil(tasks / idealInFlight) × delay. Null when all
         /// go at once, when the cores rather than the rounds set the ideal, or with no ideal.
-        pub at_once: OrNull<u32> => "atOnce",
+        /// (Named `atOnce` before; that name still reads it, for one release.)
+        pub ideal_in_flight: OrNull<u32> => "idealInFlight",
         /// Whether the run was stopped before every task finished.
         pub stopped: bool => "stopped",
         /// Whether a worker thread died (the engine must restart).
@@ -530,10 +526,30 @@ js_object! {
         /// What answered the requests, as their responses said: "service worker", "server",
         /// "service worker and server", or null (none answered).
         pub answered_by: OrNull<String> => "answeredBy",
-        /// Most requests under way at once where they were answered, measured from the times
-        /// they arrived there (fetch runs).
-        pub requests_peak: Option<u32> => "requestsPeak",
+        /// Most requests in flight at once where they were answered, measured from the times
+        /// they arrived there (fetch runs). (Named `requestsPeak` before; that name still reads
+        /// it, for one release.)
+        pub peak_requests_in_flight: Option<u32> => "peakRequestsInFlight",
     }
+}
+
+/// Old names of record fields, each with the field it now reads: a record answers to both for
+/// one release (the old name as a getter that is not enumerated, so exports carry the new only).
+pub const RECORD_ALIASES: &[(&str, &str)] =
+    &[("atOnce", "idealInFlight"), ("requestsPeak", "peakRequestsInFlight")];
+
+/// The TypeScript members a record has besides its fields: the `spans` getter and the old names.
+fn record_extra() -> String {
+    let spans = "  /**
+   * Every finished task as an object, made from the typed arrays when first read (a million
+   * tasks never become a million objects unless this is read).
+   */
+  readonly spans: Span[];
+";
+    let aliases = RECORD_ALIASES.iter().map(|(old, new)| {
+        format!("  /** @deprecated the old name of `{new}`. */\n  readonly {old}?: Record[\"{new}\"];\n")
+    });
+    std::iter::once(spans.to_string()).chain(aliases).collect()
 }
 
 /// The TypeScript of the public API (`www/playground.js`), around the generated interfaces.

@@ -59,7 +59,7 @@ pub fn build(p: &Params, limits: Limits, o: Outcome, layout: Layout, m: &Measure
     let mut record = Record {
         elapsed_ms: o.elapsed_ms,
         ideal_ms: OrNull(ideal.map(|i| i.ms)),
-        at_once: OrNull(ideal.and_then(|i| i.at_once)),
+        ideal_in_flight: OrNull(ideal.and_then(|i| i.at_once)),
         stopped: o.stopped,
         crashed: o.crashed,
         distorted: m.distorted,
@@ -98,7 +98,7 @@ pub fn build(p: &Params, limits: Limits, o: Outcome, layout: Layout, m: &Measure
             .collect(),
         waits: waits(&o.waits),
         answered_by: OrNull(o.net.as_ref().and_then(notes::answered_by).map(String::from)),
-        requests_peak: peak,
+        peak_requests_in_flight: peak,
         ..options(p)
     };
     cpu_figures(&mut record, p, &o, m);

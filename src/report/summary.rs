@@ -179,16 +179,16 @@ fn waiting(r: &Record) -> String {
     match r.model {
         // A semaphore (limit) or a connection limit lets only so many wait at once: the ideal
         // then has the tasks wait in rounds, not all together.
-        Model::Async => match r.at_once.0 {
-            Some(at_once) => format!(
+        Model::Async => match r.ideal_in_flight.0 {
+            Some(width) => format!(
                 "The {} tasks waited at most {} at a time on one thread (up to {} in flight): {}, for an \
                  ideal of ceil({} / {}) × {delay} = {}.",
                 number(n.into()),
-                number(at_once.into()),
+                number(width.into()),
                 number(r.peak_in_flight.into()),
                 ms(r.elapsed_ms),
                 number(n.into()),
-                number(at_once.into()),
+                number(width.into()),
                 ms(ideal(r))
             ),
             None => format!(

@@ -95,7 +95,7 @@ fn fetch_notes_name_what_answered_and_the_browser_s_connection_cap() {
     });
     let r = report(&p, o, &Measures::default());
     assert_eq!(r.answered_by.0.as_deref(), Some("server"));
-    assert_eq!(r.requests_peak, Some(6));
+    assert_eq!(r.peak_requests_in_flight, Some(6));
     assert_eq!(r.notes[0], "The 12 requests were answered by the server, over HTTP/1.1.");
     assert!(
         r.notes[1].starts_with("The browser held requests back: at most 6 were under way"),
@@ -106,7 +106,7 @@ fn fetch_notes_name_what_answered_and_the_browser_s_connection_cap() {
     let mut o = outcome(12, 300.0, |_| Lane::EVENT_LOOP, |_| 0.0);
     o.net = Some(NetSummary { by_server: 0, by_worker: 12, arrivals: vec![0.0; 12] });
     let r = report(&p, o, &Measures::default());
-    assert_eq!((r.answered_by.0.as_deref(), r.requests_peak), (Some("service worker"), Some(12)));
+    assert_eq!((r.answered_by.0.as_deref(), r.peak_requests_in_flight), (Some("service worker"), Some(12)));
     assert_eq!(r.notes.len(), 1, "no cap's note when nothing held the run back: {:?}", r.notes);
 }
 
@@ -160,7 +160,7 @@ fn an_async_limit_says_how_many_were_in_flight() {
     p.limit = Some(3);
     let o = outcome(10, 200.0, |_| Lane::EVENT_LOOP, |i| f64::from(i / 3) * 200.0);
     let r = report(&p, o, &Measures::default());
-    assert_eq!(r.at_once.0, Some(3));
+    assert_eq!(r.ideal_in_flight.0, Some(3));
     assert_eq!(r.task_start_us, None, "a limit holds starts back: no start cost is claimed");
     assert!(r.notes.iter().any(|n| n.starts_with("At most 3 tasks were allowed in flight at once")));
     assert!(
