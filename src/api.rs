@@ -335,7 +335,7 @@ async fn run_one(p: Params) -> Result<Record, JsValue> {
     }
     let mut processes = None;
     if p.model == Model::Processes {
-        let ready = runner::processes::take(p.threads.min(p.tasks) as usize).await;
+        let ready = runner::processes::take(p.processes.min(p.tasks) as usize).await;
         processes = Some(ready.map_err(|e| JsValue::from(js_sys::Error::new(&e)))?);
     }
     let startup = processes.as_ref().map(|r| r.startup);
@@ -538,7 +538,7 @@ fn record(p: Params, state: &RunState, o: Outcome, layout: timeline::Layout, dis
         tasks: p.tasks,
         delay: p.delay_ms,
         threads: if p.model == Model::Threads { p.threads } else { 1 },
-        processes: if p.model == Model::Processes { p.threads } else { 0 },
+        processes: if p.model == Model::Processes { p.processes } else { 0 },
         workload: p.workload,
         gil: p.gil && p.model == Model::Threads,
         blocking: p.blocking && p.model == Model::Async,
@@ -682,7 +682,7 @@ fn fetch_notes(p: &Params, notes: &mut Vec<String>) -> (Option<String>, u32) {
     // How many requests the model would have under way at once.
     let width = match p.model {
         Model::Async => p.connections.unwrap_or(p.tasks),
-        Model::Threads | Model::Processes => p.threads,
+        Model::Threads | Model::Processes => p.workers(),
         Model::Sequential => 1,
     }
     .min(p.tasks);

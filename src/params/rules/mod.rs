@@ -167,13 +167,10 @@ impl Options {
         // Without threads on the page, `all` runs the other models.
         self.models
             .iter()
-            .filter_map(|&model| {
-                let threads = match model {
-                    Model::Threads => self.threads?,
-                    Model::Processes => self.processes?,
-                    _ => 1,
-                };
-                Some(Params { model, threads, ..base })
+            .filter_map(|&model| match model {
+                Model::Threads => Some(Params { model, threads: self.threads?, ..base }),
+                Model::Processes => Some(Params { model, processes: self.processes?, ..base }),
+                Model::Async | Model::Sequential => Some(Params { model, ..base }),
             })
             .collect()
     }

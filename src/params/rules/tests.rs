@@ -308,9 +308,13 @@ fn race_and_lock_options_are_checked_naming_the_field() {
 fn processes_have_their_own_count_and_old_links_give_it_as_threads() {
     let none = Limits { pool_size: 0, ..POOL };
     let r = req("processes", Raw::Number(4.0), Raw::Number(10.0), Raw::Number(3.0));
-    assert_eq!(check(&r, none).unwrap()[0].threads, 3, "an old link's threads=3");
+    assert_eq!(check(&r, none).unwrap()[0].processes, 3, "an old link's threads=3");
     let r = r.with(Opt::Processes, Raw::Number(4.0));
-    assert_eq!(check(&r, none).unwrap()[0].threads, 4, "processes wins over threads");
+    let p = check(&r, none).unwrap()[0];
+    assert_eq!(p.processes, 4, "processes wins over threads");
+    assert_eq!((p.threads, p.workers()), (1, 4), "a processes run has no threads");
+    let p = one(Model::Threads, Raw::Number(4.0), Raw::Number(10.0), Raw::Number(3.0)).unwrap();
+    assert_eq!((p.threads, p.processes, p.workers()), (3, 0, 3));
     let e = check(&r.with(Opt::Processes, Raw::Number(17.0)), none).unwrap_err();
     assert_eq!(e[0].field, "processes");
     assert!(e[0].message.contains("processes must be a whole number from 1 to 16"), "{}", e[0].message);
