@@ -4,12 +4,11 @@
 #![cfg(not(target_arch = "wasm32"))]
 
 use playground::params::{
-    self, Limits, MAX_DELAY_MS, MAX_PROCESSES, MAX_TASKS, Model, NoThreads, Opt, Raw, Request, Workload,
+    self, Limits, MAX_DELAY_MS, MAX_PROCESSES, MAX_TASKS, Model, Opt, Raw, Request, Workload,
 };
 use proptest::prelude::*;
 
-const LIMITS: Limits =
-    Limits { pool_size: 16, max_threads: 1_000, cores: 2, fetch: true, no_threads: NoThreads::NotIsolated };
+const LIMITS: Limits = Limits::all_allowed();
 
 /// Any value a field could receive: numbers of every kind, digit strings, hostile text.
 fn raw_value() -> impl Strategy<Value = RawOwned> {

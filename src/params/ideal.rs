@@ -69,13 +69,7 @@ pub fn ideal_ms(p: &Params, limits: Limits) -> Option<f64> {
 mod tests {
     use super::*;
 
-    const POOL: Limits = Limits {
-        pool_size: 16,
-        max_threads: 1_000,
-        cores: 2,
-        fetch: true,
-        no_threads: super::super::NoThreads::NotIsolated,
-    };
+    const POOL: Limits = Limits::all_allowed();
 
     #[test]
     fn ideal_times() {

@@ -6,8 +6,7 @@ use crate::params::{
     Timers, Workload,
 };
 
-const POOL: Limits =
-    Limits { pool_size: 16, max_threads: 1_000, cores: 2, fetch: true, no_threads: NoThreads::NotIsolated };
+const POOL: Limits = Limits::all_allowed();
 
 fn req<'a>(model: &'a str, tasks: Raw<'a>, delay: Raw<'a>, threads: Raw<'a>) -> Request<'a> {
     Request::default()
