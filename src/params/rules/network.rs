@@ -1,8 +1,8 @@
 //! The fetch workload and failures: whether anything answers the requests, which task fails and
 //! how, how many requests go at once and how long one may take.
 
-use super::super::schema::group;
 use super::{FailMode, FieldError, Model, Opt, Options, Workload};
+use crate::params::schema::group;
 
 /// The workload as given, and fetch where nothing answers its requests.
 pub(super) fn workload(o: &Options) -> Vec<FieldError> {

@@ -1,9 +1,9 @@
 //! The races: the shared counter (increments, sync, awaitInside) and the deadlock's locks
 //! (lockOrder), and what those workloads cannot do.
 
-use super::super::limits::{MAX_AWAIT_UPDATES, MAX_COUNTER_UPDATES};
-use super::super::schema::group;
 use super::{FieldError, LockOrder, Model, Opt, Options, SyncMode, Workload};
+use crate::params::limits::{MAX_AWAIT_UPDATES, MAX_COUNTER_UPDATES};
+use crate::params::schema::group;
 
 /// The counter's and the locks' options as given.
 pub(super) fn options(o: &Options) -> Vec<FieldError> {

@@ -1,12 +1,12 @@
 //! The run's size: how many tasks and how long each, and the caps that keep a run within what a
 //! page can hold and a learner will wait for. Each cap is refused with its figure.
 
-use super::super::ideal::ideal_ms;
-use super::super::limits::{
+use super::{FieldError, Model, Opt, Options, Params, Timers, Workload};
+use crate::params::ideal::ideal_ms;
+use crate::params::limits::{
     MAX_BUSY_MS, MAX_FETCH_TASKS, MAX_PER_TASK_TIMERS, MAX_RUN_MS, MAX_TASKS, MAX_TASKS_ELSEWHERE,
 };
-use super::super::schema::group;
-use super::{FieldError, Model, Opt, Options, Params, Timers, Workload};
+use crate::params::schema::group;
 
 /// Tasks and delay as given.
 pub(super) fn tasks_and_delay(o: &Options) -> Vec<FieldError> {

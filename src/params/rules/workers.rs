@@ -1,9 +1,9 @@
 //! Threads and processes: how many run the tasks, where the page has them, and the GIL the
 //! threads share.
 
-use super::super::schema::group;
 use super::{FieldError, Model, Opt, Options, Raw, Reader, whole_or_default};
 use crate::params::Limits;
+use crate::params::schema::group;
 
 /// The threads model's thread count, where a model asked for has threads. Without threads on the
 /// page, a threads run asked for by name is refused with the reason, and `all` runs without it.
