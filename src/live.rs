@@ -1,5 +1,5 @@
 //! What the page draws while a run is under way: every task that started so far, its lane and
-//! its row in the lane (the lowest row free when it started), its end once it ended, and the lines
+//! its row in the lane (the lowest row free when it started, as [`Rows`] gives it), its end once it ended, and the lines
 //! the tasks printed. Fed with the run's live events ([`crate::record::EventLog`]) on the event
 //! loop; pure Rust, tested natively.
 //!
@@ -13,7 +13,7 @@ use crate::contract::{LaneInfo, LiveSnapshot};
 use crate::output::{self, Bounded, OutputLine};
 use crate::params::Workload;
 use crate::record::{Event, EventKind, EventLog, LiveWait};
-use crate::timeline::{Lane, SpanState};
+use crate::timeline::{Lane, Rows, SpanState};
 
 /// The most tasks a run may have to be watched task by task.
 pub const MAX_TASKS: u32 = 10_000;
@@ -21,30 +21,6 @@ pub const MAX_TASKS: u32 = 10_000;
 /// The most waits drawn live (a run with the GIL hands it over every 5 ms); the record keeps
 /// every one.
 const MAX_WAITS: usize = 5_000;
-
-/// Rows of one lane: which are taken by a task in flight.
-#[derive(Debug, Default)]
-struct Rows {
-    busy: Vec<bool>,
-}
-
-impl Rows {
-    fn take(&mut self) -> u32 {
-        let row = self.busy.iter().position(|b| !b).unwrap_or(self.busy.len());
-        if row == self.busy.len() {
-            self.busy.push(true);
-        } else {
-            self.busy[row] = true;
-        }
-        row as u32
-    }
-
-    fn free(&mut self, row: u32) {
-        if let Some(b) = self.busy.get_mut(row as usize) {
-            *b = false;
-        }
-    }
-}
 
 /// The live picture of one run.
 #[derive(Debug)]
@@ -135,10 +111,12 @@ impl LiveView {
                 output::start_line(e.id, self.workload)
             }
             EventKind::End(state) => {
+                // Only a task in flight holds a row to give back.
+                let in_flight = !self.start[i].is_nan() && self.end[i].is_nan();
                 self.end[i] = e.at;
                 self.state[i] = state;
-                if let Some(rows) = self.lanes.get_mut(&self.lane[i]) {
-                    rows.free(self.row[i]);
+                if in_flight && let Some(rows) = self.lanes.get_mut(&self.lane[i]) {
+                    rows.give_back(self.row[i]);
                 }
                 // The error's text comes with the record; live, the line says that it failed.
                 output::end_line(e.id, self.workload, state, None)
@@ -157,7 +135,7 @@ impl LiveView {
 
     /// The lanes used so far and the rows each has needed, in lane order.
     pub fn lanes(&self) -> Vec<(Lane, u32)> {
-        self.lanes.iter().map(|(l, r)| (*l, r.busy.len() as u32)).collect()
+        self.lanes.iter().map(|(l, r)| (*l, r.count())).collect()
     }
 
     /// Every task started so far, in start order: `(id, lane, row, start, end, state)`, end NaN
@@ -234,6 +212,23 @@ mod tests {
         );
         let ends: Vec<bool> = v.spans().map(|s| s.4.is_nan()).collect();
         assert_eq!(ends, [false, true, true]);
+    }
+
+    #[test]
+    fn a_row_is_given_back_once_by_the_task_that_took_it() {
+        let mut v = LiveView::new(5, Workload::Sleep);
+        let lane = Lane::EVENT_LOOP;
+        v.apply(ev(0, lane, 0.0, EventKind::Start));
+        v.apply(ev(1, lane, 1.0, EventKind::Start));
+        // Task 3 never started here, so it holds no row; task 1's end comes twice.
+        v.apply(ev(3, lane, 2.0, EventKind::End(SpanState::Done)));
+        v.apply(ev(1, lane, 3.0, EventKind::End(SpanState::Done)));
+        v.apply(ev(1, lane, 3.0, EventKind::End(SpanState::Done)));
+        v.apply(ev(2, lane, 4.0, EventKind::Start));
+        v.apply(ev(4, lane, 5.0, EventKind::Start));
+        let rows: Vec<u32> = v.spans().map(|s| s.2).collect();
+        assert_eq!(rows, [0, 1, 1, 2]);
+        assert_eq!(v.lanes(), [(lane, 3)]);
     }
 
     #[test]

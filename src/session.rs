@@ -145,7 +145,7 @@ async fn prepare(p: &Params) -> Result<Prepared, JsValue> {
         }
     }
     if p.model == Model::Processes {
-        let ready = runner::processes::take(p.threads.min(p.tasks) as usize).await;
+        let ready = runner::processes::take(p.processes.min(p.tasks) as usize).await;
         prepared.processes = Some(ready.map_err(|e| JsValue::from(js_sys::Error::new(&e)))?);
     }
     Ok(prepared)

@@ -219,8 +219,41 @@ pub struct Layout {
     pub peak: u32,
 }
 
+/// The rows of one lane: a task takes the lowest row free when it starts (greedy interval
+/// partitioning, optimal in the number of rows), a new row below the others when none is, and
+/// gives it back when it ends. The layout of a record and the live view of a run both place their
+/// bars by this rule.
+#[derive(Debug, Default)]
+pub struct Rows {
+    free: BinaryHeap<Reverse<u32>>,
+    count: u32,
+}
+
+impl Rows {
+    /// Takes the lowest free row for a task that starts.
+    pub fn take(&mut self) -> u32 {
+        match self.free.pop() {
+            Some(Reverse(row)) => row,
+            None => {
+                self.count += 1;
+                self.count - 1
+            }
+        }
+    }
+
+    /// `row`, taken for a task that ended, is free again. Each row taken is given back once.
+    pub fn give_back(&mut self, row: u32) {
+        self.free.push(Reverse(row));
+    }
+
+    /// How many rows the lane has needed so far.
+    pub fn count(&self) -> u32 {
+        self.count
+    }
+}
+
 /// Lays out finished spans: in each lane, every task takes the lowest row that is free when it
-/// starts (greedy interval partitioning, optimal in the number of rows). O(n log n).
+/// starts ([`Rows`]). O(n log n).
 pub fn layout(spans: &Spans) -> Layout {
     // Room for every task up front: collected from a filter, the list grew by doubling, copying
     // itself at each step (80 ms of a ten-million-task record).
@@ -242,10 +275,7 @@ pub fn layout(spans: &Spans) -> Layout {
         let (start, end) = (spans.start[id as usize], spans.end[id as usize]);
         let lane = &mut lanes[spans.lane[id as usize].0 as usize];
         lane.free_until(start);
-        let row = lane.free.pop().map(|Reverse(r)| r).unwrap_or_else(|| {
-            lane.rows += 1;
-            lane.rows - 1
-        });
+        let row = lane.rows.take();
         lane.busy(end, row);
         rows.push(row);
     }
@@ -255,8 +285,8 @@ pub fn layout(spans: &Spans) -> Layout {
         lanes: lanes
             .iter()
             .enumerate()
-            .filter(|(_, l)| l.rows > 0)
-            .map(|(i, l)| (Lane(i as u16), l.rows))
+            .filter(|(_, l)| l.rows.count() > 0)
+            .map(|(i, l)| (Lane(i as u16), l.rows.count()))
             .collect(),
         ids,
         rows,
@@ -292,8 +322,8 @@ fn most_open(starts: impl Iterator<Item = u64>, ends: &[u64]) -> i64 {
     peak
 }
 
-/// One lane's rows while [`layout`] assigns them: rows in use by the time they free up, a heap of
-/// free rows, and the row count. Ends mostly come in order (tasks of one delay, started in
+/// One lane's rows while [`layout`] assigns them: rows in use by the time they free up, and the
+/// lane's [`Rows`]. Ends mostly come in order (tasks of one delay, started in
 /// order): rows in use are then a queue, the earliest end in front. The first end that comes
 /// before an earlier one turns them into a heap. At ten million tasks in one lane the layout took
 /// 268 ms natively with a heap of 16-byte entries (the end as an `f64`), 228 ms so (8 bytes: the
@@ -303,8 +333,7 @@ struct LaneRows {
     queue: VecDeque<(SpanMs, u32)>,
     /// [`time_key`]s of the end and the row.
     heap: BinaryHeap<Reverse<u64>>,
-    free: BinaryHeap<Reverse<u32>>,
-    rows: u32,
+    rows: Rows,
 }
 
 impl LaneRows {
@@ -326,7 +355,7 @@ impl LaneRows {
                 break;
             }
             self.queue.pop_front();
-            self.free.push(Reverse(row));
+            self.rows.give_back(row);
         }
         while let Some(&Reverse(key)) = self.heap.peek() {
             let (e, row) = split_key(key);
@@ -334,7 +363,7 @@ impl LaneRows {
                 break;
             }
             self.heap.pop();
-            self.free.push(Reverse(row));
+            self.rows.give_back(row);
         }
     }
 }

@@ -3,11 +3,12 @@
 //! messages that name their field, never a panic. Native only (`cargo test`).
 #![cfg(not(target_arch = "wasm32"))]
 
-use playground::params::{self, Limits, MAX_DELAY_MS, MAX_TASKS, NoThreads, Opt, Raw, Request, Workload};
+use playground::params::{
+    self, Limits, MAX_DELAY_MS, MAX_PROCESSES, MAX_TASKS, Model, Opt, Raw, Request, Workload,
+};
 use proptest::prelude::*;
 
-const LIMITS: Limits =
-    Limits { pool_size: 16, max_threads: 1_000, cores: 2, fetch: true, no_threads: NoThreads::NotIsolated };
+const LIMITS: Limits = Limits::all_allowed();
 
 /// Any value a field could receive: numbers of every kind, digit strings, hostile text.
 fn raw_value() -> impl Strategy<Value = RawOwned> {
@@ -81,7 +82,12 @@ proptest! {
                 for p in runs {
                     prop_assert!((1..=MAX_TASKS).contains(&p.tasks));
                     prop_assert!(p.delay_ms <= MAX_DELAY_MS);
-                    prop_assert!(p.threads >= 1 && p.threads <= 16);
+                    prop_assert!(p.threads >= 1 && p.threads <= LIMITS.max_threads);
+                    if p.model == Model::Processes {
+                        prop_assert!(p.processes >= 1 && p.processes <= MAX_PROCESSES);
+                    } else {
+                        prop_assert_eq!(p.processes, 0);
+                    }
                     prop_assert!(p.fail.is_none_or(|k| k < p.tasks));
                     // Every accepted run the model predicts takes at most the cap (async rounds
                     // too); the counter alone has no ideal.

@@ -40,7 +40,7 @@ pub fn ideal(p: &Params, limits: Limits) -> Option<Ideal> {
     Some(match (p.model, p.workload) {
         (_, Workload::Counter) => return None,
         // Every task holds lock A for a delay, one at a time (processes each have their own).
-        (Model::Processes, Workload::Deadlock) => rounds(p.threads),
+        (Model::Processes, Workload::Deadlock) => rounds(p.processes),
         (_, Workload::Deadlock) => rounds(1),
         (Model::Sequential, _) => rounds(1),
         // Offloaded: the pool's threads block or compute, the event loop only awaits them.
@@ -55,8 +55,8 @@ pub fn ideal(p: &Params, limits: Limits) -> Option<Ideal> {
         (Model::Async, Workload::Cpu) => rounds(1),
         (Model::Threads, Workload::Sleep | Workload::Fetch) => rounds(p.threads),
         (Model::Threads, Workload::Cpu) if p.gil => rounds(1),
-        (Model::Threads | Model::Processes, Workload::Cpu) => cpu_on(p.threads),
-        (Model::Processes, Workload::Sleep | Workload::Fetch) => rounds(p.threads),
+        (Model::Threads | Model::Processes, Workload::Cpu) => cpu_on(p.workers()),
+        (Model::Processes, Workload::Sleep | Workload::Fetch) => rounds(p.processes),
     })
 }
 
@@ -69,13 +69,7 @@ pub fn ideal_ms(p: &Params, limits: Limits) -> Option<f64> {
 mod tests {
     use super::*;
 
-    const POOL: Limits = Limits {
-        pool_size: 16,
-        max_threads: 1_000,
-        cores: 2,
-        fetch: true,
-        no_threads: super::super::NoThreads::NotIsolated,
-    };
+    const POOL: Limits = Limits::all_allowed();
 
     #[test]
     fn ideal_times() {

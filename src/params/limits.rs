@@ -61,6 +61,21 @@ pub struct Limits {
     pub no_threads: NoThreads,
 }
 
+impl Limits {
+    /// A page where everything is available: a started pool of 16 threads, up to
+    /// [`MAX_THREADS`] threads, two cores and a server that answers fetches. The tests' page: a
+    /// test that needs less takes one thing away (`Limits { pool_size: 0, ..Limits::all_allowed() }`).
+    pub const fn all_allowed() -> Limits {
+        Limits {
+            pool_size: 16,
+            max_threads: MAX_THREADS,
+            cores: 2,
+            fetch: true,
+            no_threads: NoThreads::NotIsolated,
+        }
+    }
+}
+
 /// Why a page has no threads: the refusal of a threads run says which.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum NoThreads {

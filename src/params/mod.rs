@@ -28,9 +28,11 @@ pub struct Params {
     pub tasks: u32,
     /// How long each task waits (or computes), in ms.
     pub delay_ms: u32,
-    /// How many tasks run at once at most: the pool threads the threads model uses, the
-    /// processes the processes model starts, 1 otherwise.
+    /// The threads model's threads: the pool's, or one per task past the pool. 1 for the other
+    /// models.
     pub threads: u32,
+    /// The processes the processes model starts; 0 for the other models.
+    pub processes: u32,
     /// How async tasks wait.
     pub timers: Timers,
     /// What each task does.
@@ -62,13 +64,21 @@ pub struct Params {
 }
 
 impl Params {
-    /// A plain sleep run: the defaults for every option.
-    pub fn new(model: Model, tasks: u32, delay_ms: u32, threads: u32) -> Params {
+    /// A plain sleep run: the defaults for every option. `workers` is the threads model's thread
+    /// count or the processes model's process count; the models on the page's event loop have
+    /// neither.
+    pub fn new(model: Model, tasks: u32, delay_ms: u32, workers: u32) -> Params {
+        let (threads, processes) = match model {
+            Model::Threads => (workers, 0),
+            Model::Processes => (1, workers),
+            Model::Async | Model::Sequential => (1, 0),
+        };
         Params {
             model,
             tasks,
             delay_ms,
             threads,
+            processes,
             timers: Timers::default(),
             workload: Workload::default(),
             gil: false,
@@ -83,6 +93,17 @@ impl Params {
             lock_order: LockOrder::default(),
             limit: None,
             offload: false,
+        }
+    }
+
+    /// How many tasks run at once at most on threads or processes: the threads model's threads,
+    /// the processes model's processes; 1 for the models on the page's event loop (where async
+    /// tasks still wait at once).
+    pub fn workers(&self) -> u32 {
+        match self.model {
+            Model::Threads => self.threads,
+            Model::Processes => self.processes,
+            Model::Async | Model::Sequential => 1,
         }
     }
 

@@ -116,7 +116,7 @@ fn options(p: &Params) -> Record {
         tasks: p.tasks,
         delay: p.delay_ms,
         threads: if p.model == Model::Threads { p.threads } else { 1 },
-        processes: if p.model == Model::Processes { p.threads } else { 0 },
+        processes: if p.model == Model::Processes { p.processes } else { 0 },
         workload: p.workload,
         gil: p.gil && p.model == Model::Threads,
         blocking: p.blocking && p.model == Model::Async,

@@ -163,7 +163,7 @@ fn held_back(p: &Params, net: &NetSummary) -> Option<String> {
     // How many requests the model would have under way at once.
     let width = match p.model {
         Model::Async => p.connections.unwrap_or(p.tasks),
-        Model::Threads | Model::Processes => p.threads,
+        Model::Threads | Model::Processes => p.workers(),
         Model::Sequential => 1,
     }
     .min(p.tasks);

@@ -114,7 +114,7 @@ pub async fn take(n: usize) -> Result<Ready, String> {
     Ok(Ready { procs, startup: Startup { started: missing as u32, ms_each } })
 }
 
-/// Runs `p.tasks` tasks on the processes `ready` (taken for `p.threads`).
+/// Runs `p.tasks` tasks on the processes `ready` (taken for `p.processes`).
 pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
     let rec = RefCell::new(state.recorder());
     let mut procs = ready.procs;
