@@ -7,19 +7,13 @@ use wasm_bindgen::prelude::*;
 
 use crate::alloc;
 use crate::contract::{
-    LiveSnapshot, OptionError, OrNull, PlannedRun, Progress, RunCall, RunStart, Stats, Verdict,
+    LiveSnapshot, OrNull, PlannedRun, Progress, RunCall, RunStart, Snippet, Stats, Verdict,
 };
 use crate::js::{self, ToJs, get_f64, get_string, set};
 use crate::params::{self, Model, Params, Request};
 use crate::runner;
 use crate::session::{self, engine};
-use crate::timeline;
 use crate::workload;
-
-thread_local! {
-    /// Span state names, indexed by the numbers in `spanState`.
-    static SPAN_STATES: Array = timeline::SpanState::EVERY.iter().map(|s| JsValue::from_str(s.name())).collect();
-}
 
 /// Reads the JS API's options object (`undefined` means every default) and checks it once: names
 /// and old aliases against the schema, then the rules. Unknown options are refused.
@@ -41,10 +35,6 @@ fn check_options(options: &JsValue) -> Result<Vec<Params>, Vec<params::FieldErro
             Err(errors)
         }
     }
-}
-
-fn option_errors(errors: Vec<params::FieldError>) -> Vec<OptionError> {
-    errors.into_iter().map(|e| OptionError { field: e.field, message: e.message }).collect()
 }
 
 /// Tells the engine what the page found: `{ fetchUrl, processUrl, threadsOff, maxThreads }`: the
@@ -84,25 +74,9 @@ pub fn check(options: JsValue) -> JsValue {
                 })
                 .collect(),
         },
-        Err(errors) => Verdict { ok: false, errors: option_errors(errors), runs: Vec::new() },
+        Err(errors) => Verdict { ok: false, errors: js::option_errors(errors), runs: Vec::new() },
     };
     verdict.to_js()
-}
-
-fn refuse(errors: Vec<params::FieldError>) -> JsValue {
-    let message = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
-    let err = js_sys::Error::new(&message);
-    set(&err, "field", errors[0].field.as_str());
-    set(&err, "errors", option_errors(errors).to_js());
-    err.into()
-}
-
-/// Calls the page's event callback, if it gave one: `(type, detail)`.
-fn announce(on_event: &JsValue, kind: &str, detail: &JsValue) {
-    if let Some(f) = on_event.dyn_ref::<js_sys::Function>() {
-        // A throwing listener is the page's bug, not a reason to lose the run.
-        let _ = f.call2(&JsValue::NULL, &JsValue::from_str(kind), detail);
-    }
 }
 
 /// Runs the options: one model, or `model: "all"` (async, threads where this page has them, then
@@ -114,14 +88,14 @@ fn announce(on_event: &JsValue, kind: &str, detail: &JsValue) {
 /// (`{ model, error }`) for each model inside it.
 #[wasm_bindgen]
 pub async fn run(options: JsValue, on_event: JsValue) -> Result<JsValue, JsValue> {
-    let runs = check_options(&options).map_err(refuse)?;
+    let runs = check_options(&options).map_err(js::refusal)?;
     engine(|e| e.begin_call()).map_err(|message| JsValue::from(js_sys::Error::new(message)))?;
     let all = get_string(&options, "model").is_some_and(|m| m.trim() == Model::ALL_NAME);
     let call = RunCall { model: if all { Model::ALL_NAME } else { runs[0].model.name() }.into() }.to_js();
-    announce(&on_event, "start", &call);
+    js::announce(&on_event, "start", &call);
     let outcome = run_each(runs, &on_event).await;
     engine(|e| e.end_call());
-    announce(&on_event, "end", &call);
+    js::announce(&on_event, "end", &call);
     let mut records = outcome?;
     if !all {
         return Ok(records.pop().expect("one run was made"));
@@ -137,12 +111,12 @@ async fn run_each(runs: Vec<Params>, on_event: &JsValue) -> Result<Vec<JsValue>,
     let mut records = Vec::new();
     for p in runs {
         let ideal_ms = OrNull(params::ideal_ms(&p, session::limits()));
-        announce(on_event, "runstart", &RunStart { model: p.model, tasks: p.tasks, ideal_ms }.to_js());
+        js::announce(on_event, "runstart", &RunStart { model: p.model, tasks: p.tasks, ideal_ms }.to_js());
         match session::run_one(p).await {
             Ok(record) => {
                 let stopped = record.stopped;
-                let js = SPAN_STATES.with(|states| with_spans(record.to_js().unchecked_into(), states));
-                announce(on_event, "runend", &js);
+                let js = js::record(&record);
+                js::announce(on_event, "runend", &js);
                 records.push(js);
                 if stopped {
                     break;
@@ -154,36 +128,12 @@ async fn run_each(runs: Vec<Params>, on_event: &JsValue) -> Result<Vec<JsValue>,
                 let detail = Object::new();
                 set(&detail, "model", p.model.name());
                 set(&detail, "error", error.clone());
-                announce(on_event, "runerror", &detail.into());
+                js::announce(on_event, "runerror", &detail.into());
                 return Err(error);
             }
         }
     }
     Ok(records)
-}
-
-#[wasm_bindgen(inline_js = "
-// Gives a record its `spans` getter: the engine hands spans over as typed arrays (one copy, no
-// object per task), and the objects are made only when someone reads `spans`, then kept.
-export function with_spans(record, states) {
-  let spans = null;
-  Object.defineProperty(record, 'spans', {
-    enumerable: true,
-    get() {
-      spans ??= Array.from(record.spanId, (id, i) => ({
-        id,
-        lane: record.spanLane[i],
-        startMs: record.spanStart[i],
-        endMs: record.spanEnd[i],
-        state: states[record.spanState[i]],
-      }));
-      return spans;
-    },
-  });
-  return record;
-}")]
-extern "C" {
-    fn with_spans(record: Object, states: &Array) -> JsValue;
 }
 
 /// The run under way: `{ done, started, inFlight, total, elapsedMs }`, or `null` when idle.
@@ -254,16 +204,14 @@ pub fn stop() -> bool {
 /// has both).
 #[wasm_bindgen(js_name = rustCode)]
 pub fn rust_code(model: &str, workload: &str, blocking: bool, timers: &str, options: JsValue) -> JsValue {
-    let list = Array::new();
     let offload = js_sys::Reflect::get(&options, &"offload".into()).is_ok_and(|v| v.is_truthy());
     let limit = get_f64(&options, "limit").is_some();
-    for name in crate::source::snippets_for(model, workload, blocking, timers, offload, limit) {
-        let item = Object::new();
-        set(&item, "name", name);
-        set(&item, "code", crate::source::snippet(name).unwrap_or_default());
-        list.push(&item);
-    }
-    list.into()
+    let names = crate::source::snippets_for(model, workload, blocking, timers, offload, limit);
+    let list: Vec<Snippet> = names
+        .into_iter()
+        .map(|name| Snippet { name, code: crate::source::snippet(name).unwrap_or_default() })
+        .collect();
+    list.to_js()
 }
 
 /// Diagnostics: `{ wasmMemoryBytes, heapBytes, workers, taskThreads, processes, runs }`.

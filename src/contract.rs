@@ -280,6 +280,16 @@ js_object! {
 }
 
 js_object! {
+    /// A piece of the Rust code that ran, from `rustCode()`: an excerpt of a runner's source.
+    pub struct Snippet {
+        /// The excerpt's name.
+        pub name: &'static str => "name",
+        /// Its code.
+        pub code: String => "code",
+    }
+}
+
+js_object! {
     /// The detail of the `start` and `end` events around one `run()` call.
     pub struct RunCall {
         /// The model asked for: a model's name, or "all".
@@ -694,7 +704,7 @@ export interface Playground {
     blocking?: boolean,
     timers?: string,
     options?: { offload?: boolean; limit?: number | null },
-  ): { name: string; code: string }[];
+  ): Snippet[];
   /** `start`/`end` around each `run()`, `runstart`/`runend`/`runerror` per model. */
   readonly events: EventTarget;
   /**
@@ -756,6 +766,7 @@ pub fn typescript() -> String {
         Verdict::interface(),
         Record::interface(),
         Stats::interface(),
+        Snippet::interface(),
         RunCall::interface(),
         RunStart::interface(),
     ] {
