@@ -362,7 +362,8 @@ if (view === "run") {
       /** @type {HTMLElement} */ (f).dataset.option,
     );
   }
-  const models = model === "all" ? ["async", "threads", "sequential"] : [model];
+  /** @type {readonly string[]} */
+  const models = model === "all" ? playground.schema.allModels : [model];
   for (const b of runButtons) b.hidden = !models.includes(b.dataset.model);
   // The buttons were kept out of sight until now (style.css).
   document.documentElement.dataset.runPicked = "";

@@ -20,7 +20,7 @@ const MARKERS = {
  * `onSkip({ model, tasks, reason })` for each count left out. Stops at the first stopped run.
  */
 export async function sweep(playground, options, onPoint, onSkip) {
-  const models = ["async", "threads", "sequential", "processes"].filter(
+  const models = playground.schema.models.filter(
     (m) => m !== "threads" || playground.capabilities.threads,
   );
   for (const model of models) {
