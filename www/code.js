@@ -102,8 +102,9 @@ function taskFunction(r, kind) {
   return `${offload}${def} ${nameOf(r)}(${params}):\n${indent(body, 4)}`;
 }
 
-/** Loop steps for a CPU task: CPython does roughly 20 million simple ones a second, a rough
- * match for the delay (at least 2, so that the failing task's half is a step). */
+/** Loop steps for a CPU task: CPython does roughly 20 million simple ones a second
+ * (BENCHMARKS.md), a rough match for the delay (at least 2, so that the failing task's half is a
+ * step). */
 const cpuSteps = (r) => Math.max(2, Math.round(r.delay * 20_000));
 
 /** {@link cpuSteps} as the program writes it, 2_000_000. */

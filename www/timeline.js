@@ -313,8 +313,8 @@ function drawDensity(ctx, record, top, x, dpr, colour) {
   const diff = new Int32Array(W * H + 1);
   // This loop runs once per task (ten million in the biggest run), so it does plain arithmetic
   // on typed arrays: each lane's top and row height in device pixels, indexed by lane number,
-  // and `x` unrolled (it is linear from 0 ms on). With a Map lookup and a call per task it took
-  // 0.4 s at ten million.
+  // and `x` unrolled (it is linear from 0 ms on). With a Map lookup and a call per task it froze
+  // the page for a long moment at ten million (BENCHMARKS.md).
   let lanes = 0;
   for (const lane of top.keys()) lanes = Math.max(lanes, lane + 1);
   const laneTop = new Float64Array(lanes);
