@@ -54,60 +54,44 @@ function failure(r) {
   }
 }
 
-function effect(r) {
-  const n = r.tasks;
-  // What the browser says, which need not be the machine's count: WebKit rounds it (4 on this
-  // project's 2-core machines), so sentences say "this browser reports".
-  const cores = navigator.hardwareConcurrency || 1;
-  // The counter's tasks do not wait (delay plays no part), and the deadlock's lock waits are not
-  // the model's usual rounds: the engine's notes tell those runs. Processes keep their sentence,
-  // which is about starting them.
-  if (r.workload === "counter" && r.model !== "processes") return null;
-  if (r.workload === "deadlock" && (r.model === "async" || r.model === "threads")) return null;
-  if (r.model === "async" && r.offload) {
-    // The engine's note says what offloading did to the event loop; this says what it did to
-    // the run.
-    return r.workload === "cpu"
-      ? `The pool's threads computed the tasks in parallel while the event loop awaited them: ` +
-          `speedup ${times(r.speedup)} on the ${cores} cores this browser reports. In CPython the ` +
-          `GIL would let one of them compute at a time: asyncio.to_thread keeps the loop free but ` +
-          `does not speed up pure-Python CPU work (a ProcessPoolExecutor does).`
-      : `The blocking calls ran on the pool's threads while the event loop awaited them: ` +
-          `${ms(r.elapsedMs)} for an ideal of ${ms(r.idealMs)}.`;
-  }
-  if (r.model === "async" && r.blocking) {
+/** Async with `offload`: what handing the work to the pool's threads did to the run. */
+function offloadEffect(r, cores) {
+  // The engine's note says what offloading did to the event loop; this says what it did to
+  // the run.
+  return r.workload === "cpu"
+    ? `The pool's threads computed the tasks in parallel while the event loop awaited them: ` +
+        `speedup ${times(r.speedup)} on the ${cores} cores this browser reports. In CPython the ` +
+        `GIL would let one of them compute at a time: asyncio.to_thread keeps the loop free but ` +
+        `does not speed up pure-Python CPU work (a ProcessPoolExecutor does).`
+    : `The blocking calls ran on the pool's threads while the event loop awaited them: ` +
+        `${ms(r.elapsedMs)} for an ideal of ${ms(r.idealMs)}.`;
+}
+
+/** CPU work: how many computed at once, and what it cost the page or the GIL. */
+function cpuEffect(r, cores) {
+  const speed = `speedup ${times(r.speedup)}`;
+  if (r.model === "async" || r.model === "sequential") {
     return (
-      `Each task blocked the event loop instead of awaiting: they ran one after another ` +
-      `(about ${n} × ${ms(r.delay)}), and the page could not even paint for up to ` +
-      `${ms(r.eventLoopBusyMs)} at a stretch.`
-    );
-  }
-  if (r.workload === "cpu") {
-    const speed = `speedup ${times(r.speedup)}`;
-    if (r.model === "async" || r.model === "sequential") {
-      return (
-        `CPU work never waits, so one event loop computes one task at a time (${speed}); ` +
-        `meanwhile the page's loop was busy for up to ${ms(r.eventLoopBusyMs)} at a stretch.`
-      );
-    }
-    if (r.model === "threads" && r.gil) {
-      const waited = r.waitStart.reduce((a, s, i) => a + r.waitEnd[i] - s, 0);
-      return (
-        `With the GIL only one thread computes at a time: ${speed}, no better than one thread. ` +
-        `The hatched stretches are threads waiting for the lock (${ms(waited)} in all).`
-      );
-    }
-    return (
-      `${r.model === "processes" ? r.processes : r.threads} ${r.model} computed in parallel: ${speed} on ` +
-      `the ${cores} cores this browser reports.`
+      `CPU work never waits, so one event loop computes one task at a time (${speed}); ` +
+      `meanwhile the page's loop was busy for up to ${ms(r.eventLoopBusyMs)} at a stretch.`
     );
   }
   if (r.model === "threads" && r.gil) {
+    const waited = r.waitStart.reduce((a, s, i) => a + r.waitEnd[i] - s, 0);
     return (
-      `Waiting releases the GIL, so even with it on the ${r.workload === "fetch" ? "requests" : "waits"} ` +
-      `overlapped: ${ms(r.elapsedMs)} for an ideal of ${ms(r.idealMs)}.`
+      `With the GIL only one thread computes at a time: ${speed}, no better than one thread. ` +
+      `The hatched stretches are threads waiting for the lock (${ms(waited)} in all).`
     );
   }
+  return (
+    `${r.model === "processes" ? r.processes : r.threads} ${r.model} computed in parallel: ${speed} on ` +
+    `the ${cores} cores this browser reports.`
+  );
+}
+
+/** Waiting work (sleep or fetch), by model: how many waited at once, against the ideal. */
+function waitEffect(r) {
+  const n = r.tasks;
   switch (r.model) {
     case "async": {
       // A semaphore (limit) or a connection limit lets only so many wait at once: the engine's
@@ -154,6 +138,34 @@ function effect(r) {
     default:
       return "";
   }
+}
+
+/** What the run shows when nothing failed, or null where the engine's notes tell it. */
+function effect(r) {
+  // What the browser says, which need not be the machine's count: WebKit rounds it (4 on this
+  // project's 2-core machines), so sentences say "this browser reports".
+  const cores = navigator.hardwareConcurrency || 1;
+  // The counter's tasks do not wait (delay plays no part), and the deadlock's lock waits are not
+  // the model's usual rounds: the engine's notes tell those runs. Processes keep their sentence,
+  // which is about starting them.
+  if (r.workload === "counter" && r.model !== "processes") return null;
+  if (r.workload === "deadlock" && (r.model === "async" || r.model === "threads")) return null;
+  if (r.model === "async" && r.offload) return offloadEffect(r, cores);
+  if (r.model === "async" && r.blocking) {
+    return (
+      `Each task blocked the event loop instead of awaiting: they ran one after another ` +
+      `(about ${r.tasks} × ${ms(r.delay)}), and the page could not even paint for up to ` +
+      `${ms(r.eventLoopBusyMs)} at a stretch.`
+    );
+  }
+  if (r.workload === "cpu") return cpuEffect(r, cores);
+  if (r.model === "threads" && r.gil) {
+    return (
+      `Waiting releases the GIL, so even with it on the ${r.workload === "fetch" ? "requests" : "waits"} ` +
+      `overlapped: ${ms(r.elapsedMs)} for an ideal of ${ms(r.idealMs)}.`
+    );
+  }
+  return waitEffect(r);
 }
 
 /** The sentences for a run's record. */
