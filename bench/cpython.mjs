@@ -169,11 +169,12 @@ export async function benchCPython(S, latencyUrl) {
   const v = spawnSync("python3", ["-c", "import platform; print(platform.python_version())"]);
   out.version = v.stdout?.toString().trim() || null;
   out.startupMs = startup();
-  // Ten million asyncio tasks would take minutes and about 16 GB here (1.6 KB each): CPython
-  // runs up to 1,000,000, and the report puts that figure beside the playground's 10,000,000.
+  // Ten million asyncio tasks would take minutes and more memory than the machine has (each
+  // takes over a kilobyte, BENCHMARKS.md): CPython runs up to 1,000,000, and the report puts
+  // that figure beside the playground's 10,000,000.
   for (const tasks of S.async.tasks.filter((t) => t <= 1_000_000)) {
     log(`CPython: async N=${tasks}`);
-    // 1,000,000 (about 22 s) runs once.
+    // 1,000,000 takes tens of seconds: it runs once.
     const reps = tasks >= 1_000_000 ? 1 : S.reps;
     const res = await python([{ kind: "async", tasks, delayMs: S.async.delay, reps }], 120_000);
     out.async.push({ tasks, ...pyResult(res, 0) });

@@ -64,7 +64,7 @@ async function runInPage({ options, capMs, sampleAtMs }) {
   // frame: how long the live view stood still while tasks ran. A gap that goes on past the run's
   // end counts up to it: after the end the engine builds the record, one long task at ten million
   // tasks, which `longestTaskCallMs` reports. (Counted whole, a gap that began just before the
-  // end and lasted through that task once put 417 ms on the ten-million-task row.)
+  // end and lasted through that task once put that task's time on the ten-million-task row.)
   const runTo = runFrom + rec.elapsedMs;
   let longestFrameGapMs = 0;
   for (let i = 1; i < frames.length; i++) {

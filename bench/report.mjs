@@ -1,7 +1,7 @@
-// The bench's output: BENCHMARKS.md (the tables and the targets), bench/results.json (everything
-// measured) and www/bench-results.json (the small summary the page's "Compare with Python" panel
-// reads: www/compare.js), plus the Markdown on stdout.
-import { writeFileSync } from "node:fs";
+// The bench's output: BENCHMARKS.md (the tables and the targets, then bench/design-figures.md as
+// it is), bench/results.json (everything measured) and www/bench-results.json (the small summary
+// the page's "Compare with Python" panel reads: www/compare.js), plus the Markdown on stdout.
+import { readFileSync, writeFileSync } from "node:fs";
 import * as prettier from "prettier";
 import { log, median } from "./common.mjs";
 import { TARGETS } from "./scenarios.mjs";
@@ -524,7 +524,8 @@ function gilLine(R, S) {
  * One line: how the playground's simulated GIL compares with one thread, from the measured rows,
  * and whether sequential (on the page's main thread) computes as fast as one worker thread. It
  * did not until Chromium stopped inlining the kernel into the sequential runner (see
- * workload::compute): 1.18× a worker's time, which made GIL-on look faster than sequential.
+ * workload::compute and BENCHMARKS.md, "Figures behind design choices"): it was slower than a
+ * worker, which made GIL-on look faster than sequential.
  */
 function workerLine(R, S) {
   const pg = R.playground.cpu;
@@ -595,6 +596,9 @@ function fetchNotes(R, S) {
   ].join("\n");
 }
 
+/** The figures behind design choices, measured once and kept by hand, copied as they are. */
+const DESIGN_FIGURES = new URL("./design-figures.md", import.meta.url);
+
 const verdict = (m) => (m === true ? "**met**" : m === false ? "**not met**" : "not measured");
 
 function markdown(R, S, rows, races, T) {
@@ -643,7 +647,8 @@ ${playgroundRaceTable(R)}
 ## Targets
 
 ${T.map((t) => `- ${verdict(t.met)} — ${t.name}: ${t.detail}.`).join("\n")}
-`;
+
+${readFileSync(DESIGN_FIGURES, "utf8")}`;
 }
 
 /**

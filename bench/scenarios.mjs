@@ -25,7 +25,7 @@ export function scenarios({ quick, cores }) {
       tasks: quick ? [3, 1_000, 10_000] : [3, 1_000, 10_000, 100_000, 1_000_000, 10_000_000],
       /** "wheel": the playground's deadline queue; "per-task": one browser timer per task. */
       timers: ["wheel", "per-task"],
-      /** Per-task timers skip N at or above this: about 11 s, the wheel's whole point. */
+      /** Per-task timers skip N above this: a million take seconds to set up, the wheel's point. */
       perTaskMax: 100_000,
     },
     threads: {

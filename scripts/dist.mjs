@@ -1,11 +1,12 @@
 // dist/: the page as users get it, for any static host, from www/ as built.
 //
 // www/ is plain ES modules, one file per concern, which is what the page is developed, served
-// (`./build.sh serve`) and type-checked as. Shipped that way, a first visit made 29 requests, and
-// on a slow phone every one of them stood between the page and its first paint: Lighthouse's
-// simulation of one put the embed's largest paint at about 1.65 s. esbuild (npm, pinned) bundles
-// the modules into their entry points and a few shared chunks with content-hashed names, and
-// minifies them, the classic scripts and the stylesheet. The tests and the bench run this folder.
+// (`./build.sh serve`) and type-checked as. Shipped that way, a first visit made a request per
+// module, and on a slow phone every one of them stood between the page and its first paint, as
+// Lighthouse's simulation of one showed (BENCHMARKS.md, "Figures behind design choices").
+// esbuild (npm, pinned) bundles the modules into their entry points and a few shared chunks with
+// content-hashed names, and minifies them, the classic scripts and the stylesheet. The tests and
+// the bench run this folder.
 //
 // Entry points are the modules something loads by URL, whose names stay: main.js and engine.js
 // (index.html), playground.js (the public API, typed by playground.d.ts), embed.js (the

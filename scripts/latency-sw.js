@@ -40,9 +40,9 @@ if (typeof window === "undefined") {
    * page as a blob, registered with the browser process and read back through it, one per
    * response (Chromium's fetch_respond_with_observer.cc drains it with DrainAsBlobDataHandle:
    * https://source.chromium.org/chromium/chromium/src/+/main:third_party/blink/renderer/modules/service_worker/fetch_respond_with_observer.cc).
-   * With a thousand answers due at once that cost most of a second: a bare page and service
-   * worker here took 2.0-2.1 s for 1,000 fetches of 500 ms with a 10-byte body, 1.2-1.3 s with
-   * none. The page still awaits the (empty) body to its end, as it does the server's.
+   * With a thousand answers due at once, even a tiny body costs most of a second in all
+   * (BENCHMARKS.md, "Figures behind design choices"). The page still awaits the (empty) body to its
+   * end, as it does the server's.
    */
   const done = (receivedAt) =>
     new Response(null, {
@@ -96,7 +96,7 @@ if (typeof window === "undefined") {
    * cross-origin resources need the CORP header it adds, and only documents and worker scripts
    * carry COOP and COEP, so those still go through it. Each of the worker pool's 16 threads
    * imports four modules; sent on and copied back by the library, those imports made the pool
-   * start 130 ms later (12 fresh loads each, alternating: median 532 ms, against 400 ms).
+   * start markedly later (BENCHMARKS.md).
    */
   const PASS_THROUGH = new Set(["script", "style", "image", "font", "manifest", ""]);
 

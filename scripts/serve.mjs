@@ -64,9 +64,9 @@ export const CSP = [
 /**
  * The page itself is revalidated on every visit (so a rebuild shows at once); the files it loads
  * may be reused for 10 s without asking: the pool's workers load the same glue and worker helper
- * within a second or two of the page, and without this each of them asks again (a 304 of about
- * 650 bytes of headers, three per worker). A rebuild takes longer than 10 s, so a reload after
- * one still gets the new files. Static hosts cache longer (GitHub Pages: 10 minutes).
+ * within a second or two of the page, and without this each of them asks again (a 304 with its
+ * headers, three per worker). A rebuild takes longer than 10 s, so a reload after one still gets
+ * the new files. Static hosts cache longer (GitHub Pages: 10 minutes).
  */
 const cacheControl = (type) => (type.startsWith("text/html") ? "no-cache" : "max-age=10");
 

@@ -66,11 +66,11 @@ pub fn reset_peak() {
 
 /// A gate in front of the system allocator's lock, in the threaded build. std's wasm allocator
 /// takes its global lock by spinning, because the page's main thread may not block. With hundreds
-/// of threads on two cores, the thread holding it is often descheduled while every other one
-/// spins through its whole time slice: a run of 256 threads of 300 ms once took 40 s after its
-/// threads were up. Here a worker thread that finds the gate taken sleeps a moment instead, which
-/// gives the holder a core; the main thread, which may not sleep, still spins. Behind the gate the
-/// system lock is never contended.
+/// of threads on two cores, the thread holding it is often descheduled while every other one spins
+/// through its whole time slice, and a run of a few hundred threads took many times its ideal once
+/// its threads were up (BENCHMARKS.md, "Figures behind design choices"). Here a worker thread that
+/// finds the gate taken sleeps a moment instead, which gives the holder a core; the main thread,
+/// which may not sleep, still spins. Behind the gate the system lock is never contended.
 #[cfg(all(target_arch = "wasm32", target_feature = "atomics"))]
 mod gate {
     use std::cell::Cell;

@@ -1,7 +1,7 @@
 //! The playground's own executor for the async model, built for a million tasks.
 //!
 //! `join_all` over one `gloo-timers` timeout per task costs a JS closure and a browser timer per
-//! task (about 4 us each: 11 s for a million). Here instead:
+//! task, which adds up to seconds at a million tasks (BENCHMARKS.md). Here instead:
 //! - task futures live in one array, polled in place; a task's waker is its index (no allocation
 //!   per task or per wake);
 //! - [`sleep`] registers its deadline in a deadline queue in Rust (a ring of per-millisecond
@@ -40,8 +40,8 @@ const INDEX_BITS: u32 = 24;
 /// Most tasks one executor runs (2^24 > the 10,000,000 the parameters allow).
 pub const MAX_TASKS: u32 = 1 << INDEX_BITS;
 const MAX_EXECUTORS: usize = 1 << (32 - INDEX_BITS);
-/// Polls between clock reads when tasks are quick: reading `performance.now()` costs about
-/// 0.2 us, more than a poll of a sleeping task.
+/// Polls between clock reads when tasks are quick: reading `performance.now()` costs more than a
+/// poll of a sleeping task.
 const POLLS_PER_CLOCK_READ: u32 = 1024;
 /// Empty task slots made at a time, as tasks start (see `RunAll::slots`).
 const SLOT_BATCH: usize = 1 << 16;
@@ -83,8 +83,7 @@ impl Shared {
                 // Taken from its end, so reversed: tasks due in the same ms run in the order they
                 // began to wait, as asyncio's timers do. Their ends then come in start order, which
                 // spares `timeline::layout` a sort of every end and keeps its rows a queue, not a
-                // heap: after ten million tasks the record was ready about a quarter sooner (median
-                // 0.88 s after the run's end, was 1.13 s; fresh pages here, 3 of each).
+                // heap, so the record of a large run is ready sooner after its end (BENCHMARKS.md).
                 bucket.tasks.reverse();
                 fired.push(bucket.tasks);
             }

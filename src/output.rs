@@ -202,9 +202,9 @@ impl Run<'_> {
     /// sorting them all, so a million tasks cost no more than a few passes: a task whose start
     /// and end are both later than every moment kept (or earlier, for the last ones) costs two
     /// comparisons. Tasks mostly start and end in id order, so the first moments are looked for
-    /// from the lowest id and the last from the highest, where they mostly are: ten million
-    /// tasks take tens of ms, where a heap update per moment took 2.2 s. Either order finds the
-    /// same moments.
+    /// from the lowest id and the last from the highest, where they mostly are, so most tasks
+    /// never touch a heap (a heap update per moment took seconds at ten million tasks,
+    /// BENCHMARKS.md). Either order finds the same moments.
     pub fn lines(&self) -> Vec<OutputLine> {
         if let Some(lines) = self.counter_lines() {
             return lines;

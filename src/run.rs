@@ -126,9 +126,9 @@ const PROBE_MS: u32 = 10;
 pub struct LoopProbes {
     /// The most a 10 ms timer fired late. A free loop fires it within a few ms; a loop blocked by
     /// CPU work or a blocking wait fires it only when the block ends, or later still: in Firefox
-    /// one timer waited out two or three blocking tasks in a row (594 ms for tasks of 300 ms),
-    /// apparently because Firefox runs the executor's queued messages (see executor.rs) before a
-    /// timer that came due meanwhile.
+    /// one timer waited out two or three blocking tasks in a row (BENCHMARKS.md), apparently
+    /// because Firefox runs the executor's queued messages (see executor.rs) before a timer that
+    /// came due meanwhile.
     pub lag_ms: f64,
     /// The longest the run held the thread in one go (its longest poll): meanwhile the browser
     /// could not paint, answer input or run anything else. The same in every browser.

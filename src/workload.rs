@@ -60,7 +60,7 @@ pub fn block_event_loop(delay_ms: u32, run: &RunState) -> bool {
 static ITERS_PER_MS: AtomicU64 = AtomicU64::new(0);
 
 /// Iterations per chunk of CPU work: between chunks a task checks for stop and the GIL's switch
-/// interval. About 0.1 ms on this project's machines.
+/// interval, so a chunk stays a small fraction of a millisecond (BENCHMARKS.md).
 pub const CHUNK: u64 = 16_384;
 
 /// One chunk of the CPU kernel: a xorshift generator folded into an accumulator. Deterministic,
@@ -77,11 +77,11 @@ pub fn kernel(mut x: u64, iters: u64) -> u64 {
     std::hint::black_box(acc ^ x)
 }
 
-/// Measures the kernel's speed on this thread (about 110 ms of computing over about 250 ms, once
-/// per page load) and returns iterations per ms. It gives the thread back before each of its
-/// 10 ms windows: on the page's main thread one 110 ms stretch was a long task that froze the page
-/// (84-105 ms of CPU in Chromium's trace), in the first CPU run of every page, offloaded or not;
-/// and the first window would share a task with the page's drawing of the run's start.
+/// Measures the kernel's speed on this thread (110 ms of computing over about 250 ms, once per
+/// page load) and returns iterations per ms. It gives the thread back before each of its 10 ms
+/// windows: on the page's main thread the whole measure in one stretch was a long task that froze
+/// the page (BENCHMARKS.md), in the first CPU run of every page, offloaded or not; and the first
+/// window would share a task with the page's drawing of the run's start.
 pub async fn calibrate() -> u64 {
     let known = ITERS_PER_MS.load(Relaxed);
     if known > 0 {
@@ -100,7 +100,8 @@ pub async fn calibrate() -> u64 {
     // core would make the device look slower than it is. Each window is timed within one task, so
     // the pauses between them cost nothing in the figure; pauses of 10 ms spread the windows over
     // about 160 ms, so that a burst of other work (the pool's threads settling, a compile in the
-    // background) cannot spoil them all (at pauses of 0, 1 calibration in 6 came out 8 % slow).
+    // background) cannot spoil them all (without pauses, some calibrations came out slow:
+    // BENCHMARKS.md).
     let mut best = 1.0f64;
     let mut seed = 1;
     for _ in 0..8 {
@@ -131,13 +132,13 @@ pub fn cpu_iterations(delay_ms: u32) -> u64 {
 /// Computes `iters` iterations for task `id`, calling `between()` after every chunk; stops early
 /// (returning `None`) when `between` returns `false`. The result is the task's checksum.
 ///
-/// One function for every model, never inlined into its caller (`between` is a trait object, not
-/// a generic, for that). Chromium's wasm compiler inlines hot small calls on its own: once it had
-/// put the kernel's loop inside the sequential runner's large task function, that loop ran 1.18×
-/// slower than the same loop elsewhere (358 against 300 ms a task, from the second sequential run
-/// of a page on; 300 with `--js-flags=--no-wasm-inlining`). Sequential then looked slower than two
-/// threads under the simulated GIL, the opposite of the lesson. Here the loop stays in a small
-/// function of its own, which every caller calls.
+/// One function for every model, never inlined into its caller (`between` is a trait object, not a
+/// generic, for that). Chromium's wasm compiler inlines hot small calls on its own: once it had put
+/// the kernel's loop inside the sequential runner's large task function, that loop ran markedly
+/// slower than the same loop elsewhere, and as fast with the browser's wasm inlining turned off
+/// (BENCHMARKS.md). Sequential then looked slower than two threads under the simulated GIL, the
+/// opposite of the lesson. Here the loop stays in a small function of its own, which every caller
+/// calls.
 #[inline(never)]
 pub fn compute(id: u32, iters: u64, between: &mut dyn FnMut() -> bool) -> Option<u64> {
     let mut x = 0x9E37_79B9_7F4A_7C15 ^ u64::from(id);

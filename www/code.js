@@ -10,6 +10,7 @@ import hljs from "./vendor/highlight.js";
 import python from "./vendor/highlight-python.js";
 import rust from "./vendor/highlight-rust.js";
 import { number } from "./format.js";
+import { networkFailModes } from "./schema.js";
 
 hljs.registerLanguage("python", python);
 hljs.registerLanguage("rust", rust);
@@ -17,7 +18,7 @@ hljs.registerLanguage("rust", rust);
 const secs = (ms) => `${+(ms / 1000).toFixed(3)}`;
 
 /** The failure modes that the server (or the page's service worker) produces for real. */
-const NETWORK_FAULTS = new Set(["http500", "drop", "stall"]);
+const NETWORK_FAULTS = new Set(networkFailModes);
 
 /** Whether the run had a failing task (`fail`). */
 const fails = (r) => r.fail !== null && r.fail !== undefined;
@@ -101,8 +102,9 @@ function taskFunction(r, kind) {
   return `${offload}${def} ${nameOf(r)}(${params}):\n${indent(body, 4)}`;
 }
 
-/** Loop steps for a CPU task: CPython does roughly 20 million simple ones a second, a rough
- * match for the delay (at least 2, so that the failing task's half is a step). */
+/** Loop steps for a CPU task: CPython does roughly 20 million simple ones a second
+ * (BENCHMARKS.md), a rough match for the delay (at least 2, so that the failing task's half is a
+ * step). */
 const cpuSteps = (r) => Math.max(2, Math.round(r.delay * 20_000));
 
 /** {@link cpuSteps} as the program writes it, 2_000_000. */

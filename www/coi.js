@@ -103,11 +103,11 @@
   // registration of the page's service worker, which also answers the fetch workload's latency
   // endpoint (serviceWorkerAnswering in www/engine.js awaits it), and the threaded build's glue
   // module with the modules it imports (the engine loads that build on an isolated page with
-  // SharedArrayBuffer, unless the browser lacks WebAssembly threads). Fresh loads here: ready
-  // about 55 ms sooner (median of 15 in alternation). The wasm itself is still fetched by the
-  // engine: started here too, it made `ready` another 40 ms sooner, but Lighthouse's simulated
-  // slow phone counts a download that ends before the first paint as holding up that paint,
-  // and its LCP went from about 1.4 s to 2.6 s in most runs instead of a few.
+  // SharedArrayBuffer, unless the browser lacks WebAssembly threads), and `ready` comes sooner.
+  // The wasm itself is still fetched by the engine: started here too, it made `ready` sooner
+  // still, but Lighthouse's simulated slow phone counts a download that ends before the first
+  // paint as holding up that paint, and its LCP then missed its target in most runs (the figures
+  // are in BENCHMARKS.md, "Figures behind design choices").
   const here =
     document.currentScript instanceof HTMLScriptElement ? document.currentScript.src : "";
   let early = null;

@@ -13,8 +13,8 @@ const MIN_POOL_THREADS = 16;
 
 /**
  * Most threads a threads run may start, one Web Worker each, past the pool. Headless Chromium
- * 156 on a 2-core machine held and ran 1,000 (measured, see the README's "A thread per task"),
- * the engine's own ceiling.
+ * holds the engine's own ceiling (`MAX_THREADS`, src/params/limits.rs; see the README's "A thread
+ * per task" and BENCHMARKS.md).
  * Firefox lets a site have at most 512 workers (dom.workers.maxPerDomain) and queues the rest
  * without an error, which would hang a run: 512 less the pool and the processes' 16 workers.
  */
@@ -197,14 +197,14 @@ export function startPool() {
  * (a hidden page, a browser without paint timing), and after 500 ms at the latest (a frame the
  * browser does not render yet, such as an embed below the fold).
  *
- * The embed view waits for it before it downloads the engine, its largest file (about 160 KB): a
- * guest on someone else's page shows its text first, and leaves the network to the host page until
- * then. Lighthouse's simulated slow phone counts every download that ended before the first paint
- * as holding that paint up: with the engine among them the embed's largest paint moved from about
- * 1.4 s to 2.5 s. The wait makes `ready` about 45 ms later in fresh loads here, because the paint
- * entry arrives only after the main thread's first long task (the page's modules). The embed view
- * takes that cost (bundled, its `ready` is still sooner than before); the full page, whose engine
- * is what a visitor came for, does not wait.
+ * The embed view waits for it before it downloads the engine, its largest file: a guest on
+ * someone else's page shows its text first, and leaves the network to the host page until then.
+ * Lighthouse's simulated slow phone counts every download that ended before the first paint as
+ * holding that paint up, and with the engine among them the embed's largest paint came much
+ * later. The wait makes `ready` a little later, because the paint entry arrives only after the
+ * main thread's first long task (the page's modules); the figures are in BENCHMARKS.md. The
+ * embed view takes that cost (bundled, its `ready` is still sooner than before); the full page,
+ * whose engine is what a visitor came for, does not wait.
  * @returns {Promise<void>}
  */
 function firstPaint() {
@@ -247,10 +247,10 @@ function compile(build) {
 async function load() {
   const endpoint = latencyEndpoint();
   // An isolated page with SharedArrayBuffer loads the threaded build unless the browser lacks
-  // WebAssembly threads, which the test below answers only once the page's busy main thread gets
-  // to it (10-20 ms later on a fresh load here): so that build and its glue start loading now
-  // (the glue as the page began, in coi.js, where it is there), and are dropped in that rare
-  // case. A page not isolated yet may be about to reload, and waits.
+  // WebAssembly threads, which the test below answers only once the page's busy main thread gets to
+  // it, later on a fresh load: so that build and its glue start loading now (the glue as the page
+  // began, in coi.js, where it is there), and are dropped in that rare case. A page not isolated
+  // yet may be about to reload, and waits.
   const likely = globalThis.crossOriginIsolated === true && typeof SharedArrayBuffer === "function";
   const early = likely ? compile("mt") : null;
   const earlyGlue = likely

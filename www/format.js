@@ -1,8 +1,9 @@
 // Numbers as the page writes them: at most one decimal, thousands grouped ("12,345.6"), as
 // Intl.NumberFormat("en-US", { maximumFractionDigits: 1 }) writes them. Written by hand because
-// Chromium sets up ICU's number formatting on its first use, about 25 ms of the main thread
-// (measured on fresh loads here), and the page's modules each made a formatter as they loaded:
-// that was on the way to `ready`. tests/e2e/core.test.mjs checks this against Intl in the browser.
+// Chromium sets up ICU's number formatting on its first use, a noticeable stretch of the main
+// thread (BENCHMARKS.md, "Figures behind design choices"), and the page's modules each made a
+// formatter as they loaded: that was on the way to `ready`. tests/e2e/core.test.mjs checks this
+// against Intl in the browser.
 
 /**
  * `x` with at most one decimal, its whole part grouped by threes with `separator`.

@@ -104,10 +104,10 @@ function announce(text) {
 /**
  * The live figure and progress are redrawn about this often during a run, not at every frame.
  * Each redraw costs the page a style, layout and paint pass (and the compositor a frame): at
- * every frame, 60 a second, that came to about half a core here, which a CPU run's worker threads
- * lost. Two threads of 8 × 250 ms took 1.3 s on this page against 1.0 s on a page without it (a
- * speedup of 1.5× instead of 1.9× on 2 cores); redrawn 20 times a second, reading the layout
- * before writing, 1.1-1.2 s. 20 a second still shows the bars growing smoothly.
+ * every frame, 60 a second, that came to a large share of a core, which a CPU run's worker threads
+ * lost, and their speedup with it (BENCHMARKS.md, "Figures behind design choices"). 20 a second,
+ * reading the layout before writing, gives most of it back and still shows the bars growing
+ * smoothly.
  */
 const FRAME_MS = 50;
 /** Whether a redraw is scheduled: one chain of them at a time, even across back-to-back runs. */
@@ -141,7 +141,7 @@ playground.events.addEventListener("start", () => {
   }
   // On a narrow screen the live figure is below the buttons: bring it into view. At the next
   // frame, not here: measuring it here made the browser lay out the page before the engine
-  // went on to start the run, which put 15-30 ms between run() and a fresh page's first task.
+  // went on to start the run, which delayed a fresh page's first task.
   requestAnimationFrame(() => {
     const box = $("live").getBoundingClientRect();
     if (box.top < 0 || box.bottom > innerHeight) $("live").scrollIntoView({ block: "nearest" });
@@ -361,7 +361,8 @@ if (view === "run") {
       /** @type {HTMLElement} */ (f).dataset.option,
     );
   }
-  const models = model === "all" ? ["async", "threads", "sequential"] : [model];
+  /** @type {readonly string[]} */
+  const models = model === "all" ? playground.schema.allModels : [model];
   for (const b of runButtons) b.hidden = !models.includes(b.dataset.model);
   // The buttons were kept out of sight until now (style.css).
   document.documentElement.dataset.runPicked = "";

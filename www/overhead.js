@@ -39,9 +39,8 @@ function rows(capabilities) {
           `tasks, so it also counts what a run needs whatever its size; run ` +
           `${number(FEW_TASKS * 10)} tasks to see what one task costs. `
         : "") +
-        // CPython 3.11.7 on this project's machine, 10,000 and 100,000 tasks awaiting
-        // asyncio.sleep(1): 1,463 and 1,512 bytes each by tracemalloc; the bench's RSS growth is
-        // 1,340 (100,000) and 1,479 (1,000,000).
+        // CPython's figure per pending asyncio task: BENCHMARKS.md, "Figures behind design
+        // choices".
         "A task is a small state machine in one array, plus its span record; CPython 3.11 " +
         "spends about 1,500 bytes of memory on each pending asyncio task.",
     ]);

@@ -20,7 +20,7 @@ const MARKERS = {
  * `onSkip({ model, tasks, reason })` for each count left out. Stops at the first stopped run.
  */
 export async function sweep(playground, options, onPoint, onSkip) {
-  const models = ["async", "threads", "sequential", "processes"].filter(
+  const models = playground.schema.models.filter(
     (m) => m !== "threads" || playground.capabilities.threads,
   );
   for (const model of models) {
@@ -61,12 +61,14 @@ function marker(ctx, shape, x, y, r) {
   ctx.fill();
 }
 
-/** Draws `points` into `container` as a log-log chart plus a table of the same numbers. */
-export function drawSweep(container, points) {
-  const css = getComputedStyle(container);
-  const colour = (m) => css.getPropertyValue(`--model-${m}`).trim();
-  const fg = css.getPropertyValue("--fg").trim();
-  const grid = css.getPropertyValue("--grid").trim();
+/** The chart's margins in CSS px: left (for the time labels), bottom (task labels), top, right. */
+const L = 58;
+const B = 34;
+const T = 10;
+const R = 12;
+
+/** `container`'s canvas (made on first use), sized to its width, with its context in CSS px. */
+function chartCanvas(container) {
   let canvas = container.querySelector("canvas");
   if (!canvas) {
     canvas = document.createElement("canvas");
@@ -81,16 +83,25 @@ export function drawSweep(container, points) {
   canvas.style.height = `${height}px`;
   const ctx = canvas.getContext("2d");
   ctx.scale(dpr, dpr);
-  const L = 58;
-  const B = 34;
-  const T = 10;
-  const R = 12;
+  return { canvas, ctx, width, height };
+}
+
+/**
+ * The chart's log scales for `points`: `x` from 1 to the most tasks (at least 10), `y` over the
+ * powers of ten from `lo` to `hi` that hold every elapsed time (at least 100 ms to 1 s).
+ */
+function scales(points, width, height) {
   const maxTasks = Math.max(10, ...points.map((p) => p.tasks));
   const elapsed = points.map((p) => Math.max(p.elapsedMs, 1));
   const lo = Math.floor(Math.log10(Math.min(...elapsed, 100)));
   const hi = Math.ceil(Math.log10(Math.max(...elapsed, 1000)));
   const x = (n) => L + (Math.log10(n) / Math.log10(maxTasks)) * (width - L - R);
   const y = (ms) => T + (1 - (Math.log10(Math.max(ms, 1)) - lo) / (hi - lo)) * (height - T - B);
+  return { maxTasks, lo, hi, x, y };
+}
+
+/** The grid and labels: a line per power of ten of tasks and of elapsed time. */
+function drawAxes(ctx, width, height, { maxTasks, lo, hi, x, y }, fg, grid) {
   ctx.font = "12px system-ui, sans-serif";
   ctx.strokeStyle = grid;
   ctx.fillStyle = fg;
@@ -114,7 +125,10 @@ export function drawSweep(container, points) {
     ctx.stroke();
     ctx.fillText(ms >= 1000 ? `${ms / 1000} s` : `${ms} ms`, L - 4, y(ms));
   }
-  const models = [...new Set(points.map((p) => p.model))];
+}
+
+/** One line per model through its points, in task order, with the model's marker on each. */
+function drawLines(ctx, points, models, { x, y }, colour) {
   for (const m of models) {
     const mine = points.filter((p) => p.model === m).sort((a, b) => a.tasks - b.tasks);
     ctx.strokeStyle = colour(m);
@@ -126,10 +140,10 @@ export function drawSweep(container, points) {
     ctx.lineWidth = 1;
     for (const p of mine) marker(ctx, MARKERS[m], x(p.tasks), y(p.elapsedMs), 4.5);
   }
-  canvas.setAttribute(
-    "aria-label",
-    `Elapsed time against task count, log scales: ${models.join(", ")}. The table below has the numbers.`,
-  );
+}
+
+/** The chart's numbers as `container`'s table (made on first use): a row per task count. */
+function fillTable(container, points, models) {
   let table = container.querySelector("table");
   if (!table) {
     table = document.createElement("table");
@@ -160,4 +174,22 @@ export function drawSweep(container, points) {
     return tr;
   });
   table.replaceChildren(head, ...body);
+}
+
+/** Draws `points` into `container` as a log-log chart plus a table of the same numbers. */
+export function drawSweep(container, points) {
+  const css = getComputedStyle(container);
+  const colour = (m) => css.getPropertyValue(`--model-${m}`).trim();
+  const fg = css.getPropertyValue("--fg").trim();
+  const grid = css.getPropertyValue("--grid").trim();
+  const { canvas, ctx, width, height } = chartCanvas(container);
+  const scale = scales(points, width, height);
+  drawAxes(ctx, width, height, scale, fg, grid);
+  const models = [...new Set(points.map((p) => p.model))];
+  drawLines(ctx, points, models, scale, colour);
+  canvas.setAttribute(
+    "aria-label",
+    `Elapsed time against task count, log scales: ${models.join(", ")}. The table below has the numbers.`,
+  );
+  fillTable(container, points, models);
 }

@@ -7,6 +7,7 @@
 // outlines, time spent waiting for the GIL or a lock is hatched, and every lane is named in text.
 
 import { duration } from "./format.js";
+import { spanStates } from "./schema.js";
 
 const LABEL_W = 92;
 const AXIS_H = 22;
@@ -15,6 +16,9 @@ const PAD = 6;
 const RIGHT = 28;
 /** Above this many tasks, bars are drawn as pixel coverage instead of one rectangle each. */
 const MAX_BARS = 20_000;
+/** A span's state as a record numbers it (`spanState`): done and failed; the rest cancelled. */
+const DONE = spanStates.indexOf("done");
+const FAILED = spanStates.indexOf("failed");
 
 /**
  * Gives `canvas` a backing store of `width` × `height` CSS px and returns its context, scaled to
@@ -117,8 +121,8 @@ function cut(record, now) {
     spanRow: pick(record.spanRow),
     spanStart: pick(record.spanStart),
     spanEnd: pick(record.spanEnd, (e, i) => (ended(i) ? e : now)),
-    // A span still under way is drawn as running (state 0), not yet as failed or cancelled.
-    spanState: pick(record.spanState, (s, i) => (ended(i) ? s : 0)),
+    // A span still under way is drawn as running (as done), not yet as failed or cancelled.
+    spanState: pick(record.spanState, (s, i) => (ended(i) ? s : DONE)),
     waitLane: pickWait(record.waitLane ?? []),
     waitId: pickWait(record.waitId ?? []),
     waitKind: pickWait(record.waitKind ?? []),
@@ -240,14 +244,14 @@ function drawBars(ctx, record, top, x, c) {
   for (const shade of [0, 1]) {
     ctx.fillStyle = c.bars[shade];
     for (let i = 0; i < spanId.length; i++) {
-      if (spanState[i] !== 0 || spanId[i] % 2 !== shade) continue;
+      if (spanState[i] !== DONE || spanId[i] % 2 !== shade) continue;
       ctx.fillRect(...barBox(record, top, x, i));
     }
   }
   for (let i = 0; i < spanId.length; i++) {
-    if (spanState[i] === 0) continue;
+    if (spanState[i] === DONE) continue;
     const [bx, by, w, h] = barBox(record, top, x, i);
-    if (spanState[i] === 1) {
+    if (spanState[i] === FAILED) {
       // Failed: error colour and a ✕ at its end.
       ctx.fillStyle = c.failed;
       ctx.fillRect(bx, by, w, h);
@@ -309,8 +313,8 @@ function drawDensity(ctx, record, top, x, dpr, colour) {
   const diff = new Int32Array(W * H + 1);
   // This loop runs once per task (ten million in the biggest run), so it does plain arithmetic
   // on typed arrays: each lane's top and row height in device pixels, indexed by lane number,
-  // and `x` unrolled (it is linear from 0 ms on). With a Map lookup and a call per task it took
-  // 0.4 s at ten million.
+  // and `x` unrolled (it is linear from 0 ms on). With a Map lookup and a call per task it froze
+  // the page for a long moment at ten million (BENCHMARKS.md).
   let lanes = 0;
   for (const lane of top.keys()) lanes = Math.max(lanes, lane + 1);
   const laneTop = new Float64Array(lanes);

@@ -16,6 +16,8 @@
 // A million tasks make a million events: both builders work in slices and give the page back
 // between them, so a large export never freezes it.
 
+import { spanStates } from "./schema.js";
+
 /** @typedef {import("./playground").Record} RunRecord */
 /** @typedef {import("./playground").AllRecord} AllRecord */
 
@@ -24,7 +26,6 @@ const SLICE = 20_000;
 /** Where the tids of rows after the first start, clear of every lane number. */
 const ROW_TIDS = 10_000_000;
 const MAX_ROWS = 1_000_000;
-const STATES = ["done", "failed", "cancelled"];
 
 const yieldToPage = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -65,7 +66,7 @@ export function* traceEvents(record) {
       // A task the run stopped before it ended has no end: it is drawn up to the run's end.
       const ended = !Number.isNaN(spanEnd[k]);
       const end = ended ? spanEnd[k] : run.elapsedMs;
-      const args = { id: spanId[k], state: ended ? STATES[spanState[k]] : "unfinished" };
+      const args = { id: spanId[k], state: ended ? spanStates[spanState[k]] : "unfinished" };
       yield {
         ph: "X",
         name: `task ${spanId[k]}`,

@@ -1,8 +1,9 @@
 //! The fixed limits of a run, and what the running engine can do. Each limit is refused up front
 //! with its figure (see [`super::rules`]), never hit in the middle of a run.
 
-/// Most tasks of any run: async on the wheel executor, which keeps a pending task in about 40
-/// bytes (ten million: about 400 MB of wasm memory, under the threaded build's 2 GiB ceiling).
+/// Most tasks of any run: async on the wheel executor, which keeps a pending task in a few tens of
+/// bytes, so ten million stay well under the threaded build's 2 GiB ceiling (the bench's memory
+/// targets in BENCHMARKS.md give the figure per task).
 pub const MAX_TASKS: u32 = 10_000_000;
 /// Most tasks of every other model (threads, sequential, processes): each of their tasks is
 /// handed over to a queue or a loop one by one, and a million already shows the point.
@@ -15,8 +16,8 @@ pub const MAX_RUN_MS: u64 = 300_000;
 /// Longest a run may keep the page's event loop busy: CPU work or a blocking wait on the event
 /// loop freezes the page while it runs.
 pub const MAX_BUSY_MS: u64 = 5_000;
-/// Most tasks with `timers: "per-task"`: each costs a JS closure and a browser timer (about 4 us
-/// and 200 bytes); a million would take about 11 s to set up.
+/// Most tasks with `timers: "per-task"`: each costs a JS closure and a browser timer, and a million
+/// would take seconds to set up (BENCHMARKS.md).
 pub const MAX_PER_TASK_TIMERS: u32 = 100_000;
 /// Most tasks of a fetch run: each is a real HTTP request.
 pub const MAX_FETCH_TASKS: u32 = 1_000;
@@ -37,9 +38,9 @@ pub const MAX_COUNTER_UPDATES: u64 = 20_000_000;
 /// the event loop (tens of ns each).
 pub const MAX_AWAIT_UPDATES: u64 = 5_000_000;
 /// Most threads of a threads run where the browser holds that many Web Workers: CPython's
-/// one-thread-per-URL program at its scale (1,000 threads of 1 s take 1.13 s there). A thread is a
-/// Web Worker here; headless Chromium 156 on a 2-core machine started and ran 1,000 of them (see
-/// the README's "A thread per task"). The page passes the figure for its browser (`configure`).
+/// one-thread-per-URL program at its scale, which CPython runs at about the cost of one task. A
+/// thread is a Web Worker here, and headless Chromium holds this many (BENCHMARKS.md, and the
+/// README's "A thread per task"). The page passes the figure for its browser (`configure`).
 pub const MAX_THREADS: u32 = 1_000;
 /// Most processes (workers with a wasm instance of their own) the processes model starts.
 pub const MAX_PROCESSES: u32 = 16;

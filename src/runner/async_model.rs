@@ -232,10 +232,11 @@ async fn wheel<F: Future<Output = TaskResult>>(
     RunAll::new(state, p.tasks, make)
         .limit(p.limit)
         .fail_fast(p.fail_mode == FailMode::TryJoinAll)
-        // A fetch task's first poll calls the browser's fetch(), 0.3-1.5 ms each here: the clock
-        // is read after every poll, so each task's start is stamped when its request went out
-        // (read every 1,024 polls, a thousand starts were all stamped 0 ms), and every request
-        // is sent before any answer is handled, as asyncio would.
+        // A fetch task's first poll calls the browser's fetch(), which takes long enough to show
+        // on the timeline: the clock is read after every poll, so each task's start is stamped
+        // when its request went out (read only every 1,024 polls, a thousand starts all got the
+        // run's first stamp), and every request is sent before any answer is handled, as asyncio
+        // would.
         .long_polls(p.busies_event_loop() || p.workload == Workload::Fetch)
         .start_all_first(p.workload == Workload::Fetch)
         .await

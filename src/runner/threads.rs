@@ -56,7 +56,8 @@ fn add_one(x: u64) -> u64 {
     y + 1
 }
 
-/// The steps of [`add_one`]: about 20 ns here.
+/// The steps of [`add_one`]: about as long as CPython's bytecodes between the read and the write
+/// (BENCHMARKS.md).
 const ADD_STEPS: u32 = 16;
 
 /// A thread's view of the run.
@@ -338,11 +339,11 @@ impl Job {
     // [/snippet]
 }
 
-/// Runs the CPU kernel for a moment on every pool thread, once per page load, before the first
-/// CPU run's clock starts. Fresh workers otherwise run their first tasks 10-40 % slower while the
-/// browser optimises their code, which would show up as poor parallel speedup that has nothing
-/// to do with threads. Returns early when `stop` resolves (the workers finish their 20 ms on
-/// their own), so a stop during the warm-up is not delayed by it.
+/// Runs the CPU kernel for a moment on every pool thread, once per page load, before the first CPU
+/// run's clock starts. Fresh workers otherwise run their first tasks markedly slower while the
+/// browser optimises their code (BENCHMARKS.md), which would show up as poor parallel speedup that
+/// has nothing to do with threads. Returns early when `stop` resolves (the workers finish their
+/// 20 ms on their own), so a stop during the warm-up is not delayed by it.
 pub async fn warm_up(stop: impl std::future::Future<Output = ()>) {
     static WARM: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
     if WARM.swap(true, Ordering::Relaxed) {
