@@ -131,8 +131,8 @@ pub struct Spans {
 
 impl Spans {
     /// Room reserved for `n` tasks and none recorded: the arrays grow as tasks start
-    /// ([`Spans::cover`]), so the run's first tasks start at once. Writing every entry up front
-    /// is 110 MB at ten million tasks: a 200 ms stall of the page, inside the run's time.
+    /// ([`Spans::cover`]), so the run's first tasks start at once: writing every entry up front
+    /// at ten million tasks stalls the page inside the run's time.
     pub fn reserved(n: usize) -> Spans {
         Spans {
             lane: Vec::with_capacity(n),
@@ -144,8 +144,7 @@ impl Spans {
 
     /// Makes the entries up to task `i` exist, as [`Spans::with_tasks`] makes them (not
     /// started), and, while there are fewer than `limit`, a batch more: tasks mostly start one
-    /// after another, and a check per start is cheaper than four pushes (at a million tasks the
-    /// pushes made the run 35 ms slower than filling every entry up front).
+    /// after another, and a check per start is cheaper than four pushes.
     pub fn cover(&mut self, i: usize, limit: usize) {
         const BATCH: usize = 1 << 16;
         let len = self.end.len();
@@ -256,7 +255,7 @@ impl Rows {
 /// starts ([`Rows`]). O(n log n).
 pub fn layout(spans: &Spans) -> Layout {
     // Room for every task up front: collected from a filter, the list grew by doubling, copying
-    // itself at each step (80 ms of a ten-million-task record).
+    // itself at each step.
     let mut ids: Vec<u32> = Vec::with_capacity(spans.end.len());
     ids.extend((0..spans.end.len() as u32).filter(|&i| !spans.end[i as usize].is_nan()));
     // By start, then id. Already so when tasks started in id order (every async run): checked
@@ -325,9 +324,8 @@ fn most_open(starts: impl Iterator<Item = u64>, ends: &[u64]) -> i64 {
 /// One lane's rows while [`layout`] assigns them: rows in use by the time they free up, and the
 /// lane's [`Rows`]. Ends mostly come in order (tasks of one delay, started in
 /// order): rows in use are then a queue, the earliest end in front. The first end that comes
-/// before an earlier one turns them into a heap. At ten million tasks in one lane the layout took
-/// 268 ms natively with a heap of 16-byte entries (the end as an `f64`), 228 ms so (8 bytes: the
-/// span's own `f32`).
+/// before an earlier one turns them into a heap, whose entries are 8 bytes (the span's own `f32`
+/// end and the row), half what an `f64` end would take.
 #[derive(Default)]
 struct LaneRows {
     queue: VecDeque<(SpanMs, u32)>,
