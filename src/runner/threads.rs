@@ -388,10 +388,9 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
         shared: shared.clone(),
         own,
     };
-    let mut start = None;
     // [snippet:threads-spawn]
-    let receivers: Vec<_> = if width as usize <= rayon::current_num_threads() {
-        (0..width)
+    let (receivers, start) = if width as usize <= rayon::current_num_threads() {
+        let receivers = (0..width)
             .map(|_| {
                 let (tx, rx) = oneshot::channel();
                 let mut job = job(Lane::EVENT_LOOP, None);
@@ -403,51 +402,77 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
                 });
                 rx
             })
-            .collect()
+            .collect();
+        (receivers, None)
     } else {
         // More threads than the pool has: threads of the run's own, started now if missing
-        // (like `threading.Thread(...).start()`, inside the run's time). Each is handed its job
-        // first, and a new one runs it as soon as it is up.
-        let taken = super::task_threads::take(width as usize);
-        let (receivers, works): (Vec<_>, Vec<_>) = (0..width)
-            .map(|i| {
-                let (tx, rx) = oneshot::channel();
-                // A thread per task when there are as many threads as tasks; else a pool of
-                // `threads` taking tasks from the queue (ThreadPoolExecutor(max_workers=...)).
-                let own = (width == p.tasks).then_some(i);
-                let job = job(Lane::thread(i + 1), own);
-                let work: super::task_threads::Work = Box::new(move || {
-                    let _ = tx.send(job.work());
-                });
-                (rx, Box::new(work))
-            })
-            .collect();
-        for (thread, work) in taken.threads.iter().zip(works) {
-            thread.send(work);
+        // (like `threading.Thread(...).start()`, inside the run's time).
+        match on_threads_of_its_own(state, &p, width, job).await {
+            Ok((receivers, start)) => (receivers, Some(start)),
+            Err(failed) => return failed,
         }
-        let started = match taken.start().await {
-            Ok(started) => started,
-            Err(e) => {
-                // The threads that did start end their tasks at once.
-                state.stop();
-                let why = e.as_string().or_else(|| js_sys::Error::from(e).message().as_string());
-                let mut rec = state.recorder();
-                rec.crashed(0, format!("The run's threads failed to start: {}", why.unwrap_or_default()));
-                return rec.end(state.since_start(), false);
-            }
-        };
-        start = Some(ThreadStart {
-            started: started.started,
-            ms: started.start_ms,
-            bytes: started.bytes,
-            stack_bytes: super::task_threads::STACK_BYTES,
-        });
-        receivers
     };
     let graph = (p.workload == Workload::Deadlock).then_some(&shared.graph);
-    let (logs, crashed, deadlock, left_blocked) = collect(receivers, state, &p, graph).await;
+    let reports = collect(receivers, state, &p, graph).await;
     // [/snippet]
+    outcome(state, &p, &shared, reports, start)
+}
 
+/// Hands each of `width` threads of the run's own its job, starting the missing ones: a new
+/// thread runs its job as soon as it is up. Returns the receivers of their reports and what the
+/// start cost, or, if they failed to start, the run's outcome.
+async fn on_threads_of_its_own(
+    state: &Arc<RunState>,
+    p: &Params,
+    width: u32,
+    job: impl Fn(Lane, Option<u32>) -> Job,
+) -> Result<(Vec<oneshot::Receiver<LaneLog>>, ThreadStart), Outcome> {
+    let taken = super::task_threads::take(width as usize);
+    let (receivers, works): (Vec<_>, Vec<_>) = (0..width)
+        .map(|i| {
+            let (tx, rx) = oneshot::channel();
+            // A thread per task when there are as many threads as tasks; else a pool of
+            // `threads` taking tasks from the queue (ThreadPoolExecutor(max_workers=...)).
+            let own = (width == p.tasks).then_some(i);
+            let job = job(Lane::thread(i + 1), own);
+            let work: super::task_threads::Work = Box::new(move || {
+                let _ = tx.send(job.work());
+            });
+            (rx, Box::new(work))
+        })
+        .collect();
+    for (thread, work) in taken.threads.iter().zip(works) {
+        thread.send(work);
+    }
+    match taken.start().await {
+        Ok(started) => Ok((
+            receivers,
+            ThreadStart {
+                started: started.started,
+                ms: started.start_ms,
+                bytes: started.bytes,
+                stack_bytes: super::task_threads::STACK_BYTES,
+            },
+        )),
+        Err(e) => {
+            // The threads that did start end their tasks at once.
+            state.stop();
+            let why = e.as_string().or_else(|| js_sys::Error::from(e).message().as_string());
+            let mut rec = state.recorder();
+            rec.crashed(0, format!("The run's threads failed to start: {}", why.unwrap_or_default()));
+            Err(rec.end(state.since_start(), false))
+        }
+    }
+}
+
+/// The run's outcome from its threads' reports.
+fn outcome(
+    state: &Arc<RunState>,
+    p: &Params,
+    shared: &Shared,
+    (logs, crashed, deadlock, left_blocked): Reports,
+    start: Option<ThreadStart>,
+) -> Outcome {
     let mut rec = state.recorder();
     rec.absorb(logs);
     if crashed {
@@ -475,6 +500,10 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
     o
 }
 
+/// What the threads reported: their logs, whether one crashed, the deadlock found, and how many
+/// were left blocked in a request when the run stopped.
+type Reports = (Vec<LaneLog>, bool, Option<Deadlock>, u32);
+
 /// Waits for every thread's report, watching the wait-for graph of a deadlock run: a cycle seen
 /// on two ticks in a row (its locks cannot change hands) is a deadlock, which ends every wait.
 /// A thread that traps (a panic aborts on wasm, or it ran out of
@@ -489,7 +518,7 @@ async fn collect(
     state: &RunState,
     p: &Params,
     graph: Option<&WaitGraph>,
-) -> (Vec<LaneLog>, bool, Option<Deadlock>, u32) {
+) -> Reports {
     // Deadlock runs look at the graph every 50 ms: found within about 100 ms of forming.
     let tick_for = |stopped: bool| -> u32 { if graph.is_some() || stopped { 50 } else { 250 } };
     let mut stopped_ms = 0.0;
