@@ -80,7 +80,7 @@ async function runInPage({ options, capMs, sampleAtMs }) {
     peakInFlight: rec.peakInFlight,
     failed: rec.failed,
     answeredBy: rec.answeredBy ?? null,
-    requestsPeak: rec.requestsPeak ?? null,
+    requestsPeak: rec.peakRequestsInFlight ?? null,
     echo: {
       delay: rec.delay,
       timers: rec.timers,

@@ -544,7 +544,7 @@ js_object! {
 }
 
 /// Old names of record fields, each with the field it now reads: a record answers to both for
-/// one release (the old name as a getter that is not enumerated, so exports carry the new only).
+/// one release (the old name as a getter of the new field).
 pub const RECORD_ALIASES: &[(&str, &str)] =
     &[("atOnce", "idealInFlight"), ("requestsPeak", "peakRequestsInFlight")];
 

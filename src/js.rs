@@ -175,10 +175,11 @@ pub fn record(record: &Record) -> JsValue {
 #[wasm_bindgen(inline_js = "
 // Gives a record its `spans` getter: the engine hands spans over as typed arrays (one copy, no
 // object per task), and the objects are made only when someone reads `spans`, then kept. And
-// its old field names, as getters that are not enumerated, so exports carry the new names only.
+// its old field names, as getters of the new fields, enumerable so that a copy (JSON, a message
+// to a worker, a test's evaluate) keeps them too.
 export function finish_record(record, states, aliases) {
   for (const [old, now] of aliases) {
-    Object.defineProperty(record, old, { enumerable: false, get: () => record[now] });
+    Object.defineProperty(record, old, { enumerable: true, get: () => record[now] });
   }
   let spans = null;
   Object.defineProperty(record, 'spans', {

@@ -149,6 +149,18 @@ describe("one check, one name", () => {
     assertClean(page);
   });
 
+  test("a renamed record field still reads under its old name, in the page and in a copy", async () => {
+    const page = await open(browser, server.url);
+    await ready(page);
+    const r = await page.evaluate(async () => {
+      const r = await window.playground.run({ model: "async", tasks: 4, delay: 30, limit: 2 });
+      const copy = JSON.parse(JSON.stringify(r));
+      return { now: r.idealInFlight, old: r.atOnce, copied: copy.atOnce, peak: r.peakInFlight };
+    });
+    assert.deepEqual(r, { now: 2, old: 2, copied: 2, peak: 2 }, "atOnce reads idealInFlight");
+    assertClean(page);
+  });
+
   test("the engine runs model all and returns one complete record per model", async () => {
     const page = await open(browser, server.url);
     const caps = await ready(page);

@@ -147,7 +147,7 @@ describe("real fetches", () => {
       connections: 6,
     });
     assert.equal(r.idealMs, 400);
-    assert.equal(r.atOnce, 6, "the ideal's rounds: six requests at a time");
+    assert.equal(r.idealInFlight, 6, "the ideal's rounds: six requests at a time");
     assert.ok(r.elapsedMs >= 399, `elapsed ${r.elapsedMs}`);
     assert.ok(r.notes.some((n) => /connections=6 held the run/.test(n)));
   });
@@ -158,7 +158,7 @@ describe("the classic async mistake", () => {
     const r = await run({ model: "async", tasks: 4, delay: 200, blocking: 1 });
     assert.ok(r.elapsedMs >= 799 && r.elapsedMs < 1200, `elapsed ${r.elapsedMs}`);
     assert.equal(r.idealMs, 800);
-    assert.equal(r.atOnce, 1, "one task at a time");
+    assert.equal(r.idealInFlight, 1, "one task at a time");
     assert.equal(r.peakInFlight, 1);
     assert.ok(r.eventLoopLagMs >= 150, `lag ${r.eventLoopLagMs}`);
     assert.ok(
