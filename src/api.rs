@@ -11,6 +11,7 @@ use crate::contract::{
 };
 use crate::js::{self, ToJs, get_f64, get_string, set};
 use crate::params::{self, Model, Params, Request};
+use crate::report;
 use crate::runner;
 use crate::session::{self, engine};
 use crate::workload;
@@ -212,6 +213,16 @@ pub fn rust_code(model: &str, workload: &str, blocking: bool, timers: &str, opti
         .map(|name| Snippet { name, code: crate::source::snippet(name).unwrap_or_default() })
         .collect();
     list.to_js()
+}
+
+/// The sentence of a demonstration of the comparison table (`key`: a row's or a verdict's) over
+/// the records of its latest `runs` runs, or `null`. `noThreads` is the page's reason why threads
+/// cannot run here, if they cannot.
+#[wasm_bindgen(js_name = demoSentence)]
+pub fn demo_sentence(key: &str, runs: u32, no_threads: Option<String>) -> Option<String> {
+    let page = report::demos::Page { cores: session::limits().cores, no_threads };
+    let records = engine(|e| e.recent(runs as usize));
+    report::demos::sentence(key, &records, &page)
 }
 
 /// Diagnostics: `{ wasmMemoryBytes, heapBytes, workers, taskThreads, processes, runs }`.

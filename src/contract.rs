@@ -705,6 +705,13 @@ export interface Playground {
     timers?: string,
     options?: { offload?: boolean; limit?: number | null },
   ): Snippet[];
+  /**
+   * What a demonstration of the comparison table showed, in one sentence written by the engine:
+   * `key` is a row's (`model`, `best-for`, `cpu`, `overhead`, `complexity`, `errors`) or a
+   * verdict's (`io`, `blocking`, `cpu`), over the records of the latest `runs` runs (the
+   * demonstration's own, in order). Null for an unknown key or when a run it needs is missing.
+   */
+  demoSentence(key: string, runs: number): string | null;
   /** `start`/`end` around each `run()`, `runstart`/`runend`/`runerror` per model. */
   readonly events: EventTarget;
   /**

@@ -8,6 +8,9 @@
 
 use futures_channel::oneshot;
 
+use std::collections::VecDeque;
+
+use crate::contract::Record;
 use crate::params::{self, Limits, NoThreads};
 use crate::record::ThreadStart;
 use crate::report::ThreadCost;
@@ -41,7 +44,12 @@ pub struct Engine<R> {
     current: Option<R>,
     /// Runs finished since the engine started.
     runs: u32,
+    /// The latest runs' records, without their per-task columns, newest last.
+    recent: VecDeque<Record>,
 }
+
+/// How many records [`Engine::remember`] keeps: more than any demonstration makes.
+pub const RECENT: usize = 8;
 
 impl<R> Default for Engine<R> {
     fn default() -> Engine<R> {
@@ -59,6 +67,7 @@ impl<R> Default for Engine<R> {
             stop_waiters: Vec::new(),
             current: None,
             runs: 0,
+            recent: VecDeque::new(),
         }
     }
 }
@@ -214,6 +223,20 @@ impl<R> Engine<R> {
     pub fn runs(&self) -> u32 {
         self.runs
     }
+
+    /// Keeps a finished run's record (without its per-task columns: see
+    /// [`crate::report::without_tasks`]), dropping the oldest beyond [`RECENT`].
+    pub fn remember(&mut self, record: Record) {
+        if self.recent.len() == RECENT {
+            self.recent.pop_front();
+        }
+        self.recent.push_back(record);
+    }
+
+    /// The latest `n` records, oldest first (fewer if fewer were kept).
+    pub fn recent(&self, n: usize) -> Vec<Record> {
+        self.recent.iter().skip(self.recent.len().saturating_sub(n)).cloned().collect()
+    }
 }
 
 #[cfg(test)]
@@ -263,6 +286,17 @@ mod tests {
         e.pool_started(4, None);
         assert_eq!(waiting.try_recv(), Ok(Some(())));
         assert_eq!((e.pool_size(), e.limits(2, false).pool_size), (0, 0));
+    }
+
+    #[test]
+    fn the_latest_records_are_kept_oldest_first() {
+        let mut e = Engine::<()>::default();
+        for tasks in 1..=10 {
+            e.remember(Record { tasks, ..Record::default() });
+        }
+        let tasks = |v: Vec<Record>| v.iter().map(|r| r.tasks).collect::<Vec<_>>();
+        assert_eq!(tasks(e.recent(3)), [8, 9, 10]);
+        assert_eq!(tasks(e.recent(100)), (3..=10).collect::<Vec<_>>(), "at most RECENT are kept");
     }
 
     #[test]

@@ -98,7 +98,9 @@ pub async fn run_one(p: Params) -> Result<Record, JsValue> {
         },
     };
     drop(hidden);
-    Ok(build_record(&p, outcome, &measures).await)
+    let record = build_record(&p, outcome, &measures).await;
+    engine(|e| e.remember(report::without_tasks(&record)));
+    Ok(record)
 }
 
 /// Lays out the spans and builds the record. After a big run, laying out and copying out a

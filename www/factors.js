@@ -2,18 +2,14 @@
 // The article's comparison as the page: one row per factor, in the article's words for asyncio,
 // threading and processes, each with a demonstration that runs here (Show me) and the figure that
 // proves or qualifies the row (Measured here), and the article's three verdicts with the runs that
-// back them. Every figure in a measured cell comes from the records of the runs just made.
-import { number, precise, seconds as s } from "./format.js";
+// back them. Every measured cell is the engine's sentence over the records of the runs just made
+// (playground.demoSentence, written in src/report/demos.rs); this module holds the run options
+// and the article's words.
 
 /** @typedef {import("./playground").Record} Record */
 /** @typedef {import("./playground").Capabilities} Capabilities */
 /** @typedef {import("./playground").RunOptions} RunOptions */
 
-const x = (v) => `${(v ?? 0).toFixed(2)}×`;
-/** @param {Record[]} rs @param {string} model */
-const find = (rs, model, pred = (/** @type {Record} */ _r) => true) =>
-  rs.find((r) => r.model === model && pred(r));
-const lanesOf = (r) => r.lanes.map((l) => l.label).join(", ");
 /**
  * Run options as written here (the literals would otherwise widen to plain strings).
  * @param {any[]} list @returns {RunOptions[]}
@@ -25,7 +21,6 @@ const cores = (caps) => Math.max(2, Math.min(caps.hardwareConcurrency, 16));
  * @typedef {{
  *   key: string, factor: string, async: string, threads: string, processes: string,
  *   runs: (caps: Capabilities) => RunOptions[],
- *   measured: (rs: Record[], caps: Capabilities) => string,
  * }} Factor
  */
 
@@ -43,16 +38,6 @@ export const FACTORS = [
         { model: "async", tasks: 3, delay: 1000 },
         ...(caps.threads ? [{ model: "threads", tasks: 3, delay: 1000, threads: 3 }] : []),
       ]),
-    measured: (rs, caps) => {
-      const a = find(rs, "async");
-      const t = find(rs, "threads");
-      return (
-        `async ran 3 tasks of 1 s on ${a.lanes.length} lane (${lanesOf(a)}) in ${s(a.elapsedMs)}` +
-        (t
-          ? `; threads ran them on ${t.lanes.length} lanes (${lanesOf(t)}) in ${s(t.elapsedMs)}.`
-          : `; threads cannot run on this page: ${caps.reason}`)
-      );
-    },
   },
   {
     key: "best-for",
@@ -69,21 +54,6 @@ export const FACTORS = [
           ? [{ model: "threads", tasks: 200, delay: 200, threads: 16, workload }]
           : []),
       ]);
-    },
-    measured: (rs) => {
-      const a = find(rs, "async");
-      const t = find(rs, "threads");
-      const what =
-        a.workload === "fetch"
-          ? `200 HTTP requests answered after 200 ms (by the ${a.answeredBy})`
-          : "200 waits of 200 ms (sleep standing in for I/O: this page has no latency endpoint)";
-      return (
-        `${what}: async ${s(a.elapsedMs)} on one thread with ${number(a.peakInFlight)} in flight ` +
-        `at once` +
-        (t
-          ? `; a pool of ${t.threads} threads ${s(t.elapsedMs)} (${Math.ceil(200 / t.threads)} rounds).`
-          : ".")
-      );
     },
   },
   {
@@ -106,18 +76,6 @@ export const FACTORS = [
         { model: "processes", ...base, processes: n },
       ]);
     },
-    measured: (rs, caps) => {
-      const a = find(rs, "async");
-      const gil = find(rs, "threads", (r) => r.gil);
-      const t = find(rs, "threads", (r) => !r.gil);
-      const p = find(rs, "processes");
-      return (
-        `Speedup over one core, ${a.tasks} tasks of 150 ms of computation: async ${x(a.speedup)}` +
-        (gil ? `, ${gil.threads} threads with the simulated GIL ${x(gil.speedup)}` : "") +
-        (t ? `, ${t.threads} threads without it ${x(t.speedup)}` : "") +
-        `, ${p.processes} processes ${x(p.speedup)} (this browser reports ${caps.hardwareConcurrency} cores).`
-      );
-    },
   },
   {
     key: "overhead",
@@ -131,21 +89,6 @@ export const FACTORS = [
         ...(caps.threads ? [{ model: "threads", tasks: 2, delay: 10, threads: 2 }] : []),
         { model: "processes", tasks: 2, delay: 10, processes: 2 },
       ]),
-    measured: (rs) => {
-      const a = find(rs, "async");
-      const t = find(rs, "threads");
-      const p = find(rs, "processes");
-      return (
-        `An async task: ${number(a.heapBytesPerTask)} bytes` +
-        (a.taskStartUs !== undefined ? ` and ${precise(a.taskStartUs)} µs to start` : "") +
-        (t
-          ? `; a thread: ${number((t.threadBytes ?? 0) / 2 ** 20)} MB and ${number(t.threadStartMs ?? 0)} ms`
-          : "") +
-        (p.processesStarted
-          ? `; a process: ${number(p.processStartMs ?? 0)} ms to start.`
-          : "; processes: already started by an earlier run and reused, as a Pool's are.")
-      );
-    },
   },
   {
     key: "complexity",
@@ -186,22 +129,6 @@ export const FACTORS = [
           sync: "lock",
         },
       ]),
-    measured: (rs, caps) => {
-      const none = find(rs, "threads", (r) => r.sync === "none");
-      const lock = find(rs, "threads", (r) => r.sync === "lock");
-      const a = find(rs, "async", (r) => r.sync === "none");
-      const al = find(rs, "async", (r) => r.sync === "lock");
-      const lost = (r) => `${number(r.lostUpdates)} of ${number(r.counterExpected)} updates lost`;
-      return (
-        (none
-          ? `2 threads doing counter += 1 a million times each: without a lock ${lost(none)} ` +
-            `(${number(none.nsPerUpdate)} ns per update); with a lock ${lost(lock)} ` +
-            `(${number(lock.nsPerUpdate)} ns per update). These threads run in parallel; ` +
-            `CPython 3.11's GIL hides this race (it lost none here), free-threaded 3.13t shows it. `
-          : `Threads cannot run on this page: ${caps.reason} `) +
-        `Async, with an await between read and write: ${lost(a)}; with an asyncio.Lock: ${lost(al)}.`
-      );
-    },
   },
   {
     key: "errors",
@@ -217,18 +144,6 @@ export const FACTORS = [
         ...(caps.threads ? [{ model: "threads", tasks: 3, delay: 300, threads: 3, fail: 1 }] : []),
         { model: "processes", tasks: 3, delay: 300, processes: 3, fail: 1 },
       ]),
-    measured: (rs) => {
-      const gather = find(rs, "async", (r) => r.failMode === "join_all");
-      const group = find(rs, "async", (r) => r.failMode === "try_join_all");
-      const t = find(rs, "threads");
-      const p = find(rs, "processes");
-      return (
-        `Task 1 failed in each: async gather let ${gather.finished} others finish; a TaskGroup ` +
-        `cancelled ${group.cancelled} and ended at ${s(group.elapsedMs)}` +
-        (t ? `; threads: ${t.finished} others finished in their threads` : "") +
-        `; processes: ${p.finished} finished and the error came back in task 1's result.`
-      );
-    },
   },
 ];
 
@@ -238,7 +153,6 @@ export const VERDICTS = [
     key: "io",
     text: "Many tasks waiting on I/O (network requests): use async.",
     runs: FACTORS[1].runs,
-    measured: FACTORS[1].measured,
   },
   {
     key: "blocking",
@@ -248,31 +162,23 @@ export const VERDICTS = [
         { model: "async", tasks: 3, delay: 300, blocking: true },
         ...(caps.threads ? [{ model: "threads", tasks: 3, delay: 300, threads: 3 }] : []),
       ]),
-    measured: (rs) => {
-      const a = find(rs, "async");
-      const t = find(rs, "threads");
-      return (
-        `3 blocking calls of 300 ms: inside async they ran one by one, ${s(a.elapsedMs)}, and the ` +
-        `page's event loop stalled for up to ${number(a.eventLoopBusyMs)} ms at a stretch` +
-        (t ? `; on 3 threads they overlapped: ${s(t.elapsedMs)}.` : ".")
-      );
-    },
   },
   {
     key: "cpu",
     text: "CPU-heavy work: use processes (or threads without a GIL).",
     runs: FACTORS[2].runs,
-    measured: FACTORS[2].measured,
   },
 ];
 
 /**
  * Fills the table and the verdict list. `show(runs)` runs a demonstration and resolves to its
- * records (or null if it did not run).
+ * records (or null if it did not run); `sentence(key, runs)` is the engine's sentence over the
+ * latest `runs` records.
  * @param {(runs: RunOptions[]) => Promise<Record[] | null>} show
  * @param {() => Capabilities} caps
+ * @param {(key: string, runs: number) => string | null} sentence
  */
-export function renderFactors(show, caps) {
+export function renderFactors(show, caps, sentence) {
   const tbody = /** @type {HTMLTableElement} */ (document.getElementById("factors")).tBodies[0];
   const button = (attr, key, label) => {
     const b = document.createElement("button");
@@ -283,12 +189,13 @@ export function renderFactors(show, caps) {
     b.disabled = true;
     return b;
   };
-  /** @param {HTMLElement} cell @param {{ runs: Factor["runs"], measured: Factor["measured"] }} f */
+  /** @param {HTMLElement} cell @param {{ key: string, runs: Factor["runs"] }} f */
   const wire = (b, cell, f) =>
     b.addEventListener("click", async () => {
       cell.textContent = "Running…";
       const records = await show(f.runs(caps()));
-      cell.textContent = records ? f.measured(records, caps()) : "Not run: see the message above.";
+      cell.textContent =
+        (records && sentence(f.key, records.length)) || "Not run: see the message above.";
     });
   for (const f of FACTORS) {
     const tr = document.createElement("tr");

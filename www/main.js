@@ -328,7 +328,7 @@ async function showMe(runs) {
   }
   return records;
 }
-renderFactors(showMe, () => playground.capabilities);
+renderFactors(showMe, () => playground.capabilities, playground.demoSentence);
 // The embed's focused views (the attribute on <html> is set by embed-view.js before first paint).
 const view = document.documentElement.dataset.view;
 if (view === "factor") {

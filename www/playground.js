@@ -117,6 +117,11 @@ function rustCode(model, workload = "sleep", blocking = false, timers = "wheel",
   return wasmNow?.rustCode(model, workload, blocking, timers, options) ?? [];
 }
 
+/** @type {Playground["demoSentence"]} */
+function demoSentence(key, runs) {
+  return wasmNow?.demoSentence(key, runs, capabilities.reason ?? undefined) ?? null;
+}
+
 /** @type {Playground["stats"]} */
 function stats() {
   return wasmNow?.stats() ?? null;
@@ -135,6 +140,7 @@ export const playground = {
   stop,
   stats,
   rustCode,
+  demoSentence,
   events,
   trace,
 };

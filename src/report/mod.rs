@@ -7,6 +7,7 @@
 //! what starting threads cost...), [`summary`] says what the run shows, and [`words`] writes
 //! numbers as the page does.
 
+pub mod demos;
 pub mod notes;
 pub mod summary;
 pub mod words;
@@ -133,6 +134,12 @@ fn options(p: &Params) -> Record {
         timeout_ms: fetch.then_some(p.timeout_ms),
         ..Record::default()
     }
+}
+
+/// The record without its per-task columns and printed lines: what is kept of a run after it
+/// was handed to the page (the demonstrations' sentences compare such copies).
+pub fn without_tasks(r: &Record) -> Record {
+    Record { spans: SpanColumns::default(), waits: WaitColumns::default(), output: Vec::new(), ..r.clone() }
 }
 
 /// What the run's program printed.

@@ -34,6 +34,18 @@ pub fn number(x: f64) -> String {
     if tenths == '0' { format!("{sign}{grouped}") } else { format!("{sign}{grouped}.{tenths}") }
 }
 
+/// Like [`number`], but with two significant digits from 0.001 to 1 ("0.091", not "0.1"), where
+/// one decimal would round a small cost down to 0.
+pub fn precise(x: f64) -> String {
+    let abs = x.abs();
+    if !(0.001..1.0).contains(&abs) {
+        return number(x);
+    }
+    let decimals = (1 - abs.log10().floor() as i32).max(0) as usize;
+    let rounded: f64 = format!("{x:.decimals$}").parse().unwrap_or(x);
+    rounded.to_string()
+}
+
 /// A count in words: "1 task", "3 tasks", "1,000 tasks".
 pub fn plural(n: u32, one: &str, many: &str) -> String {
     format!("{} {}", number(f64::from(n)), if n == 1 { one } else { many })
@@ -109,5 +121,8 @@ mod tests {
         assert_eq!(plural(1000, "task", "tasks"), "1,000 tasks");
         assert_eq!(ms(1000.4), "1,000.4 ms");
         assert_eq!(times(1.936), "1.94×");
+        assert_eq!(precise(0.0912), "0.091");
+        assert_eq!(precise(0.5), "0.5");
+        assert_eq!(precise(12.34), "12.3");
     }
 }
