@@ -225,6 +225,22 @@ pub fn demo_sentence(key: &str, runs: u32, no_threads: Option<String>) -> Option
     report::demos::sentence(key, &records, &page)
 }
 
+/// "Cost of the machinery": what the latest run of each model cost, each figure with why.
+/// `threads`, `poolSize` and `poolStartMs` are the page's capabilities.
+#[wasm_bindgen]
+pub fn costs(threads: bool, pool_size: u32, pool_start_ms: Option<f64>) -> JsValue {
+    use report::costs::{Latest, Pool};
+    let pool = Pool { threads, size: pool_size, start_ms: pool_start_ms };
+    engine(|e| {
+        let latest = Latest {
+            r#async: e.latest(Model::Async),
+            threads: e.latest(Model::Threads),
+            processes: e.latest(Model::Processes),
+        };
+        report::costs::rows(latest, pool).to_js()
+    })
+}
+
 /// Diagnostics: `{ wasmMemoryBytes, heapBytes, workers, taskThreads, processes, runs }`.
 #[wasm_bindgen]
 pub fn stats() -> JsValue {

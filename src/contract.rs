@@ -280,6 +280,19 @@ js_object! {
 }
 
 js_object! {
+    /// One figure of "Cost of the machinery", from `costs()`: what the engine measured for the
+    /// latest run of a model, with why it is what it is.
+    pub struct CostRow {
+        /// What is measured.
+        pub name: String => "name",
+        /// The figure, with its unit.
+        pub value: String => "value",
+        /// Why it differs, in a sentence or two.
+        pub why: String => "why",
+    }
+}
+
+js_object! {
     /// A piece of the Rust code that ran, from `rustCode()`: an excerpt of a runner's source.
     pub struct Snippet {
         /// The excerpt's name.
@@ -705,6 +718,8 @@ export interface Playground {
     timers?: string,
     options?: { offload?: boolean; limit?: number | null },
   ): Snippet[];
+  /** "Cost of the machinery": the latest run of each model's costs, each with why. */
+  costs(): CostRow[];
   /**
    * What a demonstration of the comparison table showed, in one sentence written by the engine:
    * `key` is a row's (`model`, `best-for`, `cpu`, `overhead`, `complexity`, `errors`) or a
@@ -774,6 +789,7 @@ pub fn typescript() -> String {
         Record::interface(),
         Stats::interface(),
         Snippet::interface(),
+        CostRow::interface(),
         RunCall::interface(),
         RunStart::interface(),
     ] {

@@ -11,7 +11,7 @@ use futures_channel::oneshot;
 use std::collections::VecDeque;
 
 use crate::contract::Record;
-use crate::params::{self, Limits, NoThreads};
+use crate::params::{self, Limits, Model, NoThreads};
 use crate::record::ThreadStart;
 use crate::report::ThreadCost;
 
@@ -46,6 +46,8 @@ pub struct Engine<R> {
     runs: u32,
     /// The latest runs' records, without their per-task columns, newest last.
     recent: VecDeque<Record>,
+    /// The latest record of each model, by `Model as usize`.
+    latest: [Option<Record>; 4],
 }
 
 /// How many records [`Engine::remember`] keeps: more than any demonstration makes.
@@ -68,6 +70,7 @@ impl<R> Default for Engine<R> {
             current: None,
             runs: 0,
             recent: VecDeque::new(),
+            latest: Default::default(),
         }
     }
 }
@@ -230,7 +233,13 @@ impl<R> Engine<R> {
         if self.recent.len() == RECENT {
             self.recent.pop_front();
         }
+        self.latest[record.model as usize] = Some(record.clone());
         self.recent.push_back(record);
+    }
+
+    /// The latest record of `model`, if it ran.
+    pub fn latest(&self, model: Model) -> Option<&Record> {
+        self.latest[model as usize].as_ref()
     }
 
     /// The latest `n` records, oldest first (fewer if fewer were kept).
@@ -297,6 +306,10 @@ mod tests {
         let tasks = |v: Vec<Record>| v.iter().map(|r| r.tasks).collect::<Vec<_>>();
         assert_eq!(tasks(e.recent(3)), [8, 9, 10]);
         assert_eq!(tasks(e.recent(100)), (3..=10).collect::<Vec<_>>(), "at most RECENT are kept");
+        e.remember(Record { model: Model::Threads, tasks: 11, ..Record::default() });
+        assert_eq!(e.latest(Model::Async).map(|r| r.tasks), Some(10));
+        assert_eq!(e.latest(Model::Threads).map(|r| r.tasks), Some(11));
+        assert!(e.latest(Model::Processes).is_none());
     }
 
     #[test]

@@ -230,7 +230,7 @@ playground.events.addEventListener("runend", (e) => {
     $("crashed").hidden = false;
     $("crashed-text").textContent = r.error;
   }
-  showOverhead($("overhead"), r, playground.capabilities);
+  showOverhead($("overhead"), playground.costs());
   const rust = playground.rustCode(r.model, r.workload, r.blocking, r.timers, r);
   codePanel().then(
     ({ showCode, wireCopy }) => {

@@ -122,6 +122,12 @@ function demoSentence(key, runs) {
   return wasmNow?.demoSentence(key, runs, capabilities.reason ?? undefined) ?? null;
 }
 
+/** @type {Playground["costs"]} */
+function costs() {
+  const { threads, poolSize, poolStartMs } = capabilities;
+  return wasmNow?.costs(threads, poolSize, poolStartMs ?? undefined) ?? [];
+}
+
 /** @type {Playground["stats"]} */
 function stats() {
   return wasmNow?.stats() ?? null;
@@ -141,6 +147,7 @@ export const playground = {
   stats,
   rustCode,
   demoSentence,
+  costs,
   events,
   trace,
 };

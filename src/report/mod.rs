@@ -7,6 +7,7 @@
 //! what starting threads cost...), [`summary`] says what the run shows, and [`words`] writes
 //! numbers as the page does.
 
+pub mod costs;
 pub mod demos;
 pub mod notes;
 pub mod summary;
