@@ -9,7 +9,7 @@
 //! whole conversion is the small macro below, specific to these few structs.
 
 use crate::params::schema::{self, Opt};
-use crate::params::{FailMode, LockOrder, Model, SyncMode, Timers, Workload};
+use crate::params::{FailMode, LockOrder, Memory, Model, SyncMode, Timers, Workload};
 
 /// A value's TypeScript type.
 pub trait TsType {
@@ -110,7 +110,7 @@ macro_rules! ts_names {
         }
     )+};
 }
-ts_names!(Model, Workload, Timers, FailMode, SyncMode, LockOrder);
+ts_names!(Model, Workload, Timers, FailMode, SyncMode, LockOrder, Memory);
 
 /// One line of a TypeScript doc comment per doc line.
 fn doc_comment(lines: &[&str], indent: &str) -> String {
@@ -403,6 +403,11 @@ js_object! {
         pub workload: Workload => "workload",
         /// Whether threads shared a simulated GIL.
         pub gil: bool => "gil",
+        /// Where the threads kept their memory (threads runs): "shared", one wasm memory as
+        /// Python's threads have, or "separate", a Web Worker with a wasm instance each where the
+        /// page has no shared memory (the timings are those of threads; what needs shared memory
+        /// is refused there).
+        pub memory: Option<Memory> => "memory",
         /// Whether async tasks blocked the event loop instead of awaiting.
         pub blocking: bool => "blocking",
         /// How async tasks waited (async runs only).
@@ -601,7 +606,16 @@ export interface Capabilities {
    * (`embed=1`), since a documentation page may hold many embeds.
    */
   poolOnDemand: boolean;
-  /** Why threads are off, in one sentence, or null. */
+  /**
+   * Where threads runs keep their memory here: "shared" (the threaded build's pool, on a
+   * cross-origin-isolated page with WebAssembly threads) or "separate" (Web Workers with a wasm
+   * instance each, everywhere else: the timings are those of threads, and what needs shared
+   * memory is refused with the reason).
+   */
+  memory: "shared" | "separate";
+  /**
+   * Why threads have no shared memory here (so `memory` is "separate"), in one sentence, or null.
+   */
   reason: string | null;
   /** Whether the fetch workload can run here (something answers its requests). */
   fetch: boolean;
