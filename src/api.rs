@@ -37,10 +37,11 @@ fn check_options(options: &JsValue) -> Result<Vec<Params>, Vec<params::FieldErro
     }
 }
 
-/// Tells the engine what the page found: `{ fetchUrl, processUrl, threadsOff, maxThreads }`: the
+/// Tells the engine what the page found: `{ fetchUrl, processUrl, threadsOff, memory, maxThreads }`: the
 /// absolute URL of the server's latency endpoint when it answers (the fetch workload), or null;
 /// the process worker script's URL (the processes model); why there are no threads, if there are
-/// none (`not-isolated` or `unsupported`), so a refused threads run names the real reason; and
+/// none (`not-isolated` or `unsupported`), so a refused threads run names the real reason; where
+/// threads keep their memory (`shared`, the default, or `separate` in the plain build); and
 /// the most threads (Web Workers) a run may start in this browser (at most `MAX_THREADS`).
 #[wasm_bindgen]
 pub fn configure(options: JsValue) {
@@ -48,7 +49,8 @@ pub fn configure(options: JsValue) {
     workload::set_fetch_url(text("fetchUrl"));
     runner::processes::set_script(text("processUrl"));
     let no_threads = params::NoThreads::parse(&text("threadsOff").unwrap_or_default());
-    engine(|e| e.configure(no_threads, get_f64(&options, "maxThreads")));
+    let memory = params::Memory::parse(&text("memory").unwrap_or_default()).unwrap_or_default();
+    engine(|e| e.configure(no_threads, memory, get_f64(&options, "maxThreads")));
 }
 
 /// Runs one task of the processes model in this wasm instance; called by `www/process.js` in
@@ -220,7 +222,7 @@ pub fn stats() -> JsValue {
     #[cfg(feature = "threads")]
     let task_threads = runner::task_threads::count();
     #[cfg(not(feature = "threads"))]
-    let task_threads = 0;
+    let task_threads = runner::separate_threads::idle_count();
     let (workers, runs) = engine(|e| (e.pool_size(), e.runs()));
     Stats {
         wasm_memory_bytes: js::wasm_memory_bytes(),

@@ -587,7 +587,10 @@ export interface AllRecord {
 
 /** What this page can do. */
 export interface Capabilities {
-  /** Whether threads run here (the pool may still be starting: see `threadsReady`). */
+  /**
+   * Whether threads run here (the pool may still be starting: see `threadsReady`): true once the
+   * engine is ready, on shared memory or separate (see `memory`).
+   */
   threads: boolean;
   crossOriginIsolated: boolean;
   hardwareConcurrency: number;
@@ -693,7 +696,8 @@ export interface Playground {
    */
   readonly ready: Promise<Capabilities>;
   /**
-   * Resolves once the worker pool has started, to its start time in ms (null without threads).
+   * Resolves once the worker pool has started, to its start time in ms (null without a pool:
+   * threads of separate memory start when a run needs them).
    * The full page starts it right after `ready`; an embed when a run first needs threads. A
    * threads run asked for earlier waits for it, outside its elapsed time (`poolWaitMs`).
    */

@@ -97,12 +97,11 @@ export const FACTORS = [
       const base = { tasks: 2 * n, delay: 150, workload: /** @type {const} */ ("cpu") };
       return opts([
         { model: "async", ...base },
-        ...(caps.threads
-          ? [
-              { model: "threads", ...base, threads: n, gil: true },
-              { model: "threads", ...base, threads: n },
-            ]
+        // The simulated GIL is a lock in shared memory: refused on threads of separate memory.
+        ...(caps.memory === "shared"
+          ? [{ model: "threads", ...base, threads: n, gil: true }]
           : []),
+        ...(caps.threads ? [{ model: "threads", ...base, threads: n }] : []),
         { model: "processes", ...base, processes: n },
       ]);
     },
@@ -156,7 +155,8 @@ export const FACTORS = [
       "Nothing shared: each process counts in its own memory, results come back in messages.",
     runs: (caps) =>
       opts([
-        ...(caps.threads
+        // The race needs one counter in shared memory: not on threads of separate memory.
+        ...(caps.memory === "shared"
           ? [
               {
                 model: "threads",
@@ -198,7 +198,7 @@ export const FACTORS = [
             `(${number(none.nsPerUpdate)} ns per update); with a lock ${lost(lock)} ` +
             `(${number(lock.nsPerUpdate)} ns per update). These threads run in parallel; ` +
             `CPython 3.11's GIL hides this race (it lost none here), free-threaded 3.13t shows it. `
-          : `Threads cannot run on this page: ${caps.reason} `) +
+          : `The race needs threads that share memory: ${caps.reason} `) +
         `Async, with an await between read and write: ${lost(a)}; with an asyncio.Lock: ${lost(al)}.`
       );
     },
