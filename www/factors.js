@@ -98,9 +98,7 @@ export const FACTORS = [
       return opts([
         { model: "async", ...base },
         // The simulated GIL is a lock in shared memory: refused on threads of separate memory.
-        ...(caps.memory === "shared"
-          ? [{ model: "threads", ...base, threads: n, gil: true }]
-          : []),
+        ...(caps.memory === "shared" ? [{ model: "threads", ...base, threads: n, gil: true }] : []),
         ...(caps.threads ? [{ model: "threads", ...base, threads: n }] : []),
         { model: "processes", ...base, processes: n },
       ]);

@@ -2,6 +2,7 @@
 // `separateRuns` runs inside the page (Chromium: page.evaluate; Firefox and WebKitGTK: WebDriver),
 // `assertSeparate` checks what it returned, in Node.
 import assert from "node:assert/strict";
+import { availableParallelism, loadavg } from "node:os";
 
 /**
  * Runs, through the page's API (`pg`, window.playground): 8 sleeps of 300 ms on 2 threads, 4 CPU
@@ -93,19 +94,23 @@ export function assertSeparate(engine, r) {
   assert.match(sleep.notes[0], /^These threads are Web Workers with memory of their own \(/);
   assert.match(sleep.notes[0], /the timings are those of threads/);
 
-  // CPU work in parallel: both threads computed at once, the same work as sequential, and at
-  // least 1.5x faster in one of the tries. A try whose sequential run took over 1.25 times its
-  // 1,200 ms measured a machine busy with other programs, not the threads: the ratio is then
-  // only printed, as the suite does for shared-memory threads (teach.test.mjs).
+  // CPU work in parallel: both threads computed at once and did the same work as sequential,
+  // in every try. The speedup (at least 1.5x on 2 cores, in the best of up to three tries) is
+  // asserted only on a machine that is not busy with other programs: with a load average above
+  // its cores, they take the cores from the threads (measured here at load 6 to 16: sequential
+  // 0.8 to 4.5 times its ideal), so the ratio is then printed, as the suite does for
+  // shared-memory threads (teach.test.mjs).
   for (const { seq, par } of r.cpu) {
     assert.equal(par.checksum, seq.checksum, "the same work");
     assert.equal(overlapping(par.spans), 2, "2 CPU tasks at once on 2 threads");
   }
-  const quiet = r.cpu.filter(({ seq }) => seq.elapsedMs <= 1.25 * 1200);
-  assert.ok(
-    best >= 1.5 || quiet.length === 0,
-    `best speedup ${best.toFixed(2)}x on a quiet try: ${JSON.stringify(r.cpu.map(({ seq, par }) => [seq.elapsedMs, par.elapsedMs]))}`,
-  );
+  const busy = loadavg()[0] > availableParallelism();
+  if (busy) {
+    console.log(`${engine}: speedup not asserted, load average ${loadavg()[0].toFixed(1)}`);
+  } else {
+    const tries = JSON.stringify(r.cpu.map(({ seq, par }) => [seq.elapsedMs, par.elapsedMs]));
+    assert.ok(best >= 1.5, `best speedup ${best.toFixed(2)}x: ${tries}`);
+  }
 
   // All three models, the threads one on separate memory.
   assert.deepEqual(

@@ -39,7 +39,10 @@ describe("threads with separate memory (a page without cross-origin isolation)",
     assert.equal(own.lanesUsed.length, 20, "one lane per thread");
     assert.equal(own.threadsStarted, 4, "16 kept before the clock, 4 started in the run");
     assert.ok(own.elapsedMs < 300 + own.threadsStartMs + 500, `elapsed ${own.elapsedMs}`);
-    assert.ok(own.notes.some((n) => /^Starting 4 threads took/.test(n)), JSON.stringify(own.notes));
+    assert.ok(
+      own.notes.some((n) => /^Starting 4 threads took/.test(n)),
+      JSON.stringify(own.notes),
+    );
 
     assertClean(page);
   });
@@ -49,7 +52,11 @@ describe("threads with separate memory (a page without cross-origin isolation)",
     await ready(page);
     const refused = await page.evaluate(async () => {
       const pg = window.playground;
-      const why = (o) => pg.run(o).then(() => null, (e) => [e.field, e.message]);
+      const why = (o) =>
+        pg.run(o).then(
+          () => null,
+          (e) => [e.field, e.message],
+        );
       return [
         await why({ model: "threads", workload: "counter", tasks: 2, threads: 2 }),
         await why({ model: "all", workload: "deadlock", tasks: 2, threads: 2 }),
