@@ -202,13 +202,14 @@ pub fn stop() -> bool {
 
 /// The Rust code that ran for a model and workload: `[{ name, code }]`, excerpts of the
 /// runners' own source (see [`crate::source`]).
-/// `options` may carry the async options that change the code: `{ offload, limit }` (a record
-/// has both).
+/// `options` may carry the options that change the code: `{ offload, limit, memory }` (a record
+/// has them).
 #[wasm_bindgen(js_name = rustCode)]
 pub fn rust_code(model: &str, workload: &str, blocking: bool, timers: &str, options: JsValue) -> JsValue {
     let offload = js_sys::Reflect::get(&options, &"offload".into()).is_ok_and(|v| v.is_truthy());
     let limit = get_f64(&options, "limit").is_some();
-    let names = crate::source::snippets_for(model, workload, blocking, timers, offload, limit);
+    let separate = get_string(&options, "memory").as_deref() == Some(params::Memory::Separate.name());
+    let names = crate::source::snippets_for(model, workload, blocking, timers, offload, limit, separate);
     let list: Vec<Snippet> = names
         .into_iter()
         .map(|name| Snippet { name, code: crate::source::snippet(name).unwrap_or_default() })

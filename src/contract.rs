@@ -715,13 +715,13 @@ export interface Playground {
   live(): LiveSnapshot | null;
   stop(): Promise<boolean>;
   stats(): Stats | null;
-  /** `options`: the async options that change the code, `{ offload, limit }` (a record will do). */
+  /** `options`: the options that change the code, `{ offload, limit, memory }` (a record will do). */
   rustCode(
     model: string,
     workload?: string,
     blocking?: boolean,
     timers?: string,
-    options?: { offload?: boolean; limit?: number | null },
+    options?: { offload?: boolean; limit?: number | null; memory?: "shared" | "separate" },
   ): Snippet[];
   /** `start`/`end` around each `run()`, `runstart`/`runend`/`runerror` per model. */
   readonly events: EventTarget;

@@ -43,6 +43,15 @@ describe("threads with separate memory (a page without cross-origin isolation)",
       own.notes.some((n) => /^Starting 4 threads took/.test(n)),
       JSON.stringify(own.notes),
     );
+    // The code panel shows the runner that ran.
+    const code = await page.evaluate(() =>
+      window.playground.rustCode("threads", "sleep", false, "wheel", { memory: "separate" }),
+    );
+    assert.deepEqual(
+      code.map((s) => s.name),
+      ["threads-separate"],
+    );
+    assert.match(code[0].code, /thread\.send\(&task_message\(/);
 
     assertClean(page);
   });
