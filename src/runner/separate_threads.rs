@@ -12,8 +12,8 @@
 //!
 //! As with the shared pool, up to [`POOL_THREADS`] threads are started before a run's clock
 //! (the wait is the record's `poolWaitMs`) and kept for the next runs; a run with more threads
-//! starts the others inside its own time, each running its task as soon as it is up, as a started
-//! `threading.Thread` does. A stopped run terminates the threads it was using: a task under way in
+//! takes the others from those kept and starts the ones it lacks inside its own time, each running
+//! its task as soon as it is up, as a started `threading.Thread` does. A stopped run terminates the threads it was using: a task under way in
 //! another instance cannot be interrupted any other way.
 
 use std::cell::{Cell, RefCell};
@@ -116,7 +116,13 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
     let width = p.threads.min(p.tasks);
     let next = Cell::new(0u32);
     let starts = Starts::default();
-    let mut taken = ready.threads.into_iter();
+    // Past the pool, threads kept from an earlier run first: a run starts only those it lacks.
+    let past_pool = (width as usize).saturating_sub(ready.threads.len());
+    let kept: Vec<Process> = IDLE.with_borrow_mut(|t| {
+        let keep = t.len().saturating_sub(past_pool);
+        t.drain(keep..).collect()
+    });
+    let mut taken = ready.threads.into_iter().chain(kept);
 
     // [snippet:threads-separate]
     // Each thread is a Web Worker with its own wasm instance: it is handed one task, blocks on

@@ -105,7 +105,7 @@ export function assertSeparate(engine, r) {
     assert.equal(overlapping(par.spans), 2, "2 CPU tasks at once on 2 threads");
   }
   const busy = loadavg()[0] > availableParallelism();
-  if (busy) {
+  if (best < 1.5 && busy) {
     console.log(`${engine}: speedup not asserted, load average ${loadavg()[0].toFixed(1)}`);
   } else {
     const tries = JSON.stringify(r.cpu.map(({ seq, par }) => [seq.elapsedMs, par.elapsedMs]));

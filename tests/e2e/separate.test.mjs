@@ -43,6 +43,10 @@ describe("threads with separate memory (a page without cross-origin isolation)",
       own.notes.some((n) => /^Starting 4 threads took/.test(n)),
       JSON.stringify(own.notes),
     );
+    // Run again, the 20 threads are kept: none is started.
+    const again = await apiRun(page, { model: "threads", tasks: 20, delay: 300, threads: 20 });
+    assert.equal(again.threadsStarted, 0);
+    assert.ok(again.elapsedMs < 300 + 500, `elapsed ${again.elapsedMs}`);
     // The code panel shows the runner that ran.
     const code = await page.evaluate(() =>
       window.playground.rustCode("threads", "sleep", false, "wheel", { memory: "separate" }),
