@@ -6,13 +6,14 @@
 use std::fmt::Write as _;
 use std::{env, fs, path::Path};
 
-const SOURCES: [&str; 6] = [
+const SOURCES: [&str; 7] = [
     "src/runner/async_model.rs",
     "src/runner/async_races.rs",
     "src/executor.rs",
     "src/runner/threads.rs",
     "src/runner/sequential.rs",
     "src/runner/processes.rs",
+    "src/runner/separate_threads.rs",
 ];
 
 fn main() {

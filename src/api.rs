@@ -38,10 +38,11 @@ fn check_options(options: &JsValue) -> Result<Vec<Params>, Vec<params::FieldErro
     }
 }
 
-/// Tells the engine what the page found: `{ fetchUrl, processUrl, threadsOff, maxThreads }`: the
+/// Tells the engine what the page found: `{ fetchUrl, processUrl, threadsOff, memory, maxThreads }`: the
 /// absolute URL of the server's latency endpoint when it answers (the fetch workload), or null;
 /// the process worker script's URL (the processes model); why there are no threads, if there are
-/// none (`not-isolated` or `unsupported`), so a refused threads run names the real reason; and
+/// none (`not-isolated` or `unsupported`), so a refused threads run names the real reason; where
+/// threads keep their memory (`shared`, the default, or `separate` in the plain build); and
 /// the most threads (Web Workers) a run may start in this browser (at most `MAX_THREADS`).
 #[wasm_bindgen]
 pub fn configure(options: JsValue) {
@@ -49,7 +50,8 @@ pub fn configure(options: JsValue) {
     workload::set_fetch_url(text("fetchUrl"));
     runner::processes::set_script(text("processUrl"));
     let no_threads = params::NoThreads::parse(&text("threadsOff").unwrap_or_default());
-    engine(|e| e.configure(no_threads, get_f64(&options, "maxThreads")));
+    let memory = params::Memory::parse(&text("memory").unwrap_or_default()).unwrap_or_default();
+    engine(|e| e.configure(no_threads, memory, get_f64(&options, "maxThreads")));
 }
 
 /// Runs one task of the processes model in this wasm instance; called by `www/process.js` in
@@ -201,13 +203,14 @@ pub fn stop() -> bool {
 
 /// The Rust code that ran for a model and workload: `[{ name, code }]`, excerpts of the
 /// runners' own source (see [`crate::source`]).
-/// `options` may carry the async options that change the code: `{ offload, limit }` (a record
-/// has both).
+/// `options` may carry the options that change the code: `{ offload, limit, memory }` (a record
+/// has them).
 #[wasm_bindgen(js_name = rustCode)]
 pub fn rust_code(model: &str, workload: &str, blocking: bool, timers: &str, options: JsValue) -> JsValue {
     let offload = js_sys::Reflect::get(&options, &"offload".into()).is_ok_and(|v| v.is_truthy());
     let limit = get_f64(&options, "limit").is_some();
-    let names = crate::source::snippets_for(model, workload, blocking, timers, offload, limit);
+    let separate = get_string(&options, "memory").as_deref() == Some(params::Memory::Separate.name());
+    let names = crate::source::snippets_for(model, workload, blocking, timers, offload, limit, separate);
     let list: Vec<Snippet> = names
         .into_iter()
         .map(|name| Snippet { name, code: crate::source::snippet(name).unwrap_or_default() })
@@ -247,7 +250,7 @@ pub fn stats() -> JsValue {
     #[cfg(feature = "threads")]
     let task_threads = runner::task_threads::count();
     #[cfg(not(feature = "threads"))]
-    let task_threads = 0;
+    let task_threads = runner::separate_threads::idle_count();
     let (workers, runs) = engine(|e| (e.pool_size(), e.runs()));
     Stats {
         wasm_memory_bytes: js::wasm_memory_bytes(),

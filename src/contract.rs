@@ -9,7 +9,7 @@
 //! whole conversion is the small macro below, specific to these few structs.
 
 use crate::params::schema::{self, Opt};
-use crate::params::{FailMode, LockOrder, Model, SyncMode, Timers, Workload};
+use crate::params::{FailMode, LockOrder, Memory, Model, SyncMode, Timers, Workload};
 
 /// A value's TypeScript type.
 pub trait TsType {
@@ -110,7 +110,7 @@ macro_rules! ts_names {
         }
     )+};
 }
-ts_names!(Model, Workload, Timers, FailMode, SyncMode, LockOrder);
+ts_names!(Model, Workload, Timers, FailMode, SyncMode, LockOrder, Memory);
 
 /// One line of a TypeScript doc comment per doc line.
 fn doc_comment(lines: &[&str], indent: &str) -> String {
@@ -416,6 +416,11 @@ js_object! {
         pub workload: Workload => "workload",
         /// Whether threads shared a simulated GIL.
         pub gil: bool => "gil",
+        /// Where the threads kept their memory (threads runs): "shared", one wasm memory as
+        /// Python's threads have, or "separate", a Web Worker with a wasm instance each where the
+        /// page has no shared memory (the timings are those of threads; what needs shared memory
+        /// is refused there).
+        pub memory: Option<Memory> => "memory",
         /// Whether async tasks blocked the event loop instead of awaiting.
         pub blocking: bool => "blocking",
         /// How async tasks waited (async runs only).
@@ -595,7 +600,10 @@ export interface AllRecord {
 
 /** What this page can do. */
 export interface Capabilities {
-  /** Whether threads run here (the pool may still be starting: see `threadsReady`). */
+  /**
+   * Whether threads run here (the pool may still be starting: see `threadsReady`): true once the
+   * engine is ready, on shared memory or separate (see `memory`).
+   */
   threads: boolean;
   crossOriginIsolated: boolean;
   hardwareConcurrency: number;
@@ -614,7 +622,16 @@ export interface Capabilities {
    * (`embed=1`), since a documentation page may hold many embeds.
    */
   poolOnDemand: boolean;
-  /** Why threads are off, in one sentence, or null. */
+  /**
+   * Where threads runs keep their memory here: "shared" (the threaded build's pool, on a
+   * cross-origin-isolated page with WebAssembly threads) or "separate" (Web Workers with a wasm
+   * instance each, everywhere else: the timings are those of threads, and what needs shared
+   * memory is refused with the reason).
+   */
+  memory: "shared" | "separate";
+  /**
+   * Why threads have no shared memory here (so `memory` is "separate"), in one sentence, or null.
+   */
   reason: string | null;
   /** Whether the fetch workload can run here (something answers its requests). */
   fetch: boolean;
@@ -692,7 +709,8 @@ export interface Playground {
    */
   readonly ready: Promise<Capabilities>;
   /**
-   * Resolves once the worker pool has started, to its start time in ms (null without threads).
+   * Resolves once the worker pool has started, to its start time in ms (null without a pool:
+   * threads of separate memory start when a run needs them).
    * The full page starts it right after `ready`; an embed when a run first needs threads. A
    * threads run asked for earlier waits for it, outside its elapsed time (`poolWaitMs`).
    */
@@ -710,13 +728,13 @@ export interface Playground {
   live(): LiveSnapshot | null;
   stop(): Promise<boolean>;
   stats(): Stats | null;
-  /** `options`: the async options that change the code, `{ offload, limit }` (a record will do). */
+  /** `options`: the options that change the code, `{ offload, limit, memory }` (a record will do). */
   rustCode(
     model: string,
     workload?: string,
     blocking?: boolean,
     timers?: string,
-    options?: { offload?: boolean; limit?: number | null },
+    options?: { offload?: boolean; limit?: number | null; memory?: "shared" | "separate" },
   ): Snippet[];
   /** "Cost of the machinery": the latest run of each model's costs, each with why. */
   costs(): CostRow[];

@@ -11,7 +11,7 @@ use futures_channel::oneshot;
 use std::collections::VecDeque;
 
 use crate::contract::Record;
-use crate::params::{self, Limits, Model, NoThreads};
+use crate::params::{self, Limits, Memory, Model, NoThreads};
 use crate::record::ThreadStart;
 use crate::report::ThreadCost;
 
@@ -32,8 +32,10 @@ pub struct Engine<R> {
     task_thread: Option<ThreadCost>,
     /// Most threads a run may have in this browser, as the page says.
     max_threads: u32,
-    /// Why there are no threads, as the page found it.
+    /// Why there are no threads (or no shared memory), as the page found it.
     no_threads: NoThreads,
+    /// Where threads keep their memory on this page: separate in the plain build.
+    memory: Memory,
     /// Whether a `run()` call is under way (all its models, not only the current one).
     busy: bool,
     /// `stop()` was called during the current `run()` call.
@@ -64,6 +66,7 @@ impl<R> Default for Engine<R> {
             task_thread: None,
             max_threads: params::MAX_THREADS,
             no_threads: NoThreads::NotIsolated,
+            memory: Memory::Shared,
             busy: false,
             stop_asked: false,
             stop_waiters: Vec::new(),
@@ -76,10 +79,12 @@ impl<R> Default for Engine<R> {
 }
 
 impl<R> Engine<R> {
-    /// What the page found: why there are no threads, and the most threads this browser holds
-    /// (at most the engine's own ceiling; values under 1 are ignored).
-    pub fn configure(&mut self, no_threads: NoThreads, max_threads: Option<f64>) {
+    /// What the page found: why there are no threads (or no shared memory), where threads keep
+    /// their memory, and the most threads this browser holds (at most the engine's own ceiling;
+    /// values under 1 are ignored).
+    pub fn configure(&mut self, no_threads: NoThreads, memory: Memory, max_threads: Option<f64>) {
         self.no_threads = no_threads;
+        self.memory = memory;
         if let Some(n) = max_threads.filter(|n| *n >= 1.0) {
             self.max_threads = (n as u32).min(params::MAX_THREADS);
         }
@@ -88,13 +93,15 @@ impl<R> Engine<R> {
     /// The limits runs are checked against on a page with `cores` cores.
     pub fn limits(&self, cores: u32, fetch: bool) -> Limits {
         let pool = self.pool_size.max(self.pool_planned);
-        Limits {
+        let limits = Limits {
             pool_size: pool,
-            max_threads: if pool > 0 { self.max_threads } else { 0 },
+            max_threads: 0,
             cores: cores.max(1),
             fetch,
             no_threads: self.no_threads,
-        }
+            memory: self.memory,
+        };
+        Limits { max_threads: if limits.has_threads() { self.max_threads } else { 0 }, ..limits }
     }
 
     /// A `run()` call begins, unless one is under way.
@@ -171,6 +178,12 @@ impl<R> Engine<R> {
         for waiter in self.pool_waiters.drain(..) {
             let _ = waiter.send(());
         }
+    }
+
+    /// Threads of separate memory were started before a run's clock (the plain build's stand-in
+    /// for the pool): what one cost, for the runs' records.
+    pub fn separate_threads_started(&mut self, cost: ThreadCost) {
+        self.pool_thread = Some(cost);
     }
 
     /// Threads in the started pool (0 before).
@@ -313,9 +326,20 @@ mod tests {
     }
 
     #[test]
+    fn separate_memory_has_threads_without_a_pool() {
+        let mut e = Engine::<()>::default();
+        e.configure(NoThreads::Unsupported, Memory::Separate, Some(496.0));
+        let limits = e.limits(2, false);
+        assert_eq!((limits.pool_size, limits.max_threads, limits.memory), (0, 496, Memory::Separate));
+        assert!(limits.has_threads());
+        e.separate_threads_started(ThreadCost { ms: 30.0, bytes: 1e6 });
+        assert_eq!(e.thread_cost(None), Some(ThreadCost { ms: 30.0, bytes: 1e6 }));
+    }
+
+    #[test]
     fn threads_past_the_pool_keep_their_latest_start_cost() {
         let mut e = Engine::<()>::default();
-        e.configure(NoThreads::NotIsolated, Some(480.0));
+        e.configure(NoThreads::NotIsolated, Memory::Shared, Some(480.0));
         e.plan_pool(16);
         assert_eq!(e.limits(2, true).max_threads, 480);
         let started = ThreadStart { started: 10, ms: 500.0, bytes: 10.0 * 4096.0, stack_bytes: 131_072 };

@@ -65,7 +65,8 @@ to_js_by_name!(
     crate::params::Timers,
     crate::params::FailMode,
     crate::params::SyncMode,
-    crate::params::LockOrder
+    crate::params::LockOrder,
+    crate::params::Memory
 );
 
 /// An option's value as read from JS, owning its text until the parser borrows it as a [`Raw`].

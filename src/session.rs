@@ -52,6 +52,9 @@ struct Prepared {
     pool_wait_ms: Option<f64>,
     /// The processes it runs on (processes runs).
     processes: Option<runner::processes::Ready>,
+    /// The threads of separate memory it runs on (threads runs of the plain build).
+    #[cfg(not(feature = "threads"))]
+    threads: Option<runner::separate_threads::Ready>,
 }
 
 /// Runs one checked model and builds its record.
@@ -123,7 +126,14 @@ async fn build_record(p: &Params, outcome: Outcome, measures: &Measures) -> Reco
 /// during either ends the run at once, recorded as stopped with no task started (the pool goes
 /// on starting and warming in the background).
 async fn prepare(p: &Params) -> Result<Prepared, JsValue> {
-    let mut prepared = Prepared { stopped: false, pool_wait_ms: None, processes: None };
+    let mut prepared = Prepared {
+        stopped: false,
+        pool_wait_ms: None,
+        processes: None,
+        #[cfg(not(feature = "threads"))]
+        threads: None,
+    };
+    #[cfg(feature = "threads")]
     if p.model == Model::Threads {
         match pool_up_or_stop().await {
             Some(waited) => prepared.pool_wait_ms = Some(waited?),
@@ -146,11 +156,38 @@ async fn prepare(p: &Params) -> Result<Prepared, JsValue> {
             runner::threads::warm_up(stop_asked()).await;
         }
     }
+    #[cfg(not(feature = "threads"))]
+    if p.model == Model::Threads && !prepared.stopped {
+        prepare_separate_threads(p, &mut prepared).await?;
+    }
     if p.model == Model::Processes {
         let ready = runner::processes::take(p.processes.min(p.tasks) as usize).await;
         prepared.processes = Some(ready.map_err(|e| JsValue::from(js_sys::Error::new(&e)))?);
     }
     Ok(prepared)
+}
+
+/// Takes the threads of separate memory a threads run of the plain build needs before its clock
+/// starts (the shared pool's stand-in: the wait is its `poolWaitMs`), or notes the stop that came
+/// meanwhile.
+#[cfg(not(feature = "threads"))]
+async fn prepare_separate_threads(p: &Params, prepared: &mut Prepared) -> Result<(), JsValue> {
+    let t0 = crate::clock::now_ms();
+    let taken = runner::separate_threads::take(p, limits().cores);
+    let ready = match select(Box::pin(taken), Box::pin(stop_asked())).await {
+        Either::Left((ready, _)) => ready.map_err(|e| JsValue::from(js_sys::Error::new(&e)))?,
+        Either::Right(_) => {
+            prepared.stopped = true;
+            return Ok(());
+        }
+    };
+    if ready.started > 0 {
+        let cost = crate::report::ThreadCost { ms: ready.ms_each, bytes: ready.bytes_each };
+        engine(|e| e.separate_threads_started(cost));
+    }
+    prepared.pool_wait_ms = Some(crate::clock::now_ms() - t0);
+    prepared.threads = Some(ready);
+    Ok(())
 }
 
 /// Runs the model's runner.
@@ -164,7 +201,10 @@ async fn run_model(state: &Arc<RunState>, p: Params, prepared: Prepared) -> Outc
         #[cfg(feature = "threads")]
         Model::Threads => runner::threads::run(state, p).await,
         #[cfg(not(feature = "threads"))]
-        Model::Threads => unreachable!("params::check refuses threads when the pool size is 0"),
+        Model::Threads => {
+            let ready = prepared.threads.expect("taken by prepare for the threads model");
+            runner::separate_threads::run(state, p, ready).await
+        }
         Model::Processes => {
             let ready = prepared.processes.expect("taken by prepare for the processes model");
             runner::processes::run(state, p, ready).await

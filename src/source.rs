@@ -24,7 +24,7 @@ fn dedent(text: &str) -> String {
 }
 
 /// The excerpts the page shows for a model and workload, in order; `offload` and `limit` are the
-/// async options that change what runs.
+/// async options that change what runs, `separate` a threads run on threads of separate memory.
 pub fn snippets_for(
     model: &str,
     workload: &str,
@@ -32,6 +32,7 @@ pub fn snippets_for(
     timers: &str,
     offload: bool,
     limit: bool,
+    separate: bool,
 ) -> Vec<&'static str> {
     let runner =
         if timers == "per-task" && !blocking && workload != "cpu" { "async-gather" } else { "async-wheel" };
@@ -43,6 +44,7 @@ pub fn snippets_for(
         ("async", "cpu", _) => vec!["async-cpu", runner],
         ("async", "fetch", _) => vec!["async-fetch", runner],
         ("async", _, _) => vec!["async-sleep", runner],
+        ("threads", _, _) if separate => vec!["threads-separate"],
         ("threads", "counter", _) => vec!["threads-spawn", "threads-loop", "threads-counter"],
         ("threads", "deadlock", _) => vec!["threads-spawn", "threads-loop", "threads-deadlock"],
         ("threads", _, _) => vec!["threads-spawn", "threads-loop", "threads-task"],
@@ -66,7 +68,8 @@ mod tests {
         for model in ["async", "threads", "sequential", "processes"] {
             for workload in ["sleep", "fetch", "cpu", "counter", "deadlock"] {
                 for (blocking, timers) in [(false, "wheel"), (true, "wheel"), (false, "per-task")] {
-                    for name in snippets_for(model, workload, blocking, timers, blocking, !blocking) {
+                    let list = snippets_for(model, workload, blocking, timers, blocking, !blocking, blocking);
+                    for name in list {
                         let code = snippet(name).unwrap_or_else(|| panic!("no snippet {name}"));
                         assert!(code.lines().any(|l| !l.starts_with(' ')), "{name} is not dedented");
                         assert!(!code.contains("[snippet:"), "{name} swallowed another marker");
@@ -85,5 +88,10 @@ mod tests {
         assert!(snippet("async-counter").unwrap().contains("yield_now().await"));
         assert!(snippet("async-limit").unwrap().contains("self.next - finished < self.limit"));
         assert!(snippet("async-offload").unwrap().contains("rayon::spawn"));
+        assert!(snippet("threads-separate").unwrap().contains("thread.send(&task_message("));
+        assert_eq!(
+            snippets_for("threads", "sleep", false, "wheel", false, false, true),
+            ["threads-separate"]
+        );
     }
 }

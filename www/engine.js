@@ -24,28 +24,29 @@ function maxThreadsHere(poolSize) {
 }
 
 const NO_ISOLATION_REASON =
-  "Threads are off because this page is not cross-origin isolated: browsers only share memory " +
+  "Threads here are Web Workers with memory of their own because this page is not cross-origin " +
+  "isolated: browsers only share memory " +
   "(SharedArrayBuffer) with Web Workers on pages served with the COOP and COEP headers, which " +
   "./build.sh serve sends.";
 
 // Why coi.js's service worker could not isolate this page (see www/coi.js), in one sentence.
 const withoutWorker = (why) =>
-  "Threads are off because browsers only share memory (SharedArrayBuffer) with Web Workers on " +
+  "Threads have memory of their own here because browsers only share memory (SharedArrayBuffer) with Web Workers on " +
   `pages sent with the COOP and COEP headers, and ${why}.`;
 const COI_REASONS = {
   blocked: withoutWorker("this browser blocks or lacks the service worker that adds them here"),
   insecure: withoutWorker("the service worker that adds them here needs HTTPS"),
   "no-effect": withoutWorker("the service worker that should add them here had no effect"),
   framed:
-    "Threads are off because browsers only share memory (SharedArrayBuffer) with an embedded " +
+    "Threads have memory of their own here because browsers only share memory (SharedArrayBuffer) with an embedded " +
     "page's Web Workers when the page around it is sent with the COOP and COEP headers and its " +
     'iframe has allow="cross-origin-isolated".',
   "framed-blocked":
-    "Threads are off because this embed is not cross-origin isolated and the browser refused it " +
+    "Threads have memory of their own here because this embed is not cross-origin isolated and the browser refused it " +
     "the service worker that would isolate it (embeds on another site may not use one here), " +
     "so it runs without SharedArrayBuffer.",
   "framed-no-effect":
-    "Threads are off because the service worker that should isolate this embed had no effect " +
+    "Threads have memory of their own here because the service worker that should isolate this embed had no effect " +
     "in this browser, so it runs without SharedArrayBuffer.",
 };
 
@@ -56,7 +57,7 @@ async function threadsUnavailableReason() {
   const coi = await globalThis.coi?.isolation;
   if (!globalThis.crossOriginIsolated) return COI_REASONS[coi] ?? NO_ISOLATION_REASON;
   if (typeof SharedArrayBuffer !== "function" || !(await wasmThreads())) {
-    return "Threads are off because this browser does not support WebAssembly threads.";
+    return "Threads have memory of their own here because this browser does not support WebAssembly threads.";
   }
   return null;
 }
@@ -187,7 +188,7 @@ let pool = null;
  */
 export function startPool() {
   pool ??= loadEngine().then(({ wasm, capabilities }) =>
-    capabilities.threads ? wasm.startPool(capabilities.poolSize) : null,
+    capabilities.memory === "shared" ? wasm.startPool(capabilities.poolSize) : null,
   );
   return pool;
 }
@@ -266,7 +267,9 @@ async function load() {
   await wasm.default({ module_or_path: await compiled.catch(() => url) });
   const hardwareConcurrency = navigator.hardwareConcurrency || 1;
   const poolSize = threads ? Math.max(MIN_POOL_THREADS, hardwareConcurrency) : 0;
-  const maxThreads = threads ? maxThreadsHere(poolSize) : 0;
+  // Without shared memory, threads are Web Workers with a wasm instance each (the process
+  // worker, src/runner/separate_threads.rs): no pool to share, the same most threads.
+  const maxThreads = maxThreadsHere(poolSize);
   const latency = await endpoint;
   wasm.configure({
     fetchUrl: latency.url,
@@ -274,6 +277,7 @@ async function load() {
     // So that a refused threads run names the real reason: an isolated page whose browser has
     // no WebAssembly threads (WebKitGTK) is not "not isolated".
     threadsOff: globalThis.crossOriginIsolated ? "unsupported" : "not-isolated",
+    memory: threads ? "shared" : "separate",
     maxThreads,
   });
   // The engine checks threads runs against the pool this page will have, before it has started.
@@ -283,7 +287,10 @@ async function load() {
     wasm,
     endpointClaimed: latency.claimed,
     capabilities: {
-      threads,
+      // Threads run everywhere: on shared memory where the threaded build loaded, else on
+      // workers with memory of their own (`reason` says why).
+      threads: true,
+      memory: /** @type {"shared" | "separate"} */ (threads ? "shared" : "separate"),
       crossOriginIsolated: globalThis.crossOriginIsolated === true,
       hardwareConcurrency,
       // The pool this page will have; it starts after the engine is ready (startPool), so

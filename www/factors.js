@@ -67,12 +67,9 @@ export const FACTORS = [
       const base = { tasks: 2 * n, delay: 150, workload: /** @type {const} */ ("cpu") };
       return opts([
         { model: "async", ...base },
-        ...(caps.threads
-          ? [
-              { model: "threads", ...base, threads: n, gil: true },
-              { model: "threads", ...base, threads: n },
-            ]
-          : []),
+        // The simulated GIL is a lock in shared memory: refused on threads of separate memory.
+        ...(caps.memory === "shared" ? [{ model: "threads", ...base, threads: n, gil: true }] : []),
+        ...(caps.threads ? [{ model: "threads", ...base, threads: n }] : []),
         { model: "processes", ...base, processes: n },
       ]);
     },
@@ -99,7 +96,8 @@ export const FACTORS = [
       "Nothing shared: each process counts in its own memory, results come back in messages.",
     runs: (caps) =>
       opts([
-        ...(caps.threads
+        // The race needs one counter in shared memory: not on threads of separate memory.
+        ...(caps.memory === "shared"
           ? [
               {
                 model: "threads",

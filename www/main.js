@@ -370,7 +370,7 @@ if (view === "run") {
 
 playground.ready.then(async (caps) => {
   ready = true;
-  if (caps.threads) {
+  if (caps.memory === "shared") {
     const when = caps.poolOnDemand
       ? "starts with the first threads run, which waits for it (not counted in its run time)"
       : "is starting in the background (async and sequential runs need not wait for it)";
@@ -383,13 +383,12 @@ playground.ready.then(async (caps) => {
         `(not counted in run times). This browser reports ${caps.hardwareConcurrency} cores.`;
     });
   } else {
-    $("caps").textContent = `Engine ready (plain build, no threads; processes still work).`;
+    $("caps").textContent =
+      `Engine ready (plain build: threads are Web Workers with memory of their own, started ` +
+      `when a run needs them). This browser reports ${caps.hardwareConcurrency} cores.`;
+    // Why the memory is not shared; a run that needs it is refused with the same reason.
     $("threads-off").hidden = false;
     $("threads-off").textContent = caps.reason;
-    for (const o of FIELDS) {
-      // Options only the threads model uses cannot apply here.
-      if (o.models.length === 1 && o.models[0] === "threads") $(o.name).disabled = true;
-    }
   }
   if (!caps.fetch) {
     $("workload-hint").textContent = caps.fetchReason;

@@ -24,6 +24,7 @@ const events = new EventTarget();
 /** @type {Capabilities} What this page can do; filled in when `ready` resolves. */
 const capabilities = {
   threads: false,
+  memory: "separate",
   crossOriginIsolated: globalThis.crossOriginIsolated === true,
   hardwareConcurrency: navigator.hardwareConcurrency || 1,
   poolSize: 0,
@@ -62,7 +63,8 @@ function ensurePool() {
   return started;
 }
 ready.then((caps) => {
-  if (!caps.threads) settlePool(Promise.resolve(null));
+  // Threads of separate memory have no pool to start (each run takes its own workers).
+  if (caps.memory !== "shared") settlePool(Promise.resolve(null));
   // The embed view starts no worker until a run needs threads (`poolOnDemand`); the full page
   // starts its pool as soon as the engine is ready, in the background.
   else if (!caps.poolOnDemand) ensurePool();
@@ -81,7 +83,7 @@ const usesPool = (model) =>
 async function run(options = {}) {
   const { wasm } = await loadEngine();
   // The engine waits for a pool that is starting; it is this module's to start one.
-  if (capabilities.threads && usesPool(options?.model)) ensurePool();
+  if (capabilities.memory === "shared" && usesPool(options?.model)) ensurePool();
   // On a first visit the service worker that answers fetch runs may not control the page yet;
   // the wait is not part of the run (its clock starts inside the engine).
   if (options?.workload === "fetch") await fetchReady();

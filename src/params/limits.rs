@@ -1,6 +1,8 @@
 //! The fixed limits of a run, and what the running engine can do. Each limit is refused up front
 //! with its figure (see [`super::rules`]), never hit in the middle of a run.
 
+use super::vocab::Memory;
+
 /// Most tasks of any run: async on the wheel executor, which keeps a pending task in a few tens of
 /// bytes, so ten million stay well under the threaded build's 2 GiB ceiling (the bench's memory
 /// targets in BENCHMARKS.md give the figure per task).
@@ -58,8 +60,13 @@ pub struct Limits {
     pub cores: u32,
     /// Whether the page's server answers latency requests (the fetch workload).
     pub fetch: bool,
-    /// Why there are no threads when `pool_size` is 0.
+    /// Why there are no threads when `pool_size` is 0, and why memory is not shared when
+    /// threads have memory of their own (`memory` separate).
     pub no_threads: NoThreads,
+    /// Where threads keep their memory: shared (the threaded build's pool, `pool_size` > 0) or
+    /// separate (the plain build: threads are Web Workers with a wasm instance each, and there is
+    /// no pool to share).
+    pub memory: Memory,
 }
 
 impl Limits {
@@ -73,7 +80,13 @@ impl Limits {
             cores: 2,
             fetch: true,
             no_threads: NoThreads::NotIsolated,
+            memory: Memory::Shared,
         }
+    }
+
+    /// Whether threads runs can run here: on the shared pool, or on threads of separate memory.
+    pub fn has_threads(&self) -> bool {
+        self.pool_size > 0 || self.memory == Memory::Separate
     }
 }
 
@@ -91,6 +104,31 @@ impl NoThreads {
     /// Reads the code the page passes (`not-isolated` or `unsupported`).
     pub fn parse(code: &str) -> NoThreads {
         if code == "unsupported" { NoThreads::Unsupported } else { NoThreads::NotIsolated }
+    }
+
+    /// Why this page's threads have memory of their own, as a clause ("this page is not ...").
+    pub fn why_separate(self) -> &'static str {
+        match self {
+            NoThreads::NotIsolated => {
+                "this page is not cross-origin isolated, so the browser shares no memory with its \
+                 Web Workers"
+            }
+            NoThreads::Unsupported => "this browser has no WebAssembly threads (shared memory)",
+        }
+    }
+
+    /// Where a run that needs shared memory can go instead, as a sentence.
+    pub fn way_out(self) -> &'static str {
+        match self {
+            NoThreads::NotIsolated => {
+                "The full page (\"Open in the playground\") can be cross-origin isolated where an embed \
+                 cannot, and has threads that share memory there."
+            }
+            NoThreads::Unsupported => {
+                "A browser with WebAssembly threads (Chromium, Firefox) has threads that share memory \
+                 on the full page."
+            }
+        }
     }
 
     /// The refusal of a threads run, in one sentence.

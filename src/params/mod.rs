@@ -17,7 +17,7 @@ pub use limits::*;
 pub use parse::{FieldError, Raw, Request};
 pub use rules::check;
 pub use schema::{Opt, group, group_with};
-pub use vocab::{FailMode, LockOrder, Model, SyncMode, Timers, Workload};
+pub use vocab::{FailMode, LockOrder, Memory, Model, SyncMode, Timers, Workload};
 
 /// A checked run request: one model, every option decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -61,6 +61,8 @@ pub struct Params {
     pub limit: Option<u32>,
     /// Async tasks hand their CPU or blocking part to the thread pool (async model only).
     pub offload: bool,
+    /// Where the threads model's threads keep their memory (see [`Memory`]).
+    pub memory: Memory,
 }
 
 impl Params {
@@ -93,6 +95,7 @@ impl Params {
             lock_order: LockOrder::default(),
             limit: None,
             offload: false,
+            memory: Memory::Shared,
         }
     }
 

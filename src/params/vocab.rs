@@ -137,6 +137,19 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// Where a threads run's threads keep their memory.
+    pub enum Memory {
+        /// One wasm memory shared by every thread (the threaded build, on a cross-origin-isolated
+        /// page): what Python's threads have.
+        Shared = "shared", "shared: one memory for every thread";
+        /// A wasm instance and memory of its own per thread (the plain build, where the page has no
+        /// SharedArrayBuffer or the browser no WebAssembly threads): threads that block, wait and
+        /// compute in parallel, but share nothing.
+        Separate = "separate", "separate: a wasm instance per thread";
+    }
+}
+
 impl FailMode {
     /// Whether the failure happens at the server, to the failing task's request (fetch only),
     /// rather than in the task.

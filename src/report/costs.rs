@@ -3,7 +3,7 @@
 
 use super::words::{number, precise};
 use crate::contract::{CostRow, Record};
-use crate::params::{Timers, Workload};
+use crate::params::{Memory, Timers, Workload};
 
 /// Below this many tasks, a run's heap per task says little about one task.
 const FEW_TASKS: u32 = 1000;
@@ -129,6 +129,7 @@ fn thread_rows(t: Option<&Record>, a: Option<&Record>, pool: Pool) -> Vec<CostRo
     // A run with more threads than the pool started (or reused) threads of its own.
     let own = t.and_then(|t| t.threads_started);
     let measure = "run threads to measure";
+    let separate = t.is_some_and(|t| t.memory == Some(Memory::Separate));
     let memory = row(
         if own.is_some() {
             "Threads: memory per thread started past the pool"
@@ -136,7 +137,11 @@ fn thread_rows(t: Option<&Record>, a: Option<&Record>, pool: Pool) -> Vec<CostRo
             "Threads: memory per pool thread"
         },
         t.map_or(measure.into(), |t| bytes(t.thread_bytes.unwrap_or(f64::NAN))),
-        "Each thread has its own stack and thread-local storage in the shared wasm memory, used or not.",
+        if separate {
+            "Each thread is a Web Worker with a wasm instance and memory of its own, used or not."
+        } else {
+            "Each thread has its own stack and thread-local storage in the shared wasm memory, used or not."
+        },
     );
     let thread_ms = t.map_or(f64::NAN, |t| t.thread_start_ms.unwrap_or(f64::NAN));
     let ratio = match (t, a.and_then(|a| a.task_start_us).filter(|us| *us != 0.0)) {
@@ -158,16 +163,25 @@ fn thread_rows(t: Option<&Record>, a: Option<&Record>, pool: Pool) -> Vec<CostRo
             number(t.threads_start_ms.unwrap_or(f64::NAN)),
             number(t.elapsed_ms)
         ),
+        (None, Some(t)) if separate => format!(
+            "Its threads were started before the run's clock ({} ms) and are kept for later runs.",
+            number(t.pool_wait_ms.unwrap_or(0.0))
+        ),
         _ => format!(
             "The pool of {} started once, in {} ms, before any run.",
             pool.size,
             pool.start_ms.map_or("0".into(), number)
         ),
     };
+    let instance = if separate {
+        "a wasm instance and memory of its own"
+    } else {
+        "a wasm instance on the shared memory"
+    };
     let start = row(
         "Threads: starting one worker thread",
         t.map_or(measure.into(), |_| format!("{} ms", number(thread_ms))),
-        format!("A Web Worker, a module and a wasm instance on the shared memory{compared}{started}"),
+        format!("A Web Worker, a module and {instance}{compared}{started}"),
     );
     vec![memory, start]
 }

@@ -161,7 +161,7 @@ fn complexity(rs: &[Record], page: &Page) -> Option<String> {
             lost(lock),
             ns(lock)
         ),
-        _ => format!("Threads cannot run on this page: {} ", no_threads(page)),
+        _ => format!("The race needs threads that share memory: {} ", no_threads(page)),
     };
     Some(format!(
         "{threads}Async, with an await between read and write: {}; with an asyncio.Lock: {}.",

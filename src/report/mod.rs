@@ -56,7 +56,7 @@ pub struct ThreadCost {
 /// no object per task), because a million tasks would otherwise cost a million objects.
 pub fn build(p: &Params, limits: Limits, o: Outcome, layout: Layout, m: &Measures) -> Record {
     let ideal = params::ideal(p, limits);
-    let notes = notes::for_run(p, &o, m, layout.peak);
+    let notes = notes::for_run(p, &o, m, layout.peak, limits.no_threads);
     let peak = o.net.as_ref().map(|net| notes::requests_peak(p, net));
     let mut record = Record {
         elapsed_ms: o.elapsed_ms,
@@ -121,6 +121,7 @@ fn options(p: &Params) -> Record {
         processes: if p.model == Model::Processes { p.processes } else { 0 },
         workload: p.workload,
         gil: p.gil && p.model == Model::Threads,
+        memory: (p.model == Model::Threads).then_some(p.memory),
         blocking: p.blocking && p.model == Model::Async,
         timers: (p.model == Model::Async).then_some(p.timers),
         fail_mode: (p.model == Model::Async || p.network_fault().is_some()).then_some(p.fail_mode),

@@ -3,7 +3,7 @@
 //! it, a thread start's cost only when threads were started).
 
 use super::{Measures, ThreadCost};
-use crate::params::{self, FailMode, Model, Params, Workload};
+use crate::params::{self, FailMode, Memory, Model, NoThreads, Params, Workload};
 use crate::record::{NetSummary, Outcome, ThreadStart};
 use crate::tasks::work_of;
 use crate::timeline;
@@ -13,9 +13,19 @@ use crate::timeline;
 /// comes from: BENCHMARKS.md, "Figures behind design choices").
 pub const CPYTHON_THREAD_START_MS: f64 = 0.25;
 
-/// Every note of a run, in the order the page shows them.
-pub fn for_run(p: &Params, o: &Outcome, m: &Measures, peak_in_flight: u32) -> Vec<String> {
+/// Every note of a run, in the order the page shows them. `no_threads`: why this page has no
+/// shared memory, for a threads run on threads of separate memory.
+pub fn for_run(
+    p: &Params,
+    o: &Outcome,
+    m: &Measures,
+    peak_in_flight: u32,
+    no_threads: NoThreads,
+) -> Vec<String> {
     let mut notes = Vec::new();
+    if p.model == Model::Threads && p.memory == Memory::Separate {
+        notes.push(separate_memory(no_threads));
+    }
     if p.delay_ms < 4 && matches!(p.workload, Workload::Sleep | Workload::Fetch | Workload::Deadlock) {
         notes.push("Delays under 4 ms are distorted: browsers clamp nested timers to at least 4 ms.".into());
     }
@@ -37,6 +47,17 @@ pub fn for_run(p: &Params, o: &Outcome, m: &Measures, peak_in_flight: u32) -> Ve
         notes.push(thread_start(p, o.elapsed_ms, start, cost));
     }
     notes
+}
+
+/// What differs on threads with memory of their own: only what needs shared memory.
+pub fn separate_memory(no_threads: NoThreads) -> String {
+    format!(
+        "These threads are Web Workers with memory of their own ({}): each blocks on its task and \
+         they compute in parallel, so the timings are those of threads; what needs memory shared \
+         between threads (the counter race, the deadlock's locks, the simulated GIL) is refused here. {}",
+        no_threads.why_separate(),
+        no_threads.way_out()
+    )
 }
 
 /// A stopped threads run that left threads blocked in a request.

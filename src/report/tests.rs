@@ -3,12 +3,11 @@
 use std::sync::Arc;
 
 use super::*;
-use crate::params::{FailMode, NoThreads};
+use crate::params::FailMode;
 use crate::record::{NetSummary, Recorder, TaskCounts, ThreadStart};
 use crate::timeline::{self, Lane};
 
-const LIMITS: Limits =
-    Limits { pool_size: 16, max_threads: 1_000, cores: 2, fetch: true, no_threads: NoThreads::NotIsolated };
+const LIMITS: Limits = Limits::all_allowed();
 
 /// An outcome where task i ran on `lane_of(i)` from `start(i)` for `delay` ms, all finished.
 fn outcome(tasks: u32, delay: f64, lane_of: impl Fn(u32) -> Lane, start: impl Fn(u32) -> f64) -> Outcome {
@@ -181,4 +180,32 @@ fn a_failure_replaces_the_effect() {
     let r = report(&p, rec.end(150.0, false), &Measures::default());
     assert_eq!(r.error.0.as_deref(), Some("task 1 failed"));
     assert_eq!(r.explanation, "Task 1 failed and the loop stopped there: 3 tasks never ran.");
+}
+
+#[test]
+fn threads_of_separate_memory_say_so_in_the_record_and_one_note() {
+    let mut p = Params::new(Model::Threads, 8, 300, 2);
+    p.memory = crate::params::Memory::Separate;
+    let o = outcome(8, 300.0, |i| Lane::thread(i % 2 + 1), |i| f64::from(i / 2) * 300.0);
+    let r = report(&p, o, &Measures::default());
+    assert_eq!(r.memory, Some(crate::params::Memory::Separate));
+    let note = &r.notes[0];
+    assert!(
+        note.starts_with("These threads are Web Workers with memory of their own (this page is not"),
+        "{note}"
+    );
+    assert!(note.contains("the timings are those of threads") && note.contains("full page"), "{note}");
+    let shared = report(
+        &Params::new(Model::Threads, 8, 300, 2),
+        outcome(8, 300.0, |i| Lane::thread(i % 2 + 1), |i| f64::from(i / 2) * 300.0),
+        &Measures::default(),
+    );
+    assert_eq!(shared.memory, Some(crate::params::Memory::Shared));
+    assert!(shared.notes.is_empty(), "{:?}", shared.notes);
+    let seq = report(
+        &Params::new(Model::Sequential, 2, 10, 1),
+        outcome(2, 10.0, |_| Lane::EVENT_LOOP, |i| f64::from(i) * 10.0),
+        &Measures::default(),
+    );
+    assert_eq!(seq.memory, None, "only threads runs have it");
 }

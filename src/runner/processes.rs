@@ -30,11 +30,17 @@ use crate::run::RunState;
 use crate::timeline::Lane;
 use crate::workload;
 
-/// A worker with its own wasm instance, and the messages it sent.
-struct Process {
+/// A worker with its own wasm instance, and the messages it sent. Threads of separate memory
+/// (see [`super::separate_threads`]) are the same workers.
+pub(super) struct Process {
     worker: Worker,
     replies: mpsc::UnboundedReceiver<JsValue>,
     _on_message: Closure<dyn FnMut(web_sys::MessageEvent)>,
+    /// The wasm memory of its instance once it was ready, in bytes.
+    pub(super) bytes: f64,
+    /// Whether it has run the CPU kernel already (see `separate_threads::take`).
+    #[cfg(not(feature = "threads"))]
+    pub(super) warm: bool,
 }
 
 impl Drop for Process {
@@ -72,7 +78,7 @@ pub struct Startup {
 }
 
 /// Starts one process and waits until its wasm instance is ready.
-async fn start_process() -> Result<Process, String> {
+pub(super) async fn start_process() -> Result<Process, String> {
     let url = SCRIPT.with_borrow(|s| s.clone()).ok_or("processes are unavailable: no worker script")?;
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
@@ -82,13 +88,54 @@ async fn start_process() -> Result<Process, String> {
         let _ = tx.unbounded_send(e.data());
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
-    let mut process = Process { worker, replies, _on_message: on_message };
+    let mut process = Process {
+        worker,
+        replies,
+        _on_message: on_message,
+        bytes: 0.0,
+        #[cfg(not(feature = "threads"))]
+        warm: false,
+    };
     // The first message says the instance is ready (or why it is not).
-    let hello = process.replies.next().await.ok_or("the process ended before it was ready")?;
+    let hello = process.reply().await.ok_or("the process ended before it was ready")?;
     match get_string(&hello, "error") {
         Some(e) => Err(format!("a process failed to start: {e}")),
-        None => Ok(process),
+        None => {
+            process.bytes = get_f64(&hello, "memoryBytes").unwrap_or(0.0);
+            Ok(process)
+        }
     }
+}
+
+impl Process {
+    /// Sends task `id` of a run to this worker (see [`task_message`]); `false` if it is gone.
+    pub(super) fn send(&self, task: &Object) -> bool {
+        self.worker.post_message(task).is_ok()
+    }
+
+    /// The worker's next reply; `None` if it is gone.
+    pub(super) async fn reply(&mut self) -> Option<JsValue> {
+        self.replies.next().await
+    }
+}
+
+/// The message that hands task `id` to a worker: its inputs, nothing shared. `iterations`: a
+/// CPU task's work; `first`: the worker's first task of the run (its counter starts at 0).
+pub(super) fn task_message(p: &Params, id: u32, iterations: u64, url: &str, first: bool) -> Object {
+    let failing = p.fail == Some(id);
+    let delay = work_of(failing, p.delay_ms);
+    let task = Object::new();
+    set(&task, "id", id);
+    set(&task, "workload", p.workload.name());
+    set(&task, "delayMs", delay);
+    set(&task, "iterations", work_of(failing, iterations) as f64);
+    let fault = p.network_fault().filter(|_| failing).map(|m| m.name());
+    set(&task, "url", workload::request_url(url, delay, id, fault));
+    set(&task, "timeoutMs", p.timeout_ms);
+    // The counter lives in the process's own memory: set to 0 at its first task.
+    set(&task, "increments", p.increments);
+    set(&task, "reset", first);
+    task
 }
 
 /// Processes ready for a run, taken from the pool (see [`take`]).
@@ -139,23 +186,12 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
                 }
                 next.set(id + 1);
                 let failing = p.fail == Some(id);
-                let delay = work_of(failing, p.delay_ms);
-                let task = Object::new();
-                set(&task, "id", id);
-                set(&task, "workload", p.workload.name());
-                set(&task, "delayMs", delay);
-                set(&task, "iterations", work_of(failing, iterations) as f64);
-                let fault = p.network_fault().filter(|_| failing).map(|m| m.name());
-                set(&task, "url", workload::request_url(url, delay, id, fault));
-                set(&task, "timeoutMs", p.timeout_ms);
-                // The counter lives in the process's own memory: set to 0 at its first task.
-                set(&task, "increments", p.increments);
-                set(&task, "reset", std::mem::take(&mut first));
-                if proc.worker.post_message(&task).is_err() {
+                let task = task_message(&p, id, iterations, url, std::mem::take(&mut first));
+                if !proc.send(&task) {
                     break;
                 }
                 rec.borrow_mut().start(id, lane, state.since_start());
-                let Some(reply) = proc.replies.next().await else { break };
+                let Some(reply) = proc.reply().await else { break };
                 count.set(get_f64(&reply, "count").unwrap_or(0.0) as u64);
                 // A network fault is the server's to give, not the run's.
                 let fails_itself = failing && p.network_fault().is_none();
@@ -182,7 +218,7 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
 /// Records a process's reply for task `id`: the span as the process timed it (absolute times,
 /// comparable across workers), and its checksum or error. The failing task's process did half the
 /// work and reports success; the error is the run's to give.
-fn record_reply(rec: &mut Recorder, state: &RunState, id: u32, reply: &JsValue, failing: bool) {
+pub(super) fn record_reply(rec: &mut Recorder, state: &RunState, id: u32, reply: &JsValue, failing: bool) {
     let start = get_f64(reply, "start").unwrap_or(state.t0) - state.t0;
     let end = get_f64(reply, "end").unwrap_or(state.t0) - state.t0;
     if let Some(by) = get_string(reply, "answeredBy") {

@@ -436,32 +436,41 @@ describe("bad input", () => {
 });
 
 describe("page without cross-origin isolation", () => {
-  test("loads the plain build, runs async and sequential, explains why threads are off", async () => {
+  test("loads the plain build, runs every model, explains why threads have memory of their own", async () => {
     const page = await open(browser, plain.url);
     const requested = [];
     page.on("request", (r) => requested.push(new URL(r.url()).pathname));
     const caps = await ready(page);
-    assert.equal(caps.threads, false);
+    // Threads run on Web Workers with memory of their own (tests/e2e/separate.test.mjs).
+    assert.deepEqual([caps.threads, caps.memory], [true, "separate"]);
     assert.equal(caps.crossOriginIsolated, false);
     assert.equal(caps.poolSize, 0);
     assert.match(caps.reason, /SharedArrayBuffer/);
     assert.match(caps.reason, /COOP and COEP/);
     assert.equal(await page.isVisible("#threads-off"), true);
     assert.match(await page.textContent("#threads-off"), /SharedArrayBuffer/);
-    assert.equal(await page.isDisabled('button[data-model="threads"]'), true);
+    assert.equal(await page.isDisabled('button[data-model="threads"]'), false);
     const [a] = await runFromUi(page, "async", { tasks: 3, delay: 300 });
     assert.ok(a.elapsedMs >= 295 && a.elapsedMs < 800, `elapsed ${a.elapsedMs}`);
     const [s] = await runFromUi(page, "sequential", { tasks: 3, delay: 100 });
     assert.ok(s.elapsedMs >= 295 && s.elapsedMs < 800, `elapsed ${s.elapsedMs}`);
-    // "Run all" runs the two models this page has.
-    const all = await runFromUi(page, "all", { tasks: 2, delay: 50, rows: 2 });
-    assert.deepEqual(all.map((r) => r.model).sort(), ["async", "sequential"]);
-    assert.equal(await page.locator("#results tbody tr").count(), 4);
+    const [t] = await runFromUi(page, "threads", { tasks: 4, delay: 200, threads: 2 });
+    assert.ok(t.elapsedMs >= 395 && t.elapsedMs < 1000, `elapsed ${t.elapsedMs}`);
+    assert.match(
+      await page.textContent("#results tbody tr td.what"),
+      /Web Workers with memory of their own/,
+    );
+    // "Run all" runs the three models.
+    const all = await runFromUi(page, "all", { tasks: 2, delay: 50, rows: 3 });
+    assert.deepEqual(all.map((r) => r.model).sort(), ["async", "sequential", "threads"]);
+    assert.equal(await page.locator("#results tbody tr").count(), 6);
     assert.ok(!requested.some((p) => p.includes("/pkg/mt/")), "never loads the threaded build");
     const err = await page.evaluate(() =>
-      window.playground.run({ model: "threads", tasks: 2, delay: 5 }).catch((e) => e.message),
+      window.playground
+        .run({ model: "threads", tasks: 2, delay: 5, workload: "counter" })
+        .catch((e) => e.message),
     );
-    assert.match(err, /threads are unavailable/);
+    assert.match(err, /needs threads that share memory/);
     assertClean(page);
   });
 });

@@ -341,13 +341,13 @@ describe("threads inside embeds on a static host (service worker)", () => {
     await page.context().close();
   });
 
-  test("another site: the service worker is refused; the embed says why in one sentence and runs async", async () => {
+  test("another site: the service worker is refused; the embed says why in one sentence and runs async (threads of separate memory)", async () => {
     const body = `<async-vs-threads model="async" tasks="3" delay="200"></async-vs-threads>`;
     await writeFile(join(dir, "static-cross.html"), docsPage(plain.url, body));
     const page = await open(`${crossSite.url}static-cross.html`);
     const frame = await elementFrame(page, 0);
     const caps = await capabilities(frame, "the embed");
-    assert.equal(caps.threads, false);
+    assert.deepEqual([caps.threads, caps.memory], [true, "separate"]);
     assert.match(caps.reason, /refused it the service worker/);
     assert.equal(caps.reason.split(/[.!?]\s/).length, 1, "one sentence");
     assert.equal(await frame.textContent("#threads-off"), caps.reason);

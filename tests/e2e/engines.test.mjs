@@ -13,6 +13,7 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { until } from "selenium-webdriver";
 import { HOST_JS, startServer } from "./harness.mjs";
+import { assertSeparate, separateRuns } from "./separate-checks.mjs";
 import {
   ENGINES,
   SKIPPED,
@@ -33,11 +34,11 @@ const SHOTS = "target/screenshots";
 const PREFIX = "/docs/playground/";
 
 // What each engine can do on an isolated page, as measured on these machines: Firefox runs
-// threads; WebKitGTK is isolated but has no SharedArrayBuffer, so threads are refused for that
-// reason and no other.
+// threads on shared memory; WebKitGTK is isolated but has no SharedArrayBuffer, so its threads
+// are Web Workers with memory of their own, for that reason and no other.
 const EXPECT = {
-  firefox: { threads: true },
-  webkit: { threads: false, reason: /does not support WebAssembly threads/ },
+  firefox: { memory: "shared" },
+  webkit: { memory: "separate", reason: /does not support WebAssembly threads/ },
 };
 
 const hostPage = (src) => `<!doctype html>
@@ -104,7 +105,8 @@ for (const engine of ENGINES) {
       );
       const caps = await ready(driver);
       assert.equal(caps.crossOriginIsolated, true);
-      assert.equal(caps.threads, EXPECT[engine].threads, caps.reason);
+      assert.equal(caps.threads, true, caps.reason);
+      assert.equal(caps.memory, EXPECT[engine].memory, caps.reason);
       if (EXPECT[engine].reason) assert.match(caps.reason, EXPECT[engine].reason);
       const [a] = await runFromUi(driver, "async", { tasks: 3, delay: 300 });
       assert.ok(a.elapsedMs >= 299, `async ${a.elapsedMs}`);
@@ -118,7 +120,8 @@ for (const engine of ENGINES) {
       await open(isolated.url);
       const caps = await ready(driver);
       assert.equal(caps.crossOriginIsolated, true, "the server sends COOP and COEP");
-      assert.equal(caps.threads, EXPECT[engine].threads, caps.reason);
+      assert.equal(caps.threads, true, caps.reason);
+      assert.equal(caps.memory, EXPECT[engine].memory, caps.reason);
       const off = await driver.findElement({ id: "threads-off" });
       const threadsButton = await driver.findElement({ css: 'button[data-model="threads"]' });
       await waitIn(
@@ -126,17 +129,17 @@ for (const engine of ENGINES) {
         `!document.querySelector('button[data-model="async"]').disabled`,
         "Run buttons enabled",
       );
-      if (caps.threads) {
+      assert.equal(await threadsButton.isEnabled(), true);
+      if (caps.memory === "shared") {
         assert.equal(caps.reason, null);
         assert.ok(caps.poolSize >= 16, `pool of ${caps.poolSize}`);
         assert.equal(await off.isDisplayed(), false);
-        assert.equal(await threadsButton.isEnabled(), true);
       } else {
+        // Threads of separate memory: the page says why the memory is not shared.
         assert.match(caps.reason, EXPECT[engine].reason);
         assert.doesNotMatch(caps.reason, /not cross-origin isolated/);
         assert.equal(await off.isDisplayed(), true);
         assert.equal(await off.getText(), caps.reason);
-        assert.equal(await threadsButton.isEnabled(), false);
       }
       await clean();
     });
@@ -155,28 +158,29 @@ for (const engine of ENGINES) {
       assert.equal(p.model, "processes");
       assert.equal(p.threads, "2");
       assert.ok(p.elapsedMs >= 199, `processes ${p.elapsedMs}`);
-      if (caps.threads) {
-        const [t] = await runFromUi(driver, "threads", { tasks: 4, delay: 200, threads: 2 });
-        assert.equal(t.model, "threads");
-        assert.ok(t.elapsedMs >= 399, `threads ${t.elapsedMs}`);
-      } else {
-        // Asked for through the API, a threads run is refused with this browser's reason.
+      const [t] = await runFromUi(driver, "threads", { tasks: 4, delay: 200, threads: 2 });
+      assert.equal(t.model, "threads");
+      assert.ok(t.elapsedMs >= 399, `threads ${t.elapsedMs}`);
+      if (caps.memory === "separate") {
+        // Asked for through the API, what needs shared memory is refused with this browser's
+        // reason.
         const refusal = await inPage(
           driver,
-          `try { await window.playground.run({ model: "threads", tasks: 2, delay: 10 });
+          `try { await window.playground.run({ model: "threads", workload: "counter", tasks: 2 });
                  return null; }
            catch (e) { return { message: e.message, field: e.field }; }`,
         );
-        assert.ok(refusal, "a threads run is refused");
-        assert.match(refusal.message, EXPECT[engine].reason);
+        assert.equal(refusal?.field, "workload", JSON.stringify(refusal));
+        assert.match(refusal.message, /no WebAssembly threads/);
         assert.doesNotMatch(refusal.message, /not cross-origin isolated/);
       }
       await screenshot(driver, join(SHOTS, `${engine}-page-1280.png`));
       await clean();
     });
 
-    // Only where threads run (Firefox here): WebKitGTK's refusal is checked above.
-    if (EXPECT[engine].threads) {
+    // Only where threads share memory (Firefox here); threads of separate memory past the pool
+    // are tested in Chromium (separate.test.mjs).
+    if (EXPECT[engine].memory === "shared") {
       test(`${engine}: a thread per task past the pool, and the most this browser holds`, async () => {
         await open(isolated.url);
         const caps = await ready(driver);
@@ -307,9 +311,10 @@ for (const engine of ENGINES) {
         const frame = await driver.findElement({ css: "iframe" });
         await driver.switchTo().frame(frame);
         const caps = await ready(driver);
-        assert.equal(caps.threads, false);
-        // The host sends no COOP/COEP: that is the reason in every engine, and the one thing
-        // the host could change (WebKitGTK would still lack threads; the page says so there).
+        // Threads on memory of their own: the host sends no COOP/COEP, the reason in every
+        // engine, and the one thing the host could change (WebKitGTK would still lack
+        // WebAssembly threads; the page says so there).
+        assert.deepEqual([caps.threads, caps.memory], [true, "separate"]);
         assert.match(caps.reason, /allow="cross-origin-isolated"/);
         // The page's chrome is out of sight (its title stays for screen readers only).
         const chromeShown = await driver.executeScript(
@@ -333,6 +338,27 @@ for (const engine of ENGINES) {
         );
         await driver.switchTo().defaultContent();
         await screenshot(driver, join(SHOTS, `${engine}-embed-in-host.png`));
+        await clean();
+      } finally {
+        host.close();
+      }
+    });
+
+    test(`${engine}: threads with separate memory in an embed: rounds, parallel CPU, all three, Stop`, async () => {
+      const host = await hostSite({
+        "host.js": HOST_JS,
+        "docs.html": hostPage(`${isolated.url}?embed=1`),
+      });
+      try {
+        await open(`${host.url}docs.html`, host, isolated);
+        await driver.switchTo().frame(await driver.findElement({ css: "iframe" }));
+        await ready(driver);
+        assertSeparate(
+          engine,
+          await inPage(driver, `return await (${separateRuns})(window.playground);`),
+        );
+        await assertClean(driver, isolated);
+        await driver.switchTo().defaultContent();
         await clean();
       } finally {
         host.close();

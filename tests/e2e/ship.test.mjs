@@ -223,14 +223,14 @@ describe("dist/ on a plain static host, from a sub-path", () => {
   test("with service workers blocked: no reload, async runs, one sentence says why threads are off", async () => {
     const page = await open(staticHost.url, { serviceWorkers: "block" });
     const caps = await capabilities(page);
-    assert.equal(caps.threads, false);
+    assert.deepEqual([caps.threads, caps.memory], [true, "separate"]);
     assert.equal(caps.crossOriginIsolated, false);
     assert.match(caps.reason, /service worker/);
     assert.match(caps.reason, /SharedArrayBuffer/);
     assert.equal(caps.reason.split(/[.!?]\s/).length, 1, "one sentence");
     assert.equal(await page.textContent("#threads-off"), caps.reason);
     assert.equal(await page.isVisible("#threads-off"), true);
-    assert.equal(await page.isDisabled('button[data-model="threads"]'), true);
+    assert.equal(await page.isDisabled('button[data-model="threads"]'), false);
     const [a] = await runFromUi(page, "async", { tasks: 3, delay: 200 });
     assert.ok(a.elapsedMs >= 199 && a.elapsedMs < 800, `async ${a.elapsedMs}`);
     // The engine starts only once coi.js has decided against a reload: the count is final.
@@ -253,7 +253,7 @@ describe("dist/ on a plain static host, from a sub-path", () => {
       const page = await open(url, { in: insecure });
       assert.equal(await page.evaluate(() => isSecureContext), false);
       const caps = await capabilities(page);
-      assert.equal(caps.threads, false);
+      assert.deepEqual([caps.threads, caps.memory], [true, "separate"]);
       assert.match(caps.reason, /needs HTTPS/);
       const [a] = await runFromUi(page, "async", { tasks: 2, delay: 100 });
       assert.ok(a.elapsedMs >= 99 && a.elapsedMs < 700, `async ${a.elapsedMs}`);
@@ -325,13 +325,13 @@ describe("sharing", () => {
 });
 
 describe("embed view", () => {
-  test("inside a host page that is not isolated: runs without threads, says why, sizes itself, checks messages", async () => {
+  test("inside a host page that is not isolated: threads of separate memory, says why, sizes itself, checks messages", async () => {
     const snippet = await copiedEmbedCode(`${staticHost.url}?tasks=3&delay=200`);
     await writeFile(join(hostDir, "plain.html"), hostPage(snippet));
     const page = await open(`${plainHosts.url}plain.html`);
     const frame = await embedFrame(page);
     const caps = await capabilities(frame);
-    assert.equal(caps.threads, false);
+    assert.deepEqual([caps.threads, caps.memory], [true, "separate"]);
     // The embed (127.0.0.1) is on another site than its host page (localhost): Chromium refuses
     // it the service worker that would isolate it (third-party storage).
     assert.match(caps.reason, /refused it the service worker/);

@@ -7,6 +7,7 @@
 //! adds its reading and a rule, grouped by concern in this folder's files.
 
 mod async_model;
+mod memory;
 mod network;
 mod races;
 mod size;
@@ -16,7 +17,7 @@ use super::Params;
 use super::limits::{DEFAULT_TIMEOUT_MS, Limits, MAX_TASKS};
 use super::parse::{FieldError, Raw, Request, choice, switch, whole};
 use super::schema::{Kind, Max, Opt, WholeDefault};
-use super::vocab::{FailMode, LockOrder, Model, SyncMode, Timers, Workload};
+use super::vocab::{FailMode, LockOrder, Memory, Model, SyncMode, Timers, Workload};
 
 /// Checks a full request; `model: "all"` means every model of [`Model::ALL`] in turn, and the
 /// checks of every model apply (threads are skipped where there are none). Returns every refused
@@ -51,6 +52,7 @@ const RULES: &[Rule] = &[
     races::lock_order,
     races::no_failing_task,
     races::deadlock,
+    memory::shared_only,
     async_model::limit,
     async_model::offload,
     races::counter_cap,
@@ -168,7 +170,9 @@ impl Options {
         self.models
             .iter()
             .filter_map(|&model| match model {
-                Model::Threads => Some(Params { model, threads: self.threads?, ..base }),
+                Model::Threads => {
+                    Some(Params { model, threads: self.threads?, memory: self.limits.memory, ..base })
+                }
                 Model::Processes => Some(Params { model, processes: self.processes?, ..base }),
                 Model::Async | Model::Sequential => Some(Params { model, ..base }),
             })

@@ -2,8 +2,8 @@
 
 use super::check;
 use crate::params::{
-    DEFAULT_TIMEOUT_MS, FailMode, FieldError, Limits, Model, NoThreads, Opt, Params, Raw, Request, SyncMode,
-    Timers, Workload,
+    DEFAULT_TIMEOUT_MS, FailMode, FieldError, Limits, Memory, Model, NoThreads, Opt, Params, Raw, Request,
+    SyncMode, Timers, Workload,
 };
 
 const POOL: Limits = Limits::all_allowed();
@@ -419,4 +419,43 @@ fn options_refused_together_are_listed_in_the_rules_order() {
 fn opening_words(checked: Result<Vec<Params>, Vec<FieldError>>) -> Vec<String> {
     let words = |m: &str| m.split(' ').take(3).collect::<Vec<_>>().join(" ");
     checked.unwrap_err().iter().map(|e| format!("{} | {}", e.field, words(&e.message))).collect()
+}
+
+#[test]
+fn threads_of_separate_memory_run_and_refuse_what_needs_shared_memory() {
+    let separate = Limits { pool_size: 0, memory: Memory::Separate, ..POOL };
+    let (eight, three, two) = (Raw::Number(8.0), Raw::Number(300.0), Raw::Number(2.0));
+    let p = check(&req("threads", eight, three, two), separate).unwrap()[0];
+    assert_eq!((p.threads, p.memory), (2, Memory::Separate));
+    let models: Vec<_> =
+        check(&req("all", eight, three, two), separate).unwrap().iter().map(|p| p.model).collect();
+    assert_eq!(models, Model::ALL, "all runs three models");
+    let per_task = check(&req("threads", Raw::Number(100.0), three, Raw::Number(100.0)), separate).unwrap();
+    assert_eq!(per_task[0].threads, 100, "a thread per task, up to the same limits");
+    let counter = req("threads", eight, three, two).with(Opt::Workload, Raw::Text("counter"));
+    let e = check(&counter, separate).unwrap_err();
+    assert_eq!(e[0].field, "workload");
+    assert!(
+        e[0].message.contains("not cross-origin isolated") && e[0].message.contains("full page"),
+        "{}",
+        e[0].message
+    );
+    let all_counter = req("all", eight, three, two).with(Opt::Workload, Raw::Text("counter"));
+    assert_eq!(check(&all_counter, separate).unwrap_err()[0].field, "workload", "all runs threads too");
+    let deadlock = req("threads", eight, three, two).with(Opt::Workload, Raw::Text("deadlock"));
+    assert_eq!(check(&deadlock, separate).unwrap_err()[0].field, "workload");
+    let gil = req("threads", eight, three, two).with(Opt::Gil, Raw::Bool(true));
+    let unsupported = Limits { no_threads: NoThreads::Unsupported, ..separate };
+    let e = check(&gil, unsupported).unwrap_err();
+    assert_eq!(e[0].field, "gil");
+    assert!(
+        e[0].message.contains("no WebAssembly threads") && e[0].message.contains("Chromium"),
+        "{}",
+        e[0].message
+    );
+    assert!(check(&gil, POOL).is_ok(), "shared memory keeps the GIL");
+    let async_counter = req("async", eight, three, two).with(Opt::Workload, Raw::Text("counter"));
+    assert!(check(&async_counter, separate).is_ok(), "async's counter needs no threads");
+    let offload = req("async", eight, three, two).with(Opt::Offload, Raw::Bool(true));
+    assert_eq!(check(&offload, separate).unwrap_err()[0].field, "offload", "offload needs the shared pool");
 }

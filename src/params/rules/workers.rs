@@ -6,7 +6,8 @@ use crate::params::Limits;
 use crate::params::schema::group;
 
 /// The threads model's thread count, where a model asked for has threads. Without threads on the
-/// page, a threads run asked for by name is refused with the reason, and `all` runs without it.
+/// page (no shared pool, and no threads of separate memory either), a threads run asked for by
+/// name is refused with the reason, and `all` runs without it.
 pub(super) fn read_threads(
     r: &mut Reader,
     model: Option<Model>,
@@ -16,7 +17,7 @@ pub(super) fn read_threads(
     if !models.contains(&Model::Threads) {
         return None;
     }
-    if r.limits.pool_size == 0 {
+    if !r.limits.has_threads() {
         if model.is_some() {
             let refusal = FieldError::new(Opt::Threads, r.limits.no_threads.message().into());
             r.keep::<u32>(Opt::Threads, Err(refusal));

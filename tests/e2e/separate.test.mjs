@@ -1,0 +1,90 @@
+// Issue #28, threads with separate memory, in Chromium: on a page that is not cross-origin
+// isolated (the plain build, as a Firefox or Safari embed on a documentation site has it), the
+// threads model runs on Web Workers with a wasm instance each. The same checks run in Firefox ESR
+// and WebKitGTK in engines.test.mjs.
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { apiRun, assertClean, launch, open, ready, startServer } from "./harness.mjs";
+import { assertSeparate, separateRuns } from "./separate-checks.mjs";
+
+let browser, plain;
+before(async () => {
+  [browser, plain] = await Promise.all([launch(), startServer({ isolation: false })]);
+});
+after(async () => {
+  await browser?.close();
+  plain?.close();
+});
+
+describe("threads with separate memory (a page without cross-origin isolation)", () => {
+  test("blocked threads wait in rounds, CPU work runs in parallel, all gives three rows, Stop", async () => {
+    const page = await open(browser, plain.url);
+    const caps = await ready(page);
+    assert.equal(caps.crossOriginIsolated, false);
+    assert.deepEqual([caps.threads, caps.memory, caps.poolSize], [true, "separate", 0]);
+    assert.equal(await page.isDisabled('button[data-model="threads"]'), false);
+    assertSeparate("chromium", await page.evaluate(`(${separateRuns})(window.playground)`));
+    assertClean(page);
+  });
+
+  test("a thread per task past the pool", async () => {
+    const page = await open(browser, plain.url);
+    await ready(page);
+    const own = await apiRun(page, { model: "threads", tasks: 20, delay: 300, threads: 20 });
+    console.log(
+      `chromium separate: 20 threads x 300 ms ${own.elapsedMs.toFixed(0)} ms, ` +
+        `${own.threadsStarted} started in the run in ${own.threadsStartMs.toFixed(0)} ms`,
+    );
+    assert.equal(own.finished, 20);
+    assert.equal(own.lanesUsed.length, 20, "one lane per thread");
+    assert.equal(own.threadsStarted, 4, "16 kept before the clock, 4 started in the run");
+    assert.ok(own.elapsedMs < 300 + own.threadsStartMs + 500, `elapsed ${own.elapsedMs}`);
+    assert.ok(
+      own.notes.some((n) => /^Starting 4 threads took/.test(n)),
+      JSON.stringify(own.notes),
+    );
+    // Run again, the 20 threads are kept: none is started.
+    const again = await apiRun(page, { model: "threads", tasks: 20, delay: 300, threads: 20 });
+    assert.equal(again.threadsStarted, 0);
+    assert.ok(again.elapsedMs < 300 + 500, `elapsed ${again.elapsedMs}`);
+    // The code panel shows the runner that ran.
+    const code = await page.evaluate(() =>
+      window.playground.rustCode("threads", "sleep", false, "wheel", { memory: "separate" }),
+    );
+    assert.deepEqual(
+      code.map((s) => s.name),
+      ["threads-separate"],
+    );
+    assert.match(code[0].code, /thread\.send\(&task_message\(/);
+
+    assertClean(page);
+  });
+
+  test("what needs shared memory is refused up front, naming the reason and the full page", async () => {
+    const page = await open(browser, plain.url);
+    await ready(page);
+    const refused = await page.evaluate(async () => {
+      const pg = window.playground;
+      const why = (o) =>
+        pg.run(o).then(
+          () => null,
+          (e) => [e.field, e.message],
+        );
+      return [
+        await why({ model: "threads", workload: "counter", tasks: 2, threads: 2 }),
+        await why({ model: "all", workload: "deadlock", tasks: 2, threads: 2 }),
+        await why({ model: "threads", workload: "cpu", gil: true, tasks: 2, threads: 2 }),
+      ];
+    });
+    for (const [field, message] of refused) {
+      assert.match(field, /^(workload|gil)$/);
+      assert.match(message, /memory of their own: this page is not cross-origin isolated/);
+      assert.match(message, /The full page \("Open in the playground"\)/);
+    }
+    assert.deepEqual(
+      refused.map(([f]) => f),
+      ["workload", "workload", "gil"],
+    );
+    assertClean(page);
+  });
+});
