@@ -45,6 +45,7 @@ pub fn snippets_for(
         ("async", _, _) => vec!["async-sleep", runner],
         ("threads", "counter", _) => vec!["threads-spawn", "threads-loop", "threads-counter"],
         ("threads", "deadlock", _) => vec!["threads-spawn", "threads-loop", "threads-deadlock"],
+        ("threads", "convoy", _) => vec!["threads-spawn", "threads-loop", "threads-convoy", "threads-task"],
         ("threads", _, _) => vec!["threads-spawn", "threads-loop", "threads-task"],
         ("sequential", _, _) => vec!["sequential-task", "sequential"],
         ("processes", "counter", _) => vec!["processes", "processes-counter"],
