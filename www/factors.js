@@ -90,7 +90,9 @@ export const FACTORS = [
     key: "cpu",
     factor: "CPU-bound tasks",
     async: "No gain: one event loop computes one task at a time, and blocks meanwhile.",
-    threads: "No gain in CPython: the GIL lets one thread compute at a time.",
+    threads:
+      "No gain in CPython with its GIL: one thread computes at a time. Free-threaded Python " +
+      "(3.13t, supported from 3.14) computes in parallel.",
     processes: "Real parallelism: one process per core.",
     runs: (caps) => {
       const n = cores(caps);
@@ -114,7 +116,7 @@ export const FACTORS = [
       return (
         `Speedup over one core, ${a.tasks} tasks of 150 ms of computation: async ${x(a.speedup)}` +
         (gil ? `, ${gil.threads} threads with the simulated GIL ${x(gil.speedup)}` : "") +
-        (t ? `, ${t.threads} threads without it ${x(t.speedup)}` : "") +
+        (t ? `, ${t.threads} threads without it (free-threaded) ${x(t.speedup)}` : "") +
         `, ${p.processes} processes ${x(p.speedup)} (this browser reports ${caps.hardwareConcurrency} cores).`
       );
     },
@@ -263,6 +265,21 @@ export const VERDICTS = [
     text: "CPU-heavy work: use processes (or threads without a GIL).",
     runs: FACTORS[2].runs,
     measured: FACTORS[2].measured,
+  },
+  {
+    key: "convoy",
+    text:
+      "An I/O thread beside CPU work in one interpreter waits for the GIL at each wake-up (the " +
+      "convoy effect): put the CPU work in a process, or use free-threaded Python.",
+    runs: (caps) =>
+      caps.threads
+        ? opts([
+            { model: "threads", workload: "convoy", tasks: 2, threads: 2, delay: 1000, gil: true },
+            { model: "threads", workload: "convoy", tasks: 2, threads: 2, delay: 1000 },
+          ])
+        : [],
+    // The engine's own sentences about each run (src/report/summary.rs).
+    measured: (rs) => rs.map((r) => r.explanation).join(" "),
   },
 ];
 

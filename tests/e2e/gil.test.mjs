@@ -59,7 +59,9 @@ async function convoys(options, times = 2) {
 /** The run with the median closest to the bounds' middle: one run in a noisy moment may miss. */
 const best = (runs, lo, hi) =>
   runs.reduce((a, b) =>
-    Math.abs(a.wakeLateMs.median - (lo + hi) / 2) <= Math.abs(b.wakeLateMs.median - (lo + hi) / 2) ? a : b,
+    Math.abs(a.wakeLateMs.median - (lo + hi) / 2) <= Math.abs(b.wakeLateMs.median - (lo + hi) / 2)
+      ? a
+      : b,
   );
 
 /** Asserts the holds are well formed: in order, each on a thread lane of the run. */
@@ -70,7 +72,8 @@ function assertHolds(r) {
   for (let i = 0; i < r.holder.length; i++) {
     assert.ok(r.lanes.includes(r.holder[i]), `hold ${i} on lane ${r.holder[i]} of ${r.lanes}`);
     assert.ok(r.holdEnd[i] >= r.holdStart[i], `hold ${i} ends after it starts`);
-    if (i > 0) assert.ok(r.holdStart[i] >= r.holdEnd[i - 1] - 0.01, `hold ${i} after hold ${i - 1}`);
+    if (i > 0)
+      assert.ok(r.holdStart[i] >= r.holdEnd[i - 1] - 0.01, `hold ${i} after hold ${i - 1}`);
   }
 }
 
@@ -86,7 +89,10 @@ describe("the GIL", () => {
     );
     assert.ok(five.gilHandoffs > 0);
     assertHolds(five);
-    assert.match(five.explanation, /woke a median [\d.]+ ms late .*the convoy effect.*CPython 3\.11\.7/);
+    assert.match(
+      five.explanation,
+      /woke a median [\d.]+ ms late .*the convoy effect.*CPython 3\.11\.7/,
+    );
 
     const one = best(await convoys({ gil: true, switchInterval: 1 }), 0.6, 1.8);
     assert.ok(
@@ -100,21 +106,34 @@ describe("the GIL", () => {
     assert.equal(free.holder.length, 0);
     assert.ok(free.wakeLateMs.median < 0.5, `median ${free.wakeLateMs.median} ms without the GIL`);
     assert.match(free.explanation, /^Without the GIL \(free-threaded Python\)/);
-    assert.ok(free.notes.some((n) => /free-threaded Python \(3\.13t.*PEP 779\).*about 40 %/.test(n)));
+    assert.ok(
+      free.notes.some((n) => /free-threaded Python \(3\.13t.*PEP 779\).*about 40 %/.test(n)),
+    );
   });
 
   test("two computing threads hand the GIL over about every switch interval", async () => {
     const runs = [];
     for (let i = 0; i < 2; i++)
       runs.push(
-        await run({ model: "threads", workload: "cpu", tasks: 2, threads: 2, delay: 500, gil: true, switchInterval: 5 }),
+        await run({
+          model: "threads",
+          workload: "cpu",
+          tasks: 2,
+          threads: 2,
+          delay: 500,
+          gil: true,
+          switchInterval: 5,
+        }),
       );
     const ratios = runs.map((r) => r.gilHandoffs / (r.elapsedMs / 5));
     console.log(
       `cpu 2 threads, 5 ms: hand-offs ${runs.map((r) => r.gilHandoffs).join(", ")} in ` +
         `${runs.map((r) => r.elapsedMs.toFixed(0)).join(", ")} ms (ratio ${ratios.map((x) => x.toFixed(2)).join(", ")})`,
     );
-    const r = runs[ratios.map((x) => Math.abs(1 - x)).indexOf(Math.min(...ratios.map((x) => Math.abs(1 - x))))];
+    const r =
+      runs[
+        ratios.map((x) => Math.abs(1 - x)).indexOf(Math.min(...ratios.map((x) => Math.abs(1 - x))))
+      ];
     assertHolds(r);
     assert.deepEqual([...new Set(r.holder)].sort(), [1, 2], "both threads held it");
     const expected = r.elapsedMs / 5;
@@ -128,7 +147,11 @@ describe("the GIL", () => {
   test("the convoy is refused outside threads, and the switch interval outside its range", async () => {
     const refusal = (o) =>
       page.evaluate(
-        (o) => window.playground.run(o).then(() => null, (e) => ({ field: e.field, message: e.message })),
+        (o) =>
+          window.playground.run(o).then(
+            () => null,
+            (e) => ({ field: e.field, message: e.message }),
+          ),
         o,
       );
     assert.equal((await refusal({ model: "async", workload: "convoy" })).field, "workload");
