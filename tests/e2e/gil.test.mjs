@@ -111,6 +111,33 @@ describe("the GIL", () => {
     );
   });
 
+  test("the live figure and the timeline draw who holds the GIL", async () => {
+    const seen = await page.evaluate(async () => {
+      const run = window.playground.run({
+        model: "threads",
+        workload: "cpu",
+        tasks: 2,
+        threads: 2,
+        delay: 600,
+        gil: true,
+      });
+      let live = null;
+      for (let i = 0; i < 100 && !live; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        const s = window.playground.live();
+        if (s?.gilHolder.length > 2) live = { holds: s.gilHolder.length, handoffs: s.gilHandoffs };
+      }
+      const r = await run;
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const figures = [...document.querySelectorAll("figure.timeline")];
+      return { live, holds: r.gilHolder.length, drawn: figures.at(-1)?.dataset.gilHolds };
+    });
+    assert.ok(seen.live, "live() showed the GIL's holders while the run went on");
+    assert.ok(seen.live.handoffs > 0);
+    assert.ok(seen.holds > 0);
+    assert.equal(seen.drawn, String(seen.holds), "the run's timeline drew every hold");
+  });
+
   test("two computing threads hand the GIL over about every switch interval", async () => {
     const runs = [];
     for (let i = 0; i < 2; i++)
