@@ -76,6 +76,29 @@ async function cpu(S, iterations) {
   });
 }
 
+/**
+ * The convoy: a thread looping `time.sleep(0.001)` beside one computing, at each switch interval;
+ * the case without a GIL is the sleeping thread alone (CPython 3.11 always has its GIL).
+ */
+async function convoy(S, iterations) {
+  const { cases, delay, reps } = S.convoy;
+  const scenarios = cases.map((c) => ({
+    kind: "convoy",
+    delayMs: delay,
+    iterations,
+    switchInterval: c.switchInterval,
+    waiters: c.gil ? 1 : 0,
+    reps,
+  }));
+  const res = await python(scenarios, 300_000);
+  return cases.map((c, i) => ({
+    id: c.id,
+    scenario: scenarios[i],
+    ...pyResult(res, i),
+    wakeLateMs: res.error ? null : res.results[i].wakeLateMs,
+  }));
+}
+
 /** Lost updates on a shared counter: threads without and with a lock, asyncio with an await. */
 async function races(S) {
   const { threads, async: a, reps } = S.races;
@@ -199,6 +222,9 @@ export async function benchCPython(S, latencyUrl) {
       .filter((c) => c.gil !== false)
       .map((c) => ({ id: c.id, status: "error", error: `calibration failed: ${cal.error}` }));
   }
+  log("CPython: convoy");
+  const convoyCal = await python([{ kind: "calibrate", delayMs: S.convoy.delay }], 60_000);
+  out.convoy = await convoy(S, convoyCal.error ? 0 : convoyCal.results[0].iterations);
   log("CPython: races");
   out.races = await races(S);
   out.fetch = await benchCPythonFetch(S, latencyUrl);

@@ -355,6 +355,56 @@ function memoryOf(runs, tasks) {
 }
 
 /**
+ * The convoy on one page: a thread that sleeps 1 ms at a time beside one that computes, with the
+ * GIL at each switch interval and without it; each case's wake-up lateness is the median of its
+ * runs' medians (and p90s), with every run's count.
+ */
+export async function convoyRuns(browser, url, S) {
+  const { cases, delay, threads, reps } = S.convoy;
+  const { context, page } = await readyPage(browser, url);
+  await page.evaluate(() => window.playground.threadsReady);
+  const out = [];
+  for (const c of cases) {
+    log(`playground: ${c.id}`);
+    const options = { model: "threads", workload: "convoy", threads, delay, gil: c.gil };
+    if (c.gil) options.switchInterval = c.switchInterval;
+    const runs = [];
+    for (let i = 0; i < reps; i++) {
+      runs.push(
+        await page.evaluate(
+          (o) =>
+            window.playground.run(o).then(
+              (r) => ({ late: r.wakeLateMs, ms: r.elapsedMs, handoffs: r.gilHandoffs ?? null }),
+              (e) => ({ error: e.message }),
+            ),
+          options,
+        ),
+      );
+    }
+    const failed = runs.find((r) => r.error);
+    out.push(
+      failed
+        ? { id: c.id, status: "error", error: failed.error }
+        : {
+            id: c.id,
+            status: "ok",
+            options,
+            wakeLateMs: {
+              median: median(runs.map((r) => r.late.median ?? NaN)),
+              p90: median(runs.map((r) => r.late.p90 ?? NaN)),
+              count: runs.map((r) => r.late.count),
+            },
+            medians: runs.map((r) => r.late.median),
+            ms: runs.map((r) => r.ms),
+            handoffs: runs.map((r) => r.handoffs),
+          },
+    );
+  }
+  await context.close();
+  return out;
+}
+
+/**
  * The races on one page: the shared counter without a guard, with a lock and with an atomic add,
  * on 1 and 2 threads; async with an await inside; and how long the engine took to find a
  * deadlock. Ids match CPython's race rows where CPython has the same program.
@@ -597,6 +647,7 @@ export async function benchPlayground(browser, url, S, server) {
   const perTask = await perTaskRuns(browser, url, S);
   const cpu = await cpuRuns(browser, url, S);
   const races = await raceRuns(browser, url, S);
+  const convoy = await convoyRuns(browser, url, S);
   const { fetch, floor } = await fetchRuns(browser, url, S);
-  return { page, async, threads, perTask, cpu, races, fetch, fetchFloor: floor };
+  return { page, async, threads, perTask, cpu, races, convoy, fetch, fetchFloor: floor };
 }

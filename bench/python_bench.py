@@ -31,6 +31,7 @@ Usage (the driver, bench/run.mjs, passes JSON; the flags are for people):
     python3 bench/python_bench.py '[{"kind": "async", "tasks": 1000, "delayMs": 1000, "reps": 3}]'
     python3 bench/python_bench.py --kind threads --tasks 16 --threads 2 --delay-ms 1000 --reps 3
     python3 bench/python_bench.py --kind cpu --tasks 8 --threads 2 --delay-ms 250
+    python3 bench/python_bench.py --kind convoy --delay-ms 2000 --switch-interval 5 --reps 1
     python3 bench/python_bench.py '{"kind": "race-threads", "threads": 2, "increments": 1000000}'
 
 Prints one JSON object on stdout:
@@ -201,6 +202,62 @@ def run_cpu(tasks, threads, iterations, reps):
                 spin(iterations)
         times.append(time.perf_counter() - t0)
     return times, {}
+
+
+# --- convoy: a thread that wakes every 1 ms beside a thread that computes ---------------------
+
+
+def run_convoy(iterations, delay_ms, switch_interval_ms, waiters, reps):
+    """One thread computes ``iterations`` of :func:`spin` (``waiters`` = 0: nobody computes, and
+    one waiting thread wakes alone for ``delay_ms``); each waiting thread loops ``time.sleep(0.001)`` and
+    notes how late each wake-up was, in ms. ``sys.setswitchinterval`` is set for the run and put
+    back. Returns the run times and the lateness of every wake-up of every run: its median, p90
+    and count (the playground's ``wakeLateMs``)."""
+    times, late = [], []
+    before = sys.getswitchinterval()
+    sys.setswitchinterval(switch_interval_ms / 1000)
+    try:
+        for _ in range(reps):
+            done = threading.Event()
+
+            def wake():
+                while not done.is_set():
+                    t0 = time.perf_counter()
+                    time.sleep(0.001)
+                    late.append((time.perf_counter() - t0 - 0.001) * 1000)
+
+            workers = [threading.Thread(target=wake) for _ in range(max(1, waiters))]
+            t0 = time.perf_counter()
+            for w in workers:
+                w.start()
+            if waiters:
+                spin(iterations)
+            else:
+                time.sleep(delay_ms / 1000)
+            done.set()
+            for w in workers:
+                w.join()
+            times.append(time.perf_counter() - t0)
+    finally:
+        sys.setswitchinterval(before)
+    late.sort()
+    return times, {
+        "wakeLateMs": {
+            "median": quantile(late, 0.5),
+            "p90": quantile(late, 0.9),
+            "count": len(late),
+        }
+    }
+
+
+def quantile(ascending, q):
+    """The ``q`` quantile, interpolated between the nearest values (as the playground's)."""
+    if not ascending:
+        return None
+    at = q * (len(ascending) - 1)
+    i = int(at)
+    nxt = ascending[min(i + 1, len(ascending) - 1)]
+    return ascending[i] + (nxt - ascending[i]) * (at - i)
 
 
 # --- races: a shared counter without and with a lock --------------------------------------------
@@ -388,6 +445,12 @@ def run_scenario(s):
         iterations = int(s.get("iterations") or iterations_for(delay_ms))
         times, extra = run_cpu(tasks, threads, iterations, reps)
         extra["iterations"] = iterations
+    elif kind == "convoy":
+        iterations = int(s.get("iterations") or iterations_for(delay_ms))
+        interval = float(s.get("switchInterval", 5))
+        waiters = int(s.get("waiters", 1))
+        times, extra = run_convoy(iterations, delay_ms, interval, waiters, reps)
+        extra["iterations"] = iterations
     elif kind == "calibrate":
         return dict(s, iterations=iterations_for(delay_ms))
     elif kind == "race-threads":
@@ -400,7 +463,7 @@ def run_scenario(s):
         )
     else:
         raise ValueError(
-            f"unknown kind {kind!r}: expected async, threads, cpu, calibrate, race-threads,"
+            f"unknown kind {kind!r}: expected async, threads, cpu, convoy, calibrate, race-threads,"
             " race-async, fetch-async or fetch-threads"
         )
     out = dict(s)
@@ -411,12 +474,18 @@ def run_scenario(s):
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("scenarios", nargs="?", help="JSON: one scenario object or a list of them")
-    p.add_argument("--kind", choices=["async", "threads", "cpu", "calibrate"])
+    p.add_argument("--kind", choices=["async", "threads", "cpu", "convoy", "calibrate"])
     p.add_argument("--tasks", type=int, default=3)
     p.add_argument("--threads", type=int, default=0, help="pool size (0: one per task / none)")
     p.add_argument("--delay-ms", type=float, default=1000)
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--iterations", type=int, help="cpu: loop iterations per task (else calibrated)")
+    p.add_argument(
+        "--switch-interval", type=float, default=5, help="convoy: sys.setswitchinterval, in ms"
+    )
+    p.add_argument(
+        "--waiters", type=int, default=1, help="convoy: threads that wake every 1 ms (0: one, alone)"
+    )
     a = p.parse_args(argv)
     if a.scenarios:
         parsed = json.loads(a.scenarios)
@@ -431,13 +500,15 @@ def parse_args(argv):
             "delayMs": a.delay_ms,
             "reps": a.reps,
             "iterations": a.iterations,
+            "switchInterval": a.switch_interval,
+            "waiters": a.waiters,
         }
     ]
 
 
 def main(argv):
     scenarios = parse_args(argv)
-    if any(s["kind"] == "cpu" for s in scenarios):
+    if any(s["kind"] in ("cpu", "convoy") for s in scenarios):
         warm_up()  # so the first CPU scenario is not the one that pays for it
     results = [run_scenario(s) for s in scenarios]
     json.dump(

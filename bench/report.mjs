@@ -238,6 +238,32 @@ function raceTable(races) {
   return lines.join("\n");
 }
 
+/** The convoy: how late a thread woke from 1 ms sleeps beside a computing one, both sides. */
+function convoyTable(R, S) {
+  const pg = R.playground?.convoy ?? [];
+  const cp = R.cpython?.convoy ?? [];
+  if (!pg.length && !cp.length) return "Not measured in this run.";
+  const late = (r) =>
+    r?.status === "ok" && r.wakeLateMs?.median != null
+      ? `${r.wakeLateMs.median.toFixed(2)} ms (p90 ${r.wakeLateMs.p90.toFixed(2)})`
+      : r
+        ? `${r.status}${r.error ? `: ${r.error}` : ""}`
+        : "not run";
+  const lines = [
+    "| Case | CPython 3.11, wake-up late: median (p90) | Playground, wake-up late: median (p90) |",
+    "|---|---:|---:|",
+  ];
+  for (const c of S.convoy.cases) {
+    const label = c.gil
+      ? `GIL, switch interval ${c.switchInterval} ms`
+      : "no GIL (CPython: the sleeping thread alone; playground: gil off, free-threaded)";
+    lines.push(
+      `| ${label} | ${late(cp.find((r) => r.id === c.id))} | ${late(pg.find((r) => r.id === c.id))} |`,
+    );
+  }
+  return lines.join("\n");
+}
+
 /** The playground's own race figures: lost updates per million and ns per update, and deadlock detection. */
 function playgroundRaceTable(R) {
   const rows = R.playground?.races ?? [];
@@ -633,6 +659,12 @@ ${fetchNotes(R, S)}
 ## Where the bytes go
 
 ${bytesSection(R)}
+
+## Convoy (GIL)
+
+A thread looping \`time.sleep(0.001)\` beside one that computes for ${S.convoy?.delay ?? 2000} ms: how late each wake-up was. With the GIL, the waking thread must take it back from the computing one, which drops it only when asked after the switch interval (\`sys.setswitchinterval\`). Each case ran ${S.convoy?.reps ?? 3} times; the figure is the median of the runs' medians.
+
+${S.convoy ? convoyTable(R, S) : "Not measured in this run."}
 
 ## Races (CPython)
 

@@ -65,6 +65,21 @@ export function scenarios({ quick, cores }) {
       /** CPU rows report a median and a spread: at least 5 runs each, interleaved. */
       reps: quick ? 2 : 5,
     },
+    /** The convoy effect: one thread computes for `delay` ms while another sleeps 1 ms at a
+     * time, at CPython's switch intervals of 5 (the default), 1 and 0.2 ms, and with no GIL to
+     * wait for (the playground's gil: false, free-threaded Python; CPython's waiting thread
+     * alone). The figure is how late each wake-up was: median, p90, count (`wakeLateMs`). */
+    convoy: {
+      delay: quick ? 500 : 2000,
+      threads: 2,
+      cases: [
+        { id: "convoy-5", switchInterval: 5, gil: true },
+        { id: "convoy-1", switchInterval: 1, gil: true },
+        { id: "convoy-0.2", switchInterval: 0.2, gil: true },
+        { id: "convoy-free", switchInterval: 5, gil: false },
+      ],
+      reps: quick ? 1 : 3,
+    },
     races: {
       threads: { threads: 2, increments: 1_000_000 },
       async: { tasks: 4, increments: 1_000 },

@@ -178,7 +178,16 @@ pub fn live() -> JsValue {
             spans: Default::default(),
             output: Vec::new(),
             waits: Default::default(),
+            gil_holds: Default::default(),
+            gil_handoffs: None,
         };
+        #[cfg(feature = "threads")]
+        if let Some(gil) = state.gil() {
+            snapshot.gil_handoffs = Some(gil.handoffs().min(u64::from(u32::MAX)) as u32);
+            if let Some(view) = run.live.as_mut() {
+                view.see_holds(|from| gil.holds_since(from));
+            }
+        }
         if let (Some(view), Some(log)) = (run.live.as_mut(), state.events()) {
             view.fill(&mut snapshot, log, || state.since_start());
         }

@@ -261,6 +261,31 @@ js_object! {
 }
 
 js_object! {
+    /// Who held the simulated GIL, from when to when, as columns like the spans' (threads runs
+    /// with the GIL; empty otherwise).
+    pub struct GilColumns: Default {
+        /// Each hold's thread: its lane (thread k is k).
+        pub holder: U32s => "gilHolder",
+        /// When it took the GIL, ms on the run's clock.
+        pub start: F64s => "gilStart",
+        /// When it dropped it, ms on the run's clock (NaN while it holds it, in a live snapshot).
+        pub end: F64s => "gilEnd",
+    }
+}
+
+js_object! {
+    /// How late the convoy's waiting threads woke from their 1 ms sleeps, in ms.
+    pub struct WakeLate: Default {
+        /// The median lateness, in ms (null without a wake-up).
+        pub median: OrNull<f64> => "median",
+        /// The 90th percentile, in ms (null without a wake-up).
+        pub p90: OrNull<f64> => "p90",
+        /// Wake-ups measured.
+        pub count: u32 => "count",
+    }
+}
+
+js_object! {
     /// Diagnostics of the engine, from `stats()`. Wasm memory only grows (pages are never
     /// returned), so a leak shows as growth across repeated runs.
     pub struct Stats {
@@ -347,6 +372,10 @@ js_object! {
         /// Waits seen so far (threads waiting for the GIL or a lock, sampled once per call); an end
         /// is NaN while its wait lasts.
         pub waits: WaitColumns => "..",
+        /// The GIL's holders so far; the current one's end is NaN.
+        pub gil_holds: GilColumns => "..",
+        /// Times the GIL changed hands so far (threads runs with the GIL), else absent.
+        pub gil_handoffs: Option<u32> => "gilHandoffs",
     }
 }
 
@@ -421,6 +450,8 @@ js_object! {
         /// page has no shared memory (the timings are those of threads; what needs shared memory
         /// is refused there).
         pub memory: Option<Memory> => "memory",
+        /// The GIL's switch interval, in ms (runs with the GIL).
+        pub switch_interval: Option<f64> => "switchInterval",
         /// Whether async tasks blocked the event loop instead of awaiting.
         pub blocking: bool => "blocking",
         /// How async tasks waited (async runs only).
@@ -546,6 +577,14 @@ js_object! {
         pub spans: SpanColumns => "..",
         /// Waits for the GIL or a lock.
         pub waits: WaitColumns => "..",
+        /// Who held the GIL, from when to when (threads runs with the GIL; at most 200,000
+        /// holds, a thread's holds merged when nobody held it in between).
+        pub gil_holds: GilColumns => "..",
+        /// Times the GIL was taken by another thread than the one that held it last (threads runs
+        /// with the GIL).
+        pub gil_handoffs: Option<u32> => "gilHandoffs",
+        /// How late the waiting threads woke from their 1 ms sleeps (convoy runs).
+        pub wake_late_ms: Option<WakeLate> => "wakeLateMs",
         /// Most requests under way at once, like aiohttp's `TCPConnector(limit=)` (async fetch
         /// runs), or null: no limit.
         pub connections: OrNull<u32> => "connections",
@@ -683,7 +722,7 @@ export interface SchemaOption {
   readonly name: OptionName;
   readonly aliases: readonly string[];
   readonly label: string;
-  readonly kind: "whole" | "choice" | "switch";
+  readonly kind: "whole" | "decimal" | "choice" | "switch";
   readonly min?: number;
   readonly max?: number | null;
   /** Where a range's upper end comes from when it is not fixed. */
@@ -785,6 +824,7 @@ pub fn typescript() -> String {
                 " Default: one per core.".into()
             }
             schema::Kind::Choice(c) => format!(" Default {}.", c[0].0),
+            schema::Kind::Decimal { default, .. } => format!(" Default {}.", schema::thousandths(default)),
             _ => String::new(),
         };
         out.push_str(&format!("  /** {}: {}.{default} */\n", s.label, s.hint()));
@@ -805,6 +845,7 @@ pub fn typescript() -> String {
         LiveSnapshot::interface(),
         Verdict::interface(),
         Record::interface(),
+        WakeLate::interface(),
         Stats::interface(),
         Snippet::interface(),
         CostRow::interface(),
@@ -856,6 +897,8 @@ mod tests {
         let ts = typescript();
         assert!(ts.contains("  delay?: number | string;\n"), "{ts}");
         assert!(ts.contains("  delayMs?: number | string;\n"));
-        assert!(ts.contains("  workload?: \"sleep\" | \"fetch\" | \"cpu\" | \"counter\" | \"deadlock\";\n"));
+        assert!(ts.contains(
+            "  workload?: \"sleep\" | \"fetch\" | \"cpu\" | \"counter\" | \"deadlock\" | \"convoy\";\n"
+        ));
     }
 }

@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use crate::contract::{LaneInfo, LiveSnapshot};
 use crate::output::{self, Bounded, OutputLine};
 use crate::params::Workload;
-use crate::record::{Event, EventKind, EventLog, LiveWait};
+use crate::record::{Event, EventKind, EventLog, Hold, LiveWait};
 use crate::timeline::{Lane, Rows, SpanState};
 
 /// The most tasks a run may have to be watched task by task.
@@ -21,6 +21,10 @@ pub const MAX_TASKS: u32 = 10_000;
 /// The most waits drawn live (a run with the GIL hands it over every 5 ms); the record keeps
 /// every one.
 const MAX_WAITS: usize = 5_000;
+
+/// The most GIL holds drawn live (two threads hand it over every 5 ms: 200 a second); the
+/// record keeps up to [`crate::record::MAX_HOLDS`].
+const MAX_HOLDS: usize = 20_000;
 
 /// The live picture of one run.
 #[derive(Debug)]
@@ -45,6 +49,9 @@ pub struct LiveView {
     latest_wait: BTreeMap<usize, usize>,
     /// When [`LiveView::see_waits`] last looked.
     seen_at: f64,
+    /// The GIL's holds seen so far, as the GIL keeps them (index for index); the current one
+    /// last, with a NaN end.
+    holds: Vec<Hold>,
 }
 
 impl LiveView {
@@ -65,6 +72,7 @@ impl LiveView {
             waits: Vec::new(),
             latest_wait: BTreeMap::new(),
             seen_at: 0.0,
+            holds: Vec::new(),
         }
     }
 
@@ -89,6 +97,22 @@ impl LiveView {
             }
         });
         self.seen_at = now;
+    }
+
+    /// Takes in the GIL's holds: `read(from)` gives the GIL's holds from index `from` on, the
+    /// current one last, or `None` when they cannot be read without waiting (then the holds seen
+    /// before stay). The last ended hold is read again: a thread's next hold may extend it.
+    pub fn see_holds(&mut self, read: impl FnOnce(usize) -> Option<Vec<Hold>>) {
+        let ended = self.holds.len() - usize::from(self.holds.last().is_some_and(|h| h.end.is_nan()));
+        let from = ended.saturating_sub(1);
+        let Some(new) = read(from) else { return };
+        self.holds.truncate(from);
+        self.holds.extend(new.into_iter().take(MAX_HOLDS.saturating_sub(from)));
+    }
+
+    /// The GIL's holds seen so far.
+    pub fn holds(&self) -> &[Hold] {
+        &self.holds
     }
 
     /// The waits seen so far, in the order they were seen.
@@ -167,6 +191,12 @@ impl LiveView {
             waits.start.0.push(w.start.min(now));
             waits.end.0.push(w.end.map_or(f64::NAN, |e| e.min(now)));
         }
+        let gil = &mut snapshot.gil_holds;
+        for h in &self.holds {
+            gil.holder.0.push(h.lane);
+            gil.start.0.push(h.start.min(now));
+            gil.end.0.push(if h.end.is_nan() { h.end } else { h.end.min(now) });
+        }
         snapshot.lanes = self
             .lanes()
             .into_iter()
@@ -236,6 +266,29 @@ mod tests {
         let mut v = LiveView::new(1, Workload::Cpu);
         v.apply(ev(7, Lane::EVENT_LOOP, 0.0, EventKind::Start));
         assert_eq!(v.spans().count(), 0);
+    }
+
+    #[test]
+    fn gil_holds_are_read_on_from_the_last_ended_one() {
+        let mut v = LiveView::new(2, Workload::Cpu);
+        let h = |lane, start, end| Hold { lane, start, end };
+        v.see_holds(|from| {
+            assert_eq!(from, 0);
+            Some(vec![h(1, 0.0, 5.0), h(2, 5.0, f64::NAN)])
+        });
+        // The GIL's lock was busy: what was seen stays.
+        v.see_holds(|_| None);
+        assert_eq!(v.holds().len(), 2);
+        v.see_holds(|from| {
+            assert_eq!(from, 0, "hold 0 is the last ended one: read again");
+            Some(vec![h(1, 0.0, 5.0), h(2, 5.0, 10.0), h(1, 10.0, f64::NAN)])
+        });
+        v.see_holds(|from| {
+            assert_eq!(from, 1);
+            Some(vec![h(2, 5.0, 10.0), h(1, 10.0, 12.0)])
+        });
+        let ends: Vec<f64> = v.holds().iter().map(|h| h.end).collect();
+        assert_eq!(ends, [5.0, 10.0, 12.0]);
     }
 
     #[test]

@@ -28,6 +28,7 @@ fn verb(workload: Workload) -> &'static str {
         Workload::Sleep | Workload::Fetch => "fetching",
         Workload::Counter => "counting",
         Workload::Deadlock => "locking",
+        Workload::Convoy => "running",
     }
 }
 

@@ -14,6 +14,31 @@ use crate::timeline::{Lane, SpanMs, SpanState, Spans, Wait, WaitKind, sort_keys,
 /// What one task gives back: its checksum, or the error it failed with.
 pub type TaskResult = Result<u64, String>;
 
+/// The most GIL holds a run keeps (24 bytes each); later ones are counted in the hand-offs only.
+pub const MAX_HOLDS: usize = 200_000;
+
+/// A stretch during which one thread held the GIL, ms on the run's clock.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hold {
+    /// The holder's lane number (thread k is k).
+    pub lane: u32,
+    /// When it took the lock.
+    pub start: f64,
+    /// When it dropped it (NaN: it still holds it, in a live read).
+    pub end: f64,
+}
+
+/// The GIL's history: who held it and how often it changed hands.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GilRecord {
+    /// Each hold in the order it began, at most [`MAX_HOLDS`].
+    pub holds: Vec<Hold>,
+    /// Times the lock was taken by another thread than the one that held it last.
+    pub handoffs: u64,
+    /// The switch interval the run used, in µs.
+    pub switch_interval_us: u32,
+}
+
 /// What a runner recorded.
 #[derive(Default)]
 pub struct Outcome {
@@ -43,6 +68,10 @@ pub struct Outcome {
     pub thread_start: Option<ThreadStart>,
     /// Where a fetch run's requests were answered and when each arrived there (fetch runs).
     pub net: Option<NetSummary>,
+    /// Who held the simulated GIL and how often it changed hands (threads runs with the GIL).
+    pub gil: Option<GilRecord>,
+    /// How late each 1 ms wait of the convoy's waiting threads woke, in ms (convoy runs).
+    pub wake_late: Vec<f64>,
 }
 
 /// What answered a fetch run's requests: counted by the responses, timed where they arrived.

@@ -4,12 +4,16 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
+#[cfg(feature = "threads")]
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
 
 use futures_util::task::AtomicWaker;
 
 use crate::clock;
+#[cfg(feature = "threads")]
+use crate::gil::Gil;
 use crate::record::{EventLog, LaneLog, Recorder, TaskCounts};
 use crate::timeline::Lane;
 
@@ -26,6 +30,9 @@ pub struct RunState {
     waker: AtomicWaker,
     /// When the run started, in absolute ms (see [`clock::now_ms`]).
     pub t0: f64,
+    /// The run's simulated GIL (threads runs with `gil`), for the live figure.
+    #[cfg(feature = "threads")]
+    gil: OnceLock<Arc<Gil>>,
 }
 
 impl RunState {
@@ -48,6 +55,8 @@ impl RunState {
             stopped: AtomicBool::new(false),
             waker: AtomicWaker::new(),
             t0: clock::now_ms(),
+            #[cfg(feature = "threads")]
+            gil: OnceLock::new(),
         })
     }
 
@@ -69,6 +78,18 @@ impl RunState {
     /// The run's live log of starts and ends, if it was started with [`RunState::start_watched`].
     pub fn events(&self) -> Option<&EventLog> {
         self.live.as_deref()
+    }
+
+    #[cfg(feature = "threads")]
+    /// Shares the run's GIL with the live figure (see [`Gil::holds_since`]).
+    pub fn set_gil(&self, gil: Arc<Gil>) {
+        let _ = self.gil.set(gil);
+    }
+
+    #[cfg(feature = "threads")]
+    /// The run's GIL, if it has one.
+    pub fn gil(&self) -> Option<&Gil> {
+        self.gil.get().map(|g| &**g)
     }
 
     /// Tasks started so far.

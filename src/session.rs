@@ -145,10 +145,14 @@ async fn prepare(p: &Params) -> Result<Prepared, JsValue> {
     // every CPU task of the page would fall short of its delay, and one thread would read a
     // speedup above 1.
     let pool_starting = engine(|e| e.pool_starting());
-    if p.workload == Workload::Cpu && !workload::calibrated() && !prepared.stopped && pool_starting {
+    if matches!(p.workload, Workload::Cpu | Workload::Convoy)
+        && !workload::calibrated()
+        && !prepared.stopped
+        && pool_starting
+    {
         prepared.stopped = pool_up_or_stop().await.is_none();
     }
-    if p.workload == Workload::Cpu && !prepared.stopped {
+    if matches!(p.workload, Workload::Cpu | Workload::Convoy) && !prepared.stopped {
         // Once per page load, before the run's clock starts.
         workload::calibrate().await;
         #[cfg(feature = "threads")]

@@ -47,6 +47,7 @@ pub fn snippets_for(
         ("threads", _, _) if separate => vec!["threads-separate"],
         ("threads", "counter", _) => vec!["threads-spawn", "threads-loop", "threads-counter"],
         ("threads", "deadlock", _) => vec!["threads-spawn", "threads-loop", "threads-deadlock"],
+        ("threads", "convoy", _) => vec!["threads-spawn", "threads-loop", "threads-convoy", "threads-task"],
         ("threads", _, _) => vec!["threads-spawn", "threads-loop", "threads-task"],
         ("sequential", _, _) => vec!["sequential-task", "sequential"],
         ("processes", "counter", _) => vec!["processes", "processes-counter"],

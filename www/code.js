@@ -153,9 +153,42 @@ function asyncProgram(r) {
   );
 }
 
+/**
+ * `sys.setswitchinterval(...)` as the run had it (threads with the GIL), with what it means: the
+ * interval is in seconds in Python, in ms in the run's options.
+ */
+const switchLine = (r) =>
+  r.gil
+    ? `sys.setswitchinterval(${+(r.switchInterval / 1000).toPrecision(6)})  # ${r.switchInterval} ms: how long a ` +
+      "thread waits for the GIL before the holder is asked to drop it\n\n"
+    : "";
+
+/**
+ * The convoy: task 0 computes for about the delay while the other tasks sleep 1 ms at a time and
+ * note how late each wake-up was (Python takes the GIL back before `time.sleep` returns).
+ */
+function convoyProgram(r) {
+  const head = `import statistics\n${r.gil ? "import sys\n" : ""}import threading\nimport time\n`;
+  return (
+    `${head}\n${r.gil ? switchLine(r) : "# No GIL here: free-threaded Python (python3.13t, supported from 3.14).\n"}` +
+    `results = [None] * ${r.tasks}\nlate = []\ndone = threading.Event()\n\n\n` +
+    `def run(i):\n    print(f"Start running url{i + 1}")\n    if i == 0:  # computes, holding the GIL\n` +
+    `        sum(j * j for j in range(${cpuLoop(r)}))\n        done.set()\n    else:  # wakes every 1 ms while task 0 computes\n` +
+    `        while not done.is_set():\n            t0 = time.perf_counter()\n` +
+    `            time.sleep(0.001)  # releases the GIL, and must take it back to return\n` +
+    `            late.append(time.perf_counter() - t0 - 0.001)\n` +
+    `    print(f"Done running url{i + 1}")\n    results[i] = f"Content of url{i + 1}"\n\n\n` +
+    `start = time.time()\nthreads = [threading.Thread(target=run, args=(i,)) for i in range(${r.tasks})]\n` +
+    `for t in threads:\n    t.start()\nfor t in threads:\n    t.join()\nprint(results)\n${elapsed}` +
+    `print(f"Woke late: median {statistics.median(late) * 1000:.2f} ms")  # not in the output pane\n`
+  );
+}
+
 function threadsProgram(r) {
+  if (r.workload === "convoy") return convoyProgram(r);
   const own = r.threads >= r.tasks;
   const head =
+    (r.gil ? "import sys\n" : "") +
     "import time\n" +
     (r.workload === "fetch" ? "from urllib.request import urlopen\n" : "") +
     (own ? "import threading\n" : "from concurrent.futures import ThreadPoolExecutor\n");
@@ -163,17 +196,17 @@ function threadsProgram(r) {
     r.workload === "cpu"
       ? r.gil
         ? "# CPython's GIL lets one thread run Python code at a time, as in this run.\n"
-        : "# This run had no GIL: CPython would serialise this CPU work (3.13's free-threaded build aside).\n"
+        : "# This run had no GIL: free-threaded Python (python3.13t, supported from 3.14) runs it like this.\n"
       : "";
   if (own) {
     return (
-      `${head}\n\nresults = [None] * ${r.tasks}\n\n\n${gil}${taskFunction(r, "thread")}\n\nstart = time.time()\n` +
+      `${head}\n${switchLine(r)}\nresults = [None] * ${r.tasks}\n\n\n${gil}${taskFunction(r, "thread")}\n\nstart = time.time()\n` +
       `threads = [threading.Thread(target=${nameOf(r)}, args=(i,)) for i in range(${r.tasks})]\n` +
       `for t in threads:\n    t.start()\nfor t in threads:\n    t.join()\nprint(results)\n${elapsed}`
     );
   }
   return (
-    `${head}\n\n${gil}${taskFunction(r, "call")}\n\nstart = time.time()\n` +
+    `${head}\n${switchLine(r)}\n${gil}${taskFunction(r, "call")}\n\nstart = time.time()\n` +
     `with ThreadPoolExecutor(max_workers=${r.threads}) as pool:\n` +
     `    futures = [pool.submit(${nameOf(r)}, i) for i in range(${r.tasks})]\n` +
     `print([f.exception() or f.result() for f in futures])  # an error reaches the caller here\n${elapsed}`

@@ -60,7 +60,9 @@ export const FACTORS = [
     key: "cpu",
     factor: "CPU-bound tasks",
     async: "No gain: one event loop computes one task at a time, and blocks meanwhile.",
-    threads: "No gain in CPython: the GIL lets one thread compute at a time.",
+    threads:
+      "No gain in CPython with its GIL: one thread computes at a time. Free-threaded Python " +
+      "(3.13t, supported from 3.14) computes in parallel.",
     processes: "Real parallelism: one process per core.",
     runs: (caps) => {
       const n = cores(caps);
@@ -165,6 +167,20 @@ export const VERDICTS = [
     key: "cpu",
     text: "CPU-heavy work: use processes (or threads without a GIL).",
     runs: FACTORS[2].runs,
+  },
+  {
+    key: "convoy",
+    text:
+      "An I/O thread beside CPU work in one interpreter waits for the GIL at each wake-up (the " +
+      "convoy effect): put the CPU work in a process, or use free-threaded Python.",
+    // The simulated GIL is a lock in shared memory: not on threads of separate memory.
+    runs: (caps) =>
+      caps.memory === "shared"
+        ? opts([
+            { model: "threads", workload: "convoy", tasks: 2, threads: 2, delay: 1000, gil: true },
+            { model: "threads", workload: "convoy", tasks: 2, threads: 2, delay: 1000 },
+          ])
+        : [],
   },
 ];
 

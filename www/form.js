@@ -50,7 +50,7 @@ function field(o) {
     control = document.createElement("input");
     if (o.kind === "switch") control.type = "checkbox";
     else {
-      control.inputMode = "numeric";
+      control.inputMode = o.kind === "decimal" ? "decimal" : "numeric";
       control.autocomplete = "off";
       control.value = defaultText(o);
       if (o.default === null) control.placeholder = "none";
@@ -129,7 +129,7 @@ export function runOptions(model) {
  */
 function applyValue(o, v) {
   const shown = JSON.stringify(v.length > 24 ? `${v.slice(0, 24)}…` : v);
-  if (o.kind === "whole") {
+  if (o.kind === "whole" || o.kind === "decimal") {
     el(o.name).value = v.slice(0, 64);
     return null;
   }

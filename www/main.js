@@ -301,10 +301,13 @@ $("setup").addEventListener("submit", (e) => {
   start(model);
 });
 for (const o of FIELDS) {
-  $(o.name).addEventListener(o.kind === "whole" ? "input" : "change", () => {
-    syncUrl(model);
-    validateLive();
-  });
+  $(o.name).addEventListener(
+    o.kind === "whole" || o.kind === "decimal" ? "input" : "change",
+    () => {
+      syncUrl(model);
+      validateLive();
+    },
+  );
 }
 
 redrawOnResize($("timelines"), drawBatch);

@@ -4,7 +4,8 @@
 // (src/timeline.rs); this only scales numbers to pixels.
 //
 // Meaning never rests on colour alone: failed tasks carry a ✕, cancelled ones are
-// outlines, time spent waiting for the GIL or a lock is hatched, and every lane is named in text.
+// outlines, time spent waiting for the GIL or a lock is hatched, the GIL's holder has a strip
+// along the foot of its lane, and every lane is named in text.
 
 import { duration } from "./format.js";
 import { spanStates } from "./schema.js";
@@ -60,6 +61,7 @@ function colours(canvas) {
     bars: [v("--bar-0"), v("--bar-1")],
     failed: v("--error"),
     wait: v("--wait"),
+    gil: v("--gil") || v("--fg"),
   };
 }
 
@@ -81,6 +83,7 @@ export function timelineFigure(record, explanation = "") {
   figure.dataset.model = record.model;
   figure.dataset.spans = String(record.finished);
   figure.dataset.lanes = String(record.lanes.length);
+  figure.dataset.gilHolds = String(record.gilHolder?.length ?? 0);
   const caption = document.createElement("figcaption");
   caption.textContent =
     `${record.model}${record.gil ? " + GIL" : ""} (${record.workload}): ` +
@@ -88,7 +91,8 @@ export function timelineFigure(record, explanation = "") {
     (record.failed ? `, ${record.failed} failed` : "") +
     (record.cancelled ? `, ${record.cancelled} cancelled` : "") +
     (record.stopped ? " (stopped)" : "") +
-    `; lanes: ${record.lanes.map((l) => l.label).join(", ") || "none"}`;
+    `; lanes: ${record.lanes.map((l) => l.label).join(", ") || "none"}` +
+    (record.gil ? "; strip along a lane's foot: that thread held the GIL, hatched: it waited" : "");
   const canvas = document.createElement("canvas");
   canvas.setAttribute("role", "img");
   canvas.setAttribute("aria-label", `${caption.textContent}. ${explanation}`);
@@ -114,6 +118,10 @@ function cut(record, now) {
   const waitStart = record.waitStart ?? [];
   for (let i = 0; i < waitStart.length; i++) if (waitStart[i] <= now) waits.push(i);
   const pickWait = (a, f = (v) => v) => Float64Array.from(waits, (i) => f(a[i]));
+  const holds = [];
+  const gilStart = record.gilStart ?? [];
+  for (let i = 0; i < gilStart.length; i++) if (gilStart[i] <= now) holds.push(i);
+  const pickHold = (a, f = (v) => v) => Float64Array.from(holds, (i) => f(a[i]));
   return {
     lanes: record.lanes,
     spanId: pick(record.spanId),
@@ -129,6 +137,10 @@ function cut(record, now) {
     waitStart: pickWait(waitStart),
     // A wait under way (NaN end, live) lasts until now.
     waitEnd: pickWait(record.waitEnd ?? [], (e) => (e <= now ? e : now)),
+    gilHolder: pickHold(record.gilHolder ?? []),
+    gilStart: pickHold(gilStart),
+    // The holder now (NaN end, live) holds it until now.
+    gilEnd: pickHold(record.gilEnd ?? [], (e) => (e <= now ? e : now)),
   };
 }
 
@@ -208,6 +220,7 @@ export function draw(figure, full, axisMs, now = Infinity) {
 
   if (record.spanLane.length > MAX_BARS) drawDensity(ctx, record, top, x, dpr, c.bars[0]);
   else drawBars(ctx, record, top, x, c);
+  drawHolds(ctx, record, top, x, c.gil);
   if (Number.isFinite(now)) {
     // The "now" line.
     const px = Math.round(x(now)) + 0.5;
@@ -284,6 +297,23 @@ function drawBars(ctx, record, top, x, c) {
       const [, by, , h] = barBox(record, top, x, span);
       ctx.fillRect(x0, by, w, h);
     } else ctx.fillRect(x0, lane.y, w, lane.h - 1);
+  }
+}
+
+/**
+ * Who held the GIL: a strip along the foot of the holder's lane, from when it took the GIL to
+ * when it dropped it (at least a pixel, so a brief hold still shows).
+ */
+function drawHolds(ctx, record, top, x, colour) {
+  const { gilHolder, gilStart, gilEnd } = record;
+  if (!gilHolder?.length) return;
+  ctx.fillStyle = colour;
+  for (let i = 0; i < gilHolder.length; i++) {
+    const lane = top.get(gilHolder[i]);
+    if (!lane) continue;
+    const x0 = x(gilStart[i]);
+    const end = Number.isNaN(gilEnd[i]) ? gilStart[i] : gilEnd[i];
+    ctx.fillRect(x0, lane.y + lane.h - 4, Math.max(1, x(end) - x0), 3);
   }
 }
 

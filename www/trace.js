@@ -11,7 +11,9 @@
 //   thread to nest, so row r > 0 of lane l gets a tid of its own, ROW_TIDS + l * MAX_ROWS + r,
 //   named "<label> · row r + 1";
 // - each wait for the (simulated) GIL as its own complete event, "waiting for the GIL", on its
-//   thread, inside the task that waited.
+//   thread, inside the task that waited;
+// - who held the GIL, one "holding the GIL" event per hold on a track of its own ("GIL holder",
+//   tid GIL_TID, shown first), with the holding thread's lane in `args.thread`.
 //
 // A million tasks make a million events: both builders work in slices and give the page back
 // between them, so a large export never freezes it.
@@ -26,6 +28,8 @@ const SLICE = 20_000;
 /** Where the tids of rows after the first start, clear of every lane number. */
 const ROW_TIDS = 10_000_000;
 const MAX_ROWS = 1_000_000;
+/** The track of the GIL's holder (threads runs with the GIL), clear of lanes and rows. */
+const GIL_TID = ROW_TIDS - 1;
 
 const yieldToPage = () => new Promise((resolve) => setTimeout(resolve, 0));
 
@@ -61,6 +65,10 @@ export function* traceEvents(record) {
         yield { ph: "M", name: "thread_sort_index", pid, tid, args: { sort_index: tid } };
       }
     }
+    if (run.gilHolder?.length) {
+      yield { ph: "M", name: "thread_name", pid, tid: GIL_TID, args: { name: "GIL holder" } };
+      yield { ph: "M", name: "thread_sort_index", pid, tid: GIL_TID, args: { sort_index: -1 } };
+    }
     const { spanId, spanLane, spanRow, spanStart, spanEnd, spanState } = run;
     for (let k = 0; k < spanId.length; k++) {
       // A task the run stopped before it ended has no end: it is drawn up to the run's end.
@@ -76,6 +84,20 @@ export function* traceEvents(record) {
         pid,
         tid: tidOf(spanLane[k], spanRow[k]),
         args,
+      };
+    }
+    const { gilHolder, gilStart, gilEnd } = run;
+    for (let k = 0; k < (gilHolder?.length ?? 0); k++) {
+      const end = Number.isNaN(gilEnd[k]) ? run.elapsedMs : gilEnd[k];
+      yield {
+        ph: "X",
+        name: "holding the GIL",
+        cat: "gil",
+        ts: us(gilStart[k]),
+        dur: Math.max(0, us(end) - us(gilStart[k])),
+        pid,
+        tid: GIL_TID,
+        args: { thread: gilHolder[k] },
       };
     }
     const { waitLane, waitStart, waitEnd } = run;

@@ -39,6 +39,8 @@ pub fn ideal(p: &Params, limits: Limits) -> Option<Ideal> {
     };
     Some(match (p.model, p.workload) {
         (_, Workload::Counter) => return None,
+        // The convoy lasts as long as its computing task: the others wake beside it.
+        (_, Workload::Convoy) => Ideal { ms: d, at_once: None },
         // Every task holds lock A for a delay, one at a time (processes each have their own).
         (Model::Processes, Workload::Deadlock) => rounds(p.processes),
         (_, Workload::Deadlock) => rounds(1),

@@ -29,6 +29,11 @@ pub const CONNECTIONS_PER_HOST: u32 = 6;
 /// A fetch task's default timeout, in ms: long enough for any ordinary delay, short enough that a
 /// stalled request ends while a learner still watches.
 pub const DEFAULT_TIMEOUT_MS: u32 = 10_000;
+
+/// CPython's default switch interval, in µs (`sys.getswitchinterval()` is 0.005 s).
+pub const DEFAULT_SWITCH_INTERVAL_US: u32 = 5_000;
+/// The shortest and longest switch interval a run may ask for, in µs (0.1 to 100 ms).
+pub const SWITCH_INTERVAL_US: (u32, u32) = (100, 100_000);
 /// Longest timeout of a fetch task, in ms.
 pub const MAX_TIMEOUT_MS: u32 = 120_000;
 /// Most increments one counter task makes.

@@ -39,6 +39,8 @@ pub struct Params {
     pub workload: Workload,
     /// Threads share a simulated GIL (threads model only).
     pub gil: bool,
+    /// The GIL's switch interval, in µs (`sys.setswitchinterval`, given in ms).
+    pub switch_interval_us: u32,
     /// Async tasks block the event loop instead of awaiting (async model only).
     pub blocking: bool,
     /// The task that fails, if any.
@@ -84,6 +86,7 @@ impl Params {
             timers: Timers::default(),
             workload: Workload::default(),
             gil: false,
+            switch_interval_us: DEFAULT_SWITCH_INTERVAL_US,
             blocking: false,
             fail: None,
             fail_mode: FailMode::default(),

@@ -187,6 +187,43 @@ pub fn whole(o: Opt, raw: Raw, min: u32, max: u32) -> Result<u32, FieldError> {
     Ok(value as u32)
 }
 
+/// Parses a number of option `o` in `min..=max` thousandths (see [`Kind::Decimal`]), giving
+/// thousandths: 0.1 is 100. Text must be plain decimal digits with at most one point; more than
+/// three decimals are rounded.
+pub fn decimal(o: Opt, raw: Raw, min: u32, max: u32) -> Result<u32, FieldError> {
+    let Kind::Decimal { unit, .. } = o.spec().kind else { unreachable!("{} is not decimal", o.name()) };
+    let refuse = || {
+        FieldError::new(
+            o,
+            format!(
+                "{} must be a number from {} to {} {unit}; got {}.",
+                o.spec().what,
+                super::schema::thousandths(min),
+                super::schema::thousandths(max),
+                shown(raw)
+            ),
+        )
+    };
+    let value: f64 = match raw {
+        Raw::Number(n) if n.is_finite() => n,
+        Raw::Text(s) => {
+            let s = s.trim();
+            let digits = s.bytes().filter(u8::is_ascii_digit).count();
+            let points = s.bytes().filter(|&b| b == b'.').count();
+            if digits == 0 || s.len() > 20 || points > 1 || digits + points != s.len() {
+                return Err(refuse());
+            }
+            s.parse().map_err(|_| refuse())?
+        }
+        _ => return Err(refuse()),
+    };
+    let thousandths = (value * 1000.0).round();
+    if thousandths < f64::from(min) || thousandths > f64::from(max) {
+        return Err(refuse());
+    }
+    Ok(thousandths as u32)
+}
+
 /// Parses a choice of option `o`: the chosen name (missing means the first, the default).
 pub fn choice(o: Opt, raw: Raw) -> Result<&'static str, FieldError> {
     let Kind::Choice(choices) = o.spec().kind else { unreachable!("{} is not a choice", o.name()) };

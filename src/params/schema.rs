@@ -7,8 +7,8 @@
 //! [`to_json`], so the form renders before the engine has loaded.
 
 use super::limits::{
-    DEFAULT_TIMEOUT_MS, MAX_DELAY_MS, MAX_FETCH_TASKS, MAX_INCREMENTS, MAX_PROCESSES, MAX_TASKS,
-    MAX_TIMEOUT_MS,
+    DEFAULT_SWITCH_INTERVAL_US, DEFAULT_TIMEOUT_MS, MAX_DELAY_MS, MAX_FETCH_TASKS, MAX_INCREMENTS,
+    MAX_PROCESSES, MAX_TASKS, MAX_TIMEOUT_MS, SWITCH_INTERVAL_US,
 };
 use super::vocab::{FailMode, LockOrder, Model, SyncMode, Timers, Workload};
 
@@ -35,6 +35,8 @@ pub enum Opt {
     FailMode,
     /// Threads share a simulated GIL.
     Gil,
+    /// How long a thread waits for the GIL before the holder is asked to drop it, in ms.
+    SwitchInterval,
     /// Async tasks block instead of awaiting.
     Blocking,
     /// Most requests under way at once (fetch, async): like aiohttp's `TCPConnector(limit=)`.
@@ -57,7 +59,7 @@ pub enum Opt {
 
 impl Opt {
     /// Every option, in [`OPTIONS`] order.
-    pub const ALL: [Opt; 19] = [
+    pub const ALL: [Opt; 20] = [
         Opt::Model,
         Opt::Tasks,
         Opt::Delay,
@@ -68,6 +70,7 @@ impl Opt {
         Opt::Fail,
         Opt::FailMode,
         Opt::Gil,
+        Opt::SwitchInterval,
         Opt::Blocking,
         Opt::Connections,
         Opt::TimeoutMs,
@@ -131,6 +134,18 @@ pub enum Kind {
         /// The value when the option is not given.
         default: WholeDefault,
         /// The unit, shown after the range ("ms"), or "".
+        unit: &'static str,
+    },
+    /// A number with up to three decimals in `min..=max`, held in thousandths (0.1 is 100), so
+    /// that the schema stays exact; digit strings with a decimal point are accepted too.
+    Decimal {
+        /// The smallest value, in thousandths.
+        min: u32,
+        /// The largest value, in thousandths.
+        max: u32,
+        /// The value when the option is not given, in thousandths.
+        default: u32,
+        /// The unit, shown after the range ("ms").
         unit: &'static str,
     },
     /// One of a list of names; the first is the default.
@@ -298,6 +313,22 @@ pub const OPTIONS: [Spec; Opt::COUNT] = [
         group: Group::More,
     },
     Spec {
+        name: "switchInterval",
+        aliases: &[],
+        label: "GIL switch interval",
+        what: "switchInterval",
+        kind: Kind::Decimal {
+            min: SWITCH_INTERVAL_US.0,
+            max: SWITCH_INTERVAL_US.1,
+            default: DEFAULT_SWITCH_INTERVAL_US,
+            unit: "ms",
+        },
+        note: "with the GIL: how long a thread waits for it before the holder must drop it \
+               (sys.setswitchinterval)",
+        models: &[Model::Threads],
+        group: Group::More,
+    },
+    Spec {
         name: "blocking",
         aliases: &[],
         label: "Blocking call in async",
@@ -430,6 +461,9 @@ impl Spec {
                 let unit = if unit.is_empty() { String::new() } else { format!(" {unit}") };
                 format!("{} to {max}{unit}", group(min.into()))
             }
+            Kind::Decimal { min, max, unit, .. } => {
+                format!("{} to {} {unit}", thousandths(min), thousandths(max))
+            }
             Kind::Choice(_) | Kind::Switch => String::new(),
         };
         match (range.is_empty(), self.note.is_empty()) {
@@ -438,6 +472,12 @@ impl Spec {
             _ => self.note.to_string(),
         }
     }
+}
+
+/// A number held in thousandths as written: 100 is "0.1", 5000 is "5".
+pub fn thousandths(n: u32) -> String {
+    let s = format!("{}.{:03}", n / 1000, n % 1000);
+    s.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// A JSON string literal.
@@ -492,6 +532,14 @@ pub fn to_json() -> String {
                 };
                 fields.push(format!("\"default\":{default}"));
             }
+            Kind::Decimal { min, max, default, unit } => {
+                fields.push("\"kind\":\"decimal\"".into());
+                fields.push(format!("\"min\":{}", thousandths(min)));
+                fields.push(format!("\"max\":{}", thousandths(max)));
+                fields.push("\"maxFrom\":null".into());
+                fields.push(format!("\"unit\":{}", json_str(unit)));
+                fields.push(format!("\"default\":{}", thousandths(default)));
+            }
             Kind::Choice(choices) => {
                 fields.push("\"kind\":\"choice\"".into());
                 fields.push(format!(
@@ -528,7 +576,7 @@ pub fn to_json() -> String {
 pub fn ts_type(o: Opt) -> String {
     match o.spec().kind {
         Kind::Whole { default: WholeDefault::Off, .. } => "number | string | null".into(),
-        Kind::Whole { .. } => "number | string".into(),
+        Kind::Whole { .. } | Kind::Decimal { .. } => "number | string".into(),
         Kind::Choice(choices) => choices.iter().map(|(v, _)| json_str(v)).collect::<Vec<_>>().join(" | "),
         Kind::Switch => "boolean | 0 | 1 | \"0\" | \"1\"".into(),
     }
@@ -566,6 +614,11 @@ mod tests {
         assert_eq!(Opt::Tasks.spec().hint(), "1 to 10,000,000, for async; 1,000,000 for the other models");
         assert_eq!(Opt::Delay.spec().hint(), "0 to 60,000 ms, per task");
         assert!(Opt::Threads.spec().hint().starts_with("1 to the most this browser holds"));
+        assert!(Opt::SwitchInterval.spec().hint().starts_with("0.1 to 100 ms, with the GIL"));
+        assert_eq!(
+            (thousandths(100), thousandths(5_000), thousandths(1_250)),
+            ("0.1".into(), "5".into(), "1.25".into())
+        );
     }
 
     #[test]

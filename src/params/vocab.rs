@@ -88,6 +88,9 @@ vocabulary! {
         Counter = "counter", "counter: add 1 to a shared counter (a race)";
         /// Two locks, A and B: each task takes one, holds it `delay` ms, then takes the other.
         Deadlock = "deadlock", "deadlock: two locks, taken in turn";
+        /// The convoy effect: task 0 computes for `delay` ms while every other task sleeps 1 ms at
+        /// a time and notes how late each wake-up was (threads model).
+        Convoy = "convoy", "convoy: one thread computes, the others wake every 1 ms";
     }
 }
 

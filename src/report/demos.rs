@@ -26,6 +26,10 @@ pub fn sentence(key: &str, rs: &[Record], page: &Page) -> Option<String> {
         "complexity" => complexity(rs, page),
         "errors" => errors(rs),
         "blocking" => blocking(rs),
+        // The convoy's runs each say what they show: their explanations, in turn.
+        "convoy" if !rs.is_empty() => {
+            Some(rs.iter().map(|r| r.explanation.as_str()).collect::<Vec<_>>().join(" "))
+        }
         _ => None,
     }
 }
@@ -107,8 +111,9 @@ fn cpu(rs: &[Record], page: &Page) -> Option<String> {
     let gil = find(rs, Model::Threads, |r| r.gil).map_or_else(String::new, |g| {
         format!(", {} threads with the simulated GIL {}", g.threads, x(g.speedup))
     });
-    let free = find(rs, Model::Threads, |r| !r.gil)
-        .map_or_else(String::new, |t| format!(", {} threads without it {}", t.threads, x(t.speedup)));
+    let free = find(rs, Model::Threads, |r| !r.gil).map_or_else(String::new, |t| {
+        format!(", {} threads without it (free-threaded) {}", t.threads, x(t.speedup))
+    });
     Some(format!(
         "Speedup over one core, {} tasks of 150 ms of computation: async {}{gil}{free}, {} processes {} (this \
          browser reports {} cores).",

@@ -13,9 +13,12 @@ pub mod notes;
 pub mod summary;
 pub mod words;
 
-use crate::contract::{F64s, LaneInfo, OrNull, Record, SpanColumns, TaskError, U8s, U32s, WaitColumns};
+use crate::contract::{
+    F64s, GilColumns, LaneInfo, OrNull, Record, SpanColumns, TaskError, U8s, U32s, WaitColumns, WakeLate,
+};
 use crate::output;
 use crate::params::{self, Limits, Model, Params, Workload};
+use crate::record::GilRecord;
 use crate::record::Outcome;
 use crate::timeline::{Layout, SpanMs, SpanState, Wait};
 
@@ -99,6 +102,9 @@ pub fn build(p: &Params, limits: Limits, o: Outcome, layout: Layout, m: &Measure
             .map(|&(lane, rows)| LaneInfo { lane: lane.number(), label: lane.label(), rows })
             .collect(),
         waits: waits(&o.waits),
+        gil_holds: o.gil.as_ref().map(gil_holds).unwrap_or_default(),
+        gil_handoffs: o.gil.as_ref().map(|g| g.handoffs.min(u64::from(u32::MAX)) as u32),
+        wake_late_ms: (p.workload == Workload::Convoy).then(|| wake_late(&o.wake_late)),
         answered_by: OrNull(o.net.as_ref().and_then(notes::answered_by).map(String::from)),
         peak_requests_in_flight: peak,
         ..options(p)
@@ -122,6 +128,8 @@ fn options(p: &Params) -> Record {
         workload: p.workload,
         gil: p.gil && p.model == Model::Threads,
         memory: (p.model == Model::Threads).then_some(p.memory),
+        switch_interval: (p.gil && p.model == Model::Threads)
+            .then(|| f64::from(p.switch_interval_us) / 1000.0),
         blocking: p.blocking && p.model == Model::Async,
         timers: (p.model == Model::Async).then_some(p.timers),
         fail_mode: (p.model == Model::Async || p.network_fault().is_some()).then_some(p.fail_mode),
@@ -218,6 +226,37 @@ fn spans(o: &Outcome, layout: Layout) -> SpanColumns {
         state: U8s(layout.ids.iter().map(|&i| o.spans.state[i as usize] as u8).collect()),
         row: U32s(layout.rows),
         id: U32s(layout.ids),
+    }
+}
+
+/// Who held the GIL, as columns.
+pub fn gil_holds(g: &GilRecord) -> GilColumns {
+    GilColumns {
+        holder: U32s(g.holds.iter().map(|h| h.lane).collect()),
+        start: F64s(g.holds.iter().map(|h| h.start).collect()),
+        end: F64s(g.holds.iter().map(|h| h.end).collect()),
+    }
+}
+
+/// The `q` quantile (0 to 1) of `sorted` (ascending), interpolated between the two nearest
+/// values as numpy's `percentile` and Python's `statistics.quantiles(method="inclusive")` do;
+/// `None` when empty.
+pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
+    let last = sorted.len().checked_sub(1)?;
+    let at = q.clamp(0.0, 1.0) * last as f64;
+    let (i, frac) = (at.floor() as usize, at.fract());
+    let next = sorted[(i + 1).min(last)];
+    Some(sorted[i] + (next - sorted[i]) * frac)
+}
+
+/// How late the convoy's wake-ups were: median, 90th percentile and count.
+pub fn wake_late(samples: &[f64]) -> WakeLate {
+    let mut sorted: Vec<f64> = samples.iter().copied().filter(|x| x.is_finite()).collect();
+    sorted.sort_by(f64::total_cmp);
+    WakeLate {
+        median: OrNull(quantile(&sorted, 0.5)),
+        p90: OrNull(quantile(&sorted, 0.9)),
+        count: sorted.len() as u32,
     }
 }
 

@@ -42,6 +42,7 @@ pub fn for_run(
         notes.push(left_blocked(o.left_blocked));
     }
     notes.extend(crate::races::notes(p, o));
+    notes.extend(gil(p, o));
     notes.extend(async_options(p, m, peak_in_flight));
     if let (Some(start), Some(cost)) = (o.thread_start, m.thread_cost) {
         notes.push(thread_start(p, o.elapsed_ms, start, cost));
@@ -58,6 +59,37 @@ pub fn separate_memory(no_threads: NoThreads) -> String {
         no_threads.why_separate(),
         no_threads.way_out()
     )
+}
+
+/// CPython's free-threaded build's cost on one thread, as the Python docs give it ("Python
+/// support for free threading"): a reference, not measured here.
+pub const FREE_THREADED_COST: &str = "about 40 % in 3.13 and about 5-10 % in 3.14";
+
+/// What the GIL did to a threads run: how often it changed hands; or, without it, what Python
+/// without a GIL is.
+fn gil(p: &Params, o: &Outcome) -> Vec<String> {
+    if p.model != Model::Threads || o.stopped {
+        return Vec::new();
+    }
+    let interval = f64::from(p.switch_interval_us) / 1000.0;
+    match &o.gil {
+        Some(g) if g.handoffs > 0 => vec![format!(
+            "The GIL changed hands {} times in {:.0} ms, about every {:.1} ms: a thread that wants it \
+             waits at most the switch interval ({} ms, sys.setswitchinterval({})) before the holder is \
+             asked to drop it at its next check.",
+            params::group(g.handoffs),
+            o.elapsed_ms,
+            o.elapsed_ms / g.handoffs as f64,
+            params::schema::thousandths(p.switch_interval_us),
+            interval / 1000.0
+        )],
+        None if matches!(p.workload, Workload::Cpu | Workload::Convoy) => vec![format!(
+            "Without the GIL this is free-threaded Python (3.13t, supported from 3.14, PEP 779), where \
+             threads compute in parallel; the Python docs put its cost on a single thread at \
+             {FREE_THREADED_COST}, which this engine neither imitates nor measures."
+        )],
+        _ => Vec::new(),
+    }
 }
 
 /// A stopped threads run that left threads blocked in a request.

@@ -97,6 +97,9 @@ fn effect(r: &Record, cores: u32) -> Option<String> {
     if r.workload == Workload::Deadlock && matches!(r.model, Model::Async | Model::Threads) {
         return None;
     }
+    if r.workload == Workload::Convoy {
+        return Some(convoy(r));
+    }
     if r.model == Model::Async && (r.offload || r.blocking) {
         return Some(async_blocking(r, cores));
     }
@@ -112,6 +115,49 @@ fn effect(r: &Record, cores: u32) -> Option<String> {
         ));
     }
     Some(waiting(r))
+}
+
+/// CPython 3.11.7's convoy on this project's machine: a thread looping `time.sleep(0.001)` beside
+/// one doing pure-Python CPU work woke this late, median in ms, at each switch interval; and alone
+/// (`bench/python_bench.py --kind convoy`, BENCHMARKS.md).
+pub const CPYTHON_CONVOY_MS: [(f64, f64); 3] = [(5.0, 5.21), (1.0, 1.18), (0.2, 0.35)];
+/// The same thread with no thread computing beside it.
+pub const CPYTHON_ALONE_MS: f64 = 0.08;
+
+/// The convoy: how late the waking threads woke, what it means, and what CPython measured.
+fn convoy(r: &Record) -> String {
+    let late = r.wake_late_ms.clone().unwrap_or_default();
+    let Some(median) = late.median.0 else {
+        return "No thread woke beside the computing one, so there is no lateness to show.".into();
+    };
+    let measured = format!(
+        "a median {median:.2} ms late (p90 {:.2} ms, {})",
+        late.p90.0.unwrap_or(median),
+        plural(late.count, "wake-up", "wake-ups")
+    );
+    let cpython = CPYTHON_CONVOY_MS
+        .iter()
+        .map(|(interval, late)| format!("{late} ms at {interval} ms"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if r.gil {
+        format!(
+            "The threads that slept 1 ms at a time beside the computing one woke {measured}: a thread \
+             that wakes from I/O must take the GIL back, and the computing thread drops it only when asked, \
+             after the switch interval ({} ms), so I/O-bound threads queue behind CPU work (the convoy \
+             effect); CPython 3.11.7 woke here {cpython} late, and {CPYTHON_ALONE_MS} ms with no thread \
+             computing.",
+            number(r.switch_interval.unwrap_or(5.0))
+        )
+    } else {
+        format!(
+            "Without the GIL (free-threaded Python) the threads that slept 1 ms at a time woke {measured}, \
+             the timer's own lateness: nothing stood between them and the computing thread, as CPython \
+             3.11.7 woke {CPYTHON_ALONE_MS} ms late with no thread computing (and {} ms late beside one \
+             with the GIL at the default 5 ms).",
+            CPYTHON_CONVOY_MS[0].1
+        )
+    }
 }
 
 /// Async tasks that blocked the event loop, or handed the blocking part to the pool.

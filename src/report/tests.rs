@@ -209,3 +209,78 @@ fn threads_of_separate_memory_say_so_in_the_record_and_one_note() {
     );
     assert_eq!(seq.memory, None, "only threads runs have it");
 }
+
+#[test]
+fn quantiles_interpolate_between_the_nearest_values() {
+    assert_eq!(quantile(&[], 0.5), None);
+    assert_eq!(quantile(&[3.0], 0.9), Some(3.0));
+    assert_eq!(quantile(&[1.0, 2.0, 3.0, 4.0], 0.5), Some(2.5));
+    let ten: Vec<f64> = (1..=10).map(f64::from).collect();
+    assert!((quantile(&ten, 0.9).unwrap() - 9.1).abs() < 1e-9, "numpy's percentile(…, 90) is 9.1");
+    let w = wake_late(&[5.0, 1.0, f64::NAN, 3.0]);
+    assert_eq!((w.median.0, w.count), (Some(3.0), 3), "unsorted in, NaN left out");
+    assert_eq!(wake_late(&[]).median.0, None);
+}
+
+fn convoy_run(gil: bool, late: &[f64]) -> Record {
+    let p = Params {
+        workload: Workload::Convoy,
+        gil,
+        switch_interval_us: 1_000,
+        ..Params::new(Model::Threads, 2, 2000, 2)
+    };
+    let mut o = outcome(2, 2000.0, |i| Lane::thread(i + 1), |_| 0.0);
+    o.wake_late = late.to_vec();
+    o.gil = gil.then(|| crate::record::GilRecord {
+        holds: vec![
+            crate::record::Hold { lane: 1, start: 0.0, end: 1.0 },
+            crate::record::Hold { lane: 2, start: 1.0, end: 1.1 },
+        ],
+        handoffs: 400,
+        switch_interval_us: 1_000,
+    });
+    report(&p, o, &Measures::default())
+}
+
+#[test]
+fn a_convoy_says_how_late_the_waking_threads_woke_and_what_cpython_measured() {
+    let r = convoy_run(true, &[1.1, 1.3, 1.2]);
+    let w = r.wake_late_ms.clone().unwrap();
+    assert_eq!((w.median.0, w.count), (Some(1.2), 3));
+    assert_eq!((r.switch_interval, r.gil_handoffs), (Some(1.0), Some(400)));
+    assert_eq!(r.gil_holds.holder.0, [1, 2]);
+    assert_eq!(r.ideal_ms.0, Some(2000.0));
+    assert!(
+        r.explanation.starts_with(
+            "The threads that slept 1 ms at a time beside the computing one woke a median 1.20 ms late \
+             (p90 1.28 ms, 3 wake-ups): a thread that wakes from I/O must take the GIL back"
+        ),
+        "{}",
+        r.explanation
+    );
+    assert!(r.explanation.contains("after the switch interval (1 ms)"), "{}", r.explanation);
+    assert!(r.explanation.contains("CPython 3.11.7 woke here 5.21 ms at 5 ms, 1.18 ms at 1 ms, 0.35 ms at 0.2 ms late, and 0.08 ms with no thread computing."), "{}", r.explanation);
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.starts_with("The GIL changed hands 400 times in 2000 ms, about every 5.0 ms")
+                && n.contains("(1 ms, sys.setswitchinterval(0.001))")),
+        "{:?}",
+        r.notes
+    );
+
+    let free = convoy_run(false, &[0.05, 0.07]);
+    assert_eq!((free.gil_handoffs, free.switch_interval), (None, None));
+    assert!(free.gil_holds.holder.0.is_empty());
+    assert!(
+        free.explanation.starts_with("Without the GIL (free-threaded Python) the threads that slept 1 ms"),
+        "{}",
+        free.explanation
+    );
+    assert!(
+        free.notes.iter().any(|n| n.contains("free-threaded Python (3.13t, supported from 3.14, PEP 779)")
+            && n.contains("about 40 % in 3.13 and about 5-10 % in 3.14")),
+        "{:?}",
+        free.notes
+    );
+}

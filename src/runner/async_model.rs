@@ -66,7 +66,8 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
                 Timers::PerTask => per_task(state, p, make).await,
             }
         }
-        (Workload::Cpu, _) => {
+        // Refused by the rules (threads only); computed like CPU work if it ever came here.
+        (Workload::Cpu | Workload::Convoy, _) => {
             let state2 = state.clone();
             wheel(state, p, move |id| cpu_task(id, iters, fail, state2.clone())).await
         }

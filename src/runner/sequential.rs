@@ -41,8 +41,11 @@ async fn task(id: u32, p: &Params, url: &str, run: &RunState, counter: &Cell<u64
             workload::net_log().note(id, answer);
             0
         }
-        Workload::Cpu => workload::compute(id, workload::cpu_iterations(delay), &mut || !run.is_stopped())
-            .ok_or("stopped")?,
+        // Refused by the rules (threads only); computed like CPU work if it ever came here.
+        Workload::Cpu | Workload::Convoy => {
+            workload::compute(id, workload::cpu_iterations(delay), &mut || !run.is_stopped())
+                .ok_or("stopped")?
+        }
         // One task at a time: nothing can come between a read and its write.
         Workload::Counter => {
             for _ in 0..p.increments {

@@ -12,7 +12,7 @@
 //!
 //! The text between `[snippet:...]` markers is what the page shows as "the Rust code that ran".
 
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -41,6 +41,11 @@ struct Shared {
     graph: WaitGraph,
     /// Threads at the start line (see [`Job::start_together`]).
     arrived: AtomicU32,
+    /// The convoy's computing task has begun, and has ended.
+    cpu_started: AtomicBool,
+    cpu_done: AtomicBool,
+    /// How late each of the convoy's 1 ms waits woke, in ms.
+    late: Mutex<Vec<f64>>,
 }
 
 /// `x + 1`, computed in the steps an interpreter takes between reading `counter` and writing it
@@ -80,7 +85,7 @@ impl Job {
         let Some(gil) = &self.gil else { return true };
         let start = self.run.since_start();
         log.waiting(id, WaitKind::Gil, start);
-        let got = gil.acquire(&self.run);
+        let got = gil.acquire(self.me(), &self.run);
         let end = self.run.since_start();
         log.wait_over(end);
         if end - start > 0.05 {
@@ -96,15 +101,25 @@ impl Job {
             return Some(false);
         }
         log.waiting(id, WaitKind::Gil, self.run.since_start());
-        let switched = gil.switch_if_asked(&self.run);
+        let switched = gil.switch_if_asked(self.me(), &self.run);
         log.wait_over(self.run.since_start());
         switched
     }
 
     fn release(&self) {
         if let Some(gil) = &self.gil {
-            gil.release();
+            gil.release(&self.run);
         }
+    }
+
+    /// After blocking (a sleep, a request), during which a Python thread holds no GIL: takes it
+    /// back to go on, and drops it at the task's end. `false` if stopped meanwhile.
+    fn wake(&self, id: u32, log: &mut LaneLog) -> bool {
+        let got = self.hold(id, log);
+        if got {
+            self.release();
+        }
+        got
     }
 
     // [snippet:threads-task]
@@ -115,7 +130,7 @@ impl Job {
         let sum = match self.p.workload {
             // Blocking I/O: a Python thread releases the GIL while it waits.
             Workload::Sleep => {
-                if !workload::sleep_blocking(delay, &self.run) {
+                if !workload::sleep_blocking(delay, &self.run) || !self.wake(id, log) {
                     return None;
                 }
                 0
@@ -124,7 +139,11 @@ impl Job {
                 // A network fault fails the request itself, at the server (see `failMode`).
                 let fault = self.p.network_fault().filter(|_| failing).map(|m| m.name());
                 let url = workload::request_url(&self.url, delay, id, fault);
-                match workload::fetch_blocking(&url, self.p.timeout_ms) {
+                let answer = workload::fetch_blocking(&url, self.p.timeout_ms);
+                if !self.wake(id, log) {
+                    return None;
+                }
+                match answer {
                     Ok(answer) => workload::net_log().note(id, answer),
                     Err(e) => return Some(Err(e)),
                 }
@@ -132,28 +151,8 @@ impl Job {
             }
             Workload::Counter => return self.count(id, log),
             Workload::Deadlock => return self.lock_pair(id, log),
-            // Computing: hold the GIL, and hand it over when another thread has waited 5 ms.
-            Workload::Cpu => {
-                if !self.hold(id, log) {
-                    return None;
-                }
-                let mut stopped = false;
-                let sum = workload::compute(id, workload::cpu_iterations(delay), &mut || {
-                    match self.gil.as_ref().map(|g| (g, self.run.since_start())) {
-                        Some((gil, before)) => match self.switch(gil, id, log) {
-                            Some(true) => log.wait(id, before, self.run.since_start()),
-                            Some(false) => {}
-                            None => stopped = true,
-                        },
-                        None => stopped = self.run.is_stopped(),
-                    }
-                    !stopped && !self.run.is_stopped()
-                });
-                if !stopped {
-                    self.release();
-                }
-                sum?
-            }
+            Workload::Convoy => return self.convoy(id, log),
+            Workload::Cpu => self.compute(id, delay, log)?,
         };
         if failing && self.p.fail_mode == FailMode::Panic {
             // panic = "abort" on wasm: this ends the worker thread, not just the task.
@@ -163,6 +162,63 @@ impl Job {
             return Some(Err(failure_message(id)));
         }
         Some(Ok(sum))
+    }
+    /// Computing: hold the GIL, and hand it over when another thread has waited a switch
+    /// interval for it (checked between chunks of work, as CPython's eval loop checks).
+    fn compute(&self, id: u32, delay: u32, log: &mut LaneLog) -> Option<u64> {
+        if !self.hold(id, log) {
+            return None;
+        }
+        let mut stopped = false;
+        let sum = workload::compute(id, workload::cpu_iterations(delay), &mut || {
+            match self.gil.as_ref().map(|g| (g, self.run.since_start())) {
+                Some((gil, before)) => match self.switch(gil, id, log) {
+                    Some(true) => log.wait(id, before, self.run.since_start()),
+                    Some(false) => {}
+                    None => stopped = true,
+                },
+                None => stopped = self.run.is_stopped(),
+            }
+            !stopped && !self.run.is_stopped()
+        });
+        if !stopped {
+            self.release();
+        }
+        sum
+    }
+    // [/snippet]
+
+    // [snippet:threads-convoy]
+    /// One task of the convoy: task 0 computes for `delay` ms; every other task, on its own
+    /// thread, sleeps 1 ms at a time while task 0 computes (`time.sleep(0.001)`), and notes how
+    /// late each wake-up was once it holds the GIL again: behind a computing thread, the wait for
+    /// the GIL is most of it.
+    fn convoy(&self, id: u32, log: &mut LaneLog) -> Option<TaskResult> {
+        let shared = &self.shared;
+        if id == 0 {
+            shared.cpu_started.store(true, Ordering::Release);
+            let sum = self.compute(id, self.p.delay_ms, log);
+            shared.cpu_done.store(true, Ordering::Release);
+            return sum.map(Ok);
+        }
+        let mut late = Vec::new();
+        while !shared.cpu_done.load(Ordering::Acquire) {
+            let before = self.run.since_start();
+            std::thread::sleep(Duration::from_millis(1)); // no GIL held while asleep
+            if !self.hold(id, log) {
+                return None;
+            }
+            let woke = self.run.since_start();
+            self.release();
+            if shared.cpu_started.load(Ordering::Acquire) && !shared.cpu_done.load(Ordering::Acquire) {
+                late.push(woke - before - 1.0);
+            }
+            if self.run.is_stopped() {
+                return None;
+            }
+        }
+        shared.late.lock().unwrap_or_else(|e| e.into_inner()).extend(late);
+        Some(Ok(0))
     }
     // [/snippet]
 
@@ -368,7 +424,10 @@ pub async fn warm_up(stop: impl std::future::Future<Output = ()>) {
 pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
     // The queue of tasks is one counter: a thread that is free takes the next id.
     let next = Arc::new(AtomicU32::new(0));
-    let gil = p.gil.then(|| Arc::new(Gil::default()));
+    let gil = p.gil.then(|| Arc::new(Gil::new(p.switch_interval_us)));
+    if let Some(gil) = &gil {
+        state.set_gil(gil.clone());
+    }
     let url = workload::fetch_url().unwrap_or_default();
     let width = p.threads.min(p.tasks);
     let shared = Arc::new(Shared {
@@ -377,6 +436,9 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
         // Agents are lanes: thread k is lane k, from 1 to the pool size or the run's width.
         graph: WaitGraph::new(rayon::current_num_threads().max(width as usize) + 1),
         arrived: AtomicU32::new(0),
+        cpu_started: AtomicBool::new(false),
+        cpu_done: AtomicBool::new(false),
+        late: Mutex::new(Vec::new()),
     });
     let job = |lane: Lane, own: Option<u32>| Job {
         p,
@@ -415,7 +477,10 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
     let graph = (p.workload == Workload::Deadlock).then_some(&shared.graph);
     let reports = collect(receivers, state, &p, graph).await;
     // [/snippet]
-    outcome(state, &p, &shared, reports, start)
+    let mut o = outcome(state, &p, &shared, reports, start);
+    o.gil = gil.map(|g| g.record(state));
+    o.wake_late = std::mem::take(&mut *shared.late.lock().unwrap_or_else(|e| e.into_inner()));
+    o
 }
 
 /// Hands each of `width` threads of the run's own its job, starting the missing ones: a new

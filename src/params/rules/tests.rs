@@ -205,7 +205,7 @@ fn workload_gil_blocking_fail_options() {
     let e = check(&base.with(Opt::Fail, Raw::Number(9.0)), POOL).unwrap_err();
     assert!(e[0].message.contains("from 0 to 3"), "{}", e[0].message);
     let e = check(&base.with(Opt::Workload, Raw::Text("disk")), POOL).unwrap_err();
-    assert!(e[0].message.contains("sleep, fetch, cpu, counter or deadlock"), "{}", e[0].message);
+    assert!(e[0].message.contains("sleep, fetch, cpu, counter, deadlock or convoy"), "{}", e[0].message);
 }
 
 #[test]
@@ -458,4 +458,52 @@ fn threads_of_separate_memory_run_and_refuse_what_needs_shared_memory() {
     assert!(check(&async_counter, separate).is_ok(), "async's counter needs no threads");
     let offload = req("async", eight, three, two).with(Opt::Offload, Raw::Bool(true));
     assert_eq!(check(&offload, separate).unwrap_err()[0].field, "offload", "offload needs the shared pool");
+}
+
+#[test]
+fn switch_interval_is_read_in_ms_with_decimals() {
+    let base = req("threads", Raw::Number(2.0), Raw::Number(100.0), Raw::Number(2.0))
+        .with(Opt::Gil, Raw::Bool(true));
+    assert_eq!(check(&base, POOL).unwrap()[0].switch_interval_us, 5_000, "CPython's default, 5 ms");
+    for (raw, us) in [
+        (Raw::Number(0.2), 200),
+        (Raw::Text(" 1.5 "), 1_500),
+        (Raw::Text("100"), 100_000),
+        (Raw::Text(""), 5_000),
+    ] {
+        assert_eq!(check(&base.with(Opt::SwitchInterval, raw), POOL).unwrap()[0].switch_interval_us, us);
+    }
+    for raw in [
+        Raw::Number(0.05),
+        Raw::Number(101.0),
+        Raw::Text("1e3"),
+        Raw::Text("5 ms"),
+        Raw::Text("."),
+        Raw::Bool(true),
+    ] {
+        let e = check(&base.with(Opt::SwitchInterval, raw), POOL).unwrap_err();
+        assert_eq!(e[0].field, "switchInterval");
+        assert!(e[0].message.contains("a number from 0.1 to 100 ms"), "{}", e[0].message);
+    }
+}
+
+#[test]
+fn the_convoy_needs_two_threads_and_two_tasks_on_the_threads_model() {
+    let convoy = |model, tasks, threads| {
+        req(model, Raw::Number(tasks), Raw::Number(2000.0), Raw::Number(threads))
+            .with(Opt::Workload, Raw::Text("convoy"))
+    };
+    let p = check(&convoy("threads", 3.0, 2.0), POOL).unwrap()[0];
+    assert_eq!((p.workload, p.threads), (Workload::Convoy, 2));
+    for (model, tasks, threads, field) in [
+        ("async", 3.0, 2.0, "workload"),
+        ("all", 3.0, 2.0, "workload"),
+        ("threads", 3.0, 1.0, "threads"),
+        ("threads", 1.0, 2.0, "tasks"),
+    ] {
+        let e = check(&convoy(model, tasks, threads), POOL).unwrap_err();
+        assert_eq!(e[0].field, field, "{model} {tasks} {threads}: {e:?}");
+    }
+    let e = check(&convoy("threads", 3.0, 2.0).with(Opt::Fail, Raw::Number(1.0)), POOL).unwrap_err();
+    assert_eq!(e[0].field, "fail");
 }

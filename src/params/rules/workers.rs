@@ -1,5 +1,4 @@
-//! Threads and processes: how many run the tasks, where the page has them, and the GIL the
-//! threads share.
+//! Threads and processes: how many run the tasks, and where the page has them.
 
 use super::{FieldError, Model, Opt, Options, Raw, Reader, whole_or_default};
 use crate::params::Limits;
@@ -64,9 +63,4 @@ fn beyond_threads(mut e: FieldError, raw: Raw, limits: Limits) -> FieldError {
 /// The thread and process counts as given, or threads unavailable on this page.
 pub(super) fn threads_and_processes(o: &Options) -> Vec<FieldError> {
     o.refusals(&[Opt::Threads, Opt::Processes])
-}
-
-/// The GIL switch as given.
-pub(super) fn gil(o: &Options) -> Vec<FieldError> {
-    o.refusals(&[Opt::Gil])
 }
