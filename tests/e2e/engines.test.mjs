@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { until } from "selenium-webdriver";
-import { HOST_JS, startServer } from "./harness.mjs";
+import { HOST_JS, hostPage, startServer } from "./harness.mjs";
 import {
   ENGINES,
   SKIPPED,
@@ -39,15 +39,6 @@ const EXPECT = {
   firefox: { threads: true },
   webkit: { threads: false, reason: /does not support WebAssembly threads/ },
 };
-
-const hostPage = (src) => `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Docs</title><link rel="icon" href="data:,">
-<script src="host.js" defer></script></head>
-<body><h1>Concurrency, explained</h1><p>Try it:</p>
-<iframe src="${src}" title="playground" width="100%" height="640" allow="cross-origin-isolated"></iframe>
-</body>
-</html>`;
 
 for (const engine of ENGINES) {
   const skip = SKIPPED.has(engine) ? `SKIP_ENGINES names ${engine}` : false;
@@ -301,7 +292,12 @@ for (const engine of ENGINES) {
 
     test(`${engine}: the embed view in a host page: runs, says why threads are off, sizes its iframe`, async () => {
       const src = `${isolated.url}?embed=1&tasks=3&delay=200`;
-      const host = await hostSite({ "host.js": HOST_JS, "docs.html": hostPage(src) });
+      const host = await hostSite({
+        "host.js": HOST_JS,
+        "docs.html": hostPage(
+          `<iframe src="${src}" title="playground" width="100%" height="640" allow="cross-origin-isolated"></iframe>`,
+        ),
+      });
       try {
         await open(`${host.url}docs.html`, host, isolated);
         const frame = await driver.findElement({ css: "iframe" });

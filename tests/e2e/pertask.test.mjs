@@ -1,4 +1,4 @@
-// Issue #13, section 4: a thread per task at Python's scale. A threads run with more threads than
+// A thread per task at Python's scale. A threads run with more threads than
 // the pool starts threads of its own (one Web Worker each), inside its own time, and keeps them for
 // later runs; beyond the most this browser holds the field is refused with the figure. Behaviour
 // only: timings get generous bounds.

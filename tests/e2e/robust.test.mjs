@@ -1,4 +1,4 @@
-// Issue #6, end to end: stop, one run at a time, hostile parameters (randomised, fixed seed), no
+// Robustness end to end: stop, one run at a time, hostile parameters (randomised, fixed seed), no
 // leaks over 200 runs, hidden tabs, a worker that dies, and a session without console noise.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";

@@ -1,4 +1,4 @@
-// Issue #3, end to end: each claim of the async-vs-threads comparison happens, measured, in the
+// The teaching, end to end: each claim of the async-vs-threads comparison happens, measured, in the
 // built page: CPU work and the GIL, real fetches, blocking in async, failing tasks, processes,
 // overhead, the code side by side and the sweep.
 import { spawnSync } from "node:child_process";
