@@ -21,6 +21,7 @@ import {
   hostSite,
   inPage,
   missing,
+  newestRow,
   probedServer,
   ready,
   runFromUi,
@@ -207,15 +208,7 @@ for (const engine of ENGINES) {
 
     test(`${engine}: a link with autorun runs its setup on load`, async () => {
       await open(`${isolated.url}?model=sequential&tasks=2&delay=150&autorun=1`);
-      await waitIn(
-        driver,
-        `document.querySelector("#results tbody tr")`,
-        "the autorun's row",
-        60_000,
-      );
-      const row = await driver.executeScript(
-        `return { ...document.querySelector("#results tbody tr").dataset };`,
-      );
+      const row = await newestRow(driver, "#results tbody tr", "the autorun's row", 60_000);
       assert.equal(row.model, "sequential");
       assert.equal(row.tasks, "2");
       assert.equal(row.delay, "150");
@@ -276,14 +269,11 @@ for (const engine of ENGINES) {
       await driver.wait(until.elementIsEnabled(stop), 30_000, "Stop to be enabled by the run");
       await waitIn(driver, "window.playground.progress()", "the run to be under way");
       await stop.click();
-      await waitIn(
+      const row = await newestRow(
         driver,
-        `document.querySelector("#results tbody tr[data-stopped]")`,
+        "#results tbody tr[data-stopped]",
         "the stopped run's row",
         10_000,
-      );
-      const row = await driver.executeScript(
-        `return { ...document.querySelector("#results tbody tr").dataset };`,
       );
       assert.equal(row.stopped, "true");
       assert.ok(Number(row.elapsedMs) < 30_000, `stopped after ${row.elapsedMs} ms`);

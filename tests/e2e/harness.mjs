@@ -10,6 +10,7 @@ import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -109,6 +110,36 @@ export async function launch({ args = [] } = {}) {
   }
   browser.on("disconnected", () => removeProfile().catch(() => {}));
   return browser;
+}
+
+/**
+ * Registers the test file's hooks for what most files share: before the first test, a browser
+ * (launch) and the project's server (startServer, given `options`); after the last, both closed.
+ * With `page: true`, also one page of the server, its engine (and pool) ready, shared by the
+ * file's tests and checked clean at the end. Returns `{ browser, server, page, caps, fresh }`,
+ * filled in before the first test; `fresh(path, options)` opens a new page of the server at
+ * `path` (open's options) and resolves to it once its engine is ready.
+ */
+export function chromiumSuite({ page = false, ...options } = {}) {
+  const env = { browser: null, server: null, page: null, caps: null };
+  env.fresh = async (path = "", options) => {
+    const fresh = await open(env.browser, env.server.url + path, options);
+    await ready(fresh);
+    return fresh;
+  };
+  before(async () => {
+    [env.browser, env.server] = await Promise.all([launch(), startServer(options)]);
+    if (page) {
+      env.page = await open(env.browser, env.server.url);
+      env.caps = await ready(env.page);
+    }
+  });
+  after(async () => {
+    if (env.page) assertClean(env.page);
+    await env.browser?.close();
+    env.server?.close();
+  });
+  return env;
 }
 
 /**

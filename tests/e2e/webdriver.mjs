@@ -407,6 +407,15 @@ export async function runFromUi(driver, model, { tasks, delay, threads, rows } =
 }
 
 /**
+ * Waits up to `ms` for a result row that `selector` matches (`what` names it on timeout);
+ * resolves to the newest row's data.
+ */
+export async function newestRow(driver, selector, what, ms = 30_000) {
+  await waitIn(driver, `document.querySelector(${JSON.stringify(selector)})`, what, ms);
+  return driver.executeScript(`return { ...document.querySelector("#results tbody tr").dataset };`);
+}
+
+/**
  * Fails if the current document (or, through the proxy, any document before it) reported a
  * problem. `servers` are the probed servers and host sites whose reports count.
  */
