@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { CHROMIUM } from "../tests/e2e/harness.mjs";
+import { CHROMIUM, CHROMIUM_ARGS } from "../tests/e2e/harness.mjs";
 import { log } from "./common.mjs";
 import { TARGETS } from "./scenarios.mjs";
 
@@ -25,8 +25,11 @@ async function lighthouse(url) {
         "--output=json",
         `--output-path=${out}`,
         "--only-categories=performance,accessibility,best-practices",
-        // The same flags as the tests' Chromium: no background traffic on this closed network.
-        "--chrome-flags=--headless=new --no-sandbox --disable-gpu --disable-background-networking --disable-component-update --disable-sync",
+        // The tests' Chromium, switch for switch (harness.mjs says why each): none of
+        // chrome-launcher's own defaults either (they stop hidden-page throttling, as
+        // playwright's do); it still adds the debugging port and the profile folder it needs.
+        "--chrome-ignore-default-flags",
+        `--chrome-flags=${CHROMIUM_ARGS.join(" ")}`,
       ],
       { env: { ...process.env, CHROME_PATH: CHROMIUM }, timeout: 180_000 },
     );

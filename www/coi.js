@@ -33,6 +33,11 @@
     if (reloading) return;
     reloading = true;
     store.setItem(RELOADED, "1");
+    // Chromium may keep this document in its back/forward cache when the reload replaces it with
+    // an isolated one (COOP puts that in another browsing context group), and a later reload of
+    // the tab then brings this one back, engine never started: go to the isolated one again
+    // (after the restore, which ignores a reload asked for during its pageshow).
+    addEventListener("pageshow", (e) => e.persisted && setTimeout(() => location.reload()));
     const worker = registration?.installing ?? registration?.waiting;
     worker?.addEventListener("statechange", () => {
       if (worker.state === "redundant") settle(blocked);

@@ -43,8 +43,7 @@ const COI_REASONS = {
     'iframe has allow="cross-origin-isolated".',
   "framed-blocked":
     "Threads have memory of their own here because this embed is not cross-origin isolated and the browser refused it " +
-    "the service worker that would isolate it (embeds on another site may not use one here), " +
-    "so it runs without SharedArrayBuffer.",
+    "the service worker that would isolate it, so it runs without SharedArrayBuffer.",
   "framed-no-effect":
     "Threads have memory of their own here because the service worker that should isolate this embed had no effect " +
     "in this browser, so it runs without SharedArrayBuffer.",
@@ -125,7 +124,8 @@ async function serviceWorkerAnswering() {
     const late = new Promise((resolve) => setTimeout(resolve, 5000));
     return { reason: null, claimed: Promise.race([claimed, late]), registered: true };
   } catch {
-    // Refused: a cross-site frame whose storage is partitioned, or service workers blocked.
+    // Refused: service workers blocked (a setting or a policy). A cross-site frame is not
+    // refused by Chromium: it gets a worker of its own, in storage partitioned by the top site.
     return { reason: "refused", claimed: now, registered: false };
   }
 }

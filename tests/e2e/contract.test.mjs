@@ -1,22 +1,14 @@
 // The contract between the engine and the page: one schema owned by Rust, from which the form,
 // the URL and the API's checks come; unknown options refused; old names still accepted.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { assertClean, launch, open, ready, startServer } from "./harness.mjs";
+import { assertClean, chromiumSuite, open, ready } from "./harness.mjs";
 
-let browser, server;
-before(async () => {
-  [browser, server] = await Promise.all([launch(), startServer()]);
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = chromiumSuite();
 
 describe("one schema", () => {
   test("lists every option, and the form shows exactly its fields with its labels and hints", async () => {
-    const page = await open(browser, server.url);
-    await ready(page);
+    const page = await env.fresh();
     const { options, form } = await page.evaluate(() => ({
       options: window.playground.schema.options,
       form: [...document.querySelectorAll("[data-option]")].map((f) => ({
@@ -60,8 +52,7 @@ describe("one schema", () => {
   });
 
   test("a field the link sets behind More options opens it; the URL follows the form by the schema's names", async () => {
-    const page = await open(browser, `${server.url}?workload=cpu&delayMs=40&tasks=2`);
-    await ready(page);
+    const page = await env.fresh(`?workload=cpu&delayMs=40&tasks=2`);
     assert.equal(await page.$eval("#more-options", (d) => d.open), true);
     assert.equal(await page.inputValue("#workload"), "cpu");
     assert.equal(await page.inputValue("#delay"), "40", "an old alias in a link still works");
@@ -72,8 +63,7 @@ describe("one schema", () => {
     );
     assert.equal(params.delay, "40", "the URL now uses the current name");
     assert.equal(params.delayMs, undefined);
-    const closed = await open(browser, server.url);
-    await ready(closed);
+    const closed = await env.fresh();
     assert.equal(await closed.$eval("#more-options", (d) => d.open), false, "basics first");
     assertClean(page);
     assertClean(closed);
@@ -82,8 +72,7 @@ describe("one schema", () => {
 
 describe("one check, one name", () => {
   test("unknown options are refused with the nearest name; error.field is the option's name", async () => {
-    const page = await open(browser, server.url);
-    await ready(page);
+    const page = await env.fresh();
     const out = await page.evaluate(async () => {
       const refusal = (o) =>
         window.playground.run(o).then(
@@ -112,8 +101,7 @@ describe("one check, one name", () => {
   });
 
   test("tasks: ten million for async on the wheel, refused beyond and for other models with the figure", async () => {
-    const page = await open(browser, server.url);
-    await ready(page);
+    const page = await env.fresh();
     const out = await page.evaluate(async () => {
       const pg = window.playground;
       const tenM = { tasks: 10_000_000, delay: 1000 };
@@ -139,8 +127,7 @@ describe("one check, one name", () => {
   });
 
   test("old option names still run, and the record uses the current names", async () => {
-    const page = await open(browser, server.url);
-    await ready(page);
+    const page = await env.fresh();
     const r = await page.evaluate(async () => {
       const r = await window.playground.run({ model: "async", tasks: 2, delayMs: 30 });
       return { delay: r.delay, delayMs: r.delayMs, model: r.model, spans: r.spans.length };
@@ -162,7 +149,7 @@ describe("one check, one name", () => {
   });
 
   test("the engine runs model all and returns one complete record per model", async () => {
-    const page = await open(browser, server.url);
+    const page = await open(env.browser, env.server.url);
     const caps = await ready(page);
     const out = await page.evaluate(async () => {
       const seen = [];
@@ -194,7 +181,7 @@ describe("one check, one name", () => {
 
 describe("usable before the worker pool", () => {
   test("ready resolves before the pool starts; a threads run asked for meanwhile waits for it, outside its elapsed time", async () => {
-    const page = await open(browser, server.url);
+    const page = await open(env.browser, env.server.url);
     const out = await page.evaluate(async () => {
       const caps = await window.playground.ready;
       const atReady = { threads: caps.threads, poolStartMs: caps.poolStartMs };
@@ -225,7 +212,7 @@ describe("usable before the worker pool", () => {
   });
 
   test("an embed starts no worker until a run needs threads", async () => {
-    const page = await open(browser, `${server.url}?embed=1`);
+    const page = await open(env.browser, `${env.server.url}?embed=1`);
     const out = await page.evaluate(async () => {
       await window.playground.ready;
       await window.playground.run({ model: "async", tasks: 2, delay: 10 });

@@ -1,4 +1,7 @@
-// Issue #2, the playground core, end to end: the built page in headless Chromium.
+// The playground's core in the built page, end to end (headless Chromium): load and the worker
+// pool's start, async, threads and sequential runs from their buttons and their timelines,
+// progress while a run is under way, a page that keeps painting, URL parameters and autorun,
+// bad input refused next to its field, and the plain build where the page is not isolated.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";

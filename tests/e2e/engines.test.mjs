@@ -12,7 +12,7 @@ import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { until } from "selenium-webdriver";
-import { HOST_JS, startServer } from "./harness.mjs";
+import { HOST_JS, hostPage, startServer } from "./harness.mjs";
 import { assertSeparate, separateRuns } from "./separate-checks.mjs";
 import {
   ENGINES,
@@ -22,6 +22,7 @@ import {
   hostSite,
   inPage,
   missing,
+  newestRow,
   probedServer,
   ready,
   runFromUi,
@@ -40,15 +41,6 @@ const EXPECT = {
   firefox: { memory: "shared" },
   webkit: { memory: "separate", reason: /does not support WebAssembly threads/ },
 };
-
-const hostPage = (src) => `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>Docs</title><link rel="icon" href="data:,">
-<script src="host.js" defer></script></head>
-<body><h1>Concurrency, explained</h1><p>Try it:</p>
-<iframe src="${src}" title="playground" width="100%" height="640" allow="cross-origin-isolated"></iframe>
-</body>
-</html>`;
 
 for (const engine of ENGINES) {
   const skip = SKIPPED.has(engine) ? `SKIP_ENGINES names ${engine}` : false;
@@ -249,15 +241,7 @@ for (const engine of ENGINES) {
 
     test(`${engine}: a link with autorun runs its setup on load`, async () => {
       await open(`${isolated.url}?model=sequential&tasks=2&delay=150&autorun=1`);
-      await waitIn(
-        driver,
-        `document.querySelector("#results tbody tr")`,
-        "the autorun's row",
-        60_000,
-      );
-      const row = await driver.executeScript(
-        `return { ...document.querySelector("#results tbody tr").dataset };`,
-      );
+      const row = await newestRow(driver, "#results tbody tr", "the autorun's row", 60_000);
       assert.equal(row.model, "sequential");
       assert.equal(row.tasks, "2");
       assert.equal(row.delay, "150");
@@ -318,14 +302,11 @@ for (const engine of ENGINES) {
       await driver.wait(until.elementIsEnabled(stop), 30_000, "Stop to be enabled by the run");
       await waitIn(driver, "window.playground.progress()", "the run to be under way");
       await stop.click();
-      await waitIn(
+      const row = await newestRow(
         driver,
-        `document.querySelector("#results tbody tr[data-stopped]")`,
+        "#results tbody tr[data-stopped]",
         "the stopped run's row",
         10_000,
-      );
-      const row = await driver.executeScript(
-        `return { ...document.querySelector("#results tbody tr").dataset };`,
       );
       assert.equal(row.stopped, "true");
       assert.ok(Number(row.elapsedMs) < 30_000, `stopped after ${row.elapsedMs} ms`);
@@ -334,7 +315,12 @@ for (const engine of ENGINES) {
 
     test(`${engine}: the embed view in a host page: runs, says why threads are off, sizes its iframe`, async () => {
       const src = `${isolated.url}?embed=1&tasks=3&delay=200`;
-      const host = await hostSite({ "host.js": HOST_JS, "docs.html": hostPage(src) });
+      const host = await hostSite({
+        "host.js": HOST_JS,
+        "docs.html": hostPage(
+          `<iframe src="${src}" title="playground" width="100%" height="640" allow="cross-origin-isolated"></iframe>`,
+        ),
+      });
       try {
         await open(`${host.url}docs.html`, host, isolated);
         const frame = await driver.findElement({ css: "iframe" });

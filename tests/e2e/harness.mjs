@@ -1,23 +1,60 @@
 // Shared test harness: starts the project's server (isolated or not) on a free port, launches
-// Debian's Chromium through playwright-core, and opens pages that fail the test on any page
-// error or console error.
+// Debian's Chromium through playwright-core as readers have it (none of playwright's own
+// switches), opens pages that fail the test on any page error or console error, and the small
+// helpers every end-to-end file uses (polling with a reason, a page's capabilities, runs from
+// the UI or the API, documentation sites that embed the page).
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { createServer } from "node:http";
 import { existsSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 
-// Without the background-networking flags Chromium floods this machine's closed network.
+/**
+ * Every switch the tests and the bench start Chromium with, and why; nothing else changes what a
+ * page can do. Dropped on purpose, because a reader's browser has none of them: playwright's own
+ * defaults (`--disable-features=...,ThirdPartyStoragePartitioning,...`,
+ * `--disable-background-timer-throttling`, `--disable-backgrounding-occluded-windows`,
+ * `--disable-renderer-backgrounding`, `--disable-back-forward-cache`,
+ * `--disable-field-trial-config`, `--hide-scrollbars`, `--blink-settings=...` and more), which
+ * refused a cross-site embed its service worker and kept hidden tabs from being throttled.
+ * Measured on this machine (Chromium 156, 2026-12-07): it starts, without a GPU, with only
+ * `--headless --no-sandbox`; `--disable-gpu` is not needed (the GPU process falls back to
+ * software as on any GPU-less reader's machine). /usr/bin/chromium is Debian's wrapper script,
+ * which adds Debian's own switches (/etc/chromium.d): the browser as Debian's readers have it.
+ */
 export const CHROMIUM_ARGS = [
+  // No display on these machines. (Since Chromium 132 this is the new headless mode, the
+  // browser itself, not the old headless shell.)
   "--headless",
+  // The tests run as root, and Chromium refuses to start its sandbox as root.
   "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
+  // The network is closed but for the package registries: these turn off background services
+  // that only talk to Google's servers (sync, component updates and other background fetches).
+  // Measured with strace, an idle browser looked up accounts.google.com, update.googleapis.com,
+  // redirector.gvt1.com and clients2.google.com 56 times in 25 s without them, 45 with them
+  // (noisy: the resolver's retries). None changes what a page can do. (--disable-quic and
+  // --no-first-run, once kept too, made no difference that the noise did not: left out.)
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
+];
+
+/**
+ * What playwright-core itself needs when its defaults are dropped (`ignoreDefaultArgs: true`
+ * passes nothing of its own): the pipe it talks to the browser over, a profile folder of the
+ * browser's own (else the machine's shared ~/.config/chromium), and no startup window (it opens
+ * its own contexts and pages; a startup window would be a stray tab).
+ */
+const PLAYWRIGHT_NEEDS = (profile) => [
+  "--remote-debugging-pipe",
+  `--user-data-dir=${profile}`,
+  "--no-startup-window",
 ];
 
 /**
@@ -52,18 +89,76 @@ export async function startServer({ isolation = true, root = "dist", args: extra
   };
 }
 
-export async function launch() {
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
+/**
+ * Launches Debian's Chromium with CHROMIUM_ARGS and nothing of playwright's own; `args` are more
+ * switches for one test (e.g. `--host-resolver-rules=...`). The one launch the tests and the
+ * bench use. Its profile folder goes when the browser does.
+ */
+export async function launch({ args = [] } = {}) {
+  const profile = await mkdtemp(join(tmpdir(), "playground-chromium-"));
+  const removeProfile = () => rm(profile, { recursive: true, force: true, maxRetries: 5 });
+  let browser;
+  try {
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      ignoreDefaultArgs: true,
+      args: [...CHROMIUM_ARGS, ...args, ...PLAYWRIGHT_NEEDS(profile)],
+    });
+  } catch (e) {
+    await removeProfile();
+    throw e;
+  }
+  browser.on("disconnected", () => removeProfile().catch(() => {}));
+  return browser;
 }
 
 /**
- * Opens `url` in a fresh context. `page.problems` collects page errors and console errors;
- * call `assertClean(page)` at the end of a test.
+ * Registers the test file's hooks for what most files share: before the first test, a browser
+ * (launch) and the project's server (startServer, given `options`); after the last, both closed.
+ * With `page: true`, also one page of the server, its engine (and pool) ready, shared by the
+ * file's tests and checked clean at the end. Returns `{ browser, server, page, caps, fresh }`,
+ * filled in before the first test; `fresh(path, options)` opens a new page of the server at
+ * `path` (open's options) and resolves to it once its engine is ready.
  */
-export async function open(browser, url, { colorScheme = "light", viewport } = {}) {
-  const context = await browser.newContext({ colorScheme, viewport });
+export function chromiumSuite({ page = false, ...options } = {}) {
+  const env = { browser: null, server: null, page: null, caps: null };
+  env.fresh = async (path = "", options) => {
+    const fresh = await open(env.browser, env.server.url + path, options);
+    await ready(fresh);
+    return fresh;
+  };
+  before(async () => {
+    [env.browser, env.server] = await Promise.all([launch(), startServer(options)]);
+    if (page) {
+      env.page = await open(env.browser, env.server.url);
+      env.caps = await ready(env.page);
+    }
+  });
+  after(async () => {
+    if (env.page) assertClean(env.page);
+    await env.browser?.close();
+    env.server?.close();
+  });
+  return env;
+}
+
+/**
+ * Opens `url` in a fresh context of `browser` (`options` go to newContext; no navigation when
+ * `url` is null). Collects on the page: `problems` (page errors, console errors of the page, its
+ * frames and its workers, CSP violations in any frame; see assertClean), `requests` (every URL
+ * the context asked for, workers included) and `loads` (navigation requests of the main frame).
+ */
+export async function open(browser, url, { colorScheme = "light", ...options } = {}) {
+  const context = await browser.newContext({ colorScheme, ...options });
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) =>
+      console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`),
+    );
+  });
   const page = await context.newPage();
   page.problems = [];
+  page.requests = [];
+  page.loads = 0;
   page.on("pageerror", (err) => page.problems.push(`pageerror: ${err.message}`));
   page.on("console", (msg) => {
     if (msg.type() === "error") page.problems.push(`console.error: ${msg.text()}`);
@@ -74,7 +169,12 @@ export async function open(browser, url, { colorScheme = "light", viewport } = {
       if (msg.type() === "error") page.problems.push(`worker console.error: ${msg.text()}`);
     }),
   );
-  await page.goto(url);
+  context.on("request", (r) => page.requests.push(r.url()));
+  // Navigation requests, not "framenavigated", which history.replaceState (the form's) fires too.
+  page.on("request", (r) => {
+    if (r.isNavigationRequest() && r.frame() === page.mainFrame()) page.loads++;
+  });
+  if (url) await page.goto(url);
   return page;
 }
 
@@ -85,17 +185,66 @@ export function assertClean(page) {
 }
 
 /**
- * Waits for the engine and, on a full page with threads, for its worker pool too (which starts
- * after the engine is ready); returns window.playground.capabilities.
+ * Polls `fn` (every 100 ms, from Node: nothing in the page has to run for it) until it returns
+ * something truthy, and resolves to that; after `ms`, even if a call of `fn` is still pending,
+ * fails saying what it waited for: `what`, or what the function `what` returns then.
  */
-export async function ready(page) {
-  return page.evaluate(async () => {
-    const caps = await window.playground.ready;
-    if (caps.threads && !caps.poolOnDemand) {
-      await window.playground.threadsReady;
+export async function until(fn, what, ms = 30_000) {
+  const end = Date.now() + ms;
+  const late = Symbol("late");
+  for (;;) {
+    let timer;
+    const deadline = new Promise((r) => (timer = setTimeout(r, end - Date.now(), late)));
+    const value = await Promise.race([fn(), deadline]).finally(() => clearTimeout(timer));
+    if (value && value !== late) return value;
+    if (Date.now() >= end) {
+      throw new Error(
+        `timed out after ${ms} ms waiting for ${typeof what === "function" ? what() : what}`,
+      );
     }
-    return { ...window.playground.capabilities };
-  });
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Errors of an evaluate whose document went away (a reload, the service worker's among them). */
+const GONE = /Execution context was destroyed|navigat|detached|Cannot find context/i;
+
+/**
+ * Waits for the engine of a page or frame and, on a full page with threads, for its worker pool
+ * too (which starts after the engine is ready; an embed starts it on demand); resolves to
+ * window.playground.capabilities. Waits out a reload (the service worker's) and a document whose
+ * modules have not yet defined window.playground; on timeout says what it was still waiting for
+ * (`what` names the page or frame). A rejected `ready` fails at once with its error.
+ */
+export async function ready(target, what = "the page") {
+  let last = "a document to evaluate in";
+  const check = async () => {
+    if (!window.playground) return { wait: "the page's modules to define window.playground" };
+    const within = (promise) =>
+      Promise.race([promise.then(() => true), new Promise((r) => setTimeout(r, 1000, false))]);
+    if (!(await within(window.playground.ready))) return { wait: "window.playground.ready" };
+    const { threads, poolOnDemand } = window.playground.capabilities;
+    if (threads && !poolOnDemand && !(await within(window.playground.threadsReady))) {
+      return { wait: "the worker pool (window.playground.threadsReady)" };
+    }
+    // Read once the pool has started: its start-up time is among them.
+    return { caps: { ...window.playground.capabilities } };
+  };
+  return until(
+    () =>
+      target.evaluate(check).then(
+        ({ wait, caps }) => {
+          last = wait;
+          return caps;
+        },
+        (e) => {
+          if (!GONE.test(e.message)) throw e;
+          last = `a new document (${e.message.split("\n")[0]})`;
+          return null;
+        },
+      ),
+    () => `${what}'s engine to be ready; last waiting for ${last}`,
+  );
 }
 
 /**
@@ -110,12 +259,12 @@ export async function runFromUi(target, model, { tasks, delay, threads, rows } =
   await target.click(`button[data-model="${model}"]`);
   const added = rows ?? (model === "all" ? 3 : 1);
   await target
+    // Polled by time, not by animation frame: Chromium renders no frame for an iframe out of
+    // view or a hidden page, and the run goes on there.
     .waitForFunction(
       (n) => document.querySelectorAll("#results tbody tr").length >= n,
       before + added,
-      {
-        timeout: 60_000,
-      },
+      { timeout: 60_000, polling: 100 },
     )
     .catch(async (e) => {
       // Say what the page said instead of a row, so that a run that never ends explains itself.
@@ -132,7 +281,9 @@ export async function runFromUi(target, model, { tasks, delay, threads, rows } =
           `${JSON.stringify(page)} (${e.message})`,
       );
     });
-  await target.waitForSelector("#stop:disabled", { state: "attached" });
+  await target.waitForFunction(() => document.getElementById("stop").disabled, null, {
+    polling: 100,
+  });
   return target.$$eval(
     "#results tbody tr",
     (trs, n) =>
@@ -179,6 +330,61 @@ window.addEventListener("message", (event) => {
   frame.height = String(event.data.height);
 });
 `;
+
+/**
+ * A documentation site, on another origin than the playground's: serves `pages` (name -> text;
+ * a test may add pages later) at `http://<host>:<port>/`, with no isolation headers and no CSP as
+ * most documentation sites, or with COOP/COEP when `isolated`, as a site that runs threads itself.
+ * `host` "localhost" is another site than the playground's 127.0.0.1; "127.0.0.1" the same site,
+ * another origin. `intercept(req, res)` may answer a request first (true when it did); `html`
+ * rewrites every HTML page served. Resolves to `{ url, pages, close }`.
+ */
+export async function docsSite(
+  pages = {},
+  { host = "localhost", isolated = false, intercept = () => false, html = (text) => text } = {},
+) {
+  const server = createServer((req, res) => {
+    if (intercept(req, res)) return;
+    const name = new URL(req.url, "http://x").pathname.slice(1);
+    const body = Object.hasOwn(pages, name) ? pages[name] : undefined;
+    if (body === undefined) {
+      res.writeHead(404).end();
+      return;
+    }
+    const headers = {
+      "Content-Type": name.endsWith(".js") ? "text/javascript" : "text/html; charset=utf-8",
+      "Cache-Control": "no-store",
+    };
+    if (isolated) {
+      headers["Cross-Origin-Opener-Policy"] = "same-origin";
+      headers["Cross-Origin-Embedder-Policy"] = "require-corp";
+    }
+    res.writeHead(200, headers).end(name.endsWith(".html") ? html(body) : body);
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return {
+    url: `http://${host}:${server.address().port}/`,
+    pages,
+    close: () => server.close(),
+  };
+}
+
+/**
+ * A page of a documentation site: a heading, a paragraph, then `body`; `head` is markup for its
+ * head (scripts). `hostPage(snippet)` is one that sizes an embed's iframe with HOST_JS (as
+ * host.js, which the site must serve).
+ */
+export const docsPage = (body, { head = "" } = {}) => `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Concurrency docs</title><link rel="icon" href="data:,">
+${head}</head>
+<body><main><h1>Concurrency, explained</h1><p>A paragraph about the event loop.</p>
+${body}
+</main></body>
+</html>`;
+export const hostPage = (snippet) =>
+  docsPage(snippet, { head: '<script src="host.js" defer></script>' });
 
 /**
  * Runs `fn()` while Chromium traces `page`; resolves to `{ result, tasks }`: what `fn` returned and

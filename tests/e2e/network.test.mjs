@@ -4,7 +4,7 @@
 // (http500, drop, stall) in every model that has fetch.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { assertClean, launch, open, ready, startServer } from "./harness.mjs";
+import { apiRun, assertClean, launch, open, ready, startServer } from "./harness.mjs";
 
 let browser;
 before(async () => {
@@ -13,15 +13,6 @@ before(async () => {
 after(async () => {
   await browser?.close();
 });
-
-/** Runs through the API; returns the record's plain fields (no typed arrays). */
-function run(page, options) {
-  return page.evaluate(async (o) => {
-    const r = await window.playground.run(o);
-    const { spans, spanId, spanLane, spanRow, spanStart, spanEnd, spanState, ...rest } = r;
-    return { ...rest, states: [...spanState] };
-  }, options);
-}
 
 const counter = async (server) =>
   (await (await fetch(`${server.url}api/latency/count`)).json()).requests;
@@ -52,7 +43,7 @@ describe("on ./build.sh serve: the page's service worker answers", () => {
   });
 
   test("async keeps far more than 6 requests under way at once, measured where they are answered", async () => {
-    const r = await run(page, { model: "async", tasks: 1000, delay: 500, workload: "fetch" });
+    const r = await apiRun(page, { model: "async", tasks: 1000, delay: 500, workload: "fetch" });
     assert.equal(r.finished, 1000);
     assert.equal(r.answeredBy, "service worker");
     assert.equal(r.connections, null);
@@ -99,7 +90,7 @@ describe("on ./build.sh serve: the page's service worker answers", () => {
   });
 
   test("connections caps requests like aiohttp's TCPConnector(limit=), and says so only then", async () => {
-    const capped = await run(page, {
+    const capped = await apiRun(page, {
       model: "async",
       tasks: 18,
       delay: 150,
@@ -114,10 +105,10 @@ describe("on ./build.sh serve: the page's service worker answers", () => {
       capped.notes.some((n) => /connections=6 held the run/.test(n)),
       capped.notes.join(" | "),
     );
-    const free = await run(page, { model: "async", tasks: 18, delay: 150, workload: "fetch" });
+    const free = await apiRun(page, { model: "async", tasks: 18, delay: 150, workload: "fetch" });
     assert.equal(free.idealMs, 150);
     assert.ok(!free.notes.some((n) => /connections=|held/.test(n)), free.notes.join(" | "));
-    const threads = await run(page, {
+    const threads = await apiRun(page, {
       model: "threads",
       tasks: 16,
       threads: 16,
@@ -138,7 +129,7 @@ describe("on ./build.sh serve: the page's service worker answers", () => {
     for (const mode of ["http500", "drop", "stall"]) {
       test(`${m.model}: failMode ${mode} fails task 1's request at the server; the others as the model says`, async () => {
         const before = await counter(server);
-        const r = await run(page, {
+        const r = await apiRun(page, {
           ...m,
           tasks: 4,
           delay: 100,
@@ -161,7 +152,7 @@ describe("on ./build.sh serve: the page's service worker answers", () => {
         if (m.model === "sequential") assert.equal(r.finished, 1, "the loop stops at the error");
         else assert.equal(r.finished, 3, "the other tasks finish");
         assert.ok(r.elapsedMs < 6000, `nothing hangs: ${r.elapsedMs}`);
-        const next = await run(page, { ...m, tasks: 4, delay: 50, workload: "fetch" });
+        const next = await apiRun(page, { ...m, tasks: 4, delay: 50, workload: "fetch" });
         assert.equal(next.failed, 0, "the next run is clean");
         assert.equal(next.finished, 4);
         assertCleanBut(page, FAULT_LOGS);
@@ -211,7 +202,7 @@ describe("on ./build.sh serve: the page's service worker answers", () => {
         );
       }
       assert.ok(stopped.took < 2000, `${m.model}: stop took ${stopped.took} ms`);
-      const next = await run(page, { ...m, tasks: 3, delay: 50, workload: "fetch" });
+      const next = await apiRun(page, { ...m, tasks: 3, delay: 50, workload: "fetch" });
       assert.equal(next.finished, 3);
     }
     assertCleanBut(page, FAULT_LOGS);
@@ -230,7 +221,7 @@ describe("where no service worker can answer: the server does, and the browser c
   test("the cap note appears only when the run was capped, measured at the server", async () => {
     assert.equal(caps.fetchAnsweredBy, "server");
     const before = await counter(server);
-    const r = await run(page, { model: "async", tasks: 12, delay: 200, workload: "fetch" });
+    const r = await apiRun(page, { model: "async", tasks: 12, delay: 200, workload: "fetch" });
     assert.equal(await counter(server), before + 12, "every request reached the server");
     assert.equal(r.answeredBy, "server");
     assert.ok(r.requestsPeak <= 6, `peak at the server ${r.requestsPeak}`);
@@ -238,9 +229,9 @@ describe("where no service worker can answer: the server does, and the browser c
       r.notes.some((n) => /held requests back: at most \d were under way/.test(n)),
       r.notes.join(" | "),
     );
-    const small = await run(page, { model: "async", tasks: 3, delay: 200, workload: "fetch" });
+    const small = await apiRun(page, { model: "async", tasks: 3, delay: 200, workload: "fetch" });
     assert.ok(!small.notes.some((n) => /held/.test(n)), small.notes.join(" | "));
-    const faulty = await run(page, {
+    const faulty = await apiRun(page, {
       model: "async",
       tasks: 3,
       delay: 100,
@@ -274,10 +265,10 @@ describe("a static host: the page's service worker answers there too", () => {
 
   test("async fetch runs with no connection cap", async () => {
     assert.equal(caps.fetchAnsweredBy, "service worker");
-    const r = await run(page, { model: "async", tasks: 200, delay: 300, workload: "fetch" });
+    const r = await apiRun(page, { model: "async", tasks: 200, delay: 300, workload: "fetch" });
     assert.equal(r.finished, 200);
     assert.ok(r.requestsPeak > 6, `peak ${r.requestsPeak}`);
-    const f = await run(page, {
+    const f = await apiRun(page, {
       model: "async",
       tasks: 3,
       delay: 50,

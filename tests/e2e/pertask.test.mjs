@@ -1,19 +1,12 @@
-// Issue #13, section 4: a thread per task at Python's scale. A threads run with more threads than
+// A thread per task at Python's scale. A threads run with more threads than
 // the pool starts threads of its own (one Web Worker each), inside its own time, and keeps them for
 // later runs; beyond the most this browser holds the field is refused with the figure. Behaviour
 // only: timings get generous bounds.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { assertClean, launch, open, ready, startServer } from "./harness.mjs";
+import { assertClean, chromiumSuite, open, ready } from "./harness.mjs";
 
-let browser, server;
-before(async () => {
-  [browser, server] = await Promise.all([launch(), startServer()]);
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = chromiumSuite();
 
 /** Runs `options` through the API; resolves to what the test checks of the record. */
 function runThreads(page, options) {
@@ -42,7 +35,7 @@ describe("a thread per task, past the pool", () => {
   test("256 tasks on 256 threads: 256 lanes, overlapping, with the start-up split out", async () => {
     // Each new thread runs its task as soon as it is up, as a started threading.Thread does, and
     // starting a Web Worker here takes tens of ms: tasks of 3 s overlap even while threads start.
-    const page = await open(browser, server.url);
+    const page = await open(env.browser, env.server.url);
     const caps = await ready(page);
     assert.equal(caps.threads, true);
     assert.ok(caps.maxThreads >= 256, `maxThreads ${caps.maxThreads}`);
@@ -95,7 +88,7 @@ describe("a thread per task, past the pool", () => {
   });
 
   test("beyond the most this browser holds, threads is refused with the range and the figure", async () => {
-    const page = await open(browser, server.url);
+    const page = await open(env.browser, env.server.url);
     const caps = await ready(page);
     const max = caps.maxThreads;
     const shown = new Intl.NumberFormat("en-US").format(max);

@@ -2,36 +2,25 @@
 // counter really loses updates on shared-memory threads and never with a lock or an atomic add;
 // async loses only with an await inside, and never with its lock; processes count alone; a real
 // deadlock is found in the wait-for graph, named, and the pool works again for the next run.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   apiRun,
   assertClean,
-  launch,
+  chromiumSuite,
   mainThreadTasks,
   open,
   ready,
   startServer,
 } from "./harness.mjs";
 
-let browser, server, page, caps;
-before(async () => {
-  [browser, server] = await Promise.all([launch(), startServer()]);
-  page = await open(browser, server.url);
-  caps = await ready(page);
-  await page.evaluate(() => window.playground.threadsReady);
-});
-after(async () => {
-  if (page) assertClean(page);
-  await browser?.close();
-  server?.close();
-});
+const env = chromiumSuite({ page: true });
 
-const run = (options) => apiRun(page, options);
+const run = (options) => apiRun(env.page, options);
 
 /** The refusal of `options`: `{ field, message }`. */
 function refusal(options) {
-  return page.evaluate(
+  return env.page.evaluate(
     (o) =>
       window.playground.run(o).then(
         () => null,
@@ -45,7 +34,7 @@ const counter = { workload: "counter" };
 
 describe("the shared counter", () => {
   test("threads without a guard lose updates on real shared memory; a lock or an atomic add never", async () => {
-    assert.ok(caps.threads, "this test needs threads (a cross-origin-isolated page)");
+    assert.ok(env.caps.threads, "this test needs threads (a cross-origin-isolated page)");
     const opts = { ...counter, model: "threads", tasks: 2, threads: 2, increments: 1_000_000 };
     const losses = [];
     for (let i = 0; i < 5; i++) {
@@ -177,7 +166,7 @@ describe("deadlock", () => {
 
   test("stop() ends a deadlocked run at once", async () => {
     // Found by the engine within ~100 ms anyway; stop() during the hold must also end it.
-    const stopped = await page.evaluate(async () => {
+    const stopped = await env.page.evaluate(async () => {
       const p = window.playground.run({
         workload: "deadlock",
         model: "threads",
@@ -216,7 +205,7 @@ describe("bounded and offloaded async tasks", () => {
     // One evaluate per run, as a caller's separate calls: in one script the task that ends a run
     // would go on to start the next, and the inline run's first task would count in the last
     // offloaded run.
-    const { result: runs, tasks } = await mainThreadTasks(browser, page, async () => {
+    const { result: runs, tasks } = await mainThreadTasks(env.browser, env.page, async () => {
       const records = [];
       for (const options of [offload, offload, offload, inline]) records.push(await run(options));
       return records;
@@ -277,7 +266,7 @@ describe("bad combinations are refused naming the field", () => {
 
   test("offload without threads says why", async () => {
     const plainServer = await startServer({ isolation: false });
-    const plain = await open(browser, plainServer.url);
+    const plain = await open(env.browser, plainServer.url);
     try {
       await ready(plain);
       const e = await plain.evaluate(() =>

@@ -1,23 +1,10 @@
-// Issue #6, end to end: stop, one run at a time, hostile parameters (randomised, fixed seed), no
+// Robustness end to end: stop, one run at a time, hostile parameters (randomised, fixed seed), no
 // leaks over 200 runs, hidden tabs, a worker that dies, and a session without console noise.
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { assertClean, launch, open, ready, startServer } from "./harness.mjs";
+import { assertClean, chromiumSuite, open, ready } from "./harness.mjs";
 
-let browser, server;
-before(async () => {
-  [browser, server] = await Promise.all([launch(), startServer()]);
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
-
-async function fresh(path = "") {
-  const page = await open(browser, server.url + path);
-  await ready(page);
-  return page;
-}
+const env = chromiumSuite();
 
 describe("stop", () => {
   const models = [
@@ -31,7 +18,7 @@ describe("stop", () => {
   ];
 
   test("ends a run of every model within 100 ms, keeps what finished, and the next run is clean", async () => {
-    const page = await fresh();
+    const page = await env.fresh();
     for (const options of models) {
       const r = await page.evaluate(async (o) => {
         const running = window.playground.run(o);
@@ -67,7 +54,7 @@ describe("stop", () => {
   });
 
   test("the Stop button stops a UI run, which is recorded as stopped", async () => {
-    const page = await fresh();
+    const page = await env.fresh();
     await page.fill("#tasks", "4");
     await page.fill("#delay", "10000");
     await page.click('button[data-model="sequential"]');
@@ -79,7 +66,7 @@ describe("stop", () => {
   });
 
   test("a second run while one is under way is refused with a message, never mixed", async () => {
-    const page = await fresh();
+    const page = await env.fresh();
     const r = await page.evaluate(async () => {
       const first = window.playground.run({ model: "async", tasks: 3, delay: 300 });
       const second = await window.playground
@@ -147,7 +134,8 @@ describe("hostile parameters", () => {
     "true",
     "false",
   ];
-  const NAMES = [
+  /** The run options the random arguments are made of. */
+  const OPTIONS = [
     "model",
     "tasks",
     "delay",
@@ -158,11 +146,9 @@ describe("hostile parameters", () => {
     "blocking",
     "fail",
     "failMode",
-    "autorun",
-    "embed",
-    "unknown",
-    "__proto__",
   ];
+  /** URL parameter names: the options, the page's own, and names that mean nothing. */
+  const NAMES = [...OPTIONS, "autorun", "embed", "unknown", "__proto__"];
   const SEED = 20261125;
 
   test(`random URL parameters never break the page or inject markup (seed ${SEED})`, async () => {
@@ -174,7 +160,7 @@ describe("hostile parameters", () => {
       for (let k = 0; k < n; k++) params.append(pick(NAMES), pick(VALUES));
       // Never autorun a link that may be long: a blocked page would only test patience.
       params.delete("autorun");
-      const page = await open(browser, `${server.url}?${params}`);
+      const page = await open(env.browser, `${env.server.url}?${params}`);
       let dialogs = 0;
       page.on("dialog", (d) => {
         dialogs += 1;
@@ -197,9 +183,9 @@ describe("hostile parameters", () => {
   });
 
   test(`random run() arguments resolve or reject with a field, never throw anything else (seed ${SEED})`, async () => {
-    const page = await fresh();
+    const page = await env.fresh();
     const outcomes = await page.evaluate(
-      async ({ numbers, values }) => {
+      async ({ numbers, values, keys }) => {
         // The seeded sequence comes from the test (one generator, in Node); the page only reads it.
         let next = 0;
         const rnd = () => {
@@ -230,18 +216,6 @@ describe("hostile parameters", () => {
           Symbol.for("x"),
         ];
         const pick = () => pool[Math.floor(rnd() * pool.length)];
-        const keys = [
-          "model",
-          "tasks",
-          "delay",
-          "threads",
-          "workload",
-          "timers",
-          "gil",
-          "blocking",
-          "fail",
-          "failMode",
-        ];
         const valid = {
           model: ["async", "threads", "sequential", "processes", "all"],
           tasks: [1, 2, "3", 10],
@@ -298,7 +272,7 @@ describe("hostile parameters", () => {
         }
         return out;
       },
-      { numbers: Array.from({ length: 20_000 }, random(SEED)), values: VALUES },
+      { numbers: Array.from({ length: 20_000 }, random(SEED)), values: VALUES, keys: OPTIONS },
     );
     const bad = outcomes.filter((o) => o !== "refused" && o !== "checked ok");
     assert.deepEqual(bad, []);
@@ -313,7 +287,7 @@ describe("hostile parameters", () => {
 
 describe("no leaks", () => {
   test("200 runs in a row leave wasm memory, heap and workers where the first run left them", async () => {
-    const page = await fresh();
+    const page = await env.fresh();
     const r = await page.evaluate(async () => {
       const pg = window.playground;
       const kinds = [
@@ -346,7 +320,7 @@ describe("no leaks", () => {
 
 describe("distortions said, not hidden", () => {
   test("a run during which the page was hidden is marked distorted; delays under 4 ms are flagged", async () => {
-    const page = await fresh();
+    const page = await env.fresh();
     const r = await page.evaluate(async () => {
       const running = window.playground.run({ model: "async", tasks: 3, delay: 200 });
       // Headless pages stay visible: stand in for the browser hiding the tab.
@@ -367,7 +341,7 @@ describe("distortions said, not hidden", () => {
   });
 
   test("runs past the engine's limits are refused with the figure before they start", async () => {
-    const page = await fresh();
+    const page = await env.fresh();
     const errs = await page.evaluate(async () => {
       const tries = [
         { model: "sequential", tasks: 1000, delay: 60000 },
@@ -395,7 +369,7 @@ describe("distortions said, not hidden", () => {
 
 describe("a worker dies", () => {
   test("a panicking thread ends the run with a readable error and the page offers a restart", async () => {
-    const page = await fresh();
+    const page = await env.fresh();
     const r = await page.evaluate(() =>
       window.playground
         .run({ model: "threads", tasks: 4, delay: 100, threads: 2, fail: 1, failMode: "panic" })
@@ -415,7 +389,7 @@ describe("a worker dies", () => {
 
 describe("zero noise", () => {
   test("a normal session logs no console errors or warnings, in the page or its workers", async () => {
-    const context = await browser.newContext();
+    const context = await env.browser.newContext();
     const page = await context.newPage();
     const noise = [];
     const listen = (where) => (m) => {
@@ -425,7 +399,7 @@ describe("zero noise", () => {
     page.on("console", listen("page"));
     page.on("worker", (w) => w.on("console", listen("worker")));
     page.on("pageerror", (e) => noise.push(`pageerror: ${e.message}`));
-    await page.goto(`${server.url}?delay=20&tasks=3&threads=2`);
+    await page.goto(`${env.server.url}?delay=20&tasks=3&threads=2`);
     await page.evaluate(() => window.playground.ready);
     for (const m of ["async", "threads", "sequential", "all", "processes"]) {
       const rows = await page.locator("#results tbody tr").count();

@@ -1,24 +1,14 @@
-// Issue #3, end to end: each claim of the async-vs-threads comparison happens, measured, in the
+// The teaching, end to end: each claim of the async-vs-threads comparison happens, measured, in the
 // built page: CPU work and the GIL, real fetches, blocking in async, failing tasks, processes,
 // overhead, the code side by side and the sweep.
 import { spawnSync } from "node:child_process";
-import { after, before, describe, test } from "node:test";
+import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { apiRun, assertClean, launch, open, ready, runFromUi, startServer } from "./harness.mjs";
+import { apiRun, assertClean, chromiumSuite, open, ready, runFromUi } from "./harness.mjs";
 
-let browser, server, page, caps;
-before(async () => {
-  [browser, server] = await Promise.all([launch(), startServer()]);
-  page = await open(browser, server.url);
-  caps = await ready(page);
-});
-after(async () => {
-  if (page) assertClean(page);
-  await browser?.close();
-  server?.close();
-});
+const env = chromiumSuite({ page: true });
 
-const run = (options) => apiRun(page, options);
+const run = (options) => apiRun(env.page, options);
 
 /**
  * The most spans of `r` running at one moment, on distinct lanes: proof that work ran at the same
@@ -41,7 +31,7 @@ describe("CPU work, threads and the GIL", () => {
     // Calibrating while the pool's workers started (both cores busy) measured the kernel at
     // 246-457 thousand iterations per ms instead of about 535 here: every CPU task of that page
     // then fell short of its delay, and one thread's runs read "speedups" of 1.06-1.20×.
-    const p = await open(browser, server.url);
+    const p = await open(env.browser, env.server.url);
     try {
       const r = await p.evaluate(async () => {
         const caps = await window.playground.ready;
@@ -70,7 +60,7 @@ describe("CPU work, threads and the GIL", () => {
   });
 
   test("threads compute in parallel (speedup close to the cores); with the GIL, no faster than sequential", async () => {
-    const cores = caps.hardwareConcurrency;
+    const cores = env.caps.hardwareConcurrency;
     const t = Math.min(cores, 4);
     const tasks = 2 * t;
     const base = { tasks, delay: 250, workload: "cpu" };
@@ -119,7 +109,7 @@ describe("CPU work, threads and the GIL", () => {
 
 describe("real fetches", () => {
   test("async and threads requests go through the network stack, and overlap", async () => {
-    assert.equal(caps.fetch, true);
+    assert.equal(env.caps.fetch, true);
     const a = await run({ model: "async", tasks: 5, delay: 300, workload: "fetch" });
     const t = await run({
       model: "threads",
@@ -165,7 +155,7 @@ describe("the classic async mistake", () => {
       r.eventLoopBusyMs >= 199,
       `a blocking call holds the thread: busy ${r.eventLoopBusyMs}`,
     );
-    const err = await page.evaluate(() =>
+    const err = await env.page.evaluate(() =>
       window.playground
         .run({ model: "async", tasks: 100, delay: 1000, blocking: 1 })
         .catch((e) => e.message),
@@ -216,7 +206,7 @@ describe("processes", () => {
     assert.ok(first.processesStarted + again.processesStarted >= 1);
     assert.equal(again.processesStarted, 0, "reused, as a Pool is");
     assert.deepEqual(again.lanesUsed.sort(), [2000, 2001]);
-    const t = Math.min(caps.hardwareConcurrency, 4);
+    const t = Math.min(env.caps.hardwareConcurrency, 4);
     const cpu = await run({
       model: "processes",
       tasks: 2 * t,
@@ -233,42 +223,42 @@ describe("processes", () => {
 describe("on the page", () => {
   test("results carry workload and GIL, explain the effect, and show overhead and code", async () => {
     // Workload and GIL sit behind "More options".
-    await page.click("#more-options > summary");
-    await page.selectOption("#workload", "cpu");
-    await page.check("#gil");
-    await page.fill("#tasks", "4");
-    await page.fill("#delay", "50");
-    await page.fill("#threads", "2");
-    const rows = await page.locator("#results tbody tr").count();
-    await page.click('button[data-model="threads"]');
-    await page.waitForFunction(
+    await env.page.click("#more-options > summary");
+    await env.page.selectOption("#workload", "cpu");
+    await env.page.check("#gil");
+    await env.page.fill("#tasks", "4");
+    await env.page.fill("#delay", "50");
+    await env.page.fill("#threads", "2");
+    const rows = await env.page.locator("#results tbody tr").count();
+    await env.page.click('button[data-model="threads"]');
+    await env.page.waitForFunction(
       (n) => document.querySelectorAll("#results tbody tr").length > n,
       rows,
     );
-    const row = page.locator("#results tbody tr").first();
+    const row = env.page.locator("#results tbody tr").first();
     assert.equal(await row.getAttribute("data-workload"), "cpu");
     assert.equal(await row.getAttribute("data-gil"), "1");
     assert.match(await row.locator("td.what").textContent(), /GIL.*speedup/);
-    assert.match(await page.textContent("#overhead"), /memory per pool thread/);
+    assert.match(await env.page.textContent("#overhead"), /memory per pool thread/);
     // The code panel loads on first use.
-    await page.waitForSelector('#python-code[data-model="threads"]');
-    assert.match(await page.textContent("#python-code"), /def compute\(i\):/);
-    assert.match(await page.textContent("#python-code"), /max_workers=2/);
-    assert.match(await page.textContent("#rust-code"), /rayon::spawn/);
-    assert.ok((await page.locator("#rust-code .hljs-keyword").count()) > 3, "highlighted");
-    const search = new URLSearchParams(await page.evaluate(() => location.search));
+    await env.page.waitForSelector('#python-code[data-model="threads"]');
+    assert.match(await env.page.textContent("#python-code"), /def compute\(i\):/);
+    assert.match(await env.page.textContent("#python-code"), /max_workers=2/);
+    assert.match(await env.page.textContent("#rust-code"), /rayon::spawn/);
+    assert.ok((await env.page.locator("#rust-code .hljs-keyword").count()) > 3, "highlighted");
+    const search = new URLSearchParams(await env.page.evaluate(() => location.search));
     assert.equal(search.get("workload"), "cpu");
     assert.equal(search.get("gil"), "1");
-    await page.selectOption("#workload", "sleep");
-    await page.uncheck("#gil");
+    await env.page.selectOption("#workload", "sleep");
+    await env.page.uncheck("#gil");
   });
 
   test("the sweep draws elapsed against task count for each model", async () => {
-    await page.fill("#delay", "50");
-    await page.fill("#threads", "2");
-    await page.click("#sweep");
-    await page.waitForSelector('#sweep-chart[data-state="done"]', { timeout: 120_000 });
-    const table = await page.$$eval(".sweep-table tr[data-tasks]", (rows) =>
+    await env.page.fill("#delay", "50");
+    await env.page.fill("#threads", "2");
+    await env.page.click("#sweep");
+    await env.page.waitForSelector('#sweep-chart[data-state="done"]', { timeout: 120_000 });
+    const table = await env.page.$$eval(".sweep-table tr[data-tasks]", (rows) =>
       rows.map((r) => ({ ...r.dataset })),
     );
     const at = (n) => table.find((r) => r.tasks === String(n));
@@ -277,7 +267,7 @@ describe("on the page", () => {
     assert.ok(Number(at(100_000).async) < Number(at(100).threads), JSON.stringify(table));
     assert.ok(Number(at(100).threads) >= 2500, JSON.stringify(table));
     assert.ok(Number(at(100).threads) > 10 * Number(at(1).threads), JSON.stringify(table));
-    assert.match(await page.textContent("#sweep-notes"), /Skipped/);
+    assert.match(await env.page.textContent("#sweep-notes"), /Skipped/);
   });
 });
 
@@ -287,8 +277,8 @@ describe("on the page", () => {
  * none.
  */
 async function onRun(t, c, check) {
-  if (c.threads && !caps.threads) return t.skip("this browser has no threads here");
-  const p = await open(browser, server.url + c.link);
+  if (c.threads && !env.caps.threads) return t.skip("this browser has no threads here");
+  const p = await open(env.browser, env.server.url + c.link);
   try {
     await ready(p);
     await runFromUi(p, c.model);
@@ -476,10 +466,10 @@ describe("every sentence agrees with its run", () => {
   }
 
   test("the cost of starting a thread is compared with the async start measured on the page", async (t) => {
-    if (!caps.threads) return t.skip("this browser has no threads here");
+    if (!env.caps.threads) return t.skip("this browser has no threads here");
     // It once said "thousands of times a task's cost" whatever was measured: the ratio is in
     // the hundreds of thousands here.
-    const p = await open(browser, server.url);
+    const p = await open(env.browser, env.server.url);
     try {
       await ready(p);
       const a = await apiRun(p, { model: "async", tasks: 5000, delay: 10 });

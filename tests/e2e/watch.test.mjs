@@ -1,19 +1,12 @@
 // Watching a run: the live figure while it runs, progress() with started/inFlight, the program's
 // printed output, replay, the comparison table's demonstrations, and the live figure in view.
-import { after, before, describe, test } from "node:test";
+import { before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
-import { assertClean, launch, open, ready, startServer } from "./harness.mjs";
+import { assertClean, chromiumSuite, open, ready } from "./harness.mjs";
 
-let browser, server;
-before(async () => {
-  [browser, server] = await Promise.all([launch(), startServer()]);
-  await mkdir("target/screenshots", { recursive: true });
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = chromiumSuite();
+before(() => mkdir("target/screenshots", { recursive: true }));
 
 /**
  * Starts `options` from the API and, once `atMs` of the run have passed (the engine's own
@@ -58,8 +51,7 @@ function assertElapsed(line, idealS) {
 
 describe("live", () => {
   test("async 3 x 2000 ms: 3 in flight at 1 s, drawn live; the output is the seed's", async () => {
-    const page = await open(browser, server.url);
-    await ready(page);
+    const page = await env.fresh();
     const r = await midRun(page, { model: "async", tasks: 3, delay: 2000 }, 1000);
     assert.equal(r.mid.started, 3);
     assert.equal(r.mid.inFlight, 3);
@@ -90,8 +82,7 @@ describe("live", () => {
   });
 
   test("threads, 4 tasks on 2 threads: 2 in flight at 0.5 s; output of 3 x 1000 ms", async () => {
-    const page = await open(browser, server.url);
-    await ready(page);
+    const page = await env.fresh();
     const r = await midRun(page, { model: "threads", tasks: 4, delay: 1000, threads: 2 }, 500);
     assert.equal(r.mid.started, 2);
     assert.equal(r.mid.inFlight, 2);
@@ -112,8 +103,7 @@ describe("live", () => {
   });
 
   test("sequential: 1 in flight, and the output alternates Start and Done", async () => {
-    const page = await open(browser, server.url);
-    await ready(page);
+    const page = await env.fresh();
     // Half way through the second task.
     const r = await midRun(page, { model: "sequential", tasks: 3, delay: 1000 }, 1500);
     assert.equal(r.mid.inFlight, 1);
@@ -130,8 +120,7 @@ describe("live", () => {
   });
 
   test("processes: drawn live in their lanes", async () => {
-    const page = await open(browser, server.url);
-    await ready(page);
+    const page = await env.fresh();
     const r = await midRun(page, { model: "processes", tasks: 2, delay: 1500, processes: 2 }, 700);
     assert.equal(r.mid.inFlight, 2);
     assert.ok(r.frames > r.mid.frames);
@@ -141,8 +130,7 @@ describe("live", () => {
   });
 
   test("a long run keeps the first and last 50 task lines and says how many were left out", async () => {
-    const page = await open(browser, server.url);
-    await ready(page);
+    const page = await env.fresh();
     const out = await page.evaluate(async () => {
       const r = await window.playground.run({ model: "async", tasks: 1000, delay: 50 });
       return r.output.map((l) => l.text);
@@ -154,8 +142,7 @@ describe("live", () => {
   });
 
   test("waits show as they happen: a thread waiting for the GIL, threads and tasks waiting for a lock", async () => {
-    const page = await open(browser, server.url);
-    await ready(page);
+    const page = await env.fresh();
     // Reads live() once a frame until `seen(snapshot)` holds (or the run ends); returns what held.
     const watch = (options, kind) =>
       page.evaluate(
@@ -209,8 +196,9 @@ describe("live", () => {
 
 describe("on the page", () => {
   test("after Run at 1280 x 800 the live figure is in view, and replay plays the run back", async () => {
-    const page = await open(browser, server.url, { viewport: { width: 1280, height: 800 } });
-    await ready(page);
+    const page = await env.fresh("", {
+      viewport: { width: 1280, height: 800 },
+    });
     await page.fill("#delay", "1500");
     await page.click('button[data-model="async"]');
     await page.waitForSelector("#live[data-state=running]");
@@ -234,8 +222,7 @@ describe("on the page", () => {
   });
 
   test("on a phone, pressing Run brings the live figure into view", async () => {
-    const page = await open(browser, server.url, { viewport: { width: 360, height: 740 } });
-    await ready(page);
+    const page = await env.fresh("", { viewport: { width: 360, height: 740 } });
     await page.fill("#delay", "1500");
     await page.click('button[data-model="all"]');
     await page.waitForSelector("#live[data-state=running]");
@@ -251,8 +238,7 @@ describe("on the page", () => {
   });
 
   test("the code panel shows the seed's own two programs for a sleep run", async () => {
-    const page = await open(browser, server.url);
-    await ready(page);
+    const page = await env.fresh();
     await page.fill("#delay", "200");
     await page.click('button[data-model="async"]');
     await page.waitForFunction(() =>
@@ -274,8 +260,9 @@ describe("on the page", () => {
   });
 
   test("each row of the comparison table runs its demonstration and fills its measured cell", async () => {
-    const page = await open(browser, server.url, { viewport: { width: 1280, height: 800 } });
-    await ready(page);
+    const page = await env.fresh("", {
+      viewport: { width: 1280, height: 800 },
+    });
     const keys = await page.$$eval("button[data-factor]", (bs) => bs.map((b) => b.dataset.factor));
     assert.deepEqual(keys, ["model", "best-for", "cpu", "overhead", "complexity", "errors"]);
     // The table comes right after the run controls and the live figure: no other panel first.
@@ -303,8 +290,8 @@ describe("on the page", () => {
 
 describe("the embed's focused views", () => {
   test("view=run: the link's fields, its Run buttons, the live figure and output, one line; at most 480 px at 720 px wide, usable at 320", async () => {
-    const url = `${server.url}?embed=1&view=run&model=all&tasks=3&delay=300`;
-    const page = await open(browser, url, { viewport: { width: 720, height: 900 } });
+    const url = `${env.server.url}?embed=1&view=run&model=all&tasks=3&delay=300`;
+    const page = await open(env.browser, url, { viewport: { width: 720, height: 900 } });
     await ready(page);
     const shown = await page.evaluate(() => ({
       fields: [...document.querySelectorAll("[data-option]")]
@@ -339,10 +326,9 @@ describe("the embed's focused views", () => {
   });
 
   test("view=factor: one row of the table, whose Show me fills its measured cell", async () => {
-    const page = await open(browser, `${server.url}?embed=1&view=factor&factor=errors`, {
+    const page = await env.fresh(`?embed=1&view=factor&factor=errors`, {
       viewport: { width: 720, height: 900 },
     });
-    await ready(page);
     const rows = await page.$$eval("tr[data-factor-row]", (trs) =>
       trs.filter((t) => t.offsetParent !== null).map((t) => t.dataset.factorRow),
     );
@@ -358,12 +344,10 @@ describe("the embed's focused views", () => {
       Math.ceil(document.documentElement.getBoundingClientRect().height),
     );
     assert.ok(height <= 480, `view=factor is ${height} px tall`);
-    const bad = await open(browser, `${server.url}?embed=1&view=factor&factor=nope`);
-    await ready(bad);
+    const bad = await env.fresh(`?embed=1&view=factor&factor=nope`);
     assert.match(await bad.textContent("#factor-unknown"), /"nope" is not one of model, best-for/);
     // A link that names a row but no view shows that row.
-    const short = await open(browser, `${server.url}?embed=1&factor=errors`);
-    await ready(short);
+    const short = await env.fresh(`?embed=1&factor=errors`);
     assert.equal(await short.evaluate(() => document.documentElement.dataset.view), "factor");
     assert.equal(await short.isVisible("#setup"), false);
     assertClean(page);

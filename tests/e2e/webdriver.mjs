@@ -22,6 +22,7 @@ import { writeFile } from "node:fs/promises";
 import { request as httpRequest, createServer } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import { Builder, until } from "selenium-webdriver";
+import { docsSite } from "./harness.mjs";
 
 /** The engines this suite drives, by the names `SKIP_ENGINES` uses. */
 export const ENGINES = ["firefox", "webkit"];
@@ -309,36 +310,18 @@ export async function probedServer(upstream) {
 }
 
 /**
- * A documentation site on http://localhost (another origin than the playground's 127.0.0.1) that
- * serves the host pages given as `{ name: html }` (probed too), with COOP/COEP if `isolated`.
+ * harness.mjs's docsSite with the probe in every HTML page: serves `pages` (`{ name: html }`) on
+ * http://localhost (another site than the playground's 127.0.0.1), with COOP/COEP if `isolated`;
+ * resolves to `{ url, problems, close }`.
  */
 export async function hostSite(pages, { isolated = false } = {}) {
   const problems = [];
-  const server = createServer((req, res) => {
-    if (serveProbe(req, res, problems)) return;
-    const name = new URL(req.url, "http://localhost").pathname.slice(1);
-    const body = pages[name];
-    if (body === undefined) {
-      res.writeHead(404).end();
-      return;
-    }
-    const headers = {
-      "Content-Type": name.endsWith(".js") ? "text/javascript" : "text/html; charset=utf-8",
-      "Cache-Control": "no-store",
-    };
-    if (isolated) {
-      headers["Cross-Origin-Opener-Policy"] = "same-origin";
-      headers["Cross-Origin-Embedder-Policy"] = "require-corp";
-    }
-    res.writeHead(200, headers).end(name.endsWith(".html") ? injectProbe(body) : body);
+  const site = await docsSite(pages, {
+    isolated,
+    intercept: (req, res) => serveProbe(req, res, problems),
+    html: injectProbe,
   });
-  server.listen(0, "127.0.0.1");
-  await once(server, "listening");
-  return {
-    url: `http://localhost:${server.address().port}/`,
-    problems,
-    close: () => server.close(),
-  };
+  return { ...site, problems };
 }
 
 // ---- the page, through WebDriver ----
@@ -421,6 +404,15 @@ export async function runFromUi(driver, model, { tasks, delay, threads, rows } =
        .map((tr) => ({ ...tr.dataset, elapsedMs: Number(tr.dataset.elapsedMs) }));`,
     added,
   );
+}
+
+/**
+ * Waits up to `ms` for a result row that `selector` matches (`what` names it on timeout);
+ * resolves to the newest row's data.
+ */
+export async function newestRow(driver, selector, what, ms = 30_000) {
+  await waitIn(driver, `document.querySelector(${JSON.stringify(selector)})`, what, ms);
+  return driver.executeScript(`return { ...document.querySelector("#results tbody tr").dataset };`);
 }
 
 /**
