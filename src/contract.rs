@@ -261,6 +261,36 @@ js_object! {
 }
 
 js_object! {
+    /// Each task's life split as tokio-console splits it, as columns in the order of the span
+    /// columns (`spanId`): busy + scheduled + idle is the task's life, from the run's start (when
+    /// `asyncio.gather` created every task) to its end. Async runs on the playground's executor
+    /// only; a run of more than 10,000 tasks keeps them for every k-th task (`accountedEvery`),
+    /// in the same order.
+    pub struct TaskTimeColumns: Default {
+        /// Ms the task was being polled (running on the event loop).
+        pub busy: F64s => "busyMs",
+        /// Ms the task was woken (or new) and waiting in the ready queue for its turn.
+        pub scheduled: F64s => "scheduledMs",
+        /// Ms the task waited for a wake-up (a timer, a request, a lock, a place under `limit`).
+        pub idle: F64s => "idleMs",
+        /// Times the task was polled.
+        pub polls: U32s => "polls",
+    }
+}
+
+js_object! {
+    /// How late the event loop's timers fired: from a timer's deadline to its task's poll, ms.
+    pub struct Lateness {
+        /// Half the timers fired at most this late.
+        pub median: f64 => "median",
+        /// Nine in ten fired at most this late.
+        pub p90: f64 => "p90",
+        /// The latest.
+        pub max: f64 => "max",
+    }
+}
+
+js_object! {
     /// Diagnostics of the engine, from `stats()`. Wasm memory only grows (pages are never
     /// returned), so a leak shows as growth across repeated runs.
     pub struct Stats {
@@ -528,6 +558,16 @@ js_object! {
         pub spans: SpanColumns => "..",
         /// Waits for the GIL or a lock.
         pub waits: WaitColumns => "..",
+        /// Each task's busy, scheduled and idle ms and its polls (async runs on the playground's
+        /// executor; empty arrays otherwise).
+        pub task_times: TaskTimeColumns => "..",
+        /// The tasks `busyMs`... cover: every task (1), or for a run of more than 10,000 tasks
+        /// every k-th (ids 0, k, 2k...); absent when the run has no such accounting.
+        pub accounted_every: Option<u32> => "accountedEvery",
+        /// How late the loop's timers fired, deadline to poll, in ms (async runs on the
+        /// playground's executor whose tasks waited on timers); median and p90 over the
+        /// accounted tasks, max over all.
+        pub timer_late_ms: Option<Lateness> => "timerLateMs",
         /// Most requests under way at once, like aiohttp's `TCPConnector(limit=)` (async fetch
         /// runs), or null: no limit.
         pub connections: OrNull<u32> => "connections",
@@ -758,6 +798,7 @@ pub fn typescript() -> String {
     for interface in [
         TaskError::interface(),
         LaneInfo::interface(),
+        Lateness::interface(),
         OptionError::interface(),
         PlannedRun::interface(),
         Progress::interface(),

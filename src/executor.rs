@@ -31,6 +31,7 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::MessageChannel;
 
+use crate::accounting::Accounting;
 use crate::record::{Ending, Outcome, Recorder, TaskResult};
 use crate::run::{RunState, Stopped};
 use crate::timeline::Lane;
@@ -55,8 +56,8 @@ struct Shared {
     /// asyncio's ready queue runs its callbacks.
     ready: RefCell<VecDeque<u32>>,
     /// Buckets of the deadline queue that came due, moved here whole (not copied into `ready`:
-    /// at a million tasks the copy would be 4 MB more at the peak).
-    due: RefCell<Vec<Vec<u32>>>,
+    /// at a million tasks the copy would be 4 MB more at the peak), each with its deadline (ms).
+    due: RefCell<Vec<(u32, Vec<u32>)>>,
     /// The waker of the future that drives this executor (see [`RunAll`]).
     outer: RefCell<Option<Waker>>,
     /// Time since the run started, refreshed in batches.
@@ -68,6 +69,10 @@ struct Shared {
     yielded: RefCell<Vec<u32>>,
     /// Yielded tasks being given their turn, the last to run first.
     batch: RefCell<Vec<u32>>,
+    /// Each task's busy, scheduled and idle time (see [`Accounting`]); taken at the end.
+    acct: RefCell<Option<Accounting>>,
+    /// Whether a slice of polls is under way (a wake outside one is stamped at the next).
+    polling: Cell<bool>,
 }
 
 // Not generic over the task type, unlike `RunAll`: one copy of this code serves every kind of
@@ -78,14 +83,14 @@ impl Shared {
         let now = self.now.get();
         let mut deadlines = self.deadlines.borrow_mut();
         let mut fired = Vec::new();
-        while let Some(mut bucket) = deadlines.pop_due(now) {
+        while let Some((deadline, mut bucket)) = deadlines.pop_due(now) {
             if !bucket.tasks.is_empty() {
                 // Taken from its end, so reversed: tasks due in the same ms run in the order they
                 // began to wait, as asyncio's timers do. Their ends then come in start order, which
                 // spares `timeline::layout` a sort of every end and keeps its rows a queue, not a
                 // heap, so the record of a large run is ready sooner after its end (BENCHMARKS.md).
                 bucket.tasks.reverse();
-                fired.push(bucket.tasks);
+                fired.push((deadline, bucket.tasks));
             }
             bucket.others.into_iter().for_each(Waker::wake);
         }
@@ -97,19 +102,28 @@ impl Shared {
         }
     }
 
-    /// The next woken task: one woken by a waker, else one from a due bucket.
-    fn next_woken(&self) -> Option<u32> {
+    /// The next woken task: one woken by a waker, else one from a due bucket, with the deadline
+    /// of the timer that woke it.
+    fn next_woken(&self) -> Option<(u32, Option<u32>)> {
         if let Some(i) = self.ready.borrow_mut().pop_front() {
-            return Some(i);
+            return Some((i, None));
         }
         let mut due = self.due.borrow_mut();
-        while let Some(bucket) = due.last_mut() {
+        while let Some((deadline, bucket)) = due.last_mut() {
             if let Some(i) = bucket.pop() {
-                return Some(i);
+                return Some((i, Some(*deadline)));
             }
             due.pop();
         }
         None
+    }
+
+    /// Task `i` was woken (now, if a slice is under way; else at the next slice's start).
+    fn woken(&self, i: u32) {
+        let now = self.polling.get().then(|| self.now.get());
+        if let Some(acct) = self.acct.borrow_mut().as_mut() {
+            acct.woken(i, now);
+        }
     }
 
     /// The next task that yielded, in the order they yielded; a new round begins when every
@@ -143,13 +157,13 @@ impl Wheel {
         &mut self.buckets[k]
     }
 
-    /// Takes the bucket of the first ms not fired yet, if it is due by `now`.
-    fn pop_due(&mut self, now: f64) -> Option<Bucket> {
+    /// Takes the bucket of the first ms not fired yet, with that ms, if it is due by `now`.
+    fn pop_due(&mut self, now: f64) -> Option<(u32, Bucket)> {
         if self.buckets.is_empty() || f64::from(self.base) > now {
             return None;
         }
         self.base += 1;
-        self.buckets.pop_front()
+        self.buckets.pop_front().map(|b| (self.base - 1, b))
     }
 
     /// The first ms with something due, if any.
@@ -189,6 +203,7 @@ fn wake(data: *const ()) {
     let shared = EXECUTORS.with_borrow(|all| all.get(exec).cloned().flatten());
     if let Some(shared) = shared {
         shared.ready.borrow_mut().push_back(index);
+        shared.woken(index);
         if let Some(outer) = shared.outer.borrow().as_ref() {
             outer.wake_by_ref();
         }
@@ -268,7 +283,9 @@ impl Future for YieldNow {
         let shared = CURRENT.with_borrow(|c| c.clone());
         match shared {
             Some(shared) if waker.vtable() == &VTABLE => {
-                shared.yielded.borrow_mut().push(unpack(waker.data()).1)
+                let i = unpack(waker.data()).1;
+                shared.yielded.borrow_mut().push(i);
+                shared.woken(i);
             }
             _ => waker.wake_by_ref(),
         }
@@ -308,8 +325,10 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
     /// An executor for `tasks` tasks (at most [`MAX_TASKS`]) of the run `state`.
     pub fn new(state: &Arc<RunState>, tasks: u32, make: M) -> Self {
         assert!(tasks <= MAX_TASKS);
+        let driver = Driver::new();
+        *driver.shared.acct.borrow_mut() = Some(Accounting::new(tasks));
         RunAll {
-            driver: Driver::new(),
+            driver,
             make,
             slots: Vec::with_capacity(tasks as usize),
             tasks,
@@ -363,20 +382,35 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
         self
     }
 
+    /// Reads the clock: the only place the executor does, and where the accounting gives the
+    /// time since the last reading to the polls made meanwhile.
     fn refresh_clock(&self) -> f64 {
         let now = self.state.since_start();
-        self.driver.shared.now.set(now);
+        let shared = &self.driver.shared;
+        shared.now.set(now);
+        if let Some(acct) = shared.acct.borrow_mut().as_mut() {
+            acct.clock_read(now);
+        }
         now
     }
 
-    /// Polls task `index` once; records its end when it finishes. Returns `true` if it failed.
-    fn poll_task(&mut self, index: u32) -> bool {
+    /// Polls task `index` once (`deadline`: its timer's, if a timer woke it); records its end
+    /// when it finishes. Returns `true` if it failed.
+    fn poll_task(&mut self, index: u32, deadline: Option<u32>) -> bool {
         let slot = &mut self.slots[index as usize];
         let Some(task) = slot.as_mut() else { return false };
+        let shared = &self.driver.shared;
+        if let Some(acct) = shared.acct.borrow_mut().as_mut() {
+            acct.poll_starts(index, shared.now.get(), deadline);
+        }
         // SAFETY: slots never move (see the field's comment) and a task is only dropped in place.
         let task = unsafe { Pin::new_unchecked(task) };
         let waker = task_waker(self.driver.id, index);
-        let Poll::Ready(result) = task.poll(&mut Context::from_waker(&waker)) else { return false };
+        let poll = task.poll(&mut Context::from_waker(&waker));
+        if let Some(acct) = shared.acct.borrow_mut().as_mut() {
+            acct.poll_ends(index, poll.is_ready());
+        }
+        let Poll::Ready(result) = poll else { return false };
         *slot = None;
         if self.clock_every == 1 {
             self.refresh_clock();
@@ -397,7 +431,9 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
     }
 
     fn outcome(&mut self, stopped: bool) -> Outcome {
-        self.rec.end(self.state.since_start(), stopped)
+        let mut o = self.rec.end(self.state.since_start(), stopped);
+        o.task_times = self.driver.shared.acct.borrow_mut().take().map(Accounting::finish);
+        o
     }
 }
 
@@ -413,7 +449,12 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> Future for RunAll<F, M>
         }
         *this.driver.shared.outer.borrow_mut() = Some(cx.waker().clone());
         CURRENT.with_borrow_mut(|c| *c = Some(this.driver.shared.clone()));
+        this.driver.shared.polling.set(true);
         let result = this.run_slice();
+        // The clock read once more, so the slice's last polls get their time before the browser
+        // runs (its time is no task's).
+        this.refresh_clock();
+        this.driver.shared.polling.set(false);
         CURRENT.with_borrow_mut(|c| *c = None);
         // What the slice started and ended, counted for progress() before the browser runs again.
         this.rec.publish();
@@ -432,7 +473,7 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> Future for RunAll<F, M>
                 Poll::Pending
             }
             Slice::Wait => {
-                let now = this.refresh_clock();
+                let now = this.driver.shared.now.get();
                 this.driver.wait(now, cx);
                 Poll::Pending
             }
@@ -450,12 +491,16 @@ enum Slice {
 
 impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
     fn run_slice(&mut self) -> Slice {
-        let slice_end = self.refresh_clock() + SLICE_MS;
+        let now = self.refresh_clock();
+        let slice_end = now + SLICE_MS;
+        if let Some(acct) = self.driver.shared.acct.borrow_mut().as_mut() {
+            acct.slice_starts(now);
+        }
         self.driver.shared.fire_due();
         let mut polls = 0u32;
         loop {
-            let index = match self.driver.shared.next_woken() {
-                Some(i) => i,
+            let (index, deadline) = match self.driver.shared.next_woken() {
+                Some(woken) => woken,
                 None if self.may_start() => {
                     // Start the next task: it exists from its first poll on.
                     let i = self.next;
@@ -466,15 +511,22 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
                         self.slots.resize_with(to, || None);
                     }
                     self.slots[i as usize] = Some((self.make)(i));
-                    self.rec.start(i, Lane::EVENT_LOOP, self.driver.shared.now.get());
-                    i
+                    let now = self.driver.shared.now.get();
+                    self.rec.start(i, Lane::EVENT_LOOP, now);
+                    if self.limit != u32::MAX
+                        && let Some(acct) = self.driver.shared.acct.borrow_mut().as_mut()
+                    {
+                        // Held back by the limit until now: idle (awaiting the semaphore).
+                        acct.released(i, now);
+                    }
+                    (i, None)
                 }
                 None => match self.driver.shared.next_yielded() {
-                    Some(i) => i,
+                    Some(i) => (i, None),
                     None => break,
                 },
             };
-            if self.poll_task(index) && self.fail_fast {
+            if self.poll_task(index, deadline) && self.fail_fast {
                 return Slice::Failed;
             }
             polls += 1;

@@ -43,6 +43,47 @@ pub struct Outcome {
     pub thread_start: Option<ThreadStart>,
     /// Where a fetch run's requests were answered and when each arrived there (fetch runs).
     pub net: Option<NetSummary>,
+    /// Each task's busy and scheduled time and polls, the timers' lateness and the slow steps
+    /// (async runs on the executor: `accounting::Accounting`).
+    pub task_times: Option<TaskTimes>,
+}
+
+/// What the async executor accounted for its tasks (see `accounting`): per sampled task (ids
+/// 0, `every`, 2 × `every`...) its busy and scheduled ms and its polls; idle is the rest of its
+/// life, from the run's start to its end.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TaskTimes {
+    /// Every how many tasks one is accounted (1: every task).
+    pub every: u32,
+    /// Per sampled task, ms being polled.
+    pub busy: Vec<f32>,
+    /// Per sampled task, ms woken and waiting to be polled (from the run's start to its first
+    /// poll, too).
+    pub scheduled: Vec<f32>,
+    /// Per sampled task, times it was polled.
+    pub polls: Vec<u32>,
+    /// How late sampled tasks' timers fired: deadline to poll, ms, one per timer.
+    pub timer_late: Vec<f32>,
+    /// The latest any timer fired, over every task, ms.
+    pub timer_late_max: f64,
+    /// Timers that fired, over every task.
+    pub timers: u64,
+    /// Polls that held the loop for `accounting::SLOW_STEP_MS` or more, in order.
+    pub slow_steps: Vec<SlowStep>,
+}
+
+/// One poll of a task that held the event loop long: what asyncio's debug mode reports as
+/// `Executing <Task ...> took 0.153 seconds`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SlowStep {
+    /// The task.
+    pub id: u32,
+    /// When the step ended, ms on the run's clock.
+    pub at_ms: f64,
+    /// How long it held the loop, ms.
+    pub took_ms: f64,
+    /// Whether the step ended the task.
+    pub finished: bool,
 }
 
 /// What answered a fetch run's requests: counted by the responses, timed where they arrived.
