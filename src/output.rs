@@ -79,9 +79,9 @@ impl Coroutine {
             Workload::Fetch => ("fetch", 6, 0),
             Workload::Cpu | Workload::Sleep => {
                 let name = if p.workload == Workload::Cpu { "compute" } else { "fetch" };
-                // Its lines: def, url, Start, the work, Done, return; a failing task's try adds
-                // five, a TaskGroup's cancellation three more.
-                let body = 6 + if p.fail.is_some() { 5 } else { 0 } + if grouped { 3 } else { 0 };
+                // Its lines: def, url, Start, the work, Done, return; a failing task's try, check, raise and
+                // except adds six, a TaskGroup's cancellation three more.
+                let body = 6 + if p.fail.is_some() { 6 } else { 0 } + if grouped { 3 } else { 0 };
                 (name, 5, body)
             }
         };
@@ -622,6 +622,12 @@ mod tests {
             Coroutine::of(&p),
             Coroutine { name: "limited", line: 16, created_at: ".../asyncio/tasks.py:680" }
         );
+        // CPython 3.11.7 ran the code panel's program for each and printed these.
+        p.fail = Some(1);
+        assert_eq!(Coroutine::of(&p).line, 22);
+        p.limit = None;
+        p.fail_mode = FailMode::TryJoinAll;
+        assert_eq!(Coroutine::of(&p).created_at, ".../asyncio/taskgroups.py:161");
     }
 
     #[test]
