@@ -81,6 +81,16 @@ impl Accounting {
         }
     }
 
+    /// Task `i` is sampled when `i & mask == 0`.
+    pub fn mask(&self) -> u32 {
+        self.mask
+    }
+
+    /// Whether task `i` is sampled.
+    pub fn sampled(&self, i: u32) -> bool {
+        i & self.mask == 0
+    }
+
     /// The entry of task `i`, if it is sampled.
     fn entry(&self, i: u32) -> Option<usize> {
         (i & self.mask == 0).then_some((i >> self.shift) as usize)

@@ -198,6 +198,14 @@ pub fn stop() -> bool {
     })
 }
 
+/// Turns the async executor's per-task accounting (busy, scheduled, idle, polls) on or off for
+/// later runs: for the bench, which alternates both to measure its cost. Not part of the API.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __setAccounting)]
+pub fn set_accounting(on: bool) {
+    crate::executor::set_accounting(on);
+}
+
 /// The Rust code that ran for a model and workload: `[{ name, code }]`, excerpts of the
 /// runners' own source (see [`crate::source`]).
 /// `options` may carry the async options that change the code: `{ offload, limit }` (a record

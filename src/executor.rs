@@ -49,6 +49,15 @@ const SLOT_BATCH: usize = 1 << 16;
 /// Longest stretch of polling before the browser gets the event loop back.
 const SLICE_MS: f64 = 8.0;
 
+/// Whether new executors keep the per-task accounting ([`Accounting`]): on, but for the bench,
+/// which alternates runs with and without it to measure its cost (bench/scenarios.mjs).
+static ACCOUNTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Turns the per-task accounting on or off for the runs that start after (see [`ACCOUNTING`]).
+pub fn set_accounting(on: bool) {
+    ACCOUNTING.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// What an executor shares with the wakers of its tasks.
 #[derive(Default)]
 struct Shared {
@@ -69,9 +78,13 @@ struct Shared {
     yielded: RefCell<Vec<u32>>,
     /// Yielded tasks being given their turn, the last to run first.
     batch: RefCell<Vec<u32>>,
-    /// Each task's busy, scheduled and idle time (see [`Accounting`]); taken at the end.
-    acct: RefCell<Option<Accounting>>,
-    /// Whether a slice of polls is under way (a wake outside one is stamped at the next).
+    /// Which tasks the accounting samples (`i & mask == 0`; none without accounting), and their
+    /// wakes since it last took them in: (task, when, or `None` between slices, stamped at the
+    /// next). Only sampled tasks' wakes come here, so the accounting itself stays in the
+    /// [`RunAll`], off the wakers' path.
+    sample_mask: Cell<Option<u32>>,
+    wakes: RefCell<Vec<(u32, Option<f64>)>>,
+    /// Whether a slice of polls is under way.
     polling: Cell<bool>,
 }
 
@@ -120,9 +133,9 @@ impl Shared {
 
     /// Task `i` was woken (now, if a slice is under way; else at the next slice's start).
     fn woken(&self, i: u32) {
-        let now = self.polling.get().then(|| self.now.get());
-        if let Some(acct) = self.acct.borrow_mut().as_mut() {
-            acct.woken(i, now);
+        if self.sample_mask.get().is_some_and(|mask| i & mask == 0) {
+            let now = self.polling.get().then(|| self.now.get());
+            self.wakes.borrow_mut().push((i, now));
         }
     }
 
@@ -319,6 +332,8 @@ pub struct RunAll<F, M> {
     start_all_first: bool,
     state: Arc<RunState>,
     stopped: Stopped,
+    /// Each task's busy, scheduled and idle time (see [`Accounting`]), unless turned off.
+    acct: Option<Accounting>,
 }
 
 impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
@@ -326,9 +341,11 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
     pub fn new(state: &Arc<RunState>, tasks: u32, make: M) -> Self {
         assert!(tasks <= MAX_TASKS);
         let driver = Driver::new();
-        *driver.shared.acct.borrow_mut() = Some(Accounting::new(tasks));
+        let acct = ACCOUNTING.load(std::sync::atomic::Ordering::Relaxed).then(|| Accounting::new(tasks));
+        driver.shared.sample_mask.set(acct.as_ref().map(Accounting::mask));
         RunAll {
             driver,
+            acct,
             make,
             slots: Vec::with_capacity(tasks as usize),
             tasks,
@@ -384,14 +401,22 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
 
     /// Reads the clock: the only place the executor does, and where the accounting gives the
     /// time since the last reading to the polls made meanwhile.
-    fn refresh_clock(&self) -> f64 {
+    fn refresh_clock(&mut self) -> f64 {
         let now = self.state.since_start();
-        let shared = &self.driver.shared;
-        shared.now.set(now);
-        if let Some(acct) = shared.acct.borrow_mut().as_mut() {
+        self.driver.shared.now.set(now);
+        if let Some(acct) = &mut self.acct {
             acct.clock_read(now);
         }
         now
+    }
+
+    /// Takes in the wakes of sampled tasks since the last call.
+    fn take_wakes(&mut self) {
+        if let Some(acct) = &mut self.acct {
+            for (i, at) in self.driver.shared.wakes.borrow_mut().drain(..) {
+                acct.woken(i, at);
+            }
+        }
     }
 
     /// Polls task `index` once (`deadline`: its timer's, if a timer woke it); records its end
@@ -399,15 +424,20 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
     fn poll_task(&mut self, index: u32, deadline: Option<u32>) -> bool {
         let slot = &mut self.slots[index as usize];
         let Some(task) = slot.as_mut() else { return false };
-        let shared = &self.driver.shared;
-        if let Some(acct) = shared.acct.borrow_mut().as_mut() {
-            acct.poll_starts(index, shared.now.get(), deadline);
+        if let Some(acct) = &mut self.acct {
+            if acct.sampled(index) {
+                // Its wake, if any, is among these: taken in before its poll is counted.
+                for (i, at) in self.driver.shared.wakes.borrow_mut().drain(..) {
+                    acct.woken(i, at);
+                }
+            }
+            acct.poll_starts(index, self.driver.shared.now.get(), deadline);
         }
         // SAFETY: slots never move (see the field's comment) and a task is only dropped in place.
         let task = unsafe { Pin::new_unchecked(task) };
         let waker = task_waker(self.driver.id, index);
         let poll = task.poll(&mut Context::from_waker(&waker));
-        if let Some(acct) = shared.acct.borrow_mut().as_mut() {
+        if let Some(acct) = &mut self.acct {
             acct.poll_ends(index, poll.is_ready());
         }
         let Poll::Ready(result) = poll else { return false };
@@ -432,7 +462,7 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
 
     fn outcome(&mut self, stopped: bool) -> Outcome {
         let mut o = self.rec.end(self.state.since_start(), stopped);
-        o.task_times = self.driver.shared.acct.borrow_mut().take().map(Accounting::finish);
+        o.task_times = self.acct.take().map(Accounting::finish);
         o
     }
 }
@@ -493,7 +523,8 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
     fn run_slice(&mut self) -> Slice {
         let now = self.refresh_clock();
         let slice_end = now + SLICE_MS;
-        if let Some(acct) = self.driver.shared.acct.borrow_mut().as_mut() {
+        self.take_wakes();
+        if let Some(acct) = &mut self.acct {
             acct.slice_starts(now);
         }
         self.driver.shared.fire_due();
@@ -514,7 +545,7 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
                     let now = self.driver.shared.now.get();
                     self.rec.start(i, Lane::EVENT_LOOP, now);
                     if self.limit != u32::MAX
-                        && let Some(acct) = self.driver.shared.acct.borrow_mut().as_mut()
+                        && let Some(acct) = &mut self.acct
                     {
                         // Held back by the limit until now: idle (awaiting the semaphore).
                         acct.released(i, now);
