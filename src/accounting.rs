@@ -177,6 +177,11 @@ impl Accounting {
         self.batch_polls = 0;
     }
 
+    /// The latest any timer fired so far, ms.
+    pub fn late_max(&self) -> f64 {
+        self.late_max
+    }
+
     /// What was accounted, for the run's outcome.
     pub fn finish(self) -> TaskTimes {
         TaskTimes {

@@ -175,7 +175,15 @@ pub fn live() -> JsValue {
             spans: Default::default(),
             output: Vec::new(),
             waits: Default::default(),
+            ready: Default::default(),
+            timer_late_ms: Default::default(),
+            loop_line: Default::default(),
         };
+        if let Some((ready, late)) = state.event_loop.read() {
+            snapshot.ready = OrNull(Some(ready));
+            snapshot.timer_late_ms = OrNull(Some(late));
+            snapshot.loop_line = OrNull(Some(crate::report::summary::live_loop(ready, late)));
+        }
         if let (Some(view), Some(log)) = (run.live.as_mut(), state.events()) {
             view.fill(&mut snapshot, log, || state.since_start());
         }

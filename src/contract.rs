@@ -279,6 +279,23 @@ js_object! {
 }
 
 js_object! {
+    /// The event loop's turns under the playground's executor, as columns: each turn is a slice
+    /// of polls between two returns to the browser (at most 8 ms while tasks are ready); between
+    /// turns the loop is idle, or the browser has it. Async runs only; at most 16,384 turns.
+    pub struct LoopColumns: Default {
+        /// When each turn began, ms on the run's clock.
+        pub start: F64s => "loopTurnStart",
+        /// When each turn ended, ms on the run's clock.
+        pub end: F64s => "loopTurnEnd",
+        /// Polls each turn made.
+        pub polls: U32s => "loopTurnPolls",
+        /// Tasks ready to run (the ready queue's length) when each turn ended: woken, or made by
+        /// gather and not started yet.
+        pub ready: U32s => "loopTurnReady",
+    }
+}
+
+js_object! {
     /// How late the event loop's timers fired: from a timer's deadline to its task's poll, ms.
     pub struct Lateness {
         /// Half the timers fired at most this late.
@@ -364,6 +381,13 @@ js_object! {
         /// Waits seen so far (threads waiting for the GIL or a lock, sampled once per call); an end
         /// is NaN while its wait lasts.
         pub waits: WaitColumns => "..",
+        /// Tasks ready to run at the event loop's last turn (async runs on the playground's
+        /// executor), or null.
+        pub ready: OrNull<u32> => "ready",
+        /// The latest a timer of the loop fired so far, in ms, or null.
+        pub timer_late_ms: OrNull<f64> => "timerLateMs",
+        /// The event loop in a sentence (its ready queue, its timers' lateness), or null.
+        pub loop_line: OrNull<String> => "loopLine",
     }
 }
 
@@ -568,6 +592,8 @@ js_object! {
         /// playground's executor whose tasks waited on timers); median and p90 over the
         /// accounted tasks, max over all.
         pub timer_late_ms: Option<Lateness> => "timerLateMs",
+        /// The event loop's turns (async runs on the playground's executor).
+        pub loop_turns: LoopColumns => "..",
         /// Most requests under way at once, like aiohttp's `TCPConnector(limit=)` (async fetch
         /// runs), or null: no limit.
         pub connections: OrNull<u32> => "connections",

@@ -32,7 +32,7 @@ use wasm_bindgen::prelude::Closure;
 use web_sys::MessageChannel;
 
 use crate::accounting::Accounting;
-use crate::record::{Ending, Outcome, Recorder, TaskResult};
+use crate::record::{Ending, LoopTurn, MAX_LOOP_TURNS, Outcome, Recorder, TaskResult};
 use crate::run::{RunState, Stopped};
 use crate::timeline::Lane;
 
@@ -334,6 +334,10 @@ pub struct RunAll<F, M> {
     stopped: Stopped,
     /// Each task's busy, scheduled and idle time (see [`Accounting`]), unless turned off.
     acct: Option<Accounting>,
+    /// The loop's turns so far, the one under way's start and its polls.
+    turns: Vec<LoopTurn>,
+    turn_start: f64,
+    turn_polls: u32,
 }
 
 impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
@@ -346,6 +350,9 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
         RunAll {
             driver,
             acct,
+            turns: Vec::new(),
+            turn_start: 0.0,
+            turn_polls: 0,
             make,
             slots: Vec::with_capacity(tasks as usize),
             tasks,
@@ -449,6 +456,23 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
         self.rec.finish(index, result, self.driver.shared.now.get())
     }
 
+    /// A turn of the loop ended at `end`: kept for the record, and published for the live view.
+    fn end_turn(&mut self, end: f64) {
+        let shared = &self.driver.shared;
+        let due: usize = shared.due.borrow().iter().map(|(_, b)| b.len()).sum();
+        let queued =
+            shared.ready.borrow().len() + due + shared.yielded.borrow().len() + shared.batch.borrow().len();
+        // gather's tasks not started yet wait in the ready queue too (under a limit, for a place).
+        let unstarted = if self.limit == u32::MAX { self.tasks - self.next } else { 0 };
+        let ready = queued as u32 + unstarted;
+        if self.turns.len() < MAX_LOOP_TURNS {
+            let (start, end) = (self.turn_start as f32, end as f32);
+            self.turns.push(LoopTurn { start, end, polls: self.turn_polls, ready });
+        }
+        let late = self.acct.as_ref().map_or(0.0, Accounting::late_max);
+        self.state.event_loop.publish(ready, late);
+    }
+
     /// Drops every task still pending: a stopped run forgets them; a failed `try_join_all` run
     /// records them as cancelled where they were cut off.
     fn drop_pending(&mut self, mark_cancelled: bool) {
@@ -463,6 +487,7 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
     fn outcome(&mut self, stopped: bool) -> Outcome {
         let mut o = self.rec.end(self.state.since_start(), stopped);
         o.task_times = self.acct.take().map(Accounting::finish);
+        o.loop_turns = std::mem::take(&mut self.turns);
         o
     }
 }
@@ -483,7 +508,8 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> Future for RunAll<F, M>
         let result = this.run_slice();
         // The clock read once more, so the slice's last polls get their time before the browser
         // runs (its time is no task's).
-        this.refresh_clock();
+        let end = this.refresh_clock();
+        this.end_turn(end);
         this.driver.shared.polling.set(false);
         CURRENT.with_borrow_mut(|c| *c = None);
         // What the slice started and ended, counted for progress() before the browser runs again.
@@ -523,6 +549,7 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
     fn run_slice(&mut self) -> Slice {
         let now = self.refresh_clock();
         let slice_end = now + SLICE_MS;
+        (self.turn_start, self.turn_polls) = (now, 0);
         self.take_wakes();
         if let Some(acct) = &mut self.acct {
             acct.slice_starts(now);
@@ -557,10 +584,11 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
                     None => break,
                 },
             };
+            polls += 1;
+            self.turn_polls = polls;
             if self.poll_task(index, deadline) && self.fail_fast {
                 return Slice::Failed;
             }
-            polls += 1;
             if polls.is_multiple_of(self.clock_every) {
                 if self.state.is_stopped() {
                     return Slice::Stopped;

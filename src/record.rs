@@ -46,6 +46,53 @@ pub struct Outcome {
     /// Each task's busy and scheduled time and polls, the timers' lateness and the slow steps
     /// (async runs on the executor: `accounting::Accounting`).
     pub task_times: Option<TaskTimes>,
+    /// The executor's turns of the event loop, in order (at most [`MAX_LOOP_TURNS`]).
+    pub loop_turns: Vec<LoopTurn>,
+}
+
+/// Most turns of the event loop a record keeps (a turn lasts up to 8 ms while tasks are ready,
+/// so this covers over two minutes of a busy loop).
+pub const MAX_LOOP_TURNS: usize = 16_384;
+
+/// One turn of the event loop under the async executor: a slice of polls between two returns
+/// to the browser.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LoopTurn {
+    /// When it began and ended, ms on the run's clock.
+    pub start: f32,
+    /// See `start`.
+    pub end: f32,
+    /// Polls it made.
+    pub polls: u32,
+    /// Tasks ready to run when it ended (woken, or created by gather and not yet started).
+    pub ready: u32,
+}
+
+/// The event loop as the async executor left it at its last turn, for the live view: tasks
+/// ready to run, and the latest a timer fired so far. Lock-free, as the progress counters.
+#[derive(Debug, Default)]
+pub struct LoopGauge {
+    turns: AtomicU32,
+    ready: AtomicU32,
+    late_max_us: AtomicU32,
+}
+
+impl LoopGauge {
+    /// The loop ended a turn with `ready` tasks ready; no timer so far fired later than
+    /// `late_max_ms`.
+    pub fn publish(&self, ready: u32, late_max_ms: f64) {
+        self.ready.store(ready, Ordering::Relaxed);
+        self.late_max_us.store((late_max_ms * 1000.0).min(f64::from(u32::MAX)) as u32, Ordering::Relaxed);
+        self.turns.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// (tasks ready, latest timer in ms), once the loop has taken a turn.
+    pub fn read(&self) -> Option<(u32, f64)> {
+        (self.turns.load(Ordering::Relaxed) > 0).then(|| {
+            let late = f64::from(self.late_max_us.load(Ordering::Relaxed)) / 1000.0;
+            (self.ready.load(Ordering::Relaxed), late)
+        })
+    }
 }
 
 /// What the async executor accounted for its tasks (see `accounting`): per sampled task (ids

@@ -10,7 +10,7 @@ use std::task::{Context, Poll};
 use futures_util::task::AtomicWaker;
 
 use crate::clock;
-use crate::record::{EventLog, LaneLog, Recorder, TaskCounts};
+use crate::record::{EventLog, LaneLog, LoopGauge, Recorder, TaskCounts};
 use crate::timeline::Lane;
 
 /// Shared state of one run. Lock-free on purpose: the event loop must never block on a lock a
@@ -26,6 +26,8 @@ pub struct RunState {
     waker: AtomicWaker,
     /// When the run started, in absolute ms (see [`clock::now_ms`]).
     pub t0: f64,
+    /// The event loop at the async executor's last turn, for the live view.
+    pub event_loop: LoopGauge,
 }
 
 impl RunState {
@@ -48,6 +50,7 @@ impl RunState {
             stopped: AtomicBool::new(false),
             waker: AtomicWaker::new(),
             t0: clock::now_ms(),
+            event_loop: LoopGauge::default(),
         })
     }
 

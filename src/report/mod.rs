@@ -107,6 +107,7 @@ pub fn build(p: &Params, limits: Limits, o: Outcome, layout: Layout, m: &Measure
     record.task_times = task_times::columns(&o, &layout);
     record.accounted_every = o.task_times.as_ref().map(|t| t.every);
     record.timer_late_ms = o.task_times.as_ref().and_then(task_times::timer_late);
+    record.loop_turns = task_times::loop_turns(&o.loop_turns);
     record.spans = spans(&o, layout);
     record.explanation = summary::explanation(&record, limits.cores);
     record

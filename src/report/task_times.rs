@@ -1,8 +1,8 @@
 //! The record's per-task accounting: each task's busy, scheduled and idle ms and its polls, in
 //! the span columns' order, and how late the loop's timers fired.
 
-use crate::contract::{Lateness, TaskTimeColumns};
-use crate::record::{Outcome, TaskTimes};
+use crate::contract::{F64s, Lateness, LoopColumns, TaskTimeColumns, U32s};
+use crate::record::{LoopTurn, Outcome, TaskTimes};
 use crate::timeline::Layout;
 
 /// The columns for the finished tasks of `layout` that were accounted, in its order. A task's
@@ -40,4 +40,15 @@ pub fn timer_late(t: &TaskTimes) -> Option<Lateness> {
         late.get(((late.len() as f64 - 1.0) * q).round() as usize).map_or(t.timer_late_max, |&v| f64::from(v))
     };
     Some(Lateness { median: at(0.5), p90: at(0.9), max: t.timer_late_max })
+}
+
+/// The event loop's turns as columns.
+pub fn loop_turns(turns: &[LoopTurn]) -> LoopColumns {
+    let col = |f: fn(&LoopTurn) -> f32| F64s(turns.iter().map(|t| f64::from(f(t))).collect());
+    LoopColumns {
+        start: col(|t| t.start),
+        end: col(|t| t.end),
+        polls: U32s(turns.iter().map(|t| t.polls).collect()),
+        ready: U32s(turns.iter().map(|t| t.ready).collect()),
+    }
 }

@@ -289,3 +289,25 @@ fn large_runs_are_accounted_in_a_sample_and_say_so() {
     assert_eq!(r.task_times.polls.0.len(), 10_000);
     assert!(r.notes.iter().any(|n| n.contains("every 2nd task")), "{:?}", r.notes);
 }
+
+#[test]
+fn the_live_view_says_what_the_loop_has_ready_and_how_late_its_timers_are() {
+    assert_eq!(
+        summary::live_loop(0, 0.4),
+        "Event loop: no task ready to run (every task waits for a wake-up) at its last turn; its \
+         timers fired at most 0.4 ms late so far."
+    );
+    assert!(summary::live_loop(12_345, 3.0).starts_with("Event loop: 12,345 tasks ready to run"));
+}
+
+#[test]
+fn the_loop_turns_cross_as_columns() {
+    let mut o = outcome(1, 10.0, |_| Lane::EVENT_LOOP, |_| 0.0);
+    o.loop_turns = vec![
+        crate::record::LoopTurn { start: 0.0, end: 0.5, polls: 1, ready: 0 },
+        crate::record::LoopTurn { start: 10.0, end: 10.1, polls: 1, ready: 0 },
+    ];
+    let r = report(&Params::new(Model::Async, 1, 10, 1), o, &Measures::default());
+    assert_eq!(r.loop_turns.start.0, [0.0, 10.0]);
+    assert_eq!((r.loop_turns.polls.0.len(), r.loop_turns.ready.0[1]), (2, 0));
+}
