@@ -12,6 +12,10 @@
 //!   (a `MessageChannel` message, which browsers do not clamp as they clamp nested timers), so the
 //!   page keeps painting while a million tasks start.
 //!
+//! It also accounts for its tasks as tokio-console does (busy, scheduled, idle, polls: see
+//! [`crate::accounting`], fed where the clock is already read) and keeps its turns (each slice,
+//! and the ready queue's length at its end) for the record and the live view.
+//!
 //! Wakes from other sources (a fetch promise, a channel) work too: the waker carries the
 //! executor's id and the task's index, and pushes the index on that executor's ready list.
 //!

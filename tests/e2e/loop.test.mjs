@@ -65,6 +65,10 @@ describe("the event loop", () => {
     );
     assert.ok(record.turns >= 2 && record.ready.at(-1) === 0, JSON.stringify(record));
 
+    // The timeline draws the loop's turns and ready queue in a strip of their own.
+    const timeline = page.locator("#timelines figure.timeline").first();
+    await page.waitForSelector('#timelines figure.timeline[data-drawn="true"]');
+    assert.equal(Number(await timeline.getAttribute("data-turns")), record.turns);
     // The table: one row per task, built when opened; a column's button sorts by it.
     const table = page.locator("#timelines figure.timeline .task-table").first();
     await table.locator("summary").click();
