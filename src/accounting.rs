@@ -177,9 +177,9 @@ impl Accounting {
         self.batch_polls = 0;
     }
 
-    /// The latest any timer fired so far, ms.
-    pub fn late_max(&self) -> f64 {
-        self.late_max
+    /// The latest any timer fired so far, ms, if one fired.
+    pub fn late_max(&self) -> Option<f64> {
+        (self.timers > 0).then_some(self.late_max)
     }
 
     /// What was accounted, for the run's outcome.

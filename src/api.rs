@@ -181,7 +181,7 @@ pub fn live() -> JsValue {
         };
         if let Some((ready, late)) = state.event_loop.read() {
             snapshot.ready = OrNull(Some(ready));
-            snapshot.timer_late_ms = OrNull(Some(late));
+            snapshot.timer_late_ms = OrNull(late);
             snapshot.loop_line = OrNull(Some(crate::report::summary::live_loop(ready, late)));
         }
         if let (Some(view), Some(log)) = (run.live.as_mut(), state.events()) {

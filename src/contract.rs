@@ -384,7 +384,7 @@ js_object! {
         /// Tasks ready to run at the event loop's last turn (async runs on the playground's
         /// executor), or null.
         pub ready: OrNull<u32> => "ready",
-        /// The latest a timer of the loop fired so far, in ms, or null.
+        /// The latest a timer of the loop fired so far, in ms, or null (none fired yet).
         pub timer_late_ms: OrNull<f64> => "timerLateMs",
         /// The event loop in a sentence (its ready queue, its timers' lateness), or null.
         pub loop_line: OrNull<String> => "loopLine",

@@ -473,7 +473,7 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
             let (start, end) = (self.turn_start as f32, end as f32);
             self.turns.push(LoopTurn { start, end, polls: self.turn_polls, ready });
         }
-        let late = self.acct.as_ref().map_or(0.0, Accounting::late_max);
+        let late = self.acct.as_ref().and_then(Accounting::late_max);
         self.state.event_loop.publish(ready, late);
     }
 

@@ -68,6 +68,9 @@ pub struct LoopTurn {
     pub ready: u32,
 }
 
+/// [`LoopGauge`]'s mark for "no timer fired yet".
+const NO_TIMER: u32 = u32::MAX;
+
 /// The event loop as the async executor left it at its last turn, for the live view: tasks
 /// ready to run, and the latest a timer fired so far. Lock-free, as the progress counters.
 #[derive(Debug, Default)]
@@ -79,18 +82,19 @@ pub struct LoopGauge {
 
 impl LoopGauge {
     /// The loop ended a turn with `ready` tasks ready; no timer so far fired later than
-    /// `late_max_ms`.
-    pub fn publish(&self, ready: u32, late_max_ms: f64) {
+    /// `late_max_ms` (none: no timer fired yet).
+    pub fn publish(&self, ready: u32, late_max_ms: Option<f64>) {
         self.ready.store(ready, Ordering::Relaxed);
-        self.late_max_us.store((late_max_ms * 1000.0).min(f64::from(u32::MAX)) as u32, Ordering::Relaxed);
+        let us = late_max_ms.map_or(NO_TIMER, |ms| (ms * 1000.0).min(f64::from(NO_TIMER - 1)) as u32);
+        self.late_max_us.store(us, Ordering::Relaxed);
         self.turns.fetch_add(1, Ordering::Relaxed);
     }
 
-    /// (tasks ready, latest timer in ms), once the loop has taken a turn.
-    pub fn read(&self) -> Option<(u32, f64)> {
+    /// (tasks ready, latest timer in ms if one fired), once the loop has taken a turn.
+    pub fn read(&self) -> Option<(u32, Option<f64>)> {
         (self.turns.load(Ordering::Relaxed) > 0).then(|| {
-            let late = f64::from(self.late_max_us.load(Ordering::Relaxed)) / 1000.0;
-            (self.ready.load(Ordering::Relaxed), late)
+            let us = self.late_max_us.load(Ordering::Relaxed);
+            (self.ready.load(Ordering::Relaxed), (us != NO_TIMER).then(|| f64::from(us) / 1000.0))
         })
     }
 }

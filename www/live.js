@@ -115,6 +115,8 @@ export function liveEnd(record, explanation) {
     `${record.model}: ${number(record.finished)} of ${number(record.tasks)} tasks done in ` +
     duration(record.elapsedMs);
   $("live-what").textContent = explanation;
+  // The loop's line was the run under way's; the record's own sentences take over.
+  $("live-loop").hidden = true;
   // Drawn in the next frame, like the other figures: not part of the run's end.
   requestAnimationFrame(() => showAt(Infinity));
   $("replay").hidden = false;
