@@ -59,8 +59,8 @@ fn event_loop(p: &Params, t: &TaskTimes) -> Vec<String> {
         let kept = p.tasks.div_ceil(t.every);
         notes.push(format!(
             "Busy, scheduled and idle times and polls were kept for every {} task ({} of {}), so \
-             that a large run pays no memory per task for them; their figures and histograms are \
-             of that sample (timers' lateness at most: of every task).",
+             that a large run pays no memory per task for them: the figures and histograms are of \
+             that sample, but the latest a timer fired is of every task.",
             ordinal(t.every),
             words::number(f64::from(kept)),
             words::number(f64::from(p.tasks)),

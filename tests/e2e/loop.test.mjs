@@ -123,4 +123,25 @@ describe("the event loop", () => {
     );
     assertClean(page);
   });
+
+  test("past 10,000 tasks: a sample, said in a note, and histograms instead of the table", async () => {
+    const page = await open(browser, server.url);
+    await ready(page);
+    const r = await page.evaluate(async () => {
+      const r = await window.playground.run({ model: "async", tasks: 20_000, delay: 100 });
+      return { every: r.accountedEvery, rows: r.busyMs.length, notes: r.notes };
+    });
+    assert.equal(r.every, 2);
+    assert.equal(r.rows, 10_000);
+    assert.ok(
+      r.notes.some((n) => /every 2nd task \(10,000 of 20,000\)/.test(n)),
+      r.notes.join(" | "),
+    );
+    await page.waitForSelector('#timelines figure.timeline[data-drawn="true"]');
+    const details = page.locator("#timelines figure.timeline .task-table").first();
+    await details.locator("summary").click();
+    await page.waitForSelector("#timelines .task-table[data-histograms='3']");
+    assert.equal(await details.locator("table").count(), 0);
+    assertClean(page);
+  });
 });
