@@ -244,6 +244,58 @@ async function asyncRuns(browser, url, S) {
 }
 
 /**
+ * The async executor's per-task accounting, on and off in turn on one page (the engine's hidden
+ * `__setAccounting`), N tasks each: elapsed and heap per pending task (growth at mid-run) for
+ * each, their medians, and whether the accounting stays within the targets.
+ */
+export async function accountingRuns(browser, url, S) {
+  const { tasks, delay, reps } = S.accounting;
+  const { context, page } = await readyPage(browser, url);
+  await page.evaluate(() => window.playground.threadsReady);
+  const setAccounting = (on) =>
+    page.evaluate(async (on) => {
+      const { loadEngine } = await import("./engine.js");
+      (await loadEngine()).wasm.__setAccounting(on);
+    }, on);
+  const options = { model: "async", tasks, delay };
+  const runs = { on: [], off: [] };
+  // One untimed run first: the first run of a page grows its wasm memory.
+  await inPage(page, S, options, null);
+  for (let i = 0; i < reps; i++) {
+    for (const mode of i % 2 ? ["off", "on"] : ["on", "off"]) {
+      await setAccounting(mode === "on");
+      log(`playground: accounting ${mode}, async N=${tasks}`);
+      const r = await inPage(page, S, options, delay / 2);
+      const { before, during } = r.stats;
+      runs[mode].push({
+        elapsedMs: r.elapsedMs,
+        bytesPerTask: during ? (during.heapBytes - before.heapBytes) / tasks : null,
+      });
+    }
+  }
+  await setAccounting(true);
+  await context.close();
+  const med = (xs) => median(xs.filter((x) => x != null));
+  const of = (mode) => ({
+    elapsedMs: med(runs[mode].map((r) => r.elapsedMs)),
+    bytesPerTask: med(runs[mode].map((r) => r.bytesPerTask)),
+    runs: runs[mode],
+  });
+  const on = of("on");
+  const off = of("off");
+  return {
+    tasks,
+    delay,
+    on,
+    off,
+    over: on.elapsedMs / off.elapsedMs - 1,
+    met:
+      on.elapsedMs <= off.elapsedMs * (1 + TARGETS.accountingOver) &&
+      on.bytesPerTask <= TARGETS.accountingBytesPerTask,
+  };
+}
+
+/**
  * A thread per task past the pool: on a fresh page the first run starts its N threads inside its
  * time, as CPython's program does; the second run on that page reuses them.
  */

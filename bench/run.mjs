@@ -7,6 +7,9 @@
 //                                 # the fetch rows alone (about a minute), spliced into the last
 //                                 # full run's bench/results.json; the three files are written
 //                                 # again from it, as the full run writes them
+//   node bench/run.mjs --only accounting
+//                                 # the async accounting's cost: a million tasks of 1 s with it
+//                                 # and without, alternated on one page; prints the figures
 //
 // It serves the built page (dist/, cross-origin isolated) with scripts/serve.mjs and the project
 // root on a second server (so the Pyodide page can load node_modules/pyodide, never copied into
@@ -27,7 +30,7 @@ import { launch, startServer } from "../tests/e2e/harness.mjs";
 import { benchStart, log } from "./common.mjs";
 import { benchCPython, benchCPythonFetch } from "./cpython.mjs";
 import { benchLighthouse } from "./lighthouse.mjs";
-import { benchPlayground, fetchRuns } from "./playground.mjs";
+import { accountingRuns, benchPlayground, fetchRuns } from "./playground.mjs";
 import { benchPyodide } from "./pyodide.mjs";
 import { writeReports } from "./report.mjs";
 import { scenarios } from "./scenarios.mjs";
@@ -42,8 +45,8 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
   },
 });
-if (flags.only != null && flags.only !== "fetch") {
-  throw new Error(`--only ${flags.only}: the one part that runs alone is "fetch"`);
+if (flags.only != null && !["fetch", "accounting"].includes(flags.only)) {
+  throw new Error(`--only ${flags.only}: the parts that run alone are "fetch" and "accounting"`);
 }
 /**
  * Where the module's bytes go, by `twiggy top` (crates.io; build.sh installs it for the bench):
@@ -91,6 +94,20 @@ const S = scenarios({ quick: flags.quick, cores: os.cpus().length });
 
 if (flags.only === "fetch") {
   await onlyFetch();
+  process.exit(0);
+}
+if (flags.only === "accounting") {
+  const [browser, www] = await Promise.all([launch(), startServer()]);
+  try {
+    const loadAverageAtStart = os.loadavg();
+    const result = await accountingRuns(browser, www.url, S);
+    console.log(
+      JSON.stringify({ ...result, loadAverageAtStart, loadAverageAtEnd: os.loadavg() }, null, 2),
+    );
+  } finally {
+    await browser.close();
+    www.close();
+  }
   process.exit(0);
 }
 

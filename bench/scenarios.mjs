@@ -98,6 +98,13 @@ export function scenarios({ quick, cores }) {
       ],
       reps: quick ? 1 : 3,
     },
+    /** What the async executor's per-task accounting (busy, scheduled, idle, polls) costs: N
+     * tasks of `delay` ms with it and without it, alternated on one page (`--only accounting`). */
+    accounting: {
+      tasks: quick ? 100_000 : 1_000_000,
+      delay: quick ? 200 : 1000,
+      reps: quick ? 2 : 5,
+    },
     pyodide: {
       tasks: quick ? [3, 1_000] : [3, 1_000, 10_000, 100_000],
       loads: quick ? 1 : 3,
@@ -123,6 +130,10 @@ export const TARGETS = {
   fetchWithin: [{ id: "fetch-async-1000", tasks: 1_000, delay: 500, ms: 1_000 }],
   /** No main-thread task longer than this during the async runs at N = 100,000 and up. */
   longestTaskMs: 100,
+  /** The accounting's cost at a million tasks: elapsed within this fraction of the runs
+   * without it, and at most this many bytes per pending task (issue 30). */
+  accountingOver: 0.02,
+  accountingBytesPerTask: 48,
   /** Wasm heap per pending async task (live heap growth, span records included), by N. */
   bytesPerTask: [
     [1_000_000, 63],

@@ -180,6 +180,9 @@ pub fn live() -> JsValue {
             waits: Default::default(),
             gil_holds: Default::default(),
             gil_handoffs: None,
+            ready: Default::default(),
+            timer_late_ms: Default::default(),
+            loop_line: Default::default(),
         };
         #[cfg(feature = "threads")]
         if let Some(gil) = state.gil() {
@@ -187,6 +190,11 @@ pub fn live() -> JsValue {
             if let Some(view) = run.live.as_mut() {
                 view.see_holds(|from| gil.holds_since(from));
             }
+        }
+        if let Some((ready, late)) = state.event_loop.read() {
+            snapshot.ready = OrNull(Some(ready));
+            snapshot.timer_late_ms = OrNull(late);
+            snapshot.loop_line = OrNull(Some(crate::report::summary::live_loop(ready, late)));
         }
         if let (Some(view), Some(log)) = (run.live.as_mut(), state.events()) {
             view.fill(&mut snapshot, log, || state.since_start());
@@ -208,6 +216,14 @@ pub fn stop() -> bool {
             true
         }
     })
+}
+
+/// Turns the async executor's per-task accounting (busy, scheduled, idle, polls) on or off for
+/// later runs: for the bench, which alternates both to measure its cost. Not part of the API.
+#[doc(hidden)]
+#[wasm_bindgen(js_name = __setAccounting)]
+pub fn set_accounting(on: bool) {
+    crate::executor::set_accounting(on);
 }
 
 /// The Rust code that ran for a model and workload: `[{ name, code }]`, excerpts of the

@@ -274,6 +274,24 @@ js_object! {
 }
 
 js_object! {
+    /// Each task's life split as tokio-console splits it, as columns in the order of the span
+    /// columns (`spanId`): busy + scheduled + idle is the task's life, from the run's start (when
+    /// `asyncio.gather` created every task) to its end. Async runs on the playground's executor
+    /// only; a run of more than 10,000 tasks keeps them for every k-th task (`accountedEvery`),
+    /// in the same order.
+    pub struct TaskTimeColumns: Default {
+        /// Ms the task was being polled (running on the event loop).
+        pub busy: F64s => "busyMs",
+        /// Ms the task was woken (or new) and waiting in the ready queue for its turn.
+        pub scheduled: F64s => "scheduledMs",
+        /// Ms the task waited for a wake-up (a timer, a request, a lock, a place under `limit`).
+        pub idle: F64s => "idleMs",
+        /// Times the task was polled.
+        pub polls: U32s => "polls",
+    }
+}
+
+js_object! {
     /// How late the convoy's waiting threads woke from their 1 ms sleeps, in ms.
     pub struct WakeLate: Default {
         /// The median lateness, in ms (null without a wake-up).
@@ -282,6 +300,35 @@ js_object! {
         pub p90: OrNull<f64> => "p90",
         /// Wake-ups measured.
         pub count: u32 => "count",
+    }
+}
+
+js_object! {
+    /// The event loop's turns under the playground's executor, as columns: each turn is a slice
+    /// of polls between two returns to the browser (at most 8 ms while tasks are ready); between
+    /// turns the loop is idle, or the browser has it. Async runs only; at most 16,384 turns.
+    pub struct LoopColumns: Default {
+        /// When each turn began, ms on the run's clock.
+        pub start: F64s => "loopTurnStart",
+        /// When each turn ended, ms on the run's clock.
+        pub end: F64s => "loopTurnEnd",
+        /// Polls each turn made.
+        pub polls: U32s => "loopTurnPolls",
+        /// Tasks ready to run (the ready queue's length) when each turn ended: woken, or made by
+        /// gather and not started yet.
+        pub ready: U32s => "loopTurnReady",
+    }
+}
+
+js_object! {
+    /// How late the event loop's timers fired: from a timer's deadline to its task's poll, ms.
+    pub struct Lateness {
+        /// Half the timers fired at most this late.
+        pub median: f64 => "median",
+        /// Nine in ten fired at most this late.
+        pub p90: f64 => "p90",
+        /// The latest.
+        pub max: f64 => "max",
     }
 }
 
@@ -376,6 +423,13 @@ js_object! {
         pub gil_holds: GilColumns => "..",
         /// Times the GIL changed hands so far (threads runs with the GIL), else absent.
         pub gil_handoffs: Option<u32> => "gilHandoffs",
+        /// Tasks ready to run at the event loop's last turn (async runs on the playground's
+        /// executor), or null.
+        pub ready: OrNull<u32> => "ready",
+        /// The latest a timer of the loop fired so far, in ms, or null (none fired yet).
+        pub timer_late_ms: OrNull<f64> => "timerLateMs",
+        /// The event loop in a sentence (its ready queue, its timers' lateness), or null.
+        pub loop_line: OrNull<String> => "loopLine",
     }
 }
 
@@ -585,6 +639,18 @@ js_object! {
         pub gil_handoffs: Option<u32> => "gilHandoffs",
         /// How late the waiting threads woke from their 1 ms sleeps (convoy runs).
         pub wake_late_ms: Option<WakeLate> => "wakeLateMs",
+        /// Each task's busy, scheduled and idle ms and its polls (async runs on the playground's
+        /// executor; empty arrays otherwise).
+        pub task_times: TaskTimeColumns => "..",
+        /// The tasks `busyMs`... cover: every task (1), or for a run of more than 10,000 tasks
+        /// every k-th (ids 0, k, 2k...); absent when the run has no such accounting.
+        pub accounted_every: Option<u32> => "accountedEvery",
+        /// How late the loop's timers fired, deadline to poll, in ms (async runs on the
+        /// playground's executor whose tasks waited on timers); median and p90 over the
+        /// accounted tasks, max over all.
+        pub timer_late_ms: Option<Lateness> => "timerLateMs",
+        /// The event loop's turns (async runs on the playground's executor).
+        pub loop_turns: LoopColumns => "..",
         /// Most requests under way at once, like aiohttp's `TCPConnector(limit=)` (async fetch
         /// runs), or null: no limit.
         pub connections: OrNull<u32> => "connections",
@@ -838,6 +904,7 @@ pub fn typescript() -> String {
     for interface in [
         TaskError::interface(),
         LaneInfo::interface(),
+        Lateness::interface(),
         OptionError::interface(),
         PlannedRun::interface(),
         Progress::interface(),

@@ -12,6 +12,10 @@
 //!   (a `MessageChannel` message, which browsers do not clamp as they clamp nested timers), so the
 //!   page keeps painting while a million tasks start.
 //!
+//! It also accounts for its tasks as tokio-console does (busy, scheduled, idle, polls: see
+//! [`crate::accounting`], fed where the clock is already read) and keeps its turns (each slice,
+//! and the ready queue's length at its end) for the record and the live view.
+//!
 //! Wakes from other sources (a fetch promise, a channel) work too: the waker carries the
 //! executor's id and the task's index, and pushes the index on that executor's ready list.
 //!
@@ -31,7 +35,8 @@ use wasm_bindgen::JsCast;
 use wasm_bindgen::prelude::Closure;
 use web_sys::MessageChannel;
 
-use crate::record::{Ending, Outcome, Recorder, TaskResult};
+use crate::accounting::Accounting;
+use crate::record::{Ending, LoopTurn, MAX_LOOP_TURNS, Outcome, Recorder, TaskResult};
 use crate::run::{RunState, Stopped};
 use crate::timeline::Lane;
 
@@ -48,6 +53,15 @@ const SLOT_BATCH: usize = 1 << 16;
 /// Longest stretch of polling before the browser gets the event loop back.
 const SLICE_MS: f64 = 8.0;
 
+/// Whether new executors keep the per-task accounting ([`Accounting`]): on, but for the bench,
+/// which alternates runs with and without it to measure its cost (bench/scenarios.mjs).
+static ACCOUNTING: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(true);
+
+/// Turns the per-task accounting on or off for the runs that start after (see [`ACCOUNTING`]).
+pub fn set_accounting(on: bool) {
+    ACCOUNTING.store(on, std::sync::atomic::Ordering::Relaxed);
+}
+
 /// What an executor shares with the wakers of its tasks.
 #[derive(Default)]
 struct Shared {
@@ -55,8 +69,8 @@ struct Shared {
     /// asyncio's ready queue runs its callbacks.
     ready: RefCell<VecDeque<u32>>,
     /// Buckets of the deadline queue that came due, moved here whole (not copied into `ready`:
-    /// at a million tasks the copy would be 4 MB more at the peak).
-    due: RefCell<Vec<Vec<u32>>>,
+    /// at a million tasks the copy would be 4 MB more at the peak), each with its deadline (ms).
+    due: RefCell<Vec<(u32, Vec<u32>)>>,
     /// The waker of the future that drives this executor (see [`RunAll`]).
     outer: RefCell<Option<Waker>>,
     /// Time since the run started, refreshed in batches.
@@ -68,6 +82,14 @@ struct Shared {
     yielded: RefCell<Vec<u32>>,
     /// Yielded tasks being given their turn, the last to run first.
     batch: RefCell<Vec<u32>>,
+    /// Which tasks the accounting samples (`i & mask == 0`; none without accounting), and their
+    /// wakes since it last took them in: (task, when, or `None` between slices, stamped at the
+    /// next). Only sampled tasks' wakes come here, so the accounting itself stays in the
+    /// [`RunAll`], off the wakers' path.
+    sample_mask: Cell<Option<u32>>,
+    wakes: RefCell<Vec<(u32, Option<f64>)>>,
+    /// Whether a slice of polls is under way.
+    polling: Cell<bool>,
 }
 
 // Not generic over the task type, unlike `RunAll`: one copy of this code serves every kind of
@@ -78,14 +100,14 @@ impl Shared {
         let now = self.now.get();
         let mut deadlines = self.deadlines.borrow_mut();
         let mut fired = Vec::new();
-        while let Some(mut bucket) = deadlines.pop_due(now) {
+        while let Some((deadline, mut bucket)) = deadlines.pop_due(now) {
             if !bucket.tasks.is_empty() {
                 // Taken from its end, so reversed: tasks due in the same ms run in the order they
                 // began to wait, as asyncio's timers do. Their ends then come in start order, which
                 // spares `timeline::layout` a sort of every end and keeps its rows a queue, not a
                 // heap, so the record of a large run is ready sooner after its end (BENCHMARKS.md).
                 bucket.tasks.reverse();
-                fired.push(bucket.tasks);
+                fired.push((deadline, bucket.tasks));
             }
             bucket.others.into_iter().for_each(Waker::wake);
         }
@@ -97,19 +119,28 @@ impl Shared {
         }
     }
 
-    /// The next woken task: one woken by a waker, else one from a due bucket.
-    fn next_woken(&self) -> Option<u32> {
+    /// The next woken task: one woken by a waker, else one from a due bucket, with the deadline
+    /// of the timer that woke it.
+    fn next_woken(&self) -> Option<(u32, Option<u32>)> {
         if let Some(i) = self.ready.borrow_mut().pop_front() {
-            return Some(i);
+            return Some((i, None));
         }
         let mut due = self.due.borrow_mut();
-        while let Some(bucket) = due.last_mut() {
+        while let Some((deadline, bucket)) = due.last_mut() {
             if let Some(i) = bucket.pop() {
-                return Some(i);
+                return Some((i, Some(*deadline)));
             }
             due.pop();
         }
         None
+    }
+
+    /// Task `i` was woken (now, if a slice is under way; else at the next slice's start).
+    fn woken(&self, i: u32) {
+        if self.sample_mask.get().is_some_and(|mask| i & mask == 0) {
+            let now = self.polling.get().then(|| self.now.get());
+            self.wakes.borrow_mut().push((i, now));
+        }
     }
 
     /// The next task that yielded, in the order they yielded; a new round begins when every
@@ -143,13 +174,13 @@ impl Wheel {
         &mut self.buckets[k]
     }
 
-    /// Takes the bucket of the first ms not fired yet, if it is due by `now`.
-    fn pop_due(&mut self, now: f64) -> Option<Bucket> {
+    /// Takes the bucket of the first ms not fired yet, with that ms, if it is due by `now`.
+    fn pop_due(&mut self, now: f64) -> Option<(u32, Bucket)> {
         if self.buckets.is_empty() || f64::from(self.base) > now {
             return None;
         }
         self.base += 1;
-        self.buckets.pop_front()
+        self.buckets.pop_front().map(|b| (self.base - 1, b))
     }
 
     /// The first ms with something due, if any.
@@ -189,6 +220,7 @@ fn wake(data: *const ()) {
     let shared = EXECUTORS.with_borrow(|all| all.get(exec).cloned().flatten());
     if let Some(shared) = shared {
         shared.ready.borrow_mut().push_back(index);
+        shared.woken(index);
         if let Some(outer) = shared.outer.borrow().as_ref() {
             outer.wake_by_ref();
         }
@@ -268,7 +300,9 @@ impl Future for YieldNow {
         let shared = CURRENT.with_borrow(|c| c.clone());
         match shared {
             Some(shared) if waker.vtable() == &VTABLE => {
-                shared.yielded.borrow_mut().push(unpack(waker.data()).1)
+                let i = unpack(waker.data()).1;
+                shared.yielded.borrow_mut().push(i);
+                shared.woken(i);
             }
             _ => waker.wake_by_ref(),
         }
@@ -302,14 +336,27 @@ pub struct RunAll<F, M> {
     start_all_first: bool,
     state: Arc<RunState>,
     stopped: Stopped,
+    /// Each task's busy, scheduled and idle time (see [`Accounting`]), unless turned off.
+    acct: Option<Accounting>,
+    /// The loop's turns so far, the one under way's start and its polls.
+    turns: Vec<LoopTurn>,
+    turn_start: f64,
+    turn_polls: u32,
 }
 
 impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
     /// An executor for `tasks` tasks (at most [`MAX_TASKS`]) of the run `state`.
     pub fn new(state: &Arc<RunState>, tasks: u32, make: M) -> Self {
         assert!(tasks <= MAX_TASKS);
+        let driver = Driver::new();
+        let acct = ACCOUNTING.load(std::sync::atomic::Ordering::Relaxed).then(|| Accounting::new(tasks));
+        driver.shared.sample_mask.set(acct.as_ref().map(Accounting::mask));
         RunAll {
-            driver: Driver::new(),
+            driver,
+            acct,
+            turns: Vec::new(),
+            turn_start: 0.0,
+            turn_polls: 0,
             make,
             slots: Vec::with_capacity(tasks as usize),
             tasks,
@@ -363,26 +410,71 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
         self
     }
 
-    fn refresh_clock(&self) -> f64 {
+    /// Reads the clock: the only place the executor does, and where the accounting gives the
+    /// time since the last reading to the polls made meanwhile.
+    fn refresh_clock(&mut self) -> f64 {
         let now = self.state.since_start();
         self.driver.shared.now.set(now);
+        if let Some(acct) = &mut self.acct {
+            acct.clock_read(now);
+        }
         now
     }
 
-    /// Polls task `index` once; records its end when it finishes. Returns `true` if it failed.
-    fn poll_task(&mut self, index: u32) -> bool {
+    /// Takes in the wakes of sampled tasks since the last call.
+    fn take_wakes(&mut self) {
+        if let Some(acct) = &mut self.acct {
+            for (i, at) in self.driver.shared.wakes.borrow_mut().drain(..) {
+                acct.woken(i, at);
+            }
+        }
+    }
+
+    /// Polls task `index` once (`deadline`: its timer's, if a timer woke it); records its end
+    /// when it finishes. Returns `true` if it failed.
+    fn poll_task(&mut self, index: u32, deadline: Option<u32>) -> bool {
         let slot = &mut self.slots[index as usize];
         let Some(task) = slot.as_mut() else { return false };
+        if let Some(acct) = &mut self.acct {
+            if acct.sampled(index) {
+                // Its wake, if any, is among these: taken in before its poll is counted.
+                for (i, at) in self.driver.shared.wakes.borrow_mut().drain(..) {
+                    acct.woken(i, at);
+                }
+            }
+            acct.poll_starts(index, self.driver.shared.now.get(), deadline);
+        }
         // SAFETY: slots never move (see the field's comment) and a task is only dropped in place.
         let task = unsafe { Pin::new_unchecked(task) };
         let waker = task_waker(self.driver.id, index);
-        let Poll::Ready(result) = task.poll(&mut Context::from_waker(&waker)) else { return false };
+        let poll = task.poll(&mut Context::from_waker(&waker));
+        if let Some(acct) = &mut self.acct {
+            acct.poll_ends(index, poll.is_ready());
+        }
+        let Poll::Ready(result) = poll else { return false };
         *slot = None;
         if self.clock_every == 1 {
             self.refresh_clock();
         }
         self.pending -= 1;
         self.rec.finish(index, result, self.driver.shared.now.get())
+    }
+
+    /// A turn of the loop ended at `end`: kept for the record, and published for the live view.
+    fn end_turn(&mut self, end: f64) {
+        let shared = &self.driver.shared;
+        let due: usize = shared.due.borrow().iter().map(|(_, b)| b.len()).sum();
+        let queued =
+            shared.ready.borrow().len() + due + shared.yielded.borrow().len() + shared.batch.borrow().len();
+        // gather's tasks not started yet wait in the ready queue too (under a limit, for a place).
+        let unstarted = if self.limit == u32::MAX { self.tasks - self.next } else { 0 };
+        let ready = queued as u32 + unstarted;
+        if self.turns.len() < MAX_LOOP_TURNS {
+            let (start, end) = (self.turn_start as f32, end as f32);
+            self.turns.push(LoopTurn { start, end, polls: self.turn_polls, ready });
+        }
+        let late = self.acct.as_ref().and_then(Accounting::late_max);
+        self.state.event_loop.publish(ready, late);
     }
 
     /// Drops every task still pending: a stopped run forgets them; a failed `try_join_all` run
@@ -397,7 +489,10 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
     }
 
     fn outcome(&mut self, stopped: bool) -> Outcome {
-        self.rec.end(self.state.since_start(), stopped)
+        let mut o = self.rec.end(self.state.since_start(), stopped);
+        o.task_times = self.acct.take().map(Accounting::finish);
+        o.loop_turns = std::mem::take(&mut self.turns);
+        o
     }
 }
 
@@ -413,7 +508,13 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> Future for RunAll<F, M>
         }
         *this.driver.shared.outer.borrow_mut() = Some(cx.waker().clone());
         CURRENT.with_borrow_mut(|c| *c = Some(this.driver.shared.clone()));
+        this.driver.shared.polling.set(true);
         let result = this.run_slice();
+        // The clock read once more, so the slice's last polls get their time before the browser
+        // runs (its time is no task's).
+        let end = this.refresh_clock();
+        this.end_turn(end);
+        this.driver.shared.polling.set(false);
         CURRENT.with_borrow_mut(|c| *c = None);
         // What the slice started and ended, counted for progress() before the browser runs again.
         this.rec.publish();
@@ -432,7 +533,7 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> Future for RunAll<F, M>
                 Poll::Pending
             }
             Slice::Wait => {
-                let now = this.refresh_clock();
+                let now = this.driver.shared.now.get();
                 this.driver.wait(now, cx);
                 Poll::Pending
             }
@@ -450,12 +551,18 @@ enum Slice {
 
 impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
     fn run_slice(&mut self) -> Slice {
-        let slice_end = self.refresh_clock() + SLICE_MS;
+        let now = self.refresh_clock();
+        let slice_end = now + SLICE_MS;
+        (self.turn_start, self.turn_polls) = (now, 0);
+        self.take_wakes();
+        if let Some(acct) = &mut self.acct {
+            acct.slice_starts(now);
+        }
         self.driver.shared.fire_due();
         let mut polls = 0u32;
         loop {
-            let index = match self.driver.shared.next_woken() {
-                Some(i) => i,
+            let (index, deadline) = match self.driver.shared.next_woken() {
+                Some(woken) => woken,
                 None if self.may_start() => {
                     // Start the next task: it exists from its first poll on.
                     let i = self.next;
@@ -466,18 +573,26 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
                         self.slots.resize_with(to, || None);
                     }
                     self.slots[i as usize] = Some((self.make)(i));
-                    self.rec.start(i, Lane::EVENT_LOOP, self.driver.shared.now.get());
-                    i
+                    let now = self.driver.shared.now.get();
+                    self.rec.start(i, Lane::EVENT_LOOP, now);
+                    if self.limit != u32::MAX
+                        && let Some(acct) = &mut self.acct
+                    {
+                        // Held back by the limit until now: idle (awaiting the semaphore).
+                        acct.released(i, now);
+                    }
+                    (i, None)
                 }
                 None => match self.driver.shared.next_yielded() {
-                    Some(i) => i,
+                    Some(i) => (i, None),
                     None => break,
                 },
             };
-            if self.poll_task(index) && self.fail_fast {
+            polls += 1;
+            self.turn_polls = polls;
+            if self.poll_task(index, deadline) && self.fail_fast {
                 return Slice::Failed;
             }
-            polls += 1;
             if polls.is_multiple_of(self.clock_every) {
                 if self.state.is_stopped() {
                     return Slice::Stopped;

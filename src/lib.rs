@@ -13,6 +13,7 @@
 //! Rust and test natively; the rest needs a browser.
 #![deny(missing_docs)]
 
+pub mod accounting;
 pub mod contract;
 pub mod engine;
 pub mod live;

@@ -9,7 +9,8 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
-use crate::params::{FailMode, Model, Workload};
+use crate::params::{FailMode, Model, Params, SyncMode, Workload};
+use crate::record::SlowStep;
 use crate::timeline::{Lane, SpanMs, SpanState, Spans, sort_keys, split_key, time_key};
 
 /// Task lines kept at each end of a long output.
@@ -51,6 +52,66 @@ pub fn end_line(id: u32, workload: Workload, state: SpanState, error: Option<&st
 /// The seed's closing line: `Elapsed: 1.00 seconds`.
 pub fn elapsed_line(elapsed_ms: f64) -> String {
     format!("Elapsed: {:.2} seconds", elapsed_ms / 1000.0)
+}
+
+/// How the code panel's asyncio program (www/code.js) names a task's coroutine, for the lines
+/// asyncio's debug mode prints about it: the function, the line of its `def` in the program, and
+/// where asyncio created its task (`gather`'s `ensure_future`, or a `TaskGroup`'s
+/// `create_task`), as CPython 3.11.7 reports them.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Coroutine {
+    /// The coroutine function: `fetch`, `compute`, `task`, or `limited` around one of them.
+    pub name: &'static str,
+    /// The line of its `def` in the code panel's program.
+    pub line: u32,
+    /// Where its task was created, as asyncio prints it.
+    pub created_at: &'static str,
+}
+
+impl Coroutine {
+    /// The coroutine of an async run's tasks, as the code panel's program for `p` writes it.
+    pub fn of(p: &Params) -> Coroutine {
+        let grouped = p.fail.is_some() && p.fail_mode == FailMode::TryJoinAll;
+        let created_at = if grouped { ".../asyncio/taskgroups.py:161" } else { ".../asyncio/tasks.py:680" };
+        let (name, line, body) = match p.workload {
+            // `import asyncio`, a blank line, `counter = 0` (and the lock), two blank lines.
+            Workload::Counter => ("task", if p.sync == SyncMode::Lock { 7 } else { 6 }, 0),
+            // The convoy runs on threads only (its rule refuses async); its task function stands
+            // where the deadlock's does.
+            Workload::Deadlock | Workload::Convoy => ("task", 5, 0),
+            Workload::Fetch => ("fetch", 6, 0),
+            Workload::Cpu | Workload::Sleep => {
+                let name = if p.workload == Workload::Cpu { "compute" } else { "fetch" };
+                // Its lines: def, url, Start, the work, Done, return; a failing task's try, check, raise and
+                // except adds six, a TaskGroup's cancellation three more.
+                let body = 6 + if p.fail.is_some() { 6 } else { 0 } + if grouped { 3 } else { 0 };
+                (name, 5, body)
+            }
+        };
+        match p.limit {
+            // `withLimit` puts `sem = ...`, two blank lines and `limited` where `main` was, two
+            // blank lines after the task function.
+            Some(_) if body > 0 => Coroutine { name: "limited", line: line + body + 2 + 3, created_at },
+            _ => Coroutine { name, line, created_at },
+        }
+    }
+}
+
+/// asyncio's debug-mode warning for a step of task `id` that held the loop (`result`: what the
+/// finished task returned or raised, as asyncio shows it): `Executing <Task finished name='Task-2'
+/// coro=<fetch() done, defined at prog.py:5> result='Content of url1' created at
+/// .../asyncio/tasks.py:680> took 1.003 seconds`. Task-1 is `main`; gather's tasks follow in
+/// order. A step that did not finish the task is shown in short (asyncio adds what it waits for).
+pub fn slow_step_line(step: &SlowStep, coro: Coroutine, result: &str) -> String {
+    let Coroutine { name, line, created_at } = coro;
+    let task = u64::from(step.id) + 2;
+    let (state, coro_state) = if step.finished { ("finished", "done") } else { ("pending", "running") };
+    let result = if step.finished { format!(" {result}") } else { String::new() };
+    format!(
+        "Executing <Task {state} name='Task-{task}' coro=<{name}() {coro_state}, defined at \
+         prog.py:{line}>{result} created at {created_at}> took {:.3} seconds",
+        step.took_ms / 1000.0
+    )
 }
 
 /// Keeps the first [`KEEP`] lines pushed and the last [`KEEP`], counting those in between.
@@ -145,6 +206,11 @@ pub struct Run<'a> {
     pub stopped: bool,
     /// What a counter run counted, for the lines its program prints instead of the seed's.
     pub counter: Option<CounterPrint>,
+    /// Steps that held the event loop, reported as asyncio's debug mode does, with the
+    /// coroutine its program names (async runs).
+    pub slow_steps: &'a [SlowStep],
+    /// See `slow_steps`.
+    pub coroutine: Option<Coroutine>,
 }
 
 /// A counter run's figures as its program prints them (the page's Python for it); the runners'
@@ -261,6 +327,7 @@ impl Run<'_> {
             out.left_out = total - 2 * KEEP as u64;
         }
         let mut lines = if total <= 2 * KEEP as u64 { out.head } else { out.lines() };
+        self.insert_slow_steps(&mut lines);
         let at_ms = self.elapsed_ms;
         let lane = Lane::EVENT_LOOP.number();
         if let Some(text) = self.closing() {
@@ -268,6 +335,34 @@ impl Run<'_> {
         }
         lines.push(OutputLine { at_ms, lane, text: elapsed_line(self.elapsed_ms) });
         lines
+    }
+
+    /// Adds asyncio's line for each slow step where it happened: right after the end of the task
+    /// whose step finished it, else before the first line printed after the step.
+    fn insert_slow_steps(&self, lines: &mut Vec<OutputLine>) {
+        let Some(coro) = self.coroutine else { return };
+        for step in self.slow_steps {
+            let i = step.id as usize;
+            let (state, error) = (self.spans.state.get(i).copied(), self.error_of(step.id));
+            let end = state.map(|s| end_line(step.id, self.workload, s, error));
+            let at = if step.finished {
+                lines.iter().rposition(|l| Some(&l.text) == end.as_ref()).map(|k| k + 1)
+            } else {
+                None
+            };
+            let at = at.unwrap_or_else(|| lines.partition_point(|l| l.at_ms <= step.at_ms));
+            let result = match (state, error) {
+                (Some(SpanState::Failed), Some(e)) => format!("exception=RuntimeError('{e}')"),
+                _ if self.workload == Workload::Counter => "result=None".into(),
+                _ => format!("result='Content of {}'", url(step.id)),
+            };
+            let text = slow_step_line(step, coro, &result);
+            lines.insert(at, OutputLine { at_ms: step.at_ms, lane: Lane::EVENT_LOOP.number(), text });
+        }
+    }
+
+    fn error_of(&self, id: u32) -> Option<&str> {
+        self.errors.iter().find(|(e, _)| *e == id).map(|(_, e)| e.as_str())
     }
 
     /// What a counter run's program prints, all at its end: for processes the list of each
@@ -361,6 +456,8 @@ mod tests {
             elapsed_ms: 1004.0,
             stopped: false,
             counter: None,
+            slow_steps: &[],
+            coroutine: None,
         };
         r.lines().into_iter().map(|l| l.text).collect()
     }
@@ -431,6 +528,8 @@ mod tests {
             elapsed_ms,
             stopped: false,
             counter: None,
+            slow_steps: &[],
+            coroutine: None,
         }
     }
 
@@ -473,6 +572,8 @@ mod tests {
             elapsed_ms: 1.0,
             stopped: false,
             counter,
+            slow_steps: &[],
+            coroutine: None,
         };
         let text = |r: &Run| r.lines().into_iter().map(|l| l.text).collect::<Vec<_>>();
         assert_eq!(text(&r), ["expected 400_000, got 200_000"]);
@@ -485,6 +586,51 @@ mod tests {
         // A stopped counter run prints as the others do.
         let stopped = Run { stopped: true, ..p };
         assert_eq!(text(&stopped)[0], "Start counting url1");
+    }
+
+    #[test]
+    fn a_step_that_holds_the_loop_prints_asyncio_debug_line_after_its_task() {
+        // Three blocking tasks of 1 s, one after another (`time.sleep` in a coroutine).
+        let s = spans(&[(0.0, 1000.0), (1000.0, 2000.0), (2000.0, 3000.0)], Lane::EVENT_LOOP);
+        let steps: Vec<SlowStep> = (0..3)
+            .map(|id| SlowStep { id, at_ms: 1000.0 * f64::from(id + 1), took_ms: 1003.4, finished: true })
+            .collect();
+        let mut p = Params::new(Model::Async, 3, 1000, 1);
+        p.blocking = true;
+        let r = Run {
+            model: Model::Async,
+            workload: Workload::Sleep,
+            fail_mode: FailMode::JoinAll,
+            spans: &s,
+            errors: &[],
+            elapsed_ms: 3000.0,
+            stopped: false,
+            counter: None,
+            slow_steps: &steps,
+            coroutine: Some(Coroutine::of(&p)),
+        };
+        let lines: Vec<String> = r.lines().into_iter().map(|l| l.text).collect();
+        assert_eq!(lines[0..2], ["Start fetching url1", "Done fetching url1"]);
+        assert_eq!(
+            lines[2],
+            "Executing <Task finished name='Task-2' coro=<fetch() done, defined at prog.py:5> \
+             result='Content of url1' created at .../asyncio/tasks.py:680> took 1.003 seconds"
+        );
+        assert_eq!(lines[3], "Start fetching url2");
+        assert!(lines[8].starts_with("Executing <Task finished name='Task-4'"), "{}", lines[8]);
+        assert_eq!(lines.len(), 3 * 3 + 2);
+        // With a limit, the coroutine is the program's `limited` helper, after the task function.
+        p.limit = Some(2);
+        assert_eq!(
+            Coroutine::of(&p),
+            Coroutine { name: "limited", line: 16, created_at: ".../asyncio/tasks.py:680" }
+        );
+        // CPython 3.11.7 ran the code panel's program for each and printed these.
+        p.fail = Some(1);
+        assert_eq!(Coroutine::of(&p).line, 22);
+        p.limit = None;
+        p.fail_mode = FailMode::TryJoinAll;
+        assert_eq!(Coroutine::of(&p).created_at, ".../asyncio/taskgroups.py:161");
     }
 
     #[test]
@@ -526,6 +672,8 @@ mod tests {
                 elapsed_ms: 100.0,
                 stopped: false,
                 counter: None,
+                slow_steps: &[],
+                coroutine: None,
             };
             let mut all: Vec<Moment> = r.moments().collect();
             all.sort();

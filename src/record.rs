@@ -72,6 +72,98 @@ pub struct Outcome {
     pub gil: Option<GilRecord>,
     /// How late each 1 ms wait of the convoy's waiting threads woke, in ms (convoy runs).
     pub wake_late: Vec<f64>,
+    /// Each task's busy and scheduled time and polls, the timers' lateness and the slow steps
+    /// (async runs on the executor: `accounting::Accounting`).
+    pub task_times: Option<TaskTimes>,
+    /// The executor's turns of the event loop, in order (at most [`MAX_LOOP_TURNS`]).
+    pub loop_turns: Vec<LoopTurn>,
+}
+
+/// Most turns of the event loop a record keeps (a turn lasts up to 8 ms while tasks are ready,
+/// so this covers over two minutes of a busy loop).
+pub const MAX_LOOP_TURNS: usize = 16_384;
+
+/// One turn of the event loop under the async executor: a slice of polls between two returns
+/// to the browser.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct LoopTurn {
+    /// When it began and ended, ms on the run's clock.
+    pub start: f32,
+    /// See `start`.
+    pub end: f32,
+    /// Polls it made.
+    pub polls: u32,
+    /// Tasks ready to run when it ended (woken, or created by gather and not yet started).
+    pub ready: u32,
+}
+
+/// [`LoopGauge`]'s mark for "no timer fired yet".
+const NO_TIMER: u32 = u32::MAX;
+
+/// The event loop as the async executor left it at its last turn, for the live view: tasks
+/// ready to run, and the latest a timer fired so far. Lock-free, as the progress counters.
+#[derive(Debug, Default)]
+pub struct LoopGauge {
+    turns: AtomicU32,
+    ready: AtomicU32,
+    late_max_us: AtomicU32,
+}
+
+impl LoopGauge {
+    /// The loop ended a turn with `ready` tasks ready; no timer so far fired later than
+    /// `late_max_ms` (none: no timer fired yet).
+    pub fn publish(&self, ready: u32, late_max_ms: Option<f64>) {
+        self.ready.store(ready, Ordering::Relaxed);
+        let us = late_max_ms.map_or(NO_TIMER, |ms| (ms * 1000.0).min(f64::from(NO_TIMER - 1)) as u32);
+        self.late_max_us.store(us, Ordering::Relaxed);
+        self.turns.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// (tasks ready, latest timer in ms if one fired), once the loop has taken a turn.
+    pub fn read(&self) -> Option<(u32, Option<f64>)> {
+        (self.turns.load(Ordering::Relaxed) > 0).then(|| {
+            let us = self.late_max_us.load(Ordering::Relaxed);
+            (self.ready.load(Ordering::Relaxed), (us != NO_TIMER).then(|| f64::from(us) / 1000.0))
+        })
+    }
+}
+
+/// What the async executor accounted for its tasks (see `accounting`): per sampled task (ids
+/// 0, `every`, 2 × `every`...) its busy and scheduled ms and its polls; idle is the rest of its
+/// life, from the run's start to its end.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TaskTimes {
+    /// Every how many tasks one is accounted (1: every task).
+    pub every: u32,
+    /// Per sampled task, ms being polled.
+    pub busy: Vec<f32>,
+    /// Per sampled task, ms woken and waiting to be polled (from the run's start to its first
+    /// poll, too).
+    pub scheduled: Vec<f32>,
+    /// Per sampled task, times it was polled.
+    pub polls: Vec<u32>,
+    /// How late sampled tasks' timers fired: deadline to poll, ms, one per timer.
+    pub timer_late: Vec<f32>,
+    /// The latest any timer fired, over every task, ms.
+    pub timer_late_max: f64,
+    /// Timers that fired, over every task.
+    pub timers: u64,
+    /// Polls that held the loop for `accounting::SLOW_STEP_MS` or more, in order.
+    pub slow_steps: Vec<SlowStep>,
+}
+
+/// One poll of a task that held the event loop long: what asyncio's debug mode reports as
+/// `Executing <Task ...> took 0.153 seconds`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SlowStep {
+    /// The task.
+    pub id: u32,
+    /// When the step ended, ms on the run's clock.
+    pub at_ms: f64,
+    /// How long it held the loop, ms.
+    pub took_ms: f64,
+    /// Whether the step ended the task.
+    pub finished: bool,
 }
 
 /// What answered a fetch run's requests: counted by the responses, timed where they arrived.

@@ -14,7 +14,7 @@ use futures_util::task::AtomicWaker;
 use crate::clock;
 #[cfg(feature = "threads")]
 use crate::gil::Gil;
-use crate::record::{EventLog, LaneLog, Recorder, TaskCounts};
+use crate::record::{EventLog, LaneLog, LoopGauge, Recorder, TaskCounts};
 use crate::timeline::Lane;
 
 /// Shared state of one run. Lock-free on purpose: the event loop must never block on a lock a
@@ -33,6 +33,8 @@ pub struct RunState {
     /// The run's simulated GIL (threads runs with `gil`), for the live figure.
     #[cfg(feature = "threads")]
     gil: OnceLock<Arc<Gil>>,
+    /// The event loop at the async executor's last turn, for the live view.
+    pub event_loop: LoopGauge,
 }
 
 impl RunState {
@@ -57,6 +59,7 @@ impl RunState {
             t0: clock::now_ms(),
             #[cfg(feature = "threads")]
             gil: OnceLock::new(),
+            event_loop: LoopGauge::default(),
         })
     }
 

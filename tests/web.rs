@@ -297,6 +297,65 @@ async fn a_blocking_async_task_stalls_the_others() {
     assert!(o.elapsed_ms >= 119.0, "elapsed {}", o.elapsed_ms);
 }
 
+/// The record of an async run of `p` (built as the page's is, with no measures around it).
+async fn async_record(p: Params) -> playground::contract::Record {
+    let state = RunState::start(p.tasks);
+    let o = async_model::run(&state, p).await;
+    let layout = timeline::layout(&o.spans);
+    let limits = playground::params::Limits {
+        pool_size: 1,
+        max_threads: 1,
+        cores: 2,
+        fetch: false,
+        ..playground::params::Limits::all_allowed()
+    };
+    playground::report::build(&p, limits, o, layout, &Default::default())
+}
+
+#[wasm_bindgen_test]
+async fn each_task_is_busy_scheduled_or_idle_as_tokio_console_counts() {
+    // Awaiting a timer: idle for the delay, two quick polls.
+    let r = async_record(params(Model::Async, 3, 1000, 1)).await;
+    let t = &r.task_times;
+    assert_eq!((r.accounted_every, &t.polls.0[..]), (Some(1), &[2, 2, 2][..]));
+    for k in 0..3 {
+        assert!(t.busy.0[k] < 5.0, "busy {:?}", t.busy);
+        assert!((t.idle.0[k] - 1000.0).abs() < 50.0, "idle {:?}", t.idle);
+    }
+    assert!(r.timer_late_ms.as_ref().is_some_and(|l| l.max < 100.0), "{:?}", r.timer_late_ms);
+    assert!(!r.output.iter().any(|l| l.text.starts_with("Executing")));
+
+    // Blocking the loop: busy for the delay, and asyncio's debug line for each task.
+    let r = async_record(Params { blocking: true, ..params(Model::Async, 3, 1000, 1) }).await;
+    let t = &r.task_times;
+    for k in 0..3 {
+        assert!((t.busy.0[k] - 1000.0).abs() < 50.0, "busy {:?}", t.busy);
+    }
+    assert!(t.scheduled.0[2] > 1900.0, "the last waited for the two before it: {:?}", t.scheduled);
+    let warnings: Vec<&str> = r
+        .output
+        .iter()
+        .map(|l| l.text.as_str())
+        .filter(|t| t.starts_with("Executing <Task finished"))
+        .collect();
+    assert_eq!(warnings.len(), 3, "{:?}", r.output);
+    assert!(warnings.iter().all(|w| w.contains(" took 1.0")), "{warnings:?}");
+}
+
+#[wasm_bindgen_test]
+async fn cpu_tasks_wait_in_the_ready_queue_for_their_turn() {
+    playground::workload::calibrate().await;
+    let r = async_record(Params { workload: Workload::Cpu, ..params(Model::Async, 100, 5, 1) }).await;
+    let (busy, scheduled) = (&r.task_times.busy.0, &r.task_times.scheduled.0);
+    assert_eq!(busy.len(), 100);
+    assert!(scheduled.windows(2).all(|w| w[1] >= w[0]), "{scheduled:?}");
+    // The last waited for the 99 before it (about 99 × one task's busy), and for the browser's
+    // turns between the loop's slices.
+    let before: f64 = busy[..99].iter().sum();
+    let ratio = scheduled[99] / before;
+    assert!((0.95..1.5).contains(&ratio), "last scheduled {} = {ratio} × the busy before it", scheduled[99]);
+}
+
 fn counter(model: Model, tasks: u32, increments: u32, threads: u32) -> Params {
     Params { workload: Workload::Counter, increments, ..params(model, tasks, 0, threads) }
 }

@@ -112,6 +112,10 @@ const cpuLoop = (r) => number(cpuSteps(r), "_");
 
 const elapsed = 'print(f"Elapsed: {time.time() - start:.2f} seconds")\n';
 
+/** Whether an async run's tasks hold the event loop in their steps: a blocking call, or CPU
+ * work not handed to a thread. */
+const holdsLoop = (r) => r.model === "async" && !r.offload && (r.blocking || r.workload === "cpu");
+
 function asyncProgram(r) {
   let head = "import asyncio\nimport time\n";
   if (r.workload === "fetch") head += "import aiohttp  # pip install aiohttp\n";
@@ -143,10 +147,15 @@ function asyncProgram(r) {
       `async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:\n` +
       indent(gather, 4);
   }
+  // A run whose steps may hold the loop: asyncio's debug mode reports each step over 100 ms
+  // ("Executing <Task ...> took 1.003 seconds"), as the output pane does (src/output.rs).
+  const debug = holdsLoop(r)
+    ? "asyncio.run(main(), debug=True)  # reports steps that block the loop"
+    : "asyncio.run(main())";
   const run = grouped
-    ? `try:\n    asyncio.run(main())\nexcept* ${caughtOf(r)} as errors:  # a TaskGroup raises an ExceptionGroup\n` +
+    ? `try:\n    ${debug}\nexcept* ${caughtOf(r)} as errors:  # a TaskGroup raises an ExceptionGroup\n` +
       `    print(f"{type(errors.exceptions[0]).__name__}: {errors.exceptions[0]}")\n`
-    : "asyncio.run(main())\n";
+    : `${debug}\n`;
   return (
     `${head}\n\n${taskFunction(r, "async")}\n\nasync def main():\n${indent(gather, 4)}\n\n` +
     `start = time.time()\n${run}${elapsed}`

@@ -43,6 +43,8 @@ export function liveStart(detail) {
   $("live").dataset.model = detail.model;
   $("replay").hidden = true;
   $("live-caption").textContent = `${detail.model}: starting ${number(detail.tasks)} tasks…`;
+  $("live-loop").hidden = true;
+  delete $("live").dataset.ready;
   showOutput([]);
 }
 
@@ -59,6 +61,10 @@ export function liveFrame(snapshot) {
     samples.push([snapshot.elapsedMs, snapshot.inFlight, snapshot.done]);
     drawCounts(figure, axis, snapshot.total);
   }
+  // The event loop's ready queue and timers, in the engine's sentence (async runs).
+  $("live-loop").hidden = snapshot.loopLine == null;
+  $("live-loop").textContent = snapshot.loopLine ?? "";
+  if (snapshot.ready != null) figure.dataset.ready = String(snapshot.ready);
   figure.dataset.started = String(snapshot.started);
   figure.dataset.inFlight = String(snapshot.inFlight);
   figure.dataset.done = String(snapshot.done);
@@ -109,6 +115,8 @@ export function liveEnd(record, explanation) {
     `${record.model}: ${number(record.finished)} of ${number(record.tasks)} tasks done in ` +
     duration(record.elapsedMs);
   $("live-what").textContent = explanation;
+  // The loop's line was the run under way's; the record's own sentences take over.
+  $("live-loop").hidden = true;
   // Drawn in the next frame, like the other figures: not part of the run's end.
   requestAnimationFrame(() => showAt(Infinity));
   $("replay").hidden = false;

@@ -6,6 +6,7 @@ import { draw, redrawOnResize, timelineFigure } from "./timeline.js";
 import { showOverhead } from "./overhead.js";
 import { showComparison } from "./compare.js";
 import { liveEnd, liveFrame, liveResize, liveStart } from "./live.js";
+import { taskTable } from "./task-table.js";
 import { enableFactors, renderFactors } from "./factors.js";
 import { wireExports } from "./export.js";
 import { version } from "./version.js";
@@ -221,7 +222,10 @@ playground.events.addEventListener("runend", (e) => {
   $("result-line").textContent = line;
   announce(`${line} ${why}`);
   batch ??= [];
-  batch.push({ figure: timelineFigure(r, why), record: r });
+  const figure = timelineFigure(r, why);
+  const tasks = taskTable(r);
+  if (tasks) figure.append(tasks);
+  batch.push({ figure, record: r });
   $("timelines").replaceChildren(...batch.map((b) => b.figure));
   // Drawn in the next frame: a million bars are a task of their own, not part of the run's end.
   requestAnimationFrame(drawBatch);

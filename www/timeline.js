@@ -17,6 +17,8 @@ const PAD = 6;
 const RIGHT = 28;
 /** Above this many tasks, bars are drawn as pixel coverage instead of one rectangle each. */
 const MAX_BARS = 20_000;
+/** Height of an async record's strip of the event loop's turns and its ready queue. */
+const TURNS_H = 30;
 /** A span's state as a record numbers it (`spanState`): done and failed; the rest cancelled. */
 const DONE = spanStates.indexOf("done");
 const FAILED = spanStates.indexOf("failed");
@@ -141,6 +143,20 @@ function cut(record, now) {
     gilStart: pickHold(gilStart),
     // The holder now (NaN end, live) holds it until now.
     gilEnd: pickHold(record.gilEnd ?? [], (e) => (e <= now ? e : now)),
+    ...cutTurns(record, now),
+  };
+}
+
+/** The event loop's turns that had begun by `now` (async records; live snapshots have none). */
+function cutTurns(record, now) {
+  const start = record.loopTurnStart;
+  if (!start?.length) return {};
+  let n = 0;
+  while (n < start.length && start[n] <= now) n++;
+  return {
+    loopTurnStart: start.subarray(0, n),
+    loopTurnEnd: record.loopTurnEnd.subarray(0, n).map((e) => Math.min(e, now)),
+    loopTurnReady: record.loopTurnReady.subarray(0, n),
   };
 }
 
@@ -180,7 +196,9 @@ export function draw(figure, full, axisMs, now = Infinity) {
   const c = colours(canvas);
   const lanes = record.lanes;
   const heights = lanes.map((l) => laneHeight(l.rows));
-  const height = AXIS_H + heights.reduce((a, b) => a + b + PAD, 0) + PAD;
+  // An async record's own strip for the event loop's turns, above its lanes.
+  const turns = full.loopTurnStart?.length ? TURNS_H + PAD : 0;
+  const height = AXIS_H + turns + heights.reduce((a, b) => a + b + PAD, 0) + PAD;
   const dpr = window.devicePixelRatio || 1;
   const ctx = prepare(canvas, width, height);
   const plotW = width - LABEL_W - RIGHT;
@@ -204,9 +222,12 @@ export function draw(figure, full, axisMs, now = Infinity) {
     ctx.fillText(duration(t, { short: true }), px, 2);
   }
 
+  if (turns) drawTurns(ctx, record, x, plotW, c);
+  figure.dataset.turns = String(full.loopTurnStart?.length ?? 0);
+
   // Lanes: background and label.
   const top = new Map();
-  let y = AXIS_H;
+  let y = AXIS_H + turns;
   lanes.forEach((l, i) => {
     ctx.fillStyle = c.lane;
     ctx.fillRect(LABEL_W, y, plotW, heights[i]);
@@ -232,6 +253,41 @@ export function draw(figure, full, axisMs, now = Infinity) {
     ctx.stroke();
   }
   figure.dataset.drawn = "true";
+}
+
+/**
+ * The event loop's turns (`loopTurnStart`...): each turn, a slice of polls, as a dark bar along
+ * the strip's top (the loop running tasks; between bars it is idle or the browser has it), and
+ * the ready queue's length at each turn's end as a filled step, scaled to its largest.
+ */
+function drawTurns(ctx, record, x, plotW, c) {
+  const y = AXIS_H;
+  ctx.fillStyle = c.lane;
+  ctx.fillRect(LABEL_W, y, plotW, TURNS_H);
+  ctx.fillStyle = c.text;
+  ctx.textAlign = "left";
+  ctx.textBaseline = "middle";
+  ctx.fillText("loop turns", 4, y + 7);
+  ctx.fillText("ready queue", 4, y + TURNS_H - 7);
+  const { loopTurnStart: start, loopTurnEnd: end, loopTurnReady: ready } = record;
+  if (!start?.length) return;
+  for (let i = 0; i < start.length; i++) {
+    ctx.fillRect(x(start[i]), y, Math.max(1, x(end[i]) - x(start[i])), 6);
+  }
+  let most = 0;
+  for (const n of ready) most = Math.max(most, n);
+  if (!most) return;
+  const base = y + TURNS_H;
+  const h = (n) => (n / most) * (TURNS_H - 9);
+  ctx.fillStyle = c.bars[0];
+  ctx.beginPath();
+  ctx.moveTo(x(start[0]), base);
+  for (let i = 0; i < start.length; i++) {
+    ctx.lineTo(x(start[i]), base - (i ? h(ready[i - 1]) : h(ready[0])));
+    ctx.lineTo(x(end[i]), base - h(ready[i]));
+  }
+  ctx.lineTo(x(end.at(-1)), base);
+  ctx.fill();
 }
 
 /** Where bar `i` goes, as fillRect wants it: x, y, width, height. */

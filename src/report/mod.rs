@@ -11,6 +11,7 @@ pub mod costs;
 pub mod demos;
 pub mod notes;
 pub mod summary;
+pub mod task_times;
 pub mod words;
 
 use crate::contract::{
@@ -111,6 +112,10 @@ pub fn build(p: &Params, limits: Limits, o: Outcome, layout: Layout, m: &Measure
     };
     cpu_figures(&mut record, p, &o, m);
     race_figures(&mut record, p, &o);
+    record.task_times = task_times::columns(&o, &layout);
+    record.accounted_every = o.task_times.as_ref().map(|t| t.every);
+    record.timer_late_ms = o.task_times.as_ref().and_then(task_times::timer_late);
+    record.loop_turns = task_times::loop_turns(&o.loop_turns);
     record.spans = spans(&o, layout);
     record.explanation = summary::explanation(&record, limits.cores);
     record
@@ -167,6 +172,8 @@ fn printed(p: &Params, o: &Outcome) -> Vec<output::OutputLine> {
             got: c.shared,
             increments: u64::from(p.increments),
         }),
+        slow_steps: o.task_times.as_ref().map_or(&[], |t| &t.slow_steps[..]),
+        coroutine: (p.model == Model::Async).then(|| output::Coroutine::of(p)),
     }
     .lines()
 }

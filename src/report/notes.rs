@@ -2,9 +2,9 @@
 //! run's own measurements call for it (a connection limit's note only when the run was held to
 //! it, a thread start's cost only when threads were started).
 
-use super::{Measures, ThreadCost};
+use super::{Measures, ThreadCost, words};
 use crate::params::{self, FailMode, Memory, Model, NoThreads, Params, Workload};
-use crate::record::{NetSummary, Outcome, ThreadStart};
+use crate::record::{NetSummary, Outcome, TaskTimes, ThreadStart};
 use crate::tasks::work_of;
 use crate::timeline;
 
@@ -46,6 +46,9 @@ pub fn for_run(
     notes.extend(async_options(p, m, peak_in_flight));
     if let (Some(start), Some(cost)) = (o.thread_start, m.thread_cost) {
         notes.push(thread_start(p, o.elapsed_ms, start, cost));
+    }
+    if let Some(t) = &o.task_times {
+        notes.extend(event_loop(p, t));
     }
     notes
 }
@@ -90,6 +93,45 @@ fn gil(p: &Params, o: &Outcome) -> Vec<String> {
         )],
         _ => Vec::new(),
     }
+}
+
+/// What the executor's accounting says about the event loop: the steps that held it, and which
+/// tasks' busy, scheduled and idle times were kept.
+fn event_loop(p: &Params, t: &TaskTimes) -> Vec<String> {
+    let mut notes = Vec::new();
+    if let Some(longest) = t.slow_steps.iter().map(|s| s.took_ms).reduce(f64::max) {
+        let n = t.slow_steps.len() as u32;
+        notes.push(format!(
+            "{} held the event loop for more than 100 ms (the longest {:.3} s): asyncio's debug \
+             mode (asyncio.run(main(), debug=True)) warns about each, as the output shows.",
+            words::plural(n, "step of a task", "steps of tasks"),
+            longest / 1000.0
+        ));
+    }
+    if t.every > 1 {
+        let kept = p.tasks.div_ceil(t.every);
+        notes.push(format!(
+            "Busy, scheduled and idle times and polls were kept for every {} task ({} of {}), so \
+             that a large run pays no memory per task for them: the figures and histograms are of \
+             that sample, but the latest a timer fired is of every task.",
+            ordinal(t.every),
+            words::number(f64::from(kept)),
+            words::number(f64::from(p.tasks)),
+        ));
+    }
+    notes
+}
+
+/// "2nd", "128th": the k of "every k-th task".
+fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
 }
 
 /// A stopped threads run that left threads blocked in a request.

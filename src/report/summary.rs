@@ -283,3 +283,20 @@ fn processes(r: &Record) -> String {
         )
     }
 }
+
+/// The event loop as the live view says it during an async run: its ready queue at its last
+/// turn and how late its timers fired so far.
+pub fn live_loop(ready: u32, timer_late_max_ms: Option<f64>) -> String {
+    let queue = match ready {
+        0 => "no task ready to run (every task waits for a wake-up)".to_string(),
+        1 => "1 task ready to run".to_string(),
+        n => format!("{} tasks ready to run", number(f64::from(n))),
+    };
+    match timer_late_max_ms {
+        Some(late) => format!(
+            "Event loop: {queue} at its last turn; its timers fired at most {} late so far.",
+            ms(late)
+        ),
+        None => format!("Event loop: {queue} at its last turn."),
+    }
+}

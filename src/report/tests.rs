@@ -284,3 +284,132 @@ fn a_convoy_says_how_late_the_waking_threads_woke_and_what_cpython_measured() {
         free.notes
     );
 }
+
+/// The outcome of `tasks` async tasks accounted as `run` polls them (see `accounting`).
+fn accounted(tasks: u32, run: impl FnOnce(&mut crate::accounting::Accounting, &mut Recorder)) -> Outcome {
+    let mut rec = Recorder::new(tasks, Arc::new(TaskCounts::default()));
+    let mut acct = crate::accounting::Accounting::new(tasks);
+    run(&mut acct, &mut rec);
+    let mut o = rec.end(0.0, false);
+    o.elapsed_ms = (0..tasks as usize).map(|i| f64::from(o.spans.end[i])).fold(0.0, f64::max);
+    o.task_times = Some(acct.finish());
+    o
+}
+
+#[test]
+fn sleeping_tasks_are_idle_and_blocking_ones_busy_with_asyncio_warnings() {
+    // Three tasks of 1000 ms awaiting a timer: polled at 0 and when the timer fires at 1000.4.
+    let o = accounted(3, |a, rec| {
+        a.clock_read(0.0);
+        for i in 0..3 {
+            rec.start(i, Lane::EVENT_LOOP, 0.0);
+            a.poll_starts(i, 0.0, None);
+            a.poll_ends(i, false);
+        }
+        a.clock_read(0.05);
+        a.clock_read(1000.4);
+        for i in 0..3 {
+            a.poll_starts(i, 1000.4, Some(1000));
+            a.poll_ends(i, true);
+            rec.finish(i, Ok(0), 1000.4);
+        }
+        a.clock_read(1000.45);
+    });
+    let r = report(&Params::new(Model::Async, 3, 1000, 1), o, &Measures::default());
+    assert_eq!(r.accounted_every, Some(1));
+    assert_eq!(r.task_times.polls.0, [2, 2, 2]);
+    for k in 0..3 {
+        assert!(r.task_times.busy.0[k] < 5.0);
+        assert!((r.task_times.idle.0[k] - 1000.0).abs() < 1.0, "{:?}", r.task_times.idle);
+        let life = r.task_times.busy.0[k] + r.task_times.scheduled.0[k] + r.task_times.idle.0[k];
+        assert!((life - r.spans.end.0[k]).abs() < 1e-3);
+    }
+    let late = r.timer_late_ms.expect("timers fired");
+    assert!((late.max - 0.4).abs() < 1e-6 && (late.median - 0.4).abs() < 1e-3);
+    assert!(!r.output.iter().any(|l| l.text.starts_with("Executing")));
+
+    // The same tasks blocking the loop for 1000 ms each: busy, and asyncio's warning for each.
+    let o = accounted(3, |a, rec| {
+        a.clock_read(0.0);
+        for i in 0..3u32 {
+            let at = f64::from(i) * 1002.0;
+            rec.start(i, Lane::EVENT_LOOP, at);
+            a.poll_starts(i, at, None);
+            a.poll_ends(i, true);
+            a.clock_read(at + 1002.0);
+            rec.finish(i, Ok(0), at + 1002.0);
+        }
+    });
+    let mut p = Params::new(Model::Async, 3, 1000, 1);
+    p.blocking = true;
+    let r = report(&p, o, &Measures::default());
+    assert_eq!(r.task_times.busy.0, [1002.0, 1002.0, 1002.0]);
+    assert_eq!(r.task_times.scheduled.0, [0.0, 1002.0, 2004.0]);
+    let warnings: Vec<&str> =
+        r.output.iter().map(|l| l.text.as_str()).filter(|t| t.starts_with("Executing <Task")).collect();
+    assert_eq!(warnings.len(), 3);
+    assert!(warnings[2].ends_with("took 1.002 seconds"), "{}", warnings[2]);
+    assert_eq!(r.timer_late_ms, None, "no timers");
+}
+
+#[test]
+fn cpu_tasks_wait_their_turn_in_the_ready_queue() {
+    // 100 tasks of 10 ms CPU work: gather makes them all ready at 0; the loop runs one at a time.
+    let o = accounted(100, |a, rec| {
+        a.clock_read(0.0);
+        for i in 0..100u32 {
+            let at = f64::from(i) * 10.0;
+            rec.start(i, Lane::EVENT_LOOP, at);
+            a.poll_starts(i, at, None);
+            a.poll_ends(i, true);
+            a.clock_read(at + 10.0);
+            rec.finish(i, Ok(1), at + 10.0);
+        }
+    });
+    let mut p = Params::new(Model::Async, 100, 10, 1);
+    p.workload = Workload::Cpu;
+    let r = report(&p, o, &Measures::default());
+    let (busy, scheduled) = (&r.task_times.busy.0, &r.task_times.scheduled.0);
+    assert!(scheduled.windows(2).all(|w| w[1] > w[0]));
+    assert!((scheduled[99] / busy[0] - 99.0).abs() < 1e-3, "{}", scheduled[99]);
+    assert!(r.task_times.idle.0.iter().all(|&i| i < 1e-3));
+}
+
+#[test]
+fn large_runs_are_accounted_in_a_sample_and_say_so() {
+    let o = accounted(20_000, |a, rec| {
+        for i in 0..20_000 {
+            rec.start(i, Lane::EVENT_LOOP, 0.0);
+            a.poll_starts(i, 0.0, None);
+            a.poll_ends(i, true);
+            rec.finish(i, Ok(0), 1.0);
+        }
+        a.clock_read(1.0);
+    });
+    let r = report(&Params::new(Model::Async, 20_000, 1, 1), o, &Measures::default());
+    assert_eq!(r.accounted_every, Some(2));
+    assert_eq!(r.task_times.polls.0.len(), 10_000);
+    assert!(r.notes.iter().any(|n| n.contains("every 2nd task")), "{:?}", r.notes);
+}
+
+#[test]
+fn the_live_view_says_what_the_loop_has_ready_and_how_late_its_timers_are() {
+    assert_eq!(
+        summary::live_loop(0, Some(0.4)),
+        "Event loop: no task ready to run (every task waits for a wake-up) at its last turn; its \
+         timers fired at most 0.4 ms late so far."
+    );
+    assert_eq!(summary::live_loop(12_345, None), "Event loop: 12,345 tasks ready to run at its last turn.");
+}
+
+#[test]
+fn the_loop_turns_cross_as_columns() {
+    let mut o = outcome(1, 10.0, |_| Lane::EVENT_LOOP, |_| 0.0);
+    o.loop_turns = vec![
+        crate::record::LoopTurn { start: 0.0, end: 0.5, polls: 1, ready: 0 },
+        crate::record::LoopTurn { start: 10.0, end: 10.1, polls: 1, ready: 0 },
+    ];
+    let r = report(&Params::new(Model::Async, 1, 10, 1), o, &Measures::default());
+    assert_eq!(r.loop_turns.start.0, [0.0, 10.0]);
+    assert_eq!((r.loop_turns.polls.0.len(), r.loop_turns.ready.0[1]), (2, 0));
+}

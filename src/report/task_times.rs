@@ -1,0 +1,54 @@
+//! The record's per-task accounting: each task's busy, scheduled and idle ms and its polls, in
+//! the span columns' order, and how late the loop's timers fired.
+
+use crate::contract::{F64s, Lateness, LoopColumns, TaskTimeColumns, U32s};
+use crate::record::{LoopTurn, Outcome, TaskTimes};
+use crate::timeline::Layout;
+
+/// The columns for the finished tasks of `layout` that were accounted, in its order. A task's
+/// life runs from the run's start (0 ms) to its end; idle is what busy and scheduled leave of
+/// it (never below 0: a quick poll's share of its batch may end after the recorded end).
+pub fn columns(o: &Outcome, layout: &Layout) -> TaskTimeColumns {
+    let Some(t) = &o.task_times else { return TaskTimeColumns::default() };
+    let every = t.every.max(1);
+    let mut c = TaskTimeColumns::default();
+    for &id in layout.ids.iter().filter(|&&id| id % every == 0) {
+        let k = (id / every) as usize;
+        let (Some(&busy), Some(&scheduled), Some(&polls)) =
+            (t.busy.get(k), t.scheduled.get(k), t.polls.get(k))
+        else {
+            continue;
+        };
+        let life = f64::from(o.spans.end[id as usize]);
+        let (busy, scheduled) = (f64::from(busy), f64::from(scheduled));
+        c.busy.0.push(busy);
+        c.scheduled.0.push(scheduled);
+        c.idle.0.push((life - busy - scheduled).max(0.0));
+        c.polls.0.push(polls);
+    }
+    c
+}
+
+/// Median, p90 and max of the timers' lateness, if any timer fired.
+pub fn timer_late(t: &TaskTimes) -> Option<Lateness> {
+    if t.timers == 0 {
+        return None;
+    }
+    let mut late: Vec<f32> = t.timer_late.clone();
+    late.sort_unstable_by(f32::total_cmp);
+    let at = |q: f64| {
+        late.get(((late.len() as f64 - 1.0) * q).round() as usize).map_or(t.timer_late_max, |&v| f64::from(v))
+    };
+    Some(Lateness { median: at(0.5), p90: at(0.9), max: t.timer_late_max })
+}
+
+/// The event loop's turns as columns.
+pub fn loop_turns(turns: &[LoopTurn]) -> LoopColumns {
+    let col = |f: fn(&LoopTurn) -> f32| F64s(turns.iter().map(|t| f64::from(f(t))).collect());
+    LoopColumns {
+        start: col(|t| t.start),
+        end: col(|t| t.end),
+        polls: U32s(turns.iter().map(|t| t.polls).collect()),
+        ready: U32s(turns.iter().map(|t| t.ready).collect()),
+    }
+}
