@@ -10,6 +10,7 @@ use crate::contract::{
     LiveSnapshot, OrNull, PlannedRun, Progress, RunCall, RunStart, Snippet, Stats, Verdict,
 };
 use crate::js::{self, ToJs, get_f64, get_string, set};
+use crate::page;
 use crate::params::{self, Model, Params, Request};
 use crate::report;
 use crate::runner;
@@ -77,7 +78,7 @@ pub fn check(options: JsValue) -> JsValue {
                 })
                 .collect(),
         },
-        Err(errors) => Verdict { ok: false, errors: js::option_errors(errors), runs: Vec::new() },
+        Err(errors) => Verdict { ok: false, errors: page::option_errors(errors), runs: Vec::new() },
     };
     verdict.to_js()
 }
@@ -91,14 +92,14 @@ pub fn check(options: JsValue) -> JsValue {
 /// (`{ model, error }`) for each model inside it.
 #[wasm_bindgen]
 pub async fn run(options: JsValue, on_event: JsValue) -> Result<JsValue, JsValue> {
-    let runs = check_options(&options).map_err(js::refusal)?;
+    let runs = check_options(&options).map_err(page::refusal)?;
     engine(|e| e.begin_call()).map_err(|message| JsValue::from(js_sys::Error::new(message)))?;
     let all = get_string(&options, "model").is_some_and(|m| m.trim() == Model::ALL_NAME);
     let call = RunCall { model: if all { Model::ALL_NAME } else { runs[0].model.name() }.into() }.to_js();
-    js::announce(&on_event, "start", &call);
+    page::announce(&on_event, "start", &call);
     let outcome = run_each(runs, &on_event).await;
     engine(|e| e.end_call());
-    js::announce(&on_event, "end", &call);
+    page::announce(&on_event, "end", &call);
     let mut records = outcome?;
     if !all {
         return Ok(records.pop().expect("one run was made"));
@@ -114,12 +115,12 @@ async fn run_each(runs: Vec<Params>, on_event: &JsValue) -> Result<Vec<JsValue>,
     let mut records = Vec::new();
     for p in runs {
         let ideal_ms = OrNull(params::ideal_ms(&p, session::limits()));
-        js::announce(on_event, "runstart", &RunStart { model: p.model, tasks: p.tasks, ideal_ms }.to_js());
+        page::announce(on_event, "runstart", &RunStart { model: p.model, tasks: p.tasks, ideal_ms }.to_js());
         match session::run_one(p).await {
             Ok(record) => {
                 let stopped = record.stopped;
-                let js = js::record(&record);
-                js::announce(on_event, "runend", &js);
+                let js = page::record(&record);
+                page::announce(on_event, "runend", &js);
                 records.push(js);
                 if stopped {
                     break;
@@ -131,7 +132,7 @@ async fn run_each(runs: Vec<Params>, on_event: &JsValue) -> Result<Vec<JsValue>,
                 let detail = Object::new();
                 set(&detail, "model", p.model.name());
                 set(&detail, "error", error.clone());
-                js::announce(on_event, "runerror", &detail.into());
+                page::announce(on_event, "runerror", &detail.into());
                 return Err(error);
             }
         }

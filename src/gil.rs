@@ -213,3 +213,12 @@ impl Gil {
         }
     }
 }
+
+impl crate::run::GilView for Gil {
+    fn handoffs(&self) -> u64 {
+        Gil::handoffs(self)
+    }
+    fn holds_since(&self, from: usize) -> Option<Vec<Hold>> {
+        Gil::holds_since(self, from)
+    }
+}

@@ -12,8 +12,6 @@ use std::task::{Context, Poll};
 use futures_util::task::AtomicWaker;
 
 use crate::clock;
-#[cfg(feature = "threads")]
-use crate::gil::Gil;
 use crate::record::{EventLog, LaneLog, LoopGauge, Recorder, TaskCounts};
 use crate::timeline::Lane;
 
@@ -30,9 +28,9 @@ pub struct RunState {
     waker: AtomicWaker,
     /// When the run started, in absolute ms (see [`clock::now_ms`]).
     pub t0: f64,
-    /// The run's simulated GIL (threads runs with `gil`), for the live figure.
+    /// The run's simulated GIL (threads runs with `gil`), as the live figure reads it.
     #[cfg(feature = "threads")]
-    gil: OnceLock<Arc<Gil>>,
+    gil: OnceLock<Arc<dyn GilView>>,
     /// The event loop at the async executor's last turn, for the live view.
     pub event_loop: LoopGauge,
 }
@@ -84,14 +82,14 @@ impl RunState {
     }
 
     #[cfg(feature = "threads")]
-    /// Shares the run's GIL with the live figure (see [`Gil::holds_since`]).
-    pub fn set_gil(&self, gil: Arc<Gil>) {
+    /// Shares the run's GIL with the live figure.
+    pub fn set_gil(&self, gil: Arc<dyn GilView>) {
         let _ = self.gil.set(gil);
     }
 
     #[cfg(feature = "threads")]
     /// The run's GIL, if it has one.
-    pub fn gil(&self) -> Option<&Gil> {
+    pub fn gil(&self) -> Option<&dyn GilView> {
         self.gil.get().map(|g| &**g)
     }
 
@@ -126,6 +124,17 @@ impl RunState {
     pub fn stopped(self: &Arc<Self>) -> Stopped {
         Stopped(self.clone())
     }
+}
+
+/// What the live figure reads of a run's GIL while the run goes on (the GIL itself,
+/// `crate::gil::Gil`, uses the run's state, so the run knows it only by this view).
+#[cfg(feature = "threads")]
+pub trait GilView: Send + Sync {
+    /// How many times it changed hands so far.
+    fn handoffs(&self) -> u64;
+    /// The holds from the `from`-th on, the current one with a NaN end; `None` if it is busy
+    /// (the page's thread never waits for it).
+    fn holds_since(&self, from: usize) -> Option<Vec<crate::record::Hold>>;
 }
 
 /// See [`RunState::stopped`].

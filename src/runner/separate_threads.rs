@@ -107,6 +107,27 @@ struct Starts {
     failed: RefCell<Option<String>>,
 }
 
+/// The thread `kept` from earlier, or a thread of the run's own started now, inside the run's
+/// time (counted in `starts`); `None` if it failed to start, which stops the run.
+async fn kept_or_started(kept: Option<Process>, state: &RunState, starts: &Starts) -> Option<Process> {
+    if kept.is_some() {
+        return kept;
+    }
+    match start_process().await {
+        Ok(thread) => {
+            starts.started.set(starts.started.get() + 1);
+            starts.up_ms.set(starts.up_ms.get().max(state.since_start()));
+            starts.bytes.set(starts.bytes.get() + thread.bytes);
+            Some(thread)
+        }
+        Err(e) => {
+            starts.failed.replace(Some(e));
+            state.stop();
+            None
+        }
+    }
+}
+
 /// Runs `p.tasks` tasks on `p.threads` threads of separate memory: those `ready`, and threads of
 /// the run's own started now for the rest.
 pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
@@ -132,23 +153,7 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
         let kept = taken.next();
         let (rec, url, next, starts) = (&rec, &url, &next, &starts);
         async move {
-            let mut thread = match kept {
-                Some(thread) => thread,
-                // A thread of the run's own: started now, inside the run's time.
-                None => match start_process().await {
-                    Ok(thread) => {
-                        starts.started.set(starts.started.get() + 1);
-                        starts.up_ms.set(starts.up_ms.get().max(state.since_start()));
-                        starts.bytes.set(starts.bytes.get() + thread.bytes);
-                        thread
-                    }
-                    Err(e) => {
-                        starts.failed.replace(Some(e));
-                        state.stop();
-                        return None;
-                    }
-                },
-            };
+            let mut thread = kept_or_started(kept, state, starts).await?;
             let lane = Lane::thread(k + 1);
             let mut own = (width == p.tasks).then_some(k);
             loop {
