@@ -137,8 +137,7 @@ describe("one check, one name", () => {
   });
 
   test("a renamed record field still reads under its old name, in the page and in a copy", async () => {
-    const page = await open(browser, server.url);
-    await ready(page);
+    const page = await env.fresh();
     const r = await page.evaluate(async () => {
       const r = await window.playground.run({ model: "async", tasks: 4, delay: 30, limit: 2 });
       const copy = JSON.parse(JSON.stringify(r));
