@@ -362,7 +362,9 @@ for (const engine of ENGINES) {
     test(`${engine}: threads with separate memory in an embed: rounds, parallel CPU, all three, Stop`, async () => {
       const host = await hostSite({
         "host.js": HOST_JS,
-        "docs.html": hostPage(`${isolated.url}?embed=1`),
+        "docs.html": hostPage(
+          `<iframe src="${isolated.url}?embed=1" title="playground" width="100%" height="640" allow="cross-origin-isolated"></iframe>`,
+        ),
       });
       try {
         await open(`${host.url}docs.html`, host, isolated);
