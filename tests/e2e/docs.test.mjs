@@ -502,24 +502,32 @@ function check(engine, label, elements) {
 
 const ms = (x) => `${Math.round(x)} ms`;
 
-/** One table cell per page: what its elements got, in a few words. */
+/** The reasons the table refers to, numbered in the order first met. */
+const reasons = [];
+const note = (reason) => {
+  if (!reasons.includes(reason)) reasons.push(reason);
+  return `(${reasons.indexOf(reason) + 1})`;
+};
+
+/** One table row per page: what its elements got, in a few words; reasons as numbered notes. */
 function describeRow({ engine, host, relation, tool, elements }) {
   const loaded = elements.filter((e) => e.loaded).length;
   const settled = elements.filter((e) => e.settled).length;
-  const threadsEl = elements.find((e) => e.attrs.model === "threads") ?? elements[0];
-  const c = threadsEl.caps;
+  const t = elements.find((e) => e.attrs.model === "threads") ?? elements[0];
+  const c = t.caps;
+  const took =
+    t.run && t.attrs.model === "threads" ? `, 4 × 300 ms on 2: ${ms(t.run.elapsedMs)}` : "";
   let threads;
   if (!c) threads = "not loaded";
-  else if (c.threads && c.memory === "shared") {
-    threads = `yes, shared memory${threadsEl.run && threadsEl.attrs.model === "threads" ? ` (4 × 300 ms on 2: ${ms(threadsEl.run.elapsedMs)})` : ""}`;
-  } else if (c.threads) threads = `separate memory: ${c.reason}`;
-  else threads = `no: ${c.reason}`;
+  else if (c.threads && c.memory === "shared") threads = `shared memory${took}`;
+  else if (c.threads) threads = `separate memory ${note(c.reason)}${took}`;
+  else threads = `no ${note(c.reason)}`;
   const f = elements.find((e) => e.attrs.workload === "fetch");
   let fetch;
   if (!f?.caps) fetch = "not loaded";
   else if (f.fetch) {
     fetch = `${ms(f.fetch.elapsedMs)}, ${f.fetch.peak} in flight (${f.fetch.answeredBy ?? f.caps.fetchAnsweredBy})`;
-  } else fetch = `no: ${f.caps.fetchReason}`;
+  } else fetch = `no ${note(f.caps.fetchReason)}`;
   const cells = [
     versions[engine] ?? engine,
     host === "headers" ? "with headers" : "plain static",
@@ -546,11 +554,15 @@ async function writeMatrix() {
       `with its headers, or \`dist/\` on a plain static host), "docs site" whether the docs ` +
       `page is on the same site as the playground (127.0.0.1, another port) or another ` +
       `(localhost). Threads as the threads element got them; fetch is 100 requests of 300 ms ` +
-      `run in the fetch element.`,
+      `run in the fetch element; a number refers to the element's own sentence below the table.`,
     "",
     "| engine | host | docs site | tool | loaded | height settled | threads | fetch 100 × 300 ms |",
     "|---|---|---|---|---|---|---|---|",
     ...matrix.map(describeRow),
+    "",
+    "What the elements said, word for word:",
+    "",
+    ...reasons.map((r, i) => `${i + 1}. ${r}`),
     MARK_END,
   ].join("\n");
   const text = await readFile(README, "utf8");
