@@ -100,6 +100,23 @@ setup_npm() {
   fi
 }
 
+# MkDocs with the Material theme, and Sphinx, for tests/e2e/docs.test.mjs: documentation sites built
+# by the tools docs authors use, from the README's snippets. PyPI into a virtual environment under
+# target/, every package pinned (tests/docs/requirements.txt); reinstalled only when that file
+# changes (a copy of it in the venv says what is installed).
+DOCS_VENV=target/docs-venv
+setup_docs() {
+  local req=tests/docs/requirements.txt
+  if ! [ -x "$DOCS_VENV/bin/mkdocs" ] || ! [ -x "$DOCS_VENV/bin/sphinx-build" ] \
+    || ! cmp -s "$req" "$DOCS_VENV/requirements.txt"; then
+    log "installing MkDocs, Material and Sphinx (PyPI, pinned) into $DOCS_VENV"
+    rm -rf "$DOCS_VENV"
+    python3 -m venv "$DOCS_VENV"
+    "$DOCS_VENV/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+    cp "$req" "$DOCS_VENV/requirements.txt"
+  fi
+}
+
 # twiggy (crates.io) for the bench's breakdown of the wasm module's bytes; the bench reports
 # "not installed" rather than failing without it.
 TWIGGY_VERSION=0.7.0
@@ -357,6 +374,7 @@ case "${1:-}" in
     setup
     setup_chromium
     setup_engines
+    setup_docs
     build
     dist
     lint

@@ -124,9 +124,13 @@ function answerLatency(req, res, url) {
     open = false;
   };
   res.on("close", done);
+  // Never from a cache: a page's run numbers its URLs from 0 (src/workload.rs's request_url), so
+  // a second page of the same origin within max-age asks for the same URLs, and Firefox answered
+  // them from its HTTP cache (100 requests of 300 ms in 91 ms, tests/e2e/docs.test.mjs).
   const head = (status) =>
     res.writeHead(status, {
       ...headers(types[".json"]),
+      "Cache-Control": "no-store",
       "X-Answered-By": "server",
       "X-Received-At": String(receivedAt),
     });
@@ -195,7 +199,7 @@ const server = createServer((req, res) => {
   if (!values.plain && url.pathname === `${prefix}api/latency/count`) {
     const body = JSON.stringify(latency);
     if (url.searchParams.get("reset") === "1") latency.peak = latency.inFlight;
-    res.writeHead(200, headers(types[".json"])).end(body);
+    res.writeHead(200, { ...headers(types[".json"]), "Cache-Control": "no-store" }).end(body);
     return;
   }
   let path = normalize(join(root, decodeURIComponent(url.pathname.slice(prefix.length - 1))));

@@ -17,6 +17,8 @@
   // isolate the page, so it never reloads again (no loop) until a page of this tab is isolated.
   const RELOADED = "playground-coi-reloaded";
   const container = navigator.serviceWorker;
+  // Whether a service worker served this document (read before the worker may claim it).
+  const controlledFromStart = !!container?.controller;
   /** @type {(why: string | null) => void} */
   let settle = () => {};
   const isolation = new Promise((resolve) => (settle = resolve));
@@ -28,11 +30,36 @@
     // Storage is blocked: so, in practice, are service workers.
   }
 
+  const framed = window.top !== window.self;
+
+  // The mark of that one reload. A top-level page keeps it in the tab's session storage. A frame
+  // keeps it in its own history entry's state (which a reload keeps): session storage is shared
+  // by every frame of the same origin in the tab, so with several embeds on one page, the mark one
+  // embed set just before its reload made another, loading meanwhile, believe it had reloaded
+  // already; it then said the worker "had no effect" or, not registering at all, "refused it the
+  // service worker" (Chromium 156, about one docs page of three with five embeds on a static host,
+  // tests/e2e/docs.test.mjs).
+  const mark = framed
+    ? {
+        get: () => history.state?.[RELOADED] === true,
+        set: () => history.replaceState({ ...history.state, [RELOADED]: true }, ""),
+        clear: () => {
+          if (history.state?.[RELOADED] !== true) return;
+          const rest = { ...history.state };
+          delete rest[RELOADED];
+          history.replaceState(Object.keys(rest).length ? rest : null, "");
+        },
+      }
+    : {
+        get: () => !!store?.getItem(RELOADED),
+        set: () => store?.setItem(RELOADED, "1"),
+        clear: () => store?.removeItem(RELOADED),
+      };
+
   let reloading = false;
   function reloadWhenActive(registration) {
     if (reloading) return;
     reloading = true;
-    store.setItem(RELOADED, "1");
     // Chromium may keep this document in its back/forward cache when the reload replaces it with
     // an isolated one (COOP puts that in another browsing context group), and a later reload of
     // the tab then brings this one back, engine never started: go to the isolated one again
@@ -45,10 +72,14 @@
     // Reloading as soon as the library decides (on `updatefound`) sometimes reloads before the
     // worker controls the page, and the page then reloads a second time
     // (../shared/TOOLCHAIN-FACTS.md): wait until it is active.
-    container.ready.then(() => location.reload());
+    // The mark is set at the last moment: the page's form replaces its history entry's state
+    // (www/form.js) as it starts.
+    container.ready.then(() => {
+      mark.set();
+      location.reload();
+    });
   }
 
-  const framed = window.top !== window.self;
   // In a frame, refusals get reasons of their own: the embed then says what the page around it
   // (or the browser's third-party storage rules) changes.
   const blocked = framed ? "framed-blocked" : "blocked";
@@ -69,12 +100,12 @@
     if (framed && !isolatesFrames()) return "framed";
     if (!window.isSecureContext) return "insecure";
     if (!container || !store) return blocked;
-    if (store.getItem(RELOADED)) return framed ? "framed-no-effect" : "no-effect";
+    if (mark.get()) return framed ? "framed-no-effect" : "no-effect";
     return null;
   }
 
   if (window.crossOriginIsolated !== false) {
-    store?.removeItem(RELOADED);
+    mark.clear();
     settle(null);
   } else {
     const reason = cannotTry();
@@ -90,7 +121,10 @@
         const attempt = Promise.resolve(register.apply(this, args)).then((registration) => {
           if (!registration) throw new Error("service worker registration was refused");
           const updating = registration.installing || registration.waiting;
-          if (container.controller && !updating) settle("no-effect");
+          // A worker that served this document and yet left it without isolation had no
+          // effect. One that controls it only since (it claims the pages of its scope when it
+          // activates: another embed's, on the same page) never saw it: reload through it.
+          if (controlledFromStart && !updating) settle(framed ? "framed-no-effect" : "no-effect");
           else reloadWhenActive(registration);
           return registration;
         });

@@ -232,7 +232,7 @@ const PROBE_JS = `"use strict";
  * Handles the probe's two URLs (any path ending in them, so pages under a prefix find them);
  * returns true if it answered `req`.
  */
-function serveProbe(req, res, problems) {
+export function serveProbe(req, res, problems) {
   const path = new URL(req.url, "http://x").pathname;
   if (path.endsWith("/__probe.js")) {
     // CORP: the probe is loaded by pages that require it (COEP require-corp).

@@ -1,0 +1,573 @@
+// Real documentation sites, and the embed matrix. A small MkDocs site (Material theme) and a small
+// Sphinx site, built by their own tools (PyPI, pinned in tests/docs/requirements.txt, installed by
+// ./build.sh test into target/docs-venv), each from the README's snippet for that tool taken from
+// README.md as it is now (so the README cannot drift), with five elements: model="all", a threads
+// one, view="factor", a fetch run, and one far below the fold. Each site is served on another site
+// than the playground (localhost vs 127.0.0.1) and on the same site (127.0.0.1, another port),
+// embedding the playground from both kinds of host: scripts/serve.mjs with its headers (as
+// ./build.sh serve) and dist/ on a plain static host (--plain).
+//
+// For each engine (Chromium through playwright-core, Firefox ESR and WebKitGTK over WebDriver) x
+// host x relation x tool, it records what a reader gets in each element: loaded, height settled,
+// threads (shared or separate memory) or the reason, fetch (100 x 300 ms: elapsed and most
+// requests in flight) or the reason; it asserts what must hold and writes the matrix into
+// README.md between the embed-matrix markers, with the date and the browsers' versions.
+// Any page, frame or worker error fails (the probe of webdriver.mjs in every HTML page, and
+// Chromium's own events). Needs dist/ (./build.sh dist) and target/docs-venv (./build.sh test).
+import { after, before, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { existsSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { extname, join, normalize } from "node:path";
+import { launch, open, startServer, until } from "./harness.mjs";
+import {
+  ENGINES,
+  SKIPPED,
+  inPage,
+  injectProbe,
+  missing,
+  probedServer,
+  serveProbe,
+  startEngine,
+} from "./webdriver.mjs";
+
+const VENV = "target/docs-venv/bin";
+const PLACEHOLDER = "https://you.github.io/playground/";
+const README = "README.md";
+const MARK_START = "<!-- embed-matrix:start -->";
+const MARK_END = "<!-- embed-matrix:end -->";
+
+// ---- the README's snippets ----
+
+/** The fenced blocks of `lang` after the paragraph that starts with `**<tool>**`. */
+function snippets(readme, tool, lang, count) {
+  const section = readme.slice(readme.indexOf("### In documentation tools"));
+  const from = section.indexOf(`**${tool}**`);
+  assert.ok(from >= 0, `README's "In documentation tools" has no **${tool}** paragraph`);
+  const blocks = [...section.slice(from).matchAll(/^```(\w+)\n([\s\S]*?)^```$/gm)]
+    .slice(0, count)
+    .map((m) => ({ lang: m[1], text: m[2] }));
+  assert.deepEqual(
+    blocks.map((b) => b.lang),
+    lang,
+    `README's ${tool} snippet: the blocks after **${tool}**`,
+  );
+  return blocks.map((b) => b.text);
+}
+
+/** The four elements each site adds to its snippet's own (a threads one or model="all"). */
+const MORE = {
+  all: `<async-vs-threads model="all" tasks="3" delay="300"></async-vs-threads>`,
+  threads: `<async-vs-threads model="threads" tasks="4" delay="300" threads="2"></async-vs-threads>`,
+  factor: `<async-vs-threads view="factor" factor="io"></async-vs-threads>`,
+  fetch: `<async-vs-threads model="async" workload="fetch" tasks="100" delay="300"></async-vs-threads>`,
+  below: `<async-vs-threads model="async" tasks="3" delay="300"></async-vs-threads>`,
+};
+// Far below the fold: the element there loads nothing until it comes near the viewport.
+const SPACER = `<div style="height: 5000px"></div>`;
+
+/** Runs a command; rejects with its output if it fails. */
+async function run(cmd, args, cwd) {
+  const child = spawn(cmd, args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+  let out = "";
+  child.stdout.on("data", (c) => (out += c));
+  child.stderr.on("data", (c) => (out += c));
+  const [code] = await once(child, "exit");
+  if (code !== 0) throw new Error(`${cmd} ${args.join(" ")} failed (${code}):\n${out}`);
+  return out;
+}
+
+/** Builds the MkDocs site embedding the playground at `url`; resolves to its HTML folder. */
+async function buildMkdocs(readme, url, dir) {
+  const [yaml, markdown] = snippets(readme, "MkDocs", ["yaml", "markdown"], 2);
+  const at = (text) => text.replaceAll(PLACEHOLDER, url);
+  await mkdir(join(dir, "docs"), { recursive: true });
+  // font: false: Material loads Google Fonts otherwise, which this closed network cannot reach.
+  await writeFile(
+    join(dir, "mkdocs.yml"),
+    `site_name: Concurrency docs\ntheme:\n  name: material\n  font: false\n${at(yaml)}`,
+  );
+  const page = [
+    "# Concurrency, explained",
+    at(markdown),
+    "Threads, two at a time:",
+    MORE.threads,
+    "Where each model fits I/O:",
+    MORE.factor,
+    "A hundred requests of 300 ms:",
+    MORE.fetch,
+    SPACER,
+    "Far below:",
+    MORE.below,
+  ].join("\n\n");
+  await writeFile(join(dir, "docs", "index.md"), page + "\n");
+  await run(join(process.cwd(), VENV, "mkdocs"), ["build", "--strict", "--quiet"], dir);
+  return join(dir, "site");
+}
+
+/** Builds the Sphinx site embedding the playground at `url`; resolves to its HTML folder. */
+async function buildSphinx(readme, url, dir) {
+  const [rst] = snippets(readme, "Sphinx", ["rst"], 1);
+  const raw = (html) => `.. raw:: html\n\n   ${html}`;
+  await mkdir(join(dir, "src"), { recursive: true });
+  // A favicon, as a site has (else the browser's request for /favicon.ico is a 404 error).
+  await writeFile(
+    join(dir, "src", "conf.py"),
+    `project = "Concurrency docs"\nhtml_favicon = "${join(process.cwd(), "www", "favicon.svg")}"\n`,
+  );
+  const page = [
+    "Concurrency, explained\n======================",
+    rst.replaceAll(PLACEHOLDER, url).trimEnd(),
+    "All three models:",
+    raw(MORE.all),
+    "Where each model fits I/O:",
+    raw(MORE.factor),
+    "A hundred requests of 300 ms:",
+    raw(MORE.fetch),
+    raw(SPACER),
+    "Far below:",
+    raw(MORE.below),
+  ].join("\n\n");
+  await writeFile(join(dir, "src", "index.rst"), page + "\n");
+  await run(
+    join(process.cwd(), VENV, "sphinx-build"),
+    ["-q", "-W", "-b", "html", "src", "html"],
+    dir,
+  );
+  return join(dir, "html");
+}
+
+const TYPES = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript",
+  ".css": "text/css",
+  ".json": "application/json",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".woff2": "font/woff2",
+  ".txt": "text/plain",
+};
+
+/**
+ * A built site's folder as a plain static host (no isolation headers, as documentation hosts),
+ * with the probe in every HTML page; resolves to `{ port, problems, close }`.
+ */
+async function siteServer(root) {
+  const problems = [];
+  const missed = [];
+  const server = createServer(async (req, res) => {
+    if (serveProbe(req, res, problems)) return;
+    let path = normalize(decodeURIComponent(new URL(req.url, "http://x").pathname));
+    if (path.endsWith("/")) path += "index.html";
+    const type = TYPES[extname(path)] ?? "application/octet-stream";
+    try {
+      let body = await readFile(join(root, path));
+      if (type.startsWith("text/html")) body = injectProbe(body.toString("utf8"));
+      res.writeHead(200, { "Content-Type": type, "Cache-Control": "no-store" }).end(body);
+    } catch {
+      missed.push(path);
+      res.writeHead(404).end();
+    }
+  });
+  server.listen(0, "127.0.0.1");
+  await once(server, "listening");
+  return { port: server.address().port, problems, missed, close: () => server.close() };
+}
+
+// ---- what a reader gets in each element, the same script in every engine ----
+
+/** In the docs page: the elements, whether each has its iframe, and its size. */
+function elementsNow() {
+  return [...document.querySelectorAll("async-vs-threads")].map((el) => ({
+    frame: !!el.frame,
+    sent: el.height,
+    iframe: el.frame?.clientHeight ?? null,
+    attrs: Object.fromEntries([...el.attributes].map((a) => [a.name, a.value])),
+  }));
+}
+
+/** In the docs page: scrolls element `i` into view. */
+function show(i) {
+  document.querySelectorAll("async-vs-threads")[i].scrollIntoView({ block: "center" });
+  return true;
+}
+
+/** In an element's page: its capabilities once the engine is ready (null until then). */
+async function capsNow() {
+  if (!window.playground || document.readyState !== "complete") return null;
+  const ready = await Promise.race([
+    window.playground.ready.then(() => true),
+    new Promise((r) => setTimeout(r, 1000, false)),
+  ]);
+  if (!ready) return null;
+  const c = window.playground.capabilities;
+  return {
+    threads: c.threads,
+    memory: c.memory,
+    reason: c.reason,
+    fetch: c.fetch,
+    fetchAnsweredBy: c.fetchAnsweredBy,
+    fetchReason: c.fetchReason,
+    isolated: globalThis.crossOriginIsolated === true,
+  };
+}
+
+/** In an element's page: its content's height, and whether it still scrolls. */
+function sizeInside() {
+  return {
+    content: Math.ceil(document.documentElement.getBoundingClientRect().height),
+    scrolls: document.documentElement.scrollHeight > innerHeight,
+  };
+}
+
+/** In an element's page: one run of `options` through the API; the record's figures. */
+async function runIn(options) {
+  const r = await window.playground.run(options);
+  return {
+    elapsedMs: r.elapsedMs,
+    finished: r.finished,
+    peak: r.peakRequestsInFlight ?? r.requestsPeak ?? null,
+    answeredBy: r.answeredBy ?? null,
+  };
+}
+
+/** Chromium through playwright-core: the docs page and its elements' frames. */
+function chromiumReader(browser) {
+  let page;
+  const frameOf = async (i) => {
+    const handle = await page.evaluateHandle(
+      (i) => document.querySelectorAll("async-vs-threads")[i].frame,
+      i,
+    );
+    return handle.asElement()?.contentFrame();
+  };
+  return {
+    async goto(url) {
+      if (page) await page.context().close();
+      page = await open(browser, null, { viewport: { width: 1280, height: 800 } });
+      // Which URL a "Failed to load resource" console error was about.
+      page.on("response", (r) => {
+        if (r.status() >= 400) page.problems.push(`HTTP ${r.status()} ${r.url()}`);
+      });
+      await page.goto(url);
+    },
+    top: (fn, arg) => page.evaluate(fn, arg),
+    async inFrame(i, fn, arg) {
+      const frame = await frameOf(i);
+      if (!frame) return null;
+      return frame.evaluate(fn, arg);
+    },
+    problems: () => page.problems,
+    close: () => page?.context().close(),
+  };
+}
+
+/** Firefox or WebKitGTK over WebDriver: the same, switching into an element's frame per call. */
+function webdriverReader(driver) {
+  const call = (fn, arg) => inPage(driver, `return await (${fn})(args[0]);`, arg);
+  return {
+    async goto(url) {
+      await driver.switchTo().defaultContent();
+      await driver.get(url);
+    },
+    async top(fn, arg) {
+      await driver.switchTo().defaultContent();
+      return call(fn, arg);
+    },
+    async inFrame(i, fn, arg) {
+      await driver.switchTo().defaultContent();
+      const frame = await driver.executeScript(
+        "return document.querySelectorAll('async-vs-threads')[arguments[0]].frame;",
+        i,
+      );
+      if (!frame) return null;
+      await driver.switchTo().frame(frame);
+      try {
+        return await call(fn, arg);
+      } finally {
+        await driver.switchTo().defaultContent();
+      }
+    },
+    problems: () => [],
+    close: async () => {},
+  };
+}
+
+/** An error of a call into a document that went away (a reload) or is not there yet. */
+const settling = (e) => {
+  if (/assert/i.test(e?.name ?? "")) throw e;
+  return null;
+};
+
+/**
+ * Visits the docs page at `url` and measures each element as a reader gets it: scrolled into
+ * view, one after the other. Resolves to one entry per element.
+ */
+async function measurePage(reader, url, label) {
+  await reader.goto(url);
+  const first = await until(
+    () => reader.top(elementsNow).catch(settling),
+    `${label}: the docs page's elements`,
+  );
+  assert.equal(first.length, 5, `${label}: five elements on the page`);
+  // The last one is far below the fold: no iframe until a reader scrolls near it.
+  assert.equal(first[4].frame, false, `${label}: the element below the fold waits`);
+  const results = [];
+  for (let i = 0; i < first.length; i++) {
+    const attrs = first[i].attrs;
+    const what = `${label}, element ${i} (${JSON.stringify(attrs)})`;
+    const entry = { attrs, loaded: false, settled: false };
+    results.push(entry);
+    await reader.top(show, i);
+    await until(
+      async () => (await reader.top(elementsNow))[i].frame,
+      `${what}: its iframe, once in view`,
+    );
+    // Through the service worker's one reload where there is one: the engine of the document
+    // that stays (coi.js keeps `ready` pending in the one about to reload).
+    entry.caps = await until(
+      () => reader.inFrame(i, capsNow).catch(settling),
+      `${what}: its engine to be ready`,
+      90_000,
+    );
+    entry.loaded = true;
+    let seen;
+    await until(
+      async () => {
+        await reader.top(show, i);
+        const outside = (await reader.top(elementsNow))[i];
+        const inside = await reader.inFrame(i, sizeInside).catch(settling);
+        seen = { ...outside, attrs: undefined, ...inside };
+        return inside && outside.sent === inside.content && outside.iframe === inside.content;
+      },
+      () => `${what}: the iframe sized to its content (last: ${JSON.stringify(seen)})`,
+      60_000,
+    );
+    entry.settled = !seen.scrolls;
+    entry.height = seen.content;
+    // Each runs: the fetch element 100 x 300 ms where something answers fetch, the threads one
+    // 4 x 300 ms on 2 threads where there are threads, the others 3 x 100 ms async.
+    const caps = entry.caps;
+    if (attrs.workload === "fetch") {
+      if (caps.fetch) {
+        entry.fetch = await reader.inFrame(i, runIn, {
+          model: "async",
+          workload: "fetch",
+          tasks: 100,
+          delay: 300,
+        });
+      }
+    } else if (attrs.model === "threads" && caps.threads) {
+      entry.run = await reader.inFrame(i, runIn, {
+        model: "threads",
+        tasks: 4,
+        delay: 300,
+        threads: 2,
+      });
+    } else {
+      entry.run = await reader.inFrame(i, runIn, { model: "async", tasks: 3, delay: 100 });
+    }
+  }
+  return results;
+}
+
+// ---- the suite ----
+
+const readme = await readFile(README, "utf8");
+const readers = ["chromium", ...ENGINES];
+/** One row per engine x host x relation x tool, in the order measured. */
+const matrix = [];
+const versions = {};
+let servers = [];
+let sites = {};
+let work;
+
+before(async () => {
+  for (const bin of ["mkdocs", "sphinx-build"]) {
+    if (!existsSync(join(VENV, bin))) {
+      throw new Error(`${VENV}/${bin} is missing: ./build.sh test installs it (setup_docs)`);
+    }
+  }
+  const [headers, plain] = await Promise.all([
+    startServer({ root: "dist" }),
+    startServer({ root: "dist", args: ["--plain"] }),
+  ]);
+  const [headersProbed, plainProbed] = await Promise.all([
+    probedServer(headers.url),
+    probedServer(plain.url),
+  ]);
+  servers = [headers, plain, headersProbed, plainProbed];
+  work = await mkdtemp(join(tmpdir(), "playground-docs-"));
+  const hosts = { headers: headersProbed, plain: plainProbed };
+  const builds = [];
+  for (const [host, server] of Object.entries(hosts)) {
+    for (const [tool, build] of Object.entries({ MkDocs: buildMkdocs, Sphinx: buildSphinx })) {
+      builds.push(
+        build(readme, server.url, join(work, `${tool}-${host}`)).then(async (dir) => {
+          const site = await siteServer(dir);
+          servers.push(site);
+          sites[`${tool} ${host}`] = { ...site, host: server };
+        }),
+      );
+    }
+  }
+  await Promise.all(builds);
+});
+
+after(async () => {
+  for (const s of servers) s.close();
+  if (work) await rm(work, { recursive: true, force: true });
+  if (matrix.length) await writeMatrix();
+});
+
+for (const engine of readers) {
+  const skip = SKIPPED.has(engine) ? `SKIP_ENGINES names ${engine}` : false;
+  describe(`${engine}: MkDocs and Sphinx pages embedding the playground`, { skip }, () => {
+    let reader, browser;
+    before(async () => {
+      if (engine === "chromium") {
+        browser = await launch();
+        versions.chromium = `Chromium ${browser.version()}`;
+        reader = chromiumReader(browser);
+      } else {
+        const why = missing(engine);
+        if (why) throw new Error(`${engine} cannot run here: ${why}; SKIP_ENGINES=${engine}`);
+        browser = await startEngine(engine);
+        const caps = await browser.driver.getCapabilities();
+        versions[engine] =
+          `${engine === "firefox" ? "Firefox ESR" : "WebKitGTK"} ${caps.get("browserVersion")}`;
+        reader = webdriverReader(browser.driver);
+      }
+    });
+    after(async () => {
+      await reader?.close();
+      await browser?.close();
+    });
+
+    for (const host of ["headers", "plain"]) {
+      for (const relation of ["other site", "same site"]) {
+        test(`${engine}, playground ${host === "headers" ? "with its headers" : "on a plain static host"}, docs on ${relation}: every element loads, sizes itself and runs`, async () => {
+          const hostname = relation === "other site" ? "localhost" : "127.0.0.1";
+          for (const tool of ["MkDocs", "Sphinx"]) {
+            const site = sites[`${tool} ${host}`];
+            for (const s of [site, site.host]) s.problems.length = 0;
+            const label = `${engine}, ${tool}, ${host}, ${relation}`;
+            const elements = await measurePage(reader, `http://${hostname}:${site.port}/`, label);
+            matrix.push({ engine, host, relation, tool, elements });
+            const problems = [...reader.problems(), ...site.problems, ...site.host.problems];
+            assert.deepEqual(problems, [], `${label}: page, frame or worker errors`);
+            check(engine, label, elements);
+          }
+        });
+      }
+    }
+  });
+}
+
+/** What must hold, per engine; everything else is recorded in the matrix. */
+function check(engine, label, elements) {
+  for (const e of elements) {
+    const what = `${label}, ${JSON.stringify(e.attrs)}`;
+    assert.ok(e.loaded, `${what}: loaded`);
+    assert.ok(e.settled, `${what}: sized to its content`);
+    if (e.attrs.workload === "fetch") {
+      if (e.fetch) assert.equal(e.fetch.finished, 100, `${what}: fetch finished`);
+      else assert.ok(e.caps.fetchReason, `${what}: says why fetch is off`);
+    } else {
+      assert.ok(e.run?.finished > 0, `${what}: ran`);
+    }
+    if (!e.caps.threads || e.caps.memory !== "shared") {
+      assert.ok(e.caps.reason, `${what}: says why threads are off or separate`);
+    }
+    if (engine === "chromium") {
+      // Chromium isolates the embed by Document-Isolation-Policy (the server's, or the service
+      // worker's after one reload), on either site: threads on shared memory, fetch answered
+      // inside the browser without the 6-connection cap.
+      assert.equal(e.caps.memory, "shared", `${what}: ${e.caps.reason}`);
+      if (e.attrs.workload === "fetch") {
+        assert.ok(e.fetch, `${what}: fetch runs (${e.caps.fetchReason})`);
+        assert.ok(e.fetch.peak > 6, `${what}: ${e.fetch.peak} in flight`);
+      }
+    }
+    if (engine === "firefox") assert.equal(e.caps.threads, true, `${what}: ${e.caps.reason}`);
+  }
+}
+
+// ---- the matrix, into the README ----
+
+const ms = (x) => `${Math.round(x)} ms`;
+
+/** The reasons the table refers to, numbered in the order first met. */
+const reasons = [];
+const note = (reason) => {
+  if (!reasons.includes(reason)) reasons.push(reason);
+  return `(${reasons.indexOf(reason) + 1})`;
+};
+
+/** One table row per page: what its elements got, in a few words; reasons as numbered notes. */
+function describeRow({ engine, host, relation, tool, elements }) {
+  const loaded = elements.filter((e) => e.loaded).length;
+  const settled = elements.filter((e) => e.settled).length;
+  const t = elements.find((e) => e.attrs.model === "threads") ?? elements[0];
+  const c = t.caps;
+  const took =
+    t.run && t.attrs.model === "threads" ? `, 4 × 300 ms on 2: ${ms(t.run.elapsedMs)}` : "";
+  let threads;
+  if (!c) threads = "not loaded";
+  else if (c.threads && c.memory === "shared") threads = `shared memory${took}`;
+  else if (c.threads) threads = `separate memory ${note(c.reason)}${took}`;
+  else threads = `no ${note(c.reason)}`;
+  const f = elements.find((e) => e.attrs.workload === "fetch");
+  let fetch;
+  if (!f?.caps) fetch = "not loaded";
+  else if (f.fetch) {
+    fetch = `${ms(f.fetch.elapsedMs)}, ${f.fetch.peak} in flight (${f.fetch.answeredBy ?? f.caps.fetchAnsweredBy})`;
+  } else fetch = `no ${note(f.caps.fetchReason)}`;
+  const cells = [
+    versions[engine] ?? engine,
+    host === "headers" ? "with headers" : "plain static",
+    relation,
+    tool,
+    `${loaded}/${elements.length}`,
+    `${settled}/${elements.length}`,
+    threads,
+    fetch,
+  ];
+  return `| ${cells.map((s) => String(s).replaceAll("|", "\\|")).join(" | ")} |`;
+}
+
+async function writeMatrix() {
+  const date = new Date().toISOString().slice(0, 10);
+  const skipped = readers.filter((e) => SKIPPED.has(e));
+  const block = [
+    MARK_START,
+    `Measured ${date} by \`tests/e2e/docs.test.mjs\` (written by the test run, not by hand) with ` +
+      `${Object.values(versions).join(", ")}` +
+      `${skipped.length ? `; not run: ${skipped.join(", ")} (SKIP_ENGINES)` : ""}. ` +
+      `Each page has five elements (\`model="all"\`, threads, \`view="factor"\`, a fetch run, ` +
+      `one far below the fold); "host" is how the playground is served (\`scripts/serve.mjs\` ` +
+      `with its headers, or \`dist/\` on a plain static host), "docs site" whether the docs ` +
+      `page is on the same site as the playground (127.0.0.1, another port) or another ` +
+      `(localhost). Threads as the threads element got them; fetch is 100 requests of 300 ms ` +
+      `run in the fetch element; a number refers to the element's own sentence below the table.`,
+    "",
+    "| engine | host | docs site | tool | loaded | height settled | threads | fetch 100 × 300 ms |",
+    "|---|---|---|---|---|---|---|---|",
+    ...matrix.map(describeRow),
+    "",
+    "What the elements said, word for word:",
+    "",
+    ...reasons.map((r, i) => `${i + 1}. ${r}`),
+    MARK_END,
+  ].join("\n");
+  const text = await readFile(README, "utf8");
+  const start = text.indexOf(MARK_START);
+  const end = text.indexOf(MARK_END);
+  if (start < 0 || end < 0) throw new Error(`README.md has no ${MARK_START} ... ${MARK_END} block`);
+  await writeFile(README, text.slice(0, start) + block + text.slice(end + MARK_END.length));
+}
