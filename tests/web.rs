@@ -475,7 +475,13 @@ mod threads {
         let state = RunState::start(2);
         let sleep = Params { gil: true, ..params(Model::Threads, 2, 60, 2) };
         let o = threads::run(&state, sleep).await;
-        assert!(o.waits.is_empty());
+        // A thread that wakes takes the GIL back, as in CPython, so two waking together may wait
+        // for each other a moment; never for anything like a sleep: sleeping releases the GIL.
+        assert!(
+            o.waits.iter().all(|w| w.end - w.start < 60.0),
+            "GIL waits of sleeping threads: {:?}",
+            o.waits
+        );
         assert!(o.elapsed_ms < 115.0, "sleeps overlap with the GIL on: {}", o.elapsed_ms);
     }
 
