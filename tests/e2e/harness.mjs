@@ -268,14 +268,22 @@ export async function runFromUi(target, model, { tasks, delay, threads, rows } =
     )
     .catch(async (e) => {
       // Say what the page said instead of a row, so that a run that never ends explains itself.
-      const page = await target.evaluate(() => ({
-        rows: document.querySelectorAll("#results tbody tr").length,
-        announced: document.getElementById("announce")?.textContent,
-        status: document.getElementById("progress-text")?.textContent,
-        errors: [...document.querySelectorAll(".error")].map((x) => x.textContent).filter(Boolean),
-        progress: window.playground?.progress(),
-        caps: window.playground?.capabilities,
-      }));
+      const page = await target.evaluate(
+        (m) => ({
+          rows: document.querySelectorAll("#results tbody tr").length,
+          announced: document.getElementById("announce")?.textContent,
+          status: document.getElementById("progress-text")?.textContent,
+          errors: [...document.querySelectorAll(".error")]
+            .map((x) => x.textContent)
+            .filter(Boolean),
+          progress: window.playground?.progress(),
+          caps: window.playground?.capabilities,
+          button: document.querySelector(`button[data-model="${m}"]`)?.disabled,
+          navigation: performance.getEntriesByType("navigation")[0]?.type,
+          age: Math.round(performance.now()),
+        }),
+        model,
+      );
       throw new Error(
         `timed out waiting for ${added} new result row(s) after clicking Run ${model}: ` +
           `${JSON.stringify(page)} (${e.message})`,
