@@ -296,6 +296,22 @@ fn accounted(tasks: u32, run: impl FnOnce(&mut crate::accounting::Accounting, &m
     o
 }
 
+/// `tasks` tasks that each hold the loop for one poll of `ms`, one after another from 0, all made
+/// ready at once by gather, each returning `checksum`.
+fn one_poll_each(tasks: u32, ms: f64, checksum: u64) -> Outcome {
+    accounted(tasks, |a, rec| {
+        a.clock_read(0.0);
+        for i in 0..tasks {
+            let at = f64::from(i) * ms;
+            rec.start(i, Lane::EVENT_LOOP, at);
+            a.poll_starts(i, at, None);
+            a.poll_ends(i, true);
+            a.clock_read(at + ms);
+            rec.finish(i, Ok(checksum), at + ms);
+        }
+    })
+}
+
 #[test]
 fn sleeping_tasks_are_idle_and_blocking_ones_busy_with_asyncio_warnings() {
     // Three tasks of 1000 ms awaiting a timer: polled at 0 and when the timer fires at 1000.4.
@@ -329,17 +345,7 @@ fn sleeping_tasks_are_idle_and_blocking_ones_busy_with_asyncio_warnings() {
     assert!(!r.output.iter().any(|l| l.text.starts_with("Executing")));
 
     // The same tasks blocking the loop for 1000 ms each: busy, and asyncio's warning for each.
-    let o = accounted(3, |a, rec| {
-        a.clock_read(0.0);
-        for i in 0..3u32 {
-            let at = f64::from(i) * 1002.0;
-            rec.start(i, Lane::EVENT_LOOP, at);
-            a.poll_starts(i, at, None);
-            a.poll_ends(i, true);
-            a.clock_read(at + 1002.0);
-            rec.finish(i, Ok(0), at + 1002.0);
-        }
-    });
+    let o = one_poll_each(3, 1002.0, 0);
     let mut p = Params::new(Model::Async, 3, 1000, 1);
     p.blocking = true;
     let r = report(&p, o, &Measures::default());
@@ -355,17 +361,7 @@ fn sleeping_tasks_are_idle_and_blocking_ones_busy_with_asyncio_warnings() {
 #[test]
 fn cpu_tasks_wait_their_turn_in_the_ready_queue() {
     // 100 tasks of 10 ms CPU work: gather makes them all ready at 0; the loop runs one at a time.
-    let o = accounted(100, |a, rec| {
-        a.clock_read(0.0);
-        for i in 0..100u32 {
-            let at = f64::from(i) * 10.0;
-            rec.start(i, Lane::EVENT_LOOP, at);
-            a.poll_starts(i, at, None);
-            a.poll_ends(i, true);
-            a.clock_read(at + 10.0);
-            rec.finish(i, Ok(1), at + 10.0);
-        }
-    });
+    let o = one_poll_each(100, 10.0, 1);
     let mut p = Params::new(Model::Async, 100, 10, 1);
     p.workload = Workload::Cpu;
     let r = report(&p, o, &Measures::default());
