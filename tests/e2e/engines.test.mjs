@@ -32,6 +32,15 @@ import {
 } from "./webdriver.mjs";
 
 const SHOTS = "target/screenshots";
+
+/** A docs site whose page holds the playground at `src` in an iframe that its host sizes. */
+const embedHost = (src) =>
+  hostSite({
+    "host.js": HOST_JS,
+    "docs.html": hostPage(
+      `<iframe src="${src}" title="playground" width="100%" height="640" allow="cross-origin-isolated"></iframe>`,
+    ),
+  });
 const PREFIX = "/docs/playground/";
 
 // What each engine can do on an isolated page, as measured on these machines: Firefox runs
@@ -315,12 +324,7 @@ for (const engine of ENGINES) {
 
     test(`${engine}: the embed view in a host page: runs, says why threads are off, sizes its iframe`, async () => {
       const src = `${isolated.url}?embed=1&tasks=3&delay=200`;
-      const host = await hostSite({
-        "host.js": HOST_JS,
-        "docs.html": hostPage(
-          `<iframe src="${src}" title="playground" width="100%" height="640" allow="cross-origin-isolated"></iframe>`,
-        ),
-      });
+      const host = await embedHost(src);
       try {
         await open(`${host.url}docs.html`, host, isolated);
         const frame = await driver.findElement({ css: "iframe" });
@@ -360,12 +364,7 @@ for (const engine of ENGINES) {
     });
 
     test(`${engine}: threads with separate memory in an embed: rounds, parallel CPU, all three, Stop`, async () => {
-      const host = await hostSite({
-        "host.js": HOST_JS,
-        "docs.html": hostPage(
-          `<iframe src="${isolated.url}?embed=1" title="playground" width="100%" height="640" allow="cross-origin-isolated"></iframe>`,
-        ),
-      });
+      const host = await embedHost(`${isolated.url}?embed=1`);
       try {
         await open(`${host.url}docs.html`, host, isolated);
         await driver.switchTo().frame(await driver.findElement({ css: "iframe" }));
