@@ -101,8 +101,8 @@ pub async fn run_one(p: Params) -> Result<Record, JsValue> {
         },
     };
     drop(hidden);
-    let record = build_record(&p, outcome, &measures).await;
-    engine(|e| e.remember(report::without_tasks(&record)));
+    let mut record = build_record(&p, outcome, &measures).await;
+    engine(|e| e.remember(report::without_tasks(&mut record)));
     Ok(record)
 }
 

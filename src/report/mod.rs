@@ -153,8 +153,20 @@ fn options(p: &Params) -> Record {
 
 /// The record without its per-task columns and printed lines: what is kept of a run after it
 /// was handed to the page (the demonstrations' sentences compare such copies).
-pub fn without_tasks(r: &Record) -> Record {
-    Record { spans: SpanColumns::default(), waits: WaitColumns::default(), output: Vec::new(), ..r.clone() }
+///
+/// The per-task columns are moved out while the rest is copied, then put back: a run of ten
+/// million tasks would otherwise copy its span columns (hundreds of MB) only to drop the copy.
+pub fn without_tasks(r: &mut Record) -> Record {
+    let spans = std::mem::take(&mut r.spans);
+    let waits = std::mem::take(&mut r.waits);
+    let gil_holds = std::mem::take(&mut r.gil_holds);
+    let task_times = std::mem::take(&mut r.task_times);
+    let loop_turns = std::mem::take(&mut r.loop_turns);
+    let output = std::mem::take(&mut r.output);
+    let copy = r.clone();
+    (r.spans, r.waits, r.gil_holds, r.task_times, r.loop_turns, r.output) =
+        (spans, waits, gil_holds, task_times, loop_turns, output);
+    copy
 }
 
 /// What the run's program printed.

@@ -409,3 +409,17 @@ fn the_loop_turns_cross_as_columns() {
     assert_eq!(r.loop_turns.start.0, [0.0, 10.0]);
     assert_eq!((r.loop_turns.polls.0.len(), r.loop_turns.ready.0[1]), (2, 0));
 }
+
+#[test]
+fn a_kept_copy_has_no_task_columns_and_the_record_keeps_its_own() {
+    let mut r = report(
+        &Params::new(Model::Async, 3, 100, 1),
+        outcome(3, 100.0, |_| Lane::EVENT_LOOP, |_| 0.0),
+        &Measures::default(),
+    );
+    let before = r.clone();
+    let kept = without_tasks(&mut r);
+    assert_eq!(r, before, "the record handed to the page is unchanged");
+    assert!(kept.spans.id.0.is_empty() && kept.output.is_empty());
+    assert_eq!((kept.tasks, kept.elapsed_ms, &kept.explanation), (3, before.elapsed_ms, &before.explanation));
+}
