@@ -28,6 +28,11 @@ struct State {
     holder: u32,
     /// When the holder took it.
     since: f64,
+    /// When the last hold ended. Each thread reads its own worker's clock, whose time origin
+    /// may differ from another worker's by a few µs or more (../shared/TOOLCHAIN-FACTS.md), so
+    /// a hold is never recorded as starting before the one it followed ended: the lock orders
+    /// them, whatever the clocks say.
+    released: f64,
     /// The last thread that held it.
     last: u32,
     /// Threads waiting to take it.
@@ -109,7 +114,7 @@ impl Gil {
         }
         s.waiting -= 1;
         s.holder = lane;
-        s.since = run.since_start();
+        s.since = run.since_start().max(s.released);
         s.takes += 1;
         self.taken.store(s.takes, Ordering::Release);
         if s.last != 0 && s.last != lane {
@@ -130,8 +135,9 @@ impl Gil {
         if s.holder == 0 {
             return;
         }
-        let hold = Hold { lane: s.holder, start: s.since, end: now };
+        let hold = Hold { lane: s.holder, start: s.since, end: now.max(s.since) };
         s.holder = 0;
+        s.released = hold.end;
         let full = s.holds.len() >= crate::record::MAX_HOLDS;
         match s.holds.last_mut() {
             Some(last) if last.lane == hold.lane && hold.start - last.end < 0.05 => last.end = hold.end,

@@ -66,6 +66,36 @@ async function elementFrame(page, i) {
   return frame;
 }
 
+/**
+ * Waits until element `i` is sized to its content by its height messages. A reader's browser has
+ * scrollbars: while the iframe is shorter than the embed, the embed scrolls, is a scrollbar
+ * narrower and so taller; once sized, it is wider and shorter, and says so again. This waits for
+ * the state where the last message, the iframe and the content agree and the embed no longer
+ * scrolls, and checks that state as a whole.
+ */
+async function sized(page, frame, i) {
+  let seen;
+  await until(
+    async () => {
+      const element = await page.evaluate((i) => {
+        const el = document.querySelectorAll("async-vs-threads")[i];
+        return { sent: el.height, iframe: el.frame.clientHeight };
+      }, i);
+      const inside = await frame.evaluate(() => ({
+        content: Math.ceil(document.documentElement.getBoundingClientRect().height),
+        scroll: document.documentElement.scrollHeight,
+        viewport: innerHeight,
+      }));
+      seen = { ...element, ...inside };
+      return (
+        seen.sent === seen.content && seen.iframe === seen.content && seen.scroll <= seen.viewport
+      );
+    },
+    () =>
+      `element ${i} sized to its content by its height messages (last: ${JSON.stringify(seen)})`,
+  );
+}
+
 describe("the <async-vs-threads> element on a docs page of another origin", () => {
   test("each element creates, sizes and runs its iframe; threads from Document-Isolation-Policy; theme", async () => {
     const body = `
@@ -124,32 +154,7 @@ describe("the <async-vs-threads> element on a docs page of another origin", () =
         (i) => document.querySelectorAll("async-vs-threads")[i].scrollIntoView(),
         i,
       );
-      // A reader's browser has scrollbars: while the iframe is shorter than the embed, the embed
-      // scrolls, is a scrollbar narrower and so taller; once sized, it is wider and shorter, and
-      // says so again. Wait for the state where the last message, the iframe and the content
-      // agree and the embed no longer scrolls, and check that state as a whole.
-      let seen;
-      await until(
-        async () => {
-          const element = await page.evaluate((i) => {
-            const el = document.querySelectorAll("async-vs-threads")[i];
-            return { sent: el.height, iframe: el.frame.clientHeight };
-          }, i);
-          const inside = await frame.evaluate(() => ({
-            content: Math.ceil(document.documentElement.getBoundingClientRect().height),
-            scroll: document.documentElement.scrollHeight,
-            viewport: innerHeight,
-          }));
-          seen = { ...element, ...inside };
-          return (
-            seen.sent === seen.content &&
-            seen.iframe === seen.content &&
-            seen.scroll <= seen.viewport
-          );
-        },
-        () =>
-          `element ${i} sized to its content by its height messages (last: ${JSON.stringify(seen)})`,
-      );
+      await sized(page, frame, i);
     }
     const frames = await Promise.all([0, 1, 2].map((i) => elementFrame(page, i)));
     // Options by name and by alias reach the embed; other attributes do not.
@@ -161,9 +166,16 @@ describe("the <async-vs-threads> element on a docs page of another origin", () =
     assert.equal(third.searchParams.get("class"), null);
     assert.equal(await frames[2].inputValue("#delay"), "100");
 
-    // Each run as a reader starts it: with its element in view.
-    const show = (i) =>
-      page.evaluate((i) => document.querySelectorAll("async-vs-threads")[i].scrollIntoView(), i);
+    // Each run as a reader starts it: with its element in view, once the page stops moving. A run
+    // makes its embed taller a moment after its row appears (its next height message), which
+    // moves the elements below it: a click aimed at one of them meanwhile lands on the one above.
+    const show = async (i) => {
+      for (let j = 0; j < frames.length; j++) await sized(page, frames[j], j);
+      await page.evaluate(
+        (i) => document.querySelectorAll("async-vs-threads")[i].scrollIntoView(),
+        i,
+      );
+    };
     await show(0);
     const [a] = await runFromUi(frames[0], "async", { tasks: 3, delay: 300 });
     assert.ok(Number(a.elapsedMs) >= 299 && Number(a.elapsedMs) < 1500, `async ${a.elapsedMs}`);
