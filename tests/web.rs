@@ -486,6 +486,34 @@ mod threads {
     }
 
     #[wasm_bindgen_test]
+    async fn t_the_gil_changes_hands_at_the_switch_interval_and_its_holds_never_overlap() {
+        pool().await;
+        playground::workload::calibrate().await;
+        let state = RunState::start(2);
+        let cpu = Params {
+            workload: Workload::Cpu,
+            gil: true,
+            switch_interval_us: 1000,
+            ..params(Model::Threads, 2, 60, 2)
+        };
+        let o = threads::run(&state, cpu).await;
+        let lanes: Vec<u32> = spans_of(&o).iter().map(|s| s.0.number()).collect();
+        let gil = o.gil.expect("a run with the GIL records its holders");
+        assert_eq!(gil.switch_interval_us, 1000);
+        // At least once, when the first to finish drops it; many times on a machine with cores to
+        // spare, but a loaded one may run the threads one after the other.
+        assert!(gil.handoffs >= 1, "two computing threads hand the GIL over: {}", gil.handoffs);
+        // The lock orders the holds, whichever worker's clock each was read on.
+        for (i, pair) in gil.holds.windows(2).enumerate() {
+            assert!(pair[1].start >= pair[0].end, "hold {} starts before hold {i} ends: {pair:?}", i + 1);
+        }
+        for h in &gil.holds {
+            assert!(h.end >= h.start, "a hold ends after it starts: {h:?}");
+            assert!(lanes.contains(&h.lane), "hold on lane {} of {lanes:?}", h.lane);
+        }
+    }
+
+    #[wasm_bindgen_test]
     async fn t_a_failing_thread_task_leaves_the_others_running() {
         pool().await;
         let state = RunState::start(4);
