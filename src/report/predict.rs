@@ -104,8 +104,19 @@ pub fn question(p: &Params) -> Question {
     Question { model: p.model, figure, prompt }
 }
 
-/// The model with what shapes it: "threads (2 threads, with the GIL)", "async, blocking".
+/// The model with what shapes it: "threads (2 threads, with the GIL)", "async with a blocking
+/// call in each task", and the failing task if any.
 fn setup(p: &Params) -> String {
+    let failing = match (p.fail, p.model) {
+        (Some(k), Model::Async) => format!(", with task {k} failing ({})", p.fail_mode.name()),
+        (Some(k), _) => format!(", with task {k} failing"),
+        (None, _) => String::new(),
+    };
+    format!("{}{failing}", model_setup(p))
+}
+
+/// The model with the options that shape its run.
+fn model_setup(p: &Params) -> String {
     match p.model {
         Model::Threads => {
             let gil = if p.gil { ", with the GIL" } else { "" };

@@ -237,6 +237,13 @@ fn questions_ask_for_each_workloads_figure() {
     let mut cpu = Params::new(Model::Async, 8, 150, 1);
     cpu.workload = Workload::Cpu;
     assert_eq!(question(&cpu).prompt, "How long will 8 tasks of 150 ms of CPU work take on async?");
+    let mut failing = Params::new(Model::Async, 3, 300, 1);
+    failing.fail = Some(1);
+    failing.fail_mode = crate::params::FailMode::TryJoinAll;
+    assert_eq!(
+        question(&failing).prompt,
+        "How long will 3 tasks of 300 ms waiting take on async, with task 1 failing (try_join_all)?"
+    );
     let names: Vec<&str> = Figure::EVERY.iter().map(|f| f.name()).collect();
     assert_eq!(names, ["elapsedMs", "lostUpdates", "deadlock"]);
 }
