@@ -63,17 +63,14 @@ pub fn question(p: &Params) -> Question {
     let who = setup(p);
     let prompt = match figure {
         Figure::ElapsedMs => {
+            let (tasks, delay) = (plural(p.tasks, "task", "tasks"), ms(p.delay_ms.into()));
             let work = match p.workload {
-                Workload::Cpu => "of CPU work",
-                Workload::Fetch => "waiting for a request",
-                Workload::Convoy => "(one computes, the others wake every 1 ms)",
-                _ => "waiting",
+                Workload::Cpu => format!("{tasks} of {delay} of CPU work"),
+                Workload::Fetch => format!("{tasks} that each wait {delay} for a request"),
+                Workload::Convoy => format!("{tasks} (one computes for {delay}, the others wake every 1 ms)"),
+                _ => format!("{tasks} that each wait {delay}"),
             };
-            format!(
-                "How long will {} of {} {work} take on {who}?",
-                plural(p.tasks, "task", "tasks"),
-                ms(p.delay_ms.into())
-            )
+            format!("How long will {work} take on {who}?")
         }
         Figure::LostUpdates => {
             let guard = match (p.sync, p.await_inside) {
@@ -327,7 +324,7 @@ fn deadlock(r: &Record, guess: bool) -> (bool, String) {
     let close = guess == r.deadlock;
     let said = if guess { "a deadlock" } else { "no deadlock" };
     let happened = if r.deadlock { "deadlocked" } else { "did not deadlock" };
-    let verdict = if close { "right" } else { "not this time" };
+    let verdict = if close { "right" } else { "wrong" };
     let why = if r.deadlock {
         r.deadlock_cycle
             .0

@@ -79,7 +79,7 @@ describe("predict first", () => {
     const asked = await questions(page, "#predict-run");
     const mine = asked.find((q) => q.model === model);
     assert.equal(mine.figure, "elapsedMs", "a sleep run asks for its elapsed time");
-    assert.match(mine.label, /How long will 3 tasks of 300 ms/);
+    assert.match(mine.label, /How long will 3 tasks that each wait 300 ms/);
     assert.equal(await disabled(page, `button[data-model="${model}"]`), true, "held for a guess");
     assert.equal(await disabled(page, `button[data-model="all"]`), true);
 

@@ -204,8 +204,7 @@ fn the_deadlock_is_judged_yes_or_no() {
     let j = judge(&fixed, &deadlock(true)).unwrap();
     assert!(!j.close);
     assert!(
-        j.sentence
-            .ends_with("(not this time): every task takes A first, so whoever holds A can always take B."),
+        j.sentence.ends_with("(wrong): every task takes A first, so whoever holds A can always take B."),
         "{}",
         j.sentence
     );
@@ -217,7 +216,7 @@ fn questions_ask_for_each_workloads_figure() {
     let mut p = Params::new(Model::Threads, 3, 1000, 3);
     let q = question(&p);
     assert_eq!((q.model, q.figure), (Model::Threads, Figure::ElapsedMs));
-    assert_eq!(q.prompt, "How long will 3 tasks of 1,000 ms waiting take on threads (3 threads)?");
+    assert_eq!(q.prompt, "How long will 3 tasks that each wait 1,000 ms take on threads (3 threads)?");
     p.workload = Workload::Counter;
     p.increments = 1_000_000;
     p.tasks = 2;
@@ -242,7 +241,7 @@ fn questions_ask_for_each_workloads_figure() {
     failing.fail_mode = crate::params::FailMode::TryJoinAll;
     assert_eq!(
         question(&failing).prompt,
-        "How long will 3 tasks of 300 ms waiting take on async, with task 1 failing (try_join_all)?"
+        "How long will 3 tasks that each wait 300 ms take on async, with task 1 failing (try_join_all)?"
     );
     let names: Vec<&str> = Figure::EVERY.iter().map(|f| f.name()).collect();
     assert_eq!(names, ["elapsedMs", "lostUpdates", "deadlock"]);
