@@ -104,7 +104,7 @@ class Prompt {
     this.status.id = `${this.id}-state`;
     this.results = make("ul", "predict-result");
     if (live) this.results.setAttribute("aria-live", "polite");
-    const actions = make("div", "actions");
+    const actions = make("div", "predict-actions");
     actions.append(submit, skip);
     this.form.append(title, this.fields, actions, this.status, this.results);
     this.form.addEventListener("submit", (e) => {
@@ -231,7 +231,6 @@ class Prompt {
         return li;
       }),
     );
-    this.scoreLine.textContent = this.score.text();
     this.ask(this.questions);
     return judged.map((j) => j.sentence).join(" ");
   }
@@ -348,6 +347,7 @@ export class Predictor {
   /** @param {Prompt} prompt @param {{ sentence: string, close: boolean }[]} judged */
   finish(prompt, judged) {
     const text = prompt.show(judged);
+    for (const p of [this.run, this.demo]) p.scoreLine.textContent = this.score.text();
     if (text) this.page.announce(text);
   }
 
