@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::alloc;
 use crate::contract::{
-    LiveSnapshot, OrNull, PlannedRun, Progress, RunCall, RunStart, Snippet, Stats, Verdict,
+    LiveSnapshot, OrNull, PlannedRun, Prediction, Progress, RunCall, RunStart, Snippet, Stats, Verdict,
 };
 use crate::js::{self, ToJs, get_f64, get_string, set};
 use crate::page;
@@ -252,6 +252,31 @@ pub fn demo_sentence(key: &str, runs: u32, no_threads: Option<String>) -> Option
     let page = report::demos::Page { cores: session::limits().cores, no_threads };
     let records = engine(|e| e.recent(runs as usize));
     report::demos::sentence(key, &records, &page)
+}
+
+/// What the page asks before a run of `options` with `predict`: `[{ model, figure, prompt }]`,
+/// one per model it runs; none when the options are refused (the run itself then says why).
+#[wasm_bindgen]
+pub fn questions(options: JsValue) -> JsValue {
+    let runs = check_options(&options).unwrap_or_default();
+    runs.iter().map(report::predict::question).collect::<Vec<_>>().to_js()
+}
+
+/// The learner's prediction (`{ elapsedMs?, lostUpdates?, deadlock? }`) compared with what
+/// `record` (a record `run()` resolved to) measured: `{ figure, close, sentence }`, or `null`
+/// when the prediction does not give the figure the run asks for.
+#[wasm_bindgen]
+pub fn judge(record: JsValue, prediction: JsValue) -> JsValue {
+    let flag = |key: &str| js_sys::Reflect::get(&prediction, &key.into()).ok().and_then(|v| v.as_bool());
+    let guess = Prediction {
+        elapsed_ms: get_f64(&prediction, "elapsedMs"),
+        lost_updates: get_f64(&prediction, "lostUpdates"),
+        deadlock: flag("deadlock"),
+    };
+    match js::judged_record(&record) {
+        Some(r) => OrNull(report::predict::judge(&r, &guess)).to_js(),
+        None => JsValue::NULL,
+    }
 }
 
 /// "Cost of the machinery": what the latest run of each model cost, each figure with why.

@@ -10,6 +10,7 @@
 
 use crate::params::schema::{self, Opt};
 use crate::params::{FailMode, LockOrder, Memory, Model, SyncMode, Timers, Workload};
+use crate::report::predict::Figure;
 
 /// A value's TypeScript type.
 pub trait TsType {
@@ -110,7 +111,7 @@ macro_rules! ts_names {
         }
     )+};
 }
-ts_names!(Model, Workload, Timers, FailMode, SyncMode, LockOrder, Memory);
+ts_names!(Model, Workload, Timers, FailMode, SyncMode, LockOrder, Memory, Figure);
 
 /// One line of a TypeScript doc comment per doc line.
 fn doc_comment(lines: &[&str], indent: &str) -> String {
@@ -478,6 +479,43 @@ js_object! {
         pub errors: Vec<OptionError> => "errors",
         /// The runs they make (`model: "all"` makes several).
         pub runs: Vec<PlannedRun> => "runs",
+    }
+}
+
+js_object! {
+    /// What the page asks the learner before a run with `predict` (one per model of the run).
+    pub struct Question {
+        /// The model the run uses.
+        pub model: Model => "model",
+        /// The figure asked for: the record's field that will hold the measured one.
+        pub figure: Figure => "figure",
+        /// The question, in a sentence.
+        pub prompt: String => "prompt",
+    }
+}
+
+js_object! {
+    /// A learner's prediction of a run's headline figure (the one its `Question` asks for).
+    pub struct Prediction {
+        /// The elapsed time predicted, in ms (sleep, fetch, CPU and convoy runs).
+        pub elapsed_ms: Option<f64> => "elapsedMs",
+        /// The lost updates predicted (counter runs).
+        pub lost_updates: Option<f64> => "lostUpdates",
+        /// Whether the run was predicted to deadlock (deadlock runs).
+        pub deadlock: Option<bool> => "deadlock",
+    }
+}
+
+js_object! {
+    /// A prediction compared with what the run measured.
+    pub struct Judgement {
+        /// The figure compared.
+        pub figure: Figure => "figure",
+        /// Whether the prediction was close: an elapsed time within 25 % or 100 ms, lost updates
+        /// within 25 % or 1 % of the updates made, a deadlock's yes or no right.
+        pub close: bool => "close",
+        /// The prediction, the measured figure and why, in one sentence.
+        pub sentence: String => "sentence",
     }
 }
 
@@ -850,6 +888,16 @@ export interface Playground {
    * demonstration's own, in order). Null for an unknown key or when a run it needs is missing.
    */
   demoSentence(key: string, runs: number): string | null;
+  /**
+   * What to ask before a run of `options` with `predict`: one question per model it runs, or
+   * none when the options are refused (the run then says why).
+   */
+  questions(options?: RunOptions): Promise<Question[]>;
+  /**
+   * The learner's prediction compared with what `record` measured, in one sentence that says
+   * why; null when the prediction does not give the figure the run asks for.
+   */
+  judge(record: Record, prediction: Prediction): Judgement | null;
   /** `start`/`end` around each `run()`, `runstart`/`runend`/`runerror` per model. */
   readonly events: EventTarget;
   /**
@@ -918,6 +966,9 @@ pub fn typescript() -> String {
         CostRow::interface(),
         RunCall::interface(),
         RunStart::interface(),
+        Question::interface(),
+        Prediction::interface(),
+        Judgement::interface(),
     ] {
         out.push('\n');
         out.push_str(&interface);

@@ -11,7 +11,8 @@
 // `data-version` on every element, say which release this is):
 //
 // - every run option of the schema (www/schema.js), by its name or an alias: `model`, `tasks`,
-//   `delay`, `threads`, `workload`, `failMode`...; anything else is ignored;
+//   `delay`, `threads`, `workload`, `failMode`, `predict`...; a switch present with no value
+//   (`gil`, `predict`) is on; anything else is ignored;
 // - `view`: `run` (the default: setup, Run, timeline, output), `factor` (one row of the
 //   comparison table, named by `factor`; the default when `factor` is given) or `full` (the
 //   whole page without its chrome);
@@ -34,6 +35,9 @@ const HEIGHTS = { run: 480, factor: 200, full: 640 };
 const OPTIONS = new Map(
   schema.options.flatMap((o) => [o.name, ...o.aliases].map((n) => [n.toLowerCase(), n])),
 );
+/** The switches, by option name: present with no value (`<async-vs-threads predict>`) is on. */
+/** @type {Set<string>} */
+const SWITCHES = new Set(schema.options.filter((o) => o.kind === "switch").map((o) => o.name));
 const OWN = ["view", "factor", "theme", "autorun"];
 // The height the embed may ask for: anything larger is a bug or a hostile page, not a layout.
 const MAX_HEIGHT = 20_000;
@@ -109,7 +113,7 @@ export class AsyncVsThreads extends HTMLElement {
     const url = new URL(PAGE);
     for (const { name, value } of this.attributes) {
       const option = OPTIONS.get(name);
-      if (option) url.searchParams.set(option, value);
+      if (option) url.searchParams.set(option, SWITCHES.has(option) && value === "" ? "1" : value);
     }
     if (!embed) return url.href;
     url.searchParams.set("embed", "1");

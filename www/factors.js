@@ -185,10 +185,10 @@ export const VERDICTS = [
 ];
 
 /**
- * Fills the table and the verdict list. `show(runs)` runs a demonstration and resolves to its
- * records (or null if it did not run); `sentence(key, runs)` is the engine's sentence over the
- * latest `runs` records.
- * @param {(runs: RunOptions[]) => Promise<Record[] | null>} show
+ * Fills the table and the verdict list. `show(runs, button)` runs a demonstration and resolves to
+ * its records (null if it did not run, undefined if the page asked for a prediction first);
+ * `sentence(key, runs)` is the engine's sentence over the latest `runs` records.
+ * @param {(runs: RunOptions[], button: HTMLButtonElement) => Promise<Record[] | null | undefined>} show
  * @param {() => Capabilities} caps
  * @param {(key: string, runs: number) => string | null} sentence
  */
@@ -206,8 +206,13 @@ export function renderFactors(show, caps, sentence) {
   /** @param {HTMLElement} cell @param {{ key: string, runs: Factor["runs"] }} f */
   const wire = (b, cell, f) =>
     b.addEventListener("click", async () => {
+      const before = cell.textContent;
       cell.textContent = "Running…";
-      const records = await show(f.runs(caps()));
+      const records = await show(f.runs(caps()), b);
+      if (records === undefined) {
+        cell.textContent = before;
+        return;
+      }
       cell.textContent =
         (records && sentence(f.key, records.length)) || "Not run: see the message above.";
     });
@@ -242,9 +247,13 @@ export function renderFactors(show, caps, sentence) {
   }
 }
 
-/** Enables or disables every demonstration button. */
-export function enableFactors(on) {
+/**
+ * Enables or disables every demonstration button; `allowed(button)` may hold one back.
+ * @param {boolean} on
+ * @param {(button: Element) => boolean} [allowed]
+ */
+export function enableFactors(on, allowed = () => true) {
   for (const b of document.querySelectorAll("button.show-me")) {
-    /** @type {HTMLButtonElement} */ (b).disabled = !on;
+    /** @type {HTMLButtonElement} */ (b).disabled = !on || !allowed(b);
   }
 }

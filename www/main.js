@@ -7,10 +7,11 @@ import { showOverhead } from "./overhead.js";
 import { showComparison } from "./compare.js";
 import { liveEnd, liveFrame, liveResize, liveStart } from "./live.js";
 import { taskTable } from "./task-table.js";
-import { enableFactors, renderFactors } from "./factors.js";
+import { FACTORS, enableFactors, renderFactors } from "./factors.js";
 import { wireExports } from "./export.js";
 import { version } from "./version.js";
 import { number, seconds } from "./format.js";
+import { Predictor } from "./predict.js";
 
 // The code panel (with highlight.js) and the sweep load when first needed: they are not part of
 // a first visit's budget.
@@ -35,15 +36,20 @@ const detail = (e) => /** @type {CustomEvent} */ (e).detail;
 let model = "async";
 let running = false;
 let ready = false;
+// Predict first (`predict`): its prompts hold the Run and Show me buttons until answered.
+const predict = new Predictor(playground, { announce, changed: () => setRunning(running) });
 
 function setRunning(on) {
   running = on;
   for (const b of runButtons) {
     b.disabled =
-      !ready || on || (b.dataset.model === "threads" && !playground.capabilities.threads);
+      !ready ||
+      on ||
+      (b.dataset.model === "threads" && !playground.capabilities.threads) ||
+      predict.holds(b.dataset.model);
   }
   $("sweep").disabled = !ready || on;
-  enableFactors(ready && !on);
+  enableFactors(ready && !on, (b) => !predict.holdsDemo(b));
   $("stop").disabled = !on;
   $("status").hidden = !on;
 }
@@ -75,11 +81,15 @@ async function validateLive() {
 
 async function start(which) {
   if (running) return;
+  if (predict.holds(which)) {
+    announce("Give your prediction first, or skip it.");
+    return;
+  }
   model = which;
   syncUrl(model);
   try {
     // The engine checks the options once, as part of the run, and refuses with every error.
-    await playground.run(runOptions(which));
+    predict.afterRun(await playground.run(runOptions(which)));
     showErrors([]);
   } catch (err) {
     showErrors(err.errors ?? [{ field: err.field ?? "tasks", message: err.message }]);
@@ -335,7 +345,7 @@ async function showMe(runs) {
   }
   return records;
 }
-renderFactors(showMe, () => playground.capabilities, playground.demoSentence);
+renderFactors(predict.demos(showMe), () => playground.capabilities, playground.demoSentence);
 // The embed's focused views (the attribute on <html> is set by embed-view.js before first paint).
 const view = document.documentElement.dataset.view;
 if (view === "factor") {
@@ -400,6 +410,7 @@ playground.ready.then(async (caps) => {
   if (!caps.fetch) {
     $("workload-hint").textContent = caps.fetchReason;
   }
+  await askPredictions();
   setRunning(false);
   showDiagnostics();
   await validateLive();
@@ -411,3 +422,15 @@ playground.ready.then(async (caps) => {
 });
 
 showComparison($("compare"), $("compare-intro"));
+
+/** With `predict`: the Run buttons' models (each of "all"'s), and in the factor view its row. */
+async function askPredictions() {
+  const row = new URLSearchParams(location.search).get("factor");
+  const button = document.querySelector(`button[data-factor="${CSS.escape(row ?? "")}"]`);
+  if (view === "factor" && predict.on && button instanceof HTMLButtonElement) {
+    const factor = FACTORS.find((f) => f.key === row);
+    await predict.askDemo(button, factor.runs(playground.capabilities));
+  }
+  const shown = runButtons.filter((b) => !b.hidden && b.dataset.model !== "all");
+  await predict.start(shown.map((b) => b.dataset.model));
+}

@@ -124,6 +124,17 @@ function demoSentence(key, runs) {
   return wasmNow?.demoSentence(key, runs, capabilities.reason ?? undefined) ?? null;
 }
 
+/** @type {Playground["questions"]} */
+async function questions(options = {}) {
+  const { wasm } = await loadEngine();
+  return wasm.questions(options);
+}
+
+/** @type {Playground["judge"]} */
+function judge(record, prediction) {
+  return wasmNow?.judge(record, prediction) ?? null;
+}
+
 /** @type {Playground["costs"]} */
 function costs() {
   const { threads, poolSize, poolStartMs } = capabilities;
@@ -149,6 +160,8 @@ export const playground = {
   stats,
   rustCode,
   demoSentence,
+  questions,
+  judge,
   costs,
   events,
   trace,

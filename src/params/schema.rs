@@ -55,11 +55,14 @@ pub enum Opt {
     Limit,
     /// Async tasks hand their CPU or blocking part to the thread pool.
     Offload,
+    /// The page asks for the run's headline figure before it runs, and compares after (the
+    /// engine only checks it; see `report::predict`).
+    Predict,
 }
 
 impl Opt {
     /// Every option, in [`OPTIONS`] order.
-    pub const ALL: [Opt; 20] = [
+    pub const ALL: [Opt; 21] = [
         Opt::Model,
         Opt::Tasks,
         Opt::Delay,
@@ -80,6 +83,7 @@ impl Opt {
         Opt::LockOrder,
         Opt::Limit,
         Opt::Offload,
+        Opt::Predict,
     ];
     /// How many options there are.
     pub const COUNT: usize = Opt::ALL.len();
@@ -426,6 +430,16 @@ pub const OPTIONS: [Spec; Opt::COUNT] = [
         kind: Kind::Switch,
         note: "async + cpu or blocking: each task awaits the pool (asyncio.to_thread)",
         models: &[Model::Async],
+        group: Group::More,
+    },
+    Spec {
+        name: "predict",
+        aliases: &[],
+        label: "Predict first",
+        what: "predict",
+        kind: Kind::Switch,
+        note: "the page asks for the run's headline figure before it runs, then compares",
+        models: &[],
         group: Group::More,
     },
 ];

@@ -10,6 +10,7 @@
 pub mod costs;
 pub mod demos;
 pub mod notes;
+pub mod predict;
 pub mod summary;
 pub mod task_times;
 pub mod words;

@@ -29,3 +29,12 @@ export async function traceOfThreads(): Promise<string> {
   const tasks = file.traceEvents.filter((e) => e.ph === "X" && e.name.startsWith("task "));
   return `${tasks.length} tasks on ${new Set(tasks.map((e) => e.tid)).size} threads`;
 }
+
+export async function predictFirst(): Promise<string> {
+  const options = { model: "threads", tasks: 3, delay: 1000, threads: 3 } as const;
+  const [question] = await playground.questions(options);
+  const figure: "elapsedMs" | "lostUpdates" | "deadlock" = question.figure;
+  const r = await playground.run(options);
+  const judged = playground.judge(r, { elapsedMs: 3000 });
+  return `${question.prompt} (${figure}): ${judged?.close ? "close" : "far"}, ${judged?.sentence}`;
+}

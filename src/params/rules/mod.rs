@@ -10,6 +10,7 @@ mod async_model;
 mod gil;
 mod memory;
 mod network;
+mod predict;
 mod races;
 mod size;
 mod workers;
@@ -60,6 +61,7 @@ const RULES: &[Rule] = &[
     races::counter_cap,
     size::task_caps,
     size::run_length,
+    predict::predict,
 ];
 
 /// A request's options as read, before any rule weighs them. A value is `None` where it was
@@ -109,6 +111,9 @@ impl Options {
         };
         let mut r = Reader { req, limits, refused: std::array::from_fn(|_| None) };
         let tasks = r.whole(Opt::Tasks, None);
+        // The page's option (it asks for a prediction before the run): the engine only checks
+        // its value, which changes nothing in the run.
+        r.switch(Opt::Predict);
         Ok(Options {
             delay: r.whole(Opt::Delay, None),
             threads: workers::read_threads(&mut r, model, &models, tasks),
