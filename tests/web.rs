@@ -189,21 +189,28 @@ async fn tasks_woken_by_others_run_in_the_order_they_were_woken() {
 #[wasm_bindgen_test]
 async fn the_wheel_wakes_tasks_with_different_delays_in_deadline_order() {
     use playground::executor::{RunAll, sleep};
+    use std::cell::RefCell;
+    use std::rc::Rc;
     let state = RunState::start(4);
     let delays = [80, 20, 60, 40];
-    let o = RunAll::new(&state, 4, |i| async move {
-        sleep(delays[i as usize]).await;
-        Ok(0)
+    // The order the loop ran them in once woken, as asyncio's timer heap pops them: by deadline
+    // even when a busy machine's late browser timer finds them all due at once (their ends then
+    // share the turn's one clock read, so the ends cannot tell the order).
+    let woke = Rc::new(RefCell::new(Vec::new()));
+    let o = RunAll::new(&state, 4, |i| {
+        let woke = woke.clone();
+        async move {
+            sleep(delays[i as usize]).await;
+            woke.borrow_mut().push(i);
+            Ok(0)
+        }
     })
     .await;
     assert!(!o.stopped);
-    let spans = o.spans;
-    let mut order: Vec<usize> = (0..4).collect();
-    order.sort_by(|&a, &b| spans.end[a].total_cmp(&spans.end[b]));
-    assert_eq!(order, [1, 3, 2, 0]);
+    assert_eq!(*woke.borrow(), [1, 3, 2, 0]);
     for (i, d) in delays.iter().enumerate() {
-        let took = f64::from(spans.end[i] - spans.start[i]);
-        assert!(took >= f64::from(*d) - 1.0 && took < f64::from(*d) + 50.0, "task {i}: {took} ms");
+        let took = f64::from(o.spans.end[i] - o.spans.start[i]);
+        assert!(took >= f64::from(*d) - 1.0 && took <= o.elapsed_ms, "task {i}: {took} ms");
     }
 }
 
@@ -318,9 +325,11 @@ async fn each_task_is_busy_scheduled_or_idle_as_tokio_console_counts() {
     let r = async_record(params(Model::Async, 3, 1000, 1)).await;
     let t = &r.task_times;
     assert_eq!((r.accounted_every, &t.polls.0[..]), (Some(1), &[2, 2, 2][..]));
+    // Idle for the delay and for however late the browser's timer woke it; busy for two polls
+    // (generous: a loaded machine may take the page off its core during one).
     for k in 0..3 {
-        assert!(t.busy.0[k] < 5.0, "busy {:?}", t.busy);
-        assert!((t.idle.0[k] - 1000.0).abs() < 50.0, "idle {:?}", t.idle);
+        assert!(t.busy.0[k] < 50.0, "busy {:?}", t.busy);
+        assert!(t.idle.0[k] >= 949.0 && t.idle.0[k] <= r.elapsed_ms, "idle {:?}", t.idle);
     }
     // How late a timer fired is how long its woken task then waited for its poll: the two are
     // one measure, whatever the machine's load made of the browser's timer.
@@ -332,8 +341,10 @@ async fn each_task_is_busy_scheduled_or_idle_as_tokio_console_counts() {
     // Blocking the loop: busy for the delay, and asyncio's debug line for each task.
     let r = async_record(Params { blocking: true, ..params(Model::Async, 3, 1000, 1) }).await;
     let t = &r.task_times;
+    // Busy for the blocking call's 1000 ms, more when the machine took the page off its core
+    // during it; never more than the task lived.
     for k in 0..3 {
-        assert!((t.busy.0[k] - 1000.0).abs() < 50.0, "busy {:?}", t.busy);
+        assert!(t.busy.0[k] >= 999.0 && t.busy.0[k] <= r.elapsed_ms, "busy {:?}", t.busy);
     }
     assert!(t.scheduled.0[2] > 1900.0, "the last waited for the two before it: {:?}", t.scheduled);
     let warnings: Vec<&str> = r
@@ -343,7 +354,12 @@ async fn each_task_is_busy_scheduled_or_idle_as_tokio_console_counts() {
         .filter(|t| t.starts_with("Executing <Task finished"))
         .collect();
     assert_eq!(warnings.len(), 3, "{:?}", r.output);
-    assert!(warnings.iter().all(|w| w.contains(" took 1.0")), "{warnings:?}");
+    // "took 1.0xx seconds" on a quiet machine: at least the blocking call's second.
+    let took = |w: &str| w.rsplit(" took ").next()?.strip_suffix(" seconds")?.parse::<f64>().ok();
+    assert!(
+        warnings.iter().all(|w| took(w).is_some_and(|s| s >= 0.999 && s * 1000.0 <= r.elapsed_ms)),
+        "{warnings:?}"
+    );
 }
 
 #[wasm_bindgen_test]
@@ -482,7 +498,14 @@ mod threads {
             "GIL waits of sleeping threads: {:?}",
             o.waits
         );
-        assert!(o.elapsed_ms < 115.0, "sleeps overlap with the GIL on: {}", o.elapsed_ms);
+        // Both slept at once: the second began before the first ended (a relation, not a time
+        // bound, which a loaded machine's late timers would break).
+        let spans = spans_of(&o);
+        let (last_start, first_end) = (
+            spans.iter().map(|s| s.1).fold(f64::MIN, f64::max),
+            spans.iter().map(|s| s.2).fold(f64::MAX, f64::min),
+        );
+        assert!(last_start < first_end, "sleeps overlap with the GIL on: {spans:?}");
     }
 
     #[wasm_bindgen_test]
