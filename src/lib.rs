@@ -23,6 +23,7 @@ pub mod params;
 pub mod races;
 pub mod record;
 pub mod report;
+pub mod scheduler;
 pub mod source;
 pub mod tasks;
 pub mod timeline;
