@@ -7,6 +7,7 @@
 //! Pure Rust, tested natively; the sentences are in [`result`].
 
 pub mod result;
+pub mod view;
 
 use crate::locks::{Cycle, LOCK_NAMES, WaitGraph};
 

@@ -151,3 +151,19 @@ fn options_are_checked_with_their_field_and_range() {
     assert_eq!(e, "increments: the scheduler takes a whole number from 1 to 5 per thread, not 9.");
     assert!(Machine::new(COUNTER).next(2).unwrap_err().starts_with("thread:"));
 }
+
+#[test]
+fn the_page_gets_both_threads_next_lines_and_the_shared_value() {
+    let m = play(COUNTER, &[1, 2, 1]);
+    let s = view::state(&m);
+    assert_eq!(s.threads[0].next_line.0, None, "thread 1 has finished");
+    assert_eq!(s.threads[1].next_line.0.as_deref(), Some("counter = tmp + 1"));
+    assert_eq!((s.threads[1].tmp.0, s.shared.0, s.offered.clone()), (Some(0.0), Some(1.0), vec![2]));
+    assert!(s.result.0.is_none() && !s.over);
+    let d = view::state(&play(DEADLOCK, &[1, 2]));
+    assert_eq!(
+        d.locks.iter().map(|l| l.holder.0.clone().unwrap()).collect::<Vec<_>>(),
+        ["thread 1", "thread 2"]
+    );
+    assert_eq!(d.shared.0, None);
+}
