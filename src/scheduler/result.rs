@@ -123,8 +123,10 @@ pub fn verdict(m: &Machine) -> Option<String> {
 
 /// Why the scheduler cannot run on this page: `reason` is the page's (its capabilities').
 pub fn unavailable(reason: Option<&str>) -> String {
-    let why = reason.unwrap_or("this page has no threads that share its memory");
-    format!(
-        "The scheduler needs two threads on memory shared with this page, which it cannot have here: {why}"
-    )
+    let base = "The scheduler steps two threads on memory shared with this page, and threads cannot \
+         share this page's memory here.";
+    match reason {
+        Some(why) => format!("{base} {why}"),
+        None => base.into(),
+    }
 }
