@@ -46,6 +46,7 @@ export function wireScheduler(playground) {
       );
       box.querySelector(".sched-next").textContent = t.nextLine ?? "finished";
       box.querySelector(".sched-tmp").textContent = t.tmp === null ? "—" : String(t.tmp);
+      box.querySelector(".sched-tmp-row").hidden = s.shared === null;
       box.querySelector(".sched-wait").textContent = t.waitsFor ? `waits for ${t.waitsFor}` : "";
     }
     $("sched-shared-row").hidden = s.shared === null;
@@ -91,6 +92,10 @@ export function wireScheduler(playground) {
   for (const t of /** @type {const} */ ([1, 2])) {
     $(`sched-step-${t}`).addEventListener("click", () => act(() => scheduler.step(t)));
   }
+  // Only the counter has increments.
+  $("sched-workload").addEventListener("change", () => {
+    $("sched-increments-field").hidden = $("sched-workload").value !== "counter";
+  });
   $("sched-random").addEventListener("click", () => act(() => scheduler.step("random")));
   $("sched-stop").addEventListener("click", () => {
     scheduler.stop();
