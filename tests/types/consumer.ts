@@ -29,3 +29,15 @@ export async function traceOfThreads(): Promise<string> {
   const tasks = file.traceEvents.filter((e) => e.ph === "X" && e.name.startsWith("task "));
   return `${tasks.length} tasks on ${new Set(tasks.map((e) => e.tid)).size} threads`;
 }
+
+export async function loseAnUpdate(): Promise<string> {
+  const { scheduler } = playground;
+  await scheduler.start({ workload: "counter", increments: 1 });
+  let s = await scheduler.step(1);
+  for (const t of [2, 1, 2] as const) s = await scheduler.step(t);
+  const who = s.writes.map(
+    (w) => `thread ${w.thread} wrote ${w.wrote} over ${w.overwrote ?? "nothing"}`,
+  );
+  scheduler.stop();
+  return `${s.lost ?? 0} lost (${who.join("; ")}): ${s.result ?? ""}`;
+}
