@@ -35,15 +35,26 @@ pub struct Setup {
     pub fix: bool,
     /// Increments per thread (the counter).
     pub increments: u32,
+    /// Two async tasks on the page's event loop instead of two threads: the learner picks which
+    /// ready task the loop resumes at each await.
+    pub asynchronous: bool,
 }
 
 impl Setup {
     /// Checks the options of `scheduler.start`: each refusal names its field and range.
     pub fn parse(
+        model: Option<&str>,
         workload: Option<&str>,
         fix: Option<bool>,
         increments: Option<f64>,
     ) -> Result<Setup, String> {
+        let asynchronous = match model.map(str::trim) {
+            None | Some("threads") => false,
+            Some("async") => true,
+            Some(other) => {
+                return Err(format!("model: the scheduler plays \"threads\" or \"async\", not \"{other}\"."));
+            }
+        };
         let kind = match workload.map(str::trim) {
             None | Some("counter") => Kind::Counter,
             Some("deadlock") => Kind::Deadlock,
@@ -62,7 +73,7 @@ impl Setup {
                 ));
             }
         };
-        Ok(Setup { kind, fix: fix.unwrap_or(false), increments })
+        Ok(Setup { kind, fix: fix.unwrap_or(false), increments, asynchronous })
     }
 }
 
@@ -77,6 +88,8 @@ pub enum Op {
     Acquire(usize),
     /// Free lock `l`.
     Release(usize),
+    /// `await asyncio.sleep(0)`: an async task gives the loop back, and waits to be resumed.
+    Await,
 }
 
 /// What a real thread reports after a step.
@@ -92,6 +105,8 @@ pub enum Done {
     Waits(usize),
     /// It freed lock `l`.
     Released(usize),
+    /// It reached an await and gave the loop back.
+    Awaited,
 }
 
 /// One write of the counter: who wrote what, and whose update it overwrote.
@@ -176,6 +191,7 @@ impl Machine {
             Op::Write => "counter = tmp + 1".into(),
             Op::Acquire(l) => format!("acquire {}", lock(l)),
             Op::Release(l) => format!("release {}", lock(l)),
+            Op::Await => "await asyncio.sleep(0)".into(),
         }
     }
 
@@ -226,10 +242,10 @@ impl Machine {
 
     /// The step thread `t` takes next, or why it cannot take one.
     pub fn next(&self, t: usize) -> Result<Op, String> {
-        let name = thread_name(t);
         if t >= THREADS {
             return Err(format!("thread: the scheduler has threads 1 and 2, not {}.", t + 1));
         }
+        let name = self.name(t);
         if self.over() {
             return Err("The game is over: start it again to play another.".into());
         }
@@ -237,7 +253,7 @@ impl Machine {
             return Err(format!("{name} has no line left to run."));
         }
         if let Some(l) = self.threads[t].waits {
-            let by = self.holders[l].map_or_else(|| "the other thread".into(), thread_name);
+            let by = self.holders[l].map_or_else(|| "the other".into(), |h| self.name(h));
             return Err(format!(
                 "{name} cannot take a step: it waits for {}, which {by} holds.",
                 self.lock_name(l)
@@ -246,15 +262,29 @@ impl Machine {
         Ok(self.threads[t].program[self.threads[t].pc])
     }
 
+    /// The learner chose thread `t`: its first op of the step, counted as one step.
+    pub fn choose(&mut self, t: usize) -> Result<Op, String> {
+        let op = self.next(t)?;
+        self.steps += 1;
+        Ok(op)
+    }
+
+    /// Whether thread `t`'s step goes on after it reported `done`: a thread's step is one line;
+    /// an async task runs on until it awaits, waits for a lock, or ends.
+    pub fn continues(&self, t: usize, done: Done) -> bool {
+        self.setup.asynchronous && !matches!(done, Done::Awaited | Done::Waits(_)) && self.offered(t)
+    }
+
+    /// "thread 1", or "task 1" in an async game.
+    pub fn name(&self, t: usize) -> String {
+        if self.setup.asynchronous { format!("task {}", t + 1) } else { thread_name(t) }
+    }
+
     /// Applies what thread `t`'s real thread reported for its step. Returns the other thread
     /// when it now takes the lock `t` freed (the engine waits for that report too).
     pub fn apply(&mut self, t: usize, done: Done) -> Option<usize> {
-        let name = thread_name(t);
+        let name = self.name(t);
         let other = 1 - t;
-        let chosen = self.threads[t].waits.is_none();
-        if chosen {
-            self.steps += 1;
-        }
         let mut wakes = None;
         let line = match done {
             Done::Read(v) => {
@@ -273,17 +303,28 @@ impl Machine {
                 self.history.push(format!(
                     "{name} waits for {}, which {} holds",
                     self.lock_name(l),
-                    thread_name(other)
+                    self.name(other)
                 ));
                 return None;
             }
             Done::Released(l) => {
                 self.holders[l] = None;
-                if self.threads[other].waits == Some(l) {
+                let line = format!("{name} released {}", self.lock_name(l));
+                if self.threads[other].waits != Some(l) {
+                    line
+                } else if self.setup.asynchronous {
+                    // asyncio.Lock hands the lock to its first waiter, which holds it when the
+                    // loop resumes it (a new acquire queues behind it).
+                    self.holders[l] = Some(other);
+                    self.threads[other].waits = None;
+                    self.threads[other].pc += 1;
+                    format!("{line}, handing it to {}, which is ready again", self.name(other))
+                } else {
                     wakes = Some(other);
+                    line
                 }
-                format!("{name} released {}", self.lock_name(l))
             }
+            Done::Awaited => format!("{name} reached an await and gave the loop back"),
         };
         self.history.push(line);
         self.threads[t].pc += 1;
@@ -292,7 +333,7 @@ impl Machine {
 
     /// Records a write of `v` by thread `t`, and which update of the other thread it overwrote.
     fn wrote(&mut self, t: usize, v: u64) -> String {
-        let name = thread_name(t);
+        let name = self.name(t);
         let read = self.threads[t].tmp.unwrap_or(0);
         let before = self.shared;
         let last = self.writes.last().map(|w| (w.thread, w.wrote)).filter(|_| before > read);
@@ -302,7 +343,7 @@ impl Machine {
         match last {
             Some((by, w)) => {
                 self.met_at.get_or_insert(self.steps);
-                format!("{name} wrote {v} over {}'s {w} (counter = tmp + 1)", thread_name(by))
+                format!("{name} wrote {v} over {}'s {w} (counter = tmp + 1)", self.name(by))
             }
             None => format!("{name} wrote {v} (counter = tmp + 1)"),
         }
@@ -360,23 +401,26 @@ pub fn thread_name(t: usize) -> String {
 fn programs(s: &Setup) -> [Vec<Op>; THREADS] {
     match s.kind {
         Kind::Counter => {
-            let one: &[Op] = if s.fix {
-                &[Op::Acquire(0), Op::Read, Op::Write, Op::Release(0)]
-            } else {
-                &[Op::Read, Op::Write]
+            let one: &[Op] = match (s.fix, s.asynchronous) {
+                (false, false) => &[Op::Read, Op::Write],
+                (true, false) => &[Op::Acquire(0), Op::Read, Op::Write, Op::Release(0)],
+                // The await between the read and the write is where the loop may switch tasks.
+                (false, true) => &[Op::Read, Op::Await, Op::Write],
+                (true, true) => &[Op::Acquire(0), Op::Read, Op::Await, Op::Write, Op::Release(0)],
             };
             let program: Vec<Op> = (0..s.increments).flat_map(|_| one.iter().copied()).collect();
             [program.clone(), program]
         }
         Kind::Deadlock => {
-            let (a, b) = (0, 1);
-            let first = vec![Op::Acquire(a), Op::Acquire(b), Op::Release(b), Op::Release(a)];
-            let second = if s.fix {
-                first.clone()
-            } else {
-                vec![Op::Acquire(b), Op::Acquire(a), Op::Release(a), Op::Release(b)]
+            // An async task switches only at an await: one between the two acquisitions.
+            let pair = |x, y| {
+                let mut p = vec![Op::Acquire(x), Op::Acquire(y), Op::Release(y), Op::Release(x)];
+                if s.asynchronous {
+                    p.insert(1, Op::Await);
+                }
+                p
             };
-            [first, second]
+            [pair(0, 1), if s.fix { pair(0, 1) } else { pair(1, 0) }]
         }
     }
 }

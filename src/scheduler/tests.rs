@@ -12,7 +12,7 @@ struct Fake {
 }
 
 impl Fake {
-    fn perform(&mut self, t: usize, op: Op) -> Done {
+    fn perform(&mut self, t: usize, op: Op, asynchronous: bool) -> Done {
         match op {
             Op::Read => {
                 self.tmp[t] = self.counter;
@@ -32,8 +32,14 @@ impl Fake {
             }
             Op::Release(l) => {
                 self.holders[l] = None;
+                // asyncio.Lock hands it to its waiter.
+                if asynchronous && self.waits[1 - t] == Some(l) {
+                    self.waits[1 - t] = None;
+                    self.holders[l] = Some(1 - t);
+                }
                 Done::Released(l)
             }
+            Op::Await => Done::Awaited,
         }
     }
 }
@@ -44,23 +50,30 @@ fn play(setup: Setup, order: &[usize]) -> Machine {
     let (mut m, mut real) = (Machine::new(setup), Fake::default());
     for &n in order {
         let t = n - 1;
-        let op = m.next(t).unwrap_or_else(|e| panic!("step of thread {n} refused: {e}"));
-        let done = real.perform(t, op);
-        if let Some(o) = m.apply(t, done) {
-            let l = real.waits[o].take().expect("it waited");
-            real.holders[l] = Some(o);
-            assert_eq!(m.apply(o, Done::Took(l)), None);
+        let mut op = m.choose(t).unwrap_or_else(|e| panic!("step of thread {n} refused: {e}"));
+        loop {
+            let done = real.perform(t, op, m.setup.asynchronous);
+            if let Some(o) = m.apply(t, done) {
+                let l = real.waits[o].take().expect("it waited");
+                real.holders[l] = Some(o);
+                assert_eq!(m.apply(o, Done::Took(l)), None);
+            }
+            if !m.continues(t, done) {
+                break;
+            }
+            op = m.next(t).expect("the step goes on");
         }
         if m.stuck() {
             let cycle = m.cycle().expect("two waits close a cycle");
-            m.deadlocked(cycle.describe(|a| thread_name(a as usize - 1)));
+            let names = m.clone();
+            m.deadlocked(cycle.describe(|a| names.name(a as usize - 1)));
         }
     }
     m
 }
 
-const COUNTER: Setup = Setup { kind: Kind::Counter, fix: false, increments: 1 };
-const DEADLOCK: Setup = Setup { kind: Kind::Deadlock, fix: false, increments: 1 };
+const COUNTER: Setup = Setup { kind: Kind::Counter, fix: false, increments: 1, asynchronous: false };
+const DEADLOCK: Setup = Setup { kind: Kind::Deadlock, fix: false, increments: 1, asynchronous: false };
 
 #[test]
 fn read_read_write_write_loses_one_update_and_says_who_wrote_what() {
@@ -144,10 +157,12 @@ fn the_same_lock_order_cannot_deadlock() {
 
 #[test]
 fn options_are_checked_with_their_field_and_range() {
-    assert_eq!(Setup::parse(None, None, None), Ok(COUNTER));
-    assert_eq!(Setup::parse(Some("deadlock"), Some(true), None), Ok(Setup { fix: true, ..DEADLOCK }));
-    assert!(Setup::parse(Some("sleep"), None, None).unwrap_err().starts_with("workload:"));
-    let e = Setup::parse(None, None, Some(9.0)).unwrap_err();
+    assert_eq!(Setup::parse(None, None, None, None), Ok(COUNTER));
+    assert_eq!(Setup::parse(None, Some("deadlock"), Some(true), None), Ok(Setup { fix: true, ..DEADLOCK }));
+    assert_eq!(Setup::parse(Some("async"), None, None, None), Ok(Setup { asynchronous: true, ..COUNTER }));
+    assert!(Setup::parse(Some("processes"), None, None, None).unwrap_err().starts_with("model:"));
+    assert!(Setup::parse(None, Some("sleep"), None, None).unwrap_err().starts_with("workload:"));
+    let e = Setup::parse(None, None, None, Some(9.0)).unwrap_err();
     assert_eq!(e, "increments: the scheduler takes a whole number from 1 to 5 per thread, not 9.");
     assert!(Machine::new(COUNTER).next(2).unwrap_err().starts_with("thread:"));
 }
@@ -166,4 +181,42 @@ fn the_page_gets_both_threads_next_lines_and_the_shared_value() {
         ["thread 1", "thread 2"]
     );
     assert_eq!(d.shared.0, None);
+}
+
+const ASYNC: Setup = Setup { asynchronous: true, ..COUNTER };
+
+#[test]
+fn async_tasks_switch_only_at_the_await_and_lose_an_update_there() {
+    // Each resume runs a task to its next await: task 1 reads and awaits, task 2 reads and
+    // awaits, task 1 writes and ends, task 2 writes over it.
+    let m = play(ASYNC, &[1, 2, 1, 2]);
+    assert_eq!(m.lines(0), ["tmp = counter", "await asyncio.sleep(0)", "counter = tmp + 1"]);
+    assert_eq!((m.shared, m.lost(), m.steps), (1, 1, 4));
+    assert!(result(&m).unwrap().contains("task 2 wrote 1 over task 1's 1"), "{:?}", result(&m));
+    // Resumed one after the other, nothing is lost.
+    let m = play(ASYNC, &[1, 1, 2, 2]);
+    assert_eq!((m.shared, m.lost()), (2, 0));
+}
+
+#[test]
+fn asyncio_lock_hands_itself_to_the_waiting_task() {
+    let fixed = Setup { fix: true, ..ASYNC };
+    // Task 1 takes the lock, reads and awaits; task 2 finds the lock held and waits.
+    let m = play(fixed, &[1, 2]);
+    assert_eq!((m.pc(0), m.waits_for(1), m.offered_threads()), (3, Some(0), vec![0]));
+    // Task 1 writes and releases: the lock goes to task 2, which is ready again.
+    let m = play(fixed, &[1, 2, 1]);
+    assert_eq!((m.holder(0), m.offered_threads()), (Some(1), vec![1]));
+    let m = play(fixed, &[1, 2, 1, 2, 2]);
+    assert!(m.over());
+    assert_eq!((m.shared, m.lost()), (2, 0));
+    assert!(verdict(&m).unwrap().contains("it cannot be"));
+}
+
+#[test]
+fn async_tasks_deadlock_across_an_await() {
+    let m = play(Setup { kind: Kind::Deadlock, ..ASYNC }, &[1, 2, 1, 2]);
+    assert_eq!(m.deadlock.as_deref(), Some("task 1 holds A and waits for B; task 2 holds B and waits for A"));
+    assert!(result(&m).unwrap().contains("asyncio's event loop would idle here forever"));
+    assert_eq!(verdict(&m).unwrap(), "Challenge met in 4 steps: the tasks deadlocked.");
 }

@@ -24,7 +24,7 @@ pub fn state(m: &Machine) -> SchedulerState {
         locks: (0..locks)
             .map(|l| SchedulerLock {
                 name: if counter { "lock".into() } else { m.lock_name(l) },
-                holder: OrNull(m.holder(l).map(super::thread_name)),
+                holder: OrNull(m.holder(l).map(|t| m.name(t))),
             })
             .collect(),
         offered: m.offered_threads().iter().map(|&t| t as u32 + 1).collect(),
