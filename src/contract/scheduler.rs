@@ -9,6 +9,8 @@ js_object! {
     pub struct SchedulerThread {
         /// 1 or 2.
         pub thread: u32 => "thread",
+        /// "thread 1", or "task 1" in an async game.
+        pub name: String => "name",
         /// Its lines, in order.
         pub lines: Vec<String> => "lines",
         /// The index of its next line in `lines` (their count once it has finished).
@@ -46,6 +48,8 @@ js_object! {
     /// A scheduled game as it stands, from `playground.scheduler`: every figure was read on the
     /// real threads' shared memory.
     pub struct SchedulerState {
+        /// "threads" (two threads on shared memory) or "async" (two tasks on the event loop).
+        pub model: &'static str => "model",
         /// "counter" or "deadlock".
         pub workload: &'static str => "workload",
         /// Whether the fix is in place (a lock, or the same lock order).
@@ -93,6 +97,8 @@ js_object! {
 pub const SCHEDULER_TS: &str = r#"
 /** The options of `playground.scheduler.start`. */
 export interface SchedulerOptions {
+  /** "threads" (default): two threads on shared memory; "async": two tasks on the event loop. */
+  model?: "threads" | "async";
   /** The race: "counter" (default) or "deadlock". */
   workload?: "counter" | "deadlock";
   /** The fix in place: a lock around each update, or the same lock order. Default false. */
@@ -109,7 +115,10 @@ export interface SchedulerOptions {
 export interface Scheduler {
   /** Ends any game under way and starts one; resolves once both threads are parked. */
   start(options?: SchedulerOptions): Promise<SchedulerState>;
-  /** Thread 1 or 2 takes its next step; "random" (the default) lets the scheduler choose. */
+  /**
+   * Thread 1 or 2 takes its next step (a task runs to its next await); "random" (the default)
+   * lets the scheduler choose.
+   */
   step(thread?: 1 | 2 | "random"): Promise<SchedulerState>;
   /** The game as it stands, or null. */
   state(): SchedulerState | null;

@@ -66,6 +66,7 @@ fn encode(op: Op) -> u32 {
         Op::Write => 2,
         Op::Acquire(l) => 10 + l as u32,
         Op::Release(l) => 20 + l as u32,
+        Op::Await => 30,
     }
 }
 
@@ -75,6 +76,7 @@ fn decode(code: u32) -> Option<Op> {
         2 => Some(Op::Write),
         10..=11 => Some(Op::Acquire(code as usize - 10)),
         20..=21 => Some(Op::Release(code as usize - 20)),
+        30 => Some(Op::Await),
         _ => None,
     }
 }
@@ -230,6 +232,8 @@ fn serve(shared: &Shared, t: usize, tx: &UnboundedSender<Report>) {
                 shared.graph.release(l, me);
                 Done::Released(l)
             }
+            // Threads' lines have no await (a thread is switched anywhere, by the learner).
+            Op::Await => Done::Awaited,
         };
         let _ = tx.unbounded_send((t, Some(done)));
     }

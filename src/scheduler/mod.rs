@@ -92,6 +92,18 @@ pub enum Op {
     Await,
 }
 
+impl Op {
+    /// Whether `done` is a report of this step (a real thread's or task's, checked by the
+    /// engine before the machine takes it).
+    pub fn answered_by(self, done: Done) -> bool {
+        match (self, done) {
+            (Op::Read, Done::Read(_)) | (Op::Write, Done::Wrote(_)) | (Op::Await, Done::Awaited) => true,
+            (Op::Acquire(l), Done::Took(m) | Done::Waits(m)) | (Op::Release(l), Done::Released(m)) => l == m,
+            _ => false,
+        }
+    }
+}
+
 /// What a real thread reports after a step.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Done {
@@ -179,6 +191,11 @@ impl Machine {
     /// Thread `t`'s lines, as the page shows them.
     pub fn lines(&self, t: usize) -> Vec<String> {
         self.threads[t].program.iter().map(|op| self.line(*op)).collect()
+    }
+
+    /// Thread `t`'s program, which an async task runs on its own between awaits.
+    pub fn program(&self, t: usize) -> Vec<Op> {
+        self.threads[t].program.clone()
     }
 
     /// One step as a line of code.

@@ -220,3 +220,11 @@ fn async_tasks_deadlock_across_an_await() {
     assert!(result(&m).unwrap().contains("asyncio's event loop would idle here forever"));
     assert_eq!(verdict(&m).unwrap(), "Challenge met in 4 steps: the tasks deadlocked.");
 }
+
+#[test]
+fn a_report_answers_only_its_own_step() {
+    assert!(Op::Acquire(1).answered_by(Done::Waits(1)));
+    assert!(!Op::Acquire(1).answered_by(Done::Took(0)));
+    assert!(!Op::Read.answered_by(Done::Wrote(1)));
+    assert!(Op::Await.answered_by(Done::Awaited));
+}

@@ -16,6 +16,7 @@ pub fn state(m: &Machine) -> SchedulerState {
         2
     };
     SchedulerState {
+        model: if m.setup.asynchronous { "async" } else { "threads" },
         workload: if counter { "counter" } else { "deadlock" },
         fix: m.setup.fix,
         challenge: challenge(&m.setup),
@@ -55,6 +56,7 @@ fn thread(m: &Machine, t: usize) -> SchedulerThread {
     let next = m.pc(t);
     SchedulerThread {
         thread: t as u32 + 1,
+        name: m.name(t),
         next_line: OrNull(lines.get(next).cloned()),
         lines,
         next: next as u32,
