@@ -29,6 +29,8 @@ export function wireScheduler(playground) {
     $("sched-challenge").textContent = s.challenge;
     for (const t of s.threads) {
       const box = $(`sched-thread-${t.thread}`);
+      box.querySelector(".sched-name").textContent = t.name[0].toUpperCase() + t.name.slice(1);
+      $(`sched-step-${t.thread}`).textContent = `Step ${t.name}`;
       const list = box.querySelector("ol");
       list.replaceChildren(
         ...t.lines.map((line, i) => {
@@ -83,6 +85,7 @@ export function wireScheduler(playground) {
   $("sched-start").addEventListener("click", () =>
     act(() =>
       scheduler.start({
+        model: $("sched-model").value,
         workload: $("sched-workload").value,
         fix: $("sched-fix").checked,
         increments: Number($("sched-increments").value),
@@ -106,14 +109,14 @@ export function wireScheduler(playground) {
   addEventListener("pagehide", () => scheduler.stop());
 
   playground.ready.then((caps) => {
-    const shared = caps.memory === "shared";
-    $("sched-controls").hidden = !shared;
-    if (shared) {
-      setBusy(false);
-      return;
-    }
-    // The engine's sentence of why: asking it to start is how it says so.
-    scheduler.start().catch((e) => {
+    $("sched-controls").hidden = false;
+    setBusy(false);
+    if (caps.memory === "shared") return;
+    // Threads games need shared memory; async games run anywhere. The engine's sentence says
+    // why: asking it to start a threads game is how it says so.
+    $("sched-model").value = "async";
+    $("sched-model").querySelector('option[value="threads"]').disabled = true;
+    scheduler.start({ model: "threads" }).catch((e) => {
       $("sched-off").textContent = String(e?.message ?? e);
       $("sched-off").hidden = false;
     });

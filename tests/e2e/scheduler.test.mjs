@@ -3,8 +3,9 @@
 // Read A, read B, write A, write B loses one update, and the record says who wrote what; with the
 // lock nothing is lost and a thread waiting for it cannot be stepped; the two acquisitions made
 // crosswise deadlock, named by the wait-for graph's cycle; a game's threads return to the page's
-// idle threads when it ends or is stopped. The same games in Firefox (over WebDriver), where its
-// driver is installed.
+// idle threads when it ends or is stopped. Async games: two tasks on the event loop, each resumed
+// at its await, lose an update there and deadlock on asyncio-style locks, also where threads
+// cannot share memory. The same games in Firefox (over WebDriver).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { assertClean, chromiumSuite, open, startServer, until } from "./harness.mjs";
@@ -111,6 +112,35 @@ const games = {
   },
 };
 
+/** Async games: two tasks on the event loop, each resumed by the learner at its await. */
+games.asyncGames = async (play) => {
+  const lost = (await play({ model: "async" }, [1, 2, 1, 2])).at(-1);
+  assert.equal(lost.model, "async");
+  assert.equal(lost.threads[1].name, "task 2");
+  assert.deepEqual(lost.threads[0].lines, [
+    "tmp = counter",
+    "await asyncio.sleep(0)",
+    "counter = tmp + 1",
+  ]);
+  assert.equal(lost.steps, 4, "each resume runs a task to its next await");
+  assert.equal(lost.lost, 1);
+  assert.match(lost.result, /task 2 wrote 1 over task 1's 1: it had read 0 before task 1 wrote/);
+  // With asyncio.Lock: task 2 finds it held and is not ready until task 1's release hands it over.
+  const locked = await play({ model: "async", fix: true }, [1, 2]);
+  assert.equal(locked.at(-1).threads[1].waitsFor, "the lock");
+  assert.deepEqual(locked.at(-1).offered, [1]);
+  let s = await play.step(1);
+  assert.deepEqual(s.offered, [2], "the release handed the lock to task 2");
+  assert.equal(s.locks[0].holder, "task 2");
+  s = await play.step(2);
+  s = s.over ? s : await play.step(2);
+  assert.equal(s.over, true, s.history.join("; "));
+  assert.equal(s.lost, 0);
+  const dead = (await play({ model: "async", workload: "deadlock" }, [1, 2, 1, 2])).at(-1);
+  assert.equal(dead.deadlock, "task 1 holds A and waits for B; task 2 holds B and waits for A");
+  assert.match(dead.result, /asyncio's event loop would idle here forever/);
+};
+
 describe("chromium: you are the scheduler", () => {
   const env = chromiumSuite({ page: true });
   const play = (setup, order) =>
@@ -132,6 +162,11 @@ describe("chromium: you are the scheduler", () => {
   test("the acquisitions made crosswise deadlock, named by the wait-for graph's cycle; the same order cannot", async () => {
     await games.deadlock(play);
     await games.sameOrder(play);
+    assertClean(env.page);
+  });
+
+  test("async: the learner picks which ready task the loop resumes at each await", async () => {
+    await games.asyncGames(play);
     assertClean(env.page);
   });
 
@@ -211,7 +246,10 @@ describe("chromium: you are the scheduler", () => {
       const notice = await page.textContent("#sched-off");
       assert.ok(notice.startsWith("The scheduler steps two threads on memory shared"), notice);
       assert.ok(notice.endsWith(caps.reason), notice);
-      assert.equal(await page.isHidden("#sched-controls"), true);
+      // Async games need no shared memory: they run here as anywhere.
+      assert.equal(await page.inputValue("#sched-model"), "async");
+      const tasks = await page.evaluate(`(${PLAY})({ model: "async" }, [1, 2, 1, 2])`);
+      assert.equal(tasks.at(-1).lost, 1);
       assertClean(page);
       await page.context().close();
     } finally {
@@ -241,11 +279,12 @@ describe("firefox: you are the scheduler", { skip }, () => {
   const play = (setup, order) => inPage(browser.driver, `return (${PLAY})(...args);`, setup, order);
   play.step = (t) => inPage(browser.driver, `return window.playground.scheduler.step(args[0]);`, t);
 
-  test("firefox: a lost update, the lock, and the deadlock on real threads", async () => {
+  test("firefox: a lost update, the lock, and the deadlock on real threads; the async games", async () => {
     await games.lostUpdate(play);
     await games.withTheLock(play);
     await games.deadlock(play);
     await games.sameOrder(play);
+    await games.asyncGames(play);
     await assertCleanIn(browser.driver, probed);
   });
 });
