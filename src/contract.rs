@@ -709,6 +709,9 @@ js_object! {
 pub const RECORD_ALIASES: &[(&str, &str)] =
     &[("atOnce", "idealInFlight"), ("requestsPeak", "peakRequestsInFlight")];
 
+mod scheduler;
+pub use scheduler::*;
+
 /// The TypeScript members a record has besides its fields: the `spans` getter and the old names.
 fn record_extra() -> String {
     let spans = "  /**
@@ -900,6 +903,8 @@ export interface Playground {
   judge(record: Record, prediction: Prediction): Judgement | null;
   /** `start`/`end` around each `run()`, `runstart`/`runend`/`runerror` per model. */
   readonly events: EventTarget;
+  /** "You are the scheduler" (see `Scheduler`). */
+  readonly scheduler: Scheduler;
   /**
    * The run as Chrome trace-event JSON: one complete event per task (`ph: "X"`, `ts`/`dur` in µs,
    * `pid` per model, `tid` per lane), thread names, and GIL waits as their own events. Built in
@@ -969,10 +974,15 @@ pub fn typescript() -> String {
         Question::interface(),
         Prediction::interface(),
         Judgement::interface(),
+        SchedulerThread::interface(),
+        SchedulerWrite::interface(),
+        SchedulerLock::interface(),
+        SchedulerState::interface(),
     ] {
         out.push('\n');
         out.push_str(&interface);
     }
+    out.push_str(scheduler::SCHEDULER_TS);
     out.push_str(API_TS);
     out
 }

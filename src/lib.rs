@@ -23,6 +23,7 @@ pub mod params;
 pub mod races;
 pub mod record;
 pub mod report;
+pub mod scheduler;
 pub mod source;
 pub mod tasks;
 pub mod timeline;
@@ -47,6 +48,8 @@ mod page;
 pub mod run;
 #[cfg(target_arch = "wasm32")]
 pub mod runner;
+#[cfg(target_arch = "wasm32")]
+mod scheduler_api;
 #[cfg(target_arch = "wasm32")]
 mod session;
 #[cfg(target_arch = "wasm32")]

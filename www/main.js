@@ -9,6 +9,7 @@ import { liveEnd, liveFrame, liveResize, liveStart } from "./live.js";
 import { taskTable } from "./task-table.js";
 import { FACTORS, enableFactors, renderFactors } from "./factors.js";
 import { wireExports } from "./export.js";
+import { wireScheduler } from "./scheduler.js";
 import { version } from "./version.js";
 import { number, seconds } from "./format.js";
 import { Predictor } from "./predict.js";
@@ -22,6 +23,7 @@ let copyWired = false;
 /** @type {any} */ (window).playground = playground;
 renderForm();
 wireExports(playground);
+wireScheduler(playground);
 document.getElementById("version").textContent = version;
 
 /** @param {string} id @returns {any} the element: this module knows what each id is. */

@@ -146,6 +146,25 @@ function stats() {
   return wasmNow?.stats() ?? null;
 }
 
+/**
+ * "You are the scheduler": the engine keeps the game and its two real threads; this only
+ * forwards. Where threads cannot share this page's memory the engine's plain build rejects
+ * with a sentence, given the page's reason.
+ * @type {Playground["scheduler"]}
+ */
+const scheduler = {
+  async start(options = {}) {
+    const { wasm } = await loadEngine();
+    return wasm.schedulerStart(options, capabilities.reason ?? undefined);
+  },
+  async step(thread = "random") {
+    const { wasm } = await loadEngine();
+    return wasm.schedulerStep(thread);
+  },
+  state: () => wasmNow?.schedulerState() ?? null,
+  stop: () => wasmNow?.schedulerStop() ?? false,
+};
+
 /** @type {Playground} */
 export const playground = {
   ready,
@@ -165,5 +184,6 @@ export const playground = {
   costs,
   events,
   trace,
+  scheduler,
 };
 export { schema };

@@ -1,6 +1,7 @@
 // A node:test reporter that counts the end-to-end tests per browser engine, for the summary that
-// ./build.sh test prints last. Tests in engines.test.mjs and docs.test.mjs name their engine first
-// ("firefox: ...", "webkit, ..."); every other file runs in Chromium. Used next to the usual reporter:
+// ./build.sh test prints last. A test that runs in Firefox or WebKitGTK names its engine first
+// ("firefox: ...", "webkit, ..."), in whichever file it is; every other test runs in Chromium.
+// Used next to the usual reporter:
 //   node --test --test-reporter=spec --test-reporter-destination=stdout \
 //     --test-reporter=./tests/e2e/per-engine-reporter.mjs --test-reporter-destination=FILE ...
 export default async function* perEngine(source) {
@@ -13,8 +14,9 @@ export default async function* perEngine(source) {
   };
   for await (const { type, data } of source) {
     if (type !== "test:pass" && type !== "test:fail") continue;
-    const inEngines = /(engines|docs)\.test\.mjs$/.test(data.file ?? "");
-    const engine = inEngines ? data.name.split(/[:,]/)[0] : "chromium";
+    const named = /^(chromium|firefox|webkit)[:,]/.exec(data.name ?? "");
+    const inEngines = !!named;
+    const engine = named?.[1] ?? "chromium";
     if (data.details?.type === "suite") {
       if (data.skip && inEngines) skipped.set(engine, data.skip);
       continue;

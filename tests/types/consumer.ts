@@ -38,3 +38,15 @@ export async function predictFirst(): Promise<string> {
   const judged = playground.judge(r, { elapsedMs: 3000 });
   return `${question.prompt} (${figure}): ${judged?.close ? "close" : "far"}, ${judged?.sentence}`;
 }
+
+export async function loseAnUpdate(): Promise<string> {
+  const { scheduler } = playground;
+  await scheduler.start({ workload: "counter", increments: 1 });
+  let s = await scheduler.step(1);
+  for (const t of [2, 1, 2] as const) s = await scheduler.step(t);
+  const who = s.writes.map(
+    (w) => `thread ${w.thread} wrote ${w.wrote} over ${w.overwrote ?? "nothing"}`,
+  );
+  scheduler.stop();
+  return `${s.lost ?? 0} lost (${who.join("; ")}): ${s.result ?? ""}`;
+}
