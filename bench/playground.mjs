@@ -2,6 +2,7 @@
 // `window.playground.run(...)`. Page loads, first-run latency, async (both timer kinds), threads
 // and CPU work, with memory from `playground.stats()`.
 import { firstVisitBytes, freshPage } from "./browser.mjs";
+import { loadTraces } from "./load-trace.mjs";
 import { startServer } from "../tests/e2e/harness.mjs";
 import { log, median, repeat, sleep, summarise } from "./common.mjs";
 import { TARGETS } from "./scenarios.mjs";
@@ -214,6 +215,49 @@ async function visitBytes(browser, server, url) {
     repeated: files.filter((f) => f.times > 1).map((f) => `${f.path} ×${f.times}`),
     files,
   };
+}
+
+/**
+ * What loads later, as a reader scrolls: on a fresh page, a second after ready, each lazy panel
+ * (`[data-panel]`, www/panels.js) is scrolled into view in turn, top to bottom, and the responses
+ * the server sends until it has filled (and 300 ms more) are counted for it. A panel's loader
+ * starts a little before it reaches the viewport, so a step may also count its neighbour's.
+ */
+async function panelBytes(browser, server, url) {
+  const { context, page } = await readyPage(browser, url);
+  await sleep(1000);
+  await sleep(100);
+  server.sent.length = 0;
+  const names = await page.evaluate(() =>
+    [...document.querySelectorAll("[data-panel]")].map((el) => el.dataset.panel),
+  );
+  const out = [];
+  for (const name of names) {
+    await page.evaluate((n) => {
+      document.querySelector(`[data-panel="${n}"]`).scrollIntoView({ block: "start" });
+    }, name);
+    await page
+      .waitForFunction(
+        (n) => document.querySelector(`[data-panel="${n}"]`).dataset.panelState === "loaded",
+        name,
+        { timeout: 30_000 },
+      )
+      .catch(() => {});
+    await sleep(300);
+    const lines = server.sent.splice(0);
+    const state = await page.evaluate(
+      (n) => document.querySelector(`[data-panel="${n}"]`).dataset.panelState ?? "not loaded",
+      name,
+    );
+    out.push({
+      panel: name,
+      state,
+      bytes: lines.reduce((a, l) => a + Number(l.split(" ")[2]), 0),
+      files: lines.map((l) => ({ path: l.split(" ")[3], bytes: Number(l.split(" ")[2]) })),
+    });
+  }
+  await context.close();
+  return out;
 }
 
 /** Async: each (timers, N) on a fresh page, so memory growth is measured from a clean start. */
@@ -681,8 +725,12 @@ async function poolStartLoad(browser, root, threads) {
   }
 }
 
-/** Everything the bench measures in the playground. */
-export async function benchPlayground(browser, url, S, server) {
+/**
+ * A fresh page's load: ready and first runs, the embed's ready, the bare page's floor, the bytes
+ * of a first visit, what each panel loads later, and the main thread's work before ready with the
+ * CPU slowed fourfold, by module (load-trace.mjs).
+ */
+export async function loadRuns(browser, url, S, server) {
   log("playground: page loads");
   const page = await pageLoads(browser, url, S);
   log("playground: embed loads");
@@ -694,6 +742,23 @@ export async function benchPlayground(browser, url, S, server) {
     "full page": await visitBytes(browser, server, url),
     "embed, run view": await visitBytes(browser, server, url + TARGETS.embedQuery),
   };
+  log("playground: what each panel loads when first used");
+  page.panels = await panelBytes(browser, server, url);
+  log("playground: traced loads, CPU slowed fourfold");
+  page.traces = await loadTraces(
+    browser,
+    [
+      ["full page", url],
+      ["embed, run view", url + TARGETS.embedQuery],
+    ],
+    S.quick ? 1 : 3,
+  );
+  return page;
+}
+
+/** Everything the bench measures in the playground. */
+export async function benchPlayground(browser, url, S, server) {
+  const page = await loadRuns(browser, url, S, server);
   const async = await asyncRuns(browser, url, S);
   const threads = await threadRuns(browser, url, S);
   const perTask = await perTaskRuns(browser, url, S);
