@@ -79,6 +79,12 @@ function browserWork(name) {
     )
   )
     return "(browser) style, layout, paint";
+  if (/mojo|SimpleWatcher|Resource|Loader|Navigation|CommitLoad/i.test(name))
+    return "(browser) loading, messages from other processes";
+  if (/WindowProxy|Context|InstallConditionalFeatures/.test(name))
+    return "(browser) JS context set-up";
+  if (/^(RunTask|ThreadControllerImpl::RunTask)$/.test(name))
+    return "(browser) tasks, outside any traced event";
   return "(browser) other";
 }
 
@@ -106,7 +112,7 @@ function byModule(events, pid, tid, fromTs, readyTs, origin) {
     const inside = [];
     for (i++; i < mine.length && mine[i].ts < end; i++) inside.push(mine[i]);
     const self = new Map();
-    const stack = [{ e: task, label: "(browser) other", child: 0 }];
+    const stack = [{ e: task, label: browserWork(task.name), child: 0 }];
     const close = (frame) => {
       const own = Math.max(0, frame.e.dur - frame.child);
       if (frame.label !== "(js)") {

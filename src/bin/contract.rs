@@ -38,7 +38,9 @@ fn main() -> std::io::Result<()> {
     let schema = playground::contract::schema_module() + &lists();
     fs::write(dir.join("schema.js"), schema)?;
     fs::write(dir.join("playground.d.ts"), playground::contract::typescript())?;
-    // The code panel's excerpts, fetched with the panel rather than carried by the wasm module.
+    // The code panel's excerpts, fetched with the panel rather than carried by the wasm module
+    // (which has no text of them: this binary runs natively).
+    #[cfg(not(target_arch = "wasm32"))]
     fs::write(dir.join("snippets.json"), playground::source::snippets_json())?;
     Ok(())
 }
