@@ -24,7 +24,7 @@ const CATEGORIES = [
 ];
 
 /** Which www modules went into each bundle of dist/ (scripts/dist.mjs writes it), if known. */
-function chunkInputs() {
+export function chunkInputs() {
   const file = "target/dist-chunks.json";
   return existsSync(file) ? JSON.parse(readFileSync(file, "utf8")) : {};
 }

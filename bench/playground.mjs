@@ -2,7 +2,7 @@
 // `window.playground.run(...)`. Page loads, first-run latency, async (both timer kinds), threads
 // and CPU work, with memory from `playground.stats()`.
 import { firstVisitBytes, freshPage } from "./browser.mjs";
-import { loadTraces } from "./load-trace.mjs";
+import { chunkInputs, loadTraces } from "./load-trace.mjs";
 import { startServer } from "../tests/e2e/harness.mjs";
 import { log, median, repeat, sleep, summarise } from "./common.mjs";
 import { TARGETS } from "./scenarios.mjs";
@@ -218,27 +218,37 @@ async function visitBytes(browser, server, url) {
 }
 
 /**
- * What loads later, as a reader scrolls: on a fresh page, a second after ready, each lazy panel
- * (`[data-panel]`, www/panels.js) is scrolled into view in turn, top to bottom, and the responses
- * the server sends until it has filled (and 300 ms more) are counted for it. A panel's loader
- * starts a little before it reaches the viewport, so a step may also count its neighbour's.
+ * What each panel loads later (www/panels.js), one panel at a time: on a fresh page, a second
+ * after ready, the panel is opened as a link to it does (its hash, without scrolling, so no
+ * neighbour comes near the screen), and the responses the server sends until it has loaded and
+ * filled (and 300 ms more) are counted for it.
  */
 async function panelBytes(browser, server, url) {
-  const { context, page } = await readyPage(browser, url);
-  await sleep(1000);
-  await sleep(100);
-  server.sent.length = 0;
-  const names = await page.evaluate(() =>
-    [...document.querySelectorAll("[data-panel]")].map((el) => el.dataset.panel),
+  const probe = await readyPage(browser, url);
+  const panels = await probe.page.evaluate(() =>
+    [...document.querySelectorAll("[data-panel]")].map((el) => ({
+      name: el.dataset.panel,
+      id: el.id,
+    })),
   );
+  await probe.context.close();
   const out = [];
-  for (const name of names) {
-    await page.evaluate((n) => {
-      document.querySelector(`[data-panel="${n}"]`).scrollIntoView({ block: "start" });
-    }, name);
+  for (const { name, id } of panels) {
+    const { context, page } = await readyPage(browser, url);
+    await sleep(1000);
+    await sleep(100); // the server logs a response once it is sent
+    server.sent.length = 0;
+    await page.evaluate((hash) => {
+      history.replaceState(null, "", hash);
+      dispatchEvent(new HashChangeEvent("hashchange"));
+    }, `#${id}`);
     await page
       .waitForFunction(
-        (n) => document.querySelector(`[data-panel="${n}"]`).dataset.panelState === "loaded",
+        (n) => {
+          const el = document.querySelector(`[data-panel="${n}"]`);
+          // The comparison with Python fetches its figures once its module is in.
+          return el.dataset.panelState === "loaded" && (n !== "compare" || el.querySelector("tr"));
+        },
         name,
         { timeout: 30_000 },
       )
@@ -246,9 +256,10 @@ async function panelBytes(browser, server, url) {
     await sleep(300);
     const lines = server.sent.splice(0);
     const state = await page.evaluate(
-      (n) => document.querySelector(`[data-panel="${n}"]`).dataset.panelState ?? "not loaded",
+      (n) => document.querySelector(`[data-panel="${n}"]`).dataset.panelState,
       name,
     );
+    await context.close();
     out.push({
       panel: name,
       state,
@@ -256,7 +267,6 @@ async function panelBytes(browser, server, url) {
       files: lines.map((l) => ({ path: l.split(" ")[3], bytes: Number(l.split(" ")[2]) })),
     });
   }
-  await context.close();
   return out;
 }
 
@@ -744,6 +754,7 @@ export async function loadRuns(browser, url, S, server) {
   };
   log("playground: what each panel loads when first used");
   page.panels = await panelBytes(browser, server, url);
+  page.distChunks = chunkInputs();
   log("playground: traced loads, CPU slowed fourfold");
   page.traces = await loadTraces(
     browser,

@@ -643,6 +643,7 @@ function bytesSection(R) {
  */
 function loadSection(R) {
   const p = R.playground.page;
+  const chunks = p.distChunks ?? {};
   const out = [];
   const bare = p.poolStarts?.engineAt?.medianMs;
   const vs = (ms) => (bare ? ` (${(ms / bare).toFixed(2)}× the bare page's ${fmtMs(bare)})` : "");
@@ -665,12 +666,12 @@ function loadSection(R) {
   }
   if (p.panels?.length) {
     out.push(
-      "What loads later: on a fresh page, a second after ready, each panel scrolled into view in turn, top to bottom; the responses sent until it filled (a panel starts loading a little before it is in view, so a step can carry its neighbour's files).\n",
-      "| panel | state | bytes sent | files |",
+      "What loads later, per panel (www/panels.js): on a fresh page, a second after ready, the panel opened as a link to it does, and the responses sent until it filled, as sent (brotli, headers included). Each panel also loads when a reader scrolls near it; the code panel also after a run ends, once the browser is idle; trace.js (the trace export and `playground.trace`) with its first use.\n",
+      "| panel | state | bytes sent | files (and the modules in each bundle) |",
       "|---|---|---:|---|",
       ...p.panels.map(
         (x) =>
-          `| ${x.panel} | ${x.state} | ${fmtKB(x.bytes)} | ${x.files.map((f) => `\`${f.path}\` ${fmtKB(f.bytes)}`).join(", ") || "—"} |`,
+          `| ${x.panel} | ${x.state} | ${fmtKB(x.bytes)} | ${x.files.map((f) => `\`${f.path}\` ${fmtKB(f.bytes)}${chunks[f.path.slice(1)] ? ` (${chunks[f.path.slice(1)].join(", ")})` : ""}`).join(", ") || "—"} |`,
       ),
       "",
     );
