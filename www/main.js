@@ -263,10 +263,12 @@ playground.events.addEventListener("runend", (e) => {
   }
   showOverhead($("overhead"), playground.costs());
   // The code panel describes this run: filled now if it is loaded, else loaded once the browser
-  // is idle (after the run's own drawing), or sooner if the reader scrolls to it.
+  // is idle (after the run's own drawing), or sooner if the reader scrolls to it; not where the
+  // view hides it (the embed's run view).
   lastRecord = r;
   codePanel.refresh();
-  whenIdle(() => codePanel.get().catch(() => {}));
+  if ($("code-section").checkVisibility?.() ?? true)
+    whenIdle(() => codePanel.get().catch(() => {}));
   showDiagnostics();
 });
 

@@ -72,7 +72,12 @@ export function lazyPanel(section, name, load, fill = () => {}) {
 
   // A link to the panel, or to something inside it: load at once (now and on later hash changes).
   const linked = () => {
-    const id = decodeURIComponent(location.hash.slice(1));
+    let id = "";
+    try {
+      id = decodeURIComponent(location.hash.slice(1));
+    } catch {
+      return; // a malformed hash names no element
+    }
     const target = id && document.getElementById(id);
     if (target && section.contains(target)) quietly();
   };

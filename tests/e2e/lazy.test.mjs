@@ -124,3 +124,24 @@ test("playground.rustCode and playground.trace load what they need on first call
   assertClean(page);
   await page.context().close();
 });
+
+test("the embed's run view, which hides the panels, loads none of them, even after a run", async () => {
+  const page = await env.fresh("?embed=1&view=run&tasks=3&delay=50");
+  await runFromUi(page, "async");
+  // The run has ended and its figure is drawn; an idle moment later nothing more has loaded.
+  await page.evaluate(
+    () => new Promise((r) => requestIdleCallback(() => setTimeout(r, 300), { timeout: 2000 })),
+  );
+  for (const name of Object.keys(PANELS)) assert.equal(await stateOf(page, name), "waiting", name);
+  assert.ok(!fetched(page).some((f) => /^code-|snippets\.json/.test(f)), fetched(page).join(", "));
+  assertClean(page);
+  await page.context().close();
+});
+
+test("a malformed hash opens no panel and breaks nothing", async () => {
+  const page = await env.fresh("#%E0%A4%A");
+  await page.evaluate(() => (location.hash = "#%zz"));
+  for (const name of Object.keys(PANELS)) assert.equal(await stateOf(page, name), "waiting", name);
+  assertClean(page);
+  await page.context().close();
+});
