@@ -2,6 +2,7 @@
 // `window.playground.run(...)`. Page loads, first-run latency, async (both timer kinds), threads
 // and CPU work, with memory from `playground.stats()`.
 import { firstVisitBytes, freshPage } from "./browser.mjs";
+import { chunkInputs, loadTraces } from "./load-trace.mjs";
 import { startServer } from "../tests/e2e/harness.mjs";
 import { log, median, repeat, sleep, summarise } from "./common.mjs";
 import { TARGETS } from "./scenarios.mjs";
@@ -214,6 +215,59 @@ async function visitBytes(browser, server, url) {
     repeated: files.filter((f) => f.times > 1).map((f) => `${f.path} ×${f.times}`),
     files,
   };
+}
+
+/**
+ * What each panel loads later (www/panels.js), one panel at a time: on a fresh page, a second
+ * after ready, the panel is opened as a link to it does (its hash, without scrolling, so no
+ * neighbour comes near the screen), and the responses the server sends until it has loaded and
+ * filled (and 300 ms more) are counted for it.
+ */
+async function panelBytes(browser, server, url) {
+  const probe = await readyPage(browser, url);
+  const panels = await probe.page.evaluate(() =>
+    [...document.querySelectorAll("[data-panel]")].map((el) => ({
+      name: el.dataset.panel,
+      id: el.id,
+    })),
+  );
+  await probe.context.close();
+  const out = [];
+  for (const { name, id } of panels) {
+    const { context, page } = await readyPage(browser, url);
+    await sleep(1000);
+    await sleep(100); // the server logs a response once it is sent
+    server.sent.length = 0;
+    await page.evaluate((hash) => {
+      history.replaceState(null, "", hash);
+      dispatchEvent(new HashChangeEvent("hashchange"));
+    }, `#${id}`);
+    await page
+      .waitForFunction(
+        (n) => {
+          const el = document.querySelector(`[data-panel="${n}"]`);
+          // The comparison with Python fetches its figures once its module is in.
+          return el.dataset.panelState === "loaded" && (n !== "compare" || el.querySelector("tr"));
+        },
+        name,
+        { timeout: 30_000 },
+      )
+      .catch(() => {});
+    await sleep(300);
+    const lines = server.sent.splice(0);
+    const state = await page.evaluate(
+      (n) => document.querySelector(`[data-panel="${n}"]`).dataset.panelState,
+      name,
+    );
+    await context.close();
+    out.push({
+      panel: name,
+      state,
+      bytes: lines.reduce((a, l) => a + Number(l.split(" ")[2]), 0),
+      files: lines.map((l) => ({ path: l.split(" ")[3], bytes: Number(l.split(" ")[2]) })),
+    });
+  }
+  return out;
 }
 
 /** Async: each (timers, N) on a fresh page, so memory growth is measured from a clean start. */
@@ -681,8 +735,12 @@ async function poolStartLoad(browser, root, threads) {
   }
 }
 
-/** Everything the bench measures in the playground. */
-export async function benchPlayground(browser, url, S, server) {
+/**
+ * A fresh page's load: ready and first runs, the embed's ready, the bare page's floor, the bytes
+ * of a first visit, what each panel loads later, and the main thread's work before ready with the
+ * CPU slowed fourfold, by module (load-trace.mjs).
+ */
+export async function loadRuns(browser, url, S, server) {
   log("playground: page loads");
   const page = await pageLoads(browser, url, S);
   log("playground: embed loads");
@@ -694,6 +752,24 @@ export async function benchPlayground(browser, url, S, server) {
     "full page": await visitBytes(browser, server, url),
     "embed, run view": await visitBytes(browser, server, url + TARGETS.embedQuery),
   };
+  log("playground: what each panel loads when first used");
+  page.panels = await panelBytes(browser, server, url);
+  page.distChunks = chunkInputs();
+  log("playground: traced loads, CPU slowed fourfold");
+  page.traces = await loadTraces(
+    browser,
+    [
+      ["full page", url],
+      ["embed, run view", url + TARGETS.embedQuery],
+    ],
+    S.quick ? 1 : 3,
+  );
+  return page;
+}
+
+/** Everything the bench measures in the playground. */
+export async function benchPlayground(browser, url, S, server) {
+  const page = await loadRuns(browser, url, S, server);
   const async = await asyncRuns(browser, url, S);
   const threads = await threadRuns(browser, url, S);
   const perTask = await perTaskRuns(browser, url, S);

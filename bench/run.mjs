@@ -7,6 +7,11 @@
 //                                 # the fetch rows alone (about a minute), spliced into the last
 //                                 # full run's bench/results.json; the three files are written
 //                                 # again from it, as the full run writes them
+//   node bench/run.mjs --only load
+//                                 # the page's load alone (a few minutes): ready and its floor,
+//                                 # first-visit bytes, what each panel loads later, the traced
+//                                 # loads with the CPU slowed fourfold, and Lighthouse; spliced
+//                                 # into bench/results.json as --only fetch does
 //   node bench/run.mjs --only accounting
 //                                 # the async accounting's cost: a million tasks of 1 s with it
 //                                 # and without, alternated on one page; prints the figures
@@ -30,7 +35,7 @@ import { launch, startServer } from "../tests/e2e/harness.mjs";
 import { benchStart, log } from "./common.mjs";
 import { benchCPython, benchCPythonFetch } from "./cpython.mjs";
 import { benchLighthouse } from "./lighthouse.mjs";
-import { accountingRuns, benchPlayground, fetchRuns } from "./playground.mjs";
+import { accountingRuns, benchPlayground, fetchRuns, loadRuns } from "./playground.mjs";
 import { benchPyodide } from "./pyodide.mjs";
 import { writeReports } from "./report.mjs";
 import { scenarios } from "./scenarios.mjs";
@@ -45,8 +50,10 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
   },
 });
-if (flags.only != null && !["fetch", "accounting"].includes(flags.only)) {
-  throw new Error(`--only ${flags.only}: the parts that run alone are "fetch" and "accounting"`);
+if (flags.only != null && !["fetch", "load", "accounting"].includes(flags.only)) {
+  throw new Error(
+    `--only ${flags.only}: the parts that run alone are "fetch", "load" and "accounting"`,
+  );
 }
 /**
  * Where the module's bytes go, by `twiggy top` (crates.io; build.sh installs it for the bench):
@@ -96,6 +103,10 @@ if (flags.only === "fetch") {
   await onlyFetch();
   process.exit(0);
 }
+if (flags.only === "load") {
+  await onlyLoad();
+  process.exit(0);
+}
 if (flags.only === "accounting") {
   const [browser, www] = await Promise.all([launch(), startServer()]);
   try {
@@ -135,21 +146,48 @@ async function onlyFetch() {
   await writeReports(R, S);
 }
 
+/** The server of dist/ that logs every response's size (a first visit is counted as sent). */
+async function bytesServer() {
+  const www = await startServer({ args: ["--log-bytes"] });
+  /** The server's `sent <status> <bytes> <path>` lines, kept until a visit's count reads them. */
+  www.sent = [];
+  let partial = "";
+  www.child.stdout.on("data", (chunk) => {
+    const lines = (partial + chunk).split("\n");
+    partial = lines.pop();
+    for (const l of lines) if (l.startsWith("sent ")) www.sent.push(l);
+  });
+  return www;
+}
+
+/**
+ * The page's load alone: measured now, put in place of the last full run's in
+ * bench/results.json (page loads, Lighthouse), and the reports written again from it.
+ */
+async function onlyLoad() {
+  const R = JSON.parse(readFileSync("bench/results.json", "utf8"));
+  if (R.quick !== S.quick)
+    throw new Error("--only load: results.json is from a --quick run, or the other way round");
+  const [browser, www] = await Promise.all([launch(), bytesServer()]);
+  const run = { date: new Date().toISOString(), loadAverageAtStart: os.loadavg() };
+  try {
+    R.playground.page = await loadRuns(browser, www.url, S, www);
+    R.lighthouse = await benchLighthouse(www.url);
+  } finally {
+    await browser.close();
+    www.close();
+  }
+  R.loadRun = { ...run, loadAverageAtEnd: os.loadavg() };
+  await writeReports(R, S);
+}
+
 let [browser, www, rootServer] = await Promise.all([
   launch(),
   // dist/, cross-origin isolated: the page as users get it; it logs every response's size, so
   // a first visit is counted as downloaded, workers included.
-  startServer({ args: ["--log-bytes"] }),
+  bytesServer(),
   flags["no-pyodide"] ? null : startServer({ root: "." }), // for node_modules/pyodide
 ]);
-/** The server's `sent <status> <bytes> <path>` lines, kept until a visit's count reads them. */
-www.sent = [];
-let partial = "";
-www.child.stdout.on("data", (chunk) => {
-  const lines = (partial + chunk).split("\n");
-  partial = lines.pop();
-  for (const l of lines) if (l.startsWith("sent ")) www.sent.push(l);
-});
 const R = { date: new Date().toISOString(), quick: S.quick };
 try {
   R.machine = {

@@ -16,7 +16,7 @@
 //
 // Usage: node scripts/dist.mjs [www] [dist]
 import * as esbuild from "esbuild";
-import { cpSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 
 const [from = "www", to = "dist"] = process.argv.slice(2);
@@ -103,6 +103,19 @@ writeFileSync(
       anchor + [...preload].map((f) => `\n    <link rel="modulepreload" href="${f}" />`).join(""),
     ),
 );
+
+// Which of www's modules each bundle holds, largest first, for the bench's trace of a load
+// (bench/load-trace.mjs names the modules behind a bundle's time); kept out of dist/.
+const chunks = Object.fromEntries(
+  outputs.map((o) => [
+    o.file,
+    Object.entries(o.inputs)
+      .sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput)
+      .map(([input]) => input),
+  ]),
+);
+mkdirSync("target", { recursive: true });
+writeFileSync("target/dist-chunks.json", JSON.stringify(chunks, null, 1));
 
 // Every file a page or worker loads by name must still be there.
 for (const name of [...ENTRIES, ...CLASSIC, "style.css", "index.html"]) {

@@ -7,7 +7,7 @@ use wasm_bindgen::prelude::*;
 
 use crate::alloc;
 use crate::contract::{
-    LiveSnapshot, OrNull, PlannedRun, Prediction, Progress, RunCall, RunStart, Snippet, Stats, Verdict,
+    LiveSnapshot, OrNull, PlannedRun, Prediction, Progress, RunCall, RunStart, Stats, Verdict,
 };
 use crate::js::{self, ToJs, get_f64, get_string, set};
 use crate::page;
@@ -227,21 +227,22 @@ pub fn set_accounting(on: bool) {
     crate::executor::set_accounting(on);
 }
 
-/// The Rust code that ran for a model and workload: `[{ name, code }]`, excerpts of the
-/// runners' own source (see [`crate::source`]).
+/// The names of the Rust code that ran for a model and workload: the runners' source excerpts
+/// (see [`crate::source`]) whose text `snippets.json` holds, next to the page.
 /// `options` may carry the options that change the code: `{ offload, limit, memory }` (a record
 /// has them).
-#[wasm_bindgen(js_name = rustCode)]
-pub fn rust_code(model: &str, workload: &str, blocking: bool, timers: &str, options: JsValue) -> JsValue {
+#[wasm_bindgen(js_name = rustCodeNames)]
+pub fn rust_code_names(
+    model: &str,
+    workload: &str,
+    blocking: bool,
+    timers: &str,
+    options: JsValue,
+) -> JsValue {
     let offload = js_sys::Reflect::get(&options, &"offload".into()).is_ok_and(|v| v.is_truthy());
     let limit = get_f64(&options, "limit").is_some();
     let separate = get_string(&options, "memory").as_deref() == Some(params::Memory::Separate.name());
-    let names = crate::source::snippets_for(model, workload, blocking, timers, offload, limit, separate);
-    let list: Vec<Snippet> = names
-        .into_iter()
-        .map(|name| Snippet { name, code: crate::source::snippet(name).unwrap_or_default() })
-        .collect();
-    list.to_js()
+    crate::source::snippets_for(model, workload, blocking, timers, offload, limit, separate).to_js()
 }
 
 /// The sentence of a demonstration of the comparison table (`key`: a row's or a verdict's) over

@@ -874,14 +874,18 @@ export interface Playground {
   live(): LiveSnapshot | null;
   stop(): Promise<boolean>;
   stats(): Stats | null;
-  /** `options`: the options that change the code, `{ offload, limit, memory }` (a record will do). */
+  /**
+   * The runner source excerpts that ran, for the code panel: `options` are the options that change
+   * the code, `{ offload, limit, memory }` (a record will do). Their text comes from
+   * `snippets.json` next to the page, fetched on the first call.
+   */
   rustCode(
     model: string,
     workload?: string,
     blocking?: boolean,
     timers?: string,
     options?: { offload?: boolean; limit?: number | null; memory?: "shared" | "separate" },
-  ): Snippet[];
+  ): Promise<Snippet[]>;
   /** "Cost of the machinery": the latest run of each model's costs, each with why. */
   costs(): CostRow[];
   /**

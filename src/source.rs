@@ -2,17 +2,38 @@
 //! runners' own source, between `// [snippet:NAME]` and `// [/snippet]` markers, so what the page
 //! shows cannot drift from what runs (build.rs extracts them when the crate is built). Pure Rust,
 //! tested natively.
+//!
+//! The wasm module names the excerpts of a run ([`snippets_for`]); their text is not in it. The
+//! contract binary writes every excerpt to `snippets.json` next to the page ([`snippets_json`]),
+//! which the code panel fetches when it is first shown: about 27 KB of static data the module
+//! need not carry to every first visit.
 
 // `SNIPPETS`, written by build.rs from the runners' source at build time.
+#[cfg(not(target_arch = "wasm32"))]
 include!(concat!(env!("OUT_DIR"), "/snippets.rs"));
 
 /// The excerpt called `name`, dedented, or `None` if there is no such marker.
+#[cfg(not(target_arch = "wasm32"))]
 pub fn snippet(name: &str) -> Option<String> {
     let (_, body) = SNIPPETS.iter().find(|(n, _)| *n == name)?;
     Some(dedent(body.trim_matches('\n')))
 }
 
+/// Every excerpt, dedented, as one JSON object `{ name: code }`: `snippets.json`.
+#[cfg(not(target_arch = "wasm32"))]
+pub fn snippets_json() -> String {
+    let pairs: Vec<String> = SNIPPETS
+        .iter()
+        .map(|(name, body)| {
+            let code = dedent(body.trim_matches('\n'));
+            format!("{}:{}", crate::params::schema::json_str(name), crate::params::schema::json_str(&code))
+        })
+        .collect();
+    format!("{{{}}}\n", pairs.join(",\n"))
+}
+
 /// Removes the indentation every non-blank line shares.
+#[cfg(not(target_arch = "wasm32"))]
 fn dedent(text: &str) -> String {
     let indent = text
         .lines()
@@ -60,7 +81,8 @@ pub fn snippets_for(
     list
 }
 
-#[cfg(test)]
+// The excerpts' text exists natively only (the wasm module names them).
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 
@@ -94,5 +116,15 @@ mod tests {
             snippets_for("threads", "sleep", false, "wheel", false, false, true),
             ["threads-separate"]
         );
+    }
+
+    #[test]
+    fn snippets_json_holds_every_excerpt() {
+        let json = snippets_json();
+        for (name, _) in SNIPPETS {
+            assert!(json.contains(&format!("\"{name}\":")), "{name} missing");
+        }
+        assert!(json.contains("executor::sleep("), "{json}");
+        assert!(json.starts_with('{') && json.trim_end().ends_with('}'));
     }
 }

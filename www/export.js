@@ -1,8 +1,9 @@
 // @ts-check
 // The page's "Download trace" (the latest action's runs as Chrome trace-event JSON, see
 // trace.js) and "Download CSV" (every run of the results table, one line each, raw numbers).
-// Wired by main.js; it only listens to the API's events, as the results table does.
-import { CSV_COLUMNS, csvRow, traceBlob } from "./trace.js";
+// Wired by main.js; it only listens to the API's events, as the results table does. trace.js
+// loads with the first "Download trace".
+import { CSV_COLUMNS, csvRow } from "./csv.js";
 
 /** @typedef {import("./playground").Playground} Playground */
 /** @typedef {import("./playground").Record} RunRecord */
@@ -52,7 +53,14 @@ export function wireExports(playground) {
     traceButton.disabled = true;
     status.textContent = "Writing the trace…";
     const record = runs.length === 1 ? runs[0] : { model: /** @type {"all"} */ ("all"), runs };
-    const blob = await traceBlob(record);
+    let blob;
+    try {
+      blob = await (await import("./trace.js")).traceBlob(record);
+    } catch (error) {
+      status.textContent = `The trace could not be written (${error.message}); reload to try again.`;
+      traceButton.disabled = false;
+      return;
+    }
     const tasks = runs.reduce((n, r) => n + r.tasks, 0);
     save(blob, `async-vs-threads-${runs.map((r) => r.model).join("-")}-${tasks}.trace.json`);
     status.textContent =

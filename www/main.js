@@ -4,30 +4,51 @@ import { playground } from "./playground.js";
 import { FIELDS, applyUrl, renderForm, runOptions, showErrors, syncUrl } from "./form.js";
 import { draw, redrawOnResize, timelineFigure } from "./timeline.js";
 import { showOverhead } from "./overhead.js";
-import { showComparison } from "./compare.js";
 import { liveEnd, liveFrame, liveResize, liveStart } from "./live.js";
 import { taskTable } from "./task-table.js";
 import { FACTORS, enableFactors, renderFactors } from "./factors.js";
 import { wireExports } from "./export.js";
 import { wireScheduler } from "./scheduler.js";
 import { version } from "./version.js";
+import { lazyPanel } from "./panels.js";
 import { number, seconds } from "./format.js";
 import { Predictor } from "./predict.js";
 
-// The code panel (with highlight.js) and the sweep load when first needed: they are not part of
-// a first visit's budget.
-const codePanel = () => import("./code.js");
-const sweeper = () => import("./sweep.js");
-let copyWired = false;
+/** @param {string} id @returns {any} the element: this module knows what each id is. */
+const $ = (id) => document.getElementById(id);
+
+// The panels below the first screen load when first needed (panels.js): not part of a first
+// visit's budget. The code panel shows the latest run's programs (highlight.js with it).
+/** @type {any} The latest run's record, for the code panel. */
+let lastRecord = null;
+const codePanel = lazyPanel(
+  $("code-section"),
+  "code",
+  async () => {
+    const m = await import("./code.js");
+    m.wireCopy(announce);
+    return m;
+  },
+  async (m) => {
+    const r = lastRecord;
+    if (!r) return;
+    const rust = await playground.rustCode(r.model, r.workload, r.blocking, r.timers, r);
+    if (r === lastRecord) m.showCode(r, rust);
+  },
+);
+const sweepPanel = lazyPanel($("sweep-section"), "sweep", () => import("./sweep.js"));
+lazyPanel(
+  $("compare-section"),
+  "compare",
+  () => import("./compare.js"),
+  (m) => m.showComparison($("compare"), $("compare-intro")),
+);
 
 /** @type {any} */ (window).playground = playground;
 renderForm();
 wireExports(playground);
 wireScheduler(playground);
 document.getElementById("version").textContent = version;
-
-/** @param {string} id @returns {any} the element: this module knows what each id is. */
-const $ = (id) => document.getElementById(id);
 /** @type {HTMLButtonElement[]} */
 const runButtons = [...document.querySelectorAll("button[data-model]")].filter(
   (b) => b instanceof HTMLButtonElement,
@@ -108,6 +129,12 @@ let batch = null;
 function drawBatch() {
   const axis = Math.max(...(batch ?? []).map((b) => b.record.elapsedMs));
   for (const b of batch ?? []) draw(b.figure, b.record, axis);
+}
+
+/** Runs `fn` when the browser is next idle (at most a second later). */
+function whenIdle(fn) {
+  if (typeof requestIdleCallback === "function") requestIdleCallback(fn, { timeout: 1000 });
+  else setTimeout(fn, 0);
 }
 
 function announce(text) {
@@ -247,18 +274,13 @@ playground.events.addEventListener("runend", (e) => {
     $("crashed-text").textContent = r.error;
   }
   showOverhead($("overhead"), playground.costs());
-  const rust = playground.rustCode(r.model, r.workload, r.blocking, r.timers, r);
-  codePanel().then(
-    ({ showCode, wireCopy }) => {
-      if (!copyWired) wireCopy(announce);
-      copyWired = true;
-      showCode(r, rust);
-    },
-    // Loaded on first use, so its download can fail (offline, or cancelled by leaving the page,
-    // as Firefox does): the run's record stands. A module that failed to load stays failed for
-    // this document (the browser keeps the failure in its module map), so only a reload retries.
-    (error) => announce(`The code panel could not load (${error.message}); reload to try again.`),
-  );
+  // The code panel describes this run: filled now if it is loaded, else loaded once the browser
+  // is idle (after the run's own drawing), or sooner if the reader scrolls to it; not where the
+  // view hides it (the embed's run view).
+  lastRecord = r;
+  codePanel.refresh();
+  if ($("code-section").checkVisibility?.() ?? true)
+    whenIdle(() => codePanel.get().catch(() => {}));
   showDiagnostics();
 });
 
@@ -284,7 +306,7 @@ async function startSweep() {
   $("sweep-chart").dataset.state = "running";
   let loaded;
   try {
-    loaded = await sweeper();
+    loaded = await sweepPanel.get();
   } catch (error) {
     delete $("sweep-chart").dataset.state;
     $("sweep-notes").textContent =
@@ -422,8 +444,6 @@ playground.ready.then(async (caps) => {
   }
   if (fromUrl.autorun) start(model);
 });
-
-showComparison($("compare"), $("compare-intro"));
 
 /** With `predict`: the Run buttons' models (each of "all"'s), and in the factor view its row. */
 async function askPredictions() {

@@ -14,7 +14,6 @@
 // model's run inside it. That is how the page draws API runs.
 import { fetchReady, loadEngine, startPool } from "./engine.js";
 import { schema } from "./schema.js";
-import { trace } from "./trace.js";
 
 /** @typedef {import("./playground").Playground} Playground */
 /** @typedef {import("./playground").Capabilities} Capabilities */
@@ -114,9 +113,34 @@ async function stop() {
   return true;
 }
 
-/** @type {Playground["rustCode"]} */
-function rustCode(model, workload = "sleep", blocking = false, timers = "wheel", options = {}) {
-  return wasmNow?.rustCode(model, workload, blocking, timers, options) ?? [];
+/** @type {Promise<Record<string, string>> | null} snippets.json, fetched on the first call. */
+let snippets = null;
+
+/**
+ * The excerpts' text is a file next to this module (written with the wasm module, from the same
+ * source), not data inside the module: only the code panel needs it.
+ * @type {Playground["rustCode"]}
+ */
+async function rustCode(
+  model,
+  workload = "sleep",
+  blocking = false,
+  timers = "wheel",
+  options = {},
+) {
+  const { wasm } = await loadEngine();
+  /** @type {string[]} */
+  const names = wasm.rustCodeNames(model, workload, blocking, timers, options);
+  snippets ??= fetch(new URL("snippets.json", import.meta.url)).then((r) => {
+    if (!r.ok) throw new Error(`snippets.json: HTTP ${r.status}`);
+    return r.json();
+  });
+  // A failed fetch is tried again at the next call.
+  const text = await snippets.catch((err) => {
+    snippets = null;
+    throw err;
+  });
+  return names.map((name) => ({ name, code: text[name] ?? "" }));
 }
 
 /** @type {Playground["demoSentence"]} */
@@ -139,6 +163,14 @@ function judge(record, prediction) {
 function costs() {
   const { threads, poolSize, poolStartMs } = capabilities;
   return wasmNow?.costs(threads, poolSize, poolStartMs ?? undefined) ?? [];
+}
+
+/**
+ * trace.js loads with the first trace asked for: a page that never exports one never needs it.
+ * @type {Playground["trace"]}
+ */
+async function trace(record) {
+  return (await import("./trace.js")).trace(record);
 }
 
 /** @type {Playground["stats"]} */

@@ -1,6 +1,6 @@
 //! Writes the contract's generated files into a folder (the page's, `www/`): `schema.js` (every
 //! option, for the form, and the other lists of words the page reads) and `playground.d.ts` (the
-//! public API's types). Run by build.sh before the page is type-checked or served.
+//! public API's types), and `snippets.json` (the runners' source excerpts the code panel shows). Run by build.sh before the page is type-checked or served.
 
 use playground::params::{FailMode, schema::json_str};
 use playground::timeline::SpanState;
@@ -38,5 +38,9 @@ fn main() -> std::io::Result<()> {
     let schema = playground::contract::schema_module() + &lists();
     fs::write(dir.join("schema.js"), schema)?;
     fs::write(dir.join("playground.d.ts"), playground::contract::typescript())?;
+    // The code panel's excerpts, fetched with the panel rather than carried by the wasm module
+    // (which has no text of them: this binary runs natively).
+    #[cfg(not(target_arch = "wasm32"))]
+    fs::write(dir.join("snippets.json"), playground::source::snippets_json())?;
     Ok(())
 }

@@ -48,7 +48,7 @@ describe("threads with separate memory (a page without cross-origin isolation)",
     assert.equal(again.threadsStarted, 0);
     assert.ok(again.elapsedMs < 300 + 500, `elapsed ${again.elapsedMs}`);
     // The code panel shows the runner that ran.
-    const code = await page.evaluate(() =>
+    const code = await page.evaluate(async () =>
       window.playground.rustCode("threads", "sleep", false, "wheel", { memory: "separate" }),
     );
     assert.deepEqual(
