@@ -55,11 +55,13 @@ pub enum Opt {
     Limit,
     /// Async tasks hand their CPU or blocking part to the thread pool.
     Offload,
+    /// The page shows the run for a room (large type, keys); how it runs is unchanged.
+    Present,
 }
 
 impl Opt {
     /// Every option, in [`OPTIONS`] order.
-    pub const ALL: [Opt; 20] = [
+    pub const ALL: [Opt; 21] = [
         Opt::Model,
         Opt::Tasks,
         Opt::Delay,
@@ -80,6 +82,7 @@ impl Opt {
         Opt::LockOrder,
         Opt::Limit,
         Opt::Offload,
+        Opt::Present,
     ];
     /// How many options there are.
     pub const COUNT: usize = Opt::ALL.len();
@@ -426,6 +429,17 @@ pub const OPTIONS: [Spec; Opt::COUNT] = [
         kind: Kind::Switch,
         note: "async + cpu or blocking: each task awaits the pool (asyncio.to_thread)",
         models: &[Model::Async],
+        group: Group::More,
+    },
+    Spec {
+        name: "present",
+        aliases: &[],
+        label: "Presentation mode",
+        what: "present",
+        kind: Kind::Switch,
+        note: "for a room: the live figure and the output fill the screen in large type; \
+               space runs, r replays, Escape stops (and, with nothing running, leaves)",
+        models: &[],
         group: Group::More,
     },
 ];

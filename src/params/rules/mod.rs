@@ -12,6 +12,7 @@ mod memory;
 mod network;
 mod races;
 mod size;
+mod view;
 mod workers;
 
 use super::Params;
@@ -60,6 +61,7 @@ const RULES: &[Rule] = &[
     races::counter_cap,
     size::task_caps,
     size::run_length,
+    view::present,
 ];
 
 /// A request's options as read, before any rule weighs them. A value is `None` where it was
@@ -109,6 +111,8 @@ impl Options {
         };
         let mut r = Reader { req, limits, refused: std::array::from_fn(|_| None) };
         let tasks = r.whole(Opt::Tasks, None);
+        // How the page shows the run, not how it runs: read only so that a bad value is refused.
+        r.switch(Opt::Present);
         Ok(Options {
             delay: r.whole(Opt::Delay, None),
             threads: workers::read_threads(&mut r, model, &models, tasks),
