@@ -96,7 +96,8 @@ if (typeof window === "undefined") {
    * cross-origin resources need the CORP header it adds, and only documents and worker scripts
    * carry COOP and COEP, so those still go through it. Each of the worker pool's 16 threads
    * imports four modules; sent on and copied back by the library, those imports made the pool
-   * start markedly later (BENCHMARKS.md).
+   * start markedly later (BENCHMARKS.md). They are answered here, by the network as they are
+   * (or from the offline cache when it fails: scripts/offline-sw.js), never copied.
    */
   const PASS_THROUGH = new Set(["script", "style", "image", "font", "manifest", ""]);
 
@@ -119,8 +120,9 @@ if (typeof window === "undefined") {
         serverAnswers().then((yes) => (yes ? fetch(event.request) : answer(url, event.request))),
       );
     } else if (event.request.mode !== "navigate" && PASS_THROUGH.has(event.request.destination)) {
-      // Left to the browser (see PASS_THROUGH): the library would send it on and copy it back.
+      // Not the library's (see PASS_THROUGH): it would send it on and copy it back.
       event.stopImmediatePropagation();
+      event.respondWith(playgroundOffline.fetch(event.request));
     }
   });
 }

@@ -11,6 +11,8 @@ import { enableFactors, renderFactors } from "./factors.js";
 import { wireExports } from "./export.js";
 import { version } from "./version.js";
 import { number, seconds } from "./format.js";
+import { wirePresent } from "./present.js";
+import { keepOffline } from "./offline.js";
 
 // The code panel (with highlight.js) and the sweep load when first needed: they are not part of
 // a first visit's budget.
@@ -358,6 +360,8 @@ const fromUrl = applyUrl();
 model = fromUrl.model;
 // Options behind "More options" stay in view when a link set one of them.
 if (fromUrl.more) $("more-options").open = true;
+wirePresent();
+keepOffline();
 
 if (view === "run") {
   // The setup fields the link set (tasks and delay if it set none), and the Run button of its
