@@ -120,7 +120,11 @@ const playgroundOffline =
         self.addEventListener("message", (event) => {
           if (event.data?.type !== "playground:offline") return;
           const reply = (answer) =>
-            event.source?.postMessage({ type: "playground:offline", version: build.version, ...answer });
+            event.source?.postMessage({
+              type: "playground:offline",
+              version: build.version,
+              ...answer,
+            });
           if (!build.files) {
             reply({ state: "unlisted" });
             return;

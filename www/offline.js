@@ -12,7 +12,9 @@ const OFFLINE = "playground:offline";
 const settled = () =>
   Promise.all([
     playground.ready,
-    new Promise((r) => (document.readyState === "complete" ? r(null) : addEventListener("load", r))),
+    new Promise((r) =>
+      document.readyState === "complete" ? r(null) : addEventListener("load", r),
+    ),
   ]);
 
 export async function keepOffline() {
