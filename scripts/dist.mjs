@@ -116,7 +116,11 @@ const listed = (dir) =>
   });
 const files = listed("").sort();
 const hash = createHash("sha256");
-for (const f of files) hash.update(f).update("\0").update(readFileSync(join(to, f)));
+for (const f of files)
+  hash
+    .update(f)
+    .update("\0")
+    .update(readFileSync(join(to, f)));
 const release = readFileSync(join(from, "version.js"), "utf8").match(/version = "([^"]+)"/)?.[1];
 if (!release) throw new Error(`scripts/dist.mjs: no version in ${from}/version.js`);
 const worker = join(to, "coi-serviceworker.js");

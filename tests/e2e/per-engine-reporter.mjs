@@ -1,6 +1,6 @@
 // A node:test reporter that counts the end-to-end tests per browser engine, for the summary that
-// ./build.sh test prints last. Tests in engines.test.mjs and docs.test.mjs name their engine first
-// ("firefox: ...", "webkit, ..."); every other file runs in Chromium. Used next to the usual reporter:
+// ./build.sh test prints last. Tests in engines.test.mjs, docs.test.mjs and present.test.mjs name
+// their engine first ("firefox: ...", "webkit, ..."); every other file runs in Chromium. Used next to the usual reporter:
 //   node --test --test-reporter=spec --test-reporter-destination=stdout \
 //     --test-reporter=./tests/e2e/per-engine-reporter.mjs --test-reporter-destination=FILE ...
 export default async function* perEngine(source) {
@@ -13,7 +13,7 @@ export default async function* perEngine(source) {
   };
   for await (const { type, data } of source) {
     if (type !== "test:pass" && type !== "test:fail") continue;
-    const inEngines = /(engines|docs)\.test\.mjs$/.test(data.file ?? "");
+    const inEngines = /(engines|docs|present)\.test\.mjs$/.test(data.file ?? "");
     const engine = inEngines ? data.name.split(/[:,]/)[0] : "chromium";
     if (data.details?.type === "suite") {
       if (data.skip && inEngines) skipped.set(engine, data.skip);

@@ -40,7 +40,7 @@ describe("Chromium: presentation mode", () => {
     server?.close();
   });
 
-  test("fills a 1280 x 720 screen in large type; space runs, r replays, Escape stops, then leaves", async () => {
+  test("chromium: fills a 1280 x 720 screen in large type; space runs, r replays, Escape stops, then leaves", async () => {
     const page = await open(
       browser,
       `${server.url}?present=1&model=threads&tasks=4&delay=300&threads=2`,
@@ -180,7 +180,7 @@ describe("Chromium: offline after one visit", () => {
     if (server) await stop(server);
   });
 
-  test("with the server stopped, the page loads isolated and runs async, threads and sequential", async () => {
+  test("chromium: with the server stopped, the page loads isolated and runs async, threads and sequential", async () => {
     const page = await open(browser, server.url);
     await ready(page);
     await page.waitForFunction(() => document.documentElement.dataset.offline === "ready", null, {
@@ -229,7 +229,7 @@ describe(
       if (server) await stop(server);
     });
 
-    test("with the server stopped, the page loads isolated and runs async, threads and sequential", async () => {
+    test("firefox: with the server stopped, the page loads isolated and runs async, threads and sequential", async () => {
       const { driver } = firefox;
       await driver.get(proxy.url);
       await wd.ready(driver);
