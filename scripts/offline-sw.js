@@ -15,9 +15,9 @@
 // The cache is named by the release and the build (scripts/dist.mjs writes both, with the list
 // of the build's files, into dist/'s copy of this worker as `PLAYGROUND_OFFLINE`). A new build is
 // a new worker script, so the browser installs it; it fills a cache of its own and deletes the
-// others when it activates. The page asks for the whole list once it is ready (www/offline.js),
-// after its own first load, so that files a first visit did not load (the other wasm build, the
-// processes' worker, the panels loaded on demand) are there offline too.
+// others when it activates. The page asks for the list once it is ready (www/offline.js), after
+// its own first load, so that files a first visit did not load (the processes' worker, the
+// panels loaded on demand) are there offline too; of the two wasm builds, the one it uses.
 //
 // Responses taken from the cache go through the same code as the network's: the library still
 // adds COOP/COEP/CORP (and Document-Isolation-Policy) to documents and worker scripts, so a page
@@ -79,27 +79,40 @@ const playgroundOffline =
           }
         }
 
-        /** Fetches every file of the build's list not yet kept; resolves to how many there are. */
-        let filling = null;
-        const fill = () =>
-          (filling ??= (async () => {
-            const cache = await opened;
-            const have = new Set((await cache.keys()).map((r) => r.url));
-            const urls = build.files.map((f) => new URL(f, scope).href);
-            // Revalidated, not taken from the HTTP cache as they are: it may still hold a file of
-            // the release before, which this release's cache must not keep.
-            for (const url of urls) {
-              if (have.has(url)) continue;
-              const response = await fetch(url, { cache: "no-cache" });
-              if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
-              kept.add(url);
-              await cache.put(url, response);
-            }
-            return urls.length;
-          })().catch((error) => {
-            filling = null;
-            throw error;
-          }));
+        /**
+         * Fetches every file of the build's list not yet kept, but for the wasm build the page
+         * does not use (`wasm`: "mt" or "st"; a browser's pages all load the same one); resolves
+         * to how many files are kept.
+         */
+        const filling = new Map();
+        const fill = (wasm) => {
+          const other = wasm === "mt" ? "pkg/st/" : wasm === "st" ? "pkg/mt/" : null;
+          const files = build.files.filter((f) => !other || !f.startsWith(other));
+          if (!filling.has(wasm))
+            filling.set(
+              wasm,
+              fillWith(files).catch((error) => {
+                filling.delete(wasm);
+                throw error;
+              }),
+            );
+          return filling.get(wasm);
+        };
+        const fillWith = async (files) => {
+          const cache = await opened;
+          const have = new Set((await cache.keys()).map((r) => r.url));
+          const urls = files.map((f) => new URL(f, scope).href);
+          // Revalidated, not taken from the HTTP cache as they are: it may still hold a file of
+          // the release before, which this release's cache must not keep.
+          for (const url of urls) {
+            if (have.has(url)) continue;
+            const response = await fetch(url, { cache: "no-cache" });
+            if (!response.ok) throw new Error(`${url}: HTTP ${response.status}`);
+            kept.add(url);
+            await cache.put(url, response);
+          }
+          return urls.length;
+        };
 
         self.addEventListener("activate", (event) => {
           event.waitUntil(
@@ -115,8 +128,8 @@ const playgroundOffline =
           );
         });
 
-        // The page asks once it is ready: `{ type: "playground:offline" }`. The answer says
-        // whether every file is kept, for which release, or why not.
+        // The page asks once it is ready: `{ type: "playground:offline", wasm: "mt" | "st" }`.
+        // The answer says whether every file is kept, for which release, or why not.
         self.addEventListener("message", (event) => {
           if (event.data?.type !== "playground:offline") return;
           const reply = (answer) =>
@@ -130,7 +143,7 @@ const playgroundOffline =
             return;
           }
           event.waitUntil(
-            fill().then(
+            fill(event.data.wasm).then(
               (files) => reply({ state: "ready", files }),
               (error) => reply({ state: "failed", reason: String(error.message ?? error) }),
             ),

@@ -33,8 +33,8 @@ function run() {
   const button = currentButton();
   if (running()) announce("A run is under way: Escape stops it.");
   else if (!button.disabled && !button.hidden) button.click();
-  else if (!window.playground?.capabilities) announce("The engine is still loading.");
-  else announce(`${button.textContent} is not available here. ${$("threads-off").textContent}`);
+  else if ($("caps").textContent.startsWith("Loading")) announce("The engine is still loading.");
+  else announce(`${button.textContent.trim()} cannot run here. ${$("threads-off").textContent}`);
 }
 
 function replay() {
