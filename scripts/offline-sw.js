@@ -3,7 +3,9 @@
 // coi-serviceworker library, which both send their requests through `playgroundOffline.fetch`
 // (a scope has one service worker, so this cannot be a worker of its own).
 //
-// Network first, the cache only when the network fails. Why not stale-while-revalidate: the
+// Network first, the cache only when the network fails. (Scripts, styles and the wasm, which the
+// latency endpoint's worker leaves to the browser, are answered here only while the network is
+// known not to answer: see PASS_THROUGH in scripts/latency-sw.js.) Why not stale-while-revalidate: the
 // page's files are not all named by their content (index.html, the wasm-bindgen glue and its
 // module under pkg/, which the pool's workers import by URL, coi.js, style.css), so a cache that
 // answers first and refreshes behind would hand a page of the new release the old release's
@@ -64,15 +66,23 @@ const playgroundOffline =
           opened.then((cache) => cache.put(key, copy)).catch(() => kept.delete(key));
         };
 
+        /**
+         * Whether the page's document came from the network when it was last asked for; null
+         * before the first in this worker's life. A page learns it before its first script.
+         */
+        let reachable = null;
+
         /** Network first; the cached copy when the network fails. */
         async function offlineFetch(request) {
           if (!keepable(request)) return fetch(request);
           const key = keyOf(request);
           try {
             const response = await fetch(request);
+            if (request.mode === "navigate") reachable = true;
             keep(key, response);
             return response;
           } catch (error) {
+            if (request.mode === "navigate") reachable = false;
             const cached = await (await opened).match(key);
             if (cached) return cached;
             throw error;
@@ -150,5 +160,5 @@ const playgroundOffline =
           );
         });
 
-        return { fetch: offlineFetch };
+        return { fetch: offlineFetch, reachable: () => reachable === true };
       })();
