@@ -98,8 +98,8 @@ if (typeof window === "undefined") {
    * imports four modules; sent on and copied back by the library, those imports made the pool
    * start markedly later (BENCHMARKS.md). While the server answers they are left to the
    * browser; when it did not answer for the page's document (a page loaded offline), the
-   * offline cache answers them (scripts/offline-sw.js). Sent through this worker even while the server
-   * answered, the pool of 16 started later again (BENCHMARKS.md).
+   * offline cache answers them (scripts/offline-sw.js). Sent through this worker even while
+   * the server answered, the pool of 16 started later again (BENCHMARKS.md).
    */
   const PASS_THROUGH = new Set(["script", "style", "image", "font", "manifest", ""]);
 

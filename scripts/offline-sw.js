@@ -4,8 +4,8 @@
 // (a scope has one service worker, so this cannot be a worker of its own).
 //
 // Network first, the cache only when the network fails. (Scripts, styles and the wasm, which the
-// latency endpoint's worker leaves to the browser, are answered here only while the network is
-// known not to answer: see PASS_THROUGH in scripts/latency-sw.js.) Why not stale-while-revalidate: the
+// latency endpoint's part leaves to the browser, come here only while the network is known not
+// to answer: see PASS_THROUGH in scripts/latency-sw.js.) Why not stale-while-revalidate: the
 // page's files are not all named by their content (index.html, the wasm-bindgen glue and its
 // module under pkg/, which the pool's workers import by URL, coi.js, style.css), so a cache that
 // answers first and refreshes behind would hand a page of the new release the old release's
