@@ -2,7 +2,7 @@
 // output fill the screen in large type; space runs, r replays, Escape stops and then leaves; keys
 // do nothing in a form field), and the page after one visit with its server stopped (it loads
 // from its service worker's cache, cross-origin isolated, and runs async, threads and
-// sequential), in Chromium and in Firefox ESR.
+// sequential), in Chromium (from the project's server and from a static host) and in Firefox ESR.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { once } from "node:events";
@@ -170,42 +170,64 @@ describe("Chromium: presentation mode", () => {
   });
 });
 
+/**
+ * One visit to `server`, then the same browser profile with the server stopped: the page loads
+ * from its service worker's cache, cross-origin isolated, and runs the three models.
+ */
+async function offlineAfterOneVisit(browser, server) {
+  const page = await open(browser, server.url);
+  await page.waitForFunction(() => globalThis.crossOriginIsolated === true, null, {
+    timeout: 30_000,
+  });
+  await ready(page);
+  await page.waitForFunction(() => document.documentElement.dataset.offline === "ready", null, {
+    timeout: 60_000,
+    polling: 100,
+  });
+  assert.match(await page.textContent("#offline"), /kept in this browser: it works offline/);
+  await stop(server);
+  await assert.rejects(fetch(server.url), "the server is gone");
+  assertClean(page);
+
+  // A new tab of the same browser profile, as a reader coming back.
+  const again = await page.context().newPage();
+  const problems = [];
+  again.on("pageerror", (e) => problems.push(e.message));
+  again.on("console", (m) => m.type() === "error" && problems.push(m.text()));
+  await again.goto(`${server.url}?tasks=3&delay=200&threads=2`);
+  const caps = await ready(again);
+  assert.equal(await again.evaluate(() => crossOriginIsolated), true, "isolated offline");
+  assert.equal(caps.memory, "shared", "threads on shared memory offline");
+  const rows = await runFromUi(again, "all");
+  assert.deepEqual(rows.map((r) => r.model).sort(), ["async", "sequential", "threads"]);
+  for (const r of rows) assert.ok(r.elapsedMs >= 190, `${r.model}: ${r.elapsedMs} ms`);
+  assert.deepEqual(problems, []);
+  await page.context().close();
+}
+
 describe("Chromium: offline after one visit", () => {
-  let browser, server;
+  let browser;
+  const servers = [];
   before(async () => {
-    [browser, server] = await Promise.all([launch(), startServer()]);
+    browser = await launch();
   });
   after(async () => {
     await browser?.close();
-    if (server) await stop(server);
+    for (const server of servers) await stop(server);
   });
 
   test("chromium: with the server stopped, the page loads isolated and runs async, threads and sequential", async () => {
-    const page = await open(browser, server.url);
-    await ready(page);
-    await page.waitForFunction(() => document.documentElement.dataset.offline === "ready", null, {
-      timeout: 60_000,
-      polling: 100,
-    });
-    assert.match(await page.textContent("#offline"), /kept in this browser: it works offline/);
-    await stop(server);
-    await assert.rejects(fetch(server.url), "the server is gone");
-    assertClean(page);
+    const server = await startServer();
+    servers.push(server);
+    await offlineAfterOneVisit(browser, server);
+  });
 
-    // A new tab of the same browser profile, as a reader coming back.
-    const again = await page.context().newPage();
-    const problems = [];
-    again.on("pageerror", (e) => problems.push(e.message));
-    again.on("console", (m) => m.type() === "error" && problems.push(m.text()));
-    await again.goto(`${server.url}?tasks=3&delay=200&threads=2`);
-    const caps = await ready(again);
-    assert.equal(await again.evaluate(() => crossOriginIsolated), true, "isolated offline");
-    assert.equal(caps.memory, "shared", "threads on shared memory offline");
-    const rows = await runFromUi(again, "all");
-    assert.deepEqual(rows.map((r) => r.model).sort(), ["async", "sequential", "threads"]);
-    for (const r of rows) assert.ok(r.elapsedMs >= 190, `${r.model}: ${r.elapsedMs} ms`);
-    assert.deepEqual(problems, []);
-    await page.context().close();
+  // A static host sends no COOP/COEP: offline, only the worker's headers on what it takes from
+  // its cache make the page isolated. From a sub-path, as GitHub Pages serves it.
+  test("chromium: from a static host, after its one reload, the same with the host stopped", async () => {
+    const server = await startServer({ args: ["--plain", "--prefix", "/docs/playground/"] });
+    servers.push(server);
+    await offlineAfterOneVisit(browser, server);
   });
 });
 
