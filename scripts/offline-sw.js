@@ -71,6 +71,9 @@ const playgroundOffline =
          * before the first in this worker's life. A page learns it before its first script.
          */
         let reachable = null;
+        // A worker being installed was just fetched from the server: the pages it claims when it
+        // activates (their documents came before it) are online.
+        self.addEventListener("install", () => (reachable ??= true));
 
         /** Network first; the cached copy when the network fails. */
         async function offlineFetch(request) {
