@@ -216,10 +216,11 @@ vendor() {
     [ "$src" = core ] || dir=$hl/languages
     { echo "// @ts-nocheck"; cat "$dir/$src.min.js"; } > "www/vendor/$dst.js"
   done
-  # Next to index.html, not in vendor/: a service worker's scope is its script's folder. The
-  # page's own latency endpoint comes first (scripts/latency-sw.js): a scope has one worker.
-  { cat scripts/latency-sw.js; echo; cat node_modules/coi-serviceworker/coi-serviceworker.js; } \
-    > www/coi-serviceworker.js
+  # Next to index.html, not in vendor/: a service worker's scope is its script's folder. A scope
+  # has one worker, so the page's own parts come first: the offline cache (scripts/offline-sw.js),
+  # which the next two fetch through, and the latency endpoint (scripts/latency-sw.js).
+  { cat scripts/offline-sw.js; echo; cat scripts/latency-sw.js; echo
+    cat node_modules/coi-serviceworker/coi-serviceworker.js; } > www/coi-serviceworker.js
   patch_coi_serviceworker
   # Their licences ship with them (BSD-3-Clause, Apache-2.0, MIT: the texts must travel with the
   # code), in one file the page's footer links to, next to the playground's own two.
@@ -245,7 +246,11 @@ vendor() {
 patch_coi_serviceworker() {
   local f=www/coi-serviceworker.js
   sed -i 's|^\( *\)newHeaders.set("Cross-Origin-Opener-Policy", "same-origin");|&\n\1if (r.mode === "navigate") newHeaders.set("Document-Isolation-Policy", coepCredentialless ? "isolate-and-credentialless" : "isolate-and-require-corp");|' "$f"
-  if ! grep -q 'newHeaders.set("Document-Isolation-Policy"' "$f"; then
+  # Its requests go through the offline cache (scripts/offline-sw.js), whose answers, from the
+  # network or the cache, then get the headers above: a page loaded offline stays isolated.
+  sed -i 's|^\( *\)fetch(request)$|\1playgroundOffline.fetch(request)|' "$f"
+  if ! grep -q 'newHeaders.set("Document-Isolation-Policy"' "$f" ||
+    ! grep -q '^ *playgroundOffline.fetch(request)$' "$f"; then
     echo "build.sh: coi-serviceworker changed; review patch_coi_serviceworker" >&2
     exit 1
   fi

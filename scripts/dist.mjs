@@ -16,7 +16,16 @@
 //
 // Usage: node scripts/dist.mjs [www] [dist]
 import * as esbuild from "esbuild";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join, relative, resolve } from "node:path";
 
 const [from = "www", to = "dist"] = process.argv.slice(2);
@@ -116,6 +125,30 @@ const chunks = Object.fromEntries(
 );
 mkdirSync("target", { recursive: true });
 writeFileSync("target/dist-chunks.json", JSON.stringify(chunks, null, 1));
+// The offline cache's list (scripts/offline-sw.js): every file of the build a page or a run may
+// load, written into the service worker with the release and a hash of the files, which names
+// its cache, so that any change to the build is a new worker and a new cache.
+const listed = (dir) =>
+  readdirSync(join(to, dir), { withFileTypes: true }).flatMap((e) => {
+    const path = dir ? `${dir}/${e.name}` : e.name;
+    if (e.isDirectory()) return path === "api" ? [] : listed(path);
+    return e.name.startsWith(".") || e.name.endsWith(".d.ts") ? [] : [path];
+  });
+const files = listed("").sort();
+const hash = createHash("sha256");
+for (const f of files)
+  hash
+    .update(f)
+    .update("\0")
+    .update(readFileSync(join(to, f)));
+const release = readFileSync(join(from, "version.js"), "utf8").match(/version = "([^"]+)"/)?.[1];
+if (!release) throw new Error(`scripts/dist.mjs: no version in ${from}/version.js`);
+const worker = join(to, "coi-serviceworker.js");
+const offline = { version: release, build: hash.digest("hex").slice(0, 12), files };
+writeFileSync(
+  worker,
+  `const PLAYGROUND_OFFLINE=${JSON.stringify(offline)};\n${readFileSync(worker, "utf8")}`,
+);
 
 // Every file a page or worker loads by name must still be there.
 for (const name of [...ENTRIES, ...CLASSIC, "style.css", "index.html"]) {

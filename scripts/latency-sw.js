@@ -96,7 +96,10 @@ if (typeof window === "undefined") {
    * cross-origin resources need the CORP header it adds, and only documents and worker scripts
    * carry COOP and COEP, so those still go through it. Each of the worker pool's 16 threads
    * imports four modules; sent on and copied back by the library, those imports made the pool
-   * start markedly later (BENCHMARKS.md).
+   * start markedly later (BENCHMARKS.md). While the server answers they are left to the
+   * browser; when it did not answer for the page's document (a page loaded offline), the
+   * offline cache answers them (scripts/offline-sw.js). Sent through this worker even while
+   * the server answered, the pool of 16 started later again (BENCHMARKS.md).
    */
   const PASS_THROUGH = new Set(["script", "style", "image", "font", "manifest", ""]);
 
@@ -119,8 +122,9 @@ if (typeof window === "undefined") {
         serverAnswers().then((yes) => (yes ? fetch(event.request) : answer(url, event.request))),
       );
     } else if (event.request.mode !== "navigate" && PASS_THROUGH.has(event.request.destination)) {
-      // Left to the browser (see PASS_THROUGH): the library would send it on and copy it back.
+      // Not the library's (see PASS_THROUGH): it would send it on and copy it back.
       event.stopImmediatePropagation();
+      if (!playgroundOffline.reachable()) event.respondWith(playgroundOffline.fetch(event.request));
     }
   });
 }

@@ -3,7 +3,7 @@
 // what the tasks print, as they print it. After the run, the same figure replays it at a chosen
 // speed, or shows any moment picked on the scrubber. Every figure comes from the engine: its live
 // snapshot (`playground.live()`) during the run, its record after.
-import { draw, prepare } from "./timeline.js";
+import { draw, drawScale, prepare } from "./timeline.js";
 import { duration, number, seconds } from "./format.js";
 
 const $ = (id) => /** @type {any} */ (document.getElementById(id));
@@ -82,10 +82,11 @@ export function liveFrame(snapshot) {
 function drawCounts(figure, axis, total) {
   const canvas = figure.querySelector("canvas");
   // Reads before writes (see timeline.js's prepare).
-  const width = Math.max(240, figure.clientWidth);
+  const scale = drawScale(canvas);
+  const width = Math.max(240, figure.clientWidth / scale);
   const style = getComputedStyle(canvas);
   const height = 120;
-  const ctx = prepare(canvas, width, height);
+  const ctx = prepare(canvas, width, height, scale);
   const x = (ms) => 92 + (ms / axis) * (width - 120);
   const y = (n) => height - 6 - (n / Math.max(total, 1)) * (height - 28);
   ctx.fillStyle = style.getPropertyValue("--text");

@@ -13,6 +13,8 @@ import { version } from "./version.js";
 import { lazyPanel } from "./panels.js";
 import { number, seconds } from "./format.js";
 import { Predictor } from "./predict.js";
+import { wirePresent } from "./present.js";
+import { keepOffline } from "./offline.js";
 
 /** @param {string} id @returns {any} the element: this module knows what each id is. */
 const $ = (id) => document.getElementById(id);
@@ -392,6 +394,8 @@ const fromUrl = applyUrl();
 model = fromUrl.model;
 // Options behind "More options" stay in view when a link set one of them.
 if (fromUrl.more) $("more-options").open = true;
+wirePresent();
+keepOffline();
 
 if (view === "run") {
   // The setup fields the link set (tasks and delay if it set none), and the Run button of its

@@ -24,19 +24,30 @@ const DONE = spanStates.indexOf("done");
 const FAILED = spanStates.indexOf("failed");
 
 /**
- * Gives `canvas` a backing store of `width` × `height` CSS px and returns its context, scaled to
- * CSS px and cleared. The store is only replaced when the size changed: replacing it every live
- * frame cost a new allocation and a layout (the style height) 20 times a second.
- * @param {HTMLCanvasElement} canvas @param {number} width @param {number} height
+ * How much larger than drawn a canvas is shown: its CSS property `--draw-scale` (presentation
+ * mode's large type, style.css), else 1. The drawing keeps its own sizes; `prepare` scales it.
+ * @param {HTMLCanvasElement} canvas
  */
-export function prepare(canvas, width, height) {
-  const dpr = window.devicePixelRatio || 1;
+export function drawScale(canvas) {
+  return Number(getComputedStyle(canvas).getPropertyValue("--draw-scale")) || 1;
+}
+
+/**
+ * Gives `canvas` a backing store of `width` × `height` CSS px (times `scale`, see drawScale) and
+ * returns its context, scaled to those px and cleared. The store is only replaced when the size
+ * changed: replacing it every live frame cost a new allocation and a layout (the style height)
+ * 20 times a second.
+ * @param {HTMLCanvasElement} canvas @param {number} width @param {number} height
+ * @param {number} [scale]
+ */
+export function prepare(canvas, width, height, scale = 1) {
+  const dpr = (window.devicePixelRatio || 1) * scale;
   const w = Math.round(width * dpr);
   const h = Math.round(height * dpr);
   if (canvas.width !== w || canvas.height !== h) {
     canvas.width = w;
     canvas.height = h;
-    canvas.style.height = `${height}px`;
+    canvas.style.height = `${height * scale}px`;
   }
   const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext("2d"));
   ctx.setTransform(1, 0, 0, 1, 0, 0);
@@ -192,15 +203,16 @@ export function draw(figure, full, axisMs, now = Infinity) {
   const record = Number.isFinite(now) ? cut(full, now) : full;
   const canvas = figure.querySelector("canvas");
   // Reads before writes: a layout read after a write makes the browser lay the page out again.
-  const width = Math.max(240, figure.clientWidth);
+  const scale = drawScale(canvas);
+  const width = Math.max(240, figure.clientWidth / scale);
   const c = colours(canvas);
   const lanes = record.lanes;
   const heights = lanes.map((l) => laneHeight(l.rows));
   // An async record's own strip for the event loop's turns, above its lanes.
   const turns = full.loopTurnStart?.length ? TURNS_H + PAD : 0;
   const height = AXIS_H + turns + heights.reduce((a, b) => a + b + PAD, 0) + PAD;
-  const dpr = window.devicePixelRatio || 1;
-  const ctx = prepare(canvas, width, height);
+  const dpr = (window.devicePixelRatio || 1) * scale;
+  const ctx = prepare(canvas, width, height, scale);
   const plotW = width - LABEL_W - RIGHT;
   const axis = Math.max(axisMs, 1e-3);
   const x = (ms) => LABEL_W + (Math.max(0, ms) / axis) * plotW;

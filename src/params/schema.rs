@@ -58,11 +58,13 @@ pub enum Opt {
     /// The page asks for the run's headline figure before it runs, and compares after (the
     /// engine only checks it; see `report::predict`).
     Predict,
+    /// The page shows the run for a room (large type, keys); how it runs is unchanged.
+    Present,
 }
 
 impl Opt {
     /// Every option, in [`OPTIONS`] order.
-    pub const ALL: [Opt; 21] = [
+    pub const ALL: [Opt; 22] = [
         Opt::Model,
         Opt::Tasks,
         Opt::Delay,
@@ -84,6 +86,7 @@ impl Opt {
         Opt::Limit,
         Opt::Offload,
         Opt::Predict,
+        Opt::Present,
     ];
     /// How many options there are.
     pub const COUNT: usize = Opt::ALL.len();
@@ -439,6 +442,17 @@ pub const OPTIONS: [Spec; Opt::COUNT] = [
         what: "predict",
         kind: Kind::Switch,
         note: "the page asks for the run's headline figure before it runs, then compares",
+        models: &[],
+        group: Group::More,
+    },
+    Spec {
+        name: "present",
+        aliases: &[],
+        label: "Presentation mode",
+        what: "present",
+        kind: Kind::Switch,
+        note: "for a room: the live figure and the output fill the screen in large type; \
+               space runs, r replays, Escape stops (and, with nothing running, leaves)",
         models: &[],
         group: Group::More,
     },

@@ -13,6 +13,7 @@ mod network;
 mod predict;
 mod races;
 mod size;
+mod view;
 mod workers;
 
 use super::Params;
@@ -62,6 +63,7 @@ const RULES: &[Rule] = &[
     size::task_caps,
     size::run_length,
     predict::predict,
+    view::present,
 ];
 
 /// A request's options as read, before any rule weighs them. A value is `None` where it was
@@ -114,6 +116,8 @@ impl Options {
         // The page's option (it asks for a prediction before the run): the engine only checks
         // its value, which changes nothing in the run.
         r.switch(Opt::Predict);
+        // How the page shows the run, not how it runs: read only so that a bad value is refused.
+        r.switch(Opt::Present);
         Ok(Options {
             delay: r.whole(Opt::Delay, None),
             threads: workers::read_threads(&mut r, model, &models, tasks),

@@ -507,3 +507,19 @@ fn the_convoy_needs_two_threads_and_two_tasks_on_the_threads_model() {
     let e = check(&convoy("threads", 3.0, 2.0).with(Opt::Fail, Raw::Number(1.0)), POOL).unwrap_err();
     assert_eq!(e[0].field, "fail");
 }
+
+#[test]
+fn presentation_mode_changes_no_run_and_a_bad_value_names_the_field() {
+    let plain = check(&req("all", Raw::Number(3.0), Raw::Number(100.0), Raw::Number(2.0)), POOL).unwrap();
+    let shown =
+        req("all", Raw::Number(3.0), Raw::Number(100.0), Raw::Number(2.0)).with(Opt::Present, Raw::Text("1"));
+    assert_eq!(check(&shown, POOL).unwrap(), plain);
+    let e = check(
+        &req("async", Raw::Number(3.0), Raw::Number(100.0), Raw::Missing)
+            .with(Opt::Present, Raw::Text("yes")),
+        POOL,
+    )
+    .unwrap_err();
+    assert_eq!((e.len(), e[0].field.as_str()), (1, "present"));
+    assert_eq!(e[0].message, "present must be 0 or 1; got \"yes\".");
+}
