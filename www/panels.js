@@ -38,7 +38,7 @@ const settled = new Promise((resolve) => {
  * @param {HTMLElement} section
  * @param {string} name
  * @param {() => Promise<M>} load
- * @param {(module: M) => void} [fill]
+ * @param {(module: M) => void | Promise<void>} [fill]
  * @returns {Panel<M>}
  */
 export function lazyPanel(section, name, load, fill = () => {}) {
@@ -65,9 +65,26 @@ export function lazyPanel(section, name, load, fill = () => {}) {
         throw error;
       }
       section.dataset.panelState = "loaded";
-      fill(loaded);
+      fillSafely(loaded);
       return loaded;
     })());
+  /**
+   * Fills the loaded panel; what it fetches to fill itself (the code panel's excerpts, the
+   * comparison's figures) may fail, on a reader's network as anywhere: the section then says so
+   * and the next refresh tries again, instead of a rejection nobody handles.
+   * @param {M} module
+   */
+  const fillSafely = async (module) => {
+    section.querySelector(":scope > .notice.fill-failed")?.remove();
+    try {
+      await fill(module);
+    } catch (error) {
+      const note = document.createElement("p");
+      note.className = "notice fill-failed";
+      note.textContent = `This part of the page could not be filled (${error.message}); a reload tries again.`;
+      section.append(note);
+    }
+  };
   const quietly = () => get().catch(() => {});
 
   // A link to the panel, or to something inside it: load at once (now and on later hash changes).
@@ -101,7 +118,7 @@ export function lazyPanel(section, name, load, fill = () => {}) {
   return {
     get,
     refresh() {
-      if (loaded) fill(loaded);
+      if (loaded) fillSafely(loaded);
     },
   };
 }

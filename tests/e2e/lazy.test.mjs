@@ -145,3 +145,30 @@ test("a malformed hash opens no panel and breaks nothing", async () => {
   assertClean(page);
   await page.context().close();
 });
+
+test("a panel whose data cannot be fetched says so in its section, and fills after the next run", async () => {
+  const page = await env.fresh("#code-section");
+  await loaded(page, "code");
+  // The network fails the excerpts' request, as a reader's may (Firefox's words for it).
+  await page.evaluate(() => {
+    const real = window.fetch;
+    /** @type {any} */ (window).failSnippets = true;
+    window.fetch = (url, ...rest) =>
+      String(url).endsWith("snippets.json") && /** @type {any} */ (window).failSnippets
+        ? Promise.reject(new TypeError("NetworkError when attempting to fetch resource."))
+        : real(url, ...rest);
+  });
+  await runFromUi(page, "async", { tasks: 2, delay: 50 });
+  await page.waitForSelector("#code-section .fill-failed", { state: "attached" });
+  assert.match(
+    await page.textContent("#code-section .fill-failed"),
+    /could not be filled \(NetworkError when attempting to fetch resource\.\); a reload tries again/,
+  );
+  // The network is back: the next run fills the panel and the note goes.
+  await page.evaluate(() => /** @type {any} */ ((window).failSnippets = false));
+  await runFromUi(page, "sequential", { tasks: 2, delay: 50 });
+  await page.waitForSelector('#python-code[data-model="sequential"]', { state: "attached" });
+  assert.equal(await page.locator("#code-section .fill-failed").count(), 0);
+  assertClean(page);
+  await page.context().close();
+});
