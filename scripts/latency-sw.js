@@ -118,6 +118,11 @@ if (typeof window === "undefined") {
       event.respondWith(
         serverAnswers().then((yes) => (yes ? fetch(event.request) : answer(url, event.request))),
       );
+    } else if (event.request.destination === "worker" && url.searchParams.has("direct")) {
+      // The worker of a page this worker answers but did not serve (an embed that stays without
+      // isolation, registered with no reload: www/coi.js): as the server sends it, like its
+      // page. With the COEP header its page lacks, WebKitGTK fails the worker.
+      event.stopImmediatePropagation();
     } else if (event.request.mode !== "navigate" && PASS_THROUGH.has(event.request.destination)) {
       // Left to the browser (see PASS_THROUGH): the library would send it on and copy it back.
       event.stopImmediatePropagation();

@@ -8,7 +8,9 @@
 // It also tells the engine, as the promise `window.coi.isolation`, what to expect: a reload (the
 // promise never settles, so the page about to go away never starts the engine), or why this
 // page stays without isolation (a reason code, see www/engine.js), or null when it is isolated
-// already; and, on an isolated page, the engine's first steps, started early (`early` below).
+// already; on a page that stays without isolation, the service worker registered with no reload
+// to answer the fetch workload (`answering` below); and, on an isolated page, the engine's first
+// steps, started early (`early` below).
 // Everything here is a classic script because the library finds its own URL, which
 // becomes the service worker's scope, through `document.currentScript`.
 "use strict";
@@ -200,5 +202,6 @@
     isolation,
     early,
     answering,
+    servedByWorker: controlledFromStart,
   };
 })();

@@ -266,6 +266,22 @@ function compile(build) {
   return { url, compiled };
 }
 
+/**
+ * The process worker's script (the processes model, and threads with separate memory). On a page
+ * that stays without isolation and was not served by the page's service worker (an embed the
+ * worker answers with no reload: coi.js), `direct` asks the worker to hand the script on as the
+ * server sends it, as the page itself came: WebKitGTK refuses a worker whose script has a COEP
+ * header its page lacks (tests/e2e/docs.test.mjs, a cross-site embed on a static host).
+ */
+function processWorkerUrl() {
+  const url = new URL("process.js", import.meta.url);
+  const coi = globalThis.coi;
+  if (coi && globalThis.crossOriginIsolated !== true && !coi.servedByWorker) {
+    url.searchParams.set("direct", "1");
+  }
+  return url.href;
+}
+
 async function load() {
   const endpoint = latencyEndpoint();
   // An isolated page with SharedArrayBuffer loads the threaded build unless the browser lacks
@@ -294,7 +310,7 @@ async function load() {
   const latency = await endpoint;
   wasm.configure({
     fetchUrl: latency.url,
-    processUrl: new URL("process.js", import.meta.url).href,
+    processUrl: processWorkerUrl(),
     // So that a refused threads run names the real reason: an isolated page whose browser has
     // no WebAssembly threads (WebKitGTK) is not "not isolated".
     threadsOff: globalThis.crossOriginIsolated ? "unsupported" : "not-isolated",

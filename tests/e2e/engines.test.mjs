@@ -428,6 +428,16 @@ for (const engine of ENGINES) {
           assert.equal(r.peak, 100, `requests under way at once: ${r.peak}`);
           assert.ok(r.elapsedMs >= 299 && r.elapsedMs < capped / 3, `fetch ${r.elapsedMs} ms`);
           assert.equal(loads() - before, 1, "the embed loaded once: no reload");
+          // Its Web Workers still start under the worker that now controls it (threads of
+          // separate memory and processes: process.js, handed on as the server sends it).
+          const workers = await inPage(
+            driver,
+            `const base = { tasks: 4, delay: 100 };
+             const t = await window.playground.run({ model: "threads", ...base, threads: 2 });
+             const p = await window.playground.run({ model: "processes", ...base, processes: 2 });
+             return [t.finished, p.finished];`,
+          );
+          assert.deepEqual(workers, [4, 4], "threads and processes runs finished");
           await assertClean(driver, server);
           await driver.switchTo().defaultContent();
           await clean();
