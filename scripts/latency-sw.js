@@ -128,4 +128,11 @@ if (typeof window === "undefined") {
       event.stopImmediatePropagation();
     }
   });
+
+  // A page that registers this worker with no reload (www/coi.js: an embed that stays without
+  // isolation) after it has activated was not among the pages it claimed then (another embed of
+  // the same site registered it a moment before): it asks, and is claimed now.
+  self.addEventListener("message", (event) => {
+    if (event.data?.type === "claim") event.waitUntil(self.clients.claim());
+  });
 }

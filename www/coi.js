@@ -126,6 +126,9 @@
       .then(() => container.register(url))
       .then((registration) => {
         if (!registration) throw new Error("service worker registration was refused");
+        // Active already (another embed of this site registered it a moment before), it claimed
+        // the pages it had then, which this one may have missed: it asks to be claimed.
+        if (!container.controller) registration.active?.postMessage({ type: "claim" });
         return controlled;
       });
     claimed.catch(() => {}); // the engine reads the rejection and says why

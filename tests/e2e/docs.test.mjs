@@ -491,7 +491,7 @@ function check(engine, label, elements) {
     // unless the machine is too busy to send them within one delay: engines.test.mjs tries again).
     if (e.attrs.workload === "fetch") {
       assert.ok(e.fetch, `${what}: fetch runs (${e.caps.fetchReason})`);
-      assert.equal(e.fetch.answeredBy, "service worker", `${what}: answered by`);
+      assert.equal(e.fetch.answeredBy, "service worker", `${what}: ${JSON.stringify(e.caps)}`);
       assert.ok(e.fetch.peak > 6, `${what}: ${e.fetch.peak} in flight`);
     }
     if (engine === "chromium") {
