@@ -217,6 +217,19 @@ async function capsNow() {
   };
 }
 
+/** In an element's page whose engine is not ready: how far it got, for the timeout's message. */
+function notReady() {
+  return {
+    url: location.href,
+    readyState: document.readyState,
+    playground: !!window.playground,
+    controlled: !!navigator.serviceWorker?.controller,
+    servedByWorker: window.coi?.servedByWorker ?? null,
+    problems: window.__probe ?? null,
+    resources: performance.getEntriesByType("resource").map((e) => e.name.split("/").pop()),
+  };
+}
+
 /** In an element's page: its content's height, and whether it still scrolls. */
 function sizeInside() {
   return {
@@ -330,9 +343,14 @@ async function measurePage(reader, url, label) {
     );
     // Through the service worker's one reload where there is one: the engine of the document
     // that stays (coi.js keeps `ready` pending in the one about to reload).
+    let last = null;
     entry.caps = await until(
-      () => reader.inFrame(i, capsNow).catch(settling),
-      `${what}: its engine to be ready`,
+      async () => {
+        const caps = await reader.inFrame(i, capsNow).catch(settling);
+        if (!caps) last = await reader.inFrame(i, notReady).catch(settling);
+        return caps;
+      },
+      () => `${what}: its engine to be ready (last seen: ${JSON.stringify(last)})`,
       90_000,
     );
     entry.loaded = true;
