@@ -152,9 +152,9 @@ test("a panel whose data cannot be fetched says so in its section, and fills aft
   // The network fails the excerpts' request, as a reader's may (Firefox's words for it).
   await page.evaluate(() => {
     const real = window.fetch;
-    /** @type {any} */ (window).failSnippets = true;
+    Object.assign(window, { failSnippets: true });
     window.fetch = (url, ...rest) =>
-      String(url).endsWith("snippets.json") && /** @type {any} */ (window).failSnippets
+      String(url).endsWith("snippets.json") && Reflect.get(window, "failSnippets")
         ? Promise.reject(new TypeError("NetworkError when attempting to fetch resource."))
         : real(url, ...rest);
   });
@@ -165,7 +165,7 @@ test("a panel whose data cannot be fetched says so in its section, and fills aft
     /could not be filled \(NetworkError when attempting to fetch resource\.\); a reload tries again/,
   );
   // The network is back: the next run fills the panel and the note goes.
-  await page.evaluate(() => /** @type {any} */ ((window).failSnippets = false));
+  await page.evaluate(() => Object.assign(window, { failSnippets: false }));
   await runFromUi(page, "sequential", { tasks: 2, delay: 50 });
   await page.waitForSelector('#python-code[data-model="sequential"]', { state: "attached" });
   assert.equal(await page.locator("#code-section .fill-failed").count(), 0);
