@@ -7,7 +7,6 @@
 
 pub mod ideal;
 pub mod limits;
-pub mod no_fetch;
 pub mod parse;
 pub mod rules;
 pub mod schema;
@@ -15,7 +14,6 @@ pub mod vocab;
 
 pub use ideal::{Ideal, ideal, ideal_ms};
 pub use limits::*;
-pub use no_fetch::NoFetch;
 pub use parse::{FieldError, Raw, Request};
 pub use rules::check;
 pub use schema::{Opt, group, group_with};
