@@ -166,9 +166,10 @@ describe("the <async-vs-threads> element on a docs page of another origin", () =
     assert.equal(third.searchParams.get("class"), null);
     assert.equal(await frames[2].inputValue("#delay"), "100");
 
-    // Each run as a reader starts it: with its element in view, once the page stops moving. A run
-    // makes its embed taller a moment after its row appears (its next height message), which
-    // moves the elements below it: a click aimed at one of them meanwhile lands on the one above.
+    // Each run as a reader starts it: with its element in view, once the page stops moving and the
+    // frame has drawn where it now is (runFromUi waits for that). A run makes its embed taller a
+    // moment after its row appears (its next height message), which moves the elements below it:
+    // a click aimed at one of them meanwhile would land on the one above.
     const show = async (i) => {
       for (let j = 0; j < frames.length; j++) await sized(page, frames[j], j);
       await page.evaluate(

@@ -248,6 +248,22 @@ export async function ready(target, what = "the page") {
 }
 
 /**
+ * Resolves once an embedded frame has drawn twice where it now is, as a reader sees it before
+ * clicking. Chromium sends a click over a cross-site frame to that frame by what the frame last
+ * drew; one that has just come into view (it draws nothing while far out of view) has not drawn
+ * there yet, and a click meanwhile goes to the page around it, though the frame's own layout
+ * already has the button under the pointer (seen in tests/e2e/embeds.test.mjs: the page's
+ * element got the click, the frame none).
+ */
+export async function drawn(frame) {
+  const twice = () => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+  await until(
+    () => frame.evaluate(twice).then(() => true),
+    `${frame.url()} to draw two frames before the click (is it in view?)`,
+  );
+}
+
+/**
  * Fills the form of a page or frame (only the fields given), clicks a Run button and resolves to
  * the new result rows' data, newest first. `rows` defaults to 3 for "all", else 1.
  */
@@ -256,7 +272,14 @@ export async function runFromUi(target, model, { tasks, delay, threads, rows } =
   if (tasks !== undefined) await target.fill("#tasks", String(tasks));
   if (delay !== undefined) await target.fill("#delay", String(delay));
   if (threads !== undefined) await target.fill("#threads", String(threads));
-  await target.click(`button[data-model="${model}"]`);
+  const button = `button[data-model="${model}"]`;
+  if (target.parentFrame?.()) await drawn(target);
+  // Counted by the page, so that a click that never reached the button says so.
+  await target.$eval(button, (b) => {
+    b.dataset.clicks ??= "0";
+    b.addEventListener("click", () => (b.dataset.clicks = String(Number(b.dataset.clicks) + 1)));
+  });
+  await target.click(button);
   const added = rows ?? (model === "all" ? 3 : 1);
   await target
     // Polled by time, not by animation frame: Chromium renders no frame for an iframe out of
@@ -279,6 +302,7 @@ export async function runFromUi(target, model, { tasks, delay, threads, rows } =
           progress: window.playground?.progress(),
           caps: window.playground?.capabilities,
           button: document.querySelector(`button[data-model="${m}"]`)?.disabled,
+          clicks: document.querySelector(`button[data-model="${m}"]`)?.dataset.clicks,
           navigation: performance.getEntriesByType("navigation")[0]?.type,
           age: Math.round(performance.now()),
         }),

@@ -9,6 +9,7 @@ import {
   assertClean,
   docsPage,
   docsSite,
+  drawn,
   launch,
   open,
   ready,
@@ -172,6 +173,7 @@ describe("predict first", () => {
     for (const q of asked) await frame.fill(`#${q.input}`, "1");
     await frame.press(`#${asked[0].input}`, "Enter");
     await until(async () => !(await disabled(frame, show)), "Show me enabled once predicted");
+    await drawn(frame);
     await frame.click(show);
     const said = await sentences(frame, "#predict-demo", asked.length);
     const records = await frame.evaluate(() => window.records);
