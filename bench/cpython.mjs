@@ -222,11 +222,16 @@ export async function benchCPython(S, latencyUrl) {
       .filter((c) => c.gil !== false)
       .map((c) => ({ id: c.id, status: "error", error: `calibration failed: ${cal.error}` }));
   }
-  log("CPython: convoy");
-  const convoyCal = await python([{ kind: "calibrate", delayMs: S.convoy.delay }], 60_000);
-  out.convoy = await convoy(S, convoyCal.error ? 0 : convoyCal.results[0].iterations);
+  out.convoy = await benchCPythonConvoy(S);
   log("CPython: races");
   out.races = await races(S);
   out.fetch = await benchCPythonFetch(S, latencyUrl);
   return out;
+}
+
+/** The convoy, its CPU work calibrated to the case's delay (`--only convoy` runs just this). */
+export async function benchCPythonConvoy(S) {
+  log("CPython: convoy");
+  const cal = await python([{ kind: "calibrate", delayMs: S.convoy.delay }], 60_000);
+  return convoy(S, cal.error ? 0 : cal.results[0].iterations);
 }

@@ -684,6 +684,12 @@ function loadSection(R) {
   return out.join("\n");
 }
 
+/** When rows measured alone (`--only <part>`) were measured, as a paragraph; else nothing. */
+function runNote(run, part, what) {
+  if (!run) return "";
+  return `\n\n${what} were measured on ${run.date} by \`node bench/run.mjs --only ${part}\` (load average ${run.loadAverageAtStart[0].toFixed(2)} at the start, ${run.loadAverageAtEnd[0].toFixed(2)} at the end) and spliced into the full run above; a full run measures them with the rest.`;
+}
+
 /** How the fetch rows were measured, and when, if not with the rest of the bench. */
 function fetchNotes(R, S) {
   const f = R.fetchRun;
@@ -743,7 +749,7 @@ ${bytesSection(R)}
 
 A thread looping \`time.sleep(0.001)\` beside one that computes for ${S.convoy?.delay ?? 2000} ms: how late each wake-up was. With the GIL, the waking thread must take it back from the computing one, which drops it only when asked after the switch interval (\`sys.setswitchinterval\`). Each case ran ${S.convoy?.reps ?? 3} times; the figure is the median of the runs' medians.
 
-${S.convoy ? convoyTable(R, S) : "Not measured in this run."}
+${S.convoy ? convoyTable(R, S) : "Not measured in this run."}${runNote(R.convoyRun, "convoy", "These rows")}
 
 ## Races (CPython)
 

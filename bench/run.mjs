@@ -12,6 +12,9 @@
 //                                 # first-visit bytes, what each panel loads later, the traced
 //                                 # loads with the CPU slowed fourfold, and Lighthouse; spliced
 //                                 # into bench/results.json as --only fetch does
+//   node bench/run.mjs --only convoy
+//                                 # the GIL's convoy alone (a few minutes), both sides,
+//                                 # spliced into bench/results.json as --only fetch does
 //   node bench/run.mjs --only accounting
 //                                 # the async accounting's cost: a million tasks of 1 s with it
 //                                 # and without, alternated on one page; prints the figures
@@ -33,9 +36,9 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import { launch, startServer } from "../tests/e2e/harness.mjs";
 import { benchStart, log } from "./common.mjs";
-import { benchCPython, benchCPythonFetch } from "./cpython.mjs";
+import { benchCPython, benchCPythonConvoy, benchCPythonFetch } from "./cpython.mjs";
 import { benchLighthouse } from "./lighthouse.mjs";
-import { accountingRuns, benchPlayground, fetchRuns, loadRuns } from "./playground.mjs";
+import { accountingRuns, benchPlayground, convoyRuns, fetchRuns, loadRuns } from "./playground.mjs";
 import { benchPyodide } from "./pyodide.mjs";
 import { writeReports } from "./report.mjs";
 import { scenarios } from "./scenarios.mjs";
@@ -50,9 +53,9 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
   },
 });
-if (flags.only != null && !["fetch", "load", "accounting"].includes(flags.only)) {
+if (flags.only != null && !["fetch", "load", "convoy", "accounting"].includes(flags.only)) {
   throw new Error(
-    `--only ${flags.only}: the parts that run alone are "fetch", "load" and "accounting"`,
+    `--only ${flags.only}: the parts that run alone are "fetch", "load", "convoy" and "accounting"`,
   );
 }
 /**
@@ -107,6 +110,10 @@ if (flags.only === "load") {
   await onlyLoad();
   process.exit(0);
 }
+if (flags.only === "convoy") {
+  await onlyConvoy();
+  process.exit(0);
+}
 if (flags.only === "accounting") {
   const [browser, www] = await Promise.all([launch(), startServer()]);
   try {
@@ -143,6 +150,27 @@ async function onlyFetch() {
     www.close();
   }
   R.fetchRun = { ...run, loadAverageAtEnd: os.loadavg() };
+  await writeReports(R, S);
+}
+
+/**
+ * The convoy alone: both sides measured now, put in place of the last full run's in
+ * bench/results.json, and the reports written again from it.
+ */
+async function onlyConvoy() {
+  const R = JSON.parse(readFileSync("bench/results.json", "utf8"));
+  if (R.quick !== S.quick)
+    throw new Error("--only convoy: results.json is from a --quick run, or the other way round");
+  const [browser, www] = await Promise.all([launch(), startServer()]);
+  const run = { date: new Date().toISOString(), loadAverageAtStart: os.loadavg() };
+  try {
+    R.playground.convoy = await convoyRuns(browser, www.url, S);
+    if (R.cpython) R.cpython.convoy = await benchCPythonConvoy(S);
+  } finally {
+    await browser.close();
+    www.close();
+  }
+  R.convoyRun = { ...run, loadAverageAtEnd: os.loadavg() };
   await writeReports(R, S);
 }
 
