@@ -80,10 +80,14 @@ export function assertSeparate(engine, r) {
       `; stopped in ${r.stopMs.toFixed(0)} ms`,
   );
 
-  // Blocked threads: ceil(8 / 2) rounds of 300 ms, each thread one task at a time.
+  // Blocked threads: ceil(8 / 2) rounds of 300 ms, each thread one task at a time, the two
+  // threads waiting at once. How close to 1,200 ms it ends is the bench's figure (a busy machine
+  // here took up to 1,741 ms); what holds on any machine is that the threads overlapped and it
+  // ended well before one thread alone would have (2,400 ms).
   assert.equal(sleep.memory, "separate");
   assert.equal(sleep.finished, 8);
-  assert.ok(sleep.elapsedMs >= 1195 && sleep.elapsedMs <= 1350, `elapsed ${sleep.elapsedMs}`);
+  assert.equal(overlapping(sleep.spans), 2, "2 sleeping tasks at once on 2 threads");
+  assert.ok(sleep.elapsedMs >= 1195 && sleep.elapsedMs < 2400, `elapsed ${sleep.elapsedMs}`);
   assert.deepEqual(sleep.labels, ["thread 1", "thread 2"]);
   for (const lane of [1, 2]) {
     const mine = sleep.spans.filter(([l]) => l === lane).sort((a, b) => a[1] - b[1]);
