@@ -3,7 +3,8 @@
 //! it, a thread start's cost only when threads were started).
 
 use super::{Measures, ThreadCost, words};
-use crate::params::{self, FailMode, Memory, Model, NoThreads, Params, Workload};
+use crate::blocked::BlockedTimes;
+use crate::params::{self, FailMode, Limits, Memory, Model, NoThreads, Params, Workload};
 use crate::record::{NetSummary, Outcome, TaskTimes, ThreadStart};
 use crate::tasks::work_of;
 use crate::timeline;
@@ -15,13 +16,8 @@ pub const CPYTHON_THREAD_START_MS: f64 = 0.25;
 
 /// Every note of a run, in the order the page shows them. `no_threads`: why this page has no
 /// shared memory, for a threads run on threads of separate memory.
-pub fn for_run(
-    p: &Params,
-    o: &Outcome,
-    m: &Measures,
-    peak_in_flight: u32,
-    no_threads: NoThreads,
-) -> Vec<String> {
+pub fn for_run(p: &Params, o: &Outcome, m: &Measures, peak_in_flight: u32, limits: Limits) -> Vec<String> {
+    let no_threads = limits.no_threads;
     let mut notes = Vec::new();
     if p.model == Model::Threads && p.memory == Memory::Separate {
         notes.push(separate_memory(no_threads));
@@ -50,7 +46,47 @@ pub fn for_run(
     if let Some(t) = &o.task_times {
         notes.extend(event_loop(p, t));
     }
+    if let Some(b) = o.blocked.as_ref().filter(|_| o.spans.finished() > 0) {
+        notes.extend(blocked_split(p, b, limits.cores));
+    }
     notes
+}
+
+/// What busy, scheduled and idle mean for threads and the sequential loop, which have no event
+/// loop to poll their tasks (see `blocked`), and which tasks they were kept for.
+fn blocked_split(p: &Params, b: &BlockedTimes, cores: u32) -> Vec<String> {
+    let threads = p.threads.min(p.tasks);
+    let mut notes = vec![if p.model == Model::Threads {
+        let off_core = if threads > cores {
+            format!(
+                " ({} on {})",
+                words::plural(threads, "thread", "threads"),
+                words::plural(cores, "core", "cores")
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "Threads have no polls: a task's life splits into scheduled until a thread took it (in              the pool's queue, or while its thread started), idle while it blocked (asleep, in a              request, waiting for a lock or the GIL) and busy the rest, which includes any time the              browser kept its thread off a core{off_core}: no page can see that."
+        )
+    } else {
+        "The sequential loop has no polls: a task's life splits into scheduled until the tasks          before it had ended, idle while it blocked on its sleep or request (as a plain for loop          blocks) and busy while it computed."
+            .to_string()
+    }];
+    if b.every > 1 {
+        notes.push(sampled(p, b.every, "Busy, scheduled and idle times were", "."));
+    }
+    notes
+}
+
+/// The note of a run whose per-task times were kept for every `every`-th task only.
+fn sampled(p: &Params, every: u32, what: &str, tail: &str) -> String {
+    format!(
+        "{what} kept for every {} task ({} of {}), so that a large run pays no memory per task for          them: the figures and histograms are of that sample{tail}",
+        ordinal(every),
+        words::number(f64::from(p.tasks.div_ceil(every))),
+        words::number(f64::from(p.tasks)),
+    )
 }
 
 /// What differs on threads with memory of their own: only what needs shared memory.
@@ -109,14 +145,11 @@ fn event_loop(p: &Params, t: &TaskTimes) -> Vec<String> {
         ));
     }
     if t.every > 1 {
-        let kept = p.tasks.div_ceil(t.every);
-        notes.push(format!(
-            "Busy, scheduled and idle times and polls were kept for every {} task ({} of {}), so \
-             that a large run pays no memory per task for them: the figures and histograms are of \
-             that sample, but the latest a timer fired is of every task.",
-            ordinal(t.every),
-            words::number(f64::from(kept)),
-            words::number(f64::from(p.tasks)),
+        notes.push(sampled(
+            p,
+            t.every,
+            "Busy, scheduled and idle times and polls were",
+            ", but the latest a timer fired is of every task.",
         ));
     }
     notes
