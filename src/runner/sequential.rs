@@ -45,8 +45,8 @@ async fn task(
         Workload::Fetch => {
             // A network fault fails the request itself, at the server (see `failMode`).
             let fault = p.network_fault().filter(|_| failing).map(|m| m.name());
-            let request = workload::fetch(&workload::request_url(url, delay, id, fault), p.timeout_ms);
-            let answer = blocking(run, stamps, request).await?;
+            let url = workload::request_url(url, delay, id, fault);
+            let answer = blocking(run, stamps, workload::fetch(&url, p.timeout_ms)).await?;
             workload::net_log().note(id, answer);
             0
         }
