@@ -278,8 +278,7 @@ js_object! {
     /// Each task's life split as tokio-console splits it, as columns in the order of the span
     /// columns (`spanId`): busy + scheduled + idle is the task's life, from the run's start (when
     /// `asyncio.gather` created every task, or the threads' queue or the loop had every task) to
-    /// its end. Async runs on the playground's executor, threads runs on shared memory and
-    /// sequential runs; a run of more than 10,000 tasks keeps them for every k-th task
+    /// its end. Async runs on the playground's executor, threads runs and sequential runs; a run of more than 10,000 tasks keeps them for every k-th task
     /// (`accountedEvery`), in the same order.
     pub struct TaskTimeColumns: Default {
         /// Ms the task was being polled (running on the event loop); for threads and the
@@ -683,8 +682,8 @@ js_object! {
         /// How late the waiting threads woke from their 1 ms sleeps (convoy runs).
         pub wake_late_ms: Option<WakeLate> => "wakeLateMs",
         /// Each task's busy, scheduled and idle ms and its polls (async runs on the playground's
-        /// executor; busy, scheduled and idle for threads runs on shared memory and sequential
-        /// runs; empty arrays otherwise).
+        /// executor; busy, scheduled and idle for threads runs and sequential runs; empty arrays
+        /// otherwise).
         pub task_times: TaskTimeColumns => "..",
         /// The tasks `busyMs`... cover: every task (1), or for a run of more than 10,000 tasks
         /// every k-th (ids 0, k, 2k...); absent when the run has no such accounting.

@@ -76,7 +76,7 @@ pub struct Outcome {
     /// Each task's busy and scheduled time and polls, the timers' lateness and the slow steps
     /// (async runs on the executor: `accounting::Accounting`).
     pub task_times: Option<TaskTimes>,
-    /// Each task's blocked ms (threads on shared memory and the sequential loop: `blocked`).
+    /// Each task's blocked ms (threads runs and the sequential loop: `blocked`).
     pub blocked: Option<BlockedTimes>,
     /// The executor's turns of the event loop, in order (at most [`MAX_LOOP_TURNS`]).
     pub loop_turns: Vec<LoopTurn>,
@@ -341,7 +341,7 @@ impl Recorder {
     }
 
     /// Also keeps each task's blocked ms, as [`Recorder::blocked`] and the threads' logs give them
-    /// (runners whose tasks block: threads on shared memory, the sequential loop).
+    /// (runners whose tasks block: threads, of shared or separate memory, and the sequential loop).
     pub fn accounting_blocked(mut self) -> Recorder {
         self.out.blocked = Some(BlockedTimes::new(self.tasks));
         self
@@ -410,8 +410,8 @@ impl Recorder {
         // The threads logged their events live already.
         let live = self.live.take();
         for log in logs {
-            for (id, start, end, blocked, result) in log.tasks {
-                self.blocked(id, blocked);
+            for (id, blocked, start, end, result) in log.tasks {
+                self.blocked(id, f64::from(blocked));
                 self.out.spans.cover(id as usize, self.tasks as usize);
                 self.out.spans.lane[id as usize] = log.lane;
                 self.out.spans.start[id as usize] = start as SpanMs;
@@ -496,8 +496,9 @@ pub struct LaneLog {
     started: Option<(u32, f64)>,
     /// The running task's blocked time.
     stamps: Stamps,
-    /// Each task that ended: id, start, end, ms blocked, result.
-    tasks: Vec<(u32, f64, f64, f64, TaskResult)>,
+    /// Each task that ended: id, start, end, ms blocked (an `f32` beside the id: no more room per
+    /// task), result.
+    tasks: Vec<(u32, f32, f64, f64, TaskResult)>,
     waits: Vec<Wait>,
     lock_wait_ms: f64,
 }
@@ -541,7 +542,7 @@ impl LaneLog {
             let state = if result.is_ok() { SpanState::Done } else { SpanState::Failed };
             live.push(Event { id, lane: self.lane, at: at.max(start), kind: EventKind::End(state) });
         }
-        self.tasks.push((id, start, at, self.stamps.total(), result));
+        self.tasks.push((id, self.stamps.total() as f32, start, at, result));
     }
 
     /// Task `id` begins to wait for `kind` at `at`: shown live until [`LaneLog::wait_over`].

@@ -4,7 +4,7 @@
 
 use super::{Measures, ThreadCost, words};
 use crate::blocked::BlockedTimes;
-use crate::params::{self, FailMode, Limits, Memory, Model, NoThreads, Params, Workload};
+use crate::params::{self, FailMode, Limits, Memory, Model, NoThreads, Params, SyncMode, Workload};
 use crate::record::{NetSummary, Outcome, TaskTimes, ThreadStart};
 use crate::tasks::work_of;
 use crate::timeline;
@@ -55,8 +55,12 @@ pub fn for_run(p: &Params, o: &Outcome, m: &Measures, peak_in_flight: u32, limit
 /// What busy, scheduled and idle mean for threads and the sequential loop, which have no event
 /// loop to poll their tasks (see `blocked`), and which tasks they were kept for.
 fn blocked_split(p: &Params, b: &BlockedTimes, cores: u32) -> Vec<String> {
-    let threads = p.threads.min(p.tasks);
+    let idle = match blocked_on(p) {
+        Some(on) => format!("idle while it blocked ({on})"),
+        None => "never idle (its work never blocks)".to_string(),
+    };
     let mut notes = vec![if p.model == Model::Threads {
+        let threads = p.threads.min(p.tasks);
         let off_core = if threads > cores {
             format!(
                 " ({} on {})",
@@ -67,16 +71,42 @@ fn blocked_split(p: &Params, b: &BlockedTimes, cores: u32) -> Vec<String> {
             String::new()
         };
         format!(
-            "Threads have no polls: a task's life splits into scheduled until a thread took it (in              the pool's queue, or while its thread started), idle while it blocked (asleep, in a              request, waiting for a lock or the GIL) and busy the rest, which includes any time the              browser kept its thread off a core{off_core}: no page can see that."
+            "Threads have no polls: a task's life splits into scheduled until a thread took it (in \
+             the pool's queue, or while its thread started), {idle} and busy the rest, which \
+             includes any time the browser kept its thread off a core{off_core}: no page can see that."
         )
     } else {
-        "The sequential loop has no polls: a task's life splits into scheduled until the tasks          before it had ended, idle while it blocked on its sleep or request (as a plain for loop          blocks) and busy while it computed."
-            .to_string()
+        format!(
+            "The sequential loop has no polls: a task's life splits into scheduled until the tasks \
+             before it had ended, {idle} and busy the rest, as a plain for loop runs them."
+        )
     }];
     if b.every > 1 {
         notes.push(sampled(p, b.every, "Busy, scheduled and idle times were", "."));
     }
     notes
+}
+
+/// What a task of this run blocks on, in words; `None`: nothing (it only computes).
+fn blocked_on(p: &Params) -> Option<String> {
+    let gil = p.model == Model::Threads && p.gil;
+    let on = match p.workload {
+        Workload::Sleep if p.delay_ms == 0 => None,
+        Workload::Sleep | Workload::Convoy => Some("asleep"),
+        Workload::Fetch => Some("in its request"),
+        Workload::Deadlock if p.model == Model::Threads => Some("asleep holding a lock, or waiting for one"),
+        Workload::Deadlock => Some("asleep"),
+        Workload::Counter if p.sync == SyncMode::Lock && p.model == Model::Threads => {
+            Some("waiting for the counter's lock")
+        }
+        Workload::Counter | Workload::Cpu => None,
+    };
+    match (on, gil) {
+        (Some(on), true) => Some(format!("{on}, or waiting for the GIL")),
+        (Some(on), false) => Some(on.to_string()),
+        (None, true) => Some("waiting for the GIL".to_string()),
+        (None, false) => None,
+    }
 }
 
 /// The note of a run whose per-task times were kept for every `every`-th task only.

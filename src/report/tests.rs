@@ -459,7 +459,38 @@ fn threads_split_each_task_by_its_blocked_time_and_have_no_polls() {
         let life = t.busy.0[k] + t.scheduled.0[k] + t.idle.0[k];
         assert!((life - r.spans.end.0[k]).abs() < 1e-3);
     }
-    assert!(r.notes.iter().any(|n| n.starts_with("Threads have no polls")), "{:?}", r.notes);
+    assert!(
+        r.notes
+            .iter()
+            .any(|n| n.starts_with("Threads have no polls") && n.contains("idle while it blocked (asleep)")),
+        "{:?}",
+        r.notes
+    );
+}
+
+#[test]
+fn the_split_note_names_what_this_run_blocked_on() {
+    let note = |p: &Params| {
+        let o = outcome(2, 100.0, |i| Lane::thread(i + 1), |_| 0.0);
+        let o = Outcome { blocked: Some(crate::blocked::BlockedTimes::new(2)), ..o };
+        let r = report(p, o, &Measures::default());
+        r.notes.into_iter().find(|n| n.contains("no polls")).unwrap_or_default()
+    };
+    let mut p = Params::new(Model::Threads, 2, 100, 2);
+    p.workload = Workload::Cpu;
+    assert!(note(&p).contains("never idle (its work never blocks)"), "{}", note(&p));
+    assert!(!note(&p).contains("off a core ("), "2 threads on 2 cores: {}", note(&p));
+    p.gil = true;
+    assert!(note(&p).contains("idle while it blocked (waiting for the GIL)"), "{}", note(&p));
+    p.workload = Workload::Fetch;
+    assert!(note(&p).contains("(in its request, or waiting for the GIL)"), "{}", note(&p));
+    p.threads = 8;
+    p.tasks = 8;
+    assert!(note(&p).contains("off a core (8 threads on 2 cores)"), "{}", note(&p));
+    let mut p = Params::new(Model::Sequential, 2, 100, 1);
+    p.workload = Workload::Cpu;
+    assert!(note(&p).starts_with("The sequential loop has no polls"), "{}", note(&p));
+    assert!(note(&p).contains("never idle"), "{}", note(&p));
 }
 
 #[test]
