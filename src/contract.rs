@@ -688,6 +688,10 @@ js_object! {
         /// The tasks `busyMs`... cover: every task (1), or for a run of more than 10,000 tasks
         /// every k-th (ids 0, k, 2k...); absent when the run has no such accounting.
         pub accounted_every: Option<u32> => "accountedEvery",
+        /// What `busyMs`, `scheduledMs` and `idleMs` mean for this run, in one sentence the task
+        /// table shows, where it differs from the event loop's (threads and sequential runs, which
+        /// have no polls); null otherwise.
+        pub task_times_note: OrNull<String> => "taskTimesNote",
         /// How late the loop's timers fired, deadline to poll, in ms (async runs on the
         /// playground's executor whose tasks waited on timers); median and p90 over the
         /// accounted tasks, max over all.

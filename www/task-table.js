@@ -1,8 +1,8 @@
 // The task table of a run: each task's busy, scheduled and idle ms and its polls, from the record's
 // columns (busyMs, scheduledMs, idleMs, polls, in the order of spanId), sortable by each; threads and
-// sequential runs have no polls (their polls column is empty), so the table has none. Built only
-// when opened: a table of 10,000 rows is a task of its own. Renders only; the record's notes say
-// what the figures mean.
+// sequential runs have no polls (their polls column is empty), so the table has none, and the
+// record's own sentence for it (taskTimesNote, written by the engine) says what their split means.
+// Built only when opened: a table of 10,000 rows is a task of its own. Renders only.
 import { number } from "./format.js";
 
 /** The columns, by the record's names: the vocabulary of tokio-console. */
@@ -44,6 +44,12 @@ export function taskTable(record) {
     ? `Tasks: ${names.join(", ")}`
     : "Tasks: busy, scheduled and idle, as histograms";
   details.append(summary);
+  if (record.taskTimesNote) {
+    const note = document.createElement("p");
+    note.className = "task-table-note";
+    note.textContent = record.taskTimesNote;
+    details.append(note);
+  }
   details.addEventListener(
     "toggle",
     () => details.open && (table ? build(details, record) : histograms(details, record)),

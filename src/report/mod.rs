@@ -116,6 +116,7 @@ pub fn build(p: &Params, limits: Limits, o: Outcome, layout: Layout, m: &Measure
     record.task_times = task_times::columns(&o, &layout);
     record.accounted_every =
         o.task_times.as_ref().map(|t| t.every).or_else(|| o.blocked.as_ref().map(|b| b.every));
+    record.task_times_note = OrNull(notes::task_times(p, &o, limits.cores));
     record.timer_late_ms = o.task_times.as_ref().and_then(task_times::timer_late);
     record.loop_turns = task_times::loop_turns(&o.loop_turns);
     record.spans = spans(&o, layout);

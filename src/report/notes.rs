@@ -46,20 +46,22 @@ pub fn for_run(p: &Params, o: &Outcome, m: &Measures, peak_in_flight: u32, limit
     if let Some(t) = &o.task_times {
         notes.extend(event_loop(p, t));
     }
-    if let Some(b) = o.blocked.as_ref().filter(|_| o.spans.finished() > 0) {
-        notes.extend(blocked_split(p, b, limits.cores));
+    if let Some(b) = o.blocked.as_ref().filter(|b| b.every > 1) {
+        notes.push(sampled(p, b.every, "Busy, scheduled and idle times were", "."));
     }
     notes
 }
 
-/// What busy, scheduled and idle mean for threads and the sequential loop, which have no event
-/// loop to poll their tasks (see `blocked`), and which tasks they were kept for.
-fn blocked_split(p: &Params, b: &BlockedTimes, cores: u32) -> Vec<String> {
+/// What the task table's busy, scheduled and idle mean for a threads or sequential run, which
+/// has no event loop to poll its tasks (see `blocked`): the table's own sentence, beside it.
+/// `None` for a run without that accounting.
+pub fn task_times(p: &Params, o: &Outcome, cores: u32) -> Option<String> {
+    o.blocked.as_ref()?;
     let idle = match blocked_on(p) {
         Some(on) => format!("idle while it blocked ({on})"),
         None => "never idle (its work never blocks)".to_string(),
     };
-    let mut notes = vec![if p.model == Model::Threads {
+    Some(if p.model == Model::Threads {
         let threads = p.threads.min(p.tasks);
         let off_core = if threads > cores {
             format!(
@@ -80,11 +82,7 @@ fn blocked_split(p: &Params, b: &BlockedTimes, cores: u32) -> Vec<String> {
             "The sequential loop has no polls: a task's life splits into scheduled until the tasks \
              before it had ended, {idle} and busy the rest, as a plain for loop runs them."
         )
-    }];
-    if b.every > 1 {
-        notes.push(sampled(p, b.every, "Busy, scheduled and idle times were", "."));
-    }
-    notes
+    })
 }
 
 /// What a task of this run blocks on, in words; `None`: nothing (it only computes).

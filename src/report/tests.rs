@@ -459,11 +459,14 @@ fn threads_split_each_task_by_its_blocked_time_and_have_no_polls() {
         let life = t.busy.0[k] + t.scheduled.0[k] + t.idle.0[k];
         assert!((life - r.spans.end.0[k]).abs() < 1e-3);
     }
+    let note = r.task_times_note.0.unwrap_or_default();
     assert!(
-        r.notes
-            .iter()
-            .any(|n| n.starts_with("Threads have no polls") && n.contains("idle while it blocked (asleep)")),
-        "{:?}",
+        note.starts_with("Threads have no polls") && note.contains("idle while it blocked (asleep)"),
+        "{note}"
+    );
+    assert!(
+        !r.notes.iter().any(|n| n.contains("no polls")),
+        "the table's sentence, not the run's: {:?}",
         r.notes
     );
 }
@@ -474,7 +477,7 @@ fn the_split_note_names_what_this_run_blocked_on() {
         let o = outcome(2, 100.0, |i| Lane::thread(i + 1), |_| 0.0);
         let o = Outcome { blocked: Some(crate::blocked::BlockedTimes::new(2)), ..o };
         let r = report(p, o, &Measures::default());
-        r.notes.into_iter().find(|n| n.contains("no polls")).unwrap_or_default()
+        r.task_times_note.0.unwrap_or_default()
     };
     let mut p = Params::new(Model::Threads, 2, 100, 2);
     p.workload = Workload::Cpu;
@@ -508,7 +511,7 @@ fn the_sequential_loop_is_scheduled_until_its_turn_and_idle_while_it_waits() {
     assert_eq!(r.task_times.idle.0, [99.5, 99.5, 99.5]);
     assert_eq!(r.task_times.busy.0, [0.5, 0.5, 0.5]);
     assert!(r.task_times.polls.0.is_empty());
-    assert!(r.notes.iter().any(|n| n.starts_with("The sequential loop has no polls")), "{:?}", r.notes);
+    assert!(r.task_times_note.0.is_some_and(|n| n.starts_with("The sequential loop has no polls")));
     // Runs without the accounting (processes, threads of separate memory) have no columns.
     let r = report(
         &Params::new(Model::Processes, 3, 100, 1),
@@ -516,7 +519,7 @@ fn the_sequential_loop_is_scheduled_until_its_turn_and_idle_while_it_waits() {
         &Measures::default(),
     );
     assert!(r.task_times.busy.0.is_empty() && r.accounted_every.is_none());
-    assert!(!r.notes.iter().any(|n| n.contains("no polls")));
+    assert_eq!(r.task_times_note.0, None);
 }
 
 #[test]

@@ -178,6 +178,7 @@ function split(page, options) {
       idleMs: pick("idleMs"),
       polls: pick("polls"),
       notes: r.notes,
+      taskTimesNote: r.taskTimesNote,
     };
   }, options);
 }
@@ -218,10 +219,8 @@ describe("threads and the sequential loop: busy or blocked", () => {
     // Two threads, four tasks: the second round waited in the queue for a whole first task.
     const scheduled = r.scheduledMs.toSorted((a, b) => a - b);
     assert.ok(scheduled[2] >= 299 && scheduled[3] >= 299, `scheduled ${r.scheduledMs}`);
-    assert.ok(
-      r.notes.some((n) => n.startsWith("Threads have no polls")),
-      r.notes.join(" | "),
-    );
+    assert.match(r.taskTimesNote, /^Threads have no polls: .* idle while it blocked \(asleep\) /);
+    assert.ok(!r.notes.some((n) => n.includes("no polls")), r.notes.join(" | "));
   });
 
   test("a thread per task past the pool: each idle for its sleep, its thread's start scheduled", async () => {
@@ -272,10 +271,7 @@ describe("threads and the sequential loop: busy or blocked", () => {
       assert.ok(sleep.busyMs[k] < sleep.idleMs[k] / 3, `busy ${sleep.busyMs}`);
     }
     assert.ok(sleep.scheduledMs[2] >= 398 && sleep.scheduledMs[1] >= 199, `${sleep.scheduledMs}`);
-    assert.ok(
-      sleep.notes.some((n) => n.startsWith("The sequential loop has no polls")),
-      sleep.notes.join(" | "),
-    );
+    assert.match(sleep.taskTimesNote, /^The sequential loop has no polls: .*\(asleep\)/);
     const cpu = await split(page, { model: "sequential", workload: "cpu", tasks: 2, delay: 150 });
     assertLives(cpu, 2);
     for (let k = 0; k < 2; k++) {
@@ -286,11 +282,13 @@ describe("threads and the sequential loop: busy or blocked", () => {
   });
 
   test("the task table of a threads run has no polls column", async () => {
-    await split(page, { model: "threads", tasks: 3, threads: 3, delay: 100 });
+    const r = await split(page, { model: "threads", tasks: 3, threads: 3, delay: 100 });
     await page.waitForSelector('#timelines figure.timeline[data-drawn="true"]');
     const table = page.locator("#timelines figure.timeline .task-table").first();
     assert.equal(await table.locator("summary").textContent(), "Tasks: busy, scheduled, idle");
     await table.locator("summary").click();
+    // The engine's sentence on what the split means for threads, beside the table.
+    assert.equal(await table.locator(".task-table-note").textContent(), r.taskTimesNote);
     await table.locator("tbody tr").nth(2).waitFor({ timeout: 10_000 });
     assert.deepEqual(await table.locator("thead th").allTextContents(), [
       "task",
