@@ -233,9 +233,8 @@ pub(super) fn record_reply(rec: &mut Recorder, state: &RunState, id: u32, reply:
             Ending::Done(sum.and_then(|s| u64::from_str_radix(&s, 16).ok()).unwrap_or(0))
         }
     };
-    if let Some(ms) = get_f64(reply, "blockedMs") {
-        rec.blocked(id, ms);
-    }
+    // A task that never blocked (CPU work, the counter) reports none.
+    rec.blocked(id, get_f64(reply, "blockedMs").unwrap_or(0.0));
     rec.finish_timed(id, start, ending, end);
 }
 
