@@ -58,7 +58,7 @@ impl BlockedTimes {
 
     /// Task `id` ended, blocked for `ms` in all (kept if it is sampled).
     pub fn ended(&mut self, id: u32, ms: f64) {
-        if id % self.every == 0
+        if id.is_multiple_of(self.every)
             && let Some(slot) = self.ms.get_mut((id / self.every) as usize)
         {
             *slot = ms as f32;
@@ -67,7 +67,7 @@ impl BlockedTimes {
 
     /// Task `id`'s blocked ms, if it is sampled and ended.
     pub fn of(&self, id: u32) -> Option<f64> {
-        (id % self.every == 0)
+        id.is_multiple_of(self.every)
             .then(|| self.ms.get((id / self.every) as usize))
             .flatten()
             .filter(|ms| !ms.is_nan())

@@ -3,7 +3,6 @@
 //! it, a thread start's cost only when threads were started).
 
 use super::{Measures, ThreadCost, words};
-use crate::blocked::BlockedTimes;
 use crate::params::{self, FailMode, Limits, Memory, Model, NoThreads, Params, SyncMode, Workload};
 use crate::record::{NetSummary, Outcome, TaskTimes, ThreadStart};
 use crate::tasks::work_of;
