@@ -22,6 +22,12 @@ use crate::record::{SlowStep, TaskTimes};
 /// Most tasks accounted one by one; larger runs keep every k-th task (k a power of two).
 pub const MAX_ACCOUNTED: u32 = 10_000;
 
+/// Every how many tasks of a run of `tasks` one is accounted: 1 up to [`MAX_ACCOUNTED`] tasks,
+/// else the least power of two that keeps at most that many.
+pub fn accounted_every(tasks: u32) -> u32 {
+    tasks.div_ceil(MAX_ACCOUNTED).max(1).next_power_of_two()
+}
+
 /// A step that holds the loop this long is reported, as asyncio's debug mode reports it
 /// (`loop.slow_callback_duration`, 0.1 s).
 pub const SLOW_STEP_MS: f64 = 100.0;
@@ -59,7 +65,7 @@ pub struct Accounting {
 impl Accounting {
     /// Accounting for `tasks` tasks, all created (and scheduled) at the run's start, 0 ms.
     pub fn new(tasks: u32) -> Accounting {
-        let every = tasks.div_ceil(MAX_ACCOUNTED).max(1).next_power_of_two();
+        let every = accounted_every(tasks);
         let shift = every.trailing_zeros();
         let n = tasks.div_ceil(every) as usize;
         Accounting {

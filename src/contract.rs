@@ -277,17 +277,21 @@ js_object! {
 js_object! {
     /// Each task's life split as tokio-console splits it, as columns in the order of the span
     /// columns (`spanId`): busy + scheduled + idle is the task's life, from the run's start (when
-    /// `asyncio.gather` created every task) to its end. Async runs on the playground's executor
-    /// only; a run of more than 10,000 tasks keeps them for every k-th task (`accountedEvery`),
-    /// in the same order.
+    /// `asyncio.gather` created every task, or the threads' queue or the loop had every task) to
+    /// its end. Async runs on the playground's executor, threads runs and sequential runs; a run of more than 10,000 tasks keeps them for every k-th task
+    /// (`accountedEvery`), in the same order.
     pub struct TaskTimeColumns: Default {
-        /// Ms the task was being polled (running on the event loop).
+        /// Ms the task was being polled (running on the event loop); for threads and the
+        /// sequential loop, ms it ran (a thread ready but off a core included: no page sees it).
         pub busy: F64s => "busyMs",
-        /// Ms the task was woken (or new) and waiting in the ready queue for its turn.
+        /// Ms the task was woken (or new) and waiting in the ready queue for its turn; for threads,
+        /// until a thread took it; for the sequential loop, until the tasks before it ended.
         pub scheduled: F64s => "scheduledMs",
-        /// Ms the task waited for a wake-up (a timer, a request, a lock, a place under `limit`).
+        /// Ms the task waited for a wake-up (a timer, a request, a lock, a place under `limit`);
+        /// for threads and the sequential loop, ms it blocked (a sleep, a request, a lock, the GIL).
         pub idle: F64s => "idleMs",
-        /// Times the task was polled.
+        /// Times the task was polled (async runs; empty for threads and sequential runs, which
+        /// run a task to its end in one go).
         pub polls: U32s => "polls",
     }
 }
@@ -678,11 +682,16 @@ js_object! {
         /// How late the waiting threads woke from their 1 ms sleeps (convoy runs).
         pub wake_late_ms: Option<WakeLate> => "wakeLateMs",
         /// Each task's busy, scheduled and idle ms and its polls (async runs on the playground's
-        /// executor; empty arrays otherwise).
+        /// executor; busy, scheduled and idle for threads runs and sequential runs; empty arrays
+        /// otherwise).
         pub task_times: TaskTimeColumns => "..",
         /// The tasks `busyMs`... cover: every task (1), or for a run of more than 10,000 tasks
         /// every k-th (ids 0, k, 2k...); absent when the run has no such accounting.
         pub accounted_every: Option<u32> => "accountedEvery",
+        /// What `busyMs`, `scheduledMs` and `idleMs` mean for this run, in one sentence the task
+        /// table shows, where it differs from the event loop's (threads and sequential runs, which
+        /// have no polls); null otherwise.
+        pub task_times_note: OrNull<String> => "taskTimesNote",
         /// How late the loop's timers fired, deadline to poll, in ms (async runs on the
         /// playground's executor whose tasks waited on timers); median and p90 over the
         /// accounted tasks, max over all.

@@ -14,6 +14,7 @@
 #![deny(missing_docs)]
 
 pub mod accounting;
+pub mod blocked;
 pub mod contract;
 pub mod engine;
 pub mod live;

@@ -9,6 +9,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
+use crate::blocked::{BlockedTimes, Stamps};
 use crate::timeline::{Lane, SpanMs, SpanState, Spans, Wait, WaitKind, sort_keys, time_key};
 
 /// What one task gives back: its checksum, or the error it failed with.
@@ -75,6 +76,8 @@ pub struct Outcome {
     /// Each task's busy and scheduled time and polls, the timers' lateness and the slow steps
     /// (async runs on the executor: `accounting::Accounting`).
     pub task_times: Option<TaskTimes>,
+    /// Each task's blocked ms (threads runs and the sequential loop: `blocked`).
+    pub blocked: Option<BlockedTimes>,
     /// The executor's turns of the event loop, in order (at most [`MAX_LOOP_TURNS`]).
     pub loop_turns: Vec<LoopTurn>,
 }
@@ -337,6 +340,20 @@ impl Recorder {
         self
     }
 
+    /// Also keeps each task's blocked ms, as [`Recorder::blocked`] and the threads' logs give them
+    /// (runners whose tasks block: threads, of shared or separate memory, and the sequential loop).
+    pub fn accounting_blocked(mut self) -> Recorder {
+        self.out.blocked = Some(BlockedTimes::new(self.tasks));
+        self
+    }
+
+    /// Task `id`, about to be recorded as ended, was blocked for `ms` ms in all.
+    pub fn blocked(&mut self, id: u32, ms: f64) {
+        if let Some(b) = &mut self.out.blocked {
+            b.ended(id, ms);
+        }
+    }
+
     /// Task `id` started in `lane` at `at`.
     pub fn start(&mut self, id: u32, lane: Lane, at: f64) {
         self.out.spans.cover(id as usize, self.tasks as usize);
@@ -393,7 +410,8 @@ impl Recorder {
         // The threads logged their events live already.
         let live = self.live.take();
         for log in logs {
-            for (id, start, end, result) in log.tasks {
+            for (id, blocked, start, end, result) in log.tasks {
+                self.blocked(id, f64::from(blocked));
                 self.out.spans.cover(id as usize, self.tasks as usize);
                 self.out.spans.lane[id as usize] = log.lane;
                 self.out.spans.start[id as usize] = start as SpanMs;
@@ -476,7 +494,11 @@ pub struct LaneLog {
     progress: Arc<TaskCounts>,
     live: Option<Arc<EventLog>>,
     started: Option<(u32, f64)>,
-    tasks: Vec<(u32, f64, f64, TaskResult)>,
+    /// The running task's blocked time.
+    stamps: Stamps,
+    /// Each task that ended: id, start, end, ms blocked (an `f32` beside the id: no more room per
+    /// task), result.
+    tasks: Vec<(u32, f32, f64, f64, TaskResult)>,
     waits: Vec<Wait>,
     lock_wait_ms: f64,
 }
@@ -489,6 +511,7 @@ impl LaneLog {
             progress,
             live: None,
             started: None,
+            stamps: Stamps::default(),
             tasks: Vec::new(),
             waits: Vec::new(),
             lock_wait_ms: 0.0,
@@ -504,6 +527,7 @@ impl LaneLog {
     /// Task `id` started on this thread at `at`.
     pub fn start(&mut self, id: u32, at: f64) {
         self.started = Some((id, at));
+        self.stamps.begin(at);
         self.progress.count_start();
         if let Some(live) = &self.live {
             live.push(Event { id, lane: self.lane, at, kind: EventKind::Start });
@@ -518,7 +542,7 @@ impl LaneLog {
             let state = if result.is_ok() { SpanState::Done } else { SpanState::Failed };
             live.push(Event { id, lane: self.lane, at: at.max(start), kind: EventKind::End(state) });
         }
-        self.tasks.push((id, start, at, result));
+        self.tasks.push((id, self.stamps.total() as f32, start, at, result));
     }
 
     /// Task `id` begins to wait for `kind` at `at`: shown live until [`LaneLog::wait_over`].
@@ -535,14 +559,22 @@ impl LaneLog {
         }
     }
 
-    /// Task `id` waited for the GIL from `start` to `end`.
+    /// The running task was blocked from `start` to `end`: asleep or waiting for a request (waits
+    /// for the GIL or a lock count as blocked through [`LaneLog::wait`] and [`LaneLog::lock_wait`]).
+    pub fn blocked(&mut self, start: f64, end: f64) {
+        self.stamps.blocked(start, end);
+    }
+
+    /// Task `id` waited for the GIL from `start` to `end`: it was blocked.
     pub fn wait(&mut self, id: u32, start: f64, end: f64) {
+        self.stamps.blocked(start, end);
         self.waits.push(Wait { kind: WaitKind::Gil, id, lane: self.lane, start, end });
     }
 
-    /// Task `id` waited for a lock from `start` to `end` (waits within 0.05 ms of each other
-    /// draw as one).
+    /// Task `id` waited for a lock from `start` to `end`, blocked (waits within 0.05 ms of each
+    /// other draw as one).
     pub fn lock_wait(&mut self, id: u32, start: f64, end: f64) {
+        self.stamps.blocked(start, end);
         let w = Wait { kind: WaitKind::Lock, id, lane: self.lane, start, end };
         self.lock_wait_ms += push_wait(&mut self.waits, w, 0.05);
     }

@@ -105,6 +105,12 @@ async fn sequential_tasks_run_one_after_another() {
     }
     assert!(o.elapsed_ms >= 119.0 && o.elapsed_ms < 400.0, "elapsed {}", o.elapsed_ms);
     assert_eq!(timeline::layout(&o.spans).peak, 1);
+    // Each task blocked on its sleep for about the delay, within its span.
+    let blocked = o.blocked.as_ref().expect("the sequential loop keeps each task's blocked time");
+    for (id, span) in spans.iter().enumerate() {
+        let ms = blocked.of(id as u32).expect("every task is accounted");
+        assert!(ms >= 39.0 && ms <= span.2 - span.1 + 0.01, "task {id}: blocked {ms}, span {span:?}");
+    }
 }
 
 #[wasm_bindgen_test]
@@ -458,6 +464,13 @@ mod threads {
         assert!(lanes.iter().all(|&l| l >= timeline::Lane::thread(1)), "worker lanes are numbered from 1");
         assert!(o.elapsed_ms >= 119.0 && o.elapsed_ms < 400.0, "elapsed {}", o.elapsed_ms);
         assert_eq!(timeline::layout(&o.spans).peak, 2);
+        // Each thread stamped its task's sleep: blocked about the delay, within its span.
+        let blocked = o.blocked.as_ref().expect("threads keep each task's blocked time");
+        for id in 0..4u32 {
+            let (start, end) = (o.spans.start[id as usize], o.spans.end[id as usize]);
+            let ms = blocked.of(id).expect("every task is accounted");
+            assert!(ms >= 59.0 && ms <= f64::from(end - start) + 0.01, "task {id}: blocked {ms}");
+        }
     }
 
     #[wasm_bindgen_test]
@@ -488,6 +501,10 @@ mod threads {
         assert_eq!(o.spans.finished(), 2);
         // Two threads, one lock: somebody waited for it, and the lock changed hands.
         assert!(!o.waits.is_empty(), "no GIL waits recorded");
+        // Those waits are the tasks' blocked time.
+        let blocked = o.blocked.as_ref().expect("threads keep each task's blocked time");
+        let total = blocked.of(0).unwrap_or(0.0) + blocked.of(1).unwrap_or(0.0);
+        assert!(total > 0.0, "the GIL's waits count as blocked: {blocked:?}");
         let state = RunState::start(2);
         let sleep = Params { gil: true, ..params(Model::Threads, 2, 60, 2) };
         let o = threads::run(&state, sleep).await;

@@ -1,7 +1,8 @@
-// The task table of an async run: each task's busy, scheduled and idle ms and its polls, from the
-// record's columns (busyMs, scheduledMs, idleMs, polls, in the order of spanId), sortable by each.
-// Built only when opened: a table of 10,000 rows is a task of its own. Renders only; the record's
-// notes say what the figures mean.
+// The task table of a run: each task's busy, scheduled and idle ms and its polls, from the record's
+// columns (busyMs, scheduledMs, idleMs, polls, in the order of spanId), sortable by each; threads and
+// sequential runs have no polls (their polls column is empty), so the table has none, and the
+// record's own sentence for it (taskTimesNote, written by the engine) says what their split means.
+// Built only when opened: a table of 10,000 rows is a task of its own. Renders only.
 import { number } from "./format.js";
 
 /** The columns, by the record's names: the vocabulary of tokio-console. */
@@ -19,6 +20,11 @@ const MAX_ROWS = 10_000;
 /** Bins of each histogram. */
 const BINS = 24;
 
+/** The columns `record` has (polls only where tasks were polled). */
+function columnsOf(record) {
+  return COLUMNS.filter(([, key]) => !key || record[key]?.length);
+}
+
 /**
  * A `<details>` with the record's task table, or for a run whose tasks were accounted in a sample
  * (`accountedEvery` above 1) histograms of the sample's busy, scheduled and idle ms; null for a
@@ -31,10 +37,19 @@ export function taskTable(record) {
   const details = document.createElement("details");
   details.className = "task-table";
   const summary = document.createElement("summary");
+  const names = columnsOf(record)
+    .filter(([, key]) => key)
+    .map(([label]) => label.replace(" ms", ""));
   summary.textContent = table
-    ? "Tasks: busy, scheduled, idle, polls"
+    ? `Tasks: ${names.join(", ")}`
     : "Tasks: busy, scheduled and idle, as histograms";
   details.append(summary);
+  if (record.taskTimesNote) {
+    const note = document.createElement("p");
+    note.className = "task-table-note";
+    note.textContent = record.taskTimesNote;
+    details.append(note);
+  }
   details.addEventListener(
     "toggle",
     () => details.open && (table ? build(details, record) : histograms(details, record)),
@@ -98,13 +113,14 @@ function build(details, record) {
   const table = document.createElement("table");
   const head = table.createTHead().insertRow();
   const body = table.createTBody();
+  const columns = columnsOf(record);
   let order = Array.from(record.busyMs, (_, i) => i);
   const fill = () => {
     body.replaceChildren(
       ...order.map((i) => {
         const tr = document.createElement("tr");
         tr.dataset.id = String(record.spanId[i]);
-        for (const [, key] of COLUMNS) {
+        for (const [, key] of columns) {
           const td = document.createElement("td");
           td.textContent = key ? number(record[key][i]) : `url${record.spanId[i] + 1}`;
           tr.append(td);
@@ -113,7 +129,7 @@ function build(details, record) {
       }),
     );
   };
-  for (const [label, key] of COLUMNS) {
+  for (const [label, key] of columns) {
     const th = document.createElement("th");
     th.scope = "col";
     if (key) {

@@ -61,7 +61,7 @@ pub struct ThreadCost {
 /// no object per task), because a million tasks would otherwise cost a million objects.
 pub fn build(p: &Params, limits: Limits, o: Outcome, layout: Layout, m: &Measures) -> Record {
     let ideal = params::ideal(p, limits);
-    let notes = notes::for_run(p, &o, m, layout.peak, limits.no_threads);
+    let notes = notes::for_run(p, &o, m, layout.peak, limits);
     let peak = o.net.as_ref().map(|net| notes::requests_peak(p, net));
     let mut record = Record {
         elapsed_ms: o.elapsed_ms,
@@ -114,7 +114,9 @@ pub fn build(p: &Params, limits: Limits, o: Outcome, layout: Layout, m: &Measure
     cpu_figures(&mut record, p, &o, m);
     race_figures(&mut record, p, &o);
     record.task_times = task_times::columns(&o, &layout);
-    record.accounted_every = o.task_times.as_ref().map(|t| t.every);
+    record.accounted_every =
+        o.task_times.as_ref().map(|t| t.every).or_else(|| o.blocked.as_ref().map(|b| b.every));
+    record.task_times_note = OrNull(notes::task_times(p, &o, limits.cores));
     record.timer_late_ms = o.task_times.as_ref().and_then(task_times::timer_late);
     record.loop_turns = task_times::loop_turns(&o.loop_turns);
     record.spans = spans(&o, layout);

@@ -3,7 +3,7 @@
 //! it, a thread start's cost only when threads were started).
 
 use super::{Measures, ThreadCost, words};
-use crate::params::{self, FailMode, Memory, Model, NoThreads, Params, Workload};
+use crate::params::{self, FailMode, Limits, Memory, Model, NoThreads, Params, SyncMode, Workload};
 use crate::record::{NetSummary, Outcome, TaskTimes, ThreadStart};
 use crate::tasks::work_of;
 use crate::timeline;
@@ -15,13 +15,8 @@ pub const CPYTHON_THREAD_START_MS: f64 = 0.25;
 
 /// Every note of a run, in the order the page shows them. `no_threads`: why this page has no
 /// shared memory, for a threads run on threads of separate memory.
-pub fn for_run(
-    p: &Params,
-    o: &Outcome,
-    m: &Measures,
-    peak_in_flight: u32,
-    no_threads: NoThreads,
-) -> Vec<String> {
+pub fn for_run(p: &Params, o: &Outcome, m: &Measures, peak_in_flight: u32, limits: Limits) -> Vec<String> {
+    let no_threads = limits.no_threads;
     let mut notes = Vec::new();
     if p.model == Model::Threads && p.memory == Memory::Separate {
         notes.push(separate_memory(no_threads));
@@ -50,7 +45,75 @@ pub fn for_run(
     if let Some(t) = &o.task_times {
         notes.extend(event_loop(p, t));
     }
+    if let Some(b) = o.blocked.as_ref().filter(|b| b.every > 1) {
+        notes.push(sampled(p, b.every, "Busy, scheduled and idle times were", "."));
+    }
     notes
+}
+
+/// What the task table's busy, scheduled and idle mean for a threads or sequential run, which
+/// has no event loop to poll its tasks (see `blocked`): the table's own sentence, beside it.
+/// `None` for a run without that accounting.
+pub fn task_times(p: &Params, o: &Outcome, cores: u32) -> Option<String> {
+    o.blocked.as_ref()?;
+    let idle = match blocked_on(p) {
+        Some(on) => format!("idle while it blocked ({on})"),
+        None => "never idle (its work never blocks)".to_string(),
+    };
+    Some(if p.model == Model::Threads {
+        let threads = p.threads.min(p.tasks);
+        let off_core = if threads > cores {
+            format!(
+                " ({} on {})",
+                words::plural(threads, "thread", "threads"),
+                words::plural(cores, "core", "cores")
+            )
+        } else {
+            String::new()
+        };
+        format!(
+            "Threads have no polls: a task's life splits into scheduled until a thread took it (in \
+             the pool's queue, or while its thread started), {idle} and busy the rest, which \
+             includes any time the browser kept its thread off a core{off_core}: no page can see that."
+        )
+    } else {
+        format!(
+            "The sequential loop has no polls: a task's life splits into scheduled until the tasks \
+             before it had ended, {idle} and busy the rest, as a plain for loop runs them."
+        )
+    })
+}
+
+/// What a task of this run blocks on, in words; `None`: nothing (it only computes).
+fn blocked_on(p: &Params) -> Option<String> {
+    let gil = p.model == Model::Threads && p.gil;
+    let on = match p.workload {
+        Workload::Sleep if p.delay_ms == 0 => None,
+        Workload::Sleep | Workload::Convoy => Some("asleep"),
+        Workload::Fetch => Some("in its request"),
+        Workload::Deadlock if p.model == Model::Threads => Some("asleep holding a lock, or waiting for one"),
+        Workload::Deadlock => Some("asleep"),
+        Workload::Counter if p.sync == SyncMode::Lock && p.model == Model::Threads => {
+            Some("waiting for the counter's lock")
+        }
+        Workload::Counter | Workload::Cpu => None,
+    };
+    match (on, gil) {
+        (Some(on), true) => Some(format!("{on}, or waiting for the GIL")),
+        (Some(on), false) => Some(on.to_string()),
+        (None, true) => Some("waiting for the GIL".to_string()),
+        (None, false) => None,
+    }
+}
+
+/// The note of a run whose per-task times were kept for every `every`-th task only.
+fn sampled(p: &Params, every: u32, what: &str, tail: &str) -> String {
+    format!(
+        "{what} kept for every {} task ({} of {}), so that a large run pays no memory per task for          them: the figures and histograms are of that sample{tail}",
+        ordinal(every),
+        words::number(f64::from(p.tasks.div_ceil(every))),
+        words::number(f64::from(p.tasks)),
+    )
 }
 
 /// What differs on threads with memory of their own: only what needs shared memory.
@@ -109,14 +172,11 @@ fn event_loop(p: &Params, t: &TaskTimes) -> Vec<String> {
         ));
     }
     if t.every > 1 {
-        let kept = p.tasks.div_ceil(t.every);
-        notes.push(format!(
-            "Busy, scheduled and idle times and polls were kept for every {} task ({} of {}), so \
-             that a large run pays no memory per task for them: the figures and histograms are of \
-             that sample, but the latest a timer fired is of every task.",
-            ordinal(t.every),
-            words::number(f64::from(kept)),
-            words::number(f64::from(p.tasks)),
+        notes.push(sampled(
+            p,
+            t.every,
+            "Busy, scheduled and idle times and polls were",
+            ", but the latest a timer fired is of every task.",
         ));
     }
     notes

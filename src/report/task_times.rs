@@ -1,6 +1,9 @@
 //! The record's per-task accounting: each task's busy, scheduled and idle ms and its polls, in
-//! the span columns' order, and how late the loop's timers fired.
+//! the span columns' order, and how late the loop's timers fired. Async runs on the executor give
+//! all four (`accounting`); threads and the sequential loop give busy, scheduled and idle from
+//! their blocked times (`blocked`), and no polls.
 
+use crate::blocked::{BlockedTimes, split};
 use crate::contract::{F64s, Lateness, LoopColumns, TaskTimeColumns, U32s};
 use crate::record::{LoopTurn, Outcome, TaskTimes};
 use crate::timeline::Layout;
@@ -9,6 +12,9 @@ use crate::timeline::Layout;
 /// life runs from the run's start (0 ms) to its end; idle is what busy and scheduled leave of
 /// it (never below 0: a quick poll's share of its batch may end after the recorded end).
 pub fn columns(o: &Outcome, layout: &Layout) -> TaskTimeColumns {
+    if let Some(b) = &o.blocked {
+        return blocked_columns(o, b, layout);
+    }
     let Some(t) = &o.task_times else { return TaskTimeColumns::default() };
     let every = t.every.max(1);
     let mut c = TaskTimeColumns::default();
@@ -25,6 +31,21 @@ pub fn columns(o: &Outcome, layout: &Layout) -> TaskTimeColumns {
         c.scheduled.0.push(scheduled);
         c.idle.0.push((life - busy - scheduled).max(0.0));
         c.polls.0.push(polls);
+    }
+    c
+}
+
+/// The columns of threads or the sequential loop: each finished task's life, from the run's start
+/// to its end, split by its blocked time (see `blocked`); no polls.
+fn blocked_columns(o: &Outcome, b: &BlockedTimes, layout: &Layout) -> TaskTimeColumns {
+    let mut c = TaskTimeColumns::default();
+    for &id in layout.ids.iter().filter(|&&id| id % b.every.max(1) == 0) {
+        let Some(blocked) = b.of(id) else { continue };
+        let i = id as usize;
+        let t = split(f64::from(o.spans.start[i]), f64::from(o.spans.end[i]), blocked);
+        c.busy.0.push(t.busy);
+        c.scheduled.0.push(t.scheduled);
+        c.idle.0.push(t.idle);
     }
     c
 }

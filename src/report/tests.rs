@@ -423,3 +423,119 @@ fn a_kept_copy_has_no_task_columns_and_the_record_keeps_its_own() {
     assert!(kept.spans.id.0.is_empty() && kept.output.is_empty());
     assert_eq!((kept.tasks, kept.elapsed_ms, &kept.explanation), (3, before.elapsed_ms, &before.explanation));
 }
+
+#[test]
+fn threads_split_each_task_by_its_blocked_time_and_have_no_polls() {
+    // Two threads: thread 1 sleeps through tasks 0 and 2 (a GIL wait after the first sleep);
+    // thread 2 computes task 1, then waits 50 ms for a lock in task 3.
+    let progress = Arc::new(TaskCounts::default());
+    let mut one = crate::record::LaneLog::new(Lane::thread(1), progress.clone());
+    one.start(0, 0.0);
+    one.blocked(0.1, 100.1);
+    one.wait(0, 100.1, 100.2);
+    one.finish(Ok(0), 100.3);
+    one.start(2, 100.3);
+    one.blocked(100.4, 200.4);
+    one.finish(Ok(0), 200.5);
+    let mut two = crate::record::LaneLog::new(Lane::thread(2), progress.clone());
+    two.start(1, 0.0);
+    two.finish(Ok(0), 100.0);
+    two.start(3, 100.0);
+    two.lock_wait(3, 100.0, 150.0);
+    two.finish(Ok(0), 250.0);
+    let mut rec = Recorder::new(4, progress).accounting_blocked();
+    rec.absorb([one, two]);
+    let o = rec.end(250.0, false);
+    let r = report(&Params::new(Model::Threads, 4, 100, 2), o, &Measures::default());
+    assert_eq!(r.accounted_every, Some(1));
+    assert_eq!(r.spans.id.0, [0, 1, 3, 2]);
+    let t = &r.task_times;
+    let near = |a: &[f64], b: [f64; 4]| a.iter().zip(b).all(|(x, y)| (x - y).abs() < 1e-3);
+    assert!(near(&t.idle.0, [100.1, 0.0, 50.0, 100.0]), "{:?}", t.idle);
+    assert!(near(&t.busy.0, [0.2, 100.0, 100.0, 0.2]), "{:?}", t.busy);
+    assert!(near(&t.scheduled.0, [0.0, 0.0, 100.0, 100.3]), "{:?}", t.scheduled);
+    assert!(t.polls.0.is_empty(), "threads are not polled");
+    for k in 0..4 {
+        let life = t.busy.0[k] + t.scheduled.0[k] + t.idle.0[k];
+        assert!((life - r.spans.end.0[k]).abs() < 1e-3);
+    }
+    let note = r.task_times_note.0.unwrap_or_default();
+    assert!(
+        note.starts_with("Threads have no polls") && note.contains("idle while it blocked (asleep)"),
+        "{note}"
+    );
+    assert!(
+        !r.notes.iter().any(|n| n.contains("no polls")),
+        "the table's sentence, not the run's: {:?}",
+        r.notes
+    );
+}
+
+#[test]
+fn the_split_note_names_what_this_run_blocked_on() {
+    let note = |p: &Params| {
+        let o = outcome(2, 100.0, |i| Lane::thread(i + 1), |_| 0.0);
+        let o = Outcome { blocked: Some(crate::blocked::BlockedTimes::new(2)), ..o };
+        let r = report(p, o, &Measures::default());
+        r.task_times_note.0.unwrap_or_default()
+    };
+    let mut p = Params::new(Model::Threads, 2, 100, 2);
+    p.workload = Workload::Cpu;
+    assert!(note(&p).contains("never idle (its work never blocks)"), "{}", note(&p));
+    assert!(!note(&p).contains("off a core ("), "2 threads on 2 cores: {}", note(&p));
+    p.gil = true;
+    assert!(note(&p).contains("idle while it blocked (waiting for the GIL)"), "{}", note(&p));
+    p.workload = Workload::Fetch;
+    assert!(note(&p).contains("(in its request, or waiting for the GIL)"), "{}", note(&p));
+    p.threads = 8;
+    p.tasks = 8;
+    assert!(note(&p).contains("off a core (8 threads on 2 cores)"), "{}", note(&p));
+    let mut p = Params::new(Model::Sequential, 2, 100, 1);
+    p.workload = Workload::Cpu;
+    assert!(note(&p).starts_with("The sequential loop has no polls"), "{}", note(&p));
+    assert!(note(&p).contains("never idle"), "{}", note(&p));
+}
+
+#[test]
+fn the_sequential_loop_is_scheduled_until_its_turn_and_idle_while_it_waits() {
+    let mut rec = Recorder::new(3, Arc::new(TaskCounts::default())).accounting_blocked();
+    for id in 0..3 {
+        let at = f64::from(id) * 100.0;
+        rec.start(id, Lane::EVENT_LOOP, at);
+        rec.blocked(id, 99.5);
+        rec.finish(id, Ok(0), at + 100.0);
+    }
+    let o = rec.end(300.0, false);
+    let r = report(&Params::new(Model::Sequential, 3, 100, 1), o, &Measures::default());
+    assert_eq!(r.task_times.scheduled.0, [0.0, 100.0, 200.0]);
+    assert_eq!(r.task_times.idle.0, [99.5, 99.5, 99.5]);
+    assert_eq!(r.task_times.busy.0, [0.5, 0.5, 0.5]);
+    assert!(r.task_times.polls.0.is_empty());
+    assert!(r.task_times_note.0.is_some_and(|n| n.starts_with("The sequential loop has no polls")));
+    // Runs without the accounting (processes, threads of separate memory) have no columns.
+    let r = report(
+        &Params::new(Model::Processes, 3, 100, 1),
+        outcome(3, 100.0, |i| Lane::process(i + 1), |_| 0.0),
+        &Measures::default(),
+    );
+    assert!(r.task_times.busy.0.is_empty() && r.accounted_every.is_none());
+    assert_eq!(r.task_times_note.0, None);
+}
+
+#[test]
+fn large_sequential_runs_keep_a_sample_and_say_so() {
+    let mut rec = Recorder::new(20_000, Arc::new(TaskCounts::default())).accounting_blocked();
+    for id in 0..20_000 {
+        rec.start(id, Lane::EVENT_LOOP, f64::from(id));
+        rec.blocked(id, 0.5);
+        rec.finish(id, Ok(0), f64::from(id) + 1.0);
+    }
+    let o = rec.end(20_000.0, false);
+    let r = report(&Params::new(Model::Sequential, 20_000, 1, 1), o, &Measures::default());
+    assert_eq!((r.accounted_every, r.task_times.busy.0.len()), (Some(2), 10_000));
+    assert!(
+        r.notes.iter().any(|n| n.starts_with("Busy, scheduled and idle times were kept for every 2nd task")),
+        "{:?}",
+        r.notes
+    );
+}

@@ -233,11 +233,14 @@ pub(super) fn record_reply(rec: &mut Recorder, state: &RunState, id: u32, reply:
             Ending::Done(sum.and_then(|s| u64::from_str_radix(&s, 16).ok()).unwrap_or(0))
         }
     };
+    // A task that never blocked (CPU work, the counter) reports none.
+    rec.blocked(id, get_f64(reply, "blockedMs").unwrap_or(0.0));
     rec.finish_timed(id, start, ending, end);
 }
 
 /// Runs one task in this instance, for a process worker (`www/process.js`): the task's inputs
-/// arrive in `task`; the result carries absolute start and end times.
+/// arrive in `task`; the result carries absolute start and end times, and the ms it blocked on a
+/// sleep or a request (`blockedMs`).
 pub async fn task_in_this_process(task: JsValue) -> JsValue {
     let id = get_f64(&task, "id").unwrap_or(0.0) as u32;
     let delay = get_f64(&task, "delayMs").unwrap_or(0.0) as u32;
@@ -264,7 +267,7 @@ pub async fn task_in_this_process(task: JsValue) -> JsValue {
             Ok(0)
         }
         // [/snippet]
-        Some("fetch") => workload::fetch(&url, timeout_ms).await.map(|answer| {
+        Some("fetch") => blocking(&out, workload::fetch(&url, timeout_ms)).await.map(|answer| {
             // Who answered, for the run's record (the process's own log is not the run's).
             if let Some(by) = answer.by {
                 set(&out, "answeredBy", by.header());
@@ -275,7 +278,7 @@ pub async fn task_in_this_process(task: JsValue) -> JsValue {
         // Sleep, and the deadlock workload: the process's own locks A and B, which no other
         // process can hold, so taking them never waits; what is left is holding one for `delay`.
         _ => {
-            workload::sleep(delay).await;
+            blocking(&out, workload::sleep(delay)).await;
             Ok(0)
         }
     };
@@ -285,4 +288,13 @@ pub async fn task_in_this_process(task: JsValue) -> JsValue {
         Err(e) => set(&out, "error", e),
     }
     out.into()
+}
+
+/// Awaits a wait of a task in this instance (a sleep, a request), noting in its reply `out` how
+/// long it blocked.
+async fn blocking<T>(out: &Object, wait: impl Future<Output = T>) -> T {
+    let start = clock::now_ms();
+    let result = wait.await;
+    set(out, "blockedMs", clock::now_ms() - start);
+    result
 }

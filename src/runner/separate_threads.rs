@@ -131,7 +131,7 @@ async fn kept_or_started(kept: Option<Process>, state: &RunState, starts: &Start
 /// Runs `p.tasks` tasks on `p.threads` threads of separate memory: those `ready`, and threads of
 /// the run's own started now for the rest.
 pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
-    let rec = RefCell::new(state.recorder());
+    let rec = RefCell::new(state.recorder().accounting_blocked());
     let url = workload::fetch_url().unwrap_or_default();
     let iterations = workload::cpu_iterations(p.delay_ms);
     let width = p.threads.min(p.tasks);

@@ -13,6 +13,7 @@ use futures_util::future::{Either, select};
 use gloo_timers::future::TimeoutFuture;
 
 use super::{Outcome, TaskResult, failure_message, work_of};
+use crate::blocked::Stamps;
 use crate::params::{Params, Workload};
 use crate::record::Counted;
 use crate::run::RunState;
@@ -25,19 +26,27 @@ const YIELD_EVERY_MS: f64 = 8.0;
 
 // [snippet:sequential-task]
 /// One task of the loop. A failing task fails halfway through its delay.
-async fn task(id: u32, p: &Params, url: &str, run: &RunState, counter: &Cell<u64>) -> TaskResult {
+async fn task(
+    id: u32,
+    p: &Params,
+    url: &str,
+    run: &RunState,
+    counter: &Cell<u64>,
+    stamps: &mut Stamps,
+) -> TaskResult {
     let failing = p.fail == Some(id);
     let delay = work_of(failing, p.delay_ms);
     let sum = match p.workload {
         Workload::Sleep if delay > 0 => {
-            workload::sleep(delay).await;
+            blocking(run, stamps, workload::sleep(delay)).await;
             0
         }
         Workload::Sleep => 0,
         Workload::Fetch => {
             // A network fault fails the request itself, at the server (see `failMode`).
             let fault = p.network_fault().filter(|_| failing).map(|m| m.name());
-            let answer = workload::fetch(&workload::request_url(url, delay, id, fault), p.timeout_ms).await?;
+            let url = workload::request_url(url, delay, id, fault);
+            let answer = blocking(run, stamps, workload::fetch(&url, p.timeout_ms)).await?;
             workload::net_log().note(id, answer);
             0
         }
@@ -56,7 +65,7 @@ async fn task(id: u32, p: &Params, url: &str, run: &RunState, counter: &Cell<u64
         }
         // Take A, hold it, take B: no other task runs meanwhile, so neither is ever held by another.
         Workload::Deadlock => {
-            workload::sleep(delay).await;
+            blocking(run, stamps, workload::sleep(delay)).await;
             0
         }
     };
@@ -67,10 +76,20 @@ async fn task(id: u32, p: &Params, url: &str, run: &RunState, counter: &Cell<u64
 }
 // [/snippet]
 
+/// Awaits a wait (a sleep, a request), stamped as the task's blocked time: the loop blocks on it
+/// as a plain `for` loop's `time.sleep` or `requests.get` would.
+async fn blocking<T>(run: &RunState, stamps: &mut Stamps, wait: impl Future<Output = T>) -> T {
+    let start = run.since_start();
+    let out = wait.await;
+    stamps.blocked(start, run.since_start());
+    out
+}
+
 /// Runs `p.tasks` tasks one after another on the event loop.
 pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
     let url = workload::fetch_url().unwrap_or_default();
-    let mut rec = state.recorder();
+    let mut rec = state.recorder().accounting_blocked();
+    let mut stamps = Stamps::default();
     let counter = Cell::new(0u64);
     let work = async {
         let mut last_yield = state.since_start();
@@ -78,8 +97,11 @@ pub async fn run(state: &Arc<RunState>, p: Params) -> Outcome {
         // A plain loop: each task starts when the one before it has ended. An error ends the
         // loop, as an exception leaves a Python `for` loop: the tasks after it never run.
         for id in 0..p.tasks {
-            rec.start(id, Lane::EVENT_LOOP, state.since_start());
-            let result = task(id, &p, &url, state, &counter).await;
+            let start = state.since_start();
+            rec.start(id, Lane::EVENT_LOOP, start);
+            stamps.begin(start);
+            let result = task(id, &p, &url, state, &counter, &mut stamps).await;
+            rec.blocked(id, stamps.total());
             let failed = rec.finish(id, result, state.since_start());
             if failed {
                 break;

@@ -90,8 +90,18 @@ impl Job {
         log.wait_over(end);
         if end - start > 0.05 {
             log.wait(id, start, end);
+        } else {
+            log.blocked(start, end);
         }
         got
+    }
+
+    /// Makes a blocking call (a sleep, a request), stamped as the task's blocked time.
+    fn blocking<T>(&self, log: &mut LaneLog, call: impl FnOnce() -> T) -> T {
+        let start = self.run.since_start();
+        let out = call();
+        log.blocked(start, self.run.since_start());
+        out
     }
 
     /// Hands the GIL over if another thread asked for it and waits to take it back (see
@@ -130,7 +140,7 @@ impl Job {
         let sum = match self.p.workload {
             // Blocking I/O: a Python thread releases the GIL while it waits.
             Workload::Sleep => {
-                if !workload::sleep_blocking(delay, &self.run) || !self.wake(id, log) {
+                if !self.blocking(log, || workload::sleep_blocking(delay, &self.run)) || !self.wake(id, log) {
                     return None;
                 }
                 0
@@ -139,7 +149,7 @@ impl Job {
                 // A network fault fails the request itself, at the server (see `failMode`).
                 let fault = self.p.network_fault().filter(|_| failing).map(|m| m.name());
                 let url = workload::request_url(&self.url, delay, id, fault);
-                let answer = workload::fetch_blocking(&url, self.p.timeout_ms);
+                let answer = self.blocking(log, || workload::fetch_blocking(&url, self.p.timeout_ms));
                 if !self.wake(id, log) {
                     return None;
                 }
@@ -205,6 +215,7 @@ impl Job {
         while !shared.cpu_done.load(Ordering::Acquire) {
             let before = self.run.since_start();
             std::thread::sleep(Duration::from_millis(1)); // no GIL held while asleep
+            log.blocked(before, self.run.since_start());
             if !self.hold(id, log) {
                 return None;
             }
@@ -292,7 +303,7 @@ impl Job {
         if let Err(ended) = self.take(first, id, log) {
             return ended;
         }
-        let held_on = workload::sleep_blocking(self.p.delay_ms, &self.run);
+        let held_on = self.blocking(log, || workload::sleep_blocking(self.p.delay_ms, &self.run));
         let second_taken = held_on && {
             match self.take(second, id, log) {
                 Ok(()) => true,
@@ -538,7 +549,7 @@ fn outcome(
     (logs, crashed, deadlock, left_blocked): Reports,
     start: Option<ThreadStart>,
 ) -> Outcome {
-    let mut rec = state.recorder();
+    let mut rec = state.recorder().accounting_blocked();
     rec.absorb(logs);
     if crashed {
         let which =

@@ -21,6 +21,13 @@ export async function separateRuns(pg) {
     notes: r.notes,
     labels: r.lanes.map((l) => l.label),
     spans: r.spans.map((s) => [s.lane, s.startMs, s.endMs]),
+    // Each task's split, in span order, and the task table's sentence on it.
+    ends: Array.from(r.spanEnd),
+    busyMs: Array.from(r.busyMs),
+    scheduledMs: Array.from(r.scheduledMs),
+    idleMs: Array.from(r.idleMs),
+    polls: r.polls.length,
+    taskTimesNote: r.taskTimesNote,
   });
   await pg.ready;
   // Starts the two threads (before its clock: the record's poolWaitMs), as a page's pool is.
@@ -94,6 +101,20 @@ export function assertSeparate(engine, r) {
     assert.equal(mine.length, 4, `thread ${lane}`);
     for (let i = 1; i < mine.length; i++) assert.ok(mine[i][1] >= mine[i - 1][2], "one at a time");
   }
+  // Each thread blocked on its sleep (the worker stamps it): idle for about the delay, busy for
+  // little more than handing it over, scheduled until its thread took it.
+  assert.equal(sleep.idleMs.length, 8);
+  assert.equal(sleep.polls, 0);
+  for (let k = 0; k < 8; k++) {
+    const life = sleep.busyMs[k] + sleep.scheduledMs[k] + sleep.idleMs[k];
+    assert.ok(Math.abs(life - sleep.ends[k]) < 0.01, `life ${life}, end ${sleep.ends[k]}`);
+    assert.ok(
+      sleep.idleMs[k] >= 299 && sleep.busyMs[k] < sleep.idleMs[k] / 3,
+      JSON.stringify(sleep),
+    );
+  }
+  assert.match(sleep.taskTimesNote, /^Threads have no polls: .*\(asleep\)/);
+  for (const { par } of r.cpu) assert.deepEqual(par.idleMs, [0, 0, 0, 0], "CPU work never blocks");
   assert.equal(sleep.notes.length, 1, JSON.stringify(sleep.notes));
   assert.match(sleep.notes[0], /^These threads are Web Workers with memory of their own \(/);
   assert.match(sleep.notes[0], /the timings are those of threads/);
