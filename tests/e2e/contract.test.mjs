@@ -180,10 +180,26 @@ describe("one check, one name", () => {
 
 describe("usable before the worker pool", () => {
   test("ready resolves before the pool starts; a threads run asked for meanwhile waits for it, outside its elapsed time", async () => {
-    const page = await open(env.browser, env.server.url);
+    const page = await open(env.browser, null);
+    // The capabilities as they are when ready resolves, read by the page then: the pool starts
+    // right after, and on a busy machine this test's own evaluate may come once it has started.
+    await page.addInitScript(() => {
+      let value;
+      Object.defineProperty(window, "playground", {
+        configurable: true,
+        get: () => value,
+        set(v) {
+          value = v;
+          v.ready.then(
+            (c) => (window.atReady = { threads: c.threads, poolStartMs: c.poolStartMs }),
+          );
+        },
+      });
+    });
+    await page.goto(env.server.url);
     const out = await page.evaluate(async () => {
-      const caps = await window.playground.ready;
-      const atReady = { threads: caps.threads, poolStartMs: caps.poolStartMs };
+      await window.playground.ready;
+      const { atReady } = window;
       const asyncRun = await window.playground.run({ model: "async", tasks: 2, delay: 10 });
       const threadsRun = await window.playground.run({
         model: "threads",
