@@ -237,6 +237,8 @@ describe("chromium: you are the scheduler", () => {
     const server = await startServer({ isolation: false });
     try {
       const page = await open(env.browser, server.url);
+      // The panel loads as a reader scrolls to it (www/panels.js).
+      await page.locator("#sched-section").scrollIntoViewIfNeeded();
       await until(
         () => page.isVisible("#sched-off"),
         "the scheduler's notice on a page that is not isolated",
