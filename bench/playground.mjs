@@ -235,8 +235,7 @@ async function panelBytes(browser, server, url) {
   const out = [];
   for (const { name, id } of panels) {
     const { context, page } = await readyPage(browser, url);
-    await sleep(1000);
-    await sleep(100); // the server logs a response once it is sent
+    await keptOffline(page);
     server.sent.length = 0;
     await page.evaluate((hash) => {
       history.replaceState(null, "", hash);
@@ -260,14 +259,52 @@ async function panelBytes(browser, server, url) {
       name,
     );
     await context.close();
-    out.push({
-      panel: name,
-      state,
-      bytes: lines.reduce((a, l) => a + Number(l.split(" ")[2]), 0),
-      files: lines.map((l) => ({ path: l.split(" ")[3], bytes: Number(l.split(" ")[2]) })),
-    });
+    out.push({ panel: name, state, ...sentBytes(lines) });
   }
+  out.push(await predictBytes(browser, server, url));
   return out;
+}
+
+/** The bytes and files of the server's log `lines` ("... <bytes> <path>"). */
+const sentBytes = (lines) => ({
+  bytes: lines.reduce((a, l) => a + Number(l.split(" ")[2]), 0),
+  files: lines.map((l) => ({ path: l.split(" ")[3], bytes: Number(l.split(" ")[2]) })),
+});
+
+/**
+ * Waits until the page has kept its files for offline use (www/offline.js: a few seconds after
+ * ready, every file of the build), so that those responses are not counted as a panel's.
+ */
+async function keptOffline(page) {
+  await page
+    .waitForFunction(() => document.documentElement.dataset.offline, null, { timeout: 30_000 })
+    .catch(() => {});
+  await sleep(1000); // a second more, and the server's log of what was sent before
+}
+
+/**
+ * Predict first's module, which loads when the reader turns the option on: a fresh page that has
+ * settled (as for the panels), "Predict first" ticked, and what was sent until its prompt asked.
+ */
+async function predictBytes(browser, server, url) {
+  const { context, page } = await readyPage(browser, url);
+  await keptOffline(page);
+  server.sent.length = 0;
+  await page.evaluate(() => {
+    const box = /** @type {HTMLInputElement} */ (document.getElementById("predict"));
+    box.checked = true;
+    box.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  const asked = await page
+    .waitForSelector("#predict-run .predict-question", { state: "attached", timeout: 30_000 })
+    .then(
+      () => "loaded",
+      () => "not asked",
+    );
+  await sleep(300);
+  const lines = server.sent.splice(0);
+  await context.close();
+  return { panel: "predict first (option turned on)", state: asked, ...sentBytes(lines) };
 }
 
 /** Async: each (timers, N) on a fresh page, so memory growth is measured from a clean start. */
