@@ -120,9 +120,9 @@ async function playgroundReady(page) {
   });
 }
 
-/** A fresh page with the playground ready. */
-async function readyPage(browser, url) {
-  const opened = await freshPage(browser, url);
+/** A fresh page with the playground ready (`options` for its browser context). */
+async function readyPage(browser, url, options) {
+  const opened = await freshPage(browser, url, options);
   opened.ready = await playgroundReady(opened.page);
   return opened;
 }
@@ -234,8 +234,8 @@ async function panelBytes(browser, server, url) {
   await probe.context.close();
   const out = [];
   for (const { name, id } of panels) {
-    const { context, page } = await readyPage(browser, url);
-    await keptOffline(page);
+    const { context, page } = await readyPage(browser, url, NO_WORKER);
+    await sleep(1100); // a second after ready, and the server's log of what was sent before
     server.sent.length = 0;
     await page.evaluate((hash) => {
       history.replaceState(null, "", hash);
@@ -272,23 +272,20 @@ const sentBytes = (lines) => ({
 });
 
 /**
- * Waits until the page has kept its files for offline use (www/offline.js: a few seconds after
- * ready, every file of the build), so that those responses are not counted as a panel's.
+ * The panels' pages run without the service worker: it would keep every file of the build for
+ * offline use a few seconds after ready (www/offline.js), which on a loaded machine fell into a
+ * slow panel's count, and once it has, it answers the panels' files itself.
  */
-async function keptOffline(page) {
-  await page
-    .waitForFunction(() => document.documentElement.dataset.offline, null, { timeout: 30_000 })
-    .catch(() => {});
-  await sleep(1000); // a second more, and the server's log of what was sent before
-}
+const NO_WORKER = { serviceWorkers: /** @type {const} */ ("block") };
 
 /**
- * Predict first's module, which loads when the reader turns the option on: a fresh page that has
- * settled (as for the panels), "Predict first" ticked, and what was sent until its prompt asked.
+ * Predict first's module, which loads when the reader turns the option on: a fresh page, a
+ * second after ready (as for the panels), "Predict first" ticked, and what was sent until its
+ * prompt asked.
  */
 async function predictBytes(browser, server, url) {
-  const { context, page } = await readyPage(browser, url);
-  await keptOffline(page);
+  const { context, page } = await readyPage(browser, url, NO_WORKER);
+  await sleep(1100);
   server.sent.length = 0;
   await page.evaluate(() => {
     const box = /** @type {HTMLInputElement} */ (document.getElementById("predict"));
