@@ -44,9 +44,12 @@ export function benchInit() {
   });
 }
 
-/** A page in a new browser context, with the URLs it requested and its page errors. */
-export async function freshPage(browser, url) {
-  const context = await browser.newContext();
+/**
+ * A page in a new browser context (`options` for it), with the URLs it requested and its page
+ * errors.
+ */
+export async function freshPage(browser, url, options) {
+  const context = await browser.newContext(options);
   await context.addInitScript(benchInit);
   const page = await context.newPage();
   const requests = [];

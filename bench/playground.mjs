@@ -120,9 +120,9 @@ async function playgroundReady(page) {
   });
 }
 
-/** A fresh page with the playground ready. */
-async function readyPage(browser, url) {
-  const opened = await freshPage(browser, url);
+/** A fresh page with the playground ready (`options` for its browser context). */
+async function readyPage(browser, url, options) {
+  const opened = await freshPage(browser, url, options);
   opened.ready = await playgroundReady(opened.page);
   return opened;
 }
@@ -234,9 +234,8 @@ async function panelBytes(browser, server, url) {
   await probe.context.close();
   const out = [];
   for (const { name, id } of panels) {
-    const { context, page } = await readyPage(browser, url);
-    await sleep(1000);
-    await sleep(100); // the server logs a response once it is sent
+    const { context, page } = await readyPage(browser, url, NO_WORKER);
+    await sleep(1100); // a second after ready, and the server's log of what was sent before
     server.sent.length = 0;
     await page.evaluate((hash) => {
       history.replaceState(null, "", hash);
@@ -260,14 +259,49 @@ async function panelBytes(browser, server, url) {
       name,
     );
     await context.close();
-    out.push({
-      panel: name,
-      state,
-      bytes: lines.reduce((a, l) => a + Number(l.split(" ")[2]), 0),
-      files: lines.map((l) => ({ path: l.split(" ")[3], bytes: Number(l.split(" ")[2]) })),
-    });
+    out.push({ panel: name, state, ...sentBytes(lines) });
   }
+  out.push(await predictBytes(browser, server, url));
   return out;
+}
+
+/** The bytes and files of the server's log `lines` ("... <bytes> <path>"). */
+const sentBytes = (lines) => ({
+  bytes: lines.reduce((a, l) => a + Number(l.split(" ")[2]), 0),
+  files: lines.map((l) => ({ path: l.split(" ")[3], bytes: Number(l.split(" ")[2]) })),
+});
+
+/**
+ * The panels' pages run without the service worker: it would keep every file of the build for
+ * offline use a few seconds after ready (www/offline.js), which on a loaded machine fell into a
+ * slow panel's count, and once it has, it answers the panels' files itself.
+ */
+const NO_WORKER = { serviceWorkers: /** @type {const} */ ("block") };
+
+/**
+ * Predict first's module, which loads when the reader turns the option on: a fresh page, a
+ * second after ready (as for the panels), "Predict first" ticked, and what was sent until its
+ * prompt asked.
+ */
+async function predictBytes(browser, server, url) {
+  const { context, page } = await readyPage(browser, url, NO_WORKER);
+  await sleep(1100);
+  server.sent.length = 0;
+  await page.evaluate(() => {
+    const box = /** @type {HTMLInputElement} */ (document.getElementById("predict"));
+    box.checked = true;
+    box.dispatchEvent(new Event("change", { bubbles: true }));
+  });
+  const asked = await page
+    .waitForSelector("#predict-run .predict-question", { state: "attached", timeout: 30_000 })
+    .then(
+      () => "loaded",
+      () => "not asked",
+    );
+  await sleep(300);
+  const lines = server.sent.splice(0);
+  await context.close();
+  return { panel: "predict first (option turned on)", state: asked, ...sentBytes(lines) };
 }
 
 /** Async: each (timers, N) on a fresh page, so memory growth is measured from a clean start. */

@@ -666,7 +666,7 @@ function loadSection(R) {
   }
   if (p.panels?.length) {
     out.push(
-      "What loads later, per panel (www/panels.js): on a fresh page, a second after ready, the panel opened as a link to it does, and the responses sent until it filled, as sent (brotli, headers included). Each panel also loads when a reader scrolls near it; the code panel also after a run ends, once the browser is idle; trace.js (the trace export and `playground.trace`) with its first use.\n",
+      "What loads later, per panel (www/panels.js): on a fresh page, a second after ready (without the service worker, which keeps the build for offline use a few seconds after ready), the panel opened as a link to it does, and the responses sent until it filled, as sent (brotli, headers included). Each panel also loads when a reader scrolls near it; the code panel also after a run ends, once the browser is idle. Predict first's module (predict.js) loads only while its option is on: with a link's `predict=1` (or an embed's `predict`) as the page starts, else when the reader ticks it (its row: on such a page, ticked, until its prompt asked); trace.js (the trace export and `playground.trace`) with its first use.\n",
       "| panel | state | bytes sent | files (and the modules in each bundle) |",
       "|---|---|---:|---|",
       ...p.panels.map(

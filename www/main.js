@@ -8,11 +8,9 @@ import { liveEnd, liveFrame, liveResize, liveStart } from "./live.js";
 import { taskTable } from "./task-table.js";
 import { FACTORS, enableFactors, renderFactors } from "./factors.js";
 import { wireExports } from "./export.js";
-import { wireScheduler } from "./scheduler.js";
 import { version } from "./version.js";
 import { lazyPanel } from "./panels.js";
 import { number, seconds } from "./format.js";
-import { Predictor } from "./predict.js";
 import { wirePresent } from "./present.js";
 import { keepOffline } from "./offline.js";
 
@@ -45,11 +43,17 @@ lazyPanel(
   () => import("./compare.js"),
   (m) => m.showComparison($("compare"), $("compare-intro")),
 );
+// "You are the scheduler": its controls are in the page from the start (its Start disabled until
+// the module is in and the engine ready), so nothing moves when it loads.
+lazyPanel($("sched-section"), "scheduler", async () => {
+  const m = await import("./scheduler.js");
+  m.wireScheduler(playground);
+  return m;
+});
 
 /** @type {any} */ (window).playground = playground;
 renderForm();
 wireExports(playground);
-wireScheduler(playground);
 document.getElementById("version").textContent = version;
 /** @type {HTMLButtonElement[]} */
 const runButtons = [...document.querySelectorAll("button[data-model]")].filter(
@@ -62,7 +66,44 @@ let model = "async";
 let running = false;
 let ready = false;
 // Predict first (`predict`): its prompts hold the Run and Show me buttons until answered.
-const predict = new Predictor(playground, { announce, changed: () => setRunning(running) });
+// predict.js loads only while the option is on (a link's `predict=1`, an embed's attribute, or
+// the reader ticking it); until then no button waits for it.
+/** @type {Promise<import("./predict.js").Predictor> | null} */
+let predictLoad = null;
+/** @type {import("./predict.js").Predictor | null} The predictor, once loaded. */
+let predictor = null;
+/** Whether predict.js failed to load: nothing is then held for it (the page said why). */
+let predictFailed = false;
+const predictOn = () => $("predict")?.checked ?? false;
+
+/** Loads predict.js once; resolves to the page's predictor. */
+function loadPredictor() {
+  predictLoad ??= import("./predict.js").then(
+    ({ Predictor }) =>
+      (predictor = new Predictor(playground, {
+        announce,
+        changed: () => setRunning(running),
+        options: runOptions,
+      })),
+    (error) => {
+      predictFailed = true;
+      announce(`Predict first could not load (${error.message}); reload to try again.`);
+      setRunning(running);
+      throw error;
+    },
+  );
+  return predictLoad;
+}
+
+/** What the buttons ask of predict first, whether or not predict.js is in. */
+const predict = {
+  /** @param {string | undefined} which a Run button's model */
+  holds: (which) => predictOn() && (predictor ? predictor.holds(which) : !predictFailed),
+  /** @param {Element} button a Show me button */
+  holdsDemo: (button) => predictor?.holdsDemo(button) ?? false,
+  /** @param {any} result */
+  afterRun: (result) => predictor?.afterRun(result),
+};
 
 function setRunning(on) {
   running = on;
@@ -371,7 +412,16 @@ async function showMe(runs) {
   }
   return records;
 }
-renderFactors(predict.demos(showMe), () => playground.capabilities, playground.demoSentence);
+/**
+ * A Show me button's demonstration, asking for a prediction first while the option is on.
+ * @param {any[]} runs @param {HTMLButtonElement} button
+ */
+async function demo(runs, button) {
+  if (!predictOn()) return showMe(runs);
+  const p = await loadPredictor();
+  return p.demos(showMe)(runs, button);
+}
+renderFactors(demo, () => playground.capabilities, playground.demoSentence);
 // The embed's focused views (the attribute on <html> is set by embed-view.js before first paint).
 const view = document.documentElement.dataset.view;
 if (view === "factor") {
@@ -396,6 +446,15 @@ model = fromUrl.model;
 if (fromUrl.more) $("more-options").open = true;
 wirePresent();
 keepOffline();
+// A link with `predict=1`: predict.js loads meanwhile, and is in by the time the engine is ready.
+if (predictOn()) loadPredictor().catch(() => {});
+$("predict")?.addEventListener("change", () => {
+  if (!predictOn()) return;
+  loadPredictor().catch(() => {});
+  if (!ready) return; // asked once the engine is ready
+  setRunning(running); // held until its questions are asked
+  askPredictions().then(() => setRunning(running));
+});
 
 if (view === "run") {
   // The setup fields the link set (tasks and delay if it set none), and the Run button of its
@@ -449,14 +508,28 @@ playground.ready.then(async (caps) => {
   if (fromUrl.autorun) start(model);
 });
 
-/** With `predict`: the Run buttons' models (each of "all"'s), and in the factor view its row. */
+/** Whether predict first has started asking (once: it then follows the form itself). */
+let asking = false;
+
+/**
+ * With `predict` on: the Run buttons' models (each of "all"'s), and in the factor view its row.
+ * Off, nothing: predict.js loads and this runs when the reader turns it on.
+ */
 async function askPredictions() {
+  if (!predictOn() || asking) return;
+  asking = true;
+  let p;
+  try {
+    p = await loadPredictor();
+  } catch {
+    return; // said by loadPredictor
+  }
   const row = new URLSearchParams(location.search).get("factor");
   const button = document.querySelector(`button[data-factor="${CSS.escape(row ?? "")}"]`);
-  if (view === "factor" && predict.on && button instanceof HTMLButtonElement) {
+  if (view === "factor" && p.on && button instanceof HTMLButtonElement) {
     const factor = FACTORS.find((f) => f.key === row);
-    await predict.askDemo(button, factor.runs(playground.capabilities));
+    await p.askDemo(button, factor.runs(playground.capabilities));
   }
   const shown = runButtons.filter((b) => !b.hidden && b.dataset.model !== "all");
-  await predict.start(shown.map((b) => b.dataset.model));
+  await p.start(shown.map((b) => b.dataset.model));
 }

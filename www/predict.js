@@ -9,8 +9,9 @@
 // predictions is kept for the visit in sessionStorage: nothing leaves the browser.
 //
 // This module only renders: what to ask, what counts as close and every sentence come from the
-// engine.
-import { runOptions } from "./form.js";
+// engine. The page loads it only while the option is on (www/main.js), and hands it the form's
+// options (`page.options`) rather than have it import form.js, which would then leave the page's
+// bundle for a chunk of its own, one more request on every first visit.
 import { number } from "./format.js";
 
 /** @typedef {import("./playground").Playground} Playground */
@@ -243,7 +244,9 @@ class Prompt {
 export class Predictor {
   /**
    * @param {Playground} playground
-   * @param {{ announce: (text: string) => void, changed: () => void }} page
+   * @param {{ announce: (text: string) => void, changed: () => void,
+   *   options: (model: string) => RunOptions }} page the page's announcer, what follows a
+   *   prompt's state (the buttons), and the form's options for a model
    */
   constructor(playground, page) {
     this.playground = playground;
@@ -291,7 +294,7 @@ export class Predictor {
       return;
     }
     const lists = await Promise.all(
-      this.models.map((m) => this.playground.questions(runOptions(m))),
+      this.models.map((m) => this.playground.questions(this.page.options(m))),
     );
     // A later change asked again meanwhile: its questions win.
     if (asking !== this.asking) return;

@@ -1,7 +1,9 @@
 // @ts-check
 // "You are the scheduler": the panel that lets the learner choose which of two real threads takes
 // its next step. The engine keeps the game, performs each step on its threads and writes every
-// sentence; this module only renders the state it hands back and forwards the clicks.
+// sentence; this module only renders the state it hands back and forwards the clicks. It loads
+// with its panel (www/main.js, www/panels.js): the controls are in the page before it, Start
+// disabled.
 
 /** @typedef {import("./playground").Playground} Playground */
 /** @typedef {import("./playground").SchedulerState} SchedulerState */
@@ -95,10 +97,12 @@ export function wireScheduler(playground) {
   for (const t of /** @type {const} */ ([1, 2])) {
     $(`sched-step-${t}`).addEventListener("click", () => act(() => scheduler.step(t)));
   }
-  // Only the counter has increments.
-  $("sched-workload").addEventListener("change", () => {
+  // Only the counter has increments (the reader may have chosen before this module loaded).
+  const showIncrements = () => {
     $("sched-increments-field").hidden = $("sched-workload").value !== "counter";
-  });
+  };
+  showIncrements();
+  $("sched-workload").addEventListener("change", showIncrements);
   $("sched-random").addEventListener("click", () => act(() => scheduler.step("random")));
   $("sched-stop").addEventListener("click", () => {
     scheduler.stop();
@@ -109,7 +113,6 @@ export function wireScheduler(playground) {
   addEventListener("pagehide", () => scheduler.stop());
 
   playground.ready.then((caps) => {
-    $("sched-controls").hidden = false;
     setBusy(false);
     if (caps.memory === "shared") return;
     // Threads games need shared memory; async games run anywhere. The engine's sentence says

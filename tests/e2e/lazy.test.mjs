@@ -1,7 +1,7 @@
 // The panels below the first screen load when first needed (www/panels.js): not with the page,
 // but when a reader scrolls near them, when a link opens one (`#its-id`), or when a run asks for
-// it; and each then fills, with no empty section and nothing moving on screen. Chromium; needs
-// dist/ (./build.sh dist).
+// it; and each then fills, with no empty section and nothing moving on screen. Predict first's
+// module loads only with its option. Chromium; needs dist/ (./build.sh dist).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { assertClean, chromiumSuite, runFromUi, until } from "./harness.mjs";
@@ -13,6 +13,12 @@ const PANELS = {
   code: { section: "code-section", filled: "#python-code, #rust-code" },
   sweep: { section: "sweep-section", filled: null },
   compare: { section: "compare-section", filled: "#compare" },
+  scheduler: { section: "sched-section", filled: null },
+};
+
+/** Once each panel has loaded, what must hold beyond its text (its controls work). */
+const WORKING = {
+  scheduler: (page) => page.isEnabled("#sched-start"),
 };
 
 /** The panel's state (`data-panel-state`) on `page`. */
@@ -50,7 +56,10 @@ test("a fresh page loads no panel below the first screen, nor what only they nee
   const files = fetched(page);
   for (const f of ["snippets.json", "bench-results.json"])
     assert.ok(!files.includes(f), `${f} fetched by a fresh page: ${files.join(", ")}`);
-  assert.ok(!files.some((f) => /^(code|sweep|compare|trace)-/.test(f)), files.join(", "));
+  assert.ok(
+    !files.some((f) => /^(code|sweep|compare|trace|scheduler|predict)-/.test(f)),
+    files.join(", "),
+  );
   assertClean(page);
   await page.context().close();
 });
@@ -69,6 +78,7 @@ test("each panel loads and fills when scrolled into view, without moving what is
       async () => (await filledText(page, name)).length > 0,
       `panel ${name} to show something`,
     );
+    if (WORKING[name]) await until(() => WORKING[name](page), `panel ${name}'s controls to work`);
     const after = await page.evaluate(
       (id) => document.getElementById(id).querySelector("h2").getBoundingClientRect().top,
       p.section,
@@ -171,4 +181,37 @@ test("a panel whose data cannot be fetched says so in its section, and fills aft
   assert.equal(await page.locator("#code-section .fill-failed").count(), 0);
   assertClean(page);
   await page.context().close();
+});
+
+/** Whether the page fetched predict first's module (its chunk in dist/). */
+const predictFetched = (page) => fetched(page).some((f) => /^predict-/.test(f));
+
+test("predict first's module loads only with its option: from a link, or when the reader turns it on", async () => {
+  const page = await env.fresh("");
+  // A run, and the page settled after it: predict first was never needed.
+  await runFromUi(page, "async", { tasks: 2, delay: 50 });
+  await page.evaluate(
+    () => new Promise((r) => requestIdleCallback(() => setTimeout(r, 300), { timeout: 2000 })),
+  );
+  assert.ok(!predictFetched(page), fetched(page).join(", "));
+  // The reader turns it on: it loads, asks, and holds Run until answered.
+  await page.click("#more-options summary");
+  await page.check("#predict");
+  await page.waitForSelector("#predict-run .predict-question", { state: "visible" });
+  assert.ok(predictFetched(page), fetched(page).join(", "));
+  assert.equal(await page.isDisabled('button[data-model="async"]'), true, "Run waits for it");
+  await page.click("#predict-run [data-predict-skip]");
+  await until(
+    () => page.isEnabled('button[data-model="async"]'),
+    "Run async to be enabled once the prediction is skipped",
+  );
+  assertClean(page);
+  await page.context().close();
+
+  // A link with the option on: it is there by the time the engine is, and asks at once.
+  const linked = await env.fresh("?predict=1");
+  await linked.waitForSelector("#predict-run .predict-question", { state: "visible" });
+  assert.ok(predictFetched(linked), fetched(linked).join(", "));
+  assertClean(linked);
+  await linked.context().close();
 });

@@ -204,6 +204,8 @@ describe("chromium: you are the scheduler", () => {
 
   test("the panel: both threads' next lines, the shared value, each tmp, the steps and the result", async () => {
     const page = env.page;
+    // The panel loads as a reader scrolls to it (www/panels.js); Start waits for it.
+    await page.locator("#sched-section").scrollIntoViewIfNeeded();
     await page.selectOption("#sched-workload", "counter");
     await page.click("#sched-start");
     await until(() => page.isEnabled("#sched-step-1"), "Step thread 1 to be enabled after Start");
@@ -237,6 +239,8 @@ describe("chromium: you are the scheduler", () => {
     const server = await startServer({ isolation: false });
     try {
       const page = await open(env.browser, server.url);
+      // The panel loads as a reader scrolls to it (www/panels.js).
+      await page.locator("#sched-section").scrollIntoViewIfNeeded();
       await until(
         () => page.isVisible("#sched-off"),
         "the scheduler's notice on a page that is not isolated",
