@@ -244,7 +244,10 @@ async fn a_hundred_thousand_wheel_tasks_take_about_one_delay() {
     let state = RunState::start(100_000);
     let o = async_model::run(&state, params(Model::Async, 100_000, 200, 1)).await;
     assert_eq!(o.spans.finished(), 100_000);
-    assert!(o.elapsed_ms < 1_000.0, "elapsed {}", o.elapsed_ms);
+    // All of them waiting at once is what makes it one delay; how close to 200 ms it ends is the
+    // bench's figure (a busy machine took 1,131 ms in Firefox), so the bound here is generous.
+    assert_eq!(timeline::layout(&o.spans).peak, 100_000);
+    assert!(o.elapsed_ms >= 199.0 && o.elapsed_ms < 5_000.0, "elapsed {}", o.elapsed_ms);
 }
 
 #[wasm_bindgen_test]
@@ -273,8 +276,9 @@ async fn try_join_all_ends_the_run_at_the_first_error_and_cancels_the_rest() {
         let o = async_model::run(&state, p).await;
         assert_eq!(o.spans.count(timeline::SpanState::Failed), 1);
         assert_eq!(o.spans.count(timeline::SpanState::Cancelled), 3, "{timers:?}");
-        // The failing task fails halfway through its delay; the run ends there.
-        assert!(o.elapsed_ms >= 49.0 && o.elapsed_ms < 95.0, "elapsed {}", o.elapsed_ms);
+        // The failing task fails halfway through its delay; the run ends there: the others were
+        // cancelled (above), not finished, whenever a busy machine ran the failing timer.
+        assert!(o.elapsed_ms >= 49.0 && o.elapsed_ms < 1_000.0, "elapsed {}", o.elapsed_ms);
     }
 }
 
