@@ -22,7 +22,7 @@ import { writeFile } from "node:fs/promises";
 import { request as httpRequest, createServer } from "node:http";
 import { createServer as createNetServer } from "node:net";
 import { Builder, until } from "selenium-webdriver";
-import { docsSite } from "./harness.mjs";
+import { docsSite, plainRun } from "./harness.mjs";
 
 /** The engines this suite drives, by the names `SKIP_ENGINES` uses. */
 export const ENGINES = ["firefox", "webkit"];
@@ -340,6 +340,20 @@ export function inPage(driver, body, ...args) {
       return r?.value;
     });
 }
+
+/** Runs `options` through the page's API; resolves to the record as harness.mjs's apiRun. */
+export const apiRun = (driver, options) =>
+  inPage(driver, `return await (${plainRun})(args[0]);`, options);
+
+/**
+ * The page as the shared checks (behaviour-checks.mjs) reach it: `run(options)`,
+ * `call(fn, ...args)` (a self-contained function, JSON arguments) and the page's `memory`.
+ */
+export const checkedPage = (driver, memory) => ({
+  memory,
+  run: (options) => apiRun(driver, options),
+  call: (fn, ...args) => inPage(driver, `return await (${fn})(...args);`, ...args),
+});
 
 /** Waits for a condition (a JS expression) in the page; the error says what it waited for. */
 export async function waitIn(driver, expression, what, ms = 30_000) {
