@@ -341,9 +341,40 @@ export function inPage(driver, body, ...args) {
     });
 }
 
+let calls = 0;
+
+/**
+ * Runs `fn` (a self-contained function) in the page with `args` (JSON values) and resolves to
+ * what it resolves to, without holding a WebDriver script open meanwhile: it starts in one
+ * script, the result is polled for, then read. (WebKitGTK's driver keeps a page's fetches that
+ * its service worker answers from completing while an asynchronous script is under way: a fetch
+ * run inside executeAsyncScript never ended, the same run started by executeScript did.) On
+ * timeout it says what it waited for (`what`).
+ */
+export async function callInPage(driver, fn, args, what, ms = 120_000) {
+  const key = `__call${++calls}`;
+  await driver.executeScript(
+    `const [key, args] = arguments;
+     window[key] = null;
+     Promise.resolve(args).then((args) => (${fn})(...args)).then(
+       (value) => (window[key] = { value }),
+       (e) => (window[key] = { error: String(e?.message ?? e) }),
+     );`,
+    key,
+    args,
+  );
+  await waitIn(driver, `window.${key}`, what, ms);
+  const r = await driver.executeScript(
+    `const r = window[arguments[0]]; delete window[arguments[0]]; return r;`,
+    key,
+  );
+  if (r.error !== undefined) throw new Error(r.error);
+  return r.value;
+}
+
 /** Runs `options` through the page's API; resolves to the record as harness.mjs's apiRun. */
 export const apiRun = (driver, options) =>
-  inPage(driver, `return await (${plainRun})(args[0]);`, options);
+  callInPage(driver, plainRun, [options], `the run ${JSON.stringify(options)} to end`);
 
 /**
  * The page as the shared checks (behaviour-checks.mjs) reach it: `run(options)`,
@@ -352,7 +383,7 @@ export const apiRun = (driver, options) =>
 export const checkedPage = (driver, memory) => ({
   memory,
   run: (options) => apiRun(driver, options),
-  call: (fn, ...args) => inPage(driver, `return await (${fn})(...args);`, ...args),
+  call: (fn, ...args) => callInPage(driver, fn, args, `${fn.name} in the page to end`),
 });
 
 /** Waits for a condition (a JS expression) in the page; the error says what it waited for. */
