@@ -14,7 +14,11 @@
 // a probe that a small proxy in front of the server puts first into every HTML page: it records
 // uncaught errors, unhandled rejections, console.error calls, failed resource loads and CSP
 // violations, in the page (`window.__probe`) and, so that a page that reloads loses nothing, at
-// the proxy. Errors inside worker threads reach the page as errors of the run.
+// the proxy. An error thrown in a worker and not caught there reaches its Worker object, where the
+// probe's wrapper of Worker records it; one thrown in a worker's worker (the pool's threads are
+// children of its starter) goes up the same way (behaviour.test.mjs proves both in each engine).
+// Not seen here, unlike in Chromium: a worker's console.error and its unhandled rejections,
+// which do not leave the worker.
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createWriteStream, existsSync, mkdirSync } from "node:fs";
