@@ -126,10 +126,10 @@ async function stopThenNext(o) {
 }
 
 /**
- * Stop ends a run of every model within 100 ms, keeps only finished spans, the next is clean.
+ * Stop ends a run of every model within `withinMs`, keeps only finished spans, the next is clean.
  * `skip(options)` names the runs an engine cannot take (a reason) and leaves them out.
  */
-export async function stopEveryModel(pg, skip = () => null) {
+export async function stopEveryModel(pg, { withinMs = 100, skip = () => null } = {}) {
   for (const options of STOPPABLE) {
     const why = skip(options);
     if (why) {
@@ -139,7 +139,7 @@ export async function stopEveryModel(pg, skip = () => null) {
     const r = await pg.call(stopThenNext, options);
     const name = `${options.model}/${options.workload ?? "sleep"}/${options.timers ?? "wheel"}`;
     assert.equal(r.stopped, true, name);
-    assert.ok(r.stoppedIn < 100, `${name}: stop took ${r.stoppedIn} ms`);
+    assert.ok(r.stoppedIn < withinMs, `${name}: stop took ${r.stoppedIn} ms`);
     assert.equal(r.unfinished, 0, `${name}: only finished spans are kept`);
     assert.deepEqual(r.next, [false, 2], `${name}: the next run starts clean`);
   }
@@ -521,3 +521,57 @@ function throwInWorkersInPage(direct, nested) {
   return true;
 }
 export const throwInWorkers = (pg) => pg.call(throwInWorkersInPage, ...WORKER_ERRORS);
+
+// ---- the event loop's accounting (loop.test.mjs) ----
+
+/** In the page: async 3 x 150 ms of blocking calls; the record's accounting and output. */
+async function blockingRun() {
+  const r = await window.playground.run({ model: "async", tasks: 3, delay: 150, blocking: true });
+  return {
+    busyMs: Array.from(r.busyMs),
+    scheduledMs: Array.from(r.scheduledMs),
+    output: r.output.map((l) => l.text),
+    notes: r.notes,
+    elapsedMs: r.elapsedMs,
+  };
+}
+
+/** A blocking call: each task busy for its delay, asyncio's debug warning for each. */
+export async function blockingCallAccounting(pg) {
+  const r = await pg.call(blockingRun);
+  // Busy for the blocking call's 150 ms, more when a loaded machine took the page off its core
+  // during it, never more than the run lasted.
+  for (const b of r.busyMs) assert.ok(b >= 149 && b <= r.elapsedMs, `busy ${r.busyMs}`);
+  assert.ok(r.scheduledMs[2] > r.scheduledMs[1] && r.scheduledMs[1] > r.scheduledMs[0]);
+  const warnings = r.output.filter((l) => l.startsWith("Executing <Task finished"));
+  assert.equal(warnings.length, 3, r.output.join("\n"));
+  assert.match(
+    warnings[0],
+    /^Executing <Task finished name='Task-2' coro=<fetch\(\) done, defined at prog\.py:5> result='Content of url1' created at \.\.\.\/asyncio\/tasks\.py:680> took (\d+\.\d{3}) seconds$/,
+  );
+  const took = Number(/took ([\d.]+) seconds/.exec(warnings[0])[1]);
+  // The step that blocked, within the task's busy time.
+  assert.ok(took >= 0.149 && took * 1000 <= r.busyMs[0] + 1, `took ${took} s, busy ${r.busyMs[0]}`);
+  assert.equal(r.output.indexOf(warnings[0]), r.output.indexOf("Done fetching url1") + 1);
+  assert.ok(
+    r.notes.some((n) => n.includes("debug=True")),
+    r.notes.join(" | "),
+  );
+}
+
+/** In the page: 20,000 async tasks of 100 ms; how the record sampled them. */
+async function manyTasks() {
+  const r = await window.playground.run({ model: "async", tasks: 20_000, delay: 100 });
+  return { every: r.accountedEvery, rows: r.busyMs.length, notes: r.notes };
+}
+
+/** Past 10,000 tasks the record keeps every 2nd task's accounting, and a note says so. */
+export async function sampledPast10k(pg) {
+  const r = await pg.call(manyTasks);
+  assert.equal(r.every, 2);
+  assert.equal(r.rows, 10_000);
+  assert.ok(
+    r.notes.some((n) => /every 2nd task \(10,000 of 20,000\)/.test(n)),
+    r.notes.join(" | "),
+  );
+}
