@@ -325,26 +325,48 @@ export async function runFromUi(target, model, { tasks, delay, threads, rows } =
 }
 
 /**
- * Runs `options` through the API of `page`; resolves to the record without its typed arrays, with
+ * In the page: runs `o` through the API and returns the record without its typed arrays, with
  * what tests read of them as plain values: span states, the lanes used, the spans, and the waits
- * (their kinds, lanes, count and total ms).
+ * (their kinds, lanes, count and total ms). Self-contained, for any engine's driver.
  */
-export function apiRun(page, options) {
-  return page.evaluate(async (o) => {
-    const r = await window.playground.run(o);
-    const { spans, spanId, spanLane, spanRow, spanStart, spanEnd, spanState, ...rest } = r;
-    return {
-      ...rest,
-      states: [...spanState],
-      lanesUsed: [...new Set(spanLane)],
-      spans,
-      waits: r.waitStart.length,
-      waitKinds: [...r.waitKind],
-      waitLanes: [...r.waitLane],
-      waitMs: [...r.waitStart].reduce((a, s, i) => a + r.waitEnd[i] - s, 0),
-    };
-  }, options);
+export async function plainRun(o) {
+  // Array.from, not spreads: Firefox's WebDriver scripts see the page's typed arrays through a
+  // wrapper that forbids iterating them (and returning them), though it lets them be copied.
+  const plain = (record) => {
+    const copy = {};
+    for (const [k, v] of Object.entries(record)) {
+      copy[k] = typeof v?.BYTES_PER_ELEMENT === "number" ? Array.from(v) : v;
+    }
+    if (Array.isArray(record.runs)) copy.runs = record.runs.map(plain);
+    return copy;
+  };
+  const r = plain(await window.playground.run(o));
+  const { spanId, spanLane, spanRow, spanStart, spanEnd, spanState, ...rest } = r;
+  return {
+    ...rest,
+    states: spanState,
+    lanesUsed: Array.from(new Set(spanLane)),
+    waits: r.waitStart.length,
+    waitKinds: r.waitKind,
+    waitLanes: r.waitLane,
+    waitMs: r.waitStart.reduce((a, s, i) => a + r.waitEnd[i] - s, 0),
+  };
 }
+
+/** Runs `options` through the API of `page`; resolves to the record as plainRun returns it. */
+export function apiRun(page, options) {
+  return page.evaluate(plainRun, options);
+}
+
+/**
+ * A playwright page as the shared checks (behaviour-checks.mjs) reach it: `run(options)`,
+ * `call(fn, ...args)` (a self-contained function, JSON arguments) and the page's `memory`.
+ */
+export const checkedPage = (page, memory) => ({
+  memory,
+  run: (options) => apiRun(page, options),
+  call: (fn, ...args) => page.evaluate(`(${fn})(...${JSON.stringify(args)})`),
+});
 
 /**
  * The script of a documentation page that embeds the playground in an iframe: it sizes the

@@ -1,10 +1,12 @@
 // Inside the event loop (issue 30): each async task's busy, scheduled and idle time and polls in
 // the record, asyncio's debug warnings in the printed output, the loop's ready queue and timers in
 // the live view, and the task table, sortable by each column; and the same split for threads and
-// the sequential loop, whose tasks are busy or blocked (idle), with no polls.
+// the sequential loop, whose tasks are busy or blocked (idle), with no polls. The record's checks
+// are shared with Firefox ESR and WebKitGTK (behaviour-checks.mjs).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { assertClean, launch, open, ready, startServer } from "./harness.mjs";
+import { assertClean, checkedPage, launch, open, ready, startServer } from "./harness.mjs";
+import { blockingCallAccounting, sampledPast10k } from "./behaviour-checks.mjs";
 
 let browser, server;
 before(async () => {
@@ -99,58 +101,14 @@ describe("the event loop", () => {
   test("a blocking call: each task busy for its delay, asyncio's warning for each", async () => {
     const page = await open(browser, server.url);
     await ready(page);
-    const r = await page.evaluate(async () => {
-      const r = await window.playground.run({
-        model: "async",
-        tasks: 3,
-        delay: 150,
-        blocking: true,
-      });
-      return {
-        busyMs: Array.from(r.busyMs),
-        scheduledMs: Array.from(r.scheduledMs),
-        output: r.output.map((l) => l.text),
-        notes: r.notes,
-        elapsedMs: r.elapsedMs,
-      };
-    });
-    // Busy for the blocking call's 150 ms, more when a loaded machine took the page off its core
-    // during it, never more than the run lasted.
-    for (const b of r.busyMs) assert.ok(b >= 149 && b <= r.elapsedMs, `busy ${r.busyMs}`);
-    assert.ok(r.scheduledMs[2] > r.scheduledMs[1] && r.scheduledMs[1] > r.scheduledMs[0]);
-    const warnings = r.output.filter((l) => l.startsWith("Executing <Task finished"));
-    assert.equal(warnings.length, 3, r.output.join("\n"));
-    assert.match(
-      warnings[0],
-      /^Executing <Task finished name='Task-2' coro=<fetch\(\) done, defined at prog\.py:5> result='Content of url1' created at \.\.\.\/asyncio\/tasks\.py:680> took (\d+\.\d{3}) seconds$/,
-    );
-    const took = Number(/took ([\d.]+) seconds/.exec(warnings[0])[1]);
-    // The step that blocked, within the task's busy time.
-    assert.ok(
-      took >= 0.149 && took * 1000 <= r.busyMs[0] + 1,
-      `took ${took} s, busy ${r.busyMs[0]}`,
-    );
-    assert.equal(r.output.indexOf(warnings[0]), r.output.indexOf("Done fetching url1") + 1);
-    assert.ok(
-      r.notes.some((n) => n.includes("debug=True")),
-      r.notes.join(" | "),
-    );
+    await blockingCallAccounting(checkedPage(page, "shared"));
     assertClean(page);
   });
 
   test("past 10,000 tasks: a sample, said in a note, and histograms instead of the table", async () => {
     const page = await open(browser, server.url);
     await ready(page);
-    const r = await page.evaluate(async () => {
-      const r = await window.playground.run({ model: "async", tasks: 20_000, delay: 100 });
-      return { every: r.accountedEvery, rows: r.busyMs.length, notes: r.notes };
-    });
-    assert.equal(r.every, 2);
-    assert.equal(r.rows, 10_000);
-    assert.ok(
-      r.notes.some((n) => /every 2nd task \(10,000 of 20,000\)/.test(n)),
-      r.notes.join(" | "),
-    );
+    await sampledPast10k(checkedPage(page, "shared"));
     await page.waitForSelector('#timelines figure.timeline[data-drawn="true"]');
     const details = page.locator("#timelines figure.timeline .task-table").first();
     await details.locator("summary").click();

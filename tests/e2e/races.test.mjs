@@ -2,195 +2,62 @@
 // counter really loses updates on shared-memory threads and never with a lock or an atomic add;
 // async loses only with an await inside, and never with its lock; processes count alone; a real
 // deadlock is found in the wait-for graph, named, and the pool works again for the next run.
+// The checks shared with Firefox ESR and WebKitGTK are in behaviour-checks.mjs.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import {
   apiRun,
   assertClean,
+  checkedPage,
   chromiumSuite,
   mainThreadTasks,
   open,
   ready,
   startServer,
 } from "./harness.mjs";
+import * as checks from "./behaviour-checks.mjs";
 
 const env = chromiumSuite({ page: true });
 
 const run = (options) => apiRun(env.page, options);
-
-/** The refusal of `options`: `{ field, message }`. */
-function refusal(options) {
-  return env.page.evaluate(
-    (o) =>
-      window.playground.run(o).then(
-        () => null,
-        (e) => ({ field: e.field, message: e.message }),
-      ),
-    options,
-  );
-}
-
-const counter = { workload: "counter" };
+const pg = () => checkedPage(env.page, env.caps.memory);
 
 describe("the shared counter", () => {
   test("threads without a guard lose updates on real shared memory; a lock or an atomic add never", async () => {
     assert.ok(env.caps.threads, "this test needs threads (a cross-origin-isolated page)");
-    const opts = { ...counter, model: "threads", tasks: 2, threads: 2, increments: 1_000_000 };
-    const losses = [];
-    for (let i = 0; i < 5; i++) {
-      const r = await run({ ...opts, sync: "none" });
-      assert.equal(r.counterExpected, 2_000_000);
-      assert.equal(r.idealMs, null, "no model predicts a counter's time");
-      assert.equal(r.lostUpdates, r.counterExpected - r.counterFinal);
-      losses.push(r.lostUpdates);
-      if (r.lostUpdates > 0)
-        assert.match(r.notes[0], /updates were lost: two threads read the same value/);
-    }
-    // Two cores, two threads started together, two million updates: on this machine every run
-    // lost updates when measured (5 of 5); the test asks for at least one of five.
-    console.log(`threads sync=none, lost per run: ${losses.join(", ")}`);
-    assert.ok(
-      losses.some((n) => n > 0),
-      `no update lost in 5 runs: ${losses}`,
-    );
-    for (const sync of ["lock", "atomic"]) {
-      for (let i = 0; i < 3; i++) {
-        const r = await run({ ...opts, sync });
-        assert.equal(r.lostUpdates, 0, `${sync}: ${r.notes.join(" ")}`);
-        assert.equal(r.counterFinal, 2_000_000);
-        assert.ok(r.nsPerUpdate > 0);
-        assert.match(r.notes[0], /^No update was lost/);
-        if (sync === "lock") {
-          assert.ok(r.lockWaitMs >= 0);
-          assert.ok(
-            r.waitKinds.every((k) => k === 1),
-            "lock waits are drawn as lock waits",
-          );
-        }
-      }
-    }
+    await checks.counterThreads(pg(), "chromium");
   });
 
   test("with the simulated GIL the counter behaves as CPython 3.11's: nothing lost", async () => {
-    const r = await run({
-      ...counter,
-      model: "threads",
-      tasks: 2,
-      threads: 2,
-      increments: 1_000_000,
-      gil: 1,
-    });
-    assert.equal(r.lostUpdates, 0, r.notes.join(" "));
-    assert.match(r.notes[0], /simulated GIL/);
+    await checks.counterGil(pg());
   });
 
   test("async loses nothing without an await inside, always with one, never with its lock", async () => {
-    const base = { ...counter, model: "async", tasks: 4, increments: 1000 };
-    const plain = await run(base);
-    assert.equal(plain.lostUpdates, 0);
-    assert.match(plain.notes[0], /switched only at an await/);
-    for (let i = 0; i < 2; i++) {
-      const awaited = await run({ ...base, awaitInside: true });
-      // Each round every task reads the same value: as CPython's asyncio, 3,000 of 4,000 lost.
-      assert.equal(awaited.lostUpdates, 3000, awaited.notes.join(" "));
-      assert.equal(awaited.counterFinal, 1000);
-    }
-    const locked = await run({ ...base, awaitInside: true, sync: "lock" });
-    assert.equal(locked.lostUpdates, 0, locked.notes.join(" "));
-    assert.ok(locked.lockWaitMs > 0, "the other tasks waited for the lock");
-    assert.ok(locked.waitKinds.length > 0 && locked.waitKinds.every((k) => k === 1));
+    await checks.counterAsync(pg());
   });
 
   test("sequential never loses; processes each count in their own memory", async () => {
-    const s = await run({ ...counter, model: "sequential", tasks: 3, increments: 100_000 });
-    assert.equal(s.lostUpdates, 0);
-    const p = await run({
-      ...counter,
-      model: "processes",
-      tasks: 4,
-      processes: 2,
-      increments: 1000,
-    });
-    assert.equal(p.counterFinal, 0, "the page's own counter is out of every process's reach");
-    assert.equal(p.lostUpdates, undefined);
-    assert.equal(p.processCounts.length, 2);
-    assert.equal(
-      p.processCounts.reduce((a, b) => a + b, 0),
-      4000,
-      `each process counts its own tasks: ${p.processCounts}`,
-    );
-    assert.match(p.notes[0], /process 1 counted/);
+    await checks.counterSequentialProcesses(pg());
   });
 });
 
 describe("deadlock", () => {
   test("two threads in opposite order deadlock for real; found within 1 s, named, and the pool works next", async () => {
-    const r = await run({
-      workload: "deadlock",
-      model: "threads",
-      tasks: 2,
-      threads: 2,
-      delay: 200,
-    });
-    assert.equal(r.deadlock, true, r.notes.join(" "));
-    assert.match(
-      r.deadlockCycle,
-      /^thread \d holds [AB] and waits for [AB]; thread \d holds [AB] and waits for [AB]$/,
-    );
-    assert.ok(r.deadlockDetectMs < 1000, `found ${r.deadlockDetectMs} ms after it formed`);
-    assert.ok(r.elapsedMs < 200 + 1500, `the run ended at ${r.elapsedMs} ms`);
-    assert.ok(r.waitKinds.filter((k) => k === 1).length >= 2, "both threads' waits are drawn");
-    assert.equal(r.failed, 2);
-    const next = await run({ model: "threads", tasks: 4, threads: 2, delay: 100 });
-    assert.equal(next.finished, 4, "the very next threads run on the same page works");
-    assert.ok(next.elapsedMs < 1000, `next run took ${next.elapsedMs} ms`);
+    await checks.deadlockThreads(pg());
   });
 
   test("lockOrder same completes; async in opposite order deadlocks and is found too", async () => {
-    const same = await run({
-      workload: "deadlock",
-      lockOrder: "same",
-      model: "threads",
-      tasks: 2,
-      threads: 2,
-      delay: 100,
-    });
-    assert.equal(same.deadlock, false);
-    assert.equal(same.finished, 2);
-    assert.match(same.notes[0], /every task takes A first/);
-    const a = await run({ workload: "deadlock", model: "async", tasks: 2, delay: 100 });
-    assert.equal(a.deadlock, true);
-    assert.equal(a.deadlockCycle, "task 0 holds A and waits for B; task 1 holds B and waits for A");
-    assert.ok(a.deadlockDetectMs < 1000);
+    await checks.deadlockSameOrderAndAsync(pg());
   });
 
   test("stop() ends a deadlocked run at once", async () => {
-    // Found by the engine within ~100 ms anyway; stop() during the hold must also end it.
-    const stopped = await env.page.evaluate(async () => {
-      const p = window.playground.run({
-        workload: "deadlock",
-        model: "threads",
-        tasks: 2,
-        threads: 2,
-        delay: 2000,
-      });
-      await new Promise((r) => setTimeout(r, 300));
-      const t0 = performance.now();
-      await window.playground.stop();
-      const r = await p;
-      return { stopped: r.stopped, tookMs: performance.now() - t0 };
-    });
-    assert.equal(stopped.stopped, true);
-    assert.ok(stopped.tookMs < 500, `stop took ${stopped.tookMs} ms`);
+    await checks.stopDeadlock(pg());
   });
 });
 
 describe("bounded and offloaded async tasks", () => {
   test("limit=3: 10 tasks of 200 ms take about 800 ms, 3 at a time", async () => {
-    const r = await run({ model: "async", tasks: 10, delay: 200, limit: 3 });
-    assert.equal(r.peakInFlight, 3);
-    assert.equal(r.idealMs, 800);
-    assert.ok(r.elapsedMs >= 795 && r.elapsedMs < 1600, `elapsed ${r.elapsedMs} ms`);
+    await checks.boundedAsync(pg());
   });
 
   test("offload: CPU work runs on the pool while the event loop stays free", async () => {
@@ -250,18 +117,7 @@ describe("bounded and offloaded async tasks", () => {
 
 describe("bad combinations are refused naming the field", () => {
   test("each refusal names its option", async () => {
-    for (const [options, field] of [
-      [{ workload: "deadlock", model: "threads", threads: 1, tasks: 2 }, "threads"],
-      [{ ...counter, model: "threads", awaitInside: true }, "awaitInside"],
-      [{ model: "threads", limit: 3 }, "limit"],
-      [{ model: "async", workload: "sleep", offload: true }, "offload"],
-      [{ ...counter, increments: 0 }, "increments"],
-      [{ ...counter, increments: 10_000_001 }, "increments"],
-      [{ model: "async", sync: "lock" }, "sync"],
-    ]) {
-      const e = await refusal(options);
-      assert.equal(e?.field, field, `${JSON.stringify(options)}: ${e?.message}`);
-    }
+    await checks.refusalsNameTheField(pg());
   });
 
   test("offload without threads says why", async () => {
