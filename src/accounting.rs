@@ -17,8 +17,6 @@
 //! task up to [`MAX_ACCOUNTED`] tasks, else every k-th task (k a power of two), so a pending
 //! task of a million costs nothing more. Pure Rust (times are passed in), tested natively.
 
-use crate::record::{SlowStep, TaskTimes};
-
 /// Most tasks accounted one by one; larger runs keep every k-th task (k a power of two).
 pub const MAX_ACCOUNTED: u32 = 10_000;
 
@@ -26,6 +24,44 @@ pub const MAX_ACCOUNTED: u32 = 10_000;
 /// else the least power of two that keeps at most that many.
 pub fn accounted_every(tasks: u32) -> u32 {
     tasks.div_ceil(MAX_ACCOUNTED).max(1).next_power_of_two()
+}
+
+/// What the async executor accounted for its tasks (see this module): per sampled task (ids
+/// 0, `every`, 2 × `every`...) its busy and scheduled ms and its polls; idle is the rest of its
+/// life, from the run's start to its end.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct TaskTimes {
+    /// Every how many tasks one is accounted (1: every task).
+    pub every: u32,
+    /// Per sampled task, ms being polled.
+    pub busy: Vec<f32>,
+    /// Per sampled task, ms woken and waiting to be polled (from the run's start to its first
+    /// poll, too).
+    pub scheduled: Vec<f32>,
+    /// Per sampled task, times it was polled.
+    pub polls: Vec<u32>,
+    /// How late sampled tasks' timers fired: deadline to poll, ms, one per timer.
+    pub timer_late: Vec<f32>,
+    /// The latest any timer fired, over every task, ms.
+    pub timer_late_max: f64,
+    /// Timers that fired, over every task.
+    pub timers: u64,
+    /// Polls that held the loop for [`SLOW_STEP_MS`] or more, in order.
+    pub slow_steps: Vec<SlowStep>,
+}
+
+/// One poll of a task that held the event loop long: what asyncio's debug mode reports as
+/// `Executing <Task ...> took 0.153 seconds`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SlowStep {
+    /// The task.
+    pub id: u32,
+    /// When the step ended, ms on the run's clock.
+    pub at_ms: f64,
+    /// How long it held the loop, ms.
+    pub took_ms: f64,
+    /// Whether the step ended the task.
+    pub finished: bool,
 }
 
 /// A step that holds the loop this long is reported, as asyncio's debug mode reports it

@@ -6,9 +6,7 @@ use js_sys::{Array, Object};
 use wasm_bindgen::prelude::*;
 
 use crate::alloc;
-use crate::contract::{
-    LiveSnapshot, OrNull, PlannedRun, Prediction, Progress, RunCall, RunStart, Stats, Verdict,
-};
+use crate::contract::{OrNull, PlannedRun, RunCall, RunStart, Stats, Verdict};
 use crate::js::{self, ToJs, get_f64, get_string, set};
 use crate::page;
 use crate::params::{self, Model, Params, Request};
@@ -144,20 +142,7 @@ async fn run_each(runs: Vec<Params>, on_event: &JsValue) -> Result<Vec<JsValue>,
 /// `inFlight` is `started - done`: tasks under way right now.
 #[wasm_bindgen]
 pub fn progress() -> JsValue {
-    engine(|e| match e.current() {
-        None => JsValue::NULL,
-        Some(run) => {
-            let s = &run.state;
-            Progress {
-                done: s.done(),
-                started: s.started(),
-                in_flight: s.in_flight(),
-                total: s.total,
-                elapsed_ms: s.since_start(),
-            }
-            .to_js()
-        }
-    })
+    engine(|e| e.current().map_or(JsValue::NULL, |run| run.progress().to_js()))
 }
 
 /// The run under way as the page draws it live: every task started so far with its lane, row,
@@ -165,43 +150,7 @@ pub fn progress() -> JsValue {
 /// watch task by task. `null` when idle.
 #[wasm_bindgen]
 pub fn live() -> JsValue {
-    engine(|e| {
-        let Some(run) = e.current() else { return JsValue::NULL };
-        let state = &run.state;
-        let mut snapshot = LiveSnapshot {
-            elapsed_ms: state.since_start(),
-            total: state.total,
-            started: state.started(),
-            done: state.done(),
-            in_flight: state.in_flight(),
-            watched: run.live.is_some(),
-            lanes: Vec::new(),
-            spans: Default::default(),
-            output: Vec::new(),
-            waits: Default::default(),
-            gil_holds: Default::default(),
-            gil_handoffs: None,
-            ready: Default::default(),
-            timer_late_ms: Default::default(),
-            loop_line: Default::default(),
-        };
-        #[cfg(feature = "threads")]
-        if let Some(gil) = state.gil() {
-            snapshot.gil_handoffs = Some(gil.handoffs().min(u64::from(u32::MAX)) as u32);
-            if let Some(view) = run.live.as_mut() {
-                view.see_holds(|from| gil.holds_since(from));
-            }
-        }
-        if let Some((ready, late)) = state.event_loop.read() {
-            snapshot.ready = OrNull(Some(ready));
-            snapshot.timer_late_ms = OrNull(late);
-            snapshot.loop_line = OrNull(Some(crate::report::summary::live_loop(ready, late)));
-        }
-        if let (Some(view), Some(log)) = (run.live.as_mut(), state.events()) {
-            view.fill(&mut snapshot, log, || state.since_start());
-        }
-        snapshot.to_js()
-    })
+    engine(|e| e.current().map_or(JsValue::NULL, |run| run.snapshot().to_js()))
 }
 
 /// Stops the run under way; its `run()` resolves with `stopped: true` and the spans that
@@ -268,14 +217,8 @@ pub fn questions(options: JsValue) -> JsValue {
 /// when the prediction does not give the figure the run asks for.
 #[wasm_bindgen]
 pub fn judge(record: JsValue, prediction: JsValue) -> JsValue {
-    let flag = |key: &str| js_sys::Reflect::get(&prediction, &key.into()).ok().and_then(|v| v.as_bool());
-    let guess = Prediction {
-        elapsed_ms: get_f64(&prediction, "elapsedMs"),
-        lost_updates: get_f64(&prediction, "lostUpdates"),
-        deadlock: flag("deadlock"),
-    };
-    match js::judged_record(&record) {
-        Some(r) => OrNull(report::predict::judge(&r, &guess)).to_js(),
+    match page::judged_record(&record) {
+        Some(r) => OrNull(report::predict::judge(&r, &page::prediction(&prediction))).to_js(),
         None => JsValue::NULL,
     }
 }

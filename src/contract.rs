@@ -9,8 +9,7 @@
 //! whole conversion is the small macro below, specific to these few structs.
 
 use crate::params::schema::{self, Opt};
-use crate::params::{FailMode, LockOrder, Memory, Model, SyncMode, Timers, Workload};
-use crate::report::predict::Figure;
+use crate::params::{FailMode, Figure, LockOrder, Memory, Model, SyncMode, Timers, Workload};
 
 /// A value's TypeScript type.
 pub trait TsType {

@@ -65,7 +65,7 @@ to_js_by_name!(
     crate::params::SyncMode,
     crate::params::LockOrder,
     crate::params::Memory,
-    crate::report::predict::Figure
+    crate::params::Figure
 );
 
 /// An option's value as read from JS, owning its text until the parser borrows it as a [`Raw`].
@@ -130,43 +130,4 @@ pub fn entries(v: &JsValue) -> Vec<(String, JsRaw)> {
 pub fn wasm_memory_bytes() -> f64 {
     let memory: js_sys::WebAssembly::Memory = wasm_bindgen::memory().unchecked_into();
     get_f64(&memory.buffer(), "byteLength").unwrap_or(0.0)
-}
-
-/// The figures of a record `run()` resolved to that a prediction is judged against
-/// ([`crate::report::predict::judge`]), read back into a [`Record`]; the other fields keep their
-/// defaults. `None` when it has no known model, workload or elapsed time.
-pub fn judged_record(v: &JsValue) -> Option<crate::contract::Record> {
-    use crate::contract::{OrNull, Record};
-    use crate::params::{LockOrder, Model, SyncMode, Workload};
-    let flag = |key: &str| Reflect::get(v, &JsValue::from_str(key)).is_ok_and(|x| x.is_truthy());
-    let count = |key: &str| get_f64(v, key).map(|x| x.clamp(0.0, f64::from(u32::MAX)) as u32);
-    Some(Record {
-        model: Model::parse(&get_string(v, "model")?)?,
-        workload: Workload::parse(&get_string(v, "workload")?)?,
-        elapsed_ms: get_f64(v, "elapsedMs")?,
-        tasks: count("tasks").unwrap_or(0),
-        delay: count("delay").unwrap_or(0),
-        threads: count("threads").unwrap_or(1),
-        processes: count("processes").unwrap_or(0),
-        gil: flag("gil"),
-        blocking: flag("blocking"),
-        offload: flag("offload"),
-        stopped: flag("stopped"),
-        deadlock: flag("deadlock"),
-        await_inside: flag("awaitInside"),
-        ideal_ms: OrNull(get_f64(v, "idealMs")),
-        ideal_in_flight: OrNull(count("idealInFlight")),
-        limit: OrNull(count("limit")),
-        fail: OrNull(count("fail")),
-        peak_in_flight: count("peakInFlight").unwrap_or(0),
-        finished: count("finished").unwrap_or(0),
-        failed: count("failed").unwrap_or(0),
-        speedup: get_f64(v, "speedup"),
-        sync: get_string(v, "sync").as_deref().and_then(SyncMode::parse),
-        lock_order: get_string(v, "lockOrder").as_deref().and_then(LockOrder::parse),
-        counter_expected: get_f64(v, "counterExpected"),
-        lost_updates: get_f64(v, "lostUpdates"),
-        deadlock_cycle: OrNull(get_string(v, "deadlockCycle")),
-        ..Record::default()
-    })
 }

@@ -9,8 +9,8 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
+use crate::accounting::SlowStep;
 use crate::params::{FailMode, Model, Params, SyncMode, Workload};
-use crate::record::SlowStep;
 use crate::timeline::{Lane, SpanMs, SpanState, Spans, sort_keys, split_key, time_key};
 
 /// Task lines kept at each end of a long output.

@@ -1,13 +1,13 @@
 //! What the boundary hands the page besides the contract's plain objects: a record finished
 //! for JS (its `spans` getter and its old field names), a refusal as an `Error` naming the
-//! field, and the page's event callback.
+//! field, the page's event callback, and a record handed back to judge a prediction.
 
-use js_sys::{Array, Object};
+use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
-use crate::contract::{OptionError, RECORD_ALIASES, Record};
-use crate::js::{ToJs, set};
-use crate::params::FieldError;
+use crate::contract::{OptionError, OrNull, Prediction, RECORD_ALIASES, Record};
+use crate::js::{ToJs, get_f64, get_string, set};
+use crate::params::{FieldError, LockOrder, Model, SyncMode, Workload};
 use crate::timeline::SpanState;
 
 /// The refused options, as the contract lists them.
@@ -77,4 +77,51 @@ export function finish_record(record, states, aliases) {
 }")]
 extern "C" {
     fn finish_record(record: Object, states: &Array, aliases: &Array) -> JsValue;
+}
+
+/// The figures of a record `run()` resolved to that a prediction is judged against
+/// ([`crate::report::predict::judge`]), read back into a [`Record`]; the other fields keep their
+/// defaults. `None` when it has no known model, workload or elapsed time.
+pub fn judged_record(v: &JsValue) -> Option<Record> {
+    let flag = |key: &str| Reflect::get(v, &JsValue::from_str(key)).is_ok_and(|x| x.is_truthy());
+    let count = |key: &str| get_f64(v, key).map(|x| x.clamp(0.0, f64::from(u32::MAX)) as u32);
+    Some(Record {
+        model: Model::parse(&get_string(v, "model")?)?,
+        workload: Workload::parse(&get_string(v, "workload")?)?,
+        elapsed_ms: get_f64(v, "elapsedMs")?,
+        tasks: count("tasks").unwrap_or(0),
+        delay: count("delay").unwrap_or(0),
+        threads: count("threads").unwrap_or(1),
+        processes: count("processes").unwrap_or(0),
+        gil: flag("gil"),
+        blocking: flag("blocking"),
+        offload: flag("offload"),
+        stopped: flag("stopped"),
+        deadlock: flag("deadlock"),
+        await_inside: flag("awaitInside"),
+        ideal_ms: OrNull(get_f64(v, "idealMs")),
+        ideal_in_flight: OrNull(count("idealInFlight")),
+        limit: OrNull(count("limit")),
+        fail: OrNull(count("fail")),
+        peak_in_flight: count("peakInFlight").unwrap_or(0),
+        finished: count("finished").unwrap_or(0),
+        failed: count("failed").unwrap_or(0),
+        speedup: get_f64(v, "speedup"),
+        sync: get_string(v, "sync").as_deref().and_then(SyncMode::parse),
+        lock_order: get_string(v, "lockOrder").as_deref().and_then(LockOrder::parse),
+        counter_expected: get_f64(v, "counterExpected"),
+        lost_updates: get_f64(v, "lostUpdates"),
+        deadlock_cycle: OrNull(get_string(v, "deadlockCycle")),
+        ..Record::default()
+    })
+}
+
+/// The learner's prediction as the page gives it: `{ elapsedMs?, lostUpdates?, deadlock? }`.
+pub fn prediction(v: &JsValue) -> Prediction {
+    let flag = |key: &str| Reflect::get(v, &JsValue::from_str(key)).ok().and_then(|x| x.as_bool());
+    Prediction {
+        elapsed_ms: get_f64(v, "elapsedMs"),
+        lost_updates: get_f64(v, "lostUpdates"),
+        deadlock: flag("deadlock"),
+    }
 }

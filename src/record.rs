@@ -9,6 +9,7 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 
+use crate::accounting::TaskTimes;
 use crate::blocked::{BlockedTimes, Stamps};
 use crate::timeline::{Lane, SpanMs, SpanState, Spans, Wait, WaitKind, sort_keys, time_key};
 
@@ -129,44 +130,6 @@ impl LoopGauge {
             (self.ready.load(Ordering::Relaxed), (us != NO_TIMER).then(|| f64::from(us) / 1000.0))
         })
     }
-}
-
-/// What the async executor accounted for its tasks (see `accounting`): per sampled task (ids
-/// 0, `every`, 2 × `every`...) its busy and scheduled ms and its polls; idle is the rest of its
-/// life, from the run's start to its end.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct TaskTimes {
-    /// Every how many tasks one is accounted (1: every task).
-    pub every: u32,
-    /// Per sampled task, ms being polled.
-    pub busy: Vec<f32>,
-    /// Per sampled task, ms woken and waiting to be polled (from the run's start to its first
-    /// poll, too).
-    pub scheduled: Vec<f32>,
-    /// Per sampled task, times it was polled.
-    pub polls: Vec<u32>,
-    /// How late sampled tasks' timers fired: deadline to poll, ms, one per timer.
-    pub timer_late: Vec<f32>,
-    /// The latest any timer fired, over every task, ms.
-    pub timer_late_max: f64,
-    /// Timers that fired, over every task.
-    pub timers: u64,
-    /// Polls that held the loop for `accounting::SLOW_STEP_MS` or more, in order.
-    pub slow_steps: Vec<SlowStep>,
-}
-
-/// One poll of a task that held the event loop long: what asyncio's debug mode reports as
-/// `Executing <Task ...> took 0.153 seconds`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct SlowStep {
-    /// The task.
-    pub id: u32,
-    /// When the step ended, ms on the run's clock.
-    pub at_ms: f64,
-    /// How long it held the loop, ms.
-    pub took_ms: f64,
-    /// Whether the step ended the task.
-    pub finished: bool,
 }
 
 /// What answered a fetch run's requests: counted by the responses, timed where they arrived.

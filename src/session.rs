@@ -10,7 +10,7 @@ use futures_util::future::{Either, select};
 use wasm_bindgen::JsValue;
 
 use crate::alloc;
-use crate::contract::Record;
+use crate::contract::{LiveSnapshot, OrNull, Progress, Record};
 use crate::engine::Engine;
 use crate::hidden::HiddenWatch;
 use crate::live::{self, LiveView};
@@ -26,6 +26,60 @@ pub struct Current {
     pub state: Arc<RunState>,
     /// The run as drawn live (runs of at most [`live::MAX_TASKS`] tasks).
     pub live: Option<LiveView>,
+}
+
+impl Current {
+    /// The run's counters: `inFlight` is `started - done`, tasks under way right now.
+    pub fn progress(&self) -> Progress {
+        let s = &self.state;
+        Progress {
+            done: s.done(),
+            started: s.started(),
+            in_flight: s.in_flight(),
+            total: s.total,
+            elapsed_ms: s.since_start(),
+        }
+    }
+
+    /// The run as the page draws it live: every task started so far with its lane, row, start
+    /// and (once ended) end, what the tasks printed, the GIL's holds and the event loop's line;
+    /// only the counters for runs too big to watch task by task.
+    pub fn snapshot(&mut self) -> LiveSnapshot {
+        let state = &self.state;
+        let mut snapshot = LiveSnapshot {
+            elapsed_ms: state.since_start(),
+            total: state.total,
+            started: state.started(),
+            done: state.done(),
+            in_flight: state.in_flight(),
+            watched: self.live.is_some(),
+            lanes: Vec::new(),
+            spans: Default::default(),
+            output: Vec::new(),
+            waits: Default::default(),
+            gil_holds: Default::default(),
+            gil_handoffs: None,
+            ready: Default::default(),
+            timer_late_ms: Default::default(),
+            loop_line: Default::default(),
+        };
+        #[cfg(feature = "threads")]
+        if let Some(gil) = state.gil() {
+            snapshot.gil_handoffs = Some(gil.handoffs().min(u64::from(u32::MAX)) as u32);
+            if let Some(view) = self.live.as_mut() {
+                view.see_holds(|from| gil.holds_since(from));
+            }
+        }
+        if let Some((ready, late)) = state.event_loop.read() {
+            snapshot.ready = OrNull(Some(ready));
+            snapshot.timer_late_ms = OrNull(late);
+            snapshot.loop_line = OrNull(Some(report::summary::live_loop(ready, late)));
+        }
+        if let (Some(view), Some(log)) = (self.live.as_mut(), state.events()) {
+            view.fill(&mut snapshot, log, || state.since_start());
+        }
+        snapshot
+    }
 }
 
 thread_local! {

@@ -58,10 +58,11 @@ export function lazyPanel(section, name, load, fill = () => {}) {
         // A module that failed to load stays failed for this document (the browser keeps the
         // failure in its module map), so only a reload retries; the section says so.
         section.dataset.panelState = "failed";
-        const note = document.createElement("p");
-        note.className = "notice";
-        note.textContent = `This part of the page could not load (${error.message}); reload to try again.`;
-        section.append(note);
+        notice(
+          section,
+          "notice",
+          `This part of the page could not load (${error.message}); reload to try again.`,
+        );
         throw error;
       }
       section.dataset.panelState = "loaded";
@@ -79,14 +80,27 @@ export function lazyPanel(section, name, load, fill = () => {}) {
     try {
       await fill(module);
     } catch (error) {
-      const note = document.createElement("p");
-      note.className = "notice fill-failed";
-      note.textContent = `This part of the page could not be filled (${error.message}); a reload tries again.`;
-      section.append(note);
+      const text = `This part of the page could not be filled (${error.message}); a reload tries again.`;
+      notice(section, "notice fill-failed", text);
     }
   };
-  const quietly = () => get().catch(() => {});
+  loadWhenWanted(section, () => get().catch(() => {}));
 
+  return {
+    get,
+    refresh() {
+      if (loaded) fillSafely(loaded);
+    },
+  };
+}
+
+/**
+ * Calls `load` when a link names the section or something inside it (now and on later hash
+ * changes), or when the section comes near the view once the first screen has settled.
+ * @param {HTMLElement} section
+ * @param {() => void} load
+ */
+function loadWhenWanted(section, load) {
   // A link to the panel, or to something inside it: load at once (now and on later hash changes).
   const linked = () => {
     let id = "";
@@ -96,29 +110,35 @@ export function lazyPanel(section, name, load, fill = () => {}) {
       return; // a malformed hash names no element
     }
     const target = id && document.getElementById(id);
-    if (target && section.contains(target)) quietly();
+    if (target && section.contains(target)) load();
   };
   linked();
   addEventListener("hashchange", linked);
 
-  if (typeof IntersectionObserver !== "function") quietly();
+  if (typeof IntersectionObserver !== "function") load();
   else
     settled.then(() => {
       const observer = new IntersectionObserver(
         (entries) => {
           if (!entries.some((e) => e.isIntersecting)) return;
           observer.disconnect();
-          quietly();
+          load();
         },
         { rootMargin: MARGIN },
       );
       observer.observe(section);
     });
+}
 
-  return {
-    get,
-    refresh() {
-      if (loaded) fillSafely(loaded);
-    },
-  };
+/**
+ * Appends a notice paragraph of `className` saying `text` to `section`.
+ * @param {HTMLElement} section
+ * @param {string} className
+ * @param {string} text
+ */
+function notice(section, className, text) {
+  const note = document.createElement("p");
+  note.className = className;
+  note.textContent = text;
+  section.append(note);
 }

@@ -11,6 +11,57 @@
 /** @param {string} id @returns {any} the element: this module knows what each id is. */
 const $ = (id) => document.getElementById(id);
 
+/** Shows the game as the engine hands it back. @param {SchedulerState} s */
+function render(s) {
+  $("sched-game").hidden = false;
+  $("sched-challenge").textContent = s.challenge;
+  for (const t of s.threads) renderThread(t, s.shared !== null);
+  $("sched-shared-row").hidden = s.shared === null;
+  $("sched-shared").textContent = s.shared === null ? "" : String(s.shared);
+  $("sched-locks").textContent = s.locks.map((l) => `${l.name}: ${l.holder ?? "free"}`).join(" · ");
+  $("sched-steps").textContent = String(s.steps);
+  $("sched-history").replaceChildren(
+    ...s.history.map((h) => {
+      const li = document.createElement("li");
+      li.textContent = h;
+      return li;
+    }),
+  );
+  $("sched-result").textContent = s.result ?? "";
+  $("sched-verdict").textContent = s.verdict ?? "";
+  $("sched-section").dataset.over = String(s.over);
+}
+
+/**
+ * One thread's box: its program with the next line marked, its local and what it waits for.
+ * @param {SchedulerState["threads"][number]} t
+ * @param {boolean} shared whether the game has a shared counter (then each thread shows its tmp)
+ */
+function renderThread(t, shared) {
+  const box = $(`sched-thread-${t.thread}`);
+  box.querySelector(".sched-name").textContent = t.name[0].toUpperCase() + t.name.slice(1);
+  $(`sched-step-${t.thread}`).textContent = `Step ${t.name}`;
+  const list = box.querySelector("ol");
+  list.replaceChildren(
+    ...t.lines.map((line, i) => {
+      const li = document.createElement("li");
+      const code = document.createElement("code");
+      code.textContent = line;
+      li.append(code);
+      if (i < t.next) li.className = "done";
+      if (i === t.next) {
+        li.className = "next";
+        li.setAttribute("aria-current", "step");
+      }
+      return li;
+    }),
+  );
+  box.querySelector(".sched-next").textContent = t.nextLine ?? "finished";
+  box.querySelector(".sched-tmp").textContent = t.tmp === null ? "—" : String(t.tmp);
+  box.querySelector(".sched-tmp-row").hidden = !shared;
+  box.querySelector(".sched-wait").textContent = t.waitsFor ? `waits for ${t.waitsFor}` : "";
+}
+
 /** @param {Playground} playground */
 export function wireScheduler(playground) {
   const { scheduler } = playground;
@@ -23,52 +74,6 @@ export function wireScheduler(playground) {
     for (const t of [1, 2]) $(`sched-step-${t}`).disabled = on || !state?.offered.includes(t);
     $("sched-random").disabled = on || !state?.offered.length;
     $("sched-start").disabled = on;
-  }
-
-  /** @param {SchedulerState} s */
-  function render(s) {
-    $("sched-game").hidden = false;
-    $("sched-challenge").textContent = s.challenge;
-    for (const t of s.threads) {
-      const box = $(`sched-thread-${t.thread}`);
-      box.querySelector(".sched-name").textContent = t.name[0].toUpperCase() + t.name.slice(1);
-      $(`sched-step-${t.thread}`).textContent = `Step ${t.name}`;
-      const list = box.querySelector("ol");
-      list.replaceChildren(
-        ...t.lines.map((line, i) => {
-          const li = document.createElement("li");
-          const code = document.createElement("code");
-          code.textContent = line;
-          li.append(code);
-          if (i < t.next) li.className = "done";
-          if (i === t.next) {
-            li.className = "next";
-            li.setAttribute("aria-current", "step");
-          }
-          return li;
-        }),
-      );
-      box.querySelector(".sched-next").textContent = t.nextLine ?? "finished";
-      box.querySelector(".sched-tmp").textContent = t.tmp === null ? "—" : String(t.tmp);
-      box.querySelector(".sched-tmp-row").hidden = s.shared === null;
-      box.querySelector(".sched-wait").textContent = t.waitsFor ? `waits for ${t.waitsFor}` : "";
-    }
-    $("sched-shared-row").hidden = s.shared === null;
-    $("sched-shared").textContent = s.shared === null ? "" : String(s.shared);
-    $("sched-locks").textContent = s.locks
-      .map((l) => `${l.name}: ${l.holder ?? "free"}`)
-      .join(" · ");
-    $("sched-steps").textContent = String(s.steps);
-    $("sched-history").replaceChildren(
-      ...s.history.map((h) => {
-        const li = document.createElement("li");
-        li.textContent = h;
-        return li;
-      }),
-    );
-    $("sched-result").textContent = s.result ?? "";
-    $("sched-verdict").textContent = s.verdict ?? "";
-    $("sched-section").dataset.over = String(s.over);
   }
 
   /** @param {() => Promise<SchedulerState>} action */

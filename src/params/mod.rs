@@ -17,7 +17,7 @@ pub use limits::*;
 pub use parse::{FieldError, Raw, Request};
 pub use rules::check;
 pub use schema::{Opt, group, group_with};
-pub use vocab::{FailMode, LockOrder, Memory, Model, SyncMode, Timers, Workload};
+pub use vocab::{FailMode, Figure, LockOrder, Memory, Model, SyncMode, Timers, Workload};
 
 /// A checked run request: one model, every option decided.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -161,6 +161,30 @@ impl FailMode {
     }
 }
 
+vocabulary! {
+    /// The headline figure predict first asks for before a run (`report::predict`); its name is
+    /// the record's field that holds the measured figure, and the prediction's.
+    pub enum Figure {
+        /// The run's elapsed time, in ms.
+        ElapsedMs = "elapsedMs", "the elapsed time";
+        /// The counter's lost updates.
+        LostUpdates = "lostUpdates", "the lost updates";
+        /// Whether the run deadlocks.
+        Deadlock = "deadlock", "whether it deadlocks";
+    }
+}
+
+impl Figure {
+    /// The figure a run of `workload` is asked for.
+    pub fn of(workload: Workload) -> Figure {
+        match workload {
+            Workload::Counter => Figure::LostUpdates,
+            Workload::Deadlock => Figure::Deadlock,
+            Workload::Sleep | Workload::Fetch | Workload::Cpu | Workload::Convoy => Figure::ElapsedMs,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

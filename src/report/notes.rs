@@ -3,8 +3,9 @@
 //! it, a thread start's cost only when threads were started).
 
 use super::{Measures, ThreadCost, words};
+use crate::accounting::TaskTimes;
 use crate::params::{self, FailMode, Limits, Memory, Model, NoThreads, Params, SyncMode, Workload};
-use crate::record::{NetSummary, Outcome, TaskTimes, ThreadStart};
+use crate::record::{NetSummary, Outcome, ThreadStart};
 use crate::tasks::work_of;
 use crate::timeline;
 

@@ -13,7 +13,7 @@
 
 use super::words::{ms, number, plural};
 use crate::contract::{Judgement, Prediction, Question, Record};
-use crate::params::{LockOrder, Model, Params, SyncMode, Workload};
+use crate::params::{Figure, LockOrder, Model, Params, SyncMode, Workload};
 
 /// An elapsed time is close within this share of the measured one...
 pub const CLOSE_SHARE: f64 = 0.25;
@@ -22,40 +22,6 @@ pub const CLOSE_MS: f64 = 100.0;
 /// Lost updates are close within [`CLOSE_SHARE`] of the measured count, or within this share of
 /// the updates the run made, whichever is wider.
 pub const CLOSE_UPDATES_SHARE: f64 = 0.01;
-
-/// The headline figure a run asks for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Figure {
-    /// The run's elapsed time, in ms (`elapsedMs`).
-    ElapsedMs,
-    /// The counter's lost updates (`lostUpdates`).
-    LostUpdates,
-    /// Whether the run deadlocks (`deadlock`).
-    Deadlock,
-}
-
-impl Figure {
-    /// Every figure, in the order of their names.
-    pub const EVERY: [Figure; 3] = [Figure::ElapsedMs, Figure::LostUpdates, Figure::Deadlock];
-
-    /// The name: the record's field that holds the measured figure, and the prediction's.
-    pub fn name(self) -> &'static str {
-        match self {
-            Figure::ElapsedMs => "elapsedMs",
-            Figure::LostUpdates => "lostUpdates",
-            Figure::Deadlock => "deadlock",
-        }
-    }
-
-    /// The figure a run of `workload` is asked for.
-    pub fn of(workload: Workload) -> Figure {
-        match workload {
-            Workload::Counter => Figure::LostUpdates,
-            Workload::Deadlock => Figure::Deadlock,
-            Workload::Sleep | Workload::Fetch | Workload::Cpu | Workload::Convoy => Figure::ElapsedMs,
-        }
-    }
-}
 
 /// What the page asks before a run of `p`.
 pub fn question(p: &Params) -> Question {

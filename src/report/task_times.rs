@@ -3,9 +3,10 @@
 //! all four (`accounting`); threads and the sequential loop give busy, scheduled and idle from
 //! their blocked times (`blocked`), and no polls.
 
+use crate::accounting::TaskTimes;
 use crate::blocked::{BlockedTimes, split};
 use crate::contract::{F64s, Lateness, LoopColumns, TaskTimeColumns, U32s};
-use crate::record::{LoopTurn, Outcome, TaskTimes};
+use crate::record::{LoopTurn, Outcome};
 use crate::timeline::Layout;
 
 /// The columns for the finished tasks of `layout` that were accounted, in its order. A task's

@@ -5,21 +5,14 @@
 // are shared with Firefox ESR and WebKitGTK (behaviour-checks.mjs).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { assertClean, checkedPage, launch, open, ready, startServer } from "./harness.mjs";
+import { assertClean, checkedPage, chromiumSuite, open, ready } from "./harness.mjs";
 import { blockingCallAccounting, sampledPast10k } from "./behaviour-checks.mjs";
 
-let browser, server;
-before(async () => {
-  [browser, server] = await Promise.all([launch(), startServer()]);
-});
-after(async () => {
-  await browser?.close();
-  server?.close();
-});
+const env = chromiumSuite();
 
 describe("the event loop", () => {
   test("async 3 x 2000 ms: idle tasks, the live view's ready queue and timers, the table sorts", async () => {
-    const page = await open(browser, server.url);
+    const page = await open(env.browser, env.server.url);
     await ready(page);
     const { mid, record } = await page.evaluate(async () => {
       const pg = window.playground;
@@ -99,14 +92,14 @@ describe("the event loop", () => {
   });
 
   test("a blocking call: each task busy for its delay, asyncio's warning for each", async () => {
-    const page = await open(browser, server.url);
+    const page = await open(env.browser, env.server.url);
     await ready(page);
     await blockingCallAccounting(checkedPage(page, "shared"));
     assertClean(page);
   });
 
   test("past 10,000 tasks: a sample, said in a note, and histograms instead of the table", async () => {
-    const page = await open(browser, server.url);
+    const page = await open(env.browser, env.server.url);
     await ready(page);
     await sampledPast10k(checkedPage(page, "shared"));
     await page.waitForSelector('#timelines figure.timeline[data-drawn="true"]');
@@ -160,7 +153,7 @@ function assertLives(r, tasks) {
 describe("threads and the sequential loop: busy or blocked", () => {
   let page;
   before(async () => {
-    page = await open(browser, server.url);
+    page = await open(env.browser, env.server.url);
     await ready(page);
     await page.evaluate(() => window.playground.threadsReady);
   });

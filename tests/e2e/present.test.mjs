@@ -6,7 +6,16 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { once } from "node:events";
-import { assertClean, launch, open, ready, runFromUi, startServer, until } from "./harness.mjs";
+import {
+  assertClean,
+  chromiumSuite,
+  launch,
+  open,
+  ready,
+  runFromUi,
+  startServer,
+  until,
+} from "./harness.mjs";
 import * as wd from "./webdriver.mjs";
 
 const SCREEN = { width: 1280, height: 720 };
@@ -31,19 +40,12 @@ const state = (page) =>
   }));
 
 describe("Chromium: presentation mode", () => {
-  let browser, server;
-  before(async () => {
-    [browser, server] = await Promise.all([launch(), startServer()]);
-  });
-  after(async () => {
-    await browser?.close();
-    server?.close();
-  });
+  const env = chromiumSuite();
 
   test("chromium: fills a 1280 x 720 screen in large type; space runs, r replays, Escape stops, then leaves", async () => {
     const page = await open(
-      browser,
-      `${server.url}?present=1&model=threads&tasks=4&delay=300&threads=2`,
+      env.browser,
+      `${env.server.url}?present=1&model=threads&tasks=4&delay=300&threads=2`,
       { viewport: SCREEN },
     );
     await ready(page);
