@@ -17,10 +17,19 @@ const MIN_POOL_THREADS = 16;
  * per task" and BENCHMARKS.md).
  * Firefox lets a site have at most 512 workers (dom.workers.maxPerDomain) and queues the rest
  * without an error, which would hang a run: 512 less the pool and the processes' 16 workers.
+ * Threads of separate memory each hold a wasm memory of their own, and V8 (Chromium) reserves
+ * several GiB of address space for each (github.com/nodejs/node/issues/41319) from a fixed budget
+ * per page: past a limit a new instance fails ("Out of memory: Cannot allocate Wasm memory for
+ * new instance", BENCHMARKS.md). 100 leaves room for the page's own instance and the processes'.
+ * @param {number} poolSize
+ * @param {boolean} shared whether threads share the page's memory
  */
-function maxThreadsHere(poolSize) {
-  const firefox = /\bFirefox\//.test(navigator.userAgent);
-  return firefox ? 512 - poolSize - 16 : 1000;
+function maxThreadsHere(poolSize, shared) {
+  const agent = navigator.userAgent;
+  if (/\bFirefox\//.test(agent)) return 512 - poolSize - 16;
+  // Chrome/ (HeadlessChrome/ too, and every browser built on Chromium).
+  if (!shared && /Chrome\//.test(agent)) return 100;
+  return 1000;
 }
 
 const NO_ISOLATION_REASON =
@@ -268,8 +277,8 @@ async function load() {
   const hardwareConcurrency = navigator.hardwareConcurrency || 1;
   const poolSize = threads ? Math.max(MIN_POOL_THREADS, hardwareConcurrency) : 0;
   // Without shared memory, threads are Web Workers with a wasm instance each (the process
-  // worker, src/runner/separate_threads.rs): no pool to share, the same most threads.
-  const maxThreads = maxThreadsHere(poolSize);
+  // worker, src/runner/separate_threads.rs): no pool to share.
+  const maxThreads = maxThreadsHere(poolSize, threads);
   const latency = await endpoint;
   wasm.configure({
     fetchUrl: latency.url,

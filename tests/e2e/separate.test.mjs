@@ -27,6 +27,25 @@ describe("threads with separate memory (a page without cross-origin isolation)",
     assertClean(page);
   });
 
+  test("up to 100 threads in Chromium, where each wasm instance takes address space; 101 refused, saying why", async () => {
+    const page = await open(browser, plain.url);
+    const caps = await ready(page);
+    assert.equal(caps.maxThreads, 100);
+    const run = await apiRun(page, { model: "threads", tasks: 100, delay: 300, threads: 100 });
+    assert.equal(run.error, null, "100 threads of separate memory start and run");
+    assert.equal(run.finished, 100);
+    assert.equal(run.lanesUsed.length, 100, "one lane per thread");
+    const refused = await page.evaluate(() =>
+      window.playground.run({ model: "threads", tasks: 101, delay: 300, threads: 101 }).then(
+        () => null,
+        (e) => ({ field: e.field, message: e.message }),
+      ),
+    );
+    assert.equal(refused?.field, "threads");
+    assert.match(refused.message, /its own wasm instance, and 100 is the most this browser holds/);
+    assertClean(page);
+  });
+
   test("a thread per task past the pool", async () => {
     const page = await open(browser, plain.url);
     await ready(page);
