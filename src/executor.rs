@@ -90,6 +90,8 @@ struct Shared {
     wakes: RefCell<Vec<(u32, Option<f64>)>>,
     /// Whether a slice of polls is under way.
     polling: Cell<bool>,
+    /// Tasks started so far: a wake of a higher index is not for this executor (see [`wake`]).
+    started: Cell<u32>,
 }
 
 // Not generic over the task type, unlike `RunAll`: one copy of this code serves every kind of
@@ -201,6 +203,8 @@ thread_local! {
     static EXECUTORS: RefCell<Vec<Option<Rc<Shared>>>> = const { RefCell::new(Vec::new()) };
     /// The executor being polled, for [`sleep`] to register its deadline with.
     static CURRENT: RefCell<Option<Rc<Shared>>> = const { RefCell::new(None) };
+    /// Where the search for a free id starts: after the last id given (see `Driver::new`).
+    static NEXT_ID: Cell<usize> = const { Cell::new(0) };
 }
 
 fn pack(exec: usize, index: u32) -> *const () {
@@ -215,10 +219,20 @@ fn unpack(data: *const ()) -> (usize, u32) {
 // The waker's data is two numbers, never a pointer: clone and drop have nothing to do.
 static VTABLE: RawWakerVTable = RawWakerVTable::new(|d| RawWaker::new(d, &VTABLE), wake, wake, |_| {});
 
+/// Wakes task `index` of executor `exec`, if that executor is still there and started that task.
+///
+/// A waker can outlive its executor: a stopped run drops its tasks, but a JS promise a task
+/// awaited still holds the task's waker and may settle later: WebKitGTK rejects an aborted fetch
+/// in a later task, not within `abort()` as Firefox does, and by then a Stop followed at once by
+/// another run (both in one task) has begun the next run. A later executor
+/// may have the same id; a task it never started must not be polled there (its slots and its
+/// accounting have no such index: the next run hung on that panic). Ids are given in turn (see
+/// `Driver::new`), so such a wake finds no executor at all, or at worst polls a task once more
+/// than needed, which a future must allow.
 fn wake(data: *const ()) {
     let (exec, index) = unpack(data);
     let shared = EXECUTORS.with_borrow(|all| all.get(exec).cloned().flatten());
-    if let Some(shared) = shared {
+    if let Some(shared) = shared.filter(|s| index < s.started.get()) {
         shared.ready.borrow_mut().push_back(index);
         shared.woken(index);
         if let Some(outer) = shared.outer.borrow().as_ref() {
@@ -567,6 +581,7 @@ impl<F: Future<Output = TaskResult>, M: FnMut(u32) -> F> RunAll<F, M> {
                     // Start the next task: it exists from its first poll on.
                     let i = self.next;
                     self.next += 1;
+                    self.driver.shared.started.set(self.next);
                     if i as usize >= self.slots.len() {
                         // A batch of empty slots at a time (within the capacity: nothing moves).
                         let to = (self.slots.len() + SLOT_BATCH).min(self.tasks as usize);
@@ -620,13 +635,20 @@ struct Driver {
 impl Driver {
     fn new() -> Self {
         let shared = Rc::new(Shared::default());
+        // The first free id after the last one given, not the lowest: the id of a run that just
+        // ended is the last to be given again, so its tasks' late wakes find no executor (see
+        // `wake`).
         let id = EXECUTORS.with_borrow_mut(|all| {
-            let free = all.iter().position(Option::is_none).unwrap_or(all.len());
-            assert!(free < MAX_EXECUTORS, "too many executors at once");
-            if free == all.len() {
-                all.push(None);
+            let from = NEXT_ID.get();
+            let free = (from..from + MAX_EXECUTORS)
+                .map(|i| i % MAX_EXECUTORS)
+                .find(|&i| all.get(i).is_none_or(Option::is_none))
+                .expect("too many executors at once");
+            if free >= all.len() {
+                all.resize_with(free + 1, || None);
             }
             all[free] = Some(shared.clone());
+            NEXT_ID.set(free + 1);
             free
         });
         let channel = MessageChannel::new().expect("MessageChannel is available");

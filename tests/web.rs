@@ -240,6 +240,54 @@ async fn the_wheel_also_runs_futures_woken_from_outside() {
 }
 
 #[wasm_bindgen_test]
+async fn a_stopped_runs_late_wakes_leave_the_next_run_alone() {
+    // A stopped run's tasks are dropped, but a promise one awaited keeps its waker and may settle
+    // during the next run (WebKitGTK rejects an aborted fetch in a later task, not within
+    // abort()). The next, smaller run used to get the same executor id, take a wake for an index
+    // it never had, panic, and never end.
+    use playground::executor::{RunAll, sleep};
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    use std::task::{Poll, Waker};
+    let kept: Rc<RefCell<Vec<Waker>>> = Rc::default();
+    let first = RunState::start(3);
+    let run = RunAll::new(&first, 3, |_| {
+        let kept = kept.clone();
+        std::future::poll_fn(move |cx| {
+            kept.borrow_mut().push(cx.waker().clone());
+            Poll::<playground::record::TaskResult>::Pending
+        })
+    });
+    let stop = async {
+        gloo_timers::future::TimeoutFuture::new(20).await;
+        first.stop();
+    };
+    let (o, ()) = futures_util::future::join(run, stop).await;
+    assert!(o.stopped);
+    assert_eq!(kept.borrow().len(), 3, "every task of the first run waited once");
+
+    let polls: Rc<Vec<Cell<u32>>> = Rc::new((0..2).map(|_| Cell::new(0)).collect());
+    let next = RunState::start(2);
+    let run = RunAll::new(&next, 2, |i| {
+        let polls = polls.clone();
+        let mut wait = sleep(40);
+        std::future::poll_fn(move |cx| {
+            polls[i as usize].set(polls[i as usize].get() + 1);
+            std::pin::Pin::new(&mut wait).poll(cx).map(|()| Ok(0))
+        })
+    });
+    let late = async {
+        gloo_timers::future::TimeoutFuture::new(10).await;
+        kept.borrow_mut().drain(..).for_each(Waker::wake);
+    };
+    let (o, ()) = futures_util::future::join(run, late).await;
+    assert!(!o.stopped);
+    assert_eq!(o.spans.finished(), 2);
+    // Each task polled at its start and at its deadline: the late wakes polled none of them.
+    assert_eq!(polls.iter().map(Cell::get).collect::<Vec<_>>(), [2, 2]);
+}
+
+#[wasm_bindgen_test]
 async fn a_hundred_thousand_wheel_tasks_take_about_one_delay() {
     let state = RunState::start(100_000);
     let o = async_model::run(&state, params(Model::Async, 100_000, 200, 1)).await;

@@ -23,11 +23,6 @@ import {
 // WebKitGTK has no WebAssembly threads: its threads are Web Workers with memory of their own
 // (engines.test.mjs), so what needs one memory shared by threads cannot run there.
 const SHARED = "needs threads on shared memory; WebKitGTK has no WebAssembly threads";
-// Measured here (WebKitGTK 2.50.6, 2026-12-07): after Stop aborts a fetch run's requests, which
-// the page's service worker answers, the next fetch run's requests never end (2 in flight after
-// 75 s, started without any WebDriver script open); the other models stop and run on.
-const STOPPED_FETCH =
-  "WebKitGTK: after Stop aborts fetches its service worker answers, the next fetch run never ends";
 
 for (const engine of ENGINES) {
   const skip = SKIPPED.has(engine) ? `SKIP_ENGINES names ${engine}` : false;
@@ -60,10 +55,7 @@ for (const engine of ENGINES) {
       // What matters is that Stop does not wait for the tasks under way: under 1 s, not
       // Chromium's 100 ms, as a WebKitGTK page on this busy machine once took 555 ms to resolve
       // stop() (a sequential run, its timer cancelled).
-      await checks.stopEveryModel(await fresh(), {
-        withinMs: 1000,
-        skip: (o) => (engine === "webkit" && o.workload === "fetch" ? STOPPED_FETCH : null),
-      });
+      await checks.stopEveryModel(await fresh(), { withinMs: 1000 });
       await clean();
     });
 
