@@ -350,10 +350,11 @@ let calls = 0;
 /**
  * Runs `fn` (a self-contained function) in the page with `args` (JSON values) and resolves to
  * what it resolves to, without holding a WebDriver script open meanwhile: it starts in one
- * script, the result is polled for, then read. (WebKitGTK's driver keeps a page's fetches that
- * its service worker answers from completing while an asynchronous script is under way: a fetch
- * run inside executeAsyncScript never ended, the same run started by executeScript did.) On
- * timeout it says what it waited for (`what`).
+ * script, the result is polled for, then read, so no WebDriver script stays open for the minutes a
+ * run may take. (A fetch run inside executeAsyncScript once never ended in WebKitGTK, and was put
+ * down to its driver; the executor's late-wake panic, fixed since in src/executor.rs, explains it
+ * as well, and with the fix such runs ended, 3 of 3.) On timeout it says what it waited for
+ * (`what`).
  */
 export async function callInPage(driver, fn, args, what, ms = 120_000) {
   const key = `__call${++calls}`;
