@@ -238,6 +238,7 @@ fn convoy_run(gil: bool, late: &[f64]) -> Record {
         ],
         handoffs: 400,
         switch_interval_us: 1_000,
+        by_messages: None,
     });
     report(&p, o, &Measures::default())
 }
