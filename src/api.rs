@@ -62,6 +62,13 @@ pub async fn process_task(task: JsValue) -> JsValue {
     runner::processes::task_in_this_process(task).await
 }
 
+/// A GIL message from the page to the task under way in this process worker (a thread of
+/// separate memory: `runner::gil_worker`).
+#[wasm_bindgen(js_name = gilMessage)]
+pub fn gil_message(message: JsValue) {
+    runner::gil_worker::message(message);
+}
+
 /// Checks run options without running: `{ ok, errors: [{ field, message }], runs: [{ model,
 /// idealMs }] }`. `model` may be `all`. The page calls this as the user types.
 #[wasm_bindgen]
@@ -185,7 +192,6 @@ pub fn live() -> JsValue {
             timer_late_ms: Default::default(),
             loop_line: Default::default(),
         };
-        #[cfg(feature = "threads")]
         if let Some(gil) = state.gil() {
             snapshot.gil_handoffs = Some(gil.handoffs().min(u64::from(u32::MAX)) as u32);
             if let Some(view) = run.live.as_mut() {
