@@ -111,7 +111,9 @@ mod tests {
         assert!(snippet("async-counter").unwrap().contains("yield_now().await"));
         assert!(snippet("async-limit").unwrap().contains("self.next - finished < self.limit"));
         assert!(snippet("async-offload").unwrap().contains("rayon::spawn"));
-        assert!(snippet("threads-separate").unwrap().contains("thread.send(&task_message("));
+        assert!(
+            snippet("threads-separate").unwrap().contains("= task_message(&p, id, iterations, url, false);")
+        );
         assert_eq!(
             snippets_for("threads", "sleep", false, "wheel", false, false, true),
             ["threads-separate"]

@@ -55,7 +55,7 @@ describe("threads with separate memory (a page without cross-origin isolation)",
       code.map((s) => s.name),
       ["threads-separate"],
     );
-    assert.match(code[0].code, /thread\.send\(&task_message\(/);
+    assert.match(code[0].code, /= task_message\(&p, id, iterations, url, false\);/);
 
     assertClean(page);
   });
