@@ -170,7 +170,12 @@ pub fn by_messages(c: crate::record::MessageCost) -> String {
          loop a turn every {} ms so that a request to drop the lock can reach it, {:.0} µs each \
          ({:.1} % of its work).",
         c.round_trip_us,
-        crate::params::schema::thousandths((c.yield_every_ms * 1000.0).round() as u32),
+        // Tenths of a ms past 1 ms, as CPython's interval is given (0.005 s, 0.05 ms).
+        crate::params::schema::thousandths(if c.yield_every_ms < 1.0 {
+            (c.yield_every_ms * 1000.0).round() as u32
+        } else {
+            (c.yield_every_ms * 10.0).round() as u32 * 100
+        }),
         c.yield_us,
         c.yield_us / (c.yield_every_ms * 10.0)
     )

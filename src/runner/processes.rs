@@ -275,7 +275,7 @@ pub async fn task_in_this_process(task: JsValue) -> JsValue {
         // (this reply), and a computing thread's yield to its event loop.
         Some("ping") => Ok(0),
         Some("yields") => {
-            set(&out, "yieldUs", super::gil_worker::time_yields(iterations as u32).await);
+            set(&out, "yieldUs", super::gil_worker::time_yields(f64::from(delay)).await);
             Ok(0)
         }
         // [snippet:processes-counter]

@@ -94,14 +94,14 @@ pub async fn take(p: &Params, cores: u32) -> Result<Ready, String> {
     Ok(Ready { threads, pool, started: missing as u32, ms_each, bytes_each, gil_cost })
 }
 
-/// Round trips to measure, and yields: enough that a clock coarsened to 0.1 ms (a page without
-/// cross-origin isolation) or 1 ms still gives their mean within a few per cent.
+/// Round trips to measure, and ms of yields: enough that a clock coarsened to 0.1 ms (a page
+/// without cross-origin isolation) or 1 ms still gives their means within a few per cent.
 const ROUND_TRIPS: u32 = 40;
-const YIELDS: u32 = 400;
+const YIELDS_MS: u32 = 20;
 
 /// What handing the GIL over by messages costs, measured on `thread` before a run with the GIL:
 /// a message's round trip from the page (the mean of [`ROUND_TRIPS`] in a row), and a yield of a
-/// computing thread to its event loop (the mean of [`YIELDS`]).
+/// computing thread to its event loop (the mean of those in [`YIELDS_MS`]).
 async fn message_cost(thread: &mut Process, interval_us: u32) -> Option<MessageCost> {
     let ping = Object::new();
     set(&ping, "workload", "ping");
@@ -115,19 +115,21 @@ async fn message_cost(thread: &mut Process, interval_us: u32) -> Option<MessageC
     let round_trip_us = (crate::clock::now_ms() - start) * 1000.0 / f64::from(ROUND_TRIPS);
     let yields = Object::new();
     set(&yields, "workload", "yields");
-    set(&yields, "iterations", YIELDS);
+    set(&yields, "delayMs", YIELDS_MS);
     if !thread.send(&yields) {
         return None;
     }
     let yield_us = get_f64(&thread.reply().await?, "yieldUs")?;
-    Some(MessageCost { round_trip_us, yield_us, yield_every_ms: yield_every_ms(interval_us) })
+    Some(MessageCost { round_trip_us, yield_us, yield_every_ms: yield_every_ms(interval_us, yield_us) })
 }
 
 /// How often a thread that computes holding the GIL, with nobody known to wait, yields to its
-/// event loop so that the page's messages reach it: half the switch interval, so a waiter's
-/// interval is seen to end on time, and at most every 2 ms (a yield costs some µs: BENCHMARKS.md).
-fn yield_every_ms(interval_us: u32) -> f64 {
-    (f64::from(interval_us) / 2000.0).clamp(0.05, 2.0)
+/// event loop so that the page's messages reach it: every half switch interval (a waiter's
+/// interval is then seen to end on time), at most every 2 ms, but no more often than keeps the
+/// yields' cost (`yield_us` each) within 2 % of its work. A yield took 10-40 µs in Chromium and
+/// Firefox here and 350-480 µs in WebKitGTK (BENCHMARKS.md), where a new waiter is then seen late.
+fn yield_every_ms(interval_us: u32, yield_us: f64) -> f64 {
+    (f64::from(interval_us) / 2000.0).clamp(0.05, 2.0).max(yield_us * 50.0 / 1000.0)
 }
 
 /// Runs 20 ms of the CPU kernel on `thread`, once in its life.
@@ -191,7 +193,8 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
     if p.gil {
         separate_gil::begin(state, p.switch_interval_us);
     }
-    let yield_iterations = (workload::cpu_iterations(1) as f64 * yield_every_ms(p.switch_interval_us)) as u64;
+    let every_ms = ready.gil_cost.map_or(yield_every_ms(p.switch_interval_us, 0.0), |c| c.yield_every_ms);
+    let yield_iterations = (workload::cpu_iterations(1) as f64 * every_ms) as u64;
 
     // [snippet:threads-separate]
     // Each thread is a Web Worker with its own wasm instance: it is handed one task, blocks on
