@@ -248,7 +248,8 @@ pub fn rust_code_names(
     let offload = js_sys::Reflect::get(&options, &"offload".into()).is_ok_and(|v| v.is_truthy());
     let limit = get_f64(&options, "limit").is_some();
     let separate = get_string(&options, "memory").as_deref() == Some(params::Memory::Separate.name());
-    crate::source::snippets_for(model, workload, blocking, timers, offload, limit, separate).to_js()
+    let gil = js_sys::Reflect::get(&options, &"gil".into()).is_ok_and(|v| v.is_truthy());
+    crate::source::snippets_for(model, workload, blocking, timers, offload, limit, separate, gil).to_js()
 }
 
 /// The sentence of a demonstration of the comparison table (`key`: a row's or a verdict's) over

@@ -97,6 +97,7 @@ impl ThreadGil {
         self.release();
     }
 
+    // [snippet:threads-separate-gil]
     /// Computes task `id`'s `iters` iterations, holding the lock, and returns the checksum.
     pub async fn compute(&mut self, iters: u64) -> u64 {
         let mut work = Computing::new(self.id, iters);
@@ -123,6 +124,7 @@ impl ThreadGil {
             }
         }
     }
+    // [/snippet]
 }
 
 /// Gives the worker's event loop back for one turn, so that the page's messages reach it: a

@@ -56,6 +56,18 @@ describe("threads with separate memory (a page without cross-origin isolation)",
       ["threads-separate"],
     );
     assert.match(code[0].code, /= task_message\(&p, id, iterations, url, false\);/);
+    // With the GIL, also the thread's side of the lock handed over by messages.
+    const gil = await page.evaluate(async () =>
+      window.playground.rustCode("threads", "cpu", false, "wheel", {
+        memory: "separate",
+        gil: true,
+      }),
+    );
+    assert.deepEqual(
+      gil.map((s) => s.name),
+      ["threads-separate", "threads-separate-gil"],
+    );
+    assert.match(gil[1].code, /drop_at = self\.take\(true\)\.await;/);
 
     assertClean(page);
   });
