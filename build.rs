@@ -6,7 +6,7 @@
 use std::fmt::Write as _;
 use std::{env, fs, path::Path};
 
-const SOURCES: [&str; 7] = [
+const SOURCES: [&str; 8] = [
     "src/runner/async_model.rs",
     "src/runner/async_races.rs",
     "src/executor.rs",
@@ -14,6 +14,7 @@ const SOURCES: [&str; 7] = [
     "src/runner/sequential.rs",
     "src/runner/processes.rs",
     "src/runner/separate_threads.rs",
+    "src/runner/gil_worker.rs",
 ];
 
 fn main() {

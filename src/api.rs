@@ -60,6 +60,13 @@ pub async fn process_task(task: JsValue) -> JsValue {
     runner::processes::task_in_this_process(task).await
 }
 
+/// A GIL message from the page to the task under way in this process worker (a thread of
+/// separate memory: `runner::gil_worker`).
+#[wasm_bindgen(js_name = gilMessage)]
+pub fn gil_message(message: JsValue) {
+    runner::gil_worker::message(message);
+}
+
 /// Checks run options without running: `{ ok, errors: [{ field, message }], runs: [{ model,
 /// idealMs }] }`. `model` may be `all`. The page calls this as the user types.
 #[wasm_bindgen]
@@ -191,7 +198,8 @@ pub fn rust_code_names(
     let offload = js_sys::Reflect::get(&options, &"offload".into()).is_ok_and(|v| v.is_truthy());
     let limit = get_f64(&options, "limit").is_some();
     let separate = get_string(&options, "memory").as_deref() == Some(params::Memory::Separate.name());
-    crate::source::snippets_for(model, workload, blocking, timers, offload, limit, separate).to_js()
+    let gil = js_sys::Reflect::get(&options, &"gil".into()).is_ok_and(|v| v.is_truthy());
+    crate::source::snippets_for(model, workload, blocking, timers, offload, limit, separate, gil).to_js()
 }
 
 /// The sentence of a demonstration of the comparison table (`key`: a row's or a verdict's) over

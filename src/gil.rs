@@ -216,6 +216,7 @@ impl Gil {
             holds: std::mem::take(&mut s.holds),
             handoffs: s.handoffs,
             switch_interval_us: self.interval_us,
+            by_messages: None,
         }
     }
 }

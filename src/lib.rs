@@ -17,6 +17,7 @@ pub mod accounting;
 pub mod blocked;
 pub mod contract;
 pub mod engine;
+pub mod gil_messages;
 pub mod live;
 pub mod locks;
 pub mod output;

@@ -39,6 +39,22 @@ pub struct GilRecord {
     pub handoffs: u64,
     /// The switch interval the run used, in µs.
     pub switch_interval_us: u32,
+    /// What handing it over by messages cost (threads of separate memory); `None`: the lock was
+    /// in memory the threads share.
+    pub by_messages: Option<MessageCost>,
+}
+
+/// What the GIL of threads with separate memory costs (`crate::gil_messages`), measured in the run.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct MessageCost {
+    /// A message from the page to a thread and its answer back, mean, in µs: a hand-off is two
+    /// messages (the holder's drop to the page, the page's grant to the next thread).
+    pub round_trip_us: f64,
+    /// One yield of a computing thread to its own event loop, where the page's messages reach it,
+    /// mean, in µs.
+    pub yield_us: f64,
+    /// How often a thread computing without a known waiter yields, in ms of its work.
+    pub yield_every_ms: f64,
 }
 
 /// What a runner recorded.

@@ -4,7 +4,6 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
-#[cfg(feature = "threads")]
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::task::{Context, Poll};
@@ -29,7 +28,6 @@ pub struct RunState {
     /// When the run started, in absolute ms (see [`clock::now_ms`]).
     pub t0: f64,
     /// The run's simulated GIL (threads runs with `gil`), as the live figure reads it.
-    #[cfg(feature = "threads")]
     gil: OnceLock<Arc<dyn GilView>>,
     /// The event loop at the async executor's last turn, for the live view.
     pub event_loop: LoopGauge,
@@ -55,7 +53,6 @@ impl RunState {
             stopped: AtomicBool::new(false),
             waker: AtomicWaker::new(),
             t0: clock::now_ms(),
-            #[cfg(feature = "threads")]
             gil: OnceLock::new(),
             event_loop: LoopGauge::default(),
         })
@@ -81,13 +78,11 @@ impl RunState {
         self.live.as_deref()
     }
 
-    #[cfg(feature = "threads")]
     /// Shares the run's GIL with the live figure.
     pub fn set_gil(&self, gil: Arc<dyn GilView>) {
         let _ = self.gil.set(gil);
     }
 
-    #[cfg(feature = "threads")]
     /// The run's GIL, if it has one.
     pub fn gil(&self) -> Option<&dyn GilView> {
         self.gil.get().map(|g| &**g)
@@ -127,8 +122,8 @@ impl RunState {
 }
 
 /// What the live figure reads of a run's GIL while the run goes on (the GIL itself,
-/// `crate::gil::Gil`, uses the run's state, so the run knows it only by this view).
-#[cfg(feature = "threads")]
+/// `crate::gil::Gil`, uses the run's state, so the run knows it only by this view; with threads of
+/// separate memory it is `runner::separate_gil::Lock`).
 pub trait GilView: Send + Sync {
     /// How many times it changed hands so far.
     fn handoffs(&self) -> u64;

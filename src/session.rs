@@ -63,7 +63,6 @@ impl Current {
             timer_late_ms: Default::default(),
             loop_line: Default::default(),
         };
-        #[cfg(feature = "threads")]
         if let Some(gil) = state.gil() {
             snapshot.gil_handoffs = Some(gil.handoffs().min(u64::from(u32::MAX)) as u32);
             if let Some(view) = self.live.as_mut() {

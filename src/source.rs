@@ -45,7 +45,9 @@ fn dedent(text: &str) -> String {
 }
 
 /// The excerpts the page shows for a model and workload, in order; `offload` and `limit` are the
-/// async options that change what runs, `separate` a threads run on threads of separate memory.
+/// async options that change what runs, `separate` a threads run on threads of separate memory,
+/// `gil` one with the simulated GIL (on separate memory, its own code: handed over by messages).
+#[allow(clippy::too_many_arguments)]
 pub fn snippets_for(
     model: &str,
     workload: &str,
@@ -54,6 +56,7 @@ pub fn snippets_for(
     offload: bool,
     limit: bool,
     separate: bool,
+    gil: bool,
 ) -> Vec<&'static str> {
     let runner =
         if timers == "per-task" && !blocking && workload != "cpu" { "async-gather" } else { "async-wheel" };
@@ -65,6 +68,7 @@ pub fn snippets_for(
         ("async", "cpu", _) => vec!["async-cpu", runner],
         ("async", "fetch", _) => vec!["async-fetch", runner],
         ("async", _, _) => vec!["async-sleep", runner],
+        ("threads", "cpu", _) if separate && gil => vec!["threads-separate", "threads-separate-gil"],
         ("threads", _, _) if separate => vec!["threads-separate"],
         ("threads", "counter", _) => vec!["threads-spawn", "threads-loop", "threads-counter"],
         ("threads", "deadlock", _) => vec!["threads-spawn", "threads-loop", "threads-deadlock"],
@@ -91,7 +95,8 @@ mod tests {
         for model in ["async", "threads", "sequential", "processes"] {
             for workload in ["sleep", "fetch", "cpu", "counter", "deadlock"] {
                 for (blocking, timers) in [(false, "wheel"), (true, "wheel"), (false, "per-task")] {
-                    let list = snippets_for(model, workload, blocking, timers, blocking, !blocking, blocking);
+                    let list =
+                        snippets_for(model, workload, blocking, timers, blocking, !blocking, blocking, true);
                     for name in list {
                         let code = snippet(name).unwrap_or_else(|| panic!("no snippet {name}"));
                         assert!(code.lines().any(|l| !l.starts_with(' ')), "{name} is not dedented");
@@ -111,11 +116,18 @@ mod tests {
         assert!(snippet("async-counter").unwrap().contains("yield_now().await"));
         assert!(snippet("async-limit").unwrap().contains("self.next - finished < self.limit"));
         assert!(snippet("async-offload").unwrap().contains("rayon::spawn"));
-        assert!(snippet("threads-separate").unwrap().contains("thread.send(&task_message("));
+        assert!(
+            snippet("threads-separate").unwrap().contains("= task_message(&p, id, iterations, url, false);")
+        );
         assert_eq!(
-            snippets_for("threads", "sleep", false, "wheel", false, false, true),
+            snippets_for("threads", "sleep", false, "wheel", false, false, true, false),
             ["threads-separate"]
         );
+        assert_eq!(
+            snippets_for("threads", "cpu", false, "wheel", false, false, true, true),
+            ["threads-separate", "threads-separate-gil"]
+        );
+        assert!(snippet("threads-separate-gil").unwrap().contains("drop_at = self.take(true).await;"));
     }
 
     #[test]

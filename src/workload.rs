@@ -141,20 +141,52 @@ pub fn cpu_iterations(delay_ms: u32) -> u64 {
 /// calls.
 #[inline(never)]
 pub fn compute(id: u32, iters: u64, between: &mut dyn FnMut() -> bool) -> Option<u64> {
-    let mut x = 0x9E37_79B9_7F4A_7C15 ^ u64::from(id);
-    let mut left = iters;
-    let mut sum = 0u64;
-    while left > 0 {
-        let n = left.min(CHUNK);
-        let c = kernel(x | 1, n);
-        sum = sum.wrapping_add(c);
-        x = c;
-        left -= n;
+    let mut work = Computing::new(id, iters);
+    compute_some(&mut work, u64::MAX, between).then_some(work.sum)
+}
+
+/// A CPU task's work as it goes, for a thread that stops between chunks and goes on later (the
+/// GIL of threads with separate memory: `runner::gil_worker`). The same chunks and checksum as
+/// [`compute`], which is made of it.
+pub struct Computing {
+    x: u64,
+    left: u64,
+    sum: u64,
+}
+
+impl Computing {
+    /// Task `id`'s `iters` iterations, none done.
+    pub fn new(id: u32, iters: u64) -> Computing {
+        Computing { x: 0x9E37_79B9_7F4A_7C15 ^ u64::from(id), left: iters, sum: 0 }
+    }
+
+    /// The checksum, once every iteration is done.
+    pub fn done(&self) -> Option<u64> {
+        (self.left == 0).then_some(self.sum)
+    }
+}
+
+/// Goes on with `work` for at least `iters` iterations (whole chunks) or to its end, calling
+/// `between()` after every chunk; `false` as soon as `between` returns `false`. Never inlined, for
+/// the reason [`compute`] gives: the kernel's loop stays in this small function.
+#[inline(never)]
+pub fn compute_some(work: &mut Computing, iters: u64, between: &mut dyn FnMut() -> bool) -> bool {
+    let mut done = 0u64;
+    while work.left > 0 {
+        let n = work.left.min(CHUNK);
+        let c = kernel(work.x | 1, n);
+        work.sum = work.sum.wrapping_add(c);
+        work.x = c;
+        work.left -= n;
+        done += n;
         if !between() {
-            return None;
+            return false;
+        }
+        if done >= iters {
+            break;
         }
     }
-    Some(sum)
+    true
 }
 
 // ---- fetch ----

@@ -69,9 +69,13 @@ export const FACTORS = [
       const base = { tasks: 2 * n, delay: 150, workload: /** @type {const} */ ("cpu") };
       return opts([
         { model: "async", ...base },
-        // The simulated GIL is a lock in shared memory: refused on threads of separate memory.
-        ...(caps.memory === "shared" ? [{ model: "threads", ...base, threads: n, gil: true }] : []),
-        ...(caps.threads ? [{ model: "threads", ...base, threads: n }] : []),
+        // On threads of separate memory the simulated GIL is handed over by messages.
+        ...(caps.threads
+          ? [
+              { model: "threads", ...base, threads: n, gil: true },
+              { model: "threads", ...base, threads: n },
+            ]
+          : []),
         { model: "processes", ...base, processes: n },
       ]);
     },
@@ -173,7 +177,7 @@ export const VERDICTS = [
     text:
       "An I/O thread beside CPU work in one interpreter waits for the GIL at each wake-up (the " +
       "convoy effect): put the CPU work in a process, or use free-threaded Python.",
-    // The simulated GIL is a lock in shared memory: not on threads of separate memory.
+    // The convoy's threads watch flags in shared memory: not on threads of separate memory.
     runs: (caps) =>
       caps.memory === "shared"
         ? opts([

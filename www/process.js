@@ -3,11 +3,13 @@
 // at a time, and sends each result back. See src/runner/processes.rs. A thread of separate memory
 // (the threads model where the page has no shared memory: src/runner/separate_threads.rs) is the
 // same worker.
-import init, { processTask } from "./pkg/st/playground.js";
+import init, { gilMessage, processTask } from "./pkg/st/playground.js";
 
 init().then(
   (wasm) => {
-    self.onmessage = async ({ data }) => postMessage(await processTask(data));
+    // The GIL's messages (src/runner/gil_worker.rs) go to the task under way.
+    self.onmessage = async ({ data }) =>
+      data.gil ? gilMessage(data) : postMessage(await processTask(data));
     postMessage({ ready: true, memoryBytes: wasm.memory.buffer.byteLength });
   },
   (err) => postMessage({ error: String(err) }),

@@ -122,7 +122,7 @@ pub fn separate_memory(no_threads: NoThreads) -> String {
     format!(
         "These threads are Web Workers with memory of their own ({}): each blocks on its task and \
          they compute in parallel, so the timings are those of threads; what needs memory shared \
-         between threads (the counter race, the deadlock's locks, the simulated GIL) is refused here. {}",
+         between threads (the counter race, the deadlock's locks, the convoy) is refused here. {}",
         no_threads.why_separate(),
         no_threads.way_out()
     )
@@ -139,7 +139,7 @@ fn gil(p: &Params, o: &Outcome) -> Vec<String> {
         return Vec::new();
     }
     let interval = f64::from(p.switch_interval_us) / 1000.0;
-    match &o.gil {
+    let mut notes = match &o.gil {
         Some(g) if g.handoffs > 0 => vec![format!(
             "The GIL changed hands {} times in {:.0} ms, about every {:.1} ms: a thread that wants it \
              waits at most the switch interval ({} ms, sys.setswitchinterval({})) before the holder is \
@@ -156,7 +156,30 @@ fn gil(p: &Params, o: &Outcome) -> Vec<String> {
              {FREE_THREADED_COST}, which this engine neither imitates nor measures."
         )],
         _ => Vec::new(),
-    }
+    };
+    notes.extend(o.gil.as_ref().and_then(|g| g.by_messages).map(by_messages));
+    notes
+}
+
+/// How the GIL of threads with separate memory differs from CPython's, with what it cost here.
+pub fn by_messages(c: crate::record::MessageCost) -> String {
+    format!(
+        "Unlike CPython's GIL, a mutex and a condition variable in memory its threads share, this GIL \
+         is a lock the page holds and hands between Web Workers by messages: a hand-off is two \
+         messages (the holder's drop to the page, the page's grant to the next thread), and a message \
+         and its answer took {:.0} µs here; a thread computing with nobody waiting gives its event \
+         loop a turn every {} ms so that a request to drop the lock can reach it, {:.0} µs each \
+         ({:.1} % of its work).",
+        c.round_trip_us,
+        // Tenths of a ms past 1 ms, as CPython's interval is given (0.005 s, 0.05 ms).
+        crate::params::schema::thousandths(if c.yield_every_ms < 1.0 {
+            (c.yield_every_ms * 1000.0).round() as u32
+        } else {
+            (c.yield_every_ms * 10.0).round() as u32 * 100
+        }),
+        c.yield_us,
+        c.yield_us / (c.yield_every_ms * 10.0)
+    )
 }
 
 /// What the executor's accounting says about the event loop: the steps that held it, and which

@@ -238,6 +238,7 @@ fn convoy_run(gil: bool, late: &[f64]) -> Record {
         ],
         handoffs: 400,
         switch_interval_us: 1_000,
+        by_messages: None,
     });
     report(&p, o, &Measures::default())
 }
@@ -538,4 +539,33 @@ fn large_sequential_runs_keep_a_sample_and_say_so() {
         "{:?}",
         r.notes
     );
+}
+
+#[test]
+fn the_gil_of_threads_with_separate_memory_says_how_it_differs_and_what_it_cost() {
+    let p = Params {
+        workload: Workload::Cpu,
+        gil: true,
+        memory: crate::params::Memory::Separate,
+        ..Params::new(Model::Threads, 4, 300, 2)
+    };
+    let mut o = outcome(4, 1250.0, |i| Lane::thread(i % 2 + 1), |_| 0.0);
+    o.gil = Some(crate::record::GilRecord {
+        holds: vec![crate::record::Hold { lane: 1, start: 0.0, end: 5.0 }],
+        handoffs: 240,
+        switch_interval_us: 5_000,
+        by_messages: Some(crate::record::MessageCost {
+            round_trip_us: 212.4,
+            yield_us: 23.6,
+            yield_every_ms: 8.46,
+        }),
+    });
+    let r = report(&p, o, &Measures::default());
+    let note = r.notes.iter().find(|n| n.starts_with("Unlike CPython's GIL")).expect("the note");
+    assert!(note.contains("hands between Web Workers by messages"), "{note}");
+    assert!(note.contains("took 212 µs here"), "{note}");
+    assert!(note.contains("every 8.5 ms"), "{note}");
+    assert!(note.contains("24 µs each (0.3 % of its work)"), "{note}");
+    assert!(r.notes.iter().any(|n| n.starts_with("The GIL changed hands 240 times")), "{:?}", r.notes);
+    assert!(!r.notes.iter().any(|n| n.contains("the simulated GIL) is refused")), "{:?}", r.notes);
 }

@@ -5,10 +5,13 @@
 
 pub mod async_model;
 pub mod async_races;
+pub mod gil_worker;
 pub mod processes;
 #[cfg(feature = "threads")]
 pub mod scheduled;
 pub mod scheduled_async;
+#[cfg(not(feature = "threads"))]
+pub mod separate_gil;
 #[cfg(not(feature = "threads"))]
 pub mod separate_threads;
 pub mod sequential;

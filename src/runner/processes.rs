@@ -85,7 +85,13 @@ pub(super) async fn start_process() -> Result<Process, String> {
     let worker = Worker::new_with_options(&url, &options).map_err(|e| format!("{e:?}"))?;
     let (tx, replies) = mpsc::unbounded();
     let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
-        let _ = tx.unbounded_send(e.data());
+        let data = e.data();
+        // A thread's GIL messages go to the lock's arbiter at once, not to its lane's replies.
+        #[cfg(not(feature = "threads"))]
+        if super::separate_gil::handles(&data) {
+            return;
+        }
+        let _ = tx.unbounded_send(data);
     });
     worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     let mut process = Process {
@@ -111,6 +117,12 @@ impl Process {
     /// Sends task `id` of a run to this worker (see [`task_message`]); `false` if it is gone.
     pub(super) fn send(&self, task: &Object) -> bool {
         self.worker.post_message(task).is_ok()
+    }
+
+    /// The worker, for messages that are not tasks (the GIL's).
+    #[cfg(not(feature = "threads"))]
+    pub(super) fn worker(&self) -> &Worker {
+        &self.worker
     }
 
     /// The worker's next reply; `None` if it is gone.
@@ -252,8 +264,20 @@ pub async fn task_in_this_process(task: JsValue) -> JsValue {
     let out = Object::new();
     set(&out, "id", id);
     set(&out, "start", clock::now_ms());
+    // A thread of separate memory in a run with the GIL (see `gil_worker`).
+    let mut gil = super::gil_worker::ThreadGil::for_task(&task, id);
     let result = match kind.as_deref() {
-        Some("cpu") => Ok(workload::compute(id, iterations, &mut || true).unwrap_or(0)),
+        Some("cpu") => Ok(match gil.as_mut() {
+            Some(gil) => gil.compute(iterations).await,
+            None => workload::compute(id, iterations, &mut || true).unwrap_or(0),
+        }),
+        // What the GIL's hand-offs cost here, measured before such a run: a message's round trip
+        // (this reply), and a computing thread's yield to its event loop.
+        Some("ping") => Ok(0),
+        Some("yields") => {
+            set(&out, "yieldUs", super::gil_worker::time_yields(f64::from(delay)).await);
+            Ok(0)
+        }
         // [snippet:processes-counter]
         // `counter += 1` in this process's own memory: no other process can see this counter.
         Some("counter") => {
@@ -267,22 +291,27 @@ pub async fn task_in_this_process(task: JsValue) -> JsValue {
             Ok(0)
         }
         // [/snippet]
-        Some("fetch") => blocking(&out, workload::fetch(&url, timeout_ms)).await.map(|answer| {
-            // Who answered, for the run's record (the process's own log is not the run's).
-            if let Some(by) = answer.by {
-                set(&out, "answeredBy", by.header());
-                set(&out, "receivedAt", answer.received_at);
-            }
-            0
-        }),
+        Some("fetch") => {
+            blocking(&out, workload::fetch(&url, timeout_ms), gil.as_mut()).await.map(|answer| {
+                // Who answered, for the run's record (the process's own log is not the run's).
+                if let Some(by) = answer.by {
+                    set(&out, "answeredBy", by.header());
+                    set(&out, "receivedAt", answer.received_at);
+                }
+                0
+            })
+        }
         // Sleep, and the deadlock workload: the process's own locks A and B, which no other
         // process can hold, so taking them never waits; what is left is holding one for `delay`.
         _ => {
-            blocking(&out, workload::sleep(delay)).await;
+            blocking(&out, workload::sleep(delay), gil.as_mut()).await;
             Ok(0)
         }
     };
     set(&out, "end", clock::now_ms());
+    if let Some(gil) = gil.filter(|g| g.waited_ms > 0.0 && kind.as_deref() == Some("cpu")) {
+        set(&out, "blockedMs", gil.waited_ms);
+    }
     match result {
         Ok(sum) => set(&out, "checksum", format!("{sum:x}")),
         Err(e) => set(&out, "error", e),
@@ -291,10 +320,18 @@ pub async fn task_in_this_process(task: JsValue) -> JsValue {
 }
 
 /// Awaits a wait of a task in this instance (a sleep, a request), noting in its reply `out` how
-/// long it blocked.
-async fn blocking<T>(out: &Object, wait: impl Future<Output = T>) -> T {
+/// long it blocked. With the GIL, which it does not hold while it waits, it takes the lock back
+/// when it wakes, and waiting for it counts as blocked too.
+async fn blocking<T>(
+    out: &Object,
+    wait: impl Future<Output = T>,
+    gil: Option<&mut super::gil_worker::ThreadGil>,
+) -> T {
     let start = clock::now_ms();
     let result = wait.await;
+    if let Some(gil) = gil {
+        gil.wake().await;
+    }
     set(out, "blockedMs", clock::now_ms() - start);
     result
 }

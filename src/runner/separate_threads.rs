@@ -7,8 +7,9 @@
 //! What makes them threads is what the lesson needs: a thread takes its next task only when its
 //! current one has ended (it blocks on it), its waits block nothing else on the page, and CPU
 //! work runs in parallel on every core. What needs memory shared between threads (the counter
-//! race, the deadlock's locks, the simulated GIL) is refused before the run
-//! (`params::rules::memory`).
+//! race, the deadlock's locks, the convoy) is refused before the run (`params::rules::memory`).
+//! The simulated GIL runs here too, as a lock the page holds and hands between the threads by
+//! messages (`crate::gil_messages`, `separate_gil`, `gil_worker`).
 //!
 //! As with the shared pool, up to [`POOL_THREADS`] threads are started before a run's clock
 //! (the wait is the record's `poolWaitMs`) and kept for the next runs; a run with more threads
@@ -25,9 +26,10 @@ use js_sys::Object;
 
 use super::Outcome;
 use super::processes::{Process, record_reply, start_process, task_message};
-use crate::js::set;
+use super::separate_gil;
+use crate::js::{get_f64, set};
 use crate::params::{Params, Workload};
-use crate::record::ThreadStart;
+use crate::record::{MessageCost, ThreadStart};
 use crate::run::RunState;
 use crate::timeline::Lane;
 use crate::workload;
@@ -60,6 +62,8 @@ pub struct Ready {
     pub ms_each: f64,
     /// See `ms_each`.
     pub bytes_each: f64,
+    /// What the GIL's messages cost, measured on the first thread (runs with the GIL).
+    gil_cost: Option<MessageCost>,
 }
 
 /// Takes the run's threads up to the pool's size (`cores` if more than [`POOL_THREADS`]),
@@ -83,7 +87,49 @@ pub async fn take(p: &Params, cores: u32) -> Result<Ready, String> {
     if p.workload == Workload::Cpu {
         join_all(threads.iter_mut().filter(|t| !t.warm).map(warm_up)).await;
     }
-    Ok(Ready { threads, pool, started: missing as u32, ms_each, bytes_each })
+    let gil_cost = match threads.first_mut() {
+        Some(thread) if p.gil => message_cost(thread, p.switch_interval_us).await,
+        _ => None,
+    };
+    Ok(Ready { threads, pool, started: missing as u32, ms_each, bytes_each, gil_cost })
+}
+
+/// Round trips to measure, and ms of yields: enough that a clock coarsened to 0.1 ms (a page
+/// without cross-origin isolation) or 1 ms still gives their means within a few per cent.
+const ROUND_TRIPS: u32 = 40;
+const YIELDS_MS: u32 = 20;
+
+/// What handing the GIL over by messages costs, measured on `thread` before a run with the GIL:
+/// a message's round trip from the page (the mean of [`ROUND_TRIPS`] in a row), and a yield of a
+/// computing thread to its event loop (the mean of those in [`YIELDS_MS`]).
+async fn message_cost(thread: &mut Process, interval_us: u32) -> Option<MessageCost> {
+    let ping = Object::new();
+    set(&ping, "workload", "ping");
+    let start = crate::clock::now_ms();
+    for _ in 0..ROUND_TRIPS {
+        if !thread.send(&ping) {
+            return None;
+        }
+        thread.reply().await?;
+    }
+    let round_trip_us = (crate::clock::now_ms() - start) * 1000.0 / f64::from(ROUND_TRIPS);
+    let yields = Object::new();
+    set(&yields, "workload", "yields");
+    set(&yields, "delayMs", YIELDS_MS);
+    if !thread.send(&yields) {
+        return None;
+    }
+    let yield_us = get_f64(&thread.reply().await?, "yieldUs")?;
+    Some(MessageCost { round_trip_us, yield_us, yield_every_ms: yield_every_ms(interval_us, yield_us) })
+}
+
+/// How often a thread that computes holding the GIL, with nobody known to wait, yields to its
+/// event loop so that the page's messages reach it: every half switch interval (a waiter's
+/// interval is then seen to end on time), at most every 2 ms, but no more often than keeps the
+/// yields' cost (`yield_us` each) within 2 % of its work. A yield took 10-40 µs in Chromium and
+/// Firefox here and 350-480 µs in WebKitGTK (BENCHMARKS.md), where a new waiter is then seen late.
+fn yield_every_ms(interval_us: u32, yield_us: f64) -> f64 {
+    (f64::from(interval_us) / 2000.0).clamp(0.05, 2.0).max(yield_us * 50.0 / 1000.0)
 }
 
 /// Runs 20 ms of the CPU kernel on `thread`, once in its life.
@@ -144,6 +190,11 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
         t.drain(keep..).collect()
     });
     let mut taken = ready.threads.into_iter().chain(kept);
+    if p.gil {
+        separate_gil::begin(state, p.switch_interval_us);
+    }
+    let every_ms = ready.gil_cost.map_or(yield_every_ms(p.switch_interval_us, 0.0), |c| c.yield_every_ms);
+    let yield_iterations = (workload::cpu_iterations(1) as f64 * every_ms) as u64;
 
     // [snippet:threads-separate]
     // Each thread is a Web Worker with its own wasm instance: it is handed one task, blocks on
@@ -155,6 +206,9 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
         async move {
             let mut thread = kept_or_started(kept, state, starts).await?;
             let lane = Lane::thread(k + 1);
+            if p.gil {
+                separate_gil::enlist(k + 1, thread.worker());
+            }
             let mut own = (width == p.tasks).then_some(k);
             loop {
                 let id = if width == p.tasks {
@@ -168,7 +222,13 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
                 if id >= p.tasks || state.is_stopped() {
                     break;
                 }
-                if !thread.send(&task_message(&p, id, iterations, url, false)) {
+                let task = task_message(&p, id, iterations, url, false);
+                if p.gil {
+                    // The GIL's messages name the thread; see `gil_worker`.
+                    set(&task, "gilLane", k + 1);
+                    set(&task, "yieldIterations", yield_iterations as f64);
+                }
+                if !thread.send(&task) {
                     break;
                 }
                 rec.borrow_mut().start(id, lane, state.since_start());
@@ -191,6 +251,12 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
         Either::Right(_) => true,
     };
     let mut out = rec.borrow_mut().end(state.since_start(), stopped);
+    if let Some((gil, waits)) =
+        p.gil.then(|| separate_gil::end(p.switch_interval_us, ready.gil_cost)).flatten()
+    {
+        out.gil = Some(gil);
+        out.waits.extend(waits);
+    }
     if let Some(e) = starts.failed.take() {
         let mut rec = state.recorder();
         rec.crashed(0, format!("The run's threads failed to start: {e}"));

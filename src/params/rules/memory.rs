@@ -1,6 +1,7 @@
 //! Threads with memory of their own (the plain build: Web Workers with a wasm instance each):
 //! they wait, block and compute as threads do, but what needs one memory shared between threads
-//! cannot run on them, and is refused up front with the reason and the way out.
+//! cannot run on them, and is refused up front with the reason and the way out. (The simulated GIL
+//! runs on them: the page hands it between them by messages, `crate::gil_messages`.)
 
 use super::{FailMode, FieldError, Memory, Model, Opt, Options, Workload};
 
@@ -31,10 +32,12 @@ pub(super) fn shared_only(o: &Options) -> Vec<FieldError> {
             Opt::Workload,
             "workload: the deadlock (threads waiting for each other's locks A and B)",
         )),
+        Some(Workload::Convoy) => errors.push(refuse(
+            Opt::Workload,
+            "workload: the convoy (threads that wake every 1 ms and watch, in memory they share, \
+             whether the computing thread is done)",
+        )),
         _ => {}
-    }
-    if o.gil == Some(true) {
-        errors.push(refuse(Opt::Gil, "gil: the simulated GIL (one lock every thread takes to compute)"));
     }
     if o.fail_mode == Some(FailMode::Panic) && o.fail.is_some() {
         errors.push(refuse(

@@ -444,16 +444,22 @@ fn threads_of_separate_memory_run_and_refuse_what_needs_shared_memory() {
     assert_eq!(check(&all_counter, separate).unwrap_err()[0].field, "workload", "all runs threads too");
     let deadlock = req("threads", eight, three, two).with(Opt::Workload, Raw::Text("deadlock"));
     assert_eq!(check(&deadlock, separate).unwrap_err()[0].field, "workload");
-    let gil = req("threads", eight, three, two).with(Opt::Gil, Raw::Bool(true));
+    let convoy = req("threads", eight, three, two).with(Opt::Workload, Raw::Text("convoy"));
     let unsupported = Limits { no_threads: NoThreads::Unsupported, ..separate };
-    let e = check(&gil, unsupported).unwrap_err();
-    assert_eq!(e[0].field, "gil");
+    let e = check(&convoy, unsupported).unwrap_err();
+    assert_eq!(e[0].field, "workload");
     assert!(
         e[0].message.contains("no WebAssembly threads") && e[0].message.contains("Chromium"),
         "{}",
         e[0].message
     );
-    assert!(check(&gil, POOL).is_ok(), "shared memory keeps the GIL");
+    assert!(check(&convoy, POOL).is_ok(), "shared memory keeps the convoy");
+    // The GIL runs on either memory: on separate memory the page hands it over by messages.
+    let gil = req("threads", eight, three, two).with(Opt::Gil, Raw::Bool(true));
+    for limits in [separate, unsupported, POOL] {
+        let p = check(&gil.with(Opt::Workload, Raw::Text("cpu")), limits).unwrap()[0];
+        assert!(p.gil && p.switch_interval_us == 5_000);
+    }
     let async_counter = req("async", eight, three, two).with(Opt::Workload, Raw::Text("counter"));
     assert!(check(&async_counter, separate).is_ok(), "async's counter needs no threads");
     let offload = req("async", eight, three, two).with(Opt::Offload, Raw::Bool(true));
