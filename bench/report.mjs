@@ -358,8 +358,10 @@ function sepRows(X) {
         Math.ceil(c.tasks / c.threads) * c.delay,
         (p, S) => {
           const r = started(p);
-          const ms = r?.threadsStartMs?.[0];
-          const more = `; ${r?.threadsStarted?.[0] ?? "—"} started in it${ms == null ? "" : ` in ${fmtMs(ms)}`}`;
+          const [count, ms] = [r?.threadsStarted?.[0], r?.threadsStartMs?.[0]];
+          const more = count
+            ? `; ${n(count)} threads started in it, in ${fmtMs(ms)}`
+            : "; no thread started in it";
           return sepCell(r, S, more);
         },
       ]);
@@ -424,7 +426,7 @@ function sepRows(X) {
       const own = Object.entries(fields)
         .map(([k, v]) => `\`${k}\` ${JSON.stringify(v)}`)
         .join(", ");
-      return `${fmtMs(med)} (p90 ${fmtMs(p90)}), ${gaps.map((x) => n(x.count)).join(", ")} hand-offs${own ? `; record: ${own}` : ""}`;
+      return `${med.toFixed(3)} ms (p90 ${p90.toFixed(3)} ms), ${gaps.map((x) => n(x.count)).join(", ")} hand-offs${own ? `; record: ${own}` : ""}`;
     },
   ]);
   return rows;
