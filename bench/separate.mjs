@@ -138,6 +138,7 @@ const extra = (runs) => ({
 
 /** Median and spread of `runs`, or why there is none (a refusal keeps the engine's sentence). */
 function summary(runs, X) {
+  if (!runs.length) return { status: "not run" };
   const failed = runs.find((r) => !r.error && r.failed > 0);
   if (failed) return { status: "error", error: `${failed.failed} requests failed` };
   const refused = runs.find((r) => r.error && r.field);
