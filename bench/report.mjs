@@ -338,6 +338,169 @@ function fetchTable(R, S) {
   return lines.join("\n");
 }
 
+/** A cell of the separate-memory table: the median and spread, or the engine's refusal. */
+function sepCell(r, S, more = "") {
+  if (r?.status === "refused") return `refused: ${r.error.replace(/\|/g, "\\|")}`;
+  const text = cell(r, { capMs: S.separate.capMs, withSpread: true }).text;
+  return r?.status === "ok" ? `${text}${more}` : text;
+}
+
+/** The rows of one browser's page, by case, as the table reads them. */
+function sepRows(X) {
+  const byId = (p, id) => p.cases?.find((c) => c.id === id);
+  const rows = [];
+  for (const c of X.cases) {
+    const what = `${c.workload === "fetch" ? "fetch" : "sleep"} ${c.delay} ms, N=${n(c.tasks)}`;
+    if (c.perTask) {
+      const started = (p) => byId(p, c.id)?.started;
+      rows.push([
+        `threads ${what}, a thread per task: the run that started its threads (their start-up inside its time)`,
+        Math.ceil(c.tasks / c.threads) * c.delay,
+        (p, S) => {
+          const r = started(p);
+          const [count, ms] = [r?.threadsStarted?.[0], r?.threadsStartMs?.[0]];
+          const more = count
+            ? `; ${n(count)} threads started in it, in ${fmtMs(ms)}`
+            : "; no thread started in it";
+          return sepCell(r, S, more);
+        },
+      ]);
+      rows.push([
+        `threads ${what}, a thread per task: threads kept from the run before`,
+        Math.ceil(c.tasks / c.threads) * c.delay,
+        (p, S) => sepCell(byId(p, c.id), S),
+      ]);
+      continue;
+    }
+    const how = c.threads === c.tasks ? "a thread per request (threads kept)" : `T=${c.threads}`;
+    rows.push([
+      `threads ${what}, ${c.workload === "fetch" ? how : `T=${c.threads}`}`,
+      Math.ceil(c.tasks / c.threads) * c.delay,
+      (p, S) => {
+        const r = byId(p, c.id);
+        const peak = Math.max(...(r?.requestsPeak ?? []).filter((x) => x != null));
+        const more =
+          c.workload === "fetch"
+            ? `; answered by ${r?.answeredBy?.join(" and ") || "nothing"}${Number.isFinite(peak) ? `, at most ${n(peak)} at once` : ""}`
+            : "";
+        return sepCell(r, S, more);
+      },
+    ]);
+  }
+  for (const c of X.cpu) {
+    const what = `CPU ${c.tasks} × ${c.delay} ms`;
+    const of = (p) => p.cpu?.find((x) => x.id === c.id);
+    rows.push([`${what}, sequential`, c.tasks * c.delay, (p, S) => sepCell(of(p)?.seq, S)]);
+    rows.push([
+      `${what}, ${c.threads} threads`,
+      (c.tasks * c.delay) / c.threads,
+      (p, S) => sepCell(of(p)?.par, S),
+    ]);
+    rows.push([
+      `${what}: speedup, sequential ÷ ${c.threads} threads (medians)`,
+      null,
+      (p) => (of(p)?.speedup != null ? `${of(p).speedup.toFixed(2)}×` : "—"),
+    ]);
+  }
+  const g = X.gil;
+  rows.push([
+    `GIL: CPU ${g.tasks} × ${g.delay} ms on ${g.threads} threads, gil: true`,
+    g.tasks * g.delay,
+    (p, S) => {
+      const r = p.gil;
+      const more = r?.overSequential != null ? ` (${r.overSequential.toFixed(2)}× sequential)` : "";
+      return sepCell(r?.par, S, more);
+    },
+  ]);
+  rows.push([
+    "GIL hand-off: from one thread dropping the GIL to the other taking it, median (p90) of each run's hand-offs; the record's own GIL figures",
+    null,
+    (p) => {
+      const r = p.gil;
+      if (r?.par?.status === "refused") return "refused (above)";
+      const gaps = (r?.gapMs ?? []).filter(Boolean);
+      if (!gaps.length) return "—";
+      const med = median(gaps.map((x) => x.median));
+      const p90 = median(gaps.map((x) => x.p90));
+      const fields = r.recordFields?.[0] ?? {};
+      const own = Object.entries(fields)
+        .map(([k, v]) => `\`${k}\` ${JSON.stringify(v)}`)
+        .join(", ");
+      return `${med.toFixed(3)} ms (p90 ${p90.toFixed(3)} ms), ${gaps.map((x) => n(x.count)).join(", ")} hand-offs${own ? `; record: ${own}` : ""}`;
+    },
+  ]);
+  return rows;
+}
+
+/** Each browser's measured pages, in the table's column order: isolated, then not. */
+function sepColumns(sep) {
+  const cols = [];
+  for (const b of sep.browsers) {
+    for (const kind of ["isolated", "notIsolated"]) {
+      const p = b[kind];
+      const page = kind === "isolated" ? "isolated page" : "page without isolation";
+      const mem = p?.memory ? `${p.memory} memory` : "not run";
+      cols.push({ b, p, head: `${b.browser} ${b.version ?? ""}: ${page}, ${mem}` });
+    }
+  }
+  return cols;
+}
+
+/** Shared memory beside separate memory, both browsers, and the issue's two targets. */
+function separateSection(R, S) {
+  const sep = R.separate;
+  if (!sep || !S.separate) return "Not measured in this run.";
+  const X = S.separate;
+  const cols = sepColumns(sep);
+  const lines = [
+    `| Case | Ideal | ${cols.map((c) => c.head).join(" | ")} |`,
+    `|---|---:|${cols.map(() => "---:").join("|")}|`,
+  ];
+  const colCell = (c, fn) => {
+    if (c.b.status !== "ok") return `not run: ${c.b.reason}`;
+    if (c.p?.status !== "ok")
+      return c.p?.status === "error" ? `error: ${c.p.error}` : (c.p?.status ?? "—");
+    return fn(c.p, S);
+  };
+  for (const [what, ideal, fn] of sepRows(X)) {
+    lines.push(
+      `| ${what} | ${ideal == null ? "" : fmtS(ideal)} | ${cols.map((c) => colCell(c, fn)).join(" | ")} |`,
+    );
+  }
+  const method = `Each browser loads the isolated page (the threaded build: its pool's threads share one memory) and the same build served without cross-origin isolation (each thread a Web Worker with its own wasm instance), and runs the same cases through \`playground.run\`; each sleep and fetch case runs once untimed, then ${X.reps} times, the CPU and GIL cases ${X.reps} times interleaved with sequential; median (fastest–slowest); 2 threads exist before every clock, and a thread per task is shown on the run that started its threads (their start-up stated) and on the threads kept from it. Chromium through playwright, Firefox ESR through WebDriver (tests/e2e/webdriver.mjs). The page without isolation comes from \`scripts/serve.mjs --no-isolation\`, which serves the page's service worker empty, so its requests go to that HTTP/1.1 server (at most 6 connections); the isolated page's service worker answers them.`;
+  return [lines.join("\n"), "", method, "", ...separateTargets(sep)].join("\n");
+}
+
+/** Issue 28's two targets on separate memory, per browser, with the load its part ran at. */
+function separateTargets(sep) {
+  const out = [];
+  for (const b of sep.browsers) {
+    if (b.status !== "ok") {
+      out.push(`- not measured — ${b.browser}: ${b.reason}.`);
+      continue;
+    }
+    const p = ["notIsolated", "isolated"].map((k) => b[k]).find((x) => x?.memory === "separate");
+    const load = `load average ${b.loadAverageAtStart[0].toFixed(2)} at the start of ${b.browser}'s part, ${b.loadAverageAtEnd[0].toFixed(2)} at its end, ${sep.cores} cores`;
+    const sleep = p?.cases?.find((c) => c.id === "sleep-8x300-t2");
+    const sleepMet =
+      sleep?.status === "ok" ? sleep.medianMs <= TARGETS.separateSleepWithinMs : null;
+    out.push(
+      `- ${verdict(sleepMet)} — ${b.browser}, separate memory: 8 × 300 ms on 2 threads within ${fmtS(TARGETS.separateSleepWithinMs)} (issue 28): ${sleep?.status === "ok" ? `median ${fmtS(sleep.medianMs)} (${spread(sleep)})` : (sleep?.status ?? "no page with separate memory")}; ${load}.`,
+    );
+    // Above one runnable program per core, others took the cores from the threads too.
+    const busy = Math.max(b.loadAverageAtStart[0], b.loadAverageAtEnd[0]) > sep.cores;
+    const busyNote = busy
+      ? "; the load average was above the cores, so other programs held them too: this speedup is theirs as much as the threads'"
+      : "";
+    const cpu = p?.cpu?.find((c) => c.tasks === 4 && c.threads === 2);
+    const cpuMet = cpu?.speedup != null ? cpu.speedup >= TARGETS.separateCpuSpeedup : null;
+    out.push(
+      `- ${verdict(cpuMet)} — ${b.browser}, separate memory: ${cpu?.tasks ?? 4} CPU tasks of ${cpu?.delay ?? "—"} ms on 2 threads at least ${TARGETS.separateCpuSpeedup}× faster than sequential (issue 28): ${cpu?.speedup != null ? `${cpu.speedup.toFixed(2)}× (medians ${fmtS(cpu.seq.medianMs)} ÷ ${fmtS(cpu.par.medianMs)})` : "not measured"}; ${load}${busyNote}.`,
+    );
+  }
+  return out;
+}
+
 /** Each performance target: met, not met, or not measured, with the numbers. */
 function targets(R, S) {
   const T = [];
@@ -750,6 +913,10 @@ ${bytesSection(R)}
 A thread looping \`time.sleep(0.001)\` beside one that computes for ${S.convoy?.delay ?? 2000} ms: how late each wake-up was. With the GIL, the waking thread must take it back from the computing one, which drops it only when asked after the switch interval (\`sys.setswitchinterval\`). Each case ran ${S.convoy?.reps ?? 3} times; the figure is the median of the runs' medians.
 
 ${S.convoy ? convoyTable(R, S) : "Not measured in this run."}${runNote(R.convoyRun, "convoy", "These rows")}
+
+## Threads: shared memory beside memory of their own (Chromium, Firefox ESR)
+
+${separateSection(R, S)}${runNote(R.separateRun, "separate", "These rows")}
 
 ## Races (CPython)
 

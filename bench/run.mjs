@@ -15,6 +15,11 @@
 //   node bench/run.mjs --only convoy
 //                                 # the GIL's convoy alone (a few minutes), both sides,
 //                                 # spliced into bench/results.json as --only fetch does
+//   node bench/run.mjs --only separate
+//                                 # threads with shared memory beside threads with memory of
+//                                 # their own (a page without isolation), in Chromium and Firefox
+//                                 # ESR (several minutes), spliced into bench/results.json as
+//                                 # --only fetch does
 //   node bench/run.mjs --only accounting
 //                                 # the async accounting's cost: a million tasks of 1 s with it
 //                                 # and without, alternated on one page; prints the figures
@@ -27,6 +32,7 @@
 //   playground.mjs  the page in headless Chromium, through window.playground.run(...)
 //   cpython.mjs     python_bench.py with the machine's python3
 //   pyodide.mjs     bench/pyodide-page/ in the same Chromium
+//   separate.mjs    shared beside separate memory, in Chromium and Firefox ESR (WebDriver)
 //   report.mjs      BENCHMARKS.md, bench/results.json, www/bench-results.json
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -40,6 +46,7 @@ import { benchCPython, benchCPythonConvoy, benchCPythonFetch } from "./cpython.m
 import { benchLighthouse } from "./lighthouse.mjs";
 import { accountingRuns, benchPlayground, convoyRuns, fetchRuns, loadRuns } from "./playground.mjs";
 import { benchPyodide } from "./pyodide.mjs";
+import { separateRuns } from "./separate.mjs";
 import { writeReports } from "./report.mjs";
 import { scenarios } from "./scenarios.mjs";
 
@@ -53,9 +60,10 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
   },
 });
-if (flags.only != null && !["fetch", "load", "convoy", "accounting"].includes(flags.only)) {
+const ALONE = ["fetch", "load", "convoy", "separate", "accounting"];
+if (flags.only != null && !ALONE.includes(flags.only)) {
   throw new Error(
-    `--only ${flags.only}: the parts that run alone are "fetch", "load", "convoy" and "accounting"`,
+    `--only ${flags.only}: the parts that run alone are ${ALONE.map((p) => `"${p}"`).join(", ")}`,
   );
 }
 /**
@@ -112,6 +120,12 @@ if (flags.only === "load") {
 }
 if (flags.only === "convoy") {
   await onlyConvoy();
+  process.exit(0);
+}
+if (flags.only === "separate") {
+  await spliceAlone("separate", startServer, async (R, browser, www) => {
+    R.separate = await separateRuns(browser, www.url, S);
+  });
   process.exit(0);
 }
 if (flags.only === "accounting") {
@@ -215,6 +229,7 @@ try {
   R.settings = S;
   R.playground = await benchPlayground(browser, www.url, S, www);
   R.lighthouse = await benchLighthouse(www.url);
+  R.separate = await separateRuns(browser, www.url, S);
   if (!flags["no-python"]) R.cpython = await benchCPython(S, `${www.url}api/latency`);
   R.machine.python = R.cpython?.version ?? null;
   if (rootServer) {

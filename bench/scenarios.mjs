@@ -98,6 +98,50 @@ export function scenarios({ quick, cores }) {
       ],
       reps: quick ? 1 : 3,
     },
+    /** Threads with shared memory (the isolated page: the threaded build's pool) beside threads
+     * with memory of their own (a page without isolation: a Web Worker with its own wasm
+     * instance each), in Chromium and Firefox ESR (`--only separate`). Each page first runs
+     * 2 x 10 ms on 2 threads, untimed, so the 2 threads exist before any clock; a thread per task
+     * is measured on the run that starts its threads (their start-up stated) and on runs of the
+     * threads kept from it. */
+    separate: {
+      cases: [
+        { id: "sleep-8x300-t2", model: "threads", tasks: 8, delay: 300, threads: 2 },
+        {
+          id: "sleep-per-task",
+          model: "threads",
+          tasks: quick ? 16 : 100,
+          delay: 300,
+          threads: quick ? 16 : 100,
+          perTask: true,
+        },
+        {
+          id: "fetch-t16",
+          model: "threads",
+          tasks: 100,
+          delay: 300,
+          threads: 16,
+          workload: "fetch",
+        },
+        {
+          id: "fetch-per-request",
+          model: "threads",
+          tasks: 100,
+          delay: 300,
+          threads: 100,
+          workload: "fetch",
+        },
+      ],
+      /** CPU work, sequential and on 2 threads, interleaved: the speedup is sequential ÷ threads. */
+      cpu: [
+        { id: "cpu-8x250", tasks: 8, delay: quick ? 50 : 250, threads: 2 },
+        { id: "cpu-4x300", tasks: 4, delay: quick ? 50 : 300, threads: 2 },
+      ],
+      /** The GIL: 4 CPU tasks of 200 ms on 2 threads with gil: true, beside sequential. */
+      gil: { tasks: 4, delay: quick ? 50 : 200, threads: 2 },
+      reps: quick ? 1 : 3,
+      capMs: 120_000,
+    },
     /** What the async executor's per-task accounting (busy, scheduled, idle, polls) costs: N
      * tasks of `delay` ms with it and without it, alternated on one page (`--only accounting`). */
     accounting: {
@@ -139,6 +183,11 @@ export const TARGETS = {
     [1_000_000, 63],
     [10_000_000, 48],
   ],
+  /** Issue 28, threads with separate memory: 8 sleeps of 300 ms on 2 threads within this many
+   * ms (ideal 1,200), and 4 CPU tasks of 300 ms on 2 threads at least this many times faster
+   * than sequential. */
+  separateSleepWithinMs: 1_350,
+  separateCpuSpeedup: 1.5,
   /** Threads sleep runs within this fraction over ideal. */
   threadsOver: 0.02,
   /** A threads run may have a thread per task up to this many (issue 13: 1,000, or at least
