@@ -15,6 +15,9 @@
 //   node bench/run.mjs --only convoy
 //                                 # the GIL's convoy alone (a few minutes), both sides,
 //                                 # spliced into bench/results.json as --only fetch does
+//   node bench/run.mjs --only bytes
+//                                 # the first visits' bytes alone (about a minute), printed as
+//                                 # JSON; nothing is written
 //   node bench/run.mjs --only accounting
 //                                 # the async accounting's cost: a million tasks of 1 s with it
 //                                 # and without, alternated on one page; prints the figures
@@ -38,7 +41,14 @@ import { launch, startServer } from "../tests/e2e/harness.mjs";
 import { benchStart, log } from "./common.mjs";
 import { benchCPython, benchCPythonConvoy, benchCPythonFetch } from "./cpython.mjs";
 import { benchLighthouse } from "./lighthouse.mjs";
-import { accountingRuns, benchPlayground, convoyRuns, fetchRuns, loadRuns } from "./playground.mjs";
+import {
+  accountingRuns,
+  benchPlayground,
+  convoyRuns,
+  fetchRuns,
+  firstVisits,
+  loadRuns,
+} from "./playground.mjs";
 import { benchPyodide } from "./pyodide.mjs";
 import { writeReports } from "./report.mjs";
 import { scenarios } from "./scenarios.mjs";
@@ -53,9 +63,12 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
   },
 });
-if (flags.only != null && !["fetch", "load", "convoy", "accounting"].includes(flags.only)) {
+if (
+  flags.only != null &&
+  !["fetch", "load", "convoy", "accounting", "bytes"].includes(flags.only)
+) {
   throw new Error(
-    `--only ${flags.only}: the parts that run alone are "fetch", "load", "convoy" and "accounting"`,
+    `--only ${flags.only}: the parts that run alone are "fetch", "load", "convoy", "accounting" and "bytes"`,
   );
 }
 /**
@@ -112,6 +125,24 @@ if (flags.only === "load") {
 }
 if (flags.only === "convoy") {
   await onlyConvoy();
+  process.exit(0);
+}
+if (flags.only === "bytes") {
+  const [browser, www] = await Promise.all([launch(), bytesServer()]);
+  try {
+    const { visits, visitGzip } = await firstVisits(browser, www.url, www);
+    const brief = (v) => ({
+      bytes: v.bytes,
+      responses: v.responses,
+      repeated: v.repeated,
+      files: v.files.map((f) => `${f.path} ${f.bytes} (${f.statuses.join(", ")})`),
+    });
+    const out = Object.fromEntries(Object.entries(visits).map(([k, v]) => [k, brief(v)]));
+    console.log(JSON.stringify({ ...out, "full page, gzip only": brief(visitGzip) }, null, 1));
+  } finally {
+    await browser.close();
+    www.close();
+  }
   process.exit(0);
 }
 if (flags.only === "accounting") {
