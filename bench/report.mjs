@@ -624,10 +624,10 @@ function bytesSection(R) {
   if (w?.byCrate?.length) {
     const pct = (b) => `${((b / w.total) * 100).toFixed(1)} %`;
     out.push(
-      `The wasm module by crate (\`twiggy top\` on ${w.file}: the plain build as linked, with function names, before wasm-bindgen and wasm-opt, ${fmtKB(w.total)} raw without the name section and wasm-bindgen's descriptors; the threaded build adds rayon and the thread glue).\n`,
-      "| crate | raw bytes | share |",
+      `The wasm module by crate, and the playground's own code by module (\`twiggy top\` on ${w.file}: the plain build as linked, with function names, before wasm-bindgen and wasm-opt, ${fmtKB(w.total)} raw without the name section and wasm-bindgen's descriptors; the threaded build adds rayon and the thread glue; a generic function counts where it is defined, e.g. core's futures around the playground's).\n`,
+      "| crate or module | raw bytes | share |",
       "|---|---|---|",
-      ...w.byCrate.slice(0, 12).map((c) => `| ${c.crate} | ${fmtKB(c.bytes)} | ${pct(c.bytes)} |`),
+      ...w.byCrate.slice(0, 24).map((c) => `| ${c.crate} | ${fmtKB(c.bytes)} | ${pct(c.bytes)} |`),
       "",
       "Its largest items:\n",
       "| item | raw bytes |",

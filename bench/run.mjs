@@ -89,10 +89,14 @@ function wasmBreakdown() {
     const items = JSON.parse(json).filter(
       (i) => !/^custom section|subsection|__wbindgen_describe|^type\[|^import /.test(i.name),
     );
-    const crateOf = (name) =>
-      /^data\[/.test(name)
-        ? "static data (strings, tables)"
-        : (name.match(/^<*([a-z_0-9]+)\[/)?.[1] ?? "other (std generics, glue)");
+    // The playground's own code by its top module (report, scheduler, races...): what each part
+    // of the page costs in the module, whether or not the first screen uses it.
+    const crateOf = (name) => {
+      if (/^data\[/.test(name)) return "static data (strings, tables)";
+      const m = name.match(/^<*([a-z_0-9]+)\[[0-9a-f]+\](?:::([a-z_0-9]+))?/);
+      if (!m) return "other (std generics, glue)";
+      return m[1] === "playground" && m[2] ? `playground::${m[2]}` : m[1];
+    };
     const byCrate = new Map();
     let total = 0;
     for (const i of items) {
