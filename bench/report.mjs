@@ -641,7 +641,7 @@ function bytesSection(R) {
       ),
     );
   } else out.push(`Wasm breakdown: ${w?.error ?? "twiggy not installed"}.`);
-  return out.join("\n");
+  return out.join("\n") + runNote(R.bytesRun, "bytes", "These figures");
 }
 
 /**

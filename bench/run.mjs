@@ -16,8 +16,9 @@
 //                                 # the GIL's convoy alone (a few minutes), both sides,
 //                                 # spliced into bench/results.json as --only fetch does
 //   node bench/run.mjs --only bytes
-//                                 # the first visits' bytes alone (about a minute), printed as
-//                                 # JSON; nothing is written
+//                                 # the first visits' bytes and the wasm module's breakdown
+//                                 # alone (about a minute), spliced into bench/results.json as
+//                                 # --only fetch does
 //   node bench/run.mjs --only accounting
 //                                 # the async accounting's cost: a million tasks of 1 s with it
 //                                 # and without, alternated on one page; prints the figures
@@ -132,21 +133,7 @@ if (flags.only === "convoy") {
   process.exit(0);
 }
 if (flags.only === "bytes") {
-  const [browser, www] = await Promise.all([launch(), bytesServer()]);
-  try {
-    const { visits, visitGzip } = await firstVisits(browser, www.url, www);
-    const brief = (v) => ({
-      bytes: v.bytes,
-      responses: v.responses,
-      repeated: v.repeated,
-      files: v.files.map((f) => `${f.path} ${f.bytes} (${f.statuses.join(", ")})`),
-    });
-    const out = Object.fromEntries(Object.entries(visits).map(([k, v]) => [k, brief(v)]));
-    console.log(JSON.stringify({ ...out, "full page, gzip only": brief(visitGzip) }, null, 1));
-  } finally {
-    await browser.close();
-    www.close();
-  }
+  await onlyBytes();
   process.exit(0);
 }
 if (flags.only === "accounting") {
@@ -216,6 +203,17 @@ async function bytesServer() {
     for (const l of lines) if (l.startsWith("sent ")) www.sent.push(l);
   });
   return www;
+}
+
+/** The first visits' bytes alone, and where the module's bytes go. */
+function onlyBytes() {
+  return spliceAlone("bytes", bytesServer, async (R, browser, www) => {
+    Object.assign(R.playground.page, await firstVisits(browser, www.url, www));
+    R.wasmBreakdown = wasmBreakdown();
+    const { visits, visitGzip } = R.playground.page;
+    for (const [view, v] of [...Object.entries(visits), ["full page, gzip only", visitGzip]])
+      log(`${view}: ${v.bytes} bytes in ${v.responses} responses`);
+  });
 }
 
 /** The page's load alone: page loads and Lighthouse. */

@@ -77,6 +77,23 @@ for (const name of CLASSIC) {
   });
   writeFileSync(file, code);
 }
+// The wasm-bindgen glue and its snippets under pkg/ keep their names and modules (the pool's
+// workers import them by URL), but not their comments and spaces: minified in place, whitespace
+// and local names only, so the code's literals and exports stay as wasm-bindgen wrote them.
+const glue = (dir) =>
+  readdirSync(join(to, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? glue(`${dir}/${e.name}`) : e.name.endsWith(".js") ? [`${dir}/${e.name}`] : [],
+  );
+for (const name of glue("pkg")) {
+  const file = join(to, name);
+  const { code } = await esbuild.transform(readFileSync(file, "utf8"), {
+    minifyWhitespace: true,
+    minifyIdentifiers: true,
+    format: "esm",
+    target: "es2022",
+  });
+  writeFileSync(file, code);
+}
 const css = join(to, "style.css");
 writeFileSync(
   css,
