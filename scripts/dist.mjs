@@ -121,9 +121,12 @@ const anchor = '<script type="module" async src="engine.js"></script>';
 if (!html.includes(anchor) || !/<link rel="modulepreload"/.test(html)) {
   throw new Error(`scripts/dist.mjs: ${from}/index.html no longer has ${anchor} and its preloads`);
 }
+// The page's comments are for its developers, who read www/: each stands on lines of its own,
+// which go, so no text or element ends up nearer its neighbour.
 writeFileSync(
   page,
   html
+    .replace(/\n[ \t]*<!--[\s\S]*?-->(?=\n)/g, "")
     .replace(/\n\s*<link rel="modulepreload" href="[^"]*" \/>/g, "")
     .replace(
       anchor,
