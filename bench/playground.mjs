@@ -190,9 +190,9 @@ async function pageLoads(browser, url, S) {
  * and its workers receive from navigation until 1 s after `ready` is counted, in the bytes the
  * server sent (compressed, headers included). Files fetched more than once are named.
  */
-async function visitBytes(browser, server, url) {
+async function visitBytes(browser, server, url, options) {
   server.sent.length = 0;
-  const { context, page } = await readyPage(browser, url);
+  const { context, page } = await readyPage(browser, url, options);
   await sleep(1000);
   await sleep(100); // the server logs a response once it is sent
   const lines = server.sent.splice(0);
@@ -214,6 +214,24 @@ async function visitBytes(browser, server, url) {
     responses: lines.length,
     repeated: files.filter((f) => f.times > 1).map((f) => `${f.path} ×${f.times}`),
     files,
+  };
+}
+
+/**
+ * The first visits: the full page and the embed's run view as the bench's server sends them
+ * (brotli, from dist/'s precompressed files), and the full page once more from a browser that
+ * accepts only gzip, which the server then compresses on the fly: what a reader gets from a host
+ * that compresses that way, as GitHub Pages does.
+ */
+export async function firstVisits(browser, url, server) {
+  return {
+    visits: {
+      "full page": await visitBytes(browser, server, url),
+      "embed, run view": await visitBytes(browser, server, url + TARGETS.embedQuery),
+    },
+    visitGzip: await visitBytes(browser, server, url, {
+      extraHTTPHeaders: { "Accept-Encoding": "gzip, deflate" },
+    }),
   };
 }
 
@@ -782,10 +800,7 @@ export async function loadRuns(browser, url, S, server) {
   log("playground: worker pool start-up by size (bench/pool-start/)");
   page.poolStarts = await poolStarts(browser, S);
   log("playground: first-visit bytes (full page, embed)");
-  page.visits = {
-    "full page": await visitBytes(browser, server, url),
-    "embed, run view": await visitBytes(browser, server, url + TARGETS.embedQuery),
-  };
+  Object.assign(page, await firstVisits(browser, url, server));
   log("playground: what each panel loads when first used");
   page.panels = await panelBytes(browser, server, url);
   page.distChunks = chunkInputs();

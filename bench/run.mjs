@@ -20,6 +20,10 @@
 //                                 # their own (a page without isolation), in Chromium and Firefox
 //                                 # ESR (several minutes), spliced into bench/results.json as
 //                                 # --only fetch does
+//   node bench/run.mjs --only bytes
+//                                 # the first visits' bytes and the wasm module's breakdown
+//                                 # alone (about a minute), spliced into bench/results.json as
+//                                 # --only fetch does
 //   node bench/run.mjs --only accounting
 //                                 # the async accounting's cost: a million tasks of 1 s with it
 //                                 # and without, alternated on one page; prints the figures
@@ -44,7 +48,14 @@ import { launch, startServer } from "../tests/e2e/harness.mjs";
 import { benchStart, log } from "./common.mjs";
 import { benchCPython, benchCPythonConvoy, benchCPythonFetch } from "./cpython.mjs";
 import { benchLighthouse } from "./lighthouse.mjs";
-import { accountingRuns, benchPlayground, convoyRuns, fetchRuns, loadRuns } from "./playground.mjs";
+import {
+  accountingRuns,
+  benchPlayground,
+  convoyRuns,
+  fetchRuns,
+  firstVisits,
+  loadRuns,
+} from "./playground.mjs";
 import { benchPyodide } from "./pyodide.mjs";
 import { separateRuns } from "./separate.mjs";
 import { writeReports } from "./report.mjs";
@@ -60,7 +71,7 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
   },
 });
-const ALONE = ["fetch", "load", "convoy", "separate", "accounting"];
+const ALONE = ["fetch", "load", "convoy", "separate", "accounting", "bytes"];
 if (flags.only != null && !ALONE.includes(flags.only)) {
   throw new Error(
     `--only ${flags.only}: the parts that run alone are ${ALONE.map((p) => `"${p}"`).join(", ")}`,
@@ -84,10 +95,14 @@ function wasmBreakdown() {
     const items = JSON.parse(json).filter(
       (i) => !/^custom section|subsection|__wbindgen_describe|^type\[|^import /.test(i.name),
     );
-    const crateOf = (name) =>
-      /^data\[/.test(name)
-        ? "static data (strings, tables)"
-        : (name.match(/^<*([a-z_0-9]+)\[/)?.[1] ?? "other (std generics, glue)");
+    // The playground's own code by its top module (report, scheduler, races...): what each part
+    // of the page costs in the module, whether or not the first screen uses it.
+    const crateOf = (name) => {
+      if (/^data\[/.test(name)) return "static data (strings, tables)";
+      const m = name.match(/^<*([a-z_0-9]+)\[[0-9a-f]+\](?:::([a-z_0-9]+))?/);
+      if (!m) return "other (std generics, glue)";
+      return m[1] === "playground" && m[2] ? `playground::${m[2]}` : m[1];
+    };
     const byCrate = new Map();
     let total = 0;
     for (const i of items) {
@@ -126,6 +141,10 @@ if (flags.only === "separate") {
   await spliceAlone("separate", startServer, async (R, browser, www) => {
     R.separate = await separateRuns(browser, www.url, S);
   });
+  process.exit(0);
+}
+if (flags.only === "bytes") {
+  await onlyBytes();
   process.exit(0);
 }
 if (flags.only === "accounting") {
@@ -195,6 +214,17 @@ async function bytesServer() {
     for (const l of lines) if (l.startsWith("sent ")) www.sent.push(l);
   });
   return www;
+}
+
+/** The first visits' bytes alone, and where the module's bytes go. */
+function onlyBytes() {
+  return spliceAlone("bytes", bytesServer, async (R, browser, www) => {
+    Object.assign(R.playground.page, await firstVisits(browser, www.url, www));
+    R.wasmBreakdown = wasmBreakdown();
+    const { visits, visitGzip } = R.playground.page;
+    for (const [view, v] of [...Object.entries(visits), ["full page, gzip only", visitGzip]])
+      log(`${view}: ${v.bytes} bytes in ${v.responses} responses`);
+  });
 }
 
 /** The page's load alone: page loads and Lighthouse. */

@@ -26,7 +26,8 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { join, relative, resolve } from "node:path";
+import { extname, join, relative, resolve } from "node:path";
+import { brotliCompressSync, constants as zlib } from "node:zlib";
 
 const [from = "www", to = "dist"] = process.argv.slice(2);
 const ENTRIES = ["main.js", "engine.js", "playground.js", "embed.js", "process.js"];
@@ -76,6 +77,23 @@ for (const name of CLASSIC) {
   });
   writeFileSync(file, code);
 }
+// The wasm-bindgen glue and its snippets under pkg/ keep their names and modules (the pool's
+// workers import them by URL), but not their comments and spaces: minified in place, whitespace
+// and local names only, so the code's literals and exports stay as wasm-bindgen wrote them.
+const glue = (dir) =>
+  readdirSync(join(to, dir), { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? glue(`${dir}/${e.name}`) : e.name.endsWith(".js") ? [`${dir}/${e.name}`] : [],
+  );
+for (const name of glue("pkg")) {
+  const file = join(to, name);
+  const { code } = await esbuild.transform(readFileSync(file, "utf8"), {
+    minifyWhitespace: true,
+    minifyIdentifiers: true,
+    format: "esm",
+    target: "es2022",
+  });
+  writeFileSync(file, code);
+}
 const css = join(to, "style.css");
 writeFileSync(
   css,
@@ -103,9 +121,12 @@ const anchor = '<script type="module" async src="engine.js"></script>';
 if (!html.includes(anchor) || !/<link rel="modulepreload"/.test(html)) {
   throw new Error(`scripts/dist.mjs: ${from}/index.html no longer has ${anchor} and its preloads`);
 }
+// The page's comments are for its developers, who read www/: each stands on lines of its own,
+// which go, so no text or element ends up nearer its neighbour.
 writeFileSync(
   page,
   html
+    .replace(/\n[ \t]*<!--[\s\S]*?-->(?=\n)/g, "")
     .replace(/\n\s*<link rel="modulepreload" href="[^"]*" \/>/g, "")
     .replace(
       anchor,
@@ -150,11 +171,32 @@ writeFileSync(
   `const PLAYGROUND_OFFLINE=${JSON.stringify(offline)};\n${readFileSync(worker, "utf8")}`,
 );
 
+// Each text file and the wasm modules compressed once, at brotli's highest level, next to the
+// file (name.br): what a host that serves precompressed files sends (scripts/serve.mjs does when
+// the browser accepts brotli), rather than the quicker level a server affords on the fly. Last,
+// after the offline cache's list, which leaves them out: a browser asks for the file, never the
+// .br. A host that compresses on the fly (GitHub Pages: gzip) ignores them.
+const COMPRESSED = new Set([".html", ".js", ".mjs", ".css", ".json", ".wasm", ".svg", ".txt"]);
+let precompressed = 0;
+for (const f of files) {
+  if (!COMPRESSED.has(extname(f))) continue;
+  const raw = readFileSync(join(to, f));
+  const br = brotliCompressSync(raw, {
+    params: {
+      [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY,
+      [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length,
+    },
+  });
+  if (br.length >= raw.length) continue;
+  writeFileSync(join(to, `${f}.br`), br);
+  precompressed += 1;
+}
+
 // Every file a page or worker loads by name must still be there.
 for (const name of [...ENTRIES, ...CLASSIC, "style.css", "index.html"]) {
   if (!existsSync(join(to, name))) throw new Error(`scripts/dist.mjs: ${to}/${name} is missing`);
 }
 console.error(
   `dist: ${ENTRIES.length} entry points, ${outputs.length - ENTRIES.length} shared or lazy chunks; ` +
-    `index.html preloads ${[...preload].join(", ")}`,
+    `index.html preloads ${[...preload].join(", ")}; ${precompressed} files precompressed (.br)`,
 );

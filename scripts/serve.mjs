@@ -2,8 +2,9 @@
 // only) because what it must do is specific to this page: send the cross-origin-isolation
 // headers that SharedArrayBuffer needs (COOP/COEP, and Document-Isolation-Policy for embeds), or
 // leave them out to test the fallback, the wasm MIME type, and a strict Content-Security-Policy.
-// It compresses as static hosts do (brotli when the browser asks for it, else gzip), so what the
-// bench counts is what a visitor downloads.
+// It compresses as static hosts do (brotli when the browser asks for it, from the build's
+// precompressed .br files where dist/ has them, else gzip), so what the bench counts is what a
+// visitor downloads from a host that serves precompressed files.
 //
 //   node scripts/serve.mjs [--root www] [--port 8000] [--no-isolation | --plain] [--prefix /a/b/]
 //
@@ -242,12 +243,19 @@ const compressed = new Map();
 
 /**
  * The file's bytes as the browser asked for them: brotli where accepted (as CDNs and most static
- * hosts send), else gzip, else raw. Images that are compressed already go out raw.
+ * hosts send), else gzip, else raw. Images that are compressed already go out raw. Brotli comes
+ * from the build's precompressed copy (name.br, scripts/dist.mjs) when there is one at least as
+ * new as the file, as a host that serves precompressed files sends it; else it is compressed
+ * here, at the level a server affords on the fly.
  */
 function encoded(path, etag, type, accept) {
   const raw = readFileSync(path);
   const kind = /\bbr\b/.test(accept) ? "br" : /\bgzip\b/.test(accept) ? "gzip" : null;
   if (!kind || type === "image/png" || raw.length < 256) return { body: raw, encoding: null };
+  if (kind === "br") {
+    const pre = precompressed(path);
+    if (pre) return { body: pre, encoding: kind };
+  }
   const key = `${kind} ${path} ${etag}`;
   let body = compressed.get(key);
   if (!body) {
@@ -263,6 +271,16 @@ function encoded(path, etag, type, accept) {
     compressed.set(key, body);
   }
   return { body, encoding: kind };
+}
+
+/** The build's brotli copy of `path` (path.br), if there is one no older than the file. */
+function precompressed(path) {
+  try {
+    if (statSync(`${path}.br`).mtimeMs < statSync(path).mtimeMs) return null;
+    return readFileSync(`${path}.br`);
+  } catch {
+    return null;
+  }
 }
 
 server.listen(Number(values.port), values.host, () => {
