@@ -289,13 +289,15 @@ async fn a_stopped_runs_late_wakes_leave_the_next_run_alone() {
 
 #[wasm_bindgen_test]
 async fn a_hundred_thousand_wheel_tasks_take_about_one_delay() {
+    // A delay long enough for this debug build to start every task before the first ends, even
+    // on a busy machine (at a load average of 20, 65,536 of them had started after 200 ms).
     let state = RunState::start(100_000);
-    let o = async_model::run(&state, params(Model::Async, 100_000, 200, 1)).await;
+    let o = async_model::run(&state, params(Model::Async, 100_000, 3_000, 1)).await;
     assert_eq!(o.spans.finished(), 100_000);
-    // All of them waiting at once is what makes it one delay; how close to 200 ms it ends is the
-    // bench's figure (a busy machine took 1,131 ms in Firefox), so the bound here is generous.
+    // All of them waiting at once is what makes it one delay; how close to the delay it ends is
+    // the bench's figure, so the bound here is generous.
     assert_eq!(timeline::layout(&o.spans).peak, 100_000);
-    assert!(o.elapsed_ms >= 199.0 && o.elapsed_ms < 5_000.0, "elapsed {}", o.elapsed_ms);
+    assert!(o.elapsed_ms >= 2_999.0 && o.elapsed_ms < 15_000.0, "elapsed {}", o.elapsed_ms);
 }
 
 #[wasm_bindgen_test]
