@@ -110,7 +110,21 @@
       // The height says nothing private, so it may go to "*" when the host's origin is unknown.
       window.parent.postMessage({ type: "playground:height", height }, host ?? "*");
     };
-    new ResizeObserver(() => postHeight(false)).observe(root);
+    // Read and posted in a task of its own, never inside the observer's callback: a read there
+    // lays out the page in the middle of the delivery (in WebKit the host's document too, as a
+    // cross-site frame shares its rendering update), and a root whose size has moved by then
+    // cannot be delivered in that update; WebKit then reports "ResizeObserver loop completed
+    // with undelivered notifications" as an uncaught error in the embed. After the update the
+    // layout is settled, the read is cheap, and one post covers every change made meanwhile.
+    let queued = false;
+    new ResizeObserver(() => {
+      if (queued) return;
+      queued = true;
+      setTimeout(() => {
+        queued = false;
+        postHeight(false);
+      });
+    }).observe(root);
     window.addEventListener("message", (event) => {
       if (!framed || host === null || event.source !== window.parent || event.origin !== host) {
         return;

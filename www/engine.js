@@ -93,22 +93,29 @@ export function loadEngine() {
  * opens at most 6 connections to one HTTP/1.1 server, and the worker, inside the browser, has no
  * such limit. On a static host coi.js has registered it already (the page reloaded into it); on
  * a page the server isolates, coi.js registers it as the page begins (or this function, without
- * coi.js). Resolves, once registration has ended, to `{ reason, claimed, registered }`: why it
- * cannot answer (null if it can), a promise that settles when it controls the page (installing
- * and claiming take a few hundred ms on a first visit, which only a fetch run waits for, not
- * `ready`: see `fetchReady`), and whether this page registered it.
+ * coi.js); on a page that stays without isolation, coi.js registers it with no reload. Resolves,
+ * once registration has ended, to `{ why, claimed, registered }`: the code of why it cannot
+ * answer (null if it can; the engine's `fetchReason` writes the sentence), a promise that
+ * settles when it controls the page (installing and claiming take a few hundred ms on a first
+ * visit, which only a fetch run waits for, not `ready`: see `fetchReady`), and whether this page
+ * registered it.
  */
 async function serviceWorkerAnswering() {
   const container = globalThis.navigator?.serviceWorker;
   const now = Promise.resolve(); // claimed already, or never will be
   const registering = globalThis.coi?.early?.worker;
   if (container?.controller && !registering) {
-    return { reason: null, claimed: now, registered: false };
+    return { why: null, claimed: now, registered: false };
   }
+  // A page that stays without isolation (an embed the browser cannot isolate): coi.js has
+  // registered the worker with no reload.
+  const answering = globalThis.coi?.answering;
+  if (answering) return answeredWithoutIsolation(answering);
   // A page that is not isolated is coi.js's to register (it reloads into the worker); without
   // that library (the --no-isolation server serves it empty) there is nothing to register.
   if (!container || globalThis.crossOriginIsolated !== true) {
-    return { reason: "unavailable", claimed: now, registered: false };
+    const why = globalThis.isSecureContext ? refused() : "insecure";
+    return { why, claimed: now, registered: false };
   }
   try {
     // Registered early, it may control the page already.
@@ -122,18 +129,39 @@ async function serviceWorkerAnswering() {
     // If it never claims the page, fetch runs go ahead after 5 s, answered by the server if it
     // can (each record says who answered its requests).
     const late = new Promise((resolve) => setTimeout(resolve, 5000));
-    return { reason: null, claimed: Promise.race([claimed, late]), registered: true };
+    return { why: null, claimed: Promise.race([claimed, late]), registered: true };
   } catch {
     // Refused: service workers blocked (a setting or a policy). A cross-site frame is not
     // refused by Chromium: it gets a worker of its own, in storage partitioned by the top site.
-    return { reason: "refused", claimed: now, registered: false };
+    return { why: refused(), claimed: now, registered: false };
+  }
+}
+
+/** The code of a refused registration: an embed's refusal has a sentence of its own. */
+const refused = () => (globalThis.top !== globalThis.self ? "framed-refused" : "blocked");
+
+/**
+ * Waits until the worker coi.js registered without isolation (`coi.answering`) controls the page,
+ * 5 s at most, before the engine says what answers fetch: api/status.json, fetched through the
+ * worker once it is in control, then says it does.
+ * @param {Promise<unknown>} answering
+ */
+async function answeredWithoutIsolation(answering) {
+  const now = Promise.resolve();
+  const late = new Promise((resolve) => setTimeout(resolve, 5000, "late"));
+  try {
+    const claimed = await Promise.race([answering, late]);
+    return { why: claimed === "late" ? "not-claimed" : null, claimed: now, registered: false };
+  } catch {
+    return { why: refused(), claimed: now, registered: false };
   }
 }
 
 /**
  * The fetch workload needs something that answers its latency endpoint: the page's service
  * worker, or else what api/status.json says (the project's server answers it; a static host
- * serves the file that says nothing does). Resolves to `{ url, answeredBy, reason, claimed }`.
+ * serves the file that says nothing does). Resolves to `{ url, answeredBy, why, claimed }`, `why`
+ * the code of the reason there is none (its sentence is the engine's: `fetchReason`).
  */
 async function latencyEndpoint() {
   const worker = await serviceWorkerAnswering();
@@ -143,7 +171,7 @@ async function latencyEndpoint() {
     return {
       url: new URL("api/latency", import.meta.url).href,
       answeredBy: "service worker",
-      reason: null,
+      why: null,
       claimed: worker.claimed,
     };
   }
@@ -153,21 +181,14 @@ async function latencyEndpoint() {
       return {
         url: new URL("api/latency", import.meta.url).href,
         answeredBy: status.answeredBy === "service worker" ? "service worker" : "server",
-        reason: null,
+        why: null,
         claimed: worker.claimed,
       };
     }
   } catch {
     // Unreadable: as if there were no endpoint.
   }
-  return {
-    url: null,
-    answeredBy: null,
-    reason:
-      "Fetch is unavailable here: on a static host the page's own service worker answers its " +
-      `requests, and ${worker.reason === "refused" ? "this browser refused it in this frame" : "it cannot run on this page (service workers need HTTPS or localhost, and a page of its own)"}.`,
-    claimed: worker.claimed,
-  };
+  return { url: null, answeredBy: null, why: worker.why ?? "blocked", claimed: worker.claimed };
 }
 
 /**
@@ -245,6 +266,22 @@ function compile(build) {
   return { url, compiled };
 }
 
+/**
+ * The process worker's script (the processes model, and threads with separate memory). On a page
+ * that stays without isolation and was not served by the page's service worker (an embed the
+ * worker answers with no reload: coi.js), `direct` asks the worker to hand the script on as the
+ * server sends it, as the page itself came: WebKitGTK refuses a worker whose script has a COEP
+ * header its page lacks (tests/e2e/docs.test.mjs, a cross-site embed on a static host).
+ */
+function processWorkerUrl() {
+  const url = new URL("process.js", import.meta.url);
+  const coi = globalThis.coi;
+  if (coi && globalThis.crossOriginIsolated !== true && !coi.servedByWorker) {
+    url.searchParams.set("direct", "1");
+  }
+  return url.href;
+}
+
 async function load() {
   const endpoint = latencyEndpoint();
   // An isolated page with SharedArrayBuffer loads the threaded build unless the browser lacks
@@ -273,7 +310,7 @@ async function load() {
   const latency = await endpoint;
   wasm.configure({
     fetchUrl: latency.url,
-    processUrl: new URL("process.js", import.meta.url).href,
+    processUrl: processWorkerUrl(),
     // So that a refused threads run names the real reason: an isolated page whose browser has
     // no WebAssembly threads (WebKitGTK) is not "not isolated".
     threadsOff: globalThis.crossOriginIsolated ? "unsupported" : "not-isolated",
@@ -302,7 +339,7 @@ async function load() {
       reason,
       fetch: latency.url !== null,
       fetchAnsweredBy: latency.answeredBy,
-      fetchReason: latency.reason,
+      fetchReason: latency.why === null ? null : wasm.fetchReason(latency.why),
     },
   };
 }
