@@ -419,9 +419,10 @@ for (const engine of ENGINES) {
           // Counted where they were answered: far more than a browser's 6 connections to one
           // server under way at once (all 100 when the page sends them within one delay; a loaded
           // machine may take longer to send them, and the first answers then come back before
-          // the last go out), and far sooner than 6 at a time would end.
+          // the last go out), and sooner than 6 at a time could ever end, however busy the
+          // machine (WebKitGTK took up to 3.5 s at load 15; alone 0.3 to 1 s: the bench's figure).
           assert.ok(r.peak > 6, `requests under way at once: ${r.peak}`);
-          assert.ok(r.elapsedMs >= 299 && r.elapsedMs < capped / 2, `fetch ${r.elapsedMs} ms`);
+          assert.ok(r.elapsedMs >= 299 && r.elapsedMs < capped, `fetch ${r.elapsedMs} ms`);
           assert.equal(loads() - before, 1, "the embed loaded once: no reload");
           // Its Web Workers still start under the worker that now controls it (threads of
           // separate memory and processes: process.js, handed on as the server sends it).
