@@ -115,8 +115,9 @@
     // cannot be delivered in that update. WebKitGTK reported that as an uncaught "ResizeObserver
     // loop completed with undelivered notifications" in a cross-site embed after a fetch run (2
     // of 52 runs of its test; none of 30 with the read moved out; which size moved was not
-    // caught). The same WebKit report and remedy: iframe-resizer#1339, epub.js#1079. After the
-    // update the layout is settled, and one post covers every change made meanwhile.
+    // caught). The same report from Safari, where the host resized the iframe within the frame
+    // in which the content's change was observed: github.com/davidjbradshaw/iframe-resizer/issues/1339.
+    // After the update the layout is settled, and one post covers every change made meanwhile.
     let queued = false;
     new ResizeObserver(() => {
       if (queued) return;
