@@ -130,48 +130,43 @@ if (flags.only === "accounting") {
 }
 
 /**
- * The fetch rows alone: measured now, put in place of the last full run's in
- * bench/results.json, and the reports written again from it, by the same code as a full run
- * (so a full run reproduces them). The report says when these rows were measured.
+ * One part measured alone (`--only <part>`): `measure(R, browser, www)` puts its figures in place
+ * of the last full run's in bench/results.json, `R.<part>Run` says when and at what load, and
+ * the reports are written again from it by the same code as a full run (so a full run
+ * reproduces them).
  */
-async function onlyFetch() {
+async function spliceAlone(part, serve, measure) {
   const R = JSON.parse(readFileSync("bench/results.json", "utf8"));
   if (R.quick !== S.quick)
-    throw new Error("--only fetch: results.json is from a --quick run, or the other way round");
-  const [browser, www] = await Promise.all([launch(), startServer()]);
+    throw new Error(`--only ${part}: results.json is from a --quick run, or the other way round`);
+  const [browser, www] = await Promise.all([launch(), serve()]);
   const run = { date: new Date().toISOString(), loadAverageAtStart: os.loadavg() };
   try {
+    await measure(R, browser, www);
+  } finally {
+    await browser.close();
+    www.close();
+  }
+  R[`${part}Run`] = { ...run, loadAverageAtEnd: os.loadavg() };
+  await writeReports(R, S);
+}
+
+/** The fetch rows alone, both sides. */
+function onlyFetch() {
+  return spliceAlone("fetch", startServer, async (R, browser, www) => {
     const { fetch, floor } = await fetchRuns(browser, www.url, S);
     R.playground.fetch = fetch;
     R.playground.fetchFloor = floor;
     if (R.cpython) R.cpython.fetch = await benchCPythonFetch(S, `${www.url}api/latency`);
-  } finally {
-    await browser.close();
-    www.close();
-  }
-  R.fetchRun = { ...run, loadAverageAtEnd: os.loadavg() };
-  await writeReports(R, S);
+  });
 }
 
-/**
- * The convoy alone: both sides measured now, put in place of the last full run's in
- * bench/results.json, and the reports written again from it.
- */
-async function onlyConvoy() {
-  const R = JSON.parse(readFileSync("bench/results.json", "utf8"));
-  if (R.quick !== S.quick)
-    throw new Error("--only convoy: results.json is from a --quick run, or the other way round");
-  const [browser, www] = await Promise.all([launch(), startServer()]);
-  const run = { date: new Date().toISOString(), loadAverageAtStart: os.loadavg() };
-  try {
+/** The convoy alone, both sides. */
+function onlyConvoy() {
+  return spliceAlone("convoy", startServer, async (R, browser, www) => {
     R.playground.convoy = await convoyRuns(browser, www.url, S);
     if (R.cpython) R.cpython.convoy = await benchCPythonConvoy(S);
-  } finally {
-    await browser.close();
-    www.close();
-  }
-  R.convoyRun = { ...run, loadAverageAtEnd: os.loadavg() };
-  await writeReports(R, S);
+  });
 }
 
 /** The server of dist/ that logs every response's size (a first visit is counted as sent). */
@@ -188,25 +183,12 @@ async function bytesServer() {
   return www;
 }
 
-/**
- * The page's load alone: measured now, put in place of the last full run's in
- * bench/results.json (page loads, Lighthouse), and the reports written again from it.
- */
-async function onlyLoad() {
-  const R = JSON.parse(readFileSync("bench/results.json", "utf8"));
-  if (R.quick !== S.quick)
-    throw new Error("--only load: results.json is from a --quick run, or the other way round");
-  const [browser, www] = await Promise.all([launch(), bytesServer()]);
-  const run = { date: new Date().toISOString(), loadAverageAtStart: os.loadavg() };
-  try {
+/** The page's load alone: page loads and Lighthouse. */
+function onlyLoad() {
+  return spliceAlone("load", bytesServer, async (R, browser, www) => {
     R.playground.page = await loadRuns(browser, www.url, S, www);
     R.lighthouse = await benchLighthouse(www.url);
-  } finally {
-    await browser.close();
-    www.close();
-  }
-  R.loadRun = { ...run, loadAverageAtEnd: os.loadavg() };
-  await writeReports(R, S);
+  });
 }
 
 let [browser, www, rootServer] = await Promise.all([

@@ -276,7 +276,8 @@ export async function runFromUi(target, model, { tasks, delay, threads, rows } =
   if (target.parentFrame?.()) await drawn(target);
   // Counted by the page, so that a click that never reached the button says so.
   await target.$eval(button, (b) => {
-    b.dataset.clicks ??= "0";
+    if (b.dataset.clicks !== undefined) return; // counted since an earlier run of this page
+    b.dataset.clicks = "0";
     b.addEventListener("click", () => (b.dataset.clicks = String(Number(b.dataset.clicks) + 1)));
   });
   await target.click(button);
