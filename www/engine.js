@@ -23,41 +23,18 @@ function maxThreadsHere(poolSize) {
   return firefox ? 512 - poolSize - 16 : 1000;
 }
 
-const NO_ISOLATION_REASON =
-  "Threads here are Web Workers with memory of their own because this page is not cross-origin " +
-  "isolated: browsers only share memory " +
-  "(SharedArrayBuffer) with Web Workers on pages served with the COOP and COEP headers, which " +
-  "./build.sh serve sends.";
-
-// Why coi.js's service worker could not isolate this page (see www/coi.js), in one sentence.
-const withoutWorker = (why) =>
-  "Threads have memory of their own here because browsers only share memory (SharedArrayBuffer) with Web Workers on " +
-  `pages sent with the COOP and COEP headers, and ${why}.`;
-const COI_REASONS = {
-  blocked: withoutWorker("this browser blocks or lacks the service worker that adds them here"),
-  insecure: withoutWorker("the service worker that adds them here needs HTTPS"),
-  "no-effect": withoutWorker("the service worker that should add them here had no effect"),
-  framed:
-    "Threads have memory of their own here because browsers only share memory (SharedArrayBuffer) with an embedded " +
-    "page's Web Workers when the page around it is sent with the COOP and COEP headers and its " +
-    'iframe has allow="cross-origin-isolated".',
-  "framed-blocked":
-    "Threads have memory of their own here because this embed is not cross-origin isolated and the browser refused it " +
-    "the service worker that would isolate it, so it runs without SharedArrayBuffer.",
-  "framed-no-effect":
-    "Threads have memory of their own here because the service worker that should isolate this embed had no effect " +
-    "in this browser, so it runs without SharedArrayBuffer.",
-};
-
-/** Why threads cannot run here, or null if they can. */
-async function threadsUnavailableReason() {
+/**
+ * Why threads cannot share memory here, as a code (its sentence is the engine's: `threadsReason`,
+ * src/params/no_shared_memory.rs), or null if they can: coi.js's reason for a page that stays
+ * without isolation, `not-isolated` without one, `unsupported` for an isolated page whose
+ * browser has no WebAssembly threads.
+ */
+async function noSharedMemory() {
   // Without coi.js (the API imported by another page) there is nothing to wait for. With it,
   // this stays pending on the page that is about to reload into an isolated one.
   const coi = await globalThis.coi?.isolation;
-  if (!globalThis.crossOriginIsolated) return COI_REASONS[coi] ?? NO_ISOLATION_REASON;
-  if (typeof SharedArrayBuffer !== "function" || !(await wasmThreads())) {
-    return "Threads have memory of their own here because this browser does not support WebAssembly threads.";
-  }
+  if (!globalThis.crossOriginIsolated) return coi ?? "not-isolated";
+  if (typeof SharedArrayBuffer !== "function" || !(await wasmThreads())) return "unsupported";
   return null;
 }
 
@@ -295,8 +272,8 @@ async function load() {
     ? (globalThis.coi?.early?.glue ?? import("./pkg/mt/playground.js"))
     : null;
   earlyGlue?.catch(() => {}); // awaited below if it is used
-  const reason = await threadsUnavailableReason();
-  const threads = reason === null;
+  const why = await noSharedMemory();
+  const threads = why === null;
   const { url, compiled } = threads && early ? early : compile(threads ? "mt" : "st");
   const wasm = threads
     ? await (earlyGlue ?? import("./pkg/mt/playground.js"))
@@ -336,7 +313,7 @@ async function load() {
       maxThreads,
       poolStartMs: null,
       poolOnDemand: embedded,
-      reason,
+      reason: why === null ? null : wasm.threadsReason(why),
       fetch: latency.url !== null,
       fetchAnsweredBy: latency.answeredBy,
       fetchReason: latency.why === null ? null : wasm.fetchReason(latency.why),
