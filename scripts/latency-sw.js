@@ -121,10 +121,22 @@ if (typeof window === "undefined") {
       event.respondWith(
         serverAnswers().then((yes) => (yes ? fetch(event.request) : answer(url, event.request))),
       );
+    } else if (event.request.destination === "worker" && url.searchParams.has("direct")) {
+      // The worker of a page this worker answers but did not serve (an embed that stays without
+      // isolation, registered with no reload: www/coi.js): as the server sends it, like its
+      // page. With the COEP header its page lacks, WebKitGTK fails the worker.
+      event.stopImmediatePropagation();
     } else if (event.request.mode !== "navigate" && PASS_THROUGH.has(event.request.destination)) {
       // Not the library's (see PASS_THROUGH): it would send it on and copy it back.
       event.stopImmediatePropagation();
       if (!playgroundOffline.reachable()) event.respondWith(playgroundOffline.fetch(event.request));
     }
+  });
+
+  // A page that registers this worker with no reload (www/coi.js: an embed that stays without
+  // isolation) after it has activated was not among the pages it claimed then (another embed of
+  // the same site registered it a moment before): it asks, and is claimed now.
+  self.addEventListener("message", (event) => {
+    if (event.data?.type === "claim") event.waitUntil(self.clients.claim());
   });
 }

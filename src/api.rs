@@ -53,6 +53,20 @@ pub fn configure(options: JsValue) {
     engine(|e| e.configure(no_threads, memory, get_f64(&options, "maxThreads")));
 }
 
+/// Why the fetch workload cannot run on this page, as the page's sentence, from the code the page
+/// found (`blocked`, `framed-refused`, `insecure` or `not-claimed`: see [`params::NoFetch`]).
+#[wasm_bindgen(js_name = fetchReason)]
+pub fn fetch_reason(code: &str) -> String {
+    params::NoFetch::parse(code).sentence()
+}
+
+/// Why threads have memory of their own on this page, as the page's sentence, from the code the
+/// page found (coi.js's reasons, `not-isolated` or `unsupported`: see [`params::NoSharedMemory`]).
+#[wasm_bindgen(js_name = threadsReason)]
+pub fn threads_reason(code: &str) -> String {
+    params::NoSharedMemory::parse(code).sentence()
+}
+
 /// Runs one task of the processes model in this wasm instance; called by `www/process.js` in
 /// a process worker with the task's inputs.
 #[wasm_bindgen(js_name = processTask)]

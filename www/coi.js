@@ -8,7 +8,9 @@
 // It also tells the engine, as the promise `window.coi.isolation`, what to expect: a reload (the
 // promise never settles, so the page about to go away never starts the engine), or why this
 // page stays without isolation (a reason code, see www/engine.js), or null when it is isolated
-// already; and, on an isolated page, the engine's first steps, started early (`early` below).
+// already; on a page that stays without isolation, the service worker registered with no reload
+// to answer the fetch workload (`answering` below); and, on an isolated page, the engine's first
+// steps, started early (`early` below).
 // Everything here is a classic script because the library finds its own URL, which
 // becomes the service worker's scope, through `document.currentScript`.
 "use strict";
@@ -104,13 +106,48 @@
     return null;
   }
 
+  /**
+   * On a page that stays without isolation whatever it does (a frame the browser cannot isolate,
+   * or a worker that had no effect), the service worker still answers the fetch workload's
+   * requests (scripts/latency-sw.js): registered with no reload, which would isolate nothing, it
+   * claims the page as it activates. Resolves once it controls the page (rejects if the browser
+   * refuses it: the engine says so); null where it cannot register or controls the page already.
+   * @param {string} reason the code cannotTry gave
+   */
+  function answerWithoutIsolation(reason) {
+    const noReload = ["framed", "no-effect", "framed-no-effect"];
+    if (!noReload.includes(reason) || !window.isSecureContext || !here) return null;
+    if (!container || container.controller) return null;
+    const controlled = new Promise((resolve) =>
+      container.addEventListener("controllerchange", resolve, { once: true }),
+    );
+    const url = new URL("coi-serviceworker.js", here).href;
+    const claimed = Promise.resolve()
+      .then(() => container.register(url))
+      .then((registration) => {
+        if (!registration) throw new Error("service worker registration was refused");
+        // Active already (another embed of this site registered it a moment before), it claimed
+        // the pages it had then, which this one may have missed: it asks to be claimed.
+        if (!container.controller) registration.active?.postMessage({ type: "claim" });
+        return controlled;
+      });
+    claimed.catch(() => {}); // the engine reads the rejection and says why
+    return claimed;
+  }
+
+  const here =
+    document.currentScript instanceof HTMLScriptElement ? document.currentScript.src : "";
+  let answering = null;
+
   if (window.crossOriginIsolated !== false) {
     mark.clear();
     settle(null);
   } else {
     const reason = cannotTry();
-    if (reason) settle(reason);
-    else {
+    if (reason) {
+      settle(reason);
+      answering = answerWithoutIsolation(reason);
+    } else {
       // Wrapped to learn how registration ended, which the library keeps to itself. Some
       // blockers (Playwright's among them) make `register` resolve to nothing instead of
       // rejecting; that counts as refused too.
@@ -147,8 +184,6 @@
   // still, but Lighthouse's simulated slow phone counts a download that ends before the first
   // paint as holding up that paint, and its LCP then missed its target in most runs (the figures
   // are in BENCHMARKS.md, "Figures behind design choices").
-  const here =
-    document.currentScript instanceof HTMLScriptElement ? document.currentScript.src : "";
   let early = null;
   if (window.crossOriginIsolated === true && typeof SharedArrayBuffer === "function" && here) {
     const worker =
@@ -169,5 +204,7 @@
     quiet: true,
     isolation,
     early,
+    answering,
+    servedByWorker: controlledFromStart,
   };
 })();

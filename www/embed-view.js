@@ -110,7 +110,35 @@
       // The height says nothing private, so it may go to "*" when the host's origin is unknown.
       window.parent.postMessage({ type: "playground:height", height }, host ?? "*");
     };
-    new ResizeObserver(() => postHeight(false)).observe(root);
+    // Posted from a task after anything that may have changed the height: the page's DOM
+    // (elements, text, attributes, a canvas drawn at a new size), its viewport (the host sized
+    // the iframe, or the window changed), a resource that loaded. One post covers every change
+    // made before its task runs. Not from a ResizeObserver on the root: WebKitGTK now and then
+    // delivers the root at a height that leaves out changes the page made in a task before that
+    // rendering update, lays them out within the same delivery, and then reports the root's
+    // new height as an uncaught "ResizeObserver loop completed with undelivered notifications",
+    // though the page wrote nothing meanwhile (seen with the embed's callback posting the height
+    // itself, and posting it from a task; tests/e2e/docs.test.mjs's pages in a loop). Safari
+    // reports the same: github.com/davidjbradshaw/iframe-resizer/issues/1339.
+    let queued = false;
+    const soon = () => {
+      if (queued) return;
+      queued = true;
+      setTimeout(() => {
+        queued = false;
+        postHeight(false);
+      });
+    };
+    new MutationObserver(soon).observe(root, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      characterData: true,
+    });
+    window.addEventListener("resize", soon);
+    // Capture: a resource's load event does not bubble.
+    window.addEventListener("load", soon, true);
+    soon();
     window.addEventListener("message", (event) => {
       if (!framed || host === null || event.source !== window.parent || event.origin !== host) {
         return;

@@ -32,41 +32,18 @@ function maxThreadsHere(poolSize, shared) {
   return 1000;
 }
 
-const NO_ISOLATION_REASON =
-  "Threads here are Web Workers with memory of their own because this page is not cross-origin " +
-  "isolated: browsers only share memory " +
-  "(SharedArrayBuffer) with Web Workers on pages served with the COOP and COEP headers, which " +
-  "./build.sh serve sends.";
-
-// Why coi.js's service worker could not isolate this page (see www/coi.js), in one sentence.
-const withoutWorker = (why) =>
-  "Threads have memory of their own here because browsers only share memory (SharedArrayBuffer) with Web Workers on " +
-  `pages sent with the COOP and COEP headers, and ${why}.`;
-const COI_REASONS = {
-  blocked: withoutWorker("this browser blocks or lacks the service worker that adds them here"),
-  insecure: withoutWorker("the service worker that adds them here needs HTTPS"),
-  "no-effect": withoutWorker("the service worker that should add them here had no effect"),
-  framed:
-    "Threads have memory of their own here because browsers only share memory (SharedArrayBuffer) with an embedded " +
-    "page's Web Workers when the page around it is sent with the COOP and COEP headers and its " +
-    'iframe has allow="cross-origin-isolated".',
-  "framed-blocked":
-    "Threads have memory of their own here because this embed is not cross-origin isolated and the browser refused it " +
-    "the service worker that would isolate it, so it runs without SharedArrayBuffer.",
-  "framed-no-effect":
-    "Threads have memory of their own here because the service worker that should isolate this embed had no effect " +
-    "in this browser, so it runs without SharedArrayBuffer.",
-};
-
-/** Why threads cannot run here, or null if they can. */
-async function threadsUnavailableReason() {
+/**
+ * Why threads cannot share memory here, as a code (its sentence is the engine's: `threadsReason`,
+ * src/params/no_shared_memory.rs), or null if they can: coi.js's reason for a page that stays
+ * without isolation, `not-isolated` without one, `unsupported` for an isolated page whose
+ * browser has no WebAssembly threads.
+ */
+async function noSharedMemory() {
   // Without coi.js (the API imported by another page) there is nothing to wait for. With it,
   // this stays pending on the page that is about to reload into an isolated one.
   const coi = await globalThis.coi?.isolation;
-  if (!globalThis.crossOriginIsolated) return COI_REASONS[coi] ?? NO_ISOLATION_REASON;
-  if (typeof SharedArrayBuffer !== "function" || !(await wasmThreads())) {
-    return "Threads have memory of their own here because this browser does not support WebAssembly threads.";
-  }
+  if (!globalThis.crossOriginIsolated) return coi ?? "not-isolated";
+  if (typeof SharedArrayBuffer !== "function" || !(await wasmThreads())) return "unsupported";
   return null;
 }
 
@@ -102,22 +79,29 @@ export function loadEngine() {
  * opens at most 6 connections to one HTTP/1.1 server, and the worker, inside the browser, has no
  * such limit. On a static host coi.js has registered it already (the page reloaded into it); on
  * a page the server isolates, coi.js registers it as the page begins (or this function, without
- * coi.js). Resolves, once registration has ended, to `{ reason, claimed, registered }`: why it
- * cannot answer (null if it can), a promise that settles when it controls the page (installing
- * and claiming take a few hundred ms on a first visit, which only a fetch run waits for, not
- * `ready`: see `fetchReady`), and whether this page registered it.
+ * coi.js); on a page that stays without isolation, coi.js registers it with no reload. Resolves,
+ * once registration has ended, to `{ why, claimed, registered }`: the code of why it cannot
+ * answer (null if it can; the engine's `fetchReason` writes the sentence), a promise that
+ * settles when it controls the page (installing and claiming take a few hundred ms on a first
+ * visit, which only a fetch run waits for, not `ready`: see `fetchReady`), and whether this page
+ * registered it.
  */
 async function serviceWorkerAnswering() {
   const container = globalThis.navigator?.serviceWorker;
   const now = Promise.resolve(); // claimed already, or never will be
   const registering = globalThis.coi?.early?.worker;
   if (container?.controller && !registering) {
-    return { reason: null, claimed: now, registered: false };
+    return { why: null, claimed: now, registered: false };
   }
+  // A page that stays without isolation (an embed the browser cannot isolate): coi.js has
+  // registered the worker with no reload.
+  const answering = globalThis.coi?.answering;
+  if (answering) return answeredWithoutIsolation(answering);
   // A page that is not isolated is coi.js's to register (it reloads into the worker); without
   // that library (the --no-isolation server serves it empty) there is nothing to register.
   if (!container || globalThis.crossOriginIsolated !== true) {
-    return { reason: "unavailable", claimed: now, registered: false };
+    const why = globalThis.isSecureContext ? refused() : "insecure";
+    return { why, claimed: now, registered: false };
   }
   try {
     // Registered early, it may control the page already.
@@ -131,18 +115,39 @@ async function serviceWorkerAnswering() {
     // If it never claims the page, fetch runs go ahead after 5 s, answered by the server if it
     // can (each record says who answered its requests).
     const late = new Promise((resolve) => setTimeout(resolve, 5000));
-    return { reason: null, claimed: Promise.race([claimed, late]), registered: true };
+    return { why: null, claimed: Promise.race([claimed, late]), registered: true };
   } catch {
     // Refused: service workers blocked (a setting or a policy). A cross-site frame is not
     // refused by Chromium: it gets a worker of its own, in storage partitioned by the top site.
-    return { reason: "refused", claimed: now, registered: false };
+    return { why: refused(), claimed: now, registered: false };
+  }
+}
+
+/** The code of a refused registration: an embed's refusal has a sentence of its own. */
+const refused = () => (globalThis.top !== globalThis.self ? "framed-refused" : "blocked");
+
+/**
+ * Waits until the worker coi.js registered without isolation (`coi.answering`) controls the page,
+ * 5 s at most, before the engine says what answers fetch: api/status.json, fetched through the
+ * worker once it is in control, then says it does.
+ * @param {Promise<unknown>} answering
+ */
+async function answeredWithoutIsolation(answering) {
+  const now = Promise.resolve();
+  const late = new Promise((resolve) => setTimeout(resolve, 5000, "late"));
+  try {
+    const claimed = await Promise.race([answering, late]);
+    return { why: claimed === "late" ? "not-claimed" : null, claimed: now, registered: false };
+  } catch {
+    return { why: refused(), claimed: now, registered: false };
   }
 }
 
 /**
  * The fetch workload needs something that answers its latency endpoint: the page's service
  * worker, or else what api/status.json says (the project's server answers it; a static host
- * serves the file that says nothing does). Resolves to `{ url, answeredBy, reason, claimed }`.
+ * serves the file that says nothing does). Resolves to `{ url, answeredBy, why, claimed }`, `why`
+ * the code of the reason there is none (its sentence is the engine's: `fetchReason`).
  */
 async function latencyEndpoint() {
   const worker = await serviceWorkerAnswering();
@@ -152,7 +157,7 @@ async function latencyEndpoint() {
     return {
       url: new URL("api/latency", import.meta.url).href,
       answeredBy: "service worker",
-      reason: null,
+      why: null,
       claimed: worker.claimed,
     };
   }
@@ -162,21 +167,14 @@ async function latencyEndpoint() {
       return {
         url: new URL("api/latency", import.meta.url).href,
         answeredBy: status.answeredBy === "service worker" ? "service worker" : "server",
-        reason: null,
+        why: null,
         claimed: worker.claimed,
       };
     }
   } catch {
     // Unreadable: as if there were no endpoint.
   }
-  return {
-    url: null,
-    answeredBy: null,
-    reason:
-      "Fetch is unavailable here: on a static host the page's own service worker answers its " +
-      `requests, and ${worker.reason === "refused" ? "this browser refused it in this frame" : "it cannot run on this page (service workers need HTTPS or localhost, and a page of its own)"}.`,
-    claimed: worker.claimed,
-  };
+  return { url: null, answeredBy: null, why: worker.why ?? "blocked", claimed: worker.claimed };
 }
 
 /**
@@ -254,6 +252,22 @@ function compile(build) {
   return { url, compiled };
 }
 
+/**
+ * The process worker's script (the processes model, and threads with separate memory). On a page
+ * that stays without isolation and was not served by the page's service worker (an embed the
+ * worker answers with no reload: coi.js), `direct` asks the worker to hand the script on as the
+ * server sends it, as the page itself came: WebKitGTK refuses a worker whose script has a COEP
+ * header its page lacks (tests/e2e/docs.test.mjs, a cross-site embed on a static host).
+ */
+function processWorkerUrl() {
+  const url = new URL("process.js", import.meta.url);
+  const coi = globalThis.coi;
+  if (coi && globalThis.crossOriginIsolated !== true && !coi.servedByWorker) {
+    url.searchParams.set("direct", "1");
+  }
+  return url.href;
+}
+
 async function load() {
   const endpoint = latencyEndpoint();
   // An isolated page with SharedArrayBuffer loads the threaded build unless the browser lacks
@@ -267,8 +281,8 @@ async function load() {
     ? (globalThis.coi?.early?.glue ?? import("./pkg/mt/playground.js"))
     : null;
   earlyGlue?.catch(() => {}); // awaited below if it is used
-  const reason = await threadsUnavailableReason();
-  const threads = reason === null;
+  const why = await noSharedMemory();
+  const threads = why === null;
   const { url, compiled } = threads && early ? early : compile(threads ? "mt" : "st");
   const wasm = threads
     ? await (earlyGlue ?? import("./pkg/mt/playground.js"))
@@ -282,7 +296,7 @@ async function load() {
   const latency = await endpoint;
   wasm.configure({
     fetchUrl: latency.url,
-    processUrl: new URL("process.js", import.meta.url).href,
+    processUrl: processWorkerUrl(),
     // So that a refused threads run names the real reason: an isolated page whose browser has
     // no WebAssembly threads (WebKitGTK) is not "not isolated".
     threadsOff: globalThis.crossOriginIsolated ? "unsupported" : "not-isolated",
@@ -308,10 +322,10 @@ async function load() {
       maxThreads,
       poolStartMs: null,
       poolOnDemand: embedded,
-      reason,
+      reason: why === null ? null : wasm.threadsReason(why),
       fetch: latency.url !== null,
       fetchAnsweredBy: latency.answeredBy,
-      fetchReason: latency.reason,
+      fetchReason: latency.why === null ? null : wasm.fetchReason(latency.why),
     },
   };
 }

@@ -7,6 +7,8 @@
 
 pub mod ideal;
 pub mod limits;
+pub mod no_fetch;
+pub mod no_shared_memory;
 pub mod parse;
 pub mod rules;
 pub mod schema;
@@ -14,6 +16,8 @@ pub mod vocab;
 
 pub use ideal::{Ideal, ideal, ideal_ms};
 pub use limits::*;
+pub use no_fetch::NoFetch;
+pub use no_shared_memory::NoSharedMemory;
 pub use parse::{FieldError, Raw, Request};
 pub use rules::check;
 pub use schema::{Opt, group, group_with};

@@ -324,6 +324,9 @@ describe("threads inside embeds on a static host (service worker)", () => {
     assert.equal(caps.reason.split(/[.!?]\s/).length, 1, "one sentence");
     assert.equal(await frame.textContent("#threads-off"), caps.reason);
     assert.equal(caps.fetch, false, "nothing answers the fetch workload on a static host");
+    // The engine's sentence (src/params/no_fetch.rs) names this refusal, not another.
+    assert.match(caps.fetchReason, /this browser refused this embed a service worker/);
+    assert.equal(caps.fetchReason.split(/[.!?]\s/).length, 1, "one sentence");
     const [a] = await runFromUi(frame, "async", { tasks: 3, delay: 200 });
     assert.ok(a.elapsedMs >= 199 && a.elapsedMs < 1500, `async ${a.elapsedMs}`);
     assertClean(page);
