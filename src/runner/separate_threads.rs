@@ -183,13 +183,7 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
     let width = p.threads.min(p.tasks);
     let next = Cell::new(0u32);
     let starts = Starts::default();
-    // Past the pool, threads kept from an earlier run first: a run starts only those it lacks.
-    let past_pool = (width as usize).saturating_sub(ready.threads.len());
-    let kept: Vec<Process> = IDLE.with_borrow_mut(|t| {
-        let keep = t.len().saturating_sub(past_pool);
-        t.drain(keep..).collect()
-    });
-    let mut taken = ready.threads.into_iter().chain(kept);
+    let mut taken = threads_for(width, ready.threads);
     if p.gil {
         separate_gil::begin(state, p.switch_interval_us);
     }
@@ -250,10 +244,32 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
         // dropped with their workers, which ends those threads.
         Either::Right(_) => true,
     };
-    let mut out = rec.borrow_mut().end(state.since_start(), stopped);
-    if let Some((gil, waits)) =
-        p.gil.then(|| separate_gil::end(p.switch_interval_us, ready.gil_cost)).flatten()
-    {
+    let out = rec.borrow_mut().end(state.since_start(), stopped);
+    finish(state, &p, out, &starts, width > ready.pool, ready.gil_cost)
+}
+
+/// The threads a run of `width` threads uses, in order: those `ready`, then threads kept from an
+/// earlier run past the pool (a run starts only those it lacks past both).
+fn threads_for(width: u32, ready: Vec<Process>) -> impl Iterator<Item = Process> {
+    let past_pool = (width as usize).saturating_sub(ready.len());
+    let kept: Vec<Process> = IDLE.with_borrow_mut(|t| {
+        let keep = t.len().saturating_sub(past_pool);
+        t.drain(keep..).collect()
+    });
+    ready.into_iter().chain(kept)
+}
+
+/// The run's outcome as the lanes recorded it, with the GIL's holds and waits if it had one, the
+/// threads started inside it (`started_in_run`), or, if a thread failed to start, that failure.
+fn finish(
+    state: &RunState,
+    p: &Params,
+    mut out: Outcome,
+    starts: &Starts,
+    started_in_run: bool,
+    gil_cost: Option<MessageCost>,
+) -> Outcome {
+    if let Some((gil, waits)) = p.gil.then(|| separate_gil::end(p.switch_interval_us, gil_cost)).flatten() {
         out.gil = Some(gil);
         out.waits.extend(waits);
     }
@@ -262,7 +278,7 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
         rec.crashed(0, format!("The run's threads failed to start: {e}"));
         return rec.end(state.since_start(), false);
     }
-    if width > ready.pool {
+    if started_in_run {
         out.thread_start = Some(ThreadStart {
             started: starts.started.get(),
             ms: starts.up_ms.get(),
