@@ -124,9 +124,11 @@ describe("Chromium: presentation mode", () => {
     await page.focus("#watch");
     await page.keyboard.press("r");
     assert.equal((await state(page)).replay, "Pause", "r starts the replay");
+    // Moving means inside the run: until the replay's first frame the scrubber still stands at
+    // the run's end, where the run left it (waiting for "above 0" once passed at once there).
     await until(
-      () => page.$eval("#scrub", (x) => Number(x.value) > 0),
-      "the replay to move the scrubber",
+      () => page.$eval("#scrub", (x) => Number(x.value) > 0 && Number(x.value) < Number(x.max)),
+      "the replay to move the scrubber inside the run",
     );
     await page.keyboard.press("r");
     s = await state(page);
