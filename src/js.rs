@@ -16,6 +16,11 @@ pub fn get_f64(v: &JsValue, key: &str) -> Option<f64> {
     Reflect::get(v, &JsValue::from_str(key)).ok()?.as_f64()
 }
 
+/// `v[key]` if it is a boolean.
+pub fn get_bool(v: &JsValue, key: &str) -> Option<bool> {
+    Reflect::get(v, &JsValue::from_str(key)).ok()?.as_bool()
+}
+
 /// `v[key]` if it is a string.
 pub fn get_string(v: &JsValue, key: &str) -> Option<String> {
     Reflect::get(v, &JsValue::from_str(key)).ok()?.as_string()

@@ -6,7 +6,7 @@ use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::contract::{OptionError, OrNull, Prediction, RECORD_ALIASES, Record};
-use crate::js::{ToJs, get_f64, get_string, set};
+use crate::js::{ToJs, get_bool, get_f64, get_string, set};
 use crate::params::{FieldError, LockOrder, Model, SyncMode, Workload};
 use crate::timeline::SpanState;
 
@@ -118,10 +118,9 @@ pub fn judged_record(v: &JsValue) -> Option<Record> {
 
 /// The learner's prediction as the page gives it: `{ elapsedMs?, lostUpdates?, deadlock? }`.
 pub fn prediction(v: &JsValue) -> Prediction {
-    let flag = |key: &str| Reflect::get(v, &JsValue::from_str(key)).ok().and_then(|x| x.as_bool());
     Prediction {
         elapsed_ms: get_f64(v, "elapsedMs"),
         lost_updates: get_f64(v, "lostUpdates"),
-        deadlock: flag("deadlock"),
+        deadlock: get_bool(v, "deadlock"),
     }
 }

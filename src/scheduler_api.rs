@@ -7,7 +7,7 @@
 
 use wasm_bindgen::prelude::*;
 
-use crate::js::{ToJs, get_f64, get_string};
+use crate::js::{ToJs, get_bool, get_f64, get_string};
 use crate::scheduler::{Machine, Setup};
 
 /// `Error(message)`, as a rejection.
@@ -17,7 +17,7 @@ fn error(message: String) -> JsValue {
 
 /// Reads `{ model, workload, fix, increments }`.
 fn setup(options: &JsValue) -> Result<Setup, JsValue> {
-    let fix = js_sys::Reflect::get(options, &"fix".into()).ok().and_then(|v| v.as_bool());
+    let fix = get_bool(options, "fix");
     let (model, workload) = (get_string(options, "model"), get_string(options, "workload"));
     Setup::parse(model.as_deref(), workload.as_deref(), fix, get_f64(options, "increments")).map_err(error)
 }

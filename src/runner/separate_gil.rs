@@ -11,7 +11,7 @@ use wasm_bindgen::JsValue;
 use web_sys::Worker;
 
 use crate::gil_messages::{Arbiter, Message};
-use crate::js::{get_f64, get_string, set};
+use crate::js::{get_bool, get_f64, get_string, set};
 use crate::record::{GilRecord, Hold, MessageCost};
 use crate::run::{GilView, RunState};
 use crate::timeline::Wait;
@@ -71,10 +71,7 @@ pub fn handles(data: &JsValue) -> bool {
         let at = r.state.since_start();
         let out = match kind.as_str() {
             "ask" => r.lock.arbiter().ask(lane, get_f64(data, "id").unwrap_or(0.0) as u32, at),
-            "drop" => {
-                let again = js_sys::Reflect::get(data, &"again".into()).ok().and_then(|v| v.as_bool());
-                r.lock.arbiter().drop_lock(lane, again == Some(true), at)
-            }
+            "drop" => r.lock.arbiter().drop_lock(lane, get_bool(data, "again") == Some(true), at),
             _ => Vec::new(),
         };
         for m in out {
