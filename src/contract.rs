@@ -678,6 +678,11 @@ js_object! {
         /// Times the GIL was taken by another thread than the one that held it last (threads runs
         /// with the GIL).
         pub gil_handoffs: Option<u32> => "gilHandoffs",
+        /// What one hand-off of the GIL took, mean, in ms: from the holder's drop leaving its
+        /// thread to the grant reaching the thread that waited, over the run's hand-offs (threads
+        /// of separate memory with the GIL, where the GIL is handed by messages; absent on shared
+        /// memory, where the gaps between `gilStart` and `gilEnd` are the hand-offs).
+        pub gil_handoff_ms: Option<f64> => "gilHandoffMs",
         /// How late the waiting threads woke from their 1 ms sleeps (convoy runs).
         pub wake_late_ms: Option<WakeLate> => "wakeLateMs",
         /// Each task's busy, scheduled and idle ms and its polls (async runs on the playground's

@@ -47,6 +47,9 @@ pub struct ThreadGil {
     inbox: mpsc::UnboundedReceiver<JsValue>,
     /// Ms the task waited for the lock, in all.
     pub waited_ms: f64,
+    /// When the grant of the hold under way arrived, on the clock all threads share (see
+    /// `crate::gil_messages`: the page times the hand-offs with it).
+    granted_at: f64,
 }
 
 impl ThreadGil {
@@ -56,15 +59,22 @@ impl ThreadGil {
         let (tx, inbox) = mpsc::unbounded();
         INBOX.set(Some(tx));
         let yield_iters = get_f64(task, "yieldIterations").unwrap_or(0.0) as u64;
-        Some(ThreadGil { lane, id, yield_iters: yield_iters.max(workload::CHUNK), inbox, waited_ms: 0.0 })
+        let yield_iters = yield_iters.max(workload::CHUNK);
+        Some(ThreadGil { lane, id, yield_iters, inbox, waited_ms: 0.0, granted_at: f64::NAN })
     }
 
+    /// Posts an ask or a drop to the page, with when it was sent and, for a drop, when the grant
+    /// of the hold it ends arrived (both on the clock the threads share).
     fn post(&self, kind: &str, again: bool) {
         let m = Object::new();
         set(&m, "gil", kind);
         set(&m, "lane", self.lane);
         set(&m, "id", self.id);
         set(&m, "again", again);
+        if kind == "drop" {
+            set(&m, "grantedAt", self.granted_at);
+        }
+        set(&m, "sentAt", clock::now_ms());
         let _ = js_sys::global().unchecked_into::<DedicatedWorkerGlobalScope>().post_message(&m);
     }
 
@@ -82,6 +92,7 @@ impl ThreadGil {
         };
         let now = clock::now_ms();
         self.waited_ms += now - start;
+        self.granted_at = now;
         drop_in.map(|ms| now + ms)
     }
 
