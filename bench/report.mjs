@@ -415,8 +415,9 @@ function sepRows(X) {
   rows.push([
     "GIL hand-off: on shared memory, the gap from one thread dropping the GIL to the other " +
       "taking it (between the record's holds), median (p90) of each run's hand-offs; on separate " +
-      "memory, the record's `gilHandoffMs`: from the holder's drop message leaving it to the " +
-      "grant reaching the other thread, timed by the threads, each run's mean, median of the runs",
+      "memory, the record's `gilHandoffMs`: a waiting thread's message to the page and the " +
+      "grant's way back (its wait for the lock, timed by the thread, less its time queued behind " +
+      "the holder), each run's mean, median of the runs",
     null,
     (p) => gilHandoffCell(p),
   ]);

@@ -15,7 +15,7 @@ import { log, summarise } from "./common.mjs";
  * plain values only (Chromium: page.evaluate; Firefox: WebDriver, whose scripts see typed arrays
  * through a wrapper that only `Array.from` copies). GIL hand-offs are read from the record: the
  * gaps between its holds, from one thread dropping the GIL to another taking it (on shared
- * memory, the hand-offs themselves), and `gilHandoffMs`, what one took, timed by the threads
+ * memory, the hand-offs themselves), and `gilHandoffMs`, what one took, timed in the run
  * (separate memory, where the GIL is handed by messages). Self-contained.
  */
 export async function measureInPage({ options, capMs }) {

@@ -20,9 +20,12 @@
 //! the thread sees it: by the page's times alone, one thread's drop and the next one's grant fall
 //! in the same instant, and a hand-off would look free. So each message also says what the
 //! thread's clock read (on the same axis, `crate::clock`): when it was sent, and for a drop, when
-//! the grant of the hold it ends had arrived. The history keeps the holds and the waits as the
-//! threads lived them, and each hand-off's cost: from the holder's drop leaving it to the grant
-//! reaching the thread that waited.
+//! the grant of the hold it ends had arrived, and how long the thread waited for that grant. The
+//! history keeps the holds and the waits as the threads lived them. A hand-off's cost is timed
+//! with durations only, each on one clock (two threads' clocks, read to 1 ms in Firefox without
+//! isolation, disagree by more than a hand-off takes): the thread's wait for its grant, on its
+//! clock, less the time the page kept it queued behind the holder, on the page's: its message's
+//! way to the page and the grant's way back, the two ways a hand-off takes.
 //!
 //! This module is the arbiter's logic alone, pure (events in with the time on the page's one
 //! clock, messages out), so it tests natively; `runner::separate_gil` carries the messages.
@@ -54,7 +57,8 @@ pub enum Message {
 
 /// A thread's message as the arbiter takes it, in ms on the run's clock: when it arrived (`at`,
 /// the page's reading), when the thread sent it (`sent`), and for a drop, when the grant of the
-/// hold it ends had reached the thread (`granted`; `None`: not said).
+/// hold it ends had reached the thread (`granted`) and how long the thread had waited for it, from
+/// sending its ask (or drop) to the grant's arrival, on its own clock (`took`); `None`: not said.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Post {
     /// See the type.
@@ -63,12 +67,14 @@ pub struct Post {
     pub sent: f64,
     /// See the type.
     pub granted: Option<f64>,
+    /// See the type.
+    pub took: Option<f64>,
 }
 
 impl Post {
     /// A message that says nothing of the thread's clock: sent as it arrived.
     pub fn at(at: f64) -> Post {
-        Post { at, sent: at, granted: None }
+        Post { at, sent: at, granted: None, took: None }
     }
 }
 
@@ -83,14 +89,14 @@ struct Waiting {
 }
 
 /// The holder: when it was granted the lock, the wait that ended then (its index in `waits`), and
-/// for a hand-off, when the thread before it sent its drop.
+/// for a hand-off, how long the page kept its ask queued (ms on the page's clock).
 #[derive(Clone, Copy, Debug)]
 struct Holder {
     lane: u32,
     id: u32,
     since: f64,
     wait: Option<usize>,
-    dropped_at: Option<f64>,
+    queued: Option<f64>,
 }
 
 /// The lock and its history. See the module docs.
@@ -108,7 +114,7 @@ pub struct Arbiter {
     holds: Vec<Hold>,
     handoffs: u64,
     waits: Vec<Wait>,
-    /// Hand-offs timed (from a drop's sending to the grant's arrival), and their ms in all.
+    /// Hand-offs timed (see the module docs), and their ms in all.
     timed: (u32, f64),
 }
 
@@ -133,7 +139,7 @@ impl Arbiter {
         let at = post.at;
         self.queue.push_back(Waiting { lane, id, since: at, asked: post.sent.min(at) });
         match self.holder {
-            None => self.grant_next(at, None).into_iter().collect(),
+            None => self.grant_next(at).into_iter().collect(),
             Some(h) if !self.told => {
                 self.told = true;
                 // The interval runs from the ask or from the holder's take, whichever is later.
@@ -152,9 +158,7 @@ impl Arbiter {
         if again {
             self.queue.push_back(Waiting { lane, id: h.id, since: post.at, asked: post.sent.min(post.at) });
         }
-        // The hand-off is timed on the threads' clocks as read, unclamped: two threads' offsets
-        // cancel out over hand-offs both ways.
-        self.grant_next(post.at, Some(post.sent)).into_iter().collect()
+        self.grant_next(post.at).into_iter().collect()
     }
 
     /// Thread `lane` is gone (the run stopped, its worker ended): out of the queue, and its hold
@@ -164,9 +168,8 @@ impl Arbiter {
         self.drop_lock(lane, false, Post::at(at))
     }
 
-    /// Grants the lock to the first thread waiting, at `at`; `dropped_at`: when the thread that
-    /// held it before sent its drop, if it just did.
-    fn grant_next(&mut self, at: f64, dropped_at: Option<f64>) -> Option<Message> {
+    /// Grants the lock to the first thread waiting, at `at`.
+    fn grant_next(&mut self, at: f64) -> Option<Message> {
         let next = self.queue.pop_front()?;
         let mut wait = None;
         // A wait behind another thread (queued on the page), drawn as the thread waited.
@@ -180,8 +183,8 @@ impl Arbiter {
             self.handoffs += 1;
         }
         self.last = next.lane;
-        let dropped_at = dropped_at.filter(|_| handoff);
-        self.holder = Some(Holder { lane: next.lane, id: next.id, since: at, wait, dropped_at });
+        let queued = handoff.then_some(at - next.since);
+        self.holder = Some(Holder { lane: next.lane, id: next.id, since: at, wait, queued });
         self.told = !self.queue.is_empty();
         Some(Message::Grant { lane: next.lane, drop_in_ms: self.told.then_some(self.interval_ms) })
     }
@@ -189,13 +192,13 @@ impl Arbiter {
     /// Ends hold `h` as `post` says (the drop's arrival; on the thread's clock, the grant's arrival
     /// and the drop's sending, where it said them), kept (merged with the holder's previous one
     /// when nobody held the lock in between, for less than 0.05 ms), as the shared-memory GIL
-    /// keeps them. A hand-off's cost is counted here, once the thread says when its grant came.
+    /// keeps them. A hand-off's cost is counted here, once the thread says how long it waited.
     fn end_hold(&mut self, h: Holder, post: Post) {
         self.holder = None;
         self.told = false;
         let granted = post.granted.unwrap_or(h.since);
-        if let Some(from) = h.dropped_at.filter(|_| post.granted.is_some()) {
-            self.timed = (self.timed.0 + 1, self.timed.1 + (granted - from));
+        if let (Some(queued), Some(took)) = (h.queued, post.took) {
+            self.timed = (self.timed.0 + 1, self.timed.1 + (took - queued));
         }
         if let Some(w) = h.wait.and_then(|i| self.waits.get_mut(i)) {
             w.end = granted.max(w.start);
@@ -226,9 +229,8 @@ impl Arbiter {
         out
     }
 
-    /// The mean cost of a hand-off so far, in ms: from the holder's drop leaving it to the grant
-    /// reaching the thread that waited, over the hand-offs whose two ends were said; `None`
-    /// before the first.
+    /// The mean cost of a hand-off so far, in ms, over the hand-offs timed (see the module docs);
+    /// `None` before the first.
     pub fn handoff_ms(&self) -> Option<f64> {
         let (n, ms) = self.timed;
         (n > 0).then(|| ms / f64::from(n))

@@ -167,8 +167,9 @@ fn gil(p: &Params, o: &Outcome) -> Vec<String> {
 pub fn by_messages(c: crate::record::MessageCost, handoff_ms: Option<f64>) -> String {
     let took = match handoff_ms {
         Some(ms) => format!(
-            "one took {:.0} µs in this run, on average, from the holder's drop to the grant's arrival \
-             (a message and its answer: {:.0} µs)",
+            "one took {:.0} µs on average in this run (a thread's wait for the lock, timed by the \
+             thread, less the time the page kept it queued behind the holder; a message and its \
+             answer took {:.0} µs before the run)",
             ms * 1000.0,
             c.round_trip_us
         ),

@@ -83,11 +83,13 @@ pub fn handles(data: &JsValue) -> bool {
 
 impl Running {
     /// A thread's message as the arbiter takes it: arrived now; sent, and its grant arrived, when
-    /// the thread's clock (the same axis as the page's) says, on the run's clock.
+    /// the thread's clock (the same axis as the page's) says, on the run's clock; the thread's
+    /// wait for that grant as it timed it.
     fn post_of(&self, data: &JsValue) -> Post {
         let at = self.state.since_start();
         let on_run = |key| get_f64(data, key).filter(|t| t.is_finite()).map(|t| t - self.state.t0);
-        Post { at, sent: on_run("sentAt").unwrap_or(at), granted: on_run("grantedAt") }
+        let took = get_f64(data, "tookMs").filter(|t| t.is_finite());
+        Post { at, sent: on_run("sentAt").unwrap_or(at), granted: on_run("grantedAt"), took }
     }
 
     fn post(&self, m: Message) {
