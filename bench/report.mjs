@@ -434,6 +434,7 @@ function gilHandoffCell(p) {
   const counts = (r?.handoffs ?? []).filter((x) => x != null);
   const runs = counts.length ? `; ${counts.map(n).join(", ")} hand-offs` : "";
   if (p.memory === "separate") {
+    if (r && !r.handoffMs) return "not measured (results from before `gilHandoffMs`)";
     const means = (r?.handoffMs ?? []).filter((x) => x != null);
     if (!means.length) return "—";
     const each = means.map((x) => x.toFixed(3)).join(", ");
