@@ -413,23 +413,38 @@ function sepRows(X) {
     },
   ]);
   rows.push([
-    "GIL hand-off: from one thread dropping the GIL to the other taking it, median (p90) of each run's hand-offs; the record's own GIL figures",
+    "GIL hand-off: on shared memory, the gap from one thread dropping the GIL to the other " +
+      "taking it (between the record's holds), median (p90) of each run's hand-offs; on separate " +
+      "memory, the record's `gilHandoffMs`: a waiting thread's message to the page and the " +
+      "grant's way back (its wait for the lock, timed by the thread, less its time queued behind " +
+      "the holder), each run's mean, median of the runs",
     null,
-    (p) => {
-      const r = p.gil;
-      if (r?.par?.status === "refused") return "refused (above)";
-      const gaps = (r?.gapMs ?? []).filter(Boolean);
-      if (!gaps.length) return "—";
-      const med = median(gaps.map((x) => x.median));
-      const p90 = median(gaps.map((x) => x.p90));
-      const fields = r.recordFields?.[0] ?? {};
-      const own = Object.entries(fields)
-        .map(([k, v]) => `\`${k}\` ${JSON.stringify(v)}`)
-        .join(", ");
-      return `${med.toFixed(3)} ms (p90 ${p90.toFixed(3)} ms), ${gaps.map((x) => n(x.count)).join(", ")} hand-offs${own ? `; record: ${own}` : ""}`;
-    },
+    (p) => gilHandoffCell(p),
   ]);
   return rows;
+}
+
+/**
+ * The GIL hand-off row's cell for page `p`: the gaps between holds on shared memory, the
+ * record's `gilHandoffMs` on separate memory, each named; the hand-offs counted in each run.
+ */
+function gilHandoffCell(p) {
+  const r = p.gil;
+  if (r?.par?.status === "refused") return "refused (above)";
+  const counts = (r?.handoffs ?? []).filter((x) => x != null);
+  const runs = counts.length ? `; ${counts.map(n).join(", ")} hand-offs` : "";
+  if (p.memory === "separate") {
+    if (r && !r.handoffMs) return "not measured (results from before `gilHandoffMs`)";
+    const means = (r?.handoffMs ?? []).filter((x) => x != null);
+    if (!means.length) return "—";
+    const each = means.map((x) => x.toFixed(3)).join(", ");
+    return `\`gilHandoffMs\` ${median(means).toFixed(3)} ms (runs: ${each})${runs}`;
+  }
+  const gaps = (r?.gapMs ?? []).filter(Boolean);
+  if (!gaps.length) return "—";
+  const med = median(gaps.map((x) => x.median));
+  const p90 = median(gaps.map((x) => x.p90));
+  return `gap ${med.toFixed(3)} ms (p90 ${p90.toFixed(3)} ms)${runs}`;
 }
 
 /** Each browser's measured pages, in the table's column order: isolated, then not. */

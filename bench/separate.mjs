@@ -13,8 +13,10 @@ import { log, summarise } from "./common.mjs";
 /**
  * In the page: one run of `options` through `window.playground.run`, stopped after `capMs`;
  * plain values only (Chromium: page.evaluate; Firefox: WebDriver, whose scripts see typed arrays
- * through a wrapper that only `Array.from` copies). GIL hand-offs are measured from the record's
- * holds: from one thread dropping the GIL to another taking it. Self-contained.
+ * through a wrapper that only `Array.from` copies). GIL hand-offs are read from the record: the
+ * gaps between its holds, from one thread dropping the GIL to another taking it (on shared
+ * memory, the hand-offs themselves), and `gilHandoffMs`, what one took, timed in the run
+ * (separate memory, where the GIL is handed by messages). Self-contained.
  */
 export async function measureInPage({ options, capMs }) {
   const pg = window.playground;
@@ -65,6 +67,7 @@ export async function measureInPage({ options, capMs }) {
     checksum: r.checksum ?? null,
     gil: r.gil,
     gilHolds: holder.length,
+    gilHandoffMs: r.gilHandoffMs ?? null,
     gilGapMs: gaps.length
       ? {
           median: gaps[gaps.length >> 1],
@@ -222,6 +225,7 @@ async function cpuAndGil(side, X) {
     par,
     overSequential: seq.status === "ok" && par.status === "ok" ? par.medianMs / seq.medianMs : null,
     handoffs: ok.map((r) => r.gilFields.gilHandoffs ?? null),
+    handoffMs: ok.map((r) => r.gilHandoffMs),
     gapMs: ok.map((r) => r.gilGapMs),
     recordFields: ok.map((r) => r.gilFields),
   };

@@ -678,6 +678,12 @@ js_object! {
         /// Times the GIL was taken by another thread than the one that held it last (threads runs
         /// with the GIL).
         pub gil_handoffs: Option<u32> => "gilHandoffs",
+        /// What one hand-off of the GIL took, mean over the run's hand-offs, in ms: the waiting
+        /// thread's message to the page and the grant's way back, timed as the thread's wait for
+        /// the lock (on its clock) less the time the page kept it queued behind the holder (threads
+        /// of separate memory with the GIL, where the GIL is handed by messages; absent on shared
+        /// memory, where the gaps between `gilEnd` and the next `gilStart` are the hand-offs).
+        pub gil_handoff_ms: Option<f64> => "gilHandoffMs",
         /// How late the waiting threads woke from their 1 ms sleeps (convoy runs).
         pub wake_late_ms: Option<WakeLate> => "wakeLateMs",
         /// Each task's busy, scheduled and idle ms and its polls (async runs on the playground's

@@ -217,6 +217,7 @@ impl Gil {
             handoffs: s.handoffs,
             switch_interval_us: self.interval_us,
             by_messages: None,
+            handoff_ms: None,
         }
     }
 }

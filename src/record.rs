@@ -42,6 +42,11 @@ pub struct GilRecord {
     /// What handing it over by messages cost (threads of separate memory); `None`: the lock was
     /// in memory the threads share.
     pub by_messages: Option<MessageCost>,
+    /// What a hand-off took, mean, in ms: a waiting thread's message to the page and the grant's
+    /// way back, timed as its wait for the grant (its clock) less its time queued behind the holder
+    /// (the page's), `crate::gil_messages` (threads of separate memory; `None` on shared memory,
+    /// where the holds' gaps are the hand-offs, or with none timed).
+    pub handoff_ms: Option<f64>,
 }
 
 /// What the GIL of threads with separate memory costs (`crate::gil_messages`), measured in the run.

@@ -106,6 +106,7 @@ pub fn build(p: &Params, limits: Limits, o: Outcome, layout: Layout, m: &Measure
         waits: waits(&o.waits),
         gil_holds: o.gil.as_ref().map(gil_holds).unwrap_or_default(),
         gil_handoffs: o.gil.as_ref().map(|g| g.handoffs.min(u64::from(u32::MAX)) as u32),
+        gil_handoff_ms: o.gil.as_ref().and_then(|g| g.handoff_ms),
         wake_late_ms: (p.workload == Workload::Convoy).then(|| wake_late(&o.wake_late)),
         answered_by: OrNull(o.net.as_ref().and_then(notes::answered_by).map(String::from)),
         peak_requests_in_flight: peak,

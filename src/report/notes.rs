@@ -157,20 +157,30 @@ fn gil(p: &Params, o: &Outcome) -> Vec<String> {
         )],
         _ => Vec::new(),
     };
-    notes.extend(o.gil.as_ref().and_then(|g| g.by_messages).map(by_messages));
+    notes.extend(o.gil.as_ref().and_then(|g| g.by_messages.map(|c| by_messages(c, g.handoff_ms))));
     notes
 }
 
-/// How the GIL of threads with separate memory differs from CPython's, with what it cost here.
-pub fn by_messages(c: crate::record::MessageCost) -> String {
+/// How the GIL of threads with separate memory differs from CPython's, with what it cost here:
+/// the hand-offs as timed in the run (`handoff_ms`, if any was), a message's round trip and a
+/// yield as timed before it.
+pub fn by_messages(c: crate::record::MessageCost, handoff_ms: Option<f64>) -> String {
+    let took = match handoff_ms {
+        Some(ms) => format!(
+            "one took {:.0} µs on average in this run (a thread's wait for the lock, timed by the \
+             thread, less the time the page kept it queued behind the holder; a message and its \
+             answer took {:.0} µs before the run)",
+            ms * 1000.0,
+            c.round_trip_us
+        ),
+        None => format!("a message and its answer took {:.0} µs here", c.round_trip_us),
+    };
     format!(
         "Unlike CPython's GIL, a mutex and a condition variable in memory its threads share, this GIL \
          is a lock the page holds and hands between Web Workers by messages: a hand-off is two \
-         messages (the holder's drop to the page, the page's grant to the next thread), and a message \
-         and its answer took {:.0} µs here; a thread computing with nobody waiting gives its event \
-         loop a turn every {} ms so that a request to drop the lock can reach it, {:.0} µs each \
-         ({:.1} % of its work).",
-        c.round_trip_us,
+         messages (the holder's drop to the page, the page's grant to the next thread), and {took}; \
+         a thread computing with nobody waiting gives its event loop a turn every {} ms so that a \
+         request to drop the lock can reach it, {:.0} µs each ({:.1} % of its work).",
         // Tenths of a ms past 1 ms, as CPython's interval is given (0.005 s, 0.05 ms).
         crate::params::schema::thousandths(if c.yield_every_ms < 1.0 {
             (c.yield_every_ms * 1000.0).round() as u32

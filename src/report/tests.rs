@@ -239,6 +239,7 @@ fn convoy_run(gil: bool, late: &[f64]) -> Record {
         handoffs: 400,
         switch_interval_us: 1_000,
         by_messages: None,
+        handoff_ms: None,
     });
     report(&p, o, &Measures::default())
 }
@@ -249,6 +250,7 @@ fn a_convoy_says_how_late_the_waking_threads_woke_and_what_cpython_measured() {
     let w = r.wake_late_ms.clone().unwrap();
     assert_eq!((w.median.0, w.count), (Some(1.2), 3));
     assert_eq!((r.switch_interval, r.gil_handoffs), (Some(1.0), Some(400)));
+    assert_eq!(r.gil_handoff_ms, None, "shared memory: the gaps between holds are the hand-offs");
     assert_eq!(r.gil_holds.holder.0, [1, 2]);
     assert_eq!(r.ideal_ms.0, Some(2000.0));
     assert!(
@@ -559,13 +561,33 @@ fn the_gil_of_threads_with_separate_memory_says_how_it_differs_and_what_it_cost(
             yield_us: 23.6,
             yield_every_ms: 8.46,
         }),
+        handoff_ms: Some(0.0452),
     });
     let r = report(&p, o, &Measures::default());
+    assert_eq!(r.gil_handoff_ms, Some(0.0452));
     let note = r.notes.iter().find(|n| n.starts_with("Unlike CPython's GIL")).expect("the note");
     assert!(note.contains("hands between Web Workers by messages"), "{note}");
-    assert!(note.contains("took 212 µs here"), "{note}");
+    assert!(
+        note.contains(
+            "one took 45 µs on average in this run (a thread's wait for the lock, timed by the thread, \
+             less the time the page kept it queued behind the holder; a message and its answer took \
+             212 µs before the run)"
+        ),
+        "{note}"
+    );
     assert!(note.contains("every 8.5 ms"), "{note}");
     assert!(note.contains("24 µs each (0.3 % of its work)"), "{note}");
     assert!(r.notes.iter().any(|n| n.starts_with("The GIL changed hands 240 times")), "{:?}", r.notes);
     assert!(!r.notes.iter().any(|n| n.contains("the simulated GIL) is refused")), "{:?}", r.notes);
+}
+
+#[test]
+fn without_a_timed_hand_off_the_note_gives_the_round_trip_and_the_record_no_hand_off_cost() {
+    let p = Params { workload: Workload::Cpu, gil: true, ..Params::new(Model::Threads, 1, 300, 2) };
+    let mut o = outcome(1, 300.0, |_| Lane::thread(1), |_| 0.0);
+    let cost = crate::record::MessageCost { round_trip_us: 80.0, yield_us: 20.0, yield_every_ms: 2.0 };
+    o.gil = Some(crate::record::GilRecord { by_messages: Some(cost), ..Default::default() });
+    let r = report(&p, o, &Measures::default());
+    assert_eq!(r.gil_handoff_ms, None);
+    assert!(r.notes.iter().any(|n| n.contains("a message and its answer took 80 µs here;")), "{:?}", r.notes);
 }

@@ -47,6 +47,11 @@ pub struct ThreadGil {
     inbox: mpsc::UnboundedReceiver<JsValue>,
     /// Ms the task waited for the lock, in all.
     pub waited_ms: f64,
+    /// When the grant of the hold under way arrived, on the clock all threads share, and how long
+    /// the thread waited for it, on its own (see `crate::gil_messages`: the page draws the holds
+    /// and times the hand-offs with them).
+    granted_at: f64,
+    took_ms: f64,
 }
 
 impl ThreadGil {
@@ -56,15 +61,31 @@ impl ThreadGil {
         let (tx, inbox) = mpsc::unbounded();
         INBOX.set(Some(tx));
         let yield_iters = get_f64(task, "yieldIterations").unwrap_or(0.0) as u64;
-        Some(ThreadGil { lane, id, yield_iters: yield_iters.max(workload::CHUNK), inbox, waited_ms: 0.0 })
+        let yield_iters = yield_iters.max(workload::CHUNK);
+        Some(ThreadGil {
+            lane,
+            id,
+            yield_iters,
+            inbox,
+            waited_ms: 0.0,
+            granted_at: f64::NAN,
+            took_ms: f64::NAN,
+        })
     }
 
+    /// Posts an ask or a drop to the page, with when it was sent and, for a drop, when the grant
+    /// of the hold it ends arrived (both on the clock the threads share) and how long it took.
     fn post(&self, kind: &str, again: bool) {
         let m = Object::new();
         set(&m, "gil", kind);
         set(&m, "lane", self.lane);
         set(&m, "id", self.id);
         set(&m, "again", again);
+        if kind == "drop" {
+            set(&m, "grantedAt", self.granted_at);
+            set(&m, "tookMs", self.took_ms);
+        }
+        set(&m, "sentAt", clock::now_ms());
         let _ = js_sys::global().unchecked_into::<DedicatedWorkerGlobalScope>().post_message(&m);
     }
 
@@ -82,6 +103,7 @@ impl ThreadGil {
         };
         let now = clock::now_ms();
         self.waited_ms += now - start;
+        (self.granted_at, self.took_ms) = (now, now - start);
         drop_in.map(|ms| now + ms)
     }
 

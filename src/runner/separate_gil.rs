@@ -10,7 +10,7 @@ use js_sys::Object;
 use wasm_bindgen::JsValue;
 use web_sys::Worker;
 
-use crate::gil_messages::{Arbiter, Message};
+use crate::gil_messages::{Arbiter, Message, Post};
 use crate::js::{get_bool, get_f64, get_string, set};
 use crate::record::{GilRecord, Hold, MessageCost};
 use crate::run::{GilView, RunState};
@@ -68,10 +68,10 @@ pub fn handles(data: &JsValue) -> bool {
     RUNNING.with_borrow(|r| {
         let Some(r) = r else { return };
         let lane = get_f64(data, "lane").unwrap_or(0.0) as u32;
-        let at = r.state.since_start();
+        let post = r.post_of(data);
         let out = match kind.as_str() {
-            "ask" => r.lock.arbiter().ask(lane, get_f64(data, "id").unwrap_or(0.0) as u32, at),
-            "drop" => r.lock.arbiter().drop_lock(lane, get_bool(data, "again") == Some(true), at),
+            "ask" => r.lock.arbiter().ask(lane, get_f64(data, "id").unwrap_or(0.0) as u32, post),
+            "drop" => r.lock.arbiter().drop_lock(lane, get_bool(data, "again") == Some(true), post),
             _ => Vec::new(),
         };
         for m in out {
@@ -82,6 +82,16 @@ pub fn handles(data: &JsValue) -> bool {
 }
 
 impl Running {
+    /// A thread's message as the arbiter takes it: arrived now; sent, and its grant arrived, when
+    /// the thread's clock (the same axis as the page's) says, on the run's clock; the thread's
+    /// wait for that grant as it timed it.
+    fn post_of(&self, data: &JsValue) -> Post {
+        let at = self.state.since_start();
+        let on_run = |key| get_f64(data, key).filter(|t| t.is_finite()).map(|t| t - self.state.t0);
+        let took = get_f64(data, "tookMs").filter(|t| t.is_finite());
+        Post { at, sent: on_run("sentAt").unwrap_or(at), granted: on_run("grantedAt"), took }
+    }
+
     fn post(&self, m: Message) {
         let (lane, kind, drop_in) = match m {
             Message::Grant { lane, drop_in_ms } => (lane, "grant", drop_in_ms),
