@@ -20,8 +20,9 @@
 //   without it the embed follows the reader's system;
 // - `autorun`: present (and not "0" or "false"): the run starts when the embed has loaded.
 //
-// Lazy: the iframe is made only when the element comes within a screen of the viewport, and the
-// embed starts no worker thread until a run needs one, so a page may hold many.
+// Lazy: the iframe is made only when the element comes within a screen of the viewport (and then
+// loads at once), and the embed starts no worker thread until a run needs one, so a page may hold
+// many.
 import { schema } from "./schema.js";
 import { version } from "./version.js";
 
@@ -175,7 +176,11 @@ export class AsyncVsThreads extends HTMLElement {
     this.#theme = this.themeWanted();
     const frame = document.createElement("iframe");
     frame.title = TITLE;
-    frame.loading = "lazy";
+    // Not loading="lazy": the element's own observer has already waited until it is near, and a
+    // lazy iframe would wait again by the engine's own measure. WebKit's is the viewport itself,
+    // and, with no scroll anchoring, a page that grows above the element (an embed there
+    // reporting its height) pushes it back out: its iframe stayed about:blank until the reader
+    // scrolled again (tests/e2e/docs-loop.mjs counts such pages).
     // Lets the embed be cross-origin isolated (threads) where the browser allows it.
     frame.allow = "cross-origin-isolated";
     frame.style.height = `${HEIGHTS[this.view]}px`;

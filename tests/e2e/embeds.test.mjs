@@ -125,7 +125,7 @@ describe("the <async-vs-threads> element on a docs page of another origin", () =
         const el = document.querySelectorAll("async-vs-threads")[i];
         const f = el.frame;
         return {
-          loading: f.loading,
+          loading: f.getAttribute("loading"),
           allow: f.allow,
           title: f.title,
           src: f.src,
@@ -133,7 +133,8 @@ describe("the <async-vs-threads> element on a docs page of another origin", () =
           link: el.shadowRoot.querySelector("a")?.textContent,
         };
       }, i);
-      assert.equal(attrs.loading, "lazy");
+      // Made when near, loaded at once (a lazy iframe in WebKit waits until it is in view).
+      assert.equal(attrs.loading, null, "no loading attribute");
       assert.equal(attrs.allow, "cross-origin-isolated");
       assert.ok(attrs.title.length > 10, "the iframe has a title");
       assert.equal(attrs.version, CARGO_VERSION);
