@@ -213,7 +213,7 @@ pub fn decimal(o: Opt, raw: Raw, min: u32, max: u32) -> Result<u32, FieldError> 
             if digits == 0 || s.len() > 20 || points > 1 || digits + points != s.len() {
                 return Err(refuse());
             }
-            s.parse().map_err(|_| refuse())?
+            super::number::parse_f64(s).ok_or_else(refuse)?
         }
         _ => return Err(refuse()),
     };
