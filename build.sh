@@ -185,8 +185,10 @@ build() {
     # `run()` and its first task (threads: 15-28 ms; a second run took 1-2 ms). With the limit the
     # largest function is 18 KB, the first run starts its tasks in 7-11 ms (threads: 9-17 ms),
     # and the module is 9 KB smaller as sent (brotli 11: 147.2 -> 137.9 KB); a million async
-    # tasks take as long.
+    # tasks take as long. The producers and target-features sections are for tools (wasm-bindgen
+    # has read them); the browser ignores them, so they are not sent.
     node_modules/.bin/wasm-opt -O3 --one-caller-inline-max-function-size=50 \
+      --strip-producers --strip-target-features \
       --enable-threads --enable-bulk-memory --enable-mutable-globals \
       --enable-nontrapping-float-to-int --enable-sign-ext \
       "www/pkg/$kind/playground_bg.wasm" -o "www/pkg/$kind/playground_bg.wasm"

@@ -105,6 +105,11 @@ pub fn ord64(x: f64) -> u64 {
     if bits >> 63 == 1 { !bits } else { bits | 1 << 63 }
 }
 
+/// The float [`ord64`] made `k` from.
+pub fn unord64(k: u64) -> f64 {
+    f64::from_bits(if k >> 63 == 1 { k & !(1 << 63) } else { !k })
+}
+
 /// A key ordered by `time`, then by `low` (an id or a row).
 pub fn time_key(time: SpanMs, low: u32) -> u64 {
     (u64::from(ord32(time)) << 32) | u64::from(low)
@@ -494,6 +499,7 @@ mod tests {
             [f32::NEG_INFINITY, -1e9, -2.5, -0.0, 0.0, 1e-40, 0.5, 3.0, 1e9, f32::INFINITY, f32::NAN];
         for &a in &floats {
             assert_eq!(unord32(ord32(a)).to_bits(), a.to_bits(), "{a} round trip");
+            assert_eq!(unord64(ord64(f64::from(a))).to_bits(), f64::from(a).to_bits(), "{a} round trip");
             for &b in &floats {
                 assert_eq!(ord32(a).cmp(&ord32(b)), a.total_cmp(&b), "{a} vs {b}");
                 assert_eq!(

@@ -274,7 +274,7 @@ impl Answer {
     fn read(by: Option<String>, received: Option<String>) -> Answer {
         Answer {
             by: Responder::from_header(by),
-            received_at: received.and_then(|r| r.parse().ok()).unwrap_or(f64::NAN),
+            received_at: received.and_then(|r| crate::params::number::parse_f64(&r)).unwrap_or(f64::NAN),
         }
     }
 }

@@ -1,6 +1,6 @@
 //! What a run is asked to do: the vocabulary ([`vocab`]), the schema of every option
-//! ([`schema`]), reading raw values ([`parse`]), the rules that refuse bad input ([`rules`]) and
-//! the ideal times ([`ideal`]).
+//! ([`schema`]), reading raw values ([`parse`], numbers from text by [`number`]), the rules that
+//! refuse bad input ([`rules`]) and the ideal times ([`ideal`]).
 //!
 //! Pure Rust with no browser types, so it is tested natively (`cargo test --lib`) as well as in
 //! the browser.
@@ -9,6 +9,7 @@ pub mod ideal;
 pub mod limits;
 pub mod no_fetch;
 pub mod no_shared_memory;
+pub mod number;
 pub mod parse;
 pub mod rules;
 pub mod schema;

@@ -98,9 +98,15 @@ impl<'a> Request<'a> {
 }
 
 /// Levenshtein distance, on lower-case letters and digits only (so `delay_ms` meets `delayMs`).
+/// ASCII is folded and filtered; any other character stays as it is (no option name has one, so
+/// it never matches): Unicode's case and letter tables would be static data in the module for
+/// names that are all ASCII.
 fn distance(a: &str, b: &str) -> usize {
     let norm = |s: &str| -> Vec<char> {
-        s.chars().filter(|c| c.is_alphanumeric()).flat_map(char::to_lowercase).collect()
+        s.chars()
+            .filter(|c| !c.is_ascii() || c.is_ascii_alphanumeric())
+            .map(|c| c.to_ascii_lowercase())
+            .collect()
     };
     let (a, b) = (norm(a), norm(b));
     let mut row: Vec<usize> = (0..=b.len()).collect();
@@ -213,7 +219,7 @@ pub fn decimal(o: Opt, raw: Raw, min: u32, max: u32) -> Result<u32, FieldError> 
             if digits == 0 || s.len() > 20 || points > 1 || digits + points != s.len() {
                 return Err(refuse());
             }
-            s.parse().map_err(|_| refuse())?
+            super::number::parse_f64(s).ok_or_else(refuse)?
         }
         _ => return Err(refuse()),
     };
@@ -270,6 +276,10 @@ mod tests {
         assert!(e[1].message.contains("the options are model, tasks, delay"), "{}", e[1].message);
         let (_, e) = Request::from_entries([("taks", Raw::Number(1.0))]);
         assert!(e[0].message.contains("did you mean tasks?"), "{}", e[0].message);
+        // A letter outside ASCII is one more character that differs.
+        let (_, e) = Request::from_entries([("Tâsks", Raw::Number(1.0)), ("délay", Raw::Number(1.0))]);
+        assert!(e[0].message.contains("did you mean tasks?"), "{}", e[0].message);
+        assert!(e[1].message.contains("did you mean delay?"), "{}", e[1].message);
     }
 
     #[test]

@@ -22,7 +22,7 @@ use crate::output;
 use crate::params::{self, Limits, Model, Params, Workload};
 use crate::record::GilRecord;
 use crate::record::Outcome;
-use crate::timeline::{Layout, SpanMs, SpanState, Wait};
+use crate::timeline::{Layout, SpanMs, SpanState, Wait, ord64, sort_keys, unord64};
 
 /// What the engine measured around a run, outside what its runner recorded.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -274,8 +274,10 @@ pub fn quantile(sorted: &[f64], q: f64) -> Option<f64> {
 
 /// How late the convoy's wake-ups were: median, 90th percentile and count.
 pub fn wake_late(samples: &[f64]) -> WakeLate {
-    let mut sorted: Vec<f64> = samples.iter().copied().filter(|x| x.is_finite()).collect();
-    sorted.sort_by(f64::total_cmp);
+    // Sorted as keys, with the engine's one sort (`timeline::sort_keys`).
+    let mut keys: Vec<u64> = samples.iter().copied().filter(|x| x.is_finite()).map(ord64).collect();
+    sort_keys(&mut keys);
+    let sorted: Vec<f64> = keys.into_iter().map(unord64).collect();
     WakeLate {
         median: OrNull(quantile(&sorted, 0.5)),
         p90: OrNull(quantile(&sorted, 0.9)),

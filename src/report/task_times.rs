@@ -7,7 +7,7 @@ use crate::accounting::TaskTimes;
 use crate::blocked::{BlockedTimes, split};
 use crate::contract::{F64s, Lateness, LoopColumns, TaskTimeColumns, U32s};
 use crate::record::{LoopTurn, Outcome};
-use crate::timeline::Layout;
+use crate::timeline::{Layout, ord32, sort_keys, unord32};
 
 /// The columns for the finished tasks of `layout` that were accounted, in its order. A task's
 /// life runs from the run's start (0 ms) to its end; idle is what busy and scheduled leave of
@@ -56,10 +56,12 @@ pub fn timer_late(t: &TaskTimes) -> Option<Lateness> {
     if t.timers == 0 {
         return None;
     }
-    let mut late: Vec<f32> = t.timer_late.clone();
-    late.sort_unstable_by(f32::total_cmp);
+    // Sorted as keys, with the engine's one sort (`timeline::sort_keys`).
+    let mut late: Vec<u64> = t.timer_late.iter().map(|&v| u64::from(ord32(v))).collect();
+    sort_keys(&mut late);
     let at = |q: f64| {
-        late.get(((late.len() as f64 - 1.0) * q).round() as usize).map_or(t.timer_late_max, |&v| f64::from(v))
+        let key = late.get(((late.len() as f64 - 1.0) * q).round() as usize);
+        key.map_or(t.timer_late_max, |&k| f64::from(unord32(k as u32)))
     };
     Some(Lateness { median: at(0.5), p90: at(0.9), max: t.timer_late_max })
 }

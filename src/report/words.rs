@@ -42,8 +42,10 @@ pub fn precise(x: f64) -> String {
         return number(x);
     }
     let decimals = (1 - abs.log10().floor() as i32).max(0) as usize;
-    let rounded: f64 = format!("{x:.decimals$}").parse().unwrap_or(x);
-    rounded.to_string()
+    // The rounded digits without trailing zeros: what parsing them and writing the shortest
+    // form gave ("0.10" is "0.1", "1.00" is "1"), without the float parser.
+    let rounded = format!("{x:.decimals$}");
+    rounded.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
 /// A count in words: "1 task", "3 tasks", "1,000 tasks".
@@ -123,6 +125,9 @@ mod tests {
         assert_eq!(times(1.936), "1.94×");
         assert_eq!(precise(0.0912), "0.091");
         assert_eq!(precise(0.5), "0.5");
+        assert_eq!(precise(0.0999), "0.1");
+        assert_eq!(precise(-0.0912), "-0.091");
+        assert_eq!(precise(0.996), "1");
         assert_eq!(precise(12.34), "12.3");
     }
 }

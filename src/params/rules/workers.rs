@@ -47,7 +47,7 @@ pub(super) fn read_processes(r: &mut Reader, models: &[Model], tasks: Option<u32
 fn beyond_threads(mut e: FieldError, raw: Raw, limits: Limits) -> FieldError {
     let asked = match raw {
         Raw::Number(n) => n,
-        Raw::Text(s) => s.trim().parse().unwrap_or(0.0),
+        Raw::Text(s) => crate::params::number::parse_f64(s.trim()).unwrap_or(0.0),
         _ => 0.0,
     };
     if asked > f64::from(limits.max_threads) {
