@@ -1,0 +1,160 @@
+// The browser's floor under the CPU speedup of threads with separate memory (issue 28): in each
+// engine (Chromium through playwright, Firefox ESR and WebKitGTK through the end-to-end tests'
+// WebDriver code), bench/cpu-floor/ (two bare Web Workers computing the playground's kernel)
+// beside the playground's own case (4 CPU tasks of 300 ms, sequential and on 2 threads of
+// separate memory, on a page without cross-origin isolation), in alternation, so both see the
+// same machine. Every figure comes from the pages; the load average is kept beside each.
+import os from "node:os";
+import { launch, startServer } from "../tests/e2e/harness.mjs";
+import { callInPage, missing, startEngine } from "../tests/e2e/webdriver.mjs";
+import { log } from "./common.mjs";
+
+/**
+ * In the playground's page: `reps` pairs of 4 CPU tasks of `delay` ms, sequential and on 2
+ * threads, in alternating order, after the threads are started and the work calibrated (as
+ * tests/e2e/separate-checks.mjs runs them). Self-contained; plain values only.
+ */
+export async function playgroundCpu({ tasks, delay, reps }) {
+  const pg = window.playground;
+  await pg.ready;
+  await pg.run({ model: "threads", tasks: 2, delay: 10, threads: 2 });
+  await pg.run({ model: "sequential", tasks: 1, delay: 50, workload: "cpu" });
+  const base = { tasks, delay, workload: "cpu" };
+  const seq = [];
+  const par = [];
+  for (let rep = 0; rep < reps; rep++) {
+    for (const into of rep % 2 ? [par, seq] : [seq, par]) {
+      const options =
+        into === par ? { model: "threads", ...base, threads: 2 } : { model: "sequential", ...base };
+      const r = await pg.run(options);
+      into.push({
+        elapsedMs: r.elapsedMs,
+        memory: r.memory ?? null,
+        taskMs: r.spans.map((s) => s.endMs - s.startMs),
+      });
+    }
+  }
+  return { seq, par, memory: pg.capabilities.memory };
+}
+
+/** In bench/cpu-floor/: `window.cpuFloor(options)` once the page has it. Self-contained. */
+export async function floorInPage(options) {
+  while (!window.cpuFloor) await new Promise((r) => setTimeout(r, 20));
+  return window.cpuFloor(options);
+}
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/** One engine's side: `open(url)`, `call(fn, arg)` in the page, `close()`; or why it cannot run. */
+async function side(engine) {
+  if (engine === "chromium") {
+    const browser = await launch();
+    let page = null;
+    return {
+      name: "Chromium",
+      version: browser.version(),
+      async open(url) {
+        await page?.close();
+        page = await browser.newPage();
+        page.on("pageerror", (err) => log(`cpu-floor: Chromium page error ${err.message}`));
+        await page.goto(url);
+      },
+      call: (fn, arg) => page.evaluate(fn, arg),
+      close: () => browser.close(),
+    };
+  }
+  const why = missing(engine);
+  if (why) return { name: engine, skipped: why };
+  const { driver, close } = await startEngine(engine);
+  const version = (await driver.getCapabilities()).get("browserVersion");
+  return {
+    name: engine === "firefox" ? "Firefox ESR" : "WebKitGTK",
+    version,
+    open: (url) => driver.get(url),
+    call: (fn, arg) => callInPage(driver, fn, [arg], `${fn.name} to end`, 300_000),
+    close,
+  };
+}
+
+/**
+ * `X.rounds` rounds per engine, each the floor (every kernel of `X.kernels`) then the playground's
+ * case; resolves to `{ engines: [{ name, version, rounds: [...], floor, playground }] }` with the
+ * medians over the rounds.
+ */
+export async function cpuFloorRuns(X) {
+  const [root, plain] = await Promise.all([
+    startServer({ root: ".", isolation: false }),
+    startServer({ isolation: false }),
+  ]);
+  const out = [];
+  try {
+    for (const engine of X.engines) {
+      const s = await side(engine).catch((err) => ({ name: engine, skipped: String(err.message) }));
+      if (s.skipped) {
+        out.push({ name: s.name, status: "not run", reason: s.skipped });
+        continue;
+      }
+      const rounds = [];
+      try {
+        for (let round = 0; round < X.rounds; round++) {
+          const floors = {};
+          for (const kernel of X.kernels) {
+            log(`cpu-floor: ${s.name}, round ${round + 1}, the bare page (${kernel})`);
+            const load = os.loadavg()[0];
+            await s.open(`${root.url}bench/cpu-floor/`);
+            const f = await s.call(floorInPage, {
+              kernel,
+              tasks: X.tasks,
+              delay: X.delay,
+              reps: X.reps,
+            });
+            floors[kernel] = { ...f, load, loadAfter: os.loadavg()[0] };
+          }
+          log(`cpu-floor: ${s.name}, round ${round + 1}, the playground`);
+          const load = os.loadavg()[0];
+          await s.open(plain.url);
+          const p = await s.call(playgroundCpu, { tasks: X.tasks, delay: X.delay, reps: X.reps });
+          const seqMs = median(p.seq.map((r) => r.elapsedMs));
+          const parMs = median(p.par.map((r) => r.elapsedMs));
+          const playground = {
+            ...p,
+            seqMs,
+            parMs,
+            ratio: seqMs / parMs,
+            load,
+            loadAfter: os.loadavg()[0],
+          };
+          rounds.push({ floors, playground });
+          const fl = X.kernels.map((k) => `${k} ${floors[k].ratio.toFixed(2)}x`).join(", ");
+          log(
+            `cpu-floor: ${s.name} round ${round + 1}: floor ${fl}; playground ${playground.ratio.toFixed(2)}x ` +
+              `(sequential ${seqMs.toFixed(0)} ms, 2 threads ${parMs.toFixed(0)} ms); load ${load.toFixed(2)}`,
+          );
+        }
+      } finally {
+        await s.close();
+      }
+      out.push({ name: s.name, version: s.version, status: "ok", rounds });
+    }
+  } finally {
+    root.close();
+    plain.close();
+  }
+  return { engines: out, cores: os.availableParallelism() };
+}
+
+// Alone: node bench/cpu-floor.mjs [engine...] prints the figures as JSON.
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const engines = process.argv.slice(2).length
+    ? process.argv.slice(2)
+    : ["chromium", "firefox", "webkit"];
+  const r = await cpuFloorRuns({
+    engines,
+    rounds: 2,
+    reps: 3,
+    tasks: 4,
+    delay: 300,
+    kernels: ["wasm", "st", "js"],
+  });
+  console.log(JSON.stringify(r, null, 1));
+}
