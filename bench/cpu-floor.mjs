@@ -4,6 +4,7 @@
 // beside the playground's own case (4 CPU tasks of 300 ms, sequential and on 2 threads of
 // separate memory, on a page without cross-origin isolation), in alternation, so both see the
 // same machine. Every figure comes from the pages; the load average is kept beside each.
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { launch, startServer } from "../tests/e2e/harness.mjs";
 import { callInPage, missing, startEngine } from "../tests/e2e/webdriver.mjs";
@@ -43,24 +44,38 @@ export async function floorInPage(options) {
   return window.cpuFloor(options);
 }
 
+/**
+ * This session's weight against other sessions' (the kernel's autogroup nice, -20 to 19), or
+ * null where the kernel has no autogroups: what share of the cores the browsers could get.
+ */
+function autogroupNice() {
+  try {
+    return Number(readFileSync("/proc/self/autogroup", "utf8").match(/nice (-?\d+)/)[1]);
+  } catch {
+    return null;
+  }
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** One engine's side: `open(url)`, `call(fn, arg)` in the page, `close()`; or why it cannot run. */
-async function side(engine) {
+async function side(engine, given) {
   if (engine === "chromium") {
-    const browser = await launch();
+    const browser = given ?? (await launch());
+    let context = null;
     let page = null;
     return {
       name: "Chromium",
       version: browser.version(),
       async open(url) {
-        await page?.close();
-        page = await browser.newPage();
+        await context?.close();
+        context = await browser.newContext();
+        page = await context.newPage();
         page.on("pageerror", (err) => log(`cpu-floor: Chromium page error ${err.message}`));
         await page.goto(url);
       },
       call: (fn, arg) => page.evaluate(fn, arg),
-      close: () => browser.close(),
+      close: () => (given ? context?.close() : browser.close()),
     };
   }
   const why = missing(engine);
@@ -77,11 +92,12 @@ async function side(engine) {
 }
 
 /**
- * `X.rounds` rounds per engine, each the floor (every kernel of `X.kernels`) then the playground's
- * case; resolves to `{ engines: [{ name, version, rounds: [...], floor, playground }] }` with the
- * medians over the rounds.
+ * `X.rounds` rounds per engine of `X.engines`, each the floor (every kernel of `X.kernels`) then
+ * the playground's case; resolves to `{ engines: [{ name, version, status, rounds }], cores }`,
+ * each round `{ floors: { kernel: figures }, playground }` with the load average at its start.
+ * Chromium is `browser` (the bench's) if given, else one launched here.
  */
-export async function cpuFloorRuns(X) {
+export async function cpuFloorRuns(X, browser = null) {
   const [root, plain] = await Promise.all([
     startServer({ root: ".", isolation: false }),
     startServer({ isolation: false }),
@@ -89,7 +105,10 @@ export async function cpuFloorRuns(X) {
   const out = [];
   try {
     for (const engine of X.engines) {
-      const s = await side(engine).catch((err) => ({ name: engine, skipped: String(err.message) }));
+      const s = await side(engine, browser).catch((err) => ({
+        name: engine,
+        skipped: String(err.message),
+      }));
       if (s.skipped) {
         out.push({ name: s.name, status: "not run", reason: s.skipped });
         continue;
@@ -140,10 +159,10 @@ export async function cpuFloorRuns(X) {
     root.close();
     plain.close();
   }
-  return { engines: out, cores: os.availableParallelism() };
+  return { engines: out, cores: os.availableParallelism(), autogroupNice: autogroupNice() };
 }
 
-// Alone: node bench/cpu-floor.mjs [engine...] prints the figures as JSON.
+// Alone, without the reports: node bench/cpu-floor.mjs [engine...] prints the figures as JSON.
 if (import.meta.url === `file://${process.argv[1]}`) {
   const engines = process.argv.slice(2).length
     ? process.argv.slice(2)
