@@ -376,20 +376,21 @@ for (const engine of ENGINES) {
       const host = await embedHost(`${isolated.url}?embed=1`);
       try {
         await open(`${host.url}docs.html`, host, isolated);
-        await driver.switchTo().frame(await driver.findElement({ css: "iframe" }));
-        await ready(driver);
         const frame = async () =>
           driver.switchTo().frame(await driver.findElement({ css: "iframe" }));
+        await frame();
+        await ready(driver);
         const r = await inPage(driver, `return await (${separateRuns})(window.playground);`);
+        await driver.switchTo().defaultContent();
         await measureFloor(r, {
           // The bare page in a tab of its own, the embed's page kept open in the first.
           async floor() {
-            const host = await driver.getWindowHandle();
+            const docs = await driver.getWindowHandle();
             await driver.switchTo().newWindow("tab");
             await driver.get(`${root.url}bench/cpu-floor/`);
             const ratio = await callInPage(driver, floorTry, [], "the bare page's floor");
             await driver.close();
-            await driver.switchTo().window(host);
+            await driver.switchTo().window(docs);
             return ratio;
           },
           async cpuTry() {
