@@ -516,7 +516,14 @@ function cpuFloorSection(R, S) {
     F.autogroupNice == null
       ? ""
       : ` This run's session had autogroup nice ${F.autogroupNice}${F.autogroupNice < 0 ? " (its browsers had the cores before other sessions' programs: the load average is theirs)" : ""}.`;
-  return [lines.join("\n"), "", method + group].join("\n");
+  const targetLines = F.engines
+    .filter((e) => e.status === "ok")
+    .map((e) => {
+      const pg = median(e.rounds.map((r) => r.playground.ratio));
+      const bare = median(e.rounds.map((r) => r.floors.st?.ratio ?? r.floors[X.kernels[0]].ratio));
+      return `- ${verdict(pg >= TARGETS.separateCpuSpeedup)} — ${e.name}, separate memory: ${X.tasks} CPU tasks of ${X.delay} ms on 2 threads at least ${TARGETS.separateCpuSpeedup}× faster than sequential (issue 28): ${pg.toFixed(2)}×, where two bare workers reached ${bare.toFixed(2)}× (medians of the rounds).`;
+    });
+  return [lines.join("\n"), "", method + group, "", ...targetLines].join("\n");
 }
 
 /** Issue 28's two targets on separate memory, per browser, with the load its part ran at. */
