@@ -4,7 +4,7 @@
 // beside the playground's own case (4 CPU tasks of 300 ms, sequential and on 2 threads of
 // separate memory, on a page without cross-origin isolation), in alternation, so both see the
 // same machine. Every figure comes from the pages; the load average is kept beside each.
-import { readFileSync } from "node:fs";
+import { readFileSync, readdirSync } from "node:fs";
 import os from "node:os";
 import { launch, startServer } from "../tests/e2e/harness.mjs";
 import { callInPage, missing, startEngine } from "../tests/e2e/webdriver.mjs";
@@ -45,15 +45,30 @@ export async function floorInPage(options) {
 }
 
 /**
- * This session's weight against other sessions' (the kernel's autogroup nice, -20 to 19), or
- * null where the kernel has no autogroups: what share of the cores the browsers could get.
+ * The autogroup nice values of this process and its descendants (the drivers, the browsers):
+ * each session's weight against other sessions' for the CPU, whatever its processes' own nice
+ * (playwright starts Chromium in a session of its own). Empty where the kernel has no autogroups.
  */
-function autogroupNice() {
-  try {
-    return Number(readFileSync("/proc/self/autogroup", "utf8").match(/nice (-?\d+)/)[1]);
-  } catch {
-    return null;
+function autogroups() {
+  const parent = new Map();
+  const nice = new Map();
+  for (const pid of readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      parent.set(pid, stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      const group = readFileSync(`/proc/${pid}/autogroup`, "utf8");
+      nice.set(pid, Number(group.match(/nice (-?\d+)/)[1]));
+    } catch {
+      // Gone meanwhile, or no autogroups.
+    }
   }
+  const self = String(process.pid);
+  const mine = (pid) => {
+    for (let p = pid; p && p !== "0"; p = parent.get(p)) if (p === self) return true;
+    return false;
+  };
+  const values = [...nice].filter(([pid]) => mine(pid)).map(([, n]) => n);
+  return [...new Set(values)].sort((x, y) => x - y);
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
@@ -143,7 +158,7 @@ export async function cpuFloorRuns(X, browser = null) {
             load,
             loadAfter: os.loadavg()[0],
           };
-          rounds.push({ floors, playground });
+          rounds.push({ floors, playground, autogroupNice: autogroups() });
           const fl = X.kernels.map((k) => `${k} ${floors[k].ratio.toFixed(2)}x`).join(", ");
           log(
             `cpu-floor: ${s.name} round ${round + 1}: floor ${fl}; playground ${playground.ratio.toFixed(2)}x ` +
@@ -159,21 +174,14 @@ export async function cpuFloorRuns(X, browser = null) {
     root.close();
     plain.close();
   }
-  return { engines: out, cores: os.availableParallelism(), autogroupNice: autogroupNice() };
+  return { engines: out, cores: os.availableParallelism() };
 }
 
 // Alone, without the reports: node bench/cpu-floor.mjs [engine...] prints the figures as JSON.
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const engines = process.argv.slice(2).length
-    ? process.argv.slice(2)
-    : ["chromium", "firefox", "webkit"];
-  const r = await cpuFloorRuns({
-    engines,
-    rounds: 2,
-    reps: 3,
-    tasks: 4,
-    delay: 300,
-    kernels: ["wasm", "st", "js"],
-  });
+  const { scenarios } = await import("./scenarios.mjs");
+  const X = scenarios({ quick: false, cores: os.availableParallelism() }).cpuFloor;
+  const engines = process.argv.slice(2);
+  const r = await cpuFloorRuns({ ...X, engines: engines.length ? engines : X.engines });
   console.log(JSON.stringify(r, null, 1));
 }
