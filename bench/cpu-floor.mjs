@@ -71,6 +71,9 @@ function autogroups() {
   return [...new Set(values)].sort((x, y) => x - y);
 }
 
+/** The engines by the names `X.engines` uses. */
+const NAMES = { chromium: "Chromium", firefox: "Firefox ESR", webkit: "WebKitGTK" };
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** One engine's side: `open(url)`, `call(fn, arg)` in the page, `close()`; or why it cannot run. */
@@ -80,7 +83,7 @@ async function side(engine, given) {
     let context = null;
     let page = null;
     return {
-      name: "Chromium",
+      name: NAMES.chromium,
       version: browser.version(),
       async open(url) {
         await context?.close();
@@ -94,11 +97,11 @@ async function side(engine, given) {
     };
   }
   const why = missing(engine);
-  if (why) return { name: engine, skipped: why };
+  if (why) return { name: NAMES[engine], skipped: why };
   const { driver, close } = await startEngine(engine);
   const version = (await driver.getCapabilities()).get("browserVersion");
   return {
-    name: engine === "firefox" ? "Firefox ESR" : "WebKitGTK",
+    name: NAMES[engine],
     version,
     open: (url) => driver.get(url),
     call: (fn, arg) => callInPage(driver, fn, [arg], `${fn.name} to end`, 300_000),
