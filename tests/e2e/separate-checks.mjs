@@ -172,7 +172,8 @@ export function assertSeparate(engine, r) {
  * where no try reached 1.5x, the test measured the browser's own floor beside it (`measureFloor`:
  * two bare Web Workers computing the same task, bench/cpu-floor/, in turn with more tries): at a
  * moment the bare workers reached 1.5x (two cores), the playground's try next to it must reach
- * 0.85 of theirs (or 1.5x) in one of those tries; where they never did, the figures are printed,
+ * 0.85 of theirs (or 1.5x) in one of those tries (not yet in WebKitGTK, whose figure is printed
+ * beside the floor: see below); where they never did, the figures are printed,
  * as on a machine whose load average is above its cores. Returns whether two cores were measured
  * (the playground's own threads or the bare workers reached 1.5x) on a machine not busy by its
  * load average: then what depends on the cores is asserted of the GIL too.
