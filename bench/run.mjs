@@ -20,6 +20,12 @@
 //                                 # their own (a page without isolation), in Chromium and Firefox
 //                                 # ESR (several minutes), spliced into bench/results.json as
 //                                 # --only fetch does
+//   node bench/run.mjs --only cpu-floor
+//                                 # the CPU speedup's floor: two bare Web Workers against one
+//                                 # (bench/cpu-floor/) beside the playground's 4 CPU tasks on 2
+//                                 # threads of separate memory, in Chromium, Firefox ESR and
+//                                 # WebKitGTK (a few minutes), spliced into bench/results.json
+//                                 # as --only fetch does
 //   node bench/run.mjs --only bytes
 //                                 # the first visits' bytes and the wasm module's breakdown
 //                                 # alone (about a minute), spliced into bench/results.json as
@@ -37,6 +43,7 @@
 //   cpython.mjs     python_bench.py with the machine's python3
 //   pyodide.mjs     bench/pyodide-page/ in the same Chromium
 //   separate.mjs    shared beside separate memory, in Chromium and Firefox ESR (WebDriver)
+//   cpu-floor.mjs   the CPU speedup's floor (bench/cpu-floor/), in the three engines
 //   report.mjs      BENCHMARKS.md, bench/results.json, www/bench-results.json
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -58,6 +65,7 @@ import {
 } from "./playground.mjs";
 import { benchPyodide } from "./pyodide.mjs";
 import { separateRuns } from "./separate.mjs";
+import { cpuFloorRuns } from "./cpu-floor.mjs";
 import { writeReports } from "./report.mjs";
 import { scenarios } from "./scenarios.mjs";
 
@@ -71,7 +79,7 @@ const { values: flags } = parseArgs({
     only: { type: "string" },
   },
 });
-const ALONE = ["fetch", "load", "convoy", "separate", "accounting", "bytes"];
+const ALONE = ["fetch", "load", "convoy", "separate", "cpu-floor", "accounting", "bytes"];
 if (flags.only != null && !ALONE.includes(flags.only)) {
   throw new Error(
     `--only ${flags.only}: the parts that run alone are ${ALONE.map((p) => `"${p}"`).join(", ")}`,
@@ -140,6 +148,13 @@ if (flags.only === "convoy") {
 if (flags.only === "separate") {
   await spliceAlone("separate", startServer, async (R, browser, www) => {
     R.separate = await separateRuns(browser, www.url, S);
+    R.cpuFloor = await cpuFloorRuns(S.cpuFloor, browser);
+  });
+  process.exit(0);
+}
+if (flags.only === "cpu-floor") {
+  await spliceAlone("cpuFloor", startServer, async (R, browser) => {
+    R.cpuFloor = await cpuFloorRuns(S.cpuFloor, browser);
   });
   process.exit(0);
 }

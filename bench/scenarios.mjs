@@ -142,6 +142,18 @@ export function scenarios({ quick, cores }) {
       reps: quick ? 1 : 3,
       capMs: 120_000,
     },
+    /** The CPU speedup's floor (`--only cpu-floor`, bench/cpu-floor.mjs): in each engine, the
+     * bare page's two Web Workers (each kernel) against one, then the playground's own case
+     * (4 CPU tasks of 300 ms, sequential and on 2 threads of separate memory), `rounds` times in
+     * turn; each measure `reps` times in alternating order, its median kept. */
+    cpuFloor: {
+      engines: ["chromium", "firefox", "webkit"],
+      kernels: ["wasm", "st", "js"],
+      tasks: 4,
+      delay: quick ? 100 : 300,
+      rounds: quick ? 1 : 3,
+      reps: 3,
+    },
     /** What the async executor's per-task accounting (busy, scheduled, idle, polls) costs: N
      * tasks of `delay` ms with it and without it, alternated on one page (`--only accounting`). */
     accounting: {

@@ -13,11 +13,18 @@ import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import { until } from "selenium-webdriver";
 import { HOST_JS, hostPage, startServer } from "./harness.mjs";
-import { assertSeparate, separateRuns } from "./separate-checks.mjs";
+import {
+  assertSeparate,
+  cpuTry,
+  floorTry,
+  measureFloor,
+  separateRuns,
+} from "./separate-checks.mjs";
 import {
   ENGINES,
   SKIPPED,
   assertClean,
+  callInPage,
   fill,
   hostSite,
   inPage,
@@ -54,7 +61,7 @@ const EXPECT = {
 for (const engine of ENGINES) {
   const skip = SKIPPED.has(engine) ? `SKIP_ENGINES names ${engine}` : false;
   describe(`${engine}: the core user paths`, { skip }, () => {
-    let browser, isolated, staticHost, upstream;
+    let browser, isolated, staticHost, upstream, root;
     /** @type {import("selenium-webdriver").WebDriver} */
     let driver;
     /** Every probed server whose reports count in this test (cleared before each test). */
@@ -73,7 +80,9 @@ for (const engine of ENGINES) {
         startServer(),
         startServer({ root: "dist", args: ["--plain", "--prefix", PREFIX] }),
       ]);
-      upstream = [www, dist];
+      // The project's root, for the bare page under the CPU speedup (bench/cpu-floor/).
+      root = await startServer({ root: ".", isolation: false });
+      upstream = [www, dist, root];
       [isolated, staticHost, browser] = await Promise.all([
         probedServer(www.url),
         probedServer(dist.url),
@@ -367,12 +376,32 @@ for (const engine of ENGINES) {
       const host = await embedHost(`${isolated.url}?embed=1`);
       try {
         await open(`${host.url}docs.html`, host, isolated);
-        await driver.switchTo().frame(await driver.findElement({ css: "iframe" }));
+        const frame = async () =>
+          driver.switchTo().frame(await driver.findElement({ css: "iframe" }));
+        await frame();
         await ready(driver);
-        assertSeparate(
-          engine,
-          await inPage(driver, `return await (${separateRuns})(window.playground);`),
-        );
+        const r = await inPage(driver, `return await (${separateRuns})(window.playground);`);
+        await driver.switchTo().defaultContent();
+        await measureFloor(r, {
+          // The bare page in a tab of its own, the embed's page kept open in the first.
+          async floor() {
+            const docs = await driver.getWindowHandle();
+            await driver.switchTo().newWindow("tab");
+            await driver.get(`${root.url}bench/cpu-floor/`);
+            const ratio = await callInPage(driver, floorTry, [], "the bare page's floor");
+            await driver.close();
+            await driver.switchTo().window(docs);
+            return ratio;
+          },
+          async cpuTry() {
+            await frame();
+            const t = await inPage(driver, `return await (${cpuTry})(window.playground);`);
+            await driver.switchTo().defaultContent();
+            return t;
+          },
+        });
+        await frame();
+        assertSeparate(engine, r);
         await assertClean(driver, isolated);
         await driver.switchTo().defaultContent();
         await clean();

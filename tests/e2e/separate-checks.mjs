@@ -91,15 +91,15 @@ function overlapping(spans) {
 export function assertSeparate(engine, r) {
   assert.equal(r.memory, "separate");
   const { sleep } = r;
-  const best = Math.max(...r.cpu.map(({ seq, par }) => seq.elapsedMs / par.elapsedMs));
   console.log(
     `${engine} separate memory: 8 x 300 ms on 2 threads ${sleep.elapsedMs.toFixed(0)} ms; ` +
       `4 CPU tasks of 300 ms: ` +
       r.cpu
         .map(
-          ({ seq, par }) =>
+          ({ seq, par, floor }) =>
             `sequential ${seq.elapsedMs.toFixed(0)} ms, 2 threads ${par.elapsedMs.toFixed(0)} ms ` +
-            `(${(seq.elapsedMs / par.elapsedMs).toFixed(2)}x)`,
+            `(${(seq.elapsedMs / par.elapsedMs).toFixed(2)}x)` +
+            (floor ? ` beside the bare page's ${floor.toFixed(2)}x` : ""),
         )
         .join("; ") +
       `; stopped in ${r.stopMs.toFixed(0)} ms`,
@@ -138,31 +138,14 @@ export function assertSeparate(engine, r) {
   assert.match(sleep.notes[0], /the timings are those of threads/);
 
   // CPU work in parallel: both threads computed at once and did the same work as sequential,
-  // in every try. The speedup (at least 1.5x on 2 cores, in the best of up to three tries) is
-  // asserted only on a machine that is not busy with other programs: with a load average above
-  // its cores, they take the cores from the threads (measured here at load 6 to 16: sequential
-  // 0.8 to 4.5 times its ideal), so the ratio is then printed, as the suite does for
-  // shared-memory threads (teach.test.mjs).
+  // in every try.
   for (const { seq, par } of r.cpu) {
     assert.equal(par.checksum, seq.checksum, "the same work");
     assert.equal(overlapping(par.spans), 2, "2 CPU tasks at once on 2 threads");
   }
-  const busy = loadavg()[0] > availableParallelism();
-  if (best < 1.5 && busy) {
-    console.log(`${engine}: speedup not asserted, load average ${loadavg()[0].toFixed(1)}`);
-  } else if (engine === "webkit") {
-    // WebKitGTK's two workers compute at once (asserted above) yet finish 1.1 to 1.3 times
-    // faster than one, on a quiet machine too (2026-12-07: sequential 1,167-1,220 ms, two threads
-    // 1,044-1,135 ms), where Chromium and Firefox reach 1.7 to 2.5: a measured floor of this
-    // engine here, printed, not asserted (its cause, likely the workers sharing a core, is not
-    // measured apart).
-    console.log(`webkit: best speedup ${best.toFixed(2)}x (its measured floor, not asserted)`);
-  } else {
-    const tries = JSON.stringify(r.cpu.map(({ seq, par }) => [seq.elapsedMs, par.elapsedMs]));
-    assert.ok(best >= 1.5, `best speedup ${best.toFixed(2)}x: ${tries}`);
-  }
+  const twoCores = assertSpeedup(engine, r);
 
-  assertSeparateGil(engine, r.gil, busy);
+  assertSeparateGil(engine, r.gil, twoCores);
 
   // All three models, the threads one on separate memory.
   assert.deepEqual(
@@ -182,17 +165,128 @@ export function assertSeparate(engine, r) {
 }
 
 /**
+ * The speedup of 4 CPU tasks of 300 ms on 2 threads over sequential: at least 1.5x in the best
+ * try, on 2 cores. Whether the machine gives this browser two cores is measured, not guessed:
+ * programs of other sessions take cores from it without raising the load average above the
+ * cores (the kernel gives each session its share of the CPU, whatever its processes' nice
+ * values: autogroups), and two workers on one core are no faster than one (BENCHMARKS.md). So
+ * where no try reached 1.5x, the test measured the browser's own floor beside it (`measureFloor`:
+ * two bare Web Workers computing the same task, bench/cpu-floor/, in turn with more tries): at a
+ * moment the bare workers reached 1.5x (two cores), the playground's try next to it must reach
+ * 0.85 of theirs (or 1.5x) in one of those tries (not yet in WebKitGTK, whose figure is printed
+ * beside the floor: see below); where they never did, the figures are printed,
+ * as on a machine whose load average is above its cores. Returns whether two cores were measured
+ * (the playground's own threads or the bare workers reached 1.5x) on a machine not busy by its
+ * load average: then what depends on the cores is asserted of the GIL too.
+ */
+function assertSpeedup(engine, r) {
+  const ratio = ({ seq, par }) => seq.elapsedMs / par.elapsedMs;
+  const best = Math.max(...r.cpu.map(ratio));
+  const busy = loadavg()[0] > availableParallelism();
+  if (best >= 1.5) return !busy;
+  const floors = r.floors ?? [];
+  const tries = JSON.stringify(
+    r.cpu.map(({ seq, par, floor }) => [seq.elapsedMs, par.elapsedMs, floor ?? null]),
+  );
+  console.log(
+    `${engine}: best speedup ${best.toFixed(2)}x; two bare workers beside it (bench/cpu-floor/): ` +
+      `${floors.map((f) => `${f.toFixed(2)}x`).join(", ") || "not measured"}`,
+  );
+  if (busy) {
+    console.log(`${engine}: speedup not asserted, load average ${loadavg()[0].toFixed(1)}`);
+    return false;
+  }
+  if (!floors.length) {
+    assert.ok(best >= 1.5, `best speedup ${best.toFixed(2)}x: ${tries}`);
+    return true;
+  }
+  const twoCores = r.cpu.filter((t) => t.floor >= 1.5);
+  if (!twoCores.length) {
+    console.log(`${engine}: speedup not asserted: this browser did not get two cores meanwhile`);
+    return false;
+  }
+  if (engine === "webkit") {
+    // Issue 28's CPU target, not met in WebKitGTK on Xvfb: bare workers reach 1.9x, the
+    // playground about 1.0x while it draws the run, because WebKitGTK paints the page with
+    // Mesa's software GL (llvmpipe threads, Xvfb), which takes up to a core from the two threads
+    // (BENCHMARKS.md). Printed with the floor beside it until the page draws less.
+    console.log(
+      `webkit: speedup ${best.toFixed(2)}x beside bare workers at ${floors.map((f) => f.toFixed(2)).join(", ")}x`,
+    );
+    return true;
+  }
+  assert.ok(
+    twoCores.some((t) => ratio(t) >= 0.85 * t.floor),
+    `at best ${best.toFixed(2)}x where two bare workers beside it reached 1.5x or more ` +
+      `(sequential, 2 threads, the bare page's ratio): ${tries}`,
+  );
+  return true;
+}
+
+/**
+ * Where no try of the CPU case in `r` (from `separateRuns`) reached 1.5x: the browser's floor
+ * beside it, up to three times in turn, `floor()` (the bare page: resolves to its ratio, two
+ * workers against one) then `cpuTry()` (one more try in the playground), until a try reaches
+ * 1.5x, or 0.85 of two cores' floor (see `assertSpeedup`). Adds `r.floors` and the tries to
+ * `r.cpu`, each with the floor measured just before it.
+ */
+export async function measureFloor(r, { floor, cpuTry }) {
+  r.floors = [];
+  const reached = ({ seq, par }) => seq.elapsedMs / par.elapsedMs >= 1.5;
+  if (r.cpu.some(reached)) return r;
+  for (let i = 0; i < 3; i++) {
+    const f = await floor();
+    r.floors.push(f);
+    const t = await cpuTry();
+    r.cpu.push({ ...t, floor: f });
+    const ratio = t.seq.elapsedMs / t.par.elapsedMs;
+    if (reached(t) || (f >= 1.5 && ratio >= 0.85 * f)) break;
+  }
+  return r;
+}
+
+/**
+ * In the playground's page (`pg`, window.playground): one try of the CPU case, sequential then
+ * on 2 threads, as `separateRuns` tries it. Self-contained; plain values only.
+ */
+export async function cpuTry(pg) {
+  const base = { tasks: 4, delay: 300, workload: "cpu" };
+  const one = async (options) => {
+    const r = await pg.run({ ...base, ...options });
+    return {
+      elapsedMs: r.elapsedMs,
+      checksum: r.checksum ?? null,
+      spans: r.spans.map((s) => [s.lane, s.startMs, s.endMs]),
+      idleMs: Array.from(r.idleMs),
+    };
+  };
+  const seq = await one({ model: "sequential" });
+  const par = await one({ model: "threads", threads: 2 });
+  return { seq, par };
+}
+
+/**
+ * In bench/cpu-floor/: the floor beside one try, the playground's own task (its plain build's
+ * `processTask`) on two bare workers: 4 tasks of 300 ms on one, then on both. Self-contained.
+ */
+export async function floorTry() {
+  const f = await window.cpuFloor({ kernel: "st", tasks: 4, delay: 300, reps: 1 });
+  return f.ratio;
+}
+
+/**
  * The GIL on separate memory (`tries` from `separateRuns`). In every try, on any machine: the
  * lock's holds never overlap and it changed hands, the waits for it are drawn and counted as idle,
  * the note says what a hand-off cost, and one thread computed at a time: the tasks' busy times
  * (their lives less their waits for the GIL) add up to no more than the run's elapsed time (15 %
  * for the clocks' rounding and the messages), where without the GIL they add up to about twice
- * it. What depends on the machine's load is asserted only where the CPU speedup is (not on a busy
- * machine: there other programs take the cores from one run more than from another): the runs
- * with the GIL are no faster than sequential (0.8 of it), and without it clearly faster (1.3x, in
- * the best try; not in WebKitGTK, whose two workers are barely faster than one: see above).
+ * it. What depends on the machine's cores is asserted only where two cores were measured
+ * (`twoCores`, from `assertSpeedup`: elsewhere other programs take them from one run more than
+ * from another): the runs with the GIL are no faster than sequential (0.8 of it), and without it
+ * clearly faster (1.3x, in the best try; not in WebKitGTK, whose drawing takes a core from the
+ * threads: see `assertSpeedup`).
  */
-function assertSeparateGil(engine, tries, busy) {
+function assertSeparateGil(engine, tries, twoCores) {
   console.log(
     `${engine} separate memory, GIL: ` +
       tries
@@ -214,7 +308,7 @@ function assertSeparateGil(engine, tries, busy) {
       sum(off.busyMs) >= 1.5 * off.elapsedMs,
       `no GIL: busy ${off.busyMs}, ${off.elapsedMs} ms`,
     );
-    if (!busy) {
+    if (twoCores) {
       assert.ok(
         on.elapsedMs >= 0.8 * seq.elapsedMs,
         `with the GIL ${on.elapsedMs} ms, sequential ${seq.elapsedMs} ms`,
@@ -254,7 +348,7 @@ function assertSeparateGil(engine, tries, busy) {
     );
   }
   const best = Math.max(...tries.map(({ on, off }) => on.elapsedMs / off.elapsedMs));
-  if (engine === "webkit" || (best < 1.3 && busy)) {
+  if (engine === "webkit" || (best < 1.3 && !twoCores)) {
     console.log(`${engine}: GIL against no GIL ${best.toFixed(2)}x, not asserted`);
   } else {
     assert.ok(best >= 1.3, `with the GIL at best ${best.toFixed(2)}x slower than without`);

@@ -5,15 +5,27 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { apiRun, assertClean, launch, open, ready, startServer } from "./harness.mjs";
-import { assertSeparate, separateRuns } from "./separate-checks.mjs";
+import {
+  assertSeparate,
+  cpuTry,
+  floorTry,
+  measureFloor,
+  separateRuns,
+} from "./separate-checks.mjs";
 
-let browser, plain;
+let browser, plain, root;
 before(async () => {
-  [browser, plain] = await Promise.all([launch(), startServer({ isolation: false })]);
+  [browser, plain, root] = await Promise.all([
+    launch(),
+    startServer({ isolation: false }),
+    // The project's root, for the bare page under the CPU speedup (bench/cpu-floor/).
+    startServer({ root: ".", isolation: false }),
+  ]);
 });
 after(async () => {
   await browser?.close();
   plain?.close();
+  root?.close();
 });
 
 describe("threads with separate memory (a page without cross-origin isolation)", () => {
@@ -23,7 +35,18 @@ describe("threads with separate memory (a page without cross-origin isolation)",
     assert.equal(caps.crossOriginIsolated, false);
     assert.deepEqual([caps.threads, caps.memory, caps.poolSize], [true, "separate", 0]);
     assert.equal(await page.isDisabled('button[data-model="threads"]'), false);
-    assertSeparate("chromium", await page.evaluate(`(${separateRuns})(window.playground)`));
+    const r = await page.evaluate(`(${separateRuns})(window.playground)`);
+    await measureFloor(r, {
+      async floor() {
+        const bare = await open(browser, `${root.url}bench/cpu-floor/`);
+        const ratio = await bare.evaluate(floorTry);
+        assertClean(bare);
+        await bare.context().close();
+        return ratio;
+      },
+      cpuTry: () => page.evaluate(`(${cpuTry})(window.playground)`),
+    });
+    assertSeparate("chromium", r);
     assertClean(page);
   });
 
