@@ -13,19 +13,13 @@ const MARGIN = "800px 0px";
 
 /**
  * Panels start watching the viewport once the page has loaded and the browser is idle: one near
- * the first screen (a tall window) then loads after the page's own start, not during it. The
- * sections below the first screen, left out of the page's first layout (style.css), are laid out
- * then too, before the panels measure where they are.
+ * the first screen (a tall window) then loads after the page's own start, not during it.
  */
 const settled = new Promise((resolve) => {
-  const done = () => {
-    document.documentElement.classList.add("laid-out");
-    resolve(undefined);
-  };
   const idle = () =>
     typeof requestIdleCallback === "function"
-      ? requestIdleCallback(done, { timeout: 1000 })
-      : setTimeout(done, 0);
+      ? requestIdleCallback(() => resolve(undefined), { timeout: 1000 })
+      : setTimeout(resolve, 0);
   if (document.readyState === "complete") idle();
   else addEventListener("load", idle, { once: true });
 });

@@ -83,13 +83,7 @@ test("each panel loads and fills when scrolled into view, without moving what is
       (id) => document.getElementById(id).querySelector("h2").getBoundingClientRect().top,
       p.section,
     );
-    // Less than a pixel is no move a reader sees: the sections near the view are laid out as the
-    // page scrolls (content-visibility, style.css), and the browser's scroll anchoring keeps
-    // what is on screen in place to within the rounding of the scroll offset.
-    assert.ok(
-      Math.abs(after - before) < 1,
-      `${name}: its heading moved from ${before} to ${after}`,
-    );
+    assert.equal(after, before, `${name}: its heading moved from ${before} to ${after}`);
   }
   // The code panel, scrolled to before any run, says what it will show rather than nothing.
   assert.match(await filledText(page, "code"), /Run a model/);

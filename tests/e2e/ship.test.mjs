@@ -464,17 +464,6 @@ describe("safe and usable", () => {
         "the comparison with Python to fill",
       );
     await page.evaluate(() => scrollTo(0, 0));
-    // Every section is laid out (panels.js lifts style.css's content-visibility once the page
-    // has settled), so the screenshot shows each as drawn.
-    await until(
-      () =>
-        page.evaluate(() =>
-          [...document.querySelectorAll("main > section")].every(
-            (s) => getComputedStyle(s).contentVisibility !== "auto",
-          ),
-        ),
-      "every section to be laid out",
-    );
   }
 
   test("360 px to 1920 px wide without sideways scrolling; screenshots for review", async () => {
