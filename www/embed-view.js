@@ -40,6 +40,30 @@
   if (embedded) {
     const view = params.get("view") ?? (params.has("factor") ? "factor" : null);
     root.dataset.view = view === "run" || view === "factor" ? view : "full";
+    if (view === "factor") showOneFactor(params.get("factor"));
+  }
+
+  /**
+   * The factor view's one row (`key`): the comparison table's rows are in the page's HTML
+   * (scripts/dist.mjs writes them), and the others are hidden as the parser adds them, before the
+   * first paint, so the row is painted with the page's first text and nothing moves after. Where
+   * factors.js makes the rows (www/ served as it is), it hides them as it adds them, and a last
+   * pass at DOMContentLoaded makes sure.
+   */
+  function showOneFactor(key) {
+    const pick = (node) => {
+      if (node instanceof HTMLTableRowElement && node.dataset.factorRow !== undefined) {
+        node.hidden = node.dataset.factorRow !== key;
+      }
+    };
+    const observer = new MutationObserver((records) => {
+      for (const r of records) r.addedNodes.forEach(pick);
+    });
+    observer.observe(root, { childList: true, subtree: true });
+    document.addEventListener("DOMContentLoaded", () => {
+      observer.disconnect();
+      document.querySelectorAll("tr[data-factor-row]").forEach(pick);
+    });
   }
 
   /** The page's URL for sharing: the current settings, as an embed (of `view`) or the page. */

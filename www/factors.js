@@ -188,25 +188,54 @@ export const VERDICTS = [
   },
 ];
 
+const escapeHtml = (text) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+/** A demonstration button, disabled until the engine is ready (`attr` names what it shows). */
+const buttonHtml = (attr, key, label) =>
+  `<button type="button" class="secondary show-me" ${attr}="${escapeHtml(key)}" disabled>` +
+  `${label}</button>`;
+
 /**
- * Fills the table and the verdict list. `show(runs, button)` runs a demonstration and resolves to
- * its records (null if it did not run, undefined if the page asked for a prediction first);
- * `sentence(key, runs)` is the engine's sentence over the latest `runs` records.
+ * The table's rows and the verdicts' items as HTML, from FACTORS and VERDICTS: what
+ * scripts/dist.mjs writes into dist/index.html, so they are in the page as first painted (the
+ * factor view's largest paint is its row), and what renderFactors puts in a page without them
+ * (www/ as served for development).
+ * @returns {{ rows: string, verdicts: string }}
+ */
+export function factorsHtml() {
+  const rows = FACTORS.map(
+    (f) =>
+      `<tr data-factor-row="${escapeHtml(f.key)}"><th scope="row">${escapeHtml(f.factor)}<br />` +
+      buttonHtml("data-factor", f.key, "Show me") +
+      "</th>" +
+      [f.async, f.threads, f.processes].map((text) => `<td>${escapeHtml(text)}</td>`).join("") +
+      `<td data-measured="${escapeHtml(f.key)}">—</td></tr>`,
+  );
+  const verdicts = VERDICTS.map(
+    (v) =>
+      `<li>${escapeHtml(v.text)} ${buttonHtml("data-verdict", v.key, "Show the evidence")} ` +
+      `<span class="hint" data-verdict-measured="${escapeHtml(v.key)}"></span></li>`,
+  );
+  return { rows: rows.join("\n"), verdicts: verdicts.join("\n") };
+}
+
+/**
+ * Wires the table and the verdict list (written into the page from factorsHtml). `show(runs,
+ * button)` runs a demonstration and resolves to its records (null if it did not run, undefined if
+ * the page asked for a prediction first); `sentence(key, runs)` is the engine's sentence over the
+ * latest `runs` records.
  * @param {(runs: RunOptions[], button: HTMLButtonElement) => Promise<Record[] | null | undefined>} show
  * @param {() => Capabilities} caps
  * @param {(key: string, runs: number) => string | null} sentence
  */
 export function renderFactors(show, caps, sentence) {
   const tbody = /** @type {HTMLTableElement} */ (document.getElementById("factors")).tBodies[0];
-  const button = (attr, key, label) => {
-    const b = document.createElement("button");
-    b.type = "button";
-    b.className = "secondary show-me";
-    b.setAttribute(attr, key);
-    b.textContent = label;
-    b.disabled = true;
-    return b;
-  };
+  const list = /** @type {HTMLElement} */ (document.getElementById("verdicts"));
+  if (!tbody.rows.length) {
+    const { rows, verdicts } = factorsHtml();
+    tbody.innerHTML = rows;
+    list.innerHTML = verdicts;
+  }
   /** @param {HTMLElement} cell @param {{ key: string, runs: Factor["runs"] }} f */
   const wire = (b, cell, f) =>
     b.addEventListener("click", async () => {
@@ -220,34 +249,14 @@ export function renderFactors(show, caps, sentence) {
       cell.textContent =
         (records && sentence(f.key, records.length)) || "Not run: see the message above.";
     });
+  const one = (selector) => /** @type {HTMLElement} */ (document.querySelector(selector));
   for (const f of FACTORS) {
-    const tr = document.createElement("tr");
-    tr.dataset.factorRow = f.key;
-    const th = document.createElement("th");
-    th.scope = "row";
-    th.append(f.factor, document.createElement("br"), button("data-factor", f.key, "Show me"));
-    const cells = [f.async, f.threads, f.processes].map((text) => {
-      const td = document.createElement("td");
-      td.textContent = text;
-      return td;
-    });
-    const measured = document.createElement("td");
-    measured.dataset.measured = f.key;
-    measured.textContent = "—";
-    tr.append(th, ...cells, measured);
-    tbody.append(tr);
-    wire(th.querySelector("button"), measured, f);
+    const key = CSS.escape(f.key);
+    wire(one(`button[data-factor="${key}"]`), one(`td[data-measured="${key}"]`), f);
   }
-  const list = document.getElementById("verdicts");
   for (const v of VERDICTS) {
-    const li = document.createElement("li");
-    const result = document.createElement("span");
-    result.className = "hint";
-    result.dataset.verdictMeasured = v.key;
-    const b = button("data-verdict", v.key, "Show the evidence");
-    li.append(v.text, " ", b, " ", result);
-    list.append(li);
-    wire(b, result, v);
+    const key = CSS.escape(v.key);
+    wire(one(`button[data-verdict="${key}"]`), one(`[data-verdict-measured="${key}"]`), v);
   }
 }
 

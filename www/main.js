@@ -425,14 +425,9 @@ renderFactors(demo, () => playground.capabilities, playground.demoSentence);
 // The embed's focused views (the attribute on <html> is set by embed-view.js before first paint).
 const view = document.documentElement.dataset.view;
 if (view === "factor") {
-  // One row of the comparison table: the one the link names.
+  // One row of the comparison table, the one the link names (embed-view.js hides the others).
   const key = new URLSearchParams(location.search).get("factor");
-  /** @type {HTMLElement[]} */
-  const rows = [...document.querySelectorAll("tr[data-factor-row]")].map(
-    (r) => /** @type {HTMLElement} */ (r),
-  );
-  const known = rows.map((r) => r.dataset.factorRow);
-  for (const r of rows) r.hidden = r.dataset.factorRow !== key;
+  const known = FACTORS.map((f) => f.key);
   if (!known.includes(key)) {
     $("factor-unknown").hidden = false;
     $("factor-unknown").textContent =
