@@ -207,9 +207,11 @@ function assertSpeedup(engine, r) {
   }
   if (engine === "webkit") {
     // Issue 28's CPU target, not met in WebKitGTK on Xvfb: bare workers reach 1.9x, the
-    // playground about 1.0x while it draws the run, because WebKitGTK paints the page with
-    // Mesa's software GL (llvmpipe threads, Xvfb), which takes up to a core from the two threads
-    // (BENCHMARKS.md). Printed with the floor beside it until the page draws less.
+    // playground 1.1-1.6x, its parallel tasks taking up to twice as long. Something of the
+    // playground's page in WebKitGTK takes about half a core meanwhile; painting with Mesa's
+    // software GL onto Xvfb is part of it (with Xvfb starved it reached 1.8x), the live figure's
+    // frame rate is not (redrawn once a second, the same). Not isolated yet (BENCHMARKS.md):
+    // printed with the floor beside it until it is.
     console.log(
       `webkit: speedup ${best.toFixed(2)}x beside bare workers at ${floors.map((f) => f.toFixed(2)).join(", ")}x`,
     );
@@ -283,8 +285,8 @@ export async function floorTry() {
  * it. What depends on the machine's cores is asserted only where two cores were measured
  * (`twoCores`, from `assertSpeedup`: elsewhere other programs take them from one run more than
  * from another): the runs with the GIL are no faster than sequential (0.8 of it), and without it
- * clearly faster (1.3x, in the best try; not in WebKitGTK, whose drawing takes a core from the
- * threads: see `assertSpeedup`).
+ * clearly faster (1.3x, in the best try; not in WebKitGTK, where something of the page takes
+ * about half a core from the threads: see `assertSpeedup`).
  */
 function assertSeparateGil(engine, tries, twoCores) {
   console.log(
