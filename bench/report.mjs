@@ -508,12 +508,12 @@ function cpuFloorSection(R, S) {
     js: "a JavaScript loop",
   };
   const lines = [
-    `| Engine | ${X.kernels.map((k) => `Two bare workers ÷ one: ${kernels[k]}`).join(" | ")} | The playground: sequential ÷ 2 threads | Load average |`,
-    `|---|${X.kernels.map(() => "---:").join("|")}|---:|---:|`,
+    `| Engine | ${X.kernels.map((k) => `Two bare workers ÷ one: ${kernels[k]}`).join(" | ")} | The playground: sequential ÷ 2 threads | Its first pair on a fresh page | Load average |`,
+    `|---|${X.kernels.map(() => "---:").join("|")}|---:|---:|---:|`,
   ];
   for (const e of F.engines) {
     if (e.status !== "ok") {
-      lines.push(`| ${e.name} | not run: ${e.reason} |${X.kernels.map(() => "").join(" |")} | |`);
+      lines.push(`| ${e.name} | not run: ${e.reason} |${X.kernels.map(() => "").join(" |")} | | |`);
       continue;
     }
     const floors = X.kernels.map((k) => ratioCell(e.rounds.map((r) => r.floors[k].ratio)));
@@ -527,9 +527,13 @@ function cpuFloorSection(R, S) {
     const load =
       `${Math.min(...loads).toFixed(2)}–${Math.max(...loads).toFixed(2)}` +
       (groups.length ? `; autogroup nice ${groups.sort((x, y) => x - y).join(", ")}` : "");
-    lines.push(`| ${e.name} ${e.version ?? ""} | ${floors.join(" | ")} | ${pgCell} | ${load} |`);
+    const firsts = pg.filter((p) => p.first).map((p) => p.first.seqMs / p.first.parMs);
+    const firstCell = firsts.length ? ratioCell(firsts) : "not measured";
+    lines.push(
+      `| ${e.name} ${e.version ?? ""} | ${floors.join(" | ")} | ${pgCell} | ${firstCell} | ${load} |`,
+    );
   }
-  const method = `bench/cpu-floor/ starts two Web Workers, each with a kernel of its own: the playground's CPU kernel (src/workload.rs) as a hand-written wasm module compiled in each worker, the plain build's own \`processTask\` (dist/pkg/st: the call a thread of separate memory makes), or a JavaScript loop; warms both, calibrates the work on the first alone, then times ${X.tasks} tasks of ${X.delay} ms on one worker and on both at once (each task one message, as the playground's threads get them), ${X.reps} times in alternating order; the ratio is the medians' (one worker's time ÷ two workers'). The playground's case is issue 28's: ${X.tasks} CPU tasks of ${X.delay} ms, sequential and on 2 threads, on the page without isolation, ${X.reps} times in alternating order after a warm-up. Each engine runs ${X.rounds} rounds of the bare page then the playground, in turn; a cell is the median of the rounds and their spread. Chromium through playwright, Firefox ESR and WebKitGTK (MiniBrowser on Xvfb) through WebDriver (tests/e2e/webdriver.mjs). Where the bare workers stay under 1.5×, the machine did not give the browser two cores: other sessions' programs take their share of the CPU whatever their nice value (the kernel's autogroups), without raising the load average above the cores. The last column gives the autogroup nice of the bench's session and of its browsers' (where the kernel has autogroups): below 0, they had the cores before other sessions' programs, whose load the load average then is.`;
+  const method = `bench/cpu-floor/ starts two Web Workers, each with a kernel of its own: the playground's CPU kernel (src/workload.rs) as a hand-written wasm module compiled in each worker, the plain build's own \`processTask\` (dist/pkg/st: the call a thread of separate memory makes), or a JavaScript loop; warms both, calibrates the work on the first alone, then times ${X.tasks} tasks of ${X.delay} ms on one worker and on both at once (each task one message, as the playground's threads get them), ${X.reps} times in alternating order; the ratio is the medians' (one worker's time ÷ two workers'). The playground's case is issue 28's: ${X.tasks} CPU tasks of ${X.delay} ms, sequential and on 2 threads, on the page without isolation, ${X.reps} times in alternating order after a warm-up and after one pair of the case itself, shown apart (a fresh page's first runs also pay for drawing its results for the first time; in WebKitGTK, which draws with Mesa's software GL on this machine without a GPU, that drawing takes a share of the cores from the threads). Each engine runs ${X.rounds} rounds of the bare page then the playground, in turn; a cell is the median of the rounds and their spread. Chromium through playwright, Firefox ESR and WebKitGTK (MiniBrowser on Xvfb) through WebDriver (tests/e2e/webdriver.mjs). Where the bare workers stay under 1.5×, the machine did not give the browser two cores: other sessions' programs take their share of the CPU whatever their nice value (the kernel's autogroups), without raising the load average above the cores. The last column gives the autogroup nice of the bench's session and of its browsers' (where the kernel has autogroups): below 0, they had the cores before other sessions' programs, whose load the load average then is.`;
   const targetLines = F.engines
     .filter((e) => e.status === "ok")
     .map((e) => {

@@ -134,7 +134,13 @@ async fn run_each(runs: Vec<Params>, on_event: &JsValue) -> Result<Vec<JsValue>,
     let mut records = Vec::new();
     for p in runs {
         let ideal_ms = OrNull(params::ideal_ms(&p, session::limits()));
-        page::announce(on_event, "runstart", &RunStart { model: p.model, tasks: p.tasks, ideal_ms }.to_js());
+        let start = RunStart {
+            model: p.model,
+            tasks: p.tasks,
+            ideal_ms,
+            frame_ms: crate::live::frame_ms(p.workload),
+        };
+        page::announce(on_event, "runstart", &start.to_js());
         match session::run_one(p).await {
             Ok(record) => {
                 let stopped = record.stopped;

@@ -395,6 +395,8 @@ js_object! {
         pub tasks: u32 => "tasks",
         /// What the model predicts, in ms, or null.
         pub ideal_ms: OrNull<f64> => "idealMs",
+        /// How often the page redraws the live figure during this run, in ms (`live::frame_ms`).
+        pub frame_ms: u32 => "frameMs",
     }
 }
 

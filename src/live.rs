@@ -26,6 +26,23 @@ const MAX_WAITS: usize = 5_000;
 /// record keeps up to [`crate::record::MAX_HOLDS`].
 const MAX_HOLDS: usize = 20_000;
 
+/// How often the page redraws the live figure of a run of `workload`, in ms: every 50 ms (20 a
+/// second, the bars growing smoothly), but every [`COMPUTE_FRAME_MS`] while the tasks compute.
+/// A redraw is CPU work of the page's (style, layout and paint, and where the browser draws
+/// without a GPU, its compositing too), and while tasks compute on other threads that work takes
+/// a core's share from the very threads the figure shows; a run that waits (sleep, fetch) leaves
+/// the cores idle, and a sequential or async computing run holds the page's own thread, so it
+/// draws nothing until it ends anyway. Measured in BENCHMARKS.md ("Figures behind design choices").
+pub fn frame_ms(workload: Workload) -> u32 {
+    match workload {
+        Workload::Cpu | Workload::Counter | Workload::Convoy => COMPUTE_FRAME_MS,
+        Workload::Sleep | Workload::Fetch | Workload::Deadlock => 50,
+    }
+}
+
+/// The redraw interval of a run whose tasks compute ([`frame_ms`]).
+pub const COMPUTE_FRAME_MS: u32 = 100;
+
 /// The live picture of one run.
 #[derive(Debug)]
 pub struct LiveView {
@@ -219,6 +236,17 @@ impl LiveView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_figure_redraws_less_often_while_tasks_compute() {
+        for w in [Workload::Cpu, Workload::Counter, Workload::Convoy] {
+            assert_eq!(frame_ms(w), COMPUTE_FRAME_MS, "{w:?}");
+        }
+        for w in [Workload::Sleep, Workload::Fetch, Workload::Deadlock] {
+            assert_eq!(frame_ms(w), 50, "{w:?}");
+        }
+        assert_eq!(COMPUTE_FRAME_MS, 100, "BENCHMARKS.md's figures are for 10 redraws a second");
+    }
 
     fn ev(id: u32, lane: Lane, at: f64, kind: EventKind) -> Event {
         Event { id, lane, at, kind }

@@ -185,14 +185,13 @@ function announce(text) {
 }
 
 /**
- * The live figure and progress are redrawn about this often during a run, not at every frame.
- * Each redraw costs the page a style, layout and paint pass (and the compositor a frame): at
- * every frame, 60 a second, that came to a large share of a core, which a CPU run's worker threads
- * lost, and their speedup with it (BENCHMARKS.md, "Figures behind design choices"). 20 a second,
- * reading the layout before writing, gives most of it back and still shows the bars growing
- * smoothly.
+ * The live figure and progress are redrawn every `frameMs` during a run, not at every frame: each
+ * redraw costs the page a style, layout and paint pass (and the compositor a frame), and at every
+ * frame, 60 a second, that came to a large share of a core, which a CPU run's worker threads lost,
+ * and their speedup with it (BENCHMARKS.md, "Figures behind design choices"). The engine says how
+ * often for each model's run (`runstart`'s `frameMs`: less often while tasks compute).
  */
-const FRAME_MS = 50;
+let frameMs = 50;
 /** Whether a redraw is scheduled: one chain of them at a time, even across back-to-back runs. */
 let ticking = false;
 
@@ -212,7 +211,7 @@ function tick() {
   // Waiting in a timer rather than frame after frame spares the browser a main-frame pass at
   // every frame in between; the redraw itself still comes with a frame. (8 ms: half a frame,
   // what the wait for the frame adds on average.)
-  setTimeout(() => requestAnimationFrame(tick), FRAME_MS - 8);
+  setTimeout(() => requestAnimationFrame(tick), frameMs - 8);
 }
 
 playground.events.addEventListener("start", () => {
@@ -224,14 +223,20 @@ playground.events.addEventListener("start", () => {
   }
   // On a narrow screen the live figure is below the buttons: bring it into view. At the next
   // frame, not here: measuring it here made the browser lay out the page before the engine
-  // went on to start the run, which delayed a fresh page's first task.
+  // went on to start the run, which delayed a fresh page's first task. Only when less than half
+  // of it is in view: a page scrolled by a few lines as a run starts is repainted while the run
+  // computes (a browser drawing without a GPU spent a third of a core on it, taken from the
+  // threads the run measures; BENCHMARKS.md, "Figures behind design choices").
   requestAnimationFrame(() => {
     const box = $("live").getBoundingClientRect();
-    if (box.top < 0 || box.bottom > innerHeight) $("live").scrollIntoView({ block: "nearest" });
+    const shown = Math.min(box.bottom, innerHeight) - Math.max(box.top, 0);
+    if (shown < Math.min(box.height, innerHeight) / 2)
+      $("live").scrollIntoView({ block: "nearest" });
   });
 });
 playground.events.addEventListener("end", () => setRunning(false));
 playground.events.addEventListener("runstart", (e) => {
+  frameMs = detail(e).frameMs;
   $("progress-text").textContent = `starting ${detail(e).model}…`;
   liveStart(detail(e));
 });

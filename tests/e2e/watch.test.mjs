@@ -32,7 +32,12 @@ async function midRun(page, options, atMs) {
         caption: document.getElementById("live-caption").textContent,
       };
       const record = await done;
-      return { mid, output: record.output.map((l) => l.text), frames: Number(live.dataset.frames) };
+      return {
+        mid,
+        output: record.output.map((l) => l.text),
+        frames: Number(live.dataset.frames),
+        elapsedMs: record.elapsedMs,
+      };
     },
     { options, atMs },
   );
@@ -62,8 +67,8 @@ describe("live", () => {
       "the live figure was redrawn during the run",
     );
     // About 20 redraws a second, not one per frame: at 60 a second the page's own drawing took
-    // half a core from the worker threads of a CPU run (main.js, FRAME_MS). Redraws are at least
-    // 42 ms apart.
+    // half a core from the worker threads of a CPU run (main.js, `frameMs`; runstart's `frameMs`
+    // from src/live.rs). Redraws are at least 42 ms apart.
     const runMs = 1000 * Number(/Elapsed: ([\d.]+)/.exec(r.output.at(-1))?.[1]);
     assert.ok(r.frames <= Math.ceil(runMs / 42) + 2, `${r.frames} redraws in ${runMs} ms`);
     assert.deepEqual(r.output.slice(0, 6), [
@@ -78,6 +83,34 @@ describe("live", () => {
     assertElapsed(r.output[7], 2);
     // The pane shows the record's output once the run ended.
     await page.waitForFunction(() => document.getElementById("console").childElementCount === 8);
+    assertClean(page);
+  });
+
+  test("a run whose tasks compute is redrawn about 10 times a second, one that waits 20", async () => {
+    const page = await env.fresh();
+    const options = { model: "threads", tasks: 2, delay: 1500, threads: 2, workload: "cpu" };
+    const r = await midRun(page, options, 700);
+    assert.ok(r.mid.frames > 0 && r.frames > r.mid.frames, "drawn live during the run");
+    // Redraws at least 92 ms apart (100 ms less half a frame's wait).
+    assert.ok(
+      r.frames <= Math.ceil(r.elapsedMs / 92) + 2,
+      `${r.frames} redraws in ${r.elapsedMs} ms`,
+    );
+    const frameMs = await page.evaluate(async () => {
+      const seen = [];
+      const on = (e) => seen.push([e.detail.model, e.detail.frameMs]);
+      window.playground.events.addEventListener("runstart", on);
+      await window.playground.run({ model: "all", tasks: 2, delay: 100, workload: "cpu" });
+      await window.playground.run({ model: "threads", tasks: 2, delay: 100, threads: 2 });
+      window.playground.events.removeEventListener("runstart", on);
+      return seen;
+    });
+    assert.deepEqual(frameMs, [
+      ["async", 100],
+      ["threads", 100],
+      ["sequential", 100],
+      ["threads", 50],
+    ]);
     assertClean(page);
   });
 
@@ -218,6 +251,27 @@ describe("on the page", () => {
       const v = Number(document.getElementById("scrub").value);
       return v > 0 && v < 1500 && document.getElementById("console").childElementCount === 3;
     });
+    assertClean(page);
+  });
+
+  test("a run that starts with most of the live figure in view leaves the page where it is", async () => {
+    // At 1280 x 740 the figure's bottom is a few lines below the window while a run is under
+    // way (the run's progress line above it): most of it is in view.
+    const page = await env.fresh("", { viewport: { width: 1280, height: 740 } });
+    const before = await page.evaluate(() => scrollY);
+    const after = await page.evaluate(async () => {
+      const done = window.playground.run({ model: "async", tasks: 2, delay: 300 });
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      const b = document.getElementById("live").getBoundingClientRect();
+      await done;
+      return { scrollY, top: b.top, bottom: b.bottom, innerHeight };
+    });
+    assert.equal(after.scrollY, before, `not scrolled: ${JSON.stringify(after)}`);
+    assert.ok(
+      after.bottom > after.innerHeight &&
+        after.innerHeight - after.top > (after.bottom - after.top) / 2,
+      `the case this test is for, most of the figure in view: ${JSON.stringify(after)}`,
+    );
     assertClean(page);
   });
 
