@@ -22,6 +22,43 @@ const CATEGORIES = [
   "loading",
 ];
 
+/**
+ * Installed before any page script: when the engine's steps settled (ms from navigation), in
+ * `window.__steps`: coi.js's early service worker registration and glue import, and the wasm's
+ * streaming compilation and instantiation.
+ */
+function stepTimes() {
+  const steps = (window.__steps = {});
+  const when = (name, promise) =>
+    promise?.then(
+      () => (steps[name] ??= performance.now()),
+      () => (steps[name] ??= -1),
+    );
+  let coi;
+  Object.defineProperty(window, "coi", {
+    configurable: true,
+    get: () => coi,
+    set(value) {
+      coi = value;
+      when("swRegistered", value?.early?.worker);
+      when("glueImported", value?.early?.glue);
+    },
+  });
+  const compile = WebAssembly.compileStreaming;
+  WebAssembly.compileStreaming = function (...args) {
+    steps.compileCalled ??= performance.now();
+    const p = compile.apply(this, args);
+    when("compiled", p);
+    return p;
+  };
+  const instantiate = WebAssembly.instantiate;
+  WebAssembly.instantiate = function (...args) {
+    const p = instantiate.apply(this, args);
+    when("instantiated", p);
+    return p;
+  };
+}
+
 /** The per-function events of lazy compilation: many, and short. */
 const LAZY = /CompileLazy|CompileBaseline|AddCompiledCode|PublishCode|GrowMemory|Debug\./;
 
@@ -49,6 +86,7 @@ async function probe(browser, url, traced) {
   const context = await browser.newContext();
   try {
     await context.addInitScript(benchInit);
+    await context.addInitScript(stepTimes);
     const page = await context.newPage();
     if (traced) await browser.startTracing(page, { categories: CATEGORIES });
     let trace;
@@ -78,6 +116,7 @@ async function probe(browser, url, traced) {
           },
           res,
           paint,
+          steps: window.__steps,
         };
       });
     } finally {
@@ -87,6 +126,7 @@ async function probe(browser, url, traced) {
     lines.push(`ready ${seen.readyAt.toFixed(1)} ms`);
     const round = (k, v) => (typeof v === "number" ? +v.toFixed(1) : v);
     lines.push(`document: ${JSON.stringify(seen.nav, round)}`);
+    lines.push(`steps: ${JSON.stringify(seen.steps, round)}`);
     lines.push(`paint: ${seen.paint.map(([n, t]) => `${n} ${t.toFixed(1)}`).join(", ")}`);
     lines.push("files (start / request / first byte / end):");
     for (const r of seen.res.sort((a, b) => a.start - b.start)) {

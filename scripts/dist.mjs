@@ -78,6 +78,21 @@ for (const input of Object.keys(metafile.inputs)) {
   rmSync(join(to, input.replace(/\.js$/, ".d.ts")), { force: true });
 }
 
+// coi.js preloads the threaded glue's imports as it starts the glue's import (on a page that
+// will load that build): their names, from the glue itself.
+{
+  const file = join(to, "coi.js");
+  const code = readFileSync(file, "utf8");
+  const glueSource = readFileSync(join(to, "pkg/mt/playground.js"), "utf8");
+  const imports = [...glueSource.matchAll(/^import\b[^;]*?from\s*["'](\.\/[^"']+)["']/gm)].map(
+    ([, path]) => `pkg/mt/${path.slice(2)}`,
+  );
+  const marker = "const GLUE_IMPORTS = [];";
+  if (!code.includes(marker) || !imports.length) {
+    throw new Error(`scripts/dist.mjs: cannot write the glue's imports into ${from}/coi.js`);
+  }
+  writeFileSync(file, code.replace(marker, `const GLUE_IMPORTS = ${JSON.stringify(imports)};`));
+}
 for (const name of CLASSIC) {
   const file = join(to, name);
   const { code } = await esbuild.transform(readFileSync(file, "utf8"), {

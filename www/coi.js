@@ -190,12 +190,21 @@
   // paint as holding up that paint, and its LCP then missed its target in most runs (the figures
   // are in BENCHMARKS.md, "Figures behind design choices").
   let early = null;
+  /** The threaded glue's imports (under pkg/mt/), which scripts/dist.mjs writes in here. */
+  const GLUE_IMPORTS = [];
   if (window.crossOriginIsolated === true && typeof SharedArrayBuffer === "function" && here) {
     const worker =
       container && !container.controller
         ? container.register(new URL("coi-serviceworker.js", here).href)
         : null;
     worker?.catch(() => {}); // refused: the engine reads the rejection and says why
+    // The glue's own imports are fetched with it, not once the busy main thread has parsed it.
+    for (const path of GLUE_IMPORTS) {
+      const link = document.createElement("link");
+      link.rel = "modulepreload";
+      link.href = new URL(path, here).href;
+      document.head.append(link);
+    }
     const glue = import(new URL("pkg/mt/playground.js", here).href);
     glue.catch(() => {}); // the engine imports it again, and reports a failure
     early = { worker, glue };
