@@ -190,7 +190,10 @@
   // paint as holding up that paint, and its LCP then missed its target in most runs (the figures
   // are in BENCHMARKS.md, "Figures behind design choices").
   let early = null;
-  /** The threaded glue's imports (under pkg/mt/), which scripts/dist.mjs writes in here. */
+  /**
+   * The threaded glue's imports (under pkg/mt/): scripts/dist.mjs writes them in.
+   * @type {string[]}
+   */
   const GLUE_IMPORTS = [];
   if (window.crossOriginIsolated === true && typeof SharedArrayBuffer === "function" && here) {
     const worker =
