@@ -34,6 +34,14 @@ const [from = "www", to = "dist"] = process.argv.slice(2);
 const ENTRIES = ["main.js", "engine.js", "playground.js", "embed.js", "process.js"];
 /** Classic scripts of index.html's head (not modules); minified, kept as they are. */
 const CLASSIC = ["coi.js", "coi-serviceworker.js", "embed-view.js"];
+/**
+ * Of those, the two the parser waits for, written into the page (below): with the policy in a
+ * meta tag Chromium's preload scanner stops, so each blocking script in the head was one more
+ * request in a row before the parser found the stylesheet and the modules, the engine's among
+ * them (BENCHMARKS.md, "Figures behind design choices"). The policy allows them by hash.
+ * coi-serviceworker.js stays a file: its URL is the service worker's.
+ */
+const INLINE = ["coi.js", "embed-view.js"];
 
 rmSync(to, { recursive: true, force: true });
 cpSync(from, to, { recursive: true });
@@ -70,6 +78,21 @@ for (const input of Object.keys(metafile.inputs)) {
   rmSync(join(to, input.replace(/\.js$/, ".d.ts")), { force: true });
 }
 
+// coi.js preloads the threaded glue's imports as it starts the glue's import (on a page that
+// will load that build): their names, from the glue itself.
+{
+  const file = join(to, "coi.js");
+  const code = readFileSync(file, "utf8");
+  const glueSource = readFileSync(join(to, "pkg/mt/playground.js"), "utf8");
+  const imports = [...glueSource.matchAll(/^import\b[^;]*?from\s*["'](\.\/[^"']+)["']/gm)].map(
+    ([, path]) => `pkg/mt/${path.slice(2)}`,
+  );
+  const marker = "const GLUE_IMPORTS = [];";
+  if (!code.includes(marker) || !imports.length) {
+    throw new Error(`scripts/dist.mjs: cannot write the glue's imports into ${from}/coi.js`);
+  }
+  writeFileSync(file, code.replace(marker, `const GLUE_IMPORTS = ${JSON.stringify(imports)};`));
+}
 for (const name of CLASSIC) {
   const file = join(to, name);
   const { code } = await esbuild.transform(readFileSync(file, "utf8"), {
@@ -135,11 +158,30 @@ if (!FACTOR_ROWS.test(html) || !VERDICT_LIST.test(html)) {
     `scripts/dist.mjs: ${from}/index.html no longer has the empty factor table and verdicts`,
   );
 }
+const POLICY = /(<meta\s+http-equiv="Content-Security-Policy"\s+content="[^"]*script-src [^;"]*)/;
+if (!POLICY.test(html)) {
+  throw new Error(`scripts/dist.mjs: ${from}/index.html no longer has its policy's script-src`);
+}
+/** The head's blocking classic scripts, in the page, and their hashes in its policy. */
+function inlineScripts(text) {
+  const hashes = [];
+  for (const name of INLINE) {
+    const tag = `<script src="${name}"></script>`;
+    const code = readFileSync(join(to, name), "utf8").trim();
+    if (!text.includes(tag) || /<\/script|<!--/i.test(code)) {
+      throw new Error(`scripts/dist.mjs: cannot write ${name} into the page`);
+    }
+    text = text.replace(tag, () => `<script>${code}</script>`);
+    hashes.push(`'sha256-${createHash("sha256").update(code).digest("base64")}'`);
+    rmSync(join(to, name));
+  }
+  return text.replace(POLICY, (_, policy) => `${policy} ${hashes.join(" ")}`);
+}
 // The page's comments are for its developers, who read www/: each stands on lines of its own,
 // which go, so no text or element ends up nearer its neighbour.
 writeFileSync(
   page,
-  html
+  inlineScripts(html)
     .replace(FACTOR_ROWS, (_, open, close) => `${open}\n${factors.rows}\n${close}`)
     .replace(VERDICT_LIST, (_, open, close) => `${open}\n${factors.verdicts}\n${close}`)
     .replace(/\n[ \t]*<!--[\s\S]*?-->(?=\n)/g, "")
@@ -209,7 +251,8 @@ for (const f of files) {
 }
 
 // Every file a page or worker loads by name must still be there.
-for (const name of [...ENTRIES, ...CLASSIC, "style.css", "index.html"]) {
+const loaded = CLASSIC.filter((name) => !INLINE.includes(name));
+for (const name of [...ENTRIES, ...loaded, "style.css", "index.html"]) {
   if (!existsSync(join(to, name))) throw new Error(`scripts/dist.mjs: ${to}/${name} is missing`);
 }
 console.error(

@@ -1,5 +1,6 @@
-// Settings for coi-serviceworker (coi-serviceworker.js, the head's next script, deferred; a file of
-// its own because the page's Content-Security-Policy allows no inline script). On a static host
+// Settings for coi-serviceworker (coi-serviceworker.js, the head's next script, deferred). A file
+// of its own in www/; dist/ writes it into the page, which the page's Content-Security-Policy
+// allows by its hash (scripts/dist.mjs). On a static host
 // that cannot send COOP/COEP, the library registers a service worker that adds them and reloads
 // the page once, after which it is cross-origin isolated and can run threads. Built by build.sh
 // with one more header, Document-Isolation-Policy, on the documents it serves: that isolates the
@@ -135,8 +136,12 @@
     return claimed;
   }
 
+  // This script's URL, against which the library's and the glue's are found: in dist/ it is
+  // written into the page (scripts/dist.mjs), which sits in the same folder.
   const here =
-    document.currentScript instanceof HTMLScriptElement ? document.currentScript.src : "";
+    document.currentScript instanceof HTMLScriptElement
+      ? document.currentScript.src || document.baseURI
+      : "";
   let answering = null;
 
   if (window.crossOriginIsolated !== false) {
@@ -185,12 +190,24 @@
   // paint as holding up that paint, and its LCP then missed its target in most runs (the figures
   // are in BENCHMARKS.md, "Figures behind design choices").
   let early = null;
+  /**
+   * The threaded glue's imports (under pkg/mt/): scripts/dist.mjs writes them in.
+   * @type {string[]}
+   */
+  const GLUE_IMPORTS = [];
   if (window.crossOriginIsolated === true && typeof SharedArrayBuffer === "function" && here) {
     const worker =
       container && !container.controller
         ? container.register(new URL("coi-serviceworker.js", here).href)
         : null;
     worker?.catch(() => {}); // refused: the engine reads the rejection and says why
+    // The glue's own imports are fetched with it, not once the busy main thread has parsed it.
+    for (const path of GLUE_IMPORTS) {
+      const link = document.createElement("link");
+      link.rel = "modulepreload";
+      link.href = new URL(path, here).href;
+      document.head.append(link);
+    }
     const glue = import(new URL("pkg/mt/playground.js", here).href);
     glue.catch(() => {}); // the engine imports it again, and reports a failure
     early = { worker, glue };
