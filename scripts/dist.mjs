@@ -34,14 +34,6 @@ const [from = "www", to = "dist"] = process.argv.slice(2);
 const ENTRIES = ["main.js", "engine.js", "playground.js", "embed.js", "process.js"];
 /** Classic scripts of index.html's head (not modules); minified, kept as they are. */
 const CLASSIC = ["coi.js", "coi-serviceworker.js", "embed-view.js"];
-/**
- * Of those, the two the parser waits for, written into the page (below): with the policy in a
- * meta tag Chromium's preload scanner stops, so each blocking script in the head was one more
- * request in a row before the parser found the stylesheet and the modules, the engine's among
- * them (BENCHMARKS.md, "Figures behind design choices"). The policy allows them by hash.
- * coi-serviceworker.js stays a file: its URL is the service worker's.
- */
-const INLINE = ["coi.js", "embed-view.js"];
 
 rmSync(to, { recursive: true, force: true });
 cpSync(from, to, { recursive: true });
@@ -158,30 +150,11 @@ if (!FACTOR_ROWS.test(html) || !VERDICT_LIST.test(html)) {
     `scripts/dist.mjs: ${from}/index.html no longer has the empty factor table and verdicts`,
   );
 }
-const POLICY = /(<meta\s+http-equiv="Content-Security-Policy"\s+content="[^"]*script-src [^;"]*)/;
-if (!POLICY.test(html)) {
-  throw new Error(`scripts/dist.mjs: ${from}/index.html no longer has its policy's script-src`);
-}
-/** The head's blocking classic scripts, in the page, and their hashes in its policy. */
-function inlineScripts(text) {
-  const hashes = [];
-  for (const name of INLINE) {
-    const tag = `<script src="${name}"></script>`;
-    const code = readFileSync(join(to, name), "utf8").trim();
-    if (!text.includes(tag) || /<\/script|<!--/i.test(code)) {
-      throw new Error(`scripts/dist.mjs: cannot write ${name} into the page`);
-    }
-    text = text.replace(tag, () => `<script>${code}</script>`);
-    hashes.push(`'sha256-${createHash("sha256").update(code).digest("base64")}'`);
-    rmSync(join(to, name));
-  }
-  return text.replace(POLICY, (_, policy) => `${policy} ${hashes.join(" ")}`);
-}
 // The page's comments are for its developers, who read www/: each stands on lines of its own,
 // which go, so no text or element ends up nearer its neighbour.
 writeFileSync(
   page,
-  inlineScripts(html)
+  html
     .replace(FACTOR_ROWS, (_, open, close) => `${open}\n${factors.rows}\n${close}`)
     .replace(VERDICT_LIST, (_, open, close) => `${open}\n${factors.verdicts}\n${close}`)
     .replace(/\n[ \t]*<!--[\s\S]*?-->(?=\n)/g, "")
@@ -251,8 +224,7 @@ for (const f of files) {
 }
 
 // Every file a page or worker loads by name must still be there.
-const loaded = CLASSIC.filter((name) => !INLINE.includes(name));
-for (const name of [...ENTRIES, ...loaded, "style.css", "index.html"]) {
+for (const name of [...ENTRIES, ...CLASSIC, "style.css", "index.html"]) {
   if (!existsSync(join(to, name))) throw new Error(`scripts/dist.mjs: ${to}/${name} is missing`);
 }
 console.error(

@@ -16,7 +16,6 @@
 // --prefix: serve the root under a sub-path, as a project site is (/docs/playground/).
 // --log-bytes: print a line per response, `sent <status> <bytes with headers> <path>`, so the
 //   bench counts what a visit really downloads (workers included, cache hits excluded).
-import { createHash } from "node:crypto";
 import { createServer } from "node:http";
 import { readFileSync, statSync } from "node:fs";
 import { extname, join, normalize, resolve, sep } from "node:path";
@@ -72,22 +71,7 @@ export const CSP = [
  */
 const cacheControl = (type) => (type.startsWith("text/html") ? "no-cache" : "max-age=10");
 
-/**
- * The policy for a response: an HTML page's inline scripts are allowed by their hashes, as the
- * page's own policy (its meta tag, which scripts/dist.mjs writes) allows them; two policies both
- * apply, so the header must allow what the meta tag does.
- * @param {Buffer | null} html the page's bytes, for an HTML response
- */
-function policy(html) {
-  if (!html) return CSP;
-  const hashes = [...html.toString("utf8").matchAll(/<script>([\s\S]*?)<\/script>/g)].map(
-    ([, code]) => `'sha256-${createHash("sha256").update(code).digest("base64")}'`,
-  );
-  if (!hashes.length) return CSP;
-  return CSP.replace("script-src 'self' 'wasm-unsafe-eval'", (d) => `${d} ${hashes.join(" ")}`);
-}
-
-function headers(type, html = null) {
+function headers(type) {
   // Access-Control-Allow-Origin: documentation pages on other origins load embed.js (a module
   // script, fetched with CORS) and oembed.json; GitHub Pages sends the same for every file.
   const common = {
@@ -99,7 +83,7 @@ function headers(type, html = null) {
   const h = {
     ...common,
     "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": policy(html),
+    "Content-Security-Policy": CSP,
     // cross-origin, not same-origin: a cross-origin-isolated documentation page on another
     // origin may only frame the embed view (and let it use threads) if the embed allows it.
     "Cross-Origin-Resource-Policy": "cross-origin",
@@ -235,9 +219,8 @@ const server = createServer((req, res) => {
   const type = types[extname(path)] ?? "application/octet-stream";
   const etag = `W/"${stat.size}-${stat.mtimeMs}"`;
   const vary = { ETag: etag, Vary: "Accept-Encoding" };
-  const page = type.startsWith("text/html") ? readFileSync(path) : null;
   if (req.headers["if-none-match"] === etag) {
-    res.writeHead(304, { ...headers(type, page), ...vary }).end();
+    res.writeHead(304, { ...headers(type), ...vary }).end();
     return;
   }
   const { body, encoding } = encoded(
@@ -247,7 +230,7 @@ const server = createServer((req, res) => {
     String(req.headers["accept-encoding"] ?? ""),
   );
   res.writeHead(200, {
-    ...headers(type, page),
+    ...headers(type),
     ...vary,
     ...(encoding && { "Content-Encoding": encoding }),
     "Content-Length": body.length,

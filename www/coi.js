@@ -1,6 +1,5 @@
-// Settings for coi-serviceworker (coi-serviceworker.js, the head's next script, deferred). A file
-// of its own in www/; dist/ writes it into the page, which the page's Content-Security-Policy
-// allows by its hash (scripts/dist.mjs). On a static host
+// Settings for coi-serviceworker (coi-serviceworker.js, the head's next script, deferred; a file of
+// its own because the page's Content-Security-Policy allows no inline script). On a static host
 // that cannot send COOP/COEP, the library registers a service worker that adds them and reloads
 // the page once, after which it is cross-origin isolated and can run threads. Built by build.sh
 // with one more header, Document-Isolation-Policy, on the documents it serves: that isolates the
@@ -136,12 +135,8 @@
     return claimed;
   }
 
-  // This script's URL, against which the library's and the glue's are found: in dist/ it is
-  // written into the page (scripts/dist.mjs), which sits in the same folder.
   const here =
-    document.currentScript instanceof HTMLScriptElement
-      ? document.currentScript.src || document.baseURI
-      : "";
+    document.currentScript instanceof HTMLScriptElement ? document.currentScript.src : "";
   let answering = null;
 
   if (window.crossOriginIsolated !== false) {
