@@ -65,90 +65,92 @@ struct Decoded {
 
 /// `x` in `mode`, as core writes it.
 fn write(x: f64, mode: Mode) -> String {
-    let mut out = String::new();
+    let mut out = Vec::new();
     if x.is_nan() {
-        out.push_str("NaN");
-        return out;
+        out.extend_from_slice(b"NaN");
+    } else {
+        if x.is_sign_negative() {
+            out.push(b'-');
+        }
+        if x.is_infinite() {
+            out.extend_from_slice(b"inf");
+        } else {
+            finite(&mut out, x, mode);
+        }
     }
-    if x.is_sign_negative() {
-        out.push('-');
-    }
-    if x.is_infinite() {
-        out.push_str("inf");
-        return out;
-    }
+    // ASCII only, so never the empty default.
+    String::from_utf8(out).unwrap_or_default()
+}
+
+/// A finite `x`, its sign aside.
+fn finite(out: &mut Vec<u8>, x: f64, mode: Mode) {
     let Some(d) = decode(x) else {
         match mode {
-            Mode::Shortest => out.push('0'),
-            Mode::Fixed(frac) => point_zeros(&mut out, frac),
+            Mode::Shortest => out.push(b'0'),
+            Mode::Fixed(frac) => point_zeros(out, frac),
             Mode::Sci(frac) => {
-                point_zeros(&mut out, frac);
-                out.push_str("e0");
+                point_zeros(out, frac);
+                out.extend_from_slice(b"e0");
             }
         }
-        return out;
+        return;
     };
     // As much room for digits as core gives them (enough for every digit of an exact value).
     let room = 21 + ((if d.exp < 0 { -12 } else { 5 } * i32::from(d.exp)) as usize >> 4);
     match mode {
         Mode::Shortest => {
             let (digits, k) = shortest(&d);
-            fixed_text(&mut out, &digits, k, 0);
+            fixed_text(out, &digits, k, 0);
         }
         Mode::Fixed(frac) => {
             let limit = if frac < 0x8000 { -(frac as i16) } else { i16::MIN };
             let (digits, k) = exact(&d, room, limit);
             if k <= limit {
-                point_zeros(&mut out, frac);
+                point_zeros(out, frac);
             } else {
-                fixed_text(&mut out, &digits, k, frac);
+                fixed_text(out, &digits, k, frac);
             }
         }
         Mode::Sci(frac) => {
             let (digits, k) = exact(&d, (frac + 1).min(room), i16::MIN);
-            sci_text(&mut out, &digits, k, frac);
+            sci_text(out, &digits, k, frac);
         }
     }
-    out
 }
 
 /// `0`, or `0.` and `frac` zeros.
-fn point_zeros(out: &mut String, frac: usize) {
-    out.push('0');
+fn point_zeros(out: &mut Vec<u8>, frac: usize) {
+    out.push(b'0');
     if frac > 0 {
-        out.push('.');
+        out.push(b'.');
         zeros(out, frac);
     }
 }
 
-fn zeros(out: &mut String, n: usize) {
-    out.extend(std::iter::repeat_n('0', n));
-}
-
-fn push_digits(out: &mut String, digits: &[u8]) {
-    out.extend(digits.iter().map(|&b| char::from(b)));
+fn zeros(out: &mut Vec<u8>, n: usize) {
+    out.resize(out.len() + n, b'0');
 }
 
 /// Digits `0.d1d2... × 10^k` written out with at least `frac` decimals (core's `digits_to_dec_str`).
-fn fixed_text(out: &mut String, digits: &[u8], k: i16, frac: usize) {
+fn fixed_text(out: &mut Vec<u8>, digits: &[u8], k: i16, frac: usize) {
     let len = digits.len();
     if k <= 0 {
         let lead = usize::from(k.unsigned_abs());
-        out.push_str("0.");
+        out.extend_from_slice(b"0.");
         zeros(out, lead);
-        push_digits(out, digits);
+        out.extend_from_slice(digits);
         zeros(out, frac.saturating_sub(len + lead));
     } else if usize::from(k as u16) < len {
         let whole = usize::from(k as u16);
-        push_digits(out, &digits[..whole]);
-        out.push('.');
-        push_digits(out, &digits[whole..]);
+        out.extend_from_slice(&digits[..whole]);
+        out.push(b'.');
+        out.extend_from_slice(&digits[whole..]);
         zeros(out, frac.saturating_sub(len - whole));
     } else {
-        push_digits(out, digits);
+        out.extend_from_slice(digits);
         zeros(out, usize::from(k as u16) - len);
         if frac > 0 {
-            out.push('.');
+            out.push(b'.');
             zeros(out, frac);
         }
     }
@@ -156,16 +158,16 @@ fn fixed_text(out: &mut String, digits: &[u8], k: i16, frac: usize) {
 
 /// Digits `0.d1d2... × 10^k` as `d1.d2...e(k-1)` with at least `frac` decimals (core's
 /// `digits_to_exp_str`).
-fn sci_text(out: &mut String, digits: &[u8], k: i16, frac: usize) {
-    push_digits(out, &digits[..1]);
+fn sci_text(out: &mut Vec<u8>, digits: &[u8], k: i16, frac: usize) {
+    out.push(digits[0]);
     let more = digits.len() - 1;
     if more > 0 || frac > 0 {
-        out.push('.');
-        push_digits(out, &digits[1..]);
+        out.push(b'.');
+        out.extend_from_slice(&digits[1..]);
         zeros(out, frac.saturating_sub(more));
     }
-    out.push('e');
-    out.push_str(&(i32::from(k) - 1).to_string());
+    out.push(b'e');
+    out.extend_from_slice((i32::from(k) - 1).to_string().as_bytes());
 }
 
 /// A finite non-zero `x` as core's `flt2dec::decode` splits it (the sign aside); `None` for zero.
