@@ -216,26 +216,14 @@ fn fraction(d: &Decoded, k: i16, others: &mut [&mut Big]) -> (Big, Big) {
     (mant, scale)
 }
 
-/// `scale` times 1, 2, 4 and 8, for taking one digit.
-struct Scales([Big; 4]);
-
-impl Scales {
-    fn of(scale: &Big) -> Scales {
-        let times = |bits| scale.clone().mul_pow2(bits).clone();
-        Scales([scale.clone(), times(1), times(2), times(3)])
+/// The next digit, `mant / scale` (below 10), leaving the remainder in `mant`.
+fn digit(mant: &mut Big, scale: &Big) -> u8 {
+    let mut d = b'0';
+    while mant.compare(scale) != Ordering::Less {
+        mant.sub(scale);
+        d += 1;
     }
-
-    /// The next digit, `mant / scale` (below 10), leaving the remainder in `mant`.
-    fn digit(&self, mant: &mut Big) -> u8 {
-        let mut d = 0;
-        for (bit, s) in self.0.iter().enumerate().rev() {
-            if mant.compare(s) != Ordering::Less {
-                mant.sub(s);
-                d += 1 << bit;
-            }
-        }
-        b'0' + d
-    }
+    d
 }
 
 /// Adds one to the last digit, carrying; gives the digit to append when all were 9s (core's
@@ -269,10 +257,9 @@ fn shortest(d: &Decoded) -> (Vec<u8>, i16) {
     } else {
         [&mut mant, &mut minus, &mut plus].into_iter().for_each(|b| _ = b.mul_small(10));
     }
-    let scales = Scales::of(&scale);
     let mut digits = Vec::with_capacity(17);
     let (down, up) = loop {
-        digits.push(scales.digit(&mut mant));
+        digits.push(digit(&mut mant, &scale));
         let down = mant.compare(&minus) < rounding;
         let up = scale.compare(mant.clone().add(&plus)) < rounding;
         if down || up {
@@ -311,17 +298,14 @@ fn exact(d: &Decoded, room: usize, limit: i16) -> (Vec<u8>, i16) {
     let span = i32::from(k) - i32::from(limit);
     let mut len = if span < 0 { 0 } else { (span as usize).min(room) };
     let mut digits = Vec::with_capacity(len + 1);
-    if len > 0 {
-        let scales = Scales::of(&scale);
-        while digits.len() < len {
-            if mant.is_zero() {
-                // The rest are zeros, exactly: nothing to round.
-                digits.resize(len, b'0');
-                return (digits, k);
-            }
-            digits.push(scales.digit(&mut mant));
-            mant.mul_small(10);
+    while digits.len() < len {
+        if mant.is_zero() {
+            // The rest are zeros, exactly: nothing to round.
+            digits.resize(len, b'0');
+            return (digits, k);
         }
+        digits.push(digit(&mut mant, &scale));
+        mant.mul_small(10);
     }
     let order = mant.compare(scale.mul_small(5));
     if order == Ordering::Greater || (order == Ordering::Equal && digits.last().is_some_and(|&c| c & 1 == 1))
