@@ -267,11 +267,13 @@ fn shortest(d: &Decoded) -> (Vec<u8>, i16) {
         }
         [&mut mant, &mut minus, &mut plus].into_iter().for_each(|b| _ = b.mul_small(10));
     };
-    if up && (!down || mant.mul_pow2(1).compare(&scale) != Ordering::Less) {
-        if let Some(c) = round_up(&mut digits) {
-            digits.push(c);
-            k += 1;
-        }
+    // Up when only up reads back, or both do and up is as close or closer.
+    if up
+        && (!down || mant.mul_pow2(1).compare(&scale) != Ordering::Less)
+        && let Some(c) = round_up(&mut digits)
+    {
+        digits.push(c);
+        k += 1;
     }
     (digits, k)
 }
@@ -307,15 +309,16 @@ fn exact(d: &Decoded, room: usize, limit: i16) -> (Vec<u8>, i16) {
         digits.push(digit(&mut mant, &scale));
         mant.mul_small(10);
     }
+    // Past half way up, or half way after an odd digit (half to even).
     let order = mant.compare(scale.mul_small(5));
-    if order == Ordering::Greater || (order == Ordering::Equal && digits.last().is_some_and(|&c| c & 1 == 1))
+    let odd = digits.last().is_some_and(|&c| c & 1 == 1);
+    if (order == Ordering::Greater || (order == Ordering::Equal && odd))
+        && let Some(c) = round_up(&mut digits)
     {
-        if let Some(c) = round_up(&mut digits) {
-            k += 1;
-            if k > limit && len < room {
-                digits.push(c);
-                len += 1;
-            }
+        k += 1;
+        if k > limit && len < room {
+            digits.push(c);
+            len += 1;
         }
     }
     debug_assert_eq!(digits.len(), len);

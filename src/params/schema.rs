@@ -338,8 +338,10 @@ pub const OPTIONS: [Spec; Opt::COUNT] = [
             default: DEFAULT_SWITCH_INTERVAL_US,
             unit: "ms",
         },
-        note: form("with the GIL: how long a thread waits for it before the holder must drop it \
-               (sys.setswitchinterval)"),
+        note: form(
+            "with the GIL: how long a thread waits for it before the holder must drop it \
+               (sys.setswitchinterval)",
+        ),
         models: &[Model::Threads],
         group: Group::More,
     },
@@ -359,7 +361,9 @@ pub const OPTIONS: [Spec; Opt::COUNT] = [
         label: form("Connection limit"),
         what: "connections",
         kind: Kind::Whole { min: 1, max: Max::Fixed(MAX_FETCH_TASKS), default: WholeDefault::Off, unit: "" },
-        note: form("async + fetch: requests under way at once, like aiohttp's TCPConnector(limit=); empty: no limit"),
+        note: form(
+            "async + fetch: requests under way at once, like aiohttp's TCPConnector(limit=); empty: no limit",
+        ),
         models: &[Model::Async],
         group: Group::More,
     },
@@ -459,8 +463,10 @@ pub const OPTIONS: [Spec; Opt::COUNT] = [
         label: form("Presentation mode"),
         what: "present",
         kind: Kind::Switch,
-        note: form("for a room: the live figure and the output fill the screen in large type; \
-               space runs, r replays, Escape stops (and, with nothing running, leaves)"),
+        note: form(
+            "for a room: the live figure and the output fill the screen in large type; \
+               space runs, r replays, Escape stops (and, with nothing running, leaves)",
+        ),
         models: &[],
         group: Group::More,
     },
