@@ -44,8 +44,8 @@ pub struct LiveView {
     printed: Bounded,
     /// Waits seen so far (for the GIL or a lock), and each lane's latest in that list.
     waits: Vec<LiveWait>,
-    /// By the event log's slot (a thread lane's, or an event-loop task's), its latest wait's
-    /// index in `waits`, if it has had one.
+    /// By the event log's slot (a thread lane's, or an event-loop task's: about 1,000 plus the
+    /// run's tasks, at most [`MAX_TASKS`] here), its latest wait's index in `waits`, if any.
     latest_wait: Vec<Option<usize>>,
     /// When [`LiveView::see_waits`] last looked.
     seen_at: f64,
