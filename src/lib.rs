@@ -16,6 +16,7 @@
 pub mod accounting;
 pub mod blocked;
 pub mod contract;
+pub mod decimal;
 pub mod engine;
 pub mod gil_messages;
 pub mod live;

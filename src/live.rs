@@ -7,8 +7,6 @@
 //! bytes per task, and a bar per task stops being readable long before); bigger runs are drawn
 //! from the progress counters.
 
-use std::collections::BTreeMap;
-
 use crate::contract::{LaneInfo, LiveSnapshot};
 use crate::output::{self, Bounded, OutputLine};
 use crate::params::Workload;
@@ -54,16 +52,18 @@ pub struct LiveView {
     start: Vec<f64>,
     end: Vec<f64>,
     state: Vec<SpanState>,
-    lanes: BTreeMap<Lane, Rows>,
+    /// Each lane's rows, in lane order (a sorted vector: a few lanes, looked up by binary search,
+    /// and no B-tree's code in the module).
+    lanes: Vec<(Lane, Rows)>,
     /// Where the next read of the event log starts.
     pub cursor: usize,
     /// The lines printed so far: the first and the latest ones, as the record's output keeps them.
     printed: Bounded,
     /// Waits seen so far (for the GIL or a lock), and each lane's latest in that list.
     waits: Vec<LiveWait>,
-    /// By the event log's slot (a thread lane's, or an event-loop task's), its latest wait's
-    /// index in `waits`.
-    latest_wait: BTreeMap<usize, usize>,
+    /// By the event log's slot (a thread lane's, or an event-loop task's: about 1,000 plus the
+    /// run's tasks, at most [`MAX_TASKS`] here), its latest wait's index in `waits`, if any.
+    latest_wait: Vec<Option<usize>>,
     /// When [`LiveView::see_waits`] last looked.
     seen_at: f64,
     /// The GIL's holds seen so far, as the GIL keeps them (index for index); the current one
@@ -83,11 +83,11 @@ impl LiveView {
             start: vec![f64::NAN; n],
             end: vec![f64::NAN; n],
             state: vec![SpanState::Done; n],
-            lanes: BTreeMap::new(),
+            lanes: Vec::new(),
             cursor: 0,
             printed: Bounded::default(),
             waits: Vec::new(),
-            latest_wait: BTreeMap::new(),
+            latest_wait: Vec::new(),
             seen_at: 0.0,
             holds: Vec::new(),
         }
@@ -99,7 +99,7 @@ impl LiveView {
     /// real end, a little later, is in the record.
     pub fn see_waits(&mut self, log: &EventLog, now: f64) {
         let before = self.seen_at;
-        log.latest_waits(|key, w| match self.latest_wait.get(&key).copied() {
+        log.latest_waits(|key, w| match self.latest_wait.get(key).copied().flatten() {
             Some(i) if self.waits[i].start == w.start && self.waits[i].id == w.id => {
                 self.waits[i].end = w.end
             }
@@ -108,7 +108,10 @@ impl LiveView {
                     k.end = Some(before.max(k.start));
                 }
                 if self.waits.len() < MAX_WAITS {
-                    self.latest_wait.insert(key, self.waits.len());
+                    if self.latest_wait.len() <= key {
+                        self.latest_wait.resize(key + 1, None);
+                    }
+                    self.latest_wait[key] = Some(self.waits.len());
                     self.waits.push(w);
                 }
             }
@@ -148,7 +151,7 @@ impl LiveView {
                 self.order.push(e.id);
                 self.lane[i] = e.lane;
                 self.start[i] = e.at;
-                self.row[i] = self.lanes.entry(e.lane).or_default().take();
+                self.row[i] = self.rows(e.lane).take();
                 output::start_line(e.id, self.workload)
             }
             EventKind::End(state) => {
@@ -156,8 +159,9 @@ impl LiveView {
                 let in_flight = !self.start[i].is_nan() && self.end[i].is_nan();
                 self.end[i] = e.at;
                 self.state[i] = state;
-                if in_flight && let Some(rows) = self.lanes.get_mut(&self.lane[i]) {
-                    rows.give_back(self.row[i]);
+                if in_flight {
+                    let (lane, row) = (self.lane[i], self.row[i]);
+                    self.rows(lane).give_back(row);
                 }
                 // The error's text comes with the record; live, the line says that it failed.
                 output::end_line(e.id, self.workload, state, None)
@@ -172,6 +176,15 @@ impl LiveView {
     /// were left out between them.
     pub fn lines(&self) -> Vec<OutputLine> {
         self.printed.lines()
+    }
+
+    /// The rows of `lane`, new and empty the first time.
+    fn rows(&mut self, lane: Lane) -> &mut Rows {
+        let k = self.lanes.binary_search_by_key(&lane, |(l, _)| *l).unwrap_or_else(|k| {
+            self.lanes.insert(k, (lane, Rows::default()));
+            k
+        });
+        &mut self.lanes[k].1
     }
 
     /// The lanes used so far and the rows each has needed, in lane order.

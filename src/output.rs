@@ -10,6 +10,7 @@ use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
 
 use crate::accounting::SlowStep;
+use crate::decimal::Fixed;
 use crate::params::{FailMode, Model, Params, SyncMode, Workload};
 use crate::timeline::{Lane, SpanMs, SpanState, Spans, sort_keys, split_key, time_key};
 
@@ -51,7 +52,7 @@ pub fn end_line(id: u32, workload: Workload, state: SpanState, error: Option<&st
 
 /// The seed's closing line: `Elapsed: 1.00 seconds`.
 pub fn elapsed_line(elapsed_ms: f64) -> String {
-    format!("Elapsed: {:.2} seconds", elapsed_ms / 1000.0)
+    format!("Elapsed: {} seconds", Fixed(elapsed_ms / 1000.0, 2))
 }
 
 /// How the code panel's asyncio program (www/code.js) names a task's coroutine, for the lines
@@ -109,8 +110,8 @@ pub fn slow_step_line(step: &SlowStep, coro: Coroutine, result: &str) -> String 
     let result = if step.finished { format!(" {result}") } else { String::new() };
     format!(
         "Executing <Task {state} name='Task-{task}' coro=<{name}() {coro_state}, defined at \
-         prog.py:{line}>{result} created at {created_at}> took {:.3} seconds",
-        step.took_ms / 1000.0
+         prog.py:{line}>{result} created at {created_at}> took {} seconds",
+        Fixed(step.took_ms / 1000.0, 3)
     )
 }
 

@@ -3,6 +3,7 @@
 //! what CPython does, from figures measured with CPython 3.11.7 on this project's machines.
 //! Pure Rust, tested natively.
 
+use crate::decimal::Fixed;
 use crate::params::{LockOrder, Model, Params, SyncMode, Workload, group};
 use crate::record::{Counted, Outcome};
 
@@ -76,8 +77,8 @@ fn threads_why(p: &Params, o: &Outcome, lost: u64, lost_of: &str) -> String {
             .into(),
         (SyncMode::Lock, _) => format!(
             "No update was lost: the lock lets one thread at a time between the read and the \
-             write; threads waited {:.1} ms for it in all.",
-            o.lock_wait_ms
+             write; threads waited {} ms for it in all.",
+            Fixed(o.lock_wait_ms, 1)
         ),
         (SyncMode::Atomic, _) => "No update was lost: each update is one atomic add, which no \
              other thread can come between (CPython's standard library has no atomic \
@@ -119,8 +120,8 @@ fn async_why(p: &Params, o: &Outcome, lost: u64, lost_of: &str) -> String {
             .into(),
         (SyncMode::Lock, _, true) => format!(
             "No update was lost: the lock (as asyncio.Lock) kept the other tasks out between \
-             the read and the write, across the await; they waited {:.1} ms for it in all.",
-            o.lock_wait_ms
+             the read and the write, across the await; they waited {} ms for it in all.",
+            Fixed(o.lock_wait_ms, 1)
         ),
         (SyncMode::Lock, _, false) => "No update was lost, and no task ever waited for the \
              lock: without an await inside, no other task can run while one holds it."
@@ -160,9 +161,10 @@ fn deadlock_notes(p: &Params, o: &Outcome) -> Vec<String> {
             "Python's threads would wait here forever"
         };
         return vec![format!(
-            "Deadlock: {}. The engine found the cycle in its wait-for graph {:.0} ms after it formed \
+            "Deadlock: {}. The engine found the cycle in its wait-for graph {} ms after it formed \
              and ended every wait ({forever}: nothing ever releases either lock).",
-            d.cycle, d.detect_ms
+            d.cycle,
+            Fixed(d.detect_ms, 0)
         )];
     }
     if o.stopped {

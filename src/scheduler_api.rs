@@ -7,6 +7,7 @@
 
 use wasm_bindgen::prelude::*;
 
+use crate::decimal::Shortest;
 use crate::js::{ToJs, get_bool, get_f64, get_string};
 use crate::scheduler::{Machine, Setup};
 
@@ -232,7 +233,7 @@ fn which(thread: &JsValue, m: &Machine) -> Result<usize, String> {
         return if n == 1.0 || n == 2.0 {
             Ok(n as usize - 1)
         } else {
-            Err(format!("thread: the scheduler has threads 1 and 2, not {n}."))
+            Err(format!("thread: the scheduler has threads 1 and 2, not {}.", Shortest(n)))
         };
     }
     match thread.as_string().as_deref() {

@@ -5,6 +5,7 @@
 use std::fmt;
 
 use super::schema::{Kind, OPTIONS, Opt, group};
+use crate::decimal::{Sci, Shortest};
 
 /// A raw value as it arrives from a URL, a form field or a `run()` argument.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -147,8 +148,8 @@ pub fn shown(raw: Raw) -> String {
     match raw {
         Raw::Missing => "nothing".into(),
         Raw::Number(n) => {
-            let plain = format!("{n}");
-            if plain.len() <= 24 { plain } else { format!("{n:.3e}") }
+            let plain = Shortest(n).to_string();
+            if plain.len() <= 24 { plain } else { Sci(n, 3).to_string() }
         }
         Raw::Text(s) if s.trim().is_empty() => "an empty value".into(),
         Raw::Text(s) => {

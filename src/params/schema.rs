@@ -155,7 +155,7 @@ pub enum Kind {
         /// The unit, shown after the range ("ms").
         unit: &'static str,
     },
-    /// One of a list of names; the first is the default.
+    /// One of a list of names and their [`form`] texts; the first is the default.
     Choice(&'static [(&'static str, &'static str)]),
     /// On or off: `true`/`false`, 1/0, "1"/"0"; off by default.
     Switch,
@@ -182,6 +182,14 @@ impl Group {
     }
 }
 
+/// Text only the generated files show: the form's labels, hints and choices, which
+/// `src/bin/contract.rs` writes natively into schema.js and playground.d.ts. The engine never
+/// shows it, so the wasm module leaves it out (`""` there; 0.8 KB of the module as sent,
+/// BENCHMARKS.md): [`to_json`] and [`Spec::hint`] read it only in the native build.
+pub const fn form(text: &'static str) -> &'static str {
+    if cfg!(target_arch = "wasm32") { "" } else { text }
+}
+
 /// One option, described once.
 #[derive(Clone, Copy, Debug)]
 pub struct Spec {
@@ -189,13 +197,13 @@ pub struct Spec {
     pub name: &'static str,
     /// Earlier names, still accepted in URLs and the API so old links keep working.
     pub aliases: &'static [&'static str],
-    /// The form's label.
+    /// The form's label ([`form`] text).
     pub label: &'static str,
     /// How messages refer to it: the name, with the unit or meaning where that helps.
     pub what: &'static str,
     /// The kind of value and its range or choices.
     pub kind: Kind,
-    /// What else the form's hint says, after the range.
+    /// What else the form's hint says, after the range ([`form`] text).
     pub note: &'static str,
     /// The models that use it; every model when empty.
     pub models: &'static [Model],
@@ -205,11 +213,11 @@ pub struct Spec {
 
 /// The `model` choices: every model, and `all`.
 pub const MODEL_CHOICES: &[(&str, &str)] = &[
-    ("async", "async: one event loop (asyncio)"),
-    ("threads", "threads: a pool of threads (threading)"),
-    ("sequential", "sequential: one after another"),
-    ("processes", "processes: nothing shared (multiprocessing)"),
-    (Model::ALL_NAME, "all: async, threads and sequential in turn"),
+    ("async", form("async: one event loop (asyncio)")),
+    ("threads", form("threads: a pool of threads (threading)")),
+    ("sequential", form("sequential: one after another")),
+    ("processes", form("processes: nothing shared (multiprocessing)")),
+    (Model::ALL_NAME, form("all: async, threads and sequential in turn")),
 ];
 
 /// The table. Indexed by [`Opt`]; a test checks the order.
@@ -217,27 +225,27 @@ pub const OPTIONS: [Spec; Opt::COUNT] = [
     Spec {
         name: "model",
         aliases: &[],
-        label: "Model",
+        label: form("Model"),
         what: "model",
         kind: Kind::Choice(MODEL_CHOICES),
-        note: "which model runs the tasks",
+        note: form("which model runs the tasks"),
         models: &[],
         group: Group::Buttons,
     },
     Spec {
         name: "tasks",
         aliases: &[],
-        label: "Tasks",
+        label: form("Tasks"),
         what: "tasks",
         kind: Kind::Whole { min: 1, max: Max::Fixed(MAX_TASKS), default: WholeDefault::Value(3), unit: "" },
-        note: "for async; 1,000,000 for the other models",
+        note: form("for async; 1,000,000 for the other models"),
         models: &[],
         group: Group::Basic,
     },
     Spec {
         name: "delay",
         aliases: &["delayMs"],
-        label: "Delay (ms)",
+        label: form("Delay (ms)"),
         what: "delay (ms)",
         kind: Kind::Whole {
             min: 0,
@@ -245,84 +253,84 @@ pub const OPTIONS: [Spec; Opt::COUNT] = [
             default: WholeDefault::Value(1000),
             unit: "ms",
         },
-        note: "per task",
+        note: form("per task"),
         models: &[],
         group: Group::Basic,
     },
     Spec {
         name: "threads",
         aliases: &[],
-        label: "Threads",
+        label: form("Threads"),
         what: "threads",
         kind: Kind::Whole { min: 1, max: Max::MaxThreads, default: WholeDefault::Cores, unit: "" },
-        note: "threads model (each a Web Worker); empty: one per core",
+        note: form("threads model (each a Web Worker); empty: one per core"),
         models: &[Model::Threads],
         group: Group::Basic,
     },
     Spec {
         name: "processes",
         aliases: &[],
-        label: "Processes",
+        label: form("Processes"),
         what: "processes",
         kind: Kind::Whole { min: 1, max: Max::Fixed(MAX_PROCESSES), default: WholeDefault::Cores, unit: "" },
-        note: "processes model; empty: one per core",
+        note: form("processes model; empty: one per core"),
         models: &[Model::Processes],
         group: Group::More,
     },
     Spec {
         name: "workload",
         aliases: &[],
-        label: "Workload",
+        label: form("Workload"),
         what: "workload",
         kind: Kind::Choice(Workload::CHOICES),
-        note: "what each task does, in every model",
+        note: form("what each task does, in every model"),
         models: &[],
         group: Group::More,
     },
     Spec {
         name: "timers",
         aliases: &[],
-        label: "Async executor",
+        label: form("Async executor"),
         what: "timers",
         kind: Kind::Choice(Timers::CHOICES),
-        note: "async model only",
+        note: form("async model only"),
         models: &[Model::Async],
         group: Group::More,
     },
     Spec {
         name: "fail",
         aliases: &[],
-        label: "Failing task",
+        label: form("Failing task"),
         what: "fail (a task id)",
         kind: Kind::Whole { min: 0, max: Max::LastTask, default: WholeDefault::Off, unit: "" },
-        note: "a task id; empty: none",
+        note: form("a task id; empty: none"),
         models: &[],
         group: Group::More,
     },
     Spec {
         name: "failMode",
         aliases: &[],
-        label: "When a task fails",
+        label: form("When a task fails"),
         what: "failMode",
         kind: Kind::Choice(FailMode::CHOICES),
-        note: "how async reacts; panic kills a worker thread",
+        note: form("how async reacts; panic kills a worker thread"),
         models: &[],
         group: Group::More,
     },
     Spec {
         name: "gil",
         aliases: &[],
-        label: "Simulated GIL",
+        label: form("Simulated GIL"),
         what: "gil",
         kind: Kind::Switch,
-        note: "threads model: one thread computes at a time",
+        note: form("threads model: one thread computes at a time"),
         models: &[Model::Threads],
         group: Group::More,
     },
     Spec {
         name: "switchInterval",
         aliases: &[],
-        label: "GIL switch interval",
+        label: form("GIL switch interval"),
         what: "switchInterval",
         kind: Kind::Decimal {
             min: SWITCH_INTERVAL_US.0,
@@ -330,35 +338,39 @@ pub const OPTIONS: [Spec; Opt::COUNT] = [
             default: DEFAULT_SWITCH_INTERVAL_US,
             unit: "ms",
         },
-        note: "with the GIL: how long a thread waits for it before the holder must drop it \
+        note: form(
+            "with the GIL: how long a thread waits for it before the holder must drop it \
                (sys.setswitchinterval)",
+        ),
         models: &[Model::Threads],
         group: Group::More,
     },
     Spec {
         name: "blocking",
         aliases: &[],
-        label: "Blocking call in async",
+        label: form("Blocking call in async"),
         what: "blocking",
         kind: Kind::Switch,
-        note: "async + sleep: the classic mistake; freezes the page, at most 5 s",
+        note: form("async + sleep: the classic mistake; freezes the page, at most 5 s"),
         models: &[Model::Async],
         group: Group::More,
     },
     Spec {
         name: "connections",
         aliases: &[],
-        label: "Connection limit",
+        label: form("Connection limit"),
         what: "connections",
         kind: Kind::Whole { min: 1, max: Max::Fixed(MAX_FETCH_TASKS), default: WholeDefault::Off, unit: "" },
-        note: "async + fetch: requests under way at once, like aiohttp's TCPConnector(limit=); empty: no limit",
+        note: form(
+            "async + fetch: requests under way at once, like aiohttp's TCPConnector(limit=); empty: no limit",
+        ),
         models: &[Model::Async],
         group: Group::More,
     },
     Spec {
         name: "timeoutMs",
         aliases: &[],
-        label: "Request timeout (ms)",
+        label: form("Request timeout (ms)"),
         what: "timeoutMs",
         kind: Kind::Whole {
             min: 1,
@@ -366,14 +378,14 @@ pub const OPTIONS: [Spec; Opt::COUNT] = [
             default: WholeDefault::Value(DEFAULT_TIMEOUT_MS),
             unit: "ms",
         },
-        note: "fetch: a request that takes longer fails its task, like asyncio.wait_for",
+        note: form("fetch: a request that takes longer fails its task, like asyncio.wait_for"),
         models: &[],
         group: Group::More,
     },
     Spec {
         name: "increments",
         aliases: &[],
-        label: "Increments per task",
+        label: form("Increments per task"),
         what: "increments",
         kind: Kind::Whole {
             min: 1,
@@ -381,78 +393,80 @@ pub const OPTIONS: [Spec; Opt::COUNT] = [
             default: WholeDefault::Value(100_000),
             unit: "",
         },
-        note: "counter workload: times each task adds 1",
+        note: form("counter workload: times each task adds 1"),
         models: &[],
         group: Group::More,
     },
     Spec {
         name: "sync",
         aliases: &[],
-        label: "Counter guard",
+        label: form("Counter guard"),
         what: "sync",
         kind: Kind::Choice(SyncMode::CHOICES),
-        note: "counter workload: how the read-add-write is guarded",
+        note: form("counter workload: how the read-add-write is guarded"),
         models: &[],
         group: Group::More,
     },
     Spec {
         name: "awaitInside",
         aliases: &[],
-        label: "Await between read and write",
+        label: form("Await between read and write"),
         what: "awaitInside",
         kind: Kind::Switch,
-        note: "async + counter: x = counter; await asyncio.sleep(0); counter = x + 1",
+        note: form("async + counter: x = counter; await asyncio.sleep(0); counter = x + 1"),
         models: &[Model::Async],
         group: Group::More,
     },
     Spec {
         name: "lockOrder",
         aliases: &[],
-        label: "Lock order",
+        label: form("Lock order"),
         what: "lockOrder",
         kind: Kind::Choice(LockOrder::CHOICES),
-        note: "deadlock workload: opposite deadlocks, same is the fix",
+        note: form("deadlock workload: opposite deadlocks, same is the fix"),
         models: &[Model::Async, Model::Threads],
         group: Group::More,
     },
     Spec {
         name: "limit",
         aliases: &[],
-        label: "Async tasks at once",
+        label: form("Async tasks at once"),
         what: "limit",
         kind: Kind::Whole { min: 1, max: Max::Fixed(MAX_TASKS), default: WholeDefault::Off, unit: "" },
-        note: "async: at most this many in flight (asyncio.Semaphore); empty: no limit",
+        note: form("async: at most this many in flight (asyncio.Semaphore); empty: no limit"),
         models: &[Model::Async],
         group: Group::More,
     },
     Spec {
         name: "offload",
         aliases: &[],
-        label: "Offload to threads",
+        label: form("Offload to threads"),
         what: "offload",
         kind: Kind::Switch,
-        note: "async + cpu or blocking: each task awaits the pool (asyncio.to_thread)",
+        note: form("async + cpu or blocking: each task awaits the pool (asyncio.to_thread)"),
         models: &[Model::Async],
         group: Group::More,
     },
     Spec {
         name: "predict",
         aliases: &[],
-        label: "Predict first",
+        label: form("Predict first"),
         what: "predict",
         kind: Kind::Switch,
-        note: "the page asks for the run's headline figure before it runs, then compares",
+        note: form("the page asks for the run's headline figure before it runs, then compares"),
         models: &[],
         group: Group::More,
     },
     Spec {
         name: "present",
         aliases: &[],
-        label: "Presentation mode",
+        label: form("Presentation mode"),
         what: "present",
         kind: Kind::Switch,
-        note: "for a room: the live figure and the output fill the screen in large type; \
+        note: form(
+            "for a room: the live figure and the output fill the screen in large type; \
                space runs, r replays, Escape stops (and, with nothing running, leaves)",
+        ),
         models: &[],
         group: Group::More,
     },

@@ -2,6 +2,8 @@
 //! once with its name (as in URLs, the API, records and on screen) and its label (the form's
 //! choice text), and everything else reads them from here.
 
+use super::schema::form;
+
 /// Declares a closed set of words: the enum, its names, labels and the parser. The first variant
 /// is the default.
 macro_rules! vocabulary {
@@ -20,8 +22,8 @@ macro_rules! vocabulary {
         impl $T {
             /// Every value, in the order the form lists them; the first is the default.
             pub const EVERY: &'static [$T] = &[$($T::$V),+];
-            /// `(name, label)` of every value, for the schema.
-            pub const CHOICES: &'static [(&'static str, &'static str)] = &[$(($name, $label)),+];
+            /// `(name, label)` of every value, for the schema (the label is [`form`] text).
+            pub const CHOICES: &'static [(&'static str, &'static str)] = &[$(($name, form($label))),+];
 
             /// The name used in URLs, the API, records and on screen.
             pub fn name(self) -> &'static str {

@@ -4,6 +4,7 @@
 
 use super::words::{number, precise};
 use crate::contract::Record;
+use crate::decimal::Fixed;
 use crate::params::{Model, SyncMode, Workload};
 
 /// What the page can do, as the demonstrations' sentences need it.
@@ -45,12 +46,12 @@ fn any(_: &Record) -> bool {
 
 /// Seconds with two decimals, as the page's clock shows them.
 fn s(ms: f64) -> String {
-    format!("{:.2} s", ms / 1000.0)
+    format!("{} s", Fixed(ms / 1000.0, 2))
 }
 
 /// A speedup.
 fn x(v: Option<f64>) -> String {
-    format!("{:.2}×", v.unwrap_or(0.0))
+    format!("{}×", Fixed(v.unwrap_or(0.0), 2))
 }
 
 fn lanes_of(r: &Record) -> String {

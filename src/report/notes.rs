@@ -4,6 +4,7 @@
 
 use super::{Measures, ThreadCost, words};
 use crate::accounting::TaskTimes;
+use crate::decimal::{Fixed, Shortest};
 use crate::params::{self, FailMode, Limits, Memory, Model, NoThreads, Params, SyncMode, Workload};
 use crate::record::{NetSummary, Outcome, ThreadStart};
 use crate::tasks::work_of;
@@ -141,14 +142,14 @@ fn gil(p: &Params, o: &Outcome) -> Vec<String> {
     let interval = f64::from(p.switch_interval_us) / 1000.0;
     let mut notes = match &o.gil {
         Some(g) if g.handoffs > 0 => vec![format!(
-            "The GIL changed hands {} times in {:.0} ms, about every {:.1} ms: a thread that wants it \
+            "The GIL changed hands {} times in {} ms, about every {} ms: a thread that wants it \
              waits at most the switch interval ({} ms, sys.setswitchinterval({})) before the holder is \
              asked to drop it at its next check.",
             params::group(g.handoffs),
-            o.elapsed_ms,
-            o.elapsed_ms / g.handoffs as f64,
+            Fixed(o.elapsed_ms, 0),
+            Fixed(o.elapsed_ms / g.handoffs as f64, 1),
             params::schema::thousandths(p.switch_interval_us),
-            interval / 1000.0
+            Shortest(interval / 1000.0)
         )],
         None if matches!(p.workload, Workload::Cpu | Workload::Convoy) => vec![format!(
             "Without the GIL this is free-threaded Python (3.13t, supported from 3.14, PEP 779), where \
@@ -167,28 +168,28 @@ fn gil(p: &Params, o: &Outcome) -> Vec<String> {
 pub fn by_messages(c: crate::record::MessageCost, handoff_ms: Option<f64>) -> String {
     let took = match handoff_ms {
         Some(ms) => format!(
-            "one took {:.0} µs on average in this run (a thread's wait for the lock, timed by the \
+            "one took {} µs on average in this run (a thread's wait for the lock, timed by the \
              thread, less the time the page kept it queued behind the holder; a message and its \
-             answer took {:.0} µs before the run)",
-            ms * 1000.0,
-            c.round_trip_us
+             answer took {} µs before the run)",
+            Fixed(ms * 1000.0, 0),
+            Fixed(c.round_trip_us, 0)
         ),
-        None => format!("a message and its answer took {:.0} µs here", c.round_trip_us),
+        None => format!("a message and its answer took {} µs here", Fixed(c.round_trip_us, 0)),
     };
     format!(
         "Unlike CPython's GIL, a mutex and a condition variable in memory its threads share, this GIL \
          is a lock the page holds and hands between Web Workers by messages: a hand-off is two \
          messages (the holder's drop to the page, the page's grant to the next thread), and {took}; \
          a thread computing with nobody waiting gives its event loop a turn every {} ms so that a \
-         request to drop the lock can reach it, {:.0} µs each ({:.1} % of its work).",
+         request to drop the lock can reach it, {} µs each ({} % of its work).",
         // Tenths of a ms past 1 ms, as CPython's interval is given (0.005 s, 0.05 ms).
         crate::params::schema::thousandths(if c.yield_every_ms < 1.0 {
             (c.yield_every_ms * 1000.0).round() as u32
         } else {
             (c.yield_every_ms * 10.0).round() as u32 * 100
         }),
-        c.yield_us,
-        c.yield_us / (c.yield_every_ms * 10.0)
+        Fixed(c.yield_us, 0),
+        Fixed(c.yield_us / (c.yield_every_ms * 10.0), 1)
     )
 }
 
@@ -199,10 +200,10 @@ fn event_loop(p: &Params, t: &TaskTimes) -> Vec<String> {
     if let Some(longest) = t.slow_steps.iter().map(|s| s.took_ms).reduce(f64::max) {
         let n = t.slow_steps.len() as u32;
         notes.push(format!(
-            "{} held the event loop for more than 100 ms (the longest {:.3} s): asyncio's debug \
+            "{} held the event loop for more than 100 ms (the longest {} s): asyncio's debug \
              mode (asyncio.run(main(), debug=True)) warns about each, as the output shows.",
             words::plural(n, "step of a task", "steps of tasks"),
-            longest / 1000.0
+            Fixed(longest / 1000.0, 3)
         ));
     }
     if t.every > 1 {
@@ -245,8 +246,8 @@ fn async_options(p: &Params, m: &Measures, peak: u32) -> Vec<String> {
         let part = if p.workload == Workload::Cpu { "CPU work" } else { "blocking call" };
         notes.push(format!(
             "Each task handed its {part} to a pool thread and awaited it (asyncio.to_thread): the \
-             event loop stayed free, its timers at most {:.0} ms late.",
-            m.lag_ms
+             event loop stayed free, its timers at most {} ms late.",
+            Fixed(m.lag_ms, 0)
         ));
     }
     if let Some(limit) = p.limit.filter(|_| p.model == Model::Async) {
@@ -263,25 +264,27 @@ fn async_options(p: &Params, m: &Measures, peak: u32) -> Vec<String> {
 fn thread_start(p: &Params, elapsed_ms: f64, start: ThreadStart, each: ThreadCost) -> String {
     if start.started > 0 {
         format!(
-            "Starting {} threads took {:.0} ms of this run's {:.0} ms, {:.2} ms and {:.0} KB each (a Web \
+            "Starting {} threads took {} ms of this run's {} ms, {} ms and {} KB each (a Web \
              Worker with its own instance of the module and a {} KB stack); CPython 3.11 starts a thread \
-             in about {CPYTHON_THREAD_START_MS} ms (measured on the project's 2-core test machine), about \
-             {:.0} times faster.",
+             in about {} ms (measured on the project's 2-core test machine), about \
+             {} times faster.",
             params::group(start.started.into()),
-            start.ms,
-            elapsed_ms,
-            each.ms,
-            each.bytes / 1024.0,
+            Fixed(start.ms, 0),
+            Fixed(elapsed_ms, 0),
+            Fixed(each.ms, 2),
+            Fixed(each.bytes / 1024.0, 0),
             start.stack_bytes / 1024,
-            each.ms / CPYTHON_THREAD_START_MS,
+            Shortest(CPYTHON_THREAD_START_MS),
+            Fixed(each.ms / CPYTHON_THREAD_START_MS, 0),
         )
     } else {
         format!(
             "Its {} threads were left from an earlier run, so no thread start is in its time (the \
-             latest start took {:.2} ms per thread; CPython 3.11 starts one in about \
-             {CPYTHON_THREAD_START_MS} ms).",
+             latest start took {} ms per thread; CPython 3.11 starts one in about \
+             {} ms).",
             params::group(p.threads.min(p.tasks).into()),
-            each.ms
+            Fixed(each.ms, 2),
+            Shortest(CPYTHON_THREAD_START_MS)
         )
     }
 }

@@ -13,6 +13,7 @@
 
 use super::words::{ms, number, plural};
 use crate::contract::{Judgement, Prediction, Question, Record};
+use crate::decimal::Fixed;
 use crate::params::{Figure, LockOrder, Model, Params, SyncMode, Workload};
 
 /// An elapsed time is close within this share of the measured one...
@@ -147,7 +148,7 @@ fn why_elapsed(r: &Record) -> String {
     let n = r.tasks;
     let delay = ms(r.delay.into());
     let ideal = ms(r.ideal_ms.0.unwrap_or(0.0));
-    let speedup = format!("speedup {:.2}×", r.speedup.unwrap_or(0.0));
+    let speedup = format!("speedup {}×", Fixed(r.speedup.unwrap_or(0.0), 2));
     if r.stopped {
         return format!("the run was stopped with {} of {n} tasks done, before its end", r.finished);
     }

@@ -4,6 +4,7 @@
 
 use super::words::{ms, number, plural, times};
 use crate::contract::Record;
+use crate::decimal::{Fixed, Shortest};
 use crate::params::{FailMode, Model, Workload};
 
 /// The record's explanation: the run's sentence, then its notes.
@@ -131,13 +132,14 @@ fn convoy(r: &Record) -> String {
         return "No thread woke beside the computing one, so there is no lateness to show.".into();
     };
     let measured = format!(
-        "a median {median:.2} ms late (p90 {:.2} ms, {})",
-        late.p90.0.unwrap_or(median),
+        "a median {} ms late (p90 {} ms, {})",
+        Fixed(median, 2),
+        Fixed(late.p90.0.unwrap_or(median), 2),
         plural(late.count, "wake-up", "wake-ups")
     );
     let cpython = CPYTHON_CONVOY_MS
         .iter()
-        .map(|(interval, late)| format!("{late} ms at {interval} ms"))
+        .map(|&(interval, late)| format!("{} ms at {} ms", Shortest(late), Shortest(interval)))
         .collect::<Vec<_>>()
         .join(", ");
     if r.gil {
@@ -145,17 +147,19 @@ fn convoy(r: &Record) -> String {
             "The threads that slept 1 ms at a time beside the computing one woke {measured}: a thread \
              that wakes from I/O must take the GIL back, and the computing thread drops it only when asked, \
              after the switch interval ({} ms), so I/O-bound threads queue behind CPU work (the convoy \
-             effect); CPython 3.11.7 woke here {cpython} late, and {CPYTHON_ALONE_MS} ms with no thread \
+             effect); CPython 3.11.7 woke here {cpython} late, and {} ms with no thread \
              computing.",
-            number(r.switch_interval.unwrap_or(5.0))
+            number(r.switch_interval.unwrap_or(5.0)),
+            Shortest(CPYTHON_ALONE_MS)
         )
     } else {
         format!(
             "Without the GIL (free-threaded Python) the threads that slept 1 ms at a time woke {measured}, \
              the timer's own lateness: nothing stood between them and the computing thread, as CPython \
-             3.11.7 woke {CPYTHON_ALONE_MS} ms late with no thread computing (and {} ms late beside one \
+             3.11.7 woke {} ms late with no thread computing (and {} ms late beside one \
              with the GIL at the default 5 ms).",
-            CPYTHON_CONVOY_MS[0].1
+            Shortest(CPYTHON_ALONE_MS),
+            Shortest(CPYTHON_CONVOY_MS[0].1)
         )
     }
 }

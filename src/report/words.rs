@@ -1,6 +1,8 @@
 //! Numbers in sentences, written as the page writes them (`www/format.js`): at most one decimal,
 //! thousands grouped with commas, as `Intl.NumberFormat("en-US", { maximumFractionDigits: 1 })`.
 
+use crate::decimal::{Fixed, Shortest};
+
 /// `x` with at most one decimal, its whole part grouped by threes: "12,345.6", "3", "0.2".
 /// Rounds the number's shortest decimal form half away from zero, as Intl does (0.15 is 0.2).
 pub fn number(x: f64) -> String {
@@ -15,7 +17,7 @@ pub fn number(x: f64) -> String {
     let (mut whole, mut tenths) = (String::from("0"), '0');
     if abs >= 1e-6 {
         // Rust writes an f64's shortest round-trip digits, never in exponent form.
-        let text = abs.to_string();
+        let text = Shortest(abs).to_string();
         let (int, frac) = text.split_once('.').unwrap_or((&text, ""));
         let mut frac = frac.chars();
         let mut digits = format!("{int}{}", frac.next().unwrap_or('0'));
@@ -44,7 +46,7 @@ pub fn precise(x: f64) -> String {
     let decimals = (1 - abs.log10().floor() as i32).max(0) as usize;
     // The rounded digits without trailing zeros: what parsing them and writing the shortest
     // form gave ("0.10" is "0.1", "1.00" is "1"), without the float parser.
-    let rounded = format!("{x:.decimals$}");
+    let rounded = Fixed(x, decimals).to_string();
     rounded.trim_end_matches('0').trim_end_matches('.').to_string()
 }
 
@@ -60,7 +62,7 @@ pub fn ms(x: f64) -> String {
 
 /// A factor with two decimals: "1.93×".
 pub fn times(x: f64) -> String {
-    format!("{x:.2}×")
+    format!("{}×", Fixed(x, 2))
 }
 
 /// Adds one to a string of decimal digits.

@@ -9,6 +9,7 @@
 pub mod result;
 pub mod view;
 
+use crate::decimal::Shortest;
 use crate::locks::{Cycle, LOCK_NAMES, WaitGraph};
 
 /// The most increments a thread makes in a scheduled counter: every step is a click.
@@ -69,7 +70,8 @@ impl Setup {
             Some(n) if n.fract() == 0.0 && (1.0..=f64::from(MAX_INCREMENTS)).contains(&n) => n as u32,
             Some(n) => {
                 return Err(format!(
-                    "increments: the scheduler takes a whole number from 1 to {MAX_INCREMENTS} per thread, not {n}."
+                    "increments: the scheduler takes a whole number from 1 to {MAX_INCREMENTS} per thread, not {}.",
+                    Shortest(n)
                 ));
             }
         };
