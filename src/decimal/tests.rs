@@ -197,7 +197,7 @@ fn precision_spec(line: &str) -> bool {
             });
             let rest = &line[i + 2..];
             let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
-            name_ok && matches!(&rest[digits..].as_bytes().first(), Some(b'}') | Some(b'e'))
+            name_ok && matches!(rest.as_bytes()[digits..].first(), Some(b'}' | b'e'))
         }
     })
 }
