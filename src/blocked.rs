@@ -89,9 +89,11 @@ pub struct Split {
 /// The split of a task that ran from `start` to `end` and was blocked for `blocked` ms of it: the
 /// three add up to `end` (blocked never counts for more than the span).
 pub fn split(start: f64, end: f64, blocked: f64) -> Split {
+    // A start before the run's clock (a clock read on another thread) counts from 0.
+    let start = start.max(0.0);
     let span = (end - start).max(0.0);
     let idle = blocked.clamp(0.0, span);
-    Split { busy: span - idle, scheduled: start.max(0.0), idle }
+    Split { busy: span - idle, scheduled: start, idle }
 }
 
 #[cfg(test)]
@@ -122,6 +124,13 @@ mod tests {
         // The next task starts from nothing.
         s.begin(40.0);
         assert_eq!(s.total(), 0.0);
+    }
+
+    #[test]
+    fn a_start_read_before_the_runs_clock_still_adds_up_to_its_end() {
+        let t = split(-1.0, 301.0, 302.0);
+        assert_eq!(t, Split { busy: 0.0, scheduled: 0.0, idle: 301.0 });
+        assert_eq!(t.busy + t.scheduled + t.idle, 301.0);
     }
 
     #[test]

@@ -231,8 +231,11 @@ pub async fn run(state: &Arc<RunState>, p: Params, ready: Ready) -> Outcome {
 /// comparable across workers), and its checksum or error. The failing task's process did half the
 /// work and reports success; the error is the run's to give.
 pub(super) fn record_reply(rec: &mut Recorder, state: &RunState, id: u32, reply: &JsValue, failing: bool) {
-    let start = get_f64(reply, "start").unwrap_or(state.t0) - state.t0;
-    let end = get_f64(reply, "end").unwrap_or(state.t0) - state.t0;
+    // Another thread's clock may read a millisecond behind the page's (Firefox without isolation
+    // coarsens both to 1 ms): a task sent at the run's start then seemed to start before it, and
+    // its busy, scheduled and idle ms added up to a millisecond more than its end.
+    let start = (get_f64(reply, "start").unwrap_or(state.t0) - state.t0).max(0.0);
+    let end = (get_f64(reply, "end").unwrap_or(state.t0) - state.t0).max(start);
     if let Some(by) = get_string(reply, "answeredBy") {
         let answer = workload::Answer::from_parts(Some(by), get_f64(reply, "receivedAt"));
         workload::net_log().note(id, answer);
