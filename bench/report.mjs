@@ -930,7 +930,7 @@ function loadSection(R) {
 /** When rows measured alone (`--only <part>`) were measured, as a paragraph; else nothing. */
 function runNote(run, part, what) {
   if (!run) return "";
-  return `\n\n${what} were measured on ${run.date} by \`node bench/run.mjs --only ${part}\` (load average ${run.loadAverageAtStart[0].toFixed(2)} at the start, ${run.loadAverageAtEnd[0].toFixed(2)} at the end) and spliced into the full run above; a full run measures them with the rest.`;
+  return `\n\n${what} were measured on ${run.date} by \`node bench/run.mjs --only ${run.part ?? part}\` (load average ${run.loadAverageAtStart[0].toFixed(2)} at the start, ${run.loadAverageAtEnd[0].toFixed(2)} at the end) and spliced into the full run above; a full run measures them with the rest.`;
 }
 
 /** How the fetch rows were measured, and when, if not with the rest of the bench. */

@@ -148,7 +148,14 @@ if (flags.only === "convoy") {
 if (flags.only === "separate") {
   await spliceAlone("separate", startServer, async (R, browser, www) => {
     R.separate = await separateRuns(browser, www.url, S);
+    // The floor's rows say when they were measured: here, not at the last --only cpu-floor.
+    const floorRun = {
+      date: new Date().toISOString(),
+      loadAverageAtStart: os.loadavg(),
+      part: "separate",
+    };
     R.cpuFloor = await cpuFloorRuns(S.cpuFloor, browser);
+    R.cpuFloorRun = { ...floorRun, loadAverageAtEnd: os.loadavg() };
   });
   process.exit(0);
 }
